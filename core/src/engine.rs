@@ -1,0 +1,240 @@
+//! `Config` and `Engine`: what a set of modules and stores is allowed to use, and the
+//! execution tier that runs their code.
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
+
+use hashbrown::HashMap;
+use spin::Mutex;
+
+use crate::types::FuncType;
+use crate::vm::Executor;
+
+/// Engine-wide settings. Start from `Config::default()` and adjust.
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) features: wasmparser::WasmFeatures,
+    pub(crate) consume_fuel: bool,
+    pub(crate) lazy_translation: bool,
+    pub(crate) max_call_depth: u32,
+    pub(crate) max_stack_slots: u32,
+    pub(crate) max_frame_slots: u32,
+    pub(crate) max_memory_bytes: u64,
+    pub(crate) max_table_elements: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        use wasmparser::WasmFeatures as F;
+        // Wasm 2.0 without SIMD: MVP, mutable globals, sign-extension, non-trapping
+        // float-to-int, multi-value, bulk memory and reference types.
+        let features = F::WASM2.difference(F::SIMD);
+        Config {
+            features,
+            consume_fuel: false,
+            lazy_translation: true,
+            max_call_depth: 100_000,
+            max_stack_slots: 1 << 22,
+            max_frame_slots: u16::MAX as u32,
+            max_memory_bytes: 1 << 32,
+            max_table_elements: 10_000_000,
+        }
+    }
+}
+
+macro_rules! feature_setters {
+    ($($(#[$doc:meta])* $name:ident => $flag:ident,)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(&mut self, enable: bool) -> &mut Self {
+                self.features.set(wasmparser::WasmFeatures::$flag, enable);
+                self
+            }
+        )*
+    };
+}
+
+impl Config {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    feature_setters! {
+        /// Import and export of mutable globals (on by default).
+        wasm_mutable_global => MUTABLE_GLOBAL,
+        /// Sign-extension operators (on by default).
+        wasm_sign_extension => SIGN_EXTENSION,
+        /// Non-trapping float-to-int conversions (on by default).
+        wasm_saturating_float_to_int => SATURATING_FLOAT_TO_INT,
+        /// Multiple results and block parameters (on by default).
+        wasm_multi_value => MULTI_VALUE,
+        /// Bulk memory and table operations (on by default).
+        wasm_bulk_memory => BULK_MEMORY,
+        /// Reference types: several tables, `externref`, `table.*` (on by default).
+        wasm_reference_types => REFERENCE_TYPES,
+        /// Extended constant expressions (`i32.add` etc. in initialisers; off by default).
+        wasm_extended_const => EXTENDED_CONST,
+        /// Memories with custom page sizes, down to one byte (off by default).
+        wasm_custom_page_sizes => CUSTOM_PAGE_SIZES,
+    }
+
+    /// Meter execution with fuel: each store starts with none, `Store::set_fuel` adds it,
+    /// and running out traps with `OutOfFuel`. Fuel is charged per basic block.
+    pub fn consume_fuel(&mut self, enable: bool) -> &mut Self {
+        self.consume_fuel = enable;
+        self
+    }
+
+    /// Translate functions on their first call (default) rather than when the module loads.
+    /// Validation is always eager.
+    pub fn lazy_translation(&mut self, lazy: bool) -> &mut Self {
+        self.lazy_translation = lazy;
+        self
+    }
+
+    /// Most nested wasm calls before `StackExhausted` (default 100,000).
+    pub fn max_call_depth(&mut self, depth: u32) -> &mut Self {
+        self.max_call_depth = depth;
+        self
+    }
+
+    /// Most 64-bit value slots all active frames may use together before `StackExhausted`
+    /// (default 4 Mi slots, 32 MiB).
+    pub fn max_stack_slots(&mut self, slots: u32) -> &mut Self {
+        self.max_stack_slots = slots;
+        self
+    }
+
+    /// Largest linear memory a module may define or grow to, in bytes (default 4 GiB).
+    pub fn max_memory_bytes(&mut self, bytes: u64) -> &mut Self {
+        self.max_memory_bytes = bytes;
+        self
+    }
+
+    /// Largest table a module may define or grow to (default 10 million elements).
+    pub fn max_table_elements(&mut self, elements: u32) -> &mut Self {
+        self.max_table_elements = elements;
+        self
+    }
+
+    pub fn get_consume_fuel(&self) -> bool {
+        self.consume_fuel
+    }
+
+    pub fn get_lazy_translation(&self) -> bool {
+        self.lazy_translation
+    }
+
+    pub fn get_max_call_depth(&self) -> u32 {
+        self.max_call_depth
+    }
+
+    pub fn get_max_stack_slots(&self) -> u32 {
+        self.max_stack_slots
+    }
+
+    /// The largest frame (locals plus operand stack) a function may need. Tiers with compact
+    /// slot encodings lower it; a function over the limit is refused at load time.
+    pub fn get_max_frame_slots(&self) -> u32 {
+        self.max_frame_slots
+    }
+
+    pub fn get_max_memory_bytes(&self) -> u64 {
+        self.max_memory_bytes
+    }
+
+    pub fn get_max_table_elements(&self) -> u32 {
+        self.max_table_elements
+    }
+
+    /// The wasmparser feature set modules are validated against.
+    pub fn wasm_features(&self) -> wasmparser::WasmFeatures {
+        self.features
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("features", &self.features)
+            .field("consume_fuel", &self.consume_fuel)
+            .field("lazy_translation", &self.lazy_translation)
+            .field("max_call_depth", &self.max_call_depth)
+            .field("max_stack_slots", &self.max_stack_slots)
+            .finish()
+    }
+}
+
+/// Interns function types so that a type check between any two functions of the engine
+/// (`call_indirect`, import matching) is one integer compare.
+#[derive(Default)]
+struct TypeRegistry {
+    types: Vec<FuncType>,
+    ids: HashMap<FuncType, u32>,
+}
+
+pub(crate) struct EngineInner {
+    pub(crate) config: Config,
+    types: Mutex<TypeRegistry>,
+    pub(crate) executor: Arc<dyn Executor>,
+}
+
+/// Shared configuration and the execution tier, for any number of modules and stores.
+/// Cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) inner: Arc<EngineInner>,
+}
+
+impl Engine {
+    /// An engine whose wasm code runs on `executor`. Embedders normally use the `wisp`
+    /// crate's `Engine::new`, which supplies the interpreter.
+    pub fn with_executor(config: &Config, executor: Arc<dyn Executor>) -> Engine {
+        Engine {
+            inner: Arc::new(EngineInner {
+                config: config.clone(),
+                types: Mutex::new(TypeRegistry::default()),
+                executor,
+            }),
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The tier that runs wasm code.
+    pub fn executor(&self) -> &Arc<dyn Executor> {
+        &self.inner.executor
+    }
+
+    /// The engine-wide id of `ty`; equal types get equal ids.
+    pub fn type_id(&self, ty: &FuncType) -> u32 {
+        let mut reg = self.inner.types.lock();
+        if let Some(&id) = reg.ids.get(ty) {
+            return id;
+        }
+        let id = reg.types.len() as u32;
+        reg.types.push(ty.clone());
+        reg.ids.insert(ty.clone(), id);
+        id
+    }
+
+    /// The type behind an id from [`Engine::type_id`].
+    pub fn func_type(&self, id: u32) -> FuncType {
+        self.inner.types.lock().types[id as usize].clone()
+    }
+
+    pub fn same(a: &Engine, b: &Engine) -> bool {
+        Arc::ptr_eq(&a.inner, &b.inner)
+    }
+}
+
+impl fmt::Debug for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine")
+            .field("config", &self.inner.config)
+            .finish()
+    }
+}

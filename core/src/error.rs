@@ -1,0 +1,128 @@
+//! Errors of loading, linking and instantiating, and of misusing the embedding API.
+//! Execution failures are [`Trap`]s; an `Error` wraps one when instantiation traps.
+
+use alloc::string::String;
+use core::fmt;
+
+use crate::trap::Trap;
+use crate::types::ExternType;
+
+/// A module that failed to decode or validate: what and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleError {
+    pub message: String,
+    /// Byte offset into the module where the problem was found.
+    pub offset: u64,
+}
+
+impl fmt::Display for ModuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (at offset {:#x})", self.message, self.offset)
+    }
+}
+
+impl From<wasmparser::BinaryReaderError> for ModuleError {
+    fn from(e: wasmparser::BinaryReaderError) -> Self {
+        ModuleError {
+            message: String::from(e.message()),
+            offset: e.offset() as u64,
+        }
+    }
+}
+
+/// Everything that can go wrong outside of executing wasm code.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The module bytes are malformed or the module is invalid.
+    Module(ModuleError),
+    /// The module is valid but uses something this build does not support (SIMD, say).
+    Unsupported(ModuleError),
+    /// The module exceeds one of the engine's configured limits.
+    Limit(ModuleError),
+    /// No definition was supplied for an import.
+    UnknownImport { module: String, name: String },
+    /// An import's definition has the wrong type.
+    IncompatibleImport {
+        module: String,
+        name: String,
+        expected: ExternType,
+        actual: ExternType,
+    },
+    /// A value's type does not match what was asked for.
+    TypeMismatch(String),
+    /// A handle from one store was used with another.
+    StoreMismatch,
+    /// A linker definition clashes with an existing one.
+    Duplicate { module: String, name: String },
+    /// Something the API was asked for does not exist (an export, a table slot, ...).
+    NotFound(String),
+    /// Growing a memory or table, or allocating one, failed.
+    ResourceExhausted(String),
+    /// Instantiation trapped (start function, or an out-of-bounds segment).
+    Trap(Trap),
+}
+
+impl Error {
+    /// The trap inside, if this error is one.
+    pub fn as_trap(&self) -> Option<&Trap> {
+        match self {
+            Error::Trap(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+impl From<Trap> for Error {
+    fn from(t: Trap) -> Self {
+        Error::Trap(t)
+    }
+}
+
+impl From<wasmparser::BinaryReaderError> for Error {
+    fn from(e: wasmparser::BinaryReaderError) -> Self {
+        Error::Module(e.into())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Module(e) => write!(f, "invalid module: {e}"),
+            Error::Unsupported(e) => write!(f, "unsupported: {e}"),
+            Error::Limit(e) => write!(f, "limit exceeded: {e}"),
+            Error::UnknownImport { module, name } => {
+                write!(f, "unknown import: `{module}::{name}` has not been defined")
+            }
+            Error::IncompatibleImport {
+                module,
+                name,
+                expected,
+                actual,
+            } => write!(
+                f,
+                "incompatible import type for `{module}::{name}`: expected {expected}, found {actual}"
+            ),
+            Error::TypeMismatch(m) => write!(f, "type mismatch: {m}"),
+            Error::StoreMismatch => f.write_str("object used with the wrong store"),
+            Error::Duplicate { module, name } => {
+                write!(f, "`{module}::{name}` is already defined")
+            }
+            Error::NotFound(m) => write!(f, "not found: {m}"),
+            Error::ResourceExhausted(m) => write!(f, "resource exhausted: {m}"),
+            Error::Trap(t) => write!(f, "{t}"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Trap(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = core::result::Result<T, E>;

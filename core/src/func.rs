@@ -1,0 +1,311 @@
+//! Functions: wasm and host functions in a store, the `Func` handle, dynamic calls, and
+//! `Caller`, the view of the store a host function gets.
+
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::error::{Error, Result};
+use crate::instance::Instance;
+use crate::linker::Extern;
+use crate::store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, StoreId, StoreInner};
+use crate::trap::{Trap, TrapCode};
+use crate::typed::{IntoFunc, TypedFunc, WasmParams, WasmResults};
+use crate::types::FuncType;
+use crate::value::Val;
+
+/// Most nested host -> wasm entries (a host function calling back into wasm, which calls
+/// the host...). Each level costs native stack, so this bounds it where wasm->wasm calls,
+/// which cost none, are bounded by `Config::max_call_depth`.
+pub const MAX_REENTRANCY: u32 = 256;
+
+/// A host function with its store type erased: the tiers call it with the store pointer,
+/// the calling instance (if called from wasm), and the args/results slots.
+///
+/// Invariant: a `HostFunc` made for `Store<T>` is only ever stored in, and called with, a
+/// `Store<T>` (host functions are created through a `Store<T>` or a `Linker<T>`, and
+/// handles are checked against their store's id).
+#[derive(Clone)]
+pub struct HostFunc(
+    #[allow(clippy::type_complexity)]
+    Arc<dyn Fn(*mut StoreInner, Option<u32>, &mut [u64]) -> Result<(), Trap> + Send + Sync>,
+);
+
+impl HostFunc {
+    /// Erases the store type of `f`.
+    pub(crate) fn new<T: 'static>(
+        f: impl Fn(Caller<'_, T>, &mut [u64]) -> Result<(), Trap> + Send + Sync + 'static,
+    ) -> HostFunc {
+        HostFunc(Arc::new(move |store, instance, slots| {
+            // SAFETY: by the type's invariant `store` is the `StoreInner` at the start of a
+            // `Store<T>` (`#[repr(C)]`), and the caller holds no other reference to it.
+            let store = unsafe { &mut *(store as *mut Store<T>) };
+            f(Caller { store, instance }, slots)
+        }))
+    }
+
+    /// A host function taking and returning `Val`s, checked against `ty`.
+    pub(crate) fn new_dynamic<T: 'static>(
+        ty: FuncType,
+        f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
+    ) -> HostFunc {
+        HostFunc::new(move |caller: Caller<'_, T>, slots: &mut [u64]| {
+            let id = caller.store.inner.id;
+            let params: Vec<Val> = ty
+                .params()
+                .iter()
+                .zip(slots.iter())
+                .map(|(t, raw)| Val::from_raw(*raw, *t, id))
+                .collect();
+            let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+            f(caller, &params, &mut results)?;
+            for ((slot, val), ty) in slots.iter_mut().zip(&results).zip(ty.results()) {
+                if val.ty() != *ty {
+                    return Err(Trap::msg(alloc::format!(
+                        "host function returned {} where {ty} was declared",
+                        val.ty()
+                    )));
+                }
+                *slot = val.to_raw(id).map_err(|e| Trap::msg(alloc::format!("{e}")))?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// What a function is.
+pub enum FuncKind {
+    /// Function `index` (in its module's function index space) of store instance `instance`.
+    Wasm { instance: u32, index: u32 },
+    Host(HostFunc),
+}
+
+pub struct FuncEntity {
+    pub ty: FuncType,
+    /// Engine-wide id of `ty`.
+    pub type_id: u32,
+    pub kind: FuncKind,
+}
+
+/// Calls store function `func` with `slots` as args in / results out, on whichever side
+/// it lives. Both the API and the tiers (for host calls) come through here.
+///
+/// # Safety
+/// As for [`crate::vm::Executor::call`]; `slots` must be long enough for `func`'s type.
+pub unsafe fn call_raw(
+    store: *mut StoreInner,
+    func: u32,
+    caller_instance: Option<u32>,
+    slots: &mut [u64],
+) -> Result<(), Trap> {
+    enum Target {
+        Host(HostFunc),
+        Wasm(Arc<dyn crate::vm::Executor>),
+    }
+    // SAFETY: `store` is live and unaliased per the contract; the borrow ends before the
+    // callee gets the pointer.
+    let target = unsafe {
+        let inner = &mut *store;
+        match &inner.funcs[func as usize].kind {
+            // Cloned so the callee may add functions to the store while it runs.
+            FuncKind::Host(h) => Target::Host(h.clone()),
+            FuncKind::Wasm { .. } => Target::Wasm(inner.engine.executor().clone()),
+        }
+    };
+    match target {
+        Target::Host(h) => (h.0)(store, caller_instance, slots),
+        // SAFETY: as above.
+        Target::Wasm(executor) => unsafe {
+            if (*store).call_depth >= MAX_REENTRANCY {
+                return Err(TrapCode::StackExhausted.into());
+            }
+            (*store).call_depth += 1;
+            let result = executor.call(store, func, slots);
+            (*store).call_depth -= 1;
+            result
+        },
+    }
+}
+
+/// A handle to a function in a store.
+#[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
+pub struct Func {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
+
+impl Func {
+    pub(crate) fn to_raw(self) -> u64 {
+        u64::from(self.index) + 1
+    }
+
+    pub(crate) fn from_raw(store: StoreId, raw: u64) -> Option<Func> {
+        match raw {
+            0 => None,
+            n => Some(Func {
+                store,
+                index: (n - 1) as u32,
+            }),
+        }
+    }
+
+    pub(crate) fn alloc(inner: &mut StoreInner, ty: FuncType, kind: FuncKind) -> Func {
+        let type_id = inner.engine.type_id(&ty);
+        let index = inner.funcs.len() as u32;
+        inner.funcs.push(FuncEntity { ty, type_id, kind });
+        Func {
+            store: inner.id,
+            index,
+        }
+    }
+
+    /// A host function from a closure with typed parameters and results, optionally taking a
+    /// `Caller` first: `Func::wrap(&mut store, |a: i32, b: i64| -> i64 { .. })`.
+    pub fn wrap<T: 'static, Params, Results>(
+        mut store: impl AsContextMut<Data = T>,
+        func: impl IntoFunc<T, Params, Results>,
+    ) -> Func {
+        let (ty, host) = func.into_func();
+        Func::alloc(&mut store.as_context_mut().0.inner, ty, FuncKind::Host(host))
+    }
+
+    /// A host function of type `ty` taking and returning `Val`s.
+    pub fn new<T: 'static>(
+        mut store: impl AsContextMut<Data = T>,
+        ty: FuncType,
+        func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
+    ) -> Func {
+        let host = HostFunc::new_dynamic(ty.clone(), func);
+        Func::alloc(&mut store.as_context_mut().0.inner, ty, FuncKind::Host(host))
+    }
+
+    pub fn ty(&self, store: impl AsContext) -> Result<FuncType> {
+        let inner = &store.as_context().0.inner;
+        inner.check(self.store)?;
+        Ok(inner.funcs[self.index as usize].ty.clone())
+    }
+
+    /// Calls the function with `params`, writing its results to `results`, whose length must
+    /// match the function's result count. Types are checked; a trap is `Error::Trap`.
+    pub fn call(
+        &self,
+        mut store: impl AsContextMut,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<()> {
+        let ctx = store.as_context_mut().0;
+        let id = ctx.inner.id;
+        ctx.inner.check(self.store)?;
+        let ty = ctx.inner.funcs[self.index as usize].ty.clone();
+        check_vals("argument", ty.params(), params)?;
+        if results.len() != ty.results().len() {
+            return Err(Error::TypeMismatch(alloc::format!(
+                "expected {} results, got room for {}",
+                ty.results().len(),
+                results.len()
+            )));
+        }
+        let mut slots = vec![0u64; ty.slots_len()];
+        for (slot, p) in slots.iter_mut().zip(params) {
+            *slot = p.to_raw(id)?;
+        }
+        self.call_slots(ctx, &mut slots)?;
+        for ((r, raw), t) in results.iter_mut().zip(&slots).zip(ty.results()) {
+            *r = Val::from_raw(*raw, *t, id);
+        }
+        Ok(())
+    }
+
+    /// Calls with raw slots; the caller has checked the store and the types.
+    pub(crate) fn call_slots<T>(&self, store: &mut Store<T>, slots: &mut [u64]) -> Result<(), Trap> {
+        let ptr = store as *mut Store<T> as *mut StoreInner;
+        // SAFETY: `ptr` comes from a unique borrow of a `Store<T>` (`#[repr(C)]`, inner
+        // first) that is not used again until the call returns; `self` was checked to
+        // belong to it, and `slots` was sized for its type by the caller.
+        unsafe { call_raw(ptr, self.index, None, slots) }
+    }
+
+    /// A typed view of the function; fails unless `Params` and `Results` match its type.
+    pub fn typed<Params: WasmParams, Results: WasmResults>(
+        &self,
+        store: impl AsContext,
+    ) -> Result<TypedFunc<Params, Results>> {
+        let ty = self.ty(&store)?;
+        let expected = FuncType::new(Params::types(), Results::types());
+        if ty != expected {
+            return Err(Error::TypeMismatch(alloc::format!(
+                "function is {ty}, not {expected}"
+            )));
+        }
+        Ok(TypedFunc::new(*self))
+    }
+}
+
+fn check_vals(what: &str, types: &[crate::types::ValType], vals: &[Val]) -> Result<()> {
+    if types.len() != vals.len() {
+        return Err(Error::TypeMismatch(alloc::format!(
+            "expected {} {what}s, got {}",
+            types.len(),
+            vals.len()
+        )));
+    }
+    for (i, (t, v)) in types.iter().zip(vals).enumerate() {
+        if v.ty() != *t {
+            return Err(Error::TypeMismatch(alloc::format!(
+                "{what} {i} should be {t}, got {}",
+                v.ty()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The store as a host function sees it: the embedder's data, and the calling instance's
+/// exports (its memory, typically).
+pub struct Caller<'a, T> {
+    pub(crate) store: &'a mut Store<T>,
+    pub(crate) instance: Option<u32>,
+}
+
+impl<T> Caller<'_, T> {
+    pub fn data(&self) -> &T {
+        &self.store.data
+    }
+
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.store.data
+    }
+
+    pub fn engine(&self) -> &crate::engine::Engine {
+        &self.store.inner.engine
+    }
+
+    /// An export of the calling instance (`None` when the host function was called from
+    /// the host, or the instance has no such export).
+    pub fn get_export(&self, name: &str) -> Option<Extern> {
+        let index = self.instance?;
+        Instance::from_index(self.store.inner.id, index).get_export(&*self.store, name)
+    }
+
+    /// The fuel left (fails if fuel is not enabled).
+    pub fn get_fuel(&self) -> Result<u64> {
+        self.store.get_fuel()
+    }
+
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        self.store.set_fuel(fuel)
+    }
+}
+
+impl<T> AsContext for Caller<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.store)
+    }
+}
+
+impl<T> AsContextMut for Caller<'_, T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(self.store)
+    }
+}

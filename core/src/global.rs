@@ -1,0 +1,77 @@
+//! Globals: one 64-bit cell each, and the `Global` handle.
+
+use crate::error::{Error, Result};
+use crate::store::{AsContext, AsContextMut, StoreId};
+use crate::types::{GlobalType, Mutability};
+use crate::value::Val;
+
+/// A global's cell. `#[repr(C)]` with the value first: the tiers read and write it through
+/// the pointer kept in each `VmCtx` that defines or imports it.
+#[repr(C)]
+pub struct GlobalEntity {
+    pub value: u64,
+    pub ty: GlobalType,
+}
+
+/// A handle to a global in a store.
+#[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
+pub struct Global {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
+
+impl Global {
+    pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global> {
+        let inner = &mut store.as_context_mut().0.inner;
+        if value.ty() != ty.content {
+            return Err(Error::TypeMismatch(alloc::format!(
+                "global of type {} initialised with {}",
+                ty.content,
+                value.ty()
+            )));
+        }
+        let raw = value.to_raw(inner.id)?;
+        let index = inner.globals.len() as u32;
+        inner
+            .globals
+            .push(alloc::boxed::Box::new(GlobalEntity { value: raw, ty }));
+        Ok(Global {
+            store: inner.id,
+            index,
+        })
+    }
+
+    fn entity<'a, C: AsContext + 'a>(&self, store: &'a C) -> Result<&'a GlobalEntity> {
+        let inner = &store.as_context().0.inner;
+        inner.check(self.store)?;
+        Ok(&inner.globals[self.index as usize])
+    }
+
+    pub fn ty(&self, store: impl AsContext) -> Result<GlobalType> {
+        Ok(self.entity(&store)?.ty)
+    }
+
+    pub fn get(&self, store: impl AsContext) -> Result<Val> {
+        let e = self.entity(&store)?;
+        Ok(Val::from_raw(e.value, e.ty.content, self.store))
+    }
+
+    /// Sets a mutable global; fails on an immutable one or a value of the wrong type.
+    pub fn set(&self, mut store: impl AsContextMut, value: Val) -> Result<()> {
+        let inner = &mut store.as_context_mut().0.inner;
+        inner.check(self.store)?;
+        let e = &mut inner.globals[self.index as usize];
+        if e.ty.mutability != Mutability::Var {
+            return Err(Error::TypeMismatch("cannot set an immutable global".into()));
+        }
+        if value.ty() != e.ty.content {
+            return Err(Error::TypeMismatch(alloc::format!(
+                "global of type {} set to {}",
+                e.ty.content,
+                value.ty()
+            )));
+        }
+        e.value = value.to_raw(self.store)?;
+        Ok(())
+    }
+}

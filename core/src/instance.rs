@@ -1,0 +1,451 @@
+//! Instances: instantiation (import checks, allocation, segment initialisation, start) and
+//! the `Instance` handle.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::sync::atomic::AtomicPtr;
+
+use crate::error::{Error, Result};
+use crate::func::{Func, FuncKind};
+use crate::global::{Global, GlobalEntity};
+use crate::linker::Extern;
+use crate::memory::{Memory, MemoryEntity};
+use crate::module::{ConstExpr, ConstOp, DataMode, ElementMode, ExternIndex, ImportKind, Module};
+use crate::store::{AsContext, AsContextMut, Store, StoreId, StoreInner};
+use crate::table::{Table, TableEntity};
+use crate::trap::Trap;
+use crate::types::{ExternType, MemoryType, TableType};
+use crate::vm::{FuncEntry, VmCtx};
+
+/// An instance in a store. Its `vmctx` points into the boxed arrays beside it.
+pub struct InstanceEntity {
+    pub module: Module,
+    /// Store indices of the instance's functions, tables, memories and globals, in each
+    /// index space's order (imports first).
+    pub funcs: Box<[u32]>,
+    pub tables: Box<[u32]>,
+    pub memories: Box<[u32]>,
+    pub globals: Box<[u32]>,
+    /// Element segments as raw references; a dropped segment is empty.
+    pub elements: Vec<Box<[u64]>>,
+    /// Whether each data segment has been dropped.
+    pub data_dropped: Vec<bool>,
+    func_entries: Box<[FuncEntry]>,
+    memory_ptrs: Box<[*mut MemoryEntity]>,
+    global_ptrs: Box<[*mut GlobalEntity]>,
+    table_ptrs: Box<[*mut TableEntity]>,
+    pub vmctx: VmCtx,
+}
+
+// SAFETY: the raw pointers point into entities owned by the same store, which moves
+// between threads as a whole.
+unsafe impl Send for InstanceEntity {}
+unsafe impl Sync for InstanceEntity {}
+
+impl InstanceEntity {
+    /// The bytes of data segment `index` (empty once dropped).
+    pub fn data_segment(&self, index: u32) -> &[u8] {
+        if self.data_dropped[index as usize] {
+            return &[];
+        }
+        let range = self.module.inner.data[index as usize].bytes.clone();
+        &self.module.inner.bytes[range]
+    }
+}
+
+/// A handle to an instance in a store.
+#[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
+pub struct Instance {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
+
+impl Instance {
+    pub(crate) fn from_index(store: StoreId, index: u32) -> Instance {
+        Instance { store, index }
+    }
+
+    /// Instantiates `module` with `imports` given in the module's import order.
+    pub fn new<T>(mut store: impl AsContextMut<Data = T>, module: &Module, imports: &[Extern]) -> Result<Instance> {
+        instantiate(store.as_context_mut().0, module, imports)
+    }
+
+    pub fn module<'a, C: AsContext + 'a>(&self, store: &'a C) -> Result<&'a Module> {
+        let inner = &store.as_context().0.inner;
+        inner.check(self.store)?;
+        Ok(&inner.instances[self.index as usize].module)
+    }
+
+    /// The export called `name`.
+    pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
+        let inner = &store.as_context().0.inner;
+        inner.check(self.store).ok()?;
+        let inst = &inner.instances[self.index as usize];
+        let export = inst.module.inner.export(name)?;
+        Some(extern_of(inner.id, inst, export.index))
+    }
+
+    /// All exports, in the module's order.
+    pub fn exports<'a, C: AsContext + 'a>(&self, store: &'a C) -> Result<Vec<(String, Extern)>> {
+        let inner = &store.as_context().0.inner;
+        inner.check(self.store)?;
+        let inst = &inner.instances[self.index as usize];
+        Ok(inst
+            .module
+            .inner
+            .exports
+            .iter()
+            .map(|e| (e.name.clone(), extern_of(inner.id, inst, e.index)))
+            .collect())
+    }
+
+    pub fn get_func(&self, store: impl AsContext, name: &str) -> Option<Func> {
+        self.get_export(store, name)?.into_func()
+    }
+
+    pub fn get_memory(&self, store: impl AsContext, name: &str) -> Option<Memory> {
+        self.get_export(store, name)?.into_memory()
+    }
+
+    pub fn get_table(&self, store: impl AsContext, name: &str) -> Option<Table> {
+        self.get_export(store, name)?.into_table()
+    }
+
+    pub fn get_global(&self, store: impl AsContext, name: &str) -> Option<Global> {
+        self.get_export(store, name)?.into_global()
+    }
+
+    /// A typed view of exported function `name`.
+    pub fn get_typed_func<P: crate::typed::WasmParams, R: crate::typed::WasmResults>(
+        &self,
+        store: impl AsContext,
+        name: &str,
+    ) -> Result<crate::typed::TypedFunc<P, R>> {
+        let func = self
+            .get_func(&store, name)
+            .ok_or_else(|| Error::NotFound(alloc::format!("no exported function `{name}`")))?;
+        func.typed(&store)
+    }
+}
+
+fn extern_of(store: StoreId, inst: &InstanceEntity, index: ExternIndex) -> Extern {
+    match index {
+        ExternIndex::Func(i) => Extern::Func(Func {
+            store,
+            index: inst.funcs[i as usize],
+        }),
+        ExternIndex::Table(i) => Extern::Table(Table {
+            store,
+            index: inst.tables[i as usize],
+        }),
+        ExternIndex::Memory(i) => Extern::Memory(Memory {
+            store,
+            index: inst.memories[i as usize],
+        }),
+        ExternIndex::Global(i) => Extern::Global(Global {
+            store,
+            index: inst.globals[i as usize],
+        }),
+    }
+}
+
+/// The type an extern actually has in the store, to match against an import.
+fn actual_type(inner: &StoreInner, ext: &Extern) -> ExternType {
+    match *ext {
+        Extern::Func(f) => ExternType::Func(inner.funcs[f.index as usize].ty.clone()),
+        Extern::Table(t) => {
+            let e = &inner.tables[t.index as usize];
+            ExternType::Table(TableType {
+                min: e.size(),
+                ..e.ty
+            })
+        }
+        Extern::Memory(m) => {
+            let e = &inner.memories[m.index as usize];
+            ExternType::Memory(MemoryType {
+                min: e.pages(),
+                ..e.ty
+            })
+        }
+        Extern::Global(g) => ExternType::Global(inner.globals[g.index as usize].ty),
+    }
+}
+
+fn limits_match(actual_min: u64, actual_max: Option<u64>, min: u64, max: Option<u64>) -> bool {
+    actual_min >= min
+        && match (max, actual_max) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(m), Some(a)) => a <= m,
+        }
+}
+
+/// Whether `actual` can satisfy an import of type `expected`.
+fn import_matches(inner: &StoreInner, ext: &Extern, kind: &ImportKind, module: &Module) -> bool {
+    match (kind, ext) {
+        (ImportKind::Func(t), Extern::Func(f)) => {
+            inner.funcs[f.index as usize].type_id == module.inner.type_ids[*t as usize]
+        }
+        (ImportKind::Table(t), Extern::Table(tb)) => {
+            let e = &inner.tables[tb.index as usize];
+            e.ty.element == t.element
+                && limits_match(
+                    u64::from(e.size()),
+                    e.ty.max.map(u64::from),
+                    u64::from(t.min),
+                    t.max.map(u64::from),
+                )
+        }
+        (ImportKind::Memory(t), Extern::Memory(m)) => {
+            let e = &inner.memories[m.index as usize];
+            e.ty.page_size_log2 == t.page_size_log2 && limits_match(e.pages(), e.ty.max, t.min, t.max)
+        }
+        (ImportKind::Global(t), Extern::Global(g)) => inner.globals[g.index as usize].ty == *t,
+        _ => false,
+    }
+}
+
+fn expected_type(kind: &ImportKind, module: &Module) -> ExternType {
+    match kind {
+        ImportKind::Func(t) => ExternType::Func(module.inner.types[*t as usize].clone()),
+        ImportKind::Table(t) => ExternType::Table(*t),
+        ImportKind::Memory(t) => ExternType::Memory(*t),
+        ImportKind::Global(t) => ExternType::Global(*t),
+    }
+}
+
+/// Evaluates a constant expression against the instance's globals and functions so far.
+fn eval_const(inner: &StoreInner, globals: &[u32], funcs: &[u32], expr: &ConstExpr) -> Result<u64> {
+    let mut stack: Vec<u64> = Vec::with_capacity(2);
+    let pop = |stack: &mut Vec<u64>| stack.pop().unwrap_or(0);
+    for op in expr.ops.iter() {
+        let v = match *op {
+            ConstOp::I32(v) => v as u32 as u64,
+            ConstOp::I64(v) => v as u64,
+            ConstOp::F32(v) => u64::from(v),
+            ConstOp::F64(v) => v,
+            ConstOp::V128(_) => {
+                return Err(Error::Unsupported(crate::error::ModuleError {
+                    message: "v128 constant".into(),
+                    offset: 0,
+                }));
+            }
+            ConstOp::RefNull(_) => 0,
+            ConstOp::RefFunc(i) => u64::from(funcs[i as usize]) + 1,
+            ConstOp::GlobalGet(i) => inner.globals[globals[i as usize] as usize].value,
+            ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
+                let b = pop(&mut stack) as u32;
+                let a = pop(&mut stack) as u32;
+                u64::from(match op {
+                    ConstOp::I32Add => a.wrapping_add(b),
+                    ConstOp::I32Sub => a.wrapping_sub(b),
+                    _ => a.wrapping_mul(b),
+                })
+            }
+            ConstOp::I64Add | ConstOp::I64Sub | ConstOp::I64Mul => {
+                let b = pop(&mut stack);
+                let a = pop(&mut stack);
+                match op {
+                    ConstOp::I64Add => a.wrapping_add(b),
+                    ConstOp::I64Sub => a.wrapping_sub(b),
+                    _ => a.wrapping_mul(b),
+                }
+            }
+        };
+        stack.push(v);
+    }
+    Ok(stack.pop().unwrap_or(0))
+}
+
+pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[Extern]) -> Result<Instance> {
+    let inner = &mut store.inner;
+    let m = &*module.inner;
+    if !crate::engine::Engine::same(&inner.engine, &m.engine) {
+        return Err(Error::TypeMismatch("module belongs to another engine".into()));
+    }
+    if imports.len() != m.imports.len() {
+        return Err(Error::TypeMismatch(alloc::format!(
+            "module needs {} imports, {} given",
+            m.imports.len(),
+            imports.len()
+        )));
+    }
+    let mut funcs = Vec::with_capacity(m.funcs.len());
+    let mut tables = Vec::with_capacity(m.tables.len());
+    let mut memories = Vec::with_capacity(m.memories.len());
+    let mut globals = Vec::with_capacity(m.globals.len());
+    for (imp, ext) in m.imports.iter().zip(imports) {
+        let id = match ext {
+            Extern::Func(f) => (f.store, f.index),
+            Extern::Table(t) => (t.store, t.index),
+            Extern::Memory(mm) => (mm.store, mm.index),
+            Extern::Global(g) => (g.store, g.index),
+        };
+        inner.check(id.0)?;
+        if !import_matches(inner, ext, &imp.kind, module) {
+            return Err(Error::IncompatibleImport {
+                module: imp.module.clone(),
+                name: imp.name.clone(),
+                expected: expected_type(&imp.kind, module),
+                actual: actual_type(inner, ext),
+            });
+        }
+        match ext {
+            Extern::Func(_) => funcs.push(id.1),
+            Extern::Table(_) => tables.push(id.1),
+            Extern::Memory(_) => memories.push(id.1),
+            Extern::Global(_) => globals.push(id.1),
+        }
+    }
+
+    let instance_index = inner.instances.len() as u32;
+    let config = inner.engine.config().clone();
+
+    // Defined functions first: global and table initialisers may refer to them.
+    for i in m.num_imported_funcs..m.funcs.len() as u32 {
+        let ty = m.func_type(i).clone();
+        let f = Func::alloc(
+            inner,
+            ty,
+            FuncKind::Wasm {
+                instance: instance_index,
+                index: i,
+            },
+        );
+        funcs.push(f.index);
+    }
+    for (ty, init) in m.globals[m.num_imported_globals as usize..].iter().zip(&m.global_inits) {
+        let value = eval_const(inner, &globals, &funcs, init)?;
+        globals.push(inner.globals.len() as u32);
+        inner.globals.push(Box::new(GlobalEntity { value, ty: *ty }));
+    }
+    for (ty, init) in m.tables[m.num_imported_tables as usize..].iter().zip(&m.table_inits) {
+        let init = match init {
+            Some(e) => eval_const(inner, &globals, &funcs, e)?,
+            None => 0,
+        };
+        let table = TableEntity::new(*ty, init, config.max_table_elements)?;
+        tables.push(inner.tables.len() as u32);
+        inner.tables.push(Box::new(table));
+    }
+    for ty in &m.memories[m.num_imported_memories as usize..] {
+        let mem = MemoryEntity::new(*ty, config.max_memory_bytes)?;
+        memories.push(inner.memories.len() as u32);
+        inner.memories.push(Box::new(mem));
+    }
+    let elements = m
+        .elements
+        .iter()
+        .map(|seg| {
+            seg.items
+                .iter()
+                .map(|e| eval_const(inner, &globals, &funcs, e))
+                .collect::<Result<Box<[u64]>>>()
+        })
+        .collect::<Result<Vec<_>>>()?;
+
+    let func_entries: Box<[FuncEntry]> = funcs
+        .iter()
+        .map(|&f| FuncEntry {
+            native: AtomicPtr::new(core::ptr::null_mut()),
+            store_func: f,
+            type_id: inner.funcs[f as usize].type_id,
+        })
+        .collect();
+    let memory_ptrs: Box<[*mut MemoryEntity]> = memories
+        .iter()
+        .map(|&i| &mut *inner.memories[i as usize] as *mut MemoryEntity)
+        .collect();
+    let global_ptrs: Box<[*mut GlobalEntity]> = globals
+        .iter()
+        .map(|&i| &mut *inner.globals[i as usize] as *mut GlobalEntity)
+        .collect();
+    let table_ptrs: Box<[*mut TableEntity]> = tables
+        .iter()
+        .map(|&i| &mut *inner.tables[i as usize] as *mut TableEntity)
+        .collect();
+    let mut entity = Box::new(InstanceEntity {
+        module: module.clone(),
+        funcs: funcs.into(),
+        tables: tables.into(),
+        memories: memories.into(),
+        globals: globals.into(),
+        data_dropped: alloc::vec![false; m.data.len()],
+        elements,
+        func_entries,
+        memory_ptrs,
+        global_ptrs,
+        table_ptrs,
+        vmctx: VmCtx::empty(instance_index),
+    });
+    let e = &mut *entity;
+    e.vmctx = VmCtx {
+        memory0: e.memory_ptrs.first().copied().unwrap_or(core::ptr::null_mut()),
+        memories: e.memory_ptrs.as_ptr(),
+        globals: e.global_ptrs.as_ptr(),
+        tables: e.table_ptrs.as_ptr(),
+        funcs: e.func_entries.as_ptr(),
+        type_ids: m.type_ids.as_ptr(),
+        num_memories: e.memory_ptrs.len() as u32,
+        num_globals: e.global_ptrs.len() as u32,
+        num_tables: e.table_ptrs.len() as u32,
+        num_funcs: e.func_entries.len() as u32,
+        instance: instance_index,
+    };
+    inner.instances.push(entity);
+    let instance = Instance {
+        store: inner.id,
+        index: instance_index,
+    };
+
+    initialize(inner, instance_index)?;
+
+    if let Some(start) = m.start {
+        let func = Func {
+            store: inner.id,
+            index: inner.instances[instance_index as usize].funcs[start as usize],
+        };
+        func.call_slots(store, &mut [])?;
+    }
+    Ok(instance)
+}
+
+/// Active element and data segments, in order; the first out-of-bounds one traps, leaving
+/// the effects of earlier ones in place (as the spec says).
+fn initialize(inner: &mut StoreInner, instance: u32) -> Result<()> {
+    let module = inner.instances[instance as usize].module.clone();
+    let m = &*module.inner;
+    for (i, seg) in m.elements.iter().enumerate() {
+        match &seg.mode {
+            ElementMode::Active { table, offset } => {
+                let inst = &inner.instances[instance as usize];
+                let offset = eval_const(inner, &inst.globals, &inst.funcs, offset)? as u32;
+                let table_index = inst.tables[*table as usize];
+                let items = core::mem::take(&mut inner.instances[instance as usize].elements[i]);
+                let len = items.len() as u32;
+                inner.tables[table_index as usize]
+                    .init(offset, &items, 0, len)
+                    .map_err(Trap::from)?;
+            }
+            ElementMode::Declared => {
+                inner.instances[instance as usize].elements[i] = Box::default();
+            }
+            ElementMode::Passive => {}
+        }
+    }
+    for (i, seg) in m.data.iter().enumerate() {
+        if let DataMode::Active { memory, offset } = &seg.mode {
+            let inst = &inner.instances[instance as usize];
+            let offset = eval_const(inner, &inst.globals, &inst.funcs, offset)?;
+            let offset = offset as u32 as u64;
+            let mem_index = inst.memories[*memory as usize];
+            let bytes = &m.bytes[seg.bytes.clone()];
+            inner.memories[mem_index as usize]
+                .init(offset, bytes, 0, bytes.len() as u64)
+                .map_err(Trap::from)?;
+            inner.instances[instance as usize].data_dropped[i] = true;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,51 @@
+//! wisp-core: the runtime model every wisp tier shares.
+//!
+//! Module decoding and validation, the store and its instances, linear memories, tables,
+//! globals, traps, fuel, and the embedding API. Execution tiers plug in through
+//! [`vm::Executor`] and meet the instance state through [`vm::VmCtx`]. `no_std` + `alloc`;
+//! the `std` feature adds `std::error::Error` impls.
+
+#![no_std]
+#![warn(missing_debug_implementations)]
+#![allow(missing_debug_implementations)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod engine;
+mod error;
+mod func;
+mod global;
+mod instance;
+mod linker;
+mod memory;
+pub mod module;
+mod store;
+mod table;
+mod trap;
+mod typed;
+mod types;
+mod value;
+pub mod vm;
+
+pub use crate::engine::{Config, Engine};
+pub use crate::error::{Error, ModuleError, Result};
+pub use crate::func::{call_raw, Caller, Func, FuncEntity, FuncKind, HostFunc, MAX_REENTRANCY};
+pub use crate::global::{Global, GlobalEntity};
+pub use crate::instance::{Instance, InstanceEntity};
+pub use crate::linker::{Extern, Linker};
+pub use crate::memory::{Memory, MemoryEntity};
+pub use crate::module::Module;
+pub use crate::store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, StoreId, StoreInner};
+pub use crate::table::{Table, TableEntity};
+pub use crate::trap::{FrameInfo, HostError, Trap, TrapCode};
+pub use crate::typed::{HostResult, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
+pub use crate::types::{ExternType, FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType};
+pub use crate::value::{ExternRef, Val};
+
+/// Memory and table helpers shared by the tiers and the API (one place for each bulk op).
+pub mod ops {
+    pub use crate::memory::copy_between as memory_copy_between;
+    pub use crate::table::copy_between as table_copy_between;
+}

@@ -1,0 +1,629 @@
+//! `Module`: a decoded, validated WebAssembly module, shared by all its instances.
+//!
+//! Loading validates everything eagerly (the spec requires a module to be rejected before
+//! any of it runs) and records what the tiers need later: where each function body lives
+//! in the original bytes, how many locals it has and how high its operand stack can grow.
+//! Function bodies are translated by the execution tier, lazily unless configured otherwise.
+
+use alloc::boxed::Box;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::any::Any;
+use core::ops::Range;
+
+use hashbrown::HashMap;
+use wasmparser::{Parser, Payload, Validator};
+
+use crate::engine::Engine;
+use crate::error::{Error, ModuleError, Result};
+use crate::types::{ExternType, FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType};
+
+/// One instruction of a constant expression. Wasm 2.0 allows a single constant,
+/// `ref.null`, `ref.func` or `global.get`; extended-const adds integer arithmetic.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ConstOp {
+    I32(i32),
+    I64(i64),
+    F32(u32),
+    F64(u64),
+    V128(u128),
+    RefNull(RefType),
+    RefFunc(u32),
+    GlobalGet(u32),
+    I32Add,
+    I32Sub,
+    I32Mul,
+    I64Add,
+    I64Sub,
+    I64Mul,
+}
+
+/// A constant expression, as a short postfix program.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConstExpr {
+    pub ops: Box<[ConstOp]>,
+}
+
+impl ConstExpr {
+    fn parse(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr> {
+        use wasmparser::Operator as O;
+        let mut ops = Vec::new();
+        let mut reader = expr.get_operators_reader();
+        while !reader.eof() {
+            let (op, offset) = reader.read_with_offset()?;
+            ops.push(match op {
+                O::I32Const { value } => ConstOp::I32(value),
+                O::I64Const { value } => ConstOp::I64(value),
+                O::F32Const { value } => ConstOp::F32(value.bits()),
+                O::F64Const { value } => ConstOp::F64(value.bits()),
+                O::RefNull { hty } => ConstOp::RefNull(ref_type_of_heap(hty, offset)?),
+                O::RefFunc { function_index } => ConstOp::RefFunc(function_index),
+                O::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
+                O::I32Add => ConstOp::I32Add,
+                O::I32Sub => ConstOp::I32Sub,
+                O::I32Mul => ConstOp::I32Mul,
+                O::I64Add => ConstOp::I64Add,
+                O::I64Sub => ConstOp::I64Sub,
+                O::I64Mul => ConstOp::I64Mul,
+                O::End => continue,
+                _ => return Err(unsupported("constant expression operator", offset)),
+            });
+        }
+        Ok(ConstExpr { ops: ops.into() })
+    }
+}
+
+fn ref_type_of_heap(heap: wasmparser::HeapType, offset: u64) -> Result<RefType> {
+    use wasmparser::{AbstractHeapType as A, HeapType as H};
+    match heap {
+        H::Abstract { shared: false, ty: A::Func } => Ok(RefType::FuncRef),
+        H::Abstract { shared: false, ty: A::Extern } => Ok(RefType::ExternRef),
+        _ => Err(unsupported("typed reference", offset)),
+    }
+}
+
+fn unsupported(what: &str, offset: u64) -> Error {
+    Error::Unsupported(ModuleError {
+        message: what.to_string(),
+        offset,
+    })
+}
+
+fn val_type(ty: wasmparser::ValType, offset: u64) -> Result<ValType> {
+    ValType::from_wasmparser(ty).ok_or_else(|| unsupported("typed reference", offset))
+}
+
+fn ref_type(ty: wasmparser::RefType, offset: u64) -> Result<RefType> {
+    RefType::from_wasmparser(ty).ok_or_else(|| unsupported("typed reference", offset))
+}
+
+/// What an import asks for.
+#[derive(Debug, Clone)]
+pub enum ImportKind {
+    /// A function of this module type index.
+    Func(u32),
+    Table(TableType),
+    Memory(MemoryType),
+    Global(GlobalType),
+}
+
+#[derive(Debug, Clone)]
+pub struct Import {
+    pub module: String,
+    pub name: String,
+    pub kind: ImportKind,
+}
+
+/// The index spaces an export can refer to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExternIndex {
+    Func(u32),
+    Table(u32),
+    Memory(u32),
+    Global(u32),
+}
+
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub name: String,
+    pub index: ExternIndex,
+}
+
+#[derive(Debug, Clone)]
+pub enum ElementMode {
+    Passive,
+    Active { table: u32, offset: ConstExpr },
+    Declared,
+}
+
+#[derive(Debug, Clone)]
+pub struct ElementSegment {
+    pub mode: ElementMode,
+    pub ty: RefType,
+    /// One constant expression per element (`ref.func i` for the index form).
+    pub items: Box<[ConstExpr]>,
+}
+
+#[derive(Debug, Clone)]
+pub enum DataMode {
+    Passive,
+    Active { memory: u32, offset: ConstExpr },
+}
+
+#[derive(Debug, Clone)]
+pub struct DataSegment {
+    pub mode: DataMode,
+    /// Where the bytes lie in the module's binary.
+    pub bytes: Range<usize>,
+}
+
+/// What a tier needs to know about one defined function before translating it.
+#[derive(Debug, Clone)]
+pub struct FuncBody {
+    /// The body (locals declaration and code) within the module's binary.
+    pub range: Range<usize>,
+    /// Parameters plus declared locals.
+    pub num_locals: u32,
+    /// The highest the operand stack gets, as measured by the validator.
+    pub max_stack_height: u32,
+}
+
+/// Everything decoded from a module. Public for the tiers; embedders use [`Module`].
+pub struct ModuleInner {
+    pub engine: Engine,
+    pub name: Option<String>,
+    pub bytes: Box<[u8]>,
+    /// Function types by module type index, with their engine-wide ids.
+    pub types: Vec<FuncType>,
+    pub type_ids: Vec<u32>,
+    pub imports: Vec<Import>,
+    /// Type index of every function, imported ones first.
+    pub funcs: Vec<u32>,
+    pub num_imported_funcs: u32,
+    pub tables: Vec<TableType>,
+    pub num_imported_tables: u32,
+    /// Initialiser of each defined table (`None`: null).
+    pub table_inits: Vec<Option<ConstExpr>>,
+    pub memories: Vec<MemoryType>,
+    pub num_imported_memories: u32,
+    pub globals: Vec<GlobalType>,
+    pub num_imported_globals: u32,
+    pub global_inits: Vec<ConstExpr>,
+    pub exports: Vec<Export>,
+    export_map: HashMap<String, usize>,
+    pub start: Option<u32>,
+    pub elements: Vec<ElementSegment>,
+    pub data: Vec<DataSegment>,
+    /// Defined functions, in order (index = function index - imported functions).
+    pub bodies: Vec<FuncBody>,
+    pub func_names: HashMap<u32, String>,
+    /// Per-module state of the execution tier (its translated code), created on demand.
+    pub tier_data: spin::Once<Box<dyn Any + Send + Sync>>,
+}
+
+impl ModuleInner {
+    /// The type of function `func_index`.
+    pub fn func_type(&self, func_index: u32) -> &FuncType {
+        &self.types[self.funcs[func_index as usize] as usize]
+    }
+
+    pub fn func_type_id(&self, func_index: u32) -> u32 {
+        self.type_ids[self.funcs[func_index as usize] as usize]
+    }
+
+    pub fn export(&self, name: &str) -> Option<&Export> {
+        self.export_map.get(name).map(|&i| &self.exports[i])
+    }
+
+    /// The type of export `index`, in this module's terms.
+    pub fn extern_type(&self, index: ExternIndex) -> ExternType {
+        match index {
+            ExternIndex::Func(i) => ExternType::Func(self.func_type(i).clone()),
+            ExternIndex::Table(i) => ExternType::Table(self.tables[i as usize]),
+            ExternIndex::Memory(i) => ExternType::Memory(self.memories[i as usize]),
+            ExternIndex::Global(i) => ExternType::Global(self.globals[i as usize]),
+        }
+    }
+}
+
+/// A validated WebAssembly module. Cheap to clone; instantiate it any number of times.
+#[derive(Clone)]
+pub struct Module {
+    pub(crate) inner: Arc<ModuleInner>,
+}
+
+impl Module {
+    /// Decodes and validates `bytes` (binary format only; the `wisp` crate also accepts text).
+    pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
+        let bytes: Box<[u8]> = bytes.as_ref().into();
+        let inner = Parse::new(engine, bytes).run()?;
+        let module = Module {
+            inner: Arc::new(inner),
+        };
+        if !engine.config().lazy_translation {
+            engine.executor().prepare_module(&module.inner)?;
+        }
+        Ok(module)
+    }
+
+    /// Checks `bytes` without keeping anything.
+    pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<()> {
+        Parse::new(engine, bytes.into()).run().map(drop)
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The module's name from its name section, if any.
+    pub fn name(&self) -> Option<&str> {
+        self.inner.name.as_deref()
+    }
+
+    pub fn imports(&self) -> impl ExactSizeIterator<Item = (&str, &str, ExternType)> + '_ {
+        let m = &*self.inner;
+        m.imports.iter().map(move |imp| {
+            let ty = match &imp.kind {
+                ImportKind::Func(t) => ExternType::Func(m.types[*t as usize].clone()),
+                ImportKind::Table(t) => ExternType::Table(*t),
+                ImportKind::Memory(t) => ExternType::Memory(*t),
+                ImportKind::Global(t) => ExternType::Global(*t),
+            };
+            (imp.module.as_str(), imp.name.as_str(), ty)
+        })
+    }
+
+    pub fn exports(&self) -> impl ExactSizeIterator<Item = (&str, ExternType)> + '_ {
+        self.inner
+            .exports
+            .iter()
+            .map(|e| (e.name.as_str(), self.inner.extern_type(e.index)))
+    }
+
+    /// The internals the tiers work from.
+    #[doc(hidden)]
+    pub fn inner(&self) -> &Arc<ModuleInner> {
+        &self.inner
+    }
+}
+
+impl core::fmt::Debug for Module {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Module")
+            .field("name", &self.inner.name)
+            .field("funcs", &self.inner.funcs.len())
+            .finish()
+    }
+}
+
+/// One pass over the binary: validate each payload, then record what it says.
+struct Parse<'e> {
+    engine: &'e Engine,
+    bytes: Box<[u8]>,
+}
+
+impl<'e> Parse<'e> {
+    fn new(engine: &'e Engine, bytes: Box<[u8]>) -> Self {
+        Parse { engine, bytes }
+    }
+
+    fn run(self) -> Result<ModuleInner> {
+        let config = self.engine.config();
+        let mut validator = Validator::new_with_features(config.features);
+        let mut m = ModuleInner {
+            engine: self.engine.clone(),
+            name: None,
+            bytes: Box::default(),
+            types: Vec::new(),
+            type_ids: Vec::new(),
+            imports: Vec::new(),
+            funcs: Vec::new(),
+            num_imported_funcs: 0,
+            tables: Vec::new(),
+            num_imported_tables: 0,
+            table_inits: Vec::new(),
+            memories: Vec::new(),
+            num_imported_memories: 0,
+            globals: Vec::new(),
+            num_imported_globals: 0,
+            global_inits: Vec::new(),
+            exports: Vec::new(),
+            export_map: HashMap::new(),
+            start: None,
+            elements: Vec::new(),
+            data: Vec::new(),
+            bodies: Vec::new(),
+            func_names: HashMap::new(),
+            tier_data: spin::Once::new(),
+        };
+        let mut allocs = wasmparser::FuncValidatorAllocations::default();
+        let bytes = &*self.bytes;
+        for payload in Parser::new(0).parse_all(bytes) {
+            let payload = payload?;
+            let valid = validator.payload(&payload)?;
+            if let wasmparser::ValidPayload::Func(to_validate, body) = valid {
+                let mut fv = to_validate.into_validator(core::mem::take(&mut allocs));
+                let info = validate_body(&mut fv, &body, config.max_frame_slots)?;
+                m.bodies.push(info);
+                allocs = fv.into_allocations();
+                continue;
+            }
+            self.record(&mut m, payload)?;
+        }
+        m.bytes = self.bytes.clone();
+        Ok(m)
+    }
+
+    fn record(&self, m: &mut ModuleInner, payload: Payload<'_>) -> Result<()> {
+        match payload {
+            Payload::TypeSection(reader) => {
+                for group in reader.into_iter_with_offsets() {
+                    let (offset, group) = group?;
+                    for sub in group.into_types() {
+                        let wasmparser::CompositeInnerType::Func(f) = &sub.composite_type.inner
+                        else {
+                            return Err(unsupported("GC type", offset));
+                        };
+                        let params = f.params().iter().map(|t| val_type(*t, offset));
+                        let results = f.results().iter().map(|t| val_type(*t, offset));
+                        let ty = FuncType::new(
+                            params.collect::<Result<Vec<_>>>()?,
+                            results.collect::<Result<Vec<_>>>()?,
+                        );
+                        m.type_ids.push(self.engine.type_id(&ty));
+                        m.types.push(ty);
+                    }
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports_with_offsets() {
+                    let (offset, import) = import?;
+                                        let kind = match import.ty {
+                        wasmparser::TypeRef::Func(t) => {
+                            m.funcs.push(t);
+                            m.num_imported_funcs += 1;
+                            ImportKind::Func(t)
+                        }
+                        wasmparser::TypeRef::Table(t) => {
+                            let t = self.table_type(t, offset)?;
+                            m.tables.push(t);
+                            m.num_imported_tables += 1;
+                            ImportKind::Table(t)
+                        }
+                        wasmparser::TypeRef::Memory(t) => {
+                            let t = self.memory_type(t, offset)?;
+                            m.memories.push(t);
+                            m.num_imported_memories += 1;
+                            ImportKind::Memory(t)
+                        }
+                        wasmparser::TypeRef::Global(t) => {
+                            let t = global_type(t, offset)?;
+                            m.globals.push(t);
+                            m.num_imported_globals += 1;
+                            ImportKind::Global(t)
+                        }
+                        _ => return Err(unsupported("import kind", offset)),
+                    };
+                    m.imports.push(Import {
+                        module: import.module.to_string(),
+                        name: import.name.to_string(),
+                        kind,
+                    });
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for t in reader {
+                    m.funcs.push(t?);
+                }
+            }
+            Payload::TableSection(reader) => {
+                let base = reader.range().start as u64;
+                for table in reader {
+                    let table = table?;
+                    m.tables.push(self.table_type(table.ty, base)?);
+                    m.table_inits.push(match table.init {
+                        wasmparser::TableInit::RefNull => None,
+                        wasmparser::TableInit::Expr(e) => Some(ConstExpr::parse(&e)?),
+                    });
+                }
+            }
+            Payload::MemorySection(reader) => {
+                let base = reader.range().start as u64;
+                for mem in reader {
+                    m.memories.push(self.memory_type(mem?, base)?);
+                }
+            }
+            Payload::GlobalSection(reader) => {
+                let base = reader.range().start as u64;
+                for g in reader {
+                    let g = g?;
+                    m.globals.push(global_type(g.ty, base)?);
+                    m.global_inits.push(ConstExpr::parse(&g.init_expr)?);
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for e in reader {
+                    let e = e?;
+                    let index = match e.kind {
+                        wasmparser::ExternalKind::Func | wasmparser::ExternalKind::FuncExact => {
+                            ExternIndex::Func(e.index)
+                        }
+                        wasmparser::ExternalKind::Table => ExternIndex::Table(e.index),
+                        wasmparser::ExternalKind::Memory => ExternIndex::Memory(e.index),
+                        wasmparser::ExternalKind::Global => ExternIndex::Global(e.index),
+                        wasmparser::ExternalKind::Tag => {
+                            return Err(unsupported("tag export", 0u64));
+                        }
+                    };
+                    m.export_map.insert(e.name.to_string(), m.exports.len());
+                    m.exports.push(Export {
+                        name: e.name.to_string(),
+                        index,
+                    });
+                }
+            }
+            Payload::StartSection { func, .. } => m.start = Some(func),
+            Payload::ElementSection(reader) => {
+                for elem in reader {
+                    let elem = elem?;
+                    let offset = elem.range.start;
+                    let mode = match elem.kind {
+                        wasmparser::ElementKind::Passive => ElementMode::Passive,
+                        wasmparser::ElementKind::Declared => ElementMode::Declared,
+                        wasmparser::ElementKind::Active {
+                            table_index,
+                            offset_expr,
+                        } => ElementMode::Active {
+                            table: table_index.unwrap_or(0),
+                            offset: ConstExpr::parse(&offset_expr)?,
+                        },
+                    };
+                    let (ty, items) = match elem.items {
+                        wasmparser::ElementItems::Functions(funcs) => {
+                            let items = funcs
+                                .into_iter()
+                                .map(|f| {
+                                    Ok(ConstExpr {
+                                        ops: Box::new([ConstOp::RefFunc(f?)]),
+                                    })
+                                })
+                                .collect::<Result<Vec<_>>>()?;
+                            (RefType::FuncRef, items)
+                        }
+                        wasmparser::ElementItems::Expressions(ty, exprs) => {
+                            let items = exprs
+                                .into_iter()
+                                .map(|e| ConstExpr::parse(&e?))
+                                .collect::<Result<Vec<_>>>()?;
+                            (ref_type(ty, offset)?, items)
+                        }
+                    };
+                    m.elements.push(ElementSegment {
+                        mode,
+                        ty,
+                        items: items.into(),
+                    });
+                }
+            }
+            Payload::DataSection(reader) => {
+                for data in reader {
+                    let data = data?;
+                    let start = data.data.as_ptr() as usize - self.bytes.as_ptr() as usize;
+                    let mode = match data.kind {
+                        wasmparser::DataKind::Passive => DataMode::Passive,
+                        wasmparser::DataKind::Active {
+                            memory_index,
+                            offset_expr,
+                        } => DataMode::Active {
+                            memory: memory_index,
+                            offset: ConstExpr::parse(&offset_expr)?,
+                        },
+                    };
+                    m.data.push(DataSegment {
+                        mode,
+                        bytes: start..start + data.data.len(),
+                    });
+                }
+            }
+            Payload::CustomSection(reader) => {
+                if let wasmparser::KnownCustom::Name(names) = reader.as_known() {
+                    // The name section is advisory: a malformed one is ignored, as the
+                    // spec asks, rather than failing the module.
+                    let _ = record_names(m, names);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn table_type(&self, t: wasmparser::TableType, offset: u64) -> Result<TableType> {
+        if t.table64 || t.shared {
+            return Err(unsupported("64-bit or shared table", offset));
+        }
+        Ok(TableType {
+            element: ref_type(t.element_type, offset)?,
+            min: t.initial as u32,
+            max: t.maximum.map(|m| m as u32),
+        })
+    }
+
+    fn memory_type(&self, t: wasmparser::MemoryType, offset: u64) -> Result<MemoryType> {
+        if t.memory64 || t.shared {
+            return Err(unsupported("64-bit or shared memory", offset));
+        }
+        Ok(MemoryType {
+            min: t.initial,
+            max: t.maximum,
+            page_size_log2: t.page_size_log2() as u8,
+        })
+    }
+}
+
+fn global_type(t: wasmparser::GlobalType, offset: u64) -> Result<GlobalType> {
+    if t.shared {
+        return Err(unsupported("shared global", offset));
+    }
+    Ok(GlobalType {
+        content: val_type(t.content_type, offset)?,
+        mutability: if t.mutable {
+            Mutability::Var
+        } else {
+            Mutability::Const
+        },
+    })
+}
+
+fn record_names(m: &mut ModuleInner, names: wasmparser::NameSectionReader<'_>) -> Result<()> {
+    for name in names {
+        match name? {
+            wasmparser::Name::Module { name, .. } => m.name = Some(name.to_string()),
+            wasmparser::Name::Function(map) => {
+                for naming in map {
+                    let naming = naming?;
+                    m.func_names.insert(naming.index, naming.name.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Validates one function body operator by operator, measuring its frame on the way.
+fn validate_body(
+    fv: &mut wasmparser::FuncValidator<wasmparser::ValidatorResources>,
+    body: &wasmparser::FunctionBody<'_>,
+    max_frame_slots: u32,
+) -> Result<FuncBody> {
+    let mut reader = body.get_binary_reader();
+    let start = reader.original_position();
+    fv.read_locals(&mut reader)?;
+    let num_locals = fv.len_locals();
+    let mut max_height = 0u32;
+    let mut ops = wasmparser::OperatorsReader::new(reader);
+    while !ops.eof() {
+        let (op, offset) = ops.read_with_offset()?;
+        fv.op(offset, &op)?;
+        max_height = max_height.max(fv.operand_stack_height());
+    }
+    ops.finish()?;
+    let end = ops.original_position();
+    // Headroom: a call's results may exceed the height its arguments reached.
+    let frame = u64::from(num_locals) + u64::from(max_height) + 1;
+    if frame > u64::from(max_frame_slots) {
+        return Err(Error::Limit(ModuleError {
+            message: alloc::format!(
+                "function {} needs {frame} frame slots, more than the limit of {max_frame_slots}",
+                fv.index()
+            ),
+            offset: start as u64,
+        }));
+    }
+    Ok(FuncBody {
+        range: start as usize..end as usize,
+        num_locals,
+        max_stack_height: max_height,
+    })
+}

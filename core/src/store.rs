@@ -1,0 +1,237 @@
+//! `Store<T>`: owns every runtime object (functions, memories, tables, globals, instances,
+//! extern objects) plus the embedder's data `T`. Handles (`Func`, `Memory`, ...) are
+//! indices into a store, tagged with its id so that a handle can't be used with another.
+//!
+//! Invariants the tiers rely on:
+//! - `Store<T>` is `#[repr(C)]` with `StoreInner` first, so a `*mut Store<T>` is also a
+//!   `*mut StoreInner`; host functions recover their `T` from it (see `func::HostFunc`).
+//! - Memory, table, global and instance entities are boxed and never freed or moved before
+//!   the store drops, so raw pointers to them (held in each instance's `VmCtx`) stay valid.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::any::Any;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::func::FuncEntity;
+use crate::global::GlobalEntity;
+use crate::instance::InstanceEntity;
+use crate::memory::MemoryEntity;
+use crate::table::TableEntity;
+
+/// Distinguishes stores, so a handle from one is refused by another.
+#[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
+pub struct StoreId(u32);
+
+impl StoreId {
+    fn fresh() -> StoreId {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        StoreId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// The type-independent part of a store. Public for the tiers.
+pub struct StoreInner {
+    pub id: StoreId,
+    pub engine: Engine,
+    pub funcs: Vec<FuncEntity>,
+    pub memories: Vec<Box<MemoryEntity>>,
+    pub tables: Vec<Box<TableEntity>>,
+    pub globals: Vec<Box<GlobalEntity>>,
+    pub instances: Vec<Box<InstanceEntity>>,
+    pub externs: Vec<Box<dyn Any + Send + Sync>>,
+    /// Fuel left; only charged when the engine's config enables fuel.
+    pub fuel: u64,
+    /// Depth of nested host -> wasm entries, so re-entrant calls share one recursion limit.
+    pub call_depth: u32,
+    /// A tier's reusable execution state (the interpreter's value stack), kept between calls
+    /// so that calling into wasm doesn't allocate each time.
+    pub exec_cache: Option<Box<dyn Any + Send>>,
+}
+
+impl StoreInner {
+    /// Fails unless `id` is this store's.
+    #[inline]
+    pub fn check(&self, id: StoreId) -> Result<()> {
+        if self.id == id {
+            Ok(())
+        } else {
+            Err(Error::StoreMismatch)
+        }
+    }
+
+    pub fn consume_fuel_enabled(&self) -> bool {
+        self.engine.config().consume_fuel
+    }
+}
+
+/// All runtime objects of one embedding context, plus host data `T`.
+#[repr(C)]
+pub struct Store<T> {
+    pub(crate) inner: StoreInner,
+    pub(crate) data: T,
+}
+
+impl<T> Store<T> {
+    pub fn new(engine: &Engine, data: T) -> Store<T> {
+        Store {
+            inner: StoreInner {
+                id: StoreId::fresh(),
+                engine: engine.clone(),
+                funcs: Vec::new(),
+                memories: Vec::new(),
+                tables: Vec::new(),
+                globals: Vec::new(),
+                instances: Vec::new(),
+                externs: Vec::new(),
+                fuel: 0,
+                call_depth: 0,
+                exec_cache: None,
+            },
+            data,
+        }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+
+    pub fn into_data(self) -> T {
+        self.data
+    }
+
+    /// Sets the fuel left. Fails if the engine was not configured to consume fuel.
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        self.fuel_enabled()?;
+        self.inner.fuel = fuel;
+        Ok(())
+    }
+
+    /// The fuel left. Fails if the engine was not configured to consume fuel.
+    pub fn get_fuel(&self) -> Result<u64> {
+        self.fuel_enabled()?;
+        Ok(self.inner.fuel)
+    }
+
+    fn fuel_enabled(&self) -> Result<()> {
+        if self.inner.consume_fuel_enabled() {
+            Ok(())
+        } else {
+            Err(Error::NotFound("fuel is not enabled in this engine's Config".into()))
+        }
+    }
+
+    #[doc(hidden)]
+    pub fn inner(&self) -> &StoreInner {
+        &self.inner
+    }
+
+    #[doc(hidden)]
+    pub fn inner_mut(&mut self) -> &mut StoreInner {
+        &mut self.inner
+    }
+}
+
+impl<T: core::fmt::Debug> core::fmt::Debug for Store<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Store")
+            .field("id", &self.inner.id)
+            .field("data", &self.data)
+            .finish()
+    }
+}
+
+/// A shared borrow of a store, from a `Store`, a `Caller` or a context.
+pub struct StoreContext<'a, T>(pub(crate) &'a Store<T>);
+
+/// An exclusive borrow of a store, from a `Store`, a `Caller` or a context.
+pub struct StoreContextMut<'a, T>(pub(crate) &'a mut Store<T>);
+
+impl<T> StoreContext<'_, T> {
+    pub fn data(&self) -> &T {
+        &self.0.data
+    }
+}
+
+impl<T> StoreContextMut<'_, T> {
+    pub fn data(&self) -> &T {
+        &self.0.data
+    }
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.0.data
+    }
+}
+
+/// Anything that gives shared access to a store.
+pub trait AsContext {
+    type Data;
+    fn as_context(&self) -> StoreContext<'_, Self::Data>;
+}
+
+/// Anything that gives exclusive access to a store.
+pub trait AsContextMut: AsContext {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self)
+    }
+}
+
+impl<T> AsContextMut for Store<T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(self)
+    }
+}
+
+impl<T> AsContext for StoreContext<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.0)
+    }
+}
+
+impl<T> AsContext for StoreContextMut<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.0)
+    }
+}
+
+impl<T> AsContextMut for StoreContextMut<'_, T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(self.0)
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &C {
+    type Data = C::Data;
+    fn as_context(&self) -> StoreContext<'_, C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &mut C {
+    type Data = C::Data;
+    fn as_context(&self) -> StoreContext<'_, C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, C::Data> {
+        (**self).as_context_mut()
+    }
+}

@@ -1,0 +1,200 @@
+//! Tables: the entity the tiers access through `VmCtx`, and the `Table` handle.
+//! Elements are raw references (see `value.rs`: 0 is null).
+
+use alloc::vec::Vec;
+
+use crate::error::{Error, Result};
+use crate::store::{AsContext, AsContextMut, StoreId};
+use crate::trap::TrapCode;
+use crate::types::TableType;
+use crate::value::Val;
+
+pub struct TableEntity {
+    pub elements: Vec<u64>,
+    pub ty: TableType,
+    max: u32,
+}
+
+impl TableEntity {
+    pub fn new(ty: TableType, init: u64, limit: u32) -> Result<TableEntity> {
+        let max = ty.max.unwrap_or(u32::MAX).min(limit);
+        if ty.min > max {
+            return Err(Error::ResourceExhausted(alloc::format!(
+                "table of {} elements exceeds the limit of {max}",
+                ty.min
+            )));
+        }
+        let mut elements = Vec::new();
+        elements
+            .try_reserve_exact(ty.min as usize)
+            .map_err(|_| Error::ResourceExhausted("table allocation failed".into()))?;
+        elements.resize(ty.min as usize, init);
+        Ok(TableEntity { elements, ty, max })
+    }
+
+    pub fn size(&self) -> u32 {
+        self.elements.len() as u32
+    }
+
+    /// Grows by `delta` elements set to `init`; returns the old size, or `None` (wasm's -1).
+    pub fn grow(&mut self, delta: u32, init: u64) -> Option<u32> {
+        let old = self.size();
+        let new = old.checked_add(delta)?;
+        if new > self.max {
+            return None;
+        }
+        self.elements.try_reserve_exact(delta as usize).ok()?;
+        self.elements.resize(new as usize, init);
+        Some(old)
+    }
+
+    #[inline]
+    pub fn get(&self, index: u32) -> Result<u64, TrapCode> {
+        self.elements
+            .get(index as usize)
+            .copied()
+            .ok_or(TrapCode::TableOutOfBounds)
+    }
+
+    #[inline]
+    pub fn set(&mut self, index: u32, value: u64) -> Result<(), TrapCode> {
+        let slot = self
+            .elements
+            .get_mut(index as usize)
+            .ok_or(TrapCode::TableOutOfBounds)?;
+        *slot = value;
+        Ok(())
+    }
+
+    fn range(&self, start: u32, len: u32) -> Result<core::ops::Range<usize>, TrapCode> {
+        let end = start.checked_add(len).ok_or(TrapCode::TableOutOfBounds)?;
+        if end > self.size() {
+            return Err(TrapCode::TableOutOfBounds);
+        }
+        Ok(start as usize..end as usize)
+    }
+
+    /// `table.fill`.
+    pub fn fill(&mut self, dst: u32, value: u64, len: u32) -> Result<(), TrapCode> {
+        let r = self.range(dst, len)?;
+        self.elements[r].fill(value);
+        Ok(())
+    }
+
+    /// `table.copy` within this table (overlap allowed).
+    pub fn copy_within(&mut self, dst: u32, src: u32, len: u32) -> Result<(), TrapCode> {
+        let s = self.range(src, len)?;
+        let d = self.range(dst, len)?;
+        self.elements.copy_within(s, d.start);
+        Ok(())
+    }
+
+    /// `table.init` / active element segments: copies `items[src..src+len]` to `dst`.
+    pub fn init(&mut self, dst: u32, items: &[u64], src: u32, len: u32) -> Result<(), TrapCode> {
+        let d = self.range(dst, len)?;
+        let end = src.checked_add(len).ok_or(TrapCode::TableOutOfBounds)?;
+        if end as usize > items.len() {
+            return Err(TrapCode::TableOutOfBounds);
+        }
+        self.elements[d].copy_from_slice(&items[src as usize..end as usize]);
+        Ok(())
+    }
+}
+
+/// `table.copy` between two distinct tables.
+pub fn copy_between(
+    dst: &mut TableEntity,
+    dst_index: u32,
+    src: &TableEntity,
+    src_index: u32,
+    len: u32,
+) -> Result<(), TrapCode> {
+    let s = src.range(src_index, len)?;
+    let d = dst.range(dst_index, len)?;
+    dst.elements[d].copy_from_slice(&src.elements[s]);
+    Ok(())
+}
+
+/// A handle to a table in a store.
+#[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
+pub struct Table {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
+
+impl Table {
+    /// Creates a table of type `ty` with every element set to `init`.
+    pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
+        let inner = &mut store.as_context_mut().0.inner;
+        check_ref_type(init, ty)?;
+        let raw = init.to_raw(inner.id)?;
+        let limit = inner.engine.config().max_table_elements;
+        let entity = TableEntity::new(ty, raw, limit)?;
+        let index = inner.tables.len() as u32;
+        inner.tables.push(alloc::boxed::Box::new(entity));
+        Ok(Table {
+            store: inner.id,
+            index,
+        })
+    }
+
+    fn entity<'a, C: AsContext + 'a>(&self, store: &'a C) -> Result<&'a TableEntity> {
+        let inner = &store.as_context().0.inner;
+        inner.check(self.store)?;
+        Ok(&inner.tables[self.index as usize])
+    }
+
+    pub fn ty(&self, store: impl AsContext) -> Result<TableType> {
+        let e = self.entity(&store)?;
+        Ok(TableType {
+            min: e.size(),
+            ..e.ty
+        })
+    }
+
+    pub fn size(&self, store: impl AsContext) -> Result<u32> {
+        Ok(self.entity(&store)?.size())
+    }
+
+    /// The element at `index`, or `None` if out of bounds.
+    pub fn get(&self, store: impl AsContext, index: u32) -> Result<Option<Val>> {
+        let e = self.entity(&store)?;
+        Ok(e.get(index)
+            .ok()
+            .map(|raw| Val::from_raw(raw, e.ty.element.into(), self.store)))
+    }
+
+    pub fn set(&self, mut store: impl AsContextMut, index: u32, value: Val) -> Result<()> {
+        let inner = &mut store.as_context_mut().0.inner;
+        inner.check(self.store)?;
+        let e = &mut inner.tables[self.index as usize];
+        check_ref_type(value, e.ty)?;
+        let raw = value.to_raw(self.store)?;
+        e.set(index, raw)
+            .map_err(|_| Error::NotFound(alloc::format!("table index {index} out of bounds")))
+    }
+
+    /// Grows by `delta` elements set to `init`; returns the previous size.
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u32, init: Val) -> Result<u32> {
+        let inner = &mut store.as_context_mut().0.inner;
+        inner.check(self.store)?;
+        let e = &mut inner.tables[self.index as usize];
+        check_ref_type(init, e.ty)?;
+        let raw = init.to_raw(self.store)?;
+        e.grow(delta, raw).ok_or_else(|| {
+            Error::ResourceExhausted(alloc::format!("failed to grow table by {delta}"))
+        })
+    }
+}
+
+fn check_ref_type(v: Val, ty: TableType) -> Result<()> {
+    if v.ty() == ty.element.into() {
+        Ok(())
+    } else {
+        Err(Error::TypeMismatch(alloc::format!(
+            "expected a {} element, got {}",
+            ty.element,
+            v.ty()
+        )))
+    }
+}

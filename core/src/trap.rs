@@ -1,0 +1,179 @@
+//! Traps: how wasm execution fails. A trap is a value returned up the call chain by every
+//! tier (`Err(Trap)`); nothing unwinds.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::any::Any;
+use core::fmt;
+
+/// Why execution trapped. The `Display` text matches the official testsuite's wording.
+#[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TrapCode {
+    /// `unreachable` was executed.
+    Unreachable,
+    /// A load, store or bulk memory operation went outside linear memory.
+    MemoryOutOfBounds,
+    /// A table access or bulk table operation went outside the table.
+    TableOutOfBounds,
+    /// `call_indirect` found a null entry.
+    IndirectCallToNull,
+    /// `call_indirect` found a function of another type.
+    BadSignature,
+    /// Signed division overflowed (`i32::MIN / -1`).
+    IntegerOverflow,
+    /// Integer division or remainder by zero.
+    IntegerDivisionByZero,
+    /// A float-to-int conversion got NaN or an out-of-range value.
+    BadConversionToInteger,
+    /// A null reference was dereferenced.
+    NullReference,
+    /// The call stack or value stack limit was reached.
+    StackExhausted,
+    /// The store ran out of fuel.
+    OutOfFuel,
+    /// The embedder interrupted execution.
+    Interrupted,
+}
+
+impl TrapCode {
+    pub fn message(self) -> &'static str {
+        match self {
+            TrapCode::Unreachable => "unreachable",
+            TrapCode::MemoryOutOfBounds => "out of bounds memory access",
+            TrapCode::TableOutOfBounds => "out of bounds table access",
+            TrapCode::IndirectCallToNull => "uninitialized element",
+            TrapCode::BadSignature => "indirect call type mismatch",
+            TrapCode::IntegerOverflow => "integer overflow",
+            TrapCode::IntegerDivisionByZero => "integer divide by zero",
+            TrapCode::BadConversionToInteger => "invalid conversion to integer",
+            TrapCode::NullReference => "null reference",
+            TrapCode::StackExhausted => "call stack exhausted",
+            TrapCode::OutOfFuel => "all fuel consumed",
+            TrapCode::Interrupted => "interrupted",
+        }
+    }
+}
+
+impl fmt::Display for TrapCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+/// An error a host function returns to stop the guest. Any `Debug + Display` type that is
+/// `Send + Sync` qualifies; the embedder gets it back through [`Trap::downcast_ref`].
+pub trait HostError: fmt::Debug + fmt::Display + Any + Send + Sync {}
+impl<E: fmt::Debug + fmt::Display + Any + Send + Sync> HostError for E {}
+
+/// One frame of a wasm backtrace: the function index in its module and its name, if the
+/// module's name section gives one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameInfo {
+    pub func_index: u32,
+    pub func_name: Option<String>,
+}
+
+enum Reason {
+    Code(TrapCode),
+    Host(Box<dyn HostError>),
+    Message(String),
+}
+
+struct Inner {
+    reason: Reason,
+    backtrace: Vec<FrameInfo>,
+}
+
+/// A trap. Boxed so that `Result<T, Trap>` stays one word on the hot path.
+pub struct Trap {
+    inner: Box<Inner>,
+}
+
+impl Trap {
+    fn from_reason(reason: Reason) -> Trap {
+        Trap {
+            inner: Box::new(Inner {
+                reason,
+                backtrace: Vec::new(),
+            }),
+        }
+    }
+
+    /// A trap carrying a host-defined error value.
+    pub fn host(error: impl HostError) -> Trap {
+        Trap::from_reason(Reason::Host(Box::new(error)))
+    }
+
+    /// A host trap with just a message.
+    pub fn msg(message: impl Into<String>) -> Trap {
+        Trap::from_reason(Reason::Message(message.into()))
+    }
+
+    /// The trap code, if wasm execution (rather than a host function) trapped.
+    pub fn code(&self) -> Option<TrapCode> {
+        match self.inner.reason {
+            Reason::Code(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The host error inside this trap, if it is an `E`.
+    pub fn downcast_ref<E: HostError>(&self) -> Option<&E> {
+        match &self.inner.reason {
+            Reason::Host(e) => (&**e as &dyn Any).downcast_ref::<E>(),
+            _ => None,
+        }
+    }
+
+    /// The wasm frames active when the trap happened, innermost first.
+    pub fn backtrace(&self) -> &[FrameInfo] {
+        &self.inner.backtrace
+    }
+
+    /// Appends a frame (the tiers call this as the trap passes each frame outward).
+    #[doc(hidden)]
+    pub fn push_frame(&mut self, frame: FrameInfo) {
+        // A runaway recursion would otherwise make the backtrace as long as the stack.
+        const MAX_FRAMES: usize = 64;
+        if self.inner.backtrace.len() < MAX_FRAMES {
+            self.inner.backtrace.push(frame);
+        }
+    }
+}
+
+impl From<TrapCode> for Trap {
+    #[cold]
+    fn from(code: TrapCode) -> Trap {
+        Trap::from_reason(Reason::Code(code))
+    }
+}
+
+impl fmt::Display for Trap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.inner.reason {
+            Reason::Code(c) => write!(f, "{c}"),
+            Reason::Host(e) => write!(f, "{e}"),
+            Reason::Message(m) => f.write_str(m),
+        }
+    }
+}
+
+impl fmt::Debug for Trap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Trap");
+        match &self.inner.reason {
+            Reason::Code(c) => d.field("code", c),
+            Reason::Host(e) => d.field("host", e),
+            Reason::Message(m) => d.field("message", m),
+        };
+        if !self.inner.backtrace.is_empty() {
+            d.field("backtrace", &self.inner.backtrace);
+        }
+        d.finish()
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for Trap {}

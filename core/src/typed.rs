@@ -1,0 +1,265 @@
+//! Statically typed calls in both directions: `TypedFunc` for calling wasm from Rust, and
+//! `IntoFunc` for turning Rust closures into host functions.
+
+use alloc::vec::Vec;
+use core::marker::PhantomData;
+
+use crate::error::{Error, Result};
+use crate::func::{Caller, Func, HostFunc};
+use crate::store::{AsContextMut, StoreId};
+use crate::trap::Trap;
+use crate::types::{FuncType, ValType};
+use crate::value::ExternRef;
+
+/// A Rust type that maps to one Wasm value type.
+pub trait WasmTy: Sized + Send + 'static {
+    const TY: ValType;
+    #[doc(hidden)]
+    fn into_raw(self, store: StoreId) -> Result<u64>;
+    #[doc(hidden)]
+    fn from_raw(raw: u64, store: StoreId) -> Self;
+}
+
+macro_rules! num_ty {
+    ($($t:ty => $vt:ident, |$v:ident| $to:expr, |$r:ident| $from:expr;)*) => {$(
+        impl WasmTy for $t {
+            const TY: ValType = ValType::$vt;
+            #[inline]
+            fn into_raw(self, _: StoreId) -> Result<u64> {
+                let $v = self;
+                Ok($to)
+            }
+            #[inline]
+            fn from_raw($r: u64, _: StoreId) -> Self {
+                $from
+            }
+        }
+    )*};
+}
+
+num_ty! {
+    i32 => I32, |v| v as u32 as u64, |r| r as u32 as i32;
+    u32 => I32, |v| v as u64, |r| r as u32;
+    i64 => I64, |v| v as u64, |r| r as i64;
+    u64 => I64, |v| v, |r| r;
+    f32 => F32, |v| v.to_bits() as u64, |r| f32::from_bits(r as u32);
+    f64 => F64, |v| v.to_bits(), |r| f64::from_bits(r);
+}
+
+impl WasmTy for Option<Func> {
+    const TY: ValType = ValType::FuncRef;
+    fn into_raw(self, store: StoreId) -> Result<u64> {
+        match self {
+            None => Ok(0),
+            Some(f) if f.store == store => Ok(f.to_raw()),
+            Some(_) => Err(Error::StoreMismatch),
+        }
+    }
+    fn from_raw(raw: u64, store: StoreId) -> Self {
+        Func::from_raw(store, raw)
+    }
+}
+
+impl WasmTy for Option<ExternRef> {
+    const TY: ValType = ValType::ExternRef;
+    fn into_raw(self, store: StoreId) -> Result<u64> {
+        match self {
+            None => Ok(0),
+            Some(e) if e.store == store => Ok(e.to_raw()),
+            Some(_) => Err(Error::StoreMismatch),
+        }
+    }
+    fn from_raw(raw: u64, store: StoreId) -> Self {
+        match raw {
+            0 => None,
+            n => Some(ExternRef {
+                store,
+                index: (n - 1) as u32,
+            }),
+        }
+    }
+}
+
+/// Parameters of a typed call: `()`, a single `WasmTy`, or a tuple of them.
+pub trait WasmParams: Sized + Send + 'static {
+    const LEN: usize;
+    fn types() -> Vec<ValType>;
+    #[doc(hidden)]
+    fn write(self, slots: &mut [u64], store: StoreId) -> Result<()>;
+    #[doc(hidden)]
+    fn read(slots: &[u64], store: StoreId) -> Self;
+}
+
+/// Results of a typed call: the same shapes as [`WasmParams`].
+pub trait WasmResults: WasmParams {}
+impl<T: WasmParams> WasmResults for T {}
+
+impl<A: WasmTy> WasmParams for A {
+    const LEN: usize = 1;
+    fn types() -> Vec<ValType> {
+        alloc::vec![A::TY]
+    }
+    fn write(self, slots: &mut [u64], store: StoreId) -> Result<()> {
+        slots[0] = self.into_raw(store)?;
+        Ok(())
+    }
+    fn read(slots: &[u64], store: StoreId) -> Self {
+        A::from_raw(slots[0], store)
+    }
+}
+
+macro_rules! tuple_params {
+    ($n:expr; $($a:ident $i:tt),*) => {
+        impl<$($a: WasmTy),*> WasmParams for ($($a,)*) {
+            const LEN: usize = $n;
+            fn types() -> Vec<ValType> {
+                alloc::vec![$($a::TY),*]
+            }
+            #[allow(unused_variables)]
+            fn write(self, slots: &mut [u64], store: StoreId) -> Result<()> {
+                $(slots[$i] = self.$i.into_raw(store)?;)*
+                Ok(())
+            }
+            #[allow(unused_variables, clippy::unused_unit)]
+            fn read(slots: &[u64], store: StoreId) -> Self {
+                ($($a::from_raw(slots[$i], store),)*)
+            }
+        }
+    };
+}
+
+tuple_params!(0;);
+tuple_params!(1; A0 0);
+tuple_params!(2; A0 0, A1 1);
+tuple_params!(3; A0 0, A1 1, A2 2);
+tuple_params!(4; A0 0, A1 1, A2 2, A3 3);
+tuple_params!(5; A0 0, A1 1, A2 2, A3 3, A4 4);
+tuple_params!(6; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5);
+tuple_params!(7; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6);
+tuple_params!(8; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7);
+tuple_params!(9; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8);
+tuple_params!(10; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8, A9 9);
+
+/// A function whose signature was checked once, so calls skip the per-call type checks.
+pub struct TypedFunc<Params, Results> {
+    func: Func,
+    _marker: PhantomData<fn(Params) -> Results>,
+}
+
+impl<P, R> Clone for TypedFunc<P, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<P, R> Copy for TypedFunc<P, R> {}
+
+impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
+    pub(crate) fn new(func: Func) -> Self {
+        TypedFunc {
+            func,
+            _marker: PhantomData,
+        }
+    }
+
+    pub fn func(&self) -> Func {
+        self.func
+    }
+
+    pub fn call(&self, mut store: impl AsContextMut, params: Params) -> Result<Results> {
+        let ctx = store.as_context_mut().0;
+        ctx.inner.check(self.func.store)?;
+        let id = ctx.inner.id;
+        // Most signatures are small: keep their slots on the native stack.
+        let mut buf = [0u64; 8];
+        let mut heap;
+        let len = Params::LEN.max(Results::LEN);
+        let slots: &mut [u64] = if len <= buf.len() {
+            &mut buf[..len]
+        } else {
+            heap = alloc::vec![0u64; len];
+            &mut heap
+        };
+        params.write(slots, id)?;
+        self.func.call_slots(ctx, slots)?;
+        Ok(Results::read(slots, id))
+    }
+}
+
+/// What a host closure may return: results directly, or `Result<results, Trap>`.
+pub trait HostResult: Send + 'static {
+    type Results: WasmResults;
+    fn into_result(self) -> Result<Self::Results, Trap>;
+}
+
+impl<R: WasmResults> HostResult for R {
+    type Results = R;
+    fn into_result(self) -> Result<R, Trap> {
+        Ok(self)
+    }
+}
+
+impl<R: WasmResults> HostResult for Result<R, Trap> {
+    type Results = R;
+    fn into_result(self) -> Result<R, Trap> {
+        self
+    }
+}
+
+/// Closures that can become host functions. `Params` is a marker: the argument tuple, with
+/// `Caller` first for closures that take one.
+pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn into_func(self) -> (FuncType, HostFunc);
+}
+
+macro_rules! into_func {
+    ($($a:ident $i:tt),*) => {
+        impl<T: 'static, F, R, $($a: WasmTy),*> IntoFunc<T, ($($a,)*), R> for F
+        where
+            F: Fn($($a),*) -> R + Send + Sync + 'static,
+            R: HostResult,
+        {
+            fn into_func(self) -> (FuncType, HostFunc) {
+                let ty = FuncType::new(<($($a,)*) as WasmParams>::types(), R::Results::types());
+                let host = HostFunc::new(move |caller: Caller<'_, T>, slots: &mut [u64]| {
+                    let id = caller.store.inner.id;
+                    #[allow(unused_variables)]
+                    let args = <($($a,)*) as WasmParams>::read(slots, id);
+                    let results = (self)($(args.$i),*).into_result()?;
+                    results.write(slots, id).map_err(|e| Trap::msg(alloc::format!("{e}")))
+                });
+                (ty, host)
+            }
+        }
+
+        impl<T: 'static, F, R, $($a: WasmTy),*> IntoFunc<T, (Caller<'static, T>, $($a,)*), R> for F
+        where
+            F: for<'c> Fn(Caller<'c, T>, $($a),*) -> R + Send + Sync + 'static,
+            R: HostResult,
+        {
+            fn into_func(self) -> (FuncType, HostFunc) {
+                let ty = FuncType::new(<($($a,)*) as WasmParams>::types(), R::Results::types());
+                let host = HostFunc::new(move |caller: Caller<'_, T>, slots: &mut [u64]| {
+                    let id = caller.store.inner.id;
+                    #[allow(unused_variables)]
+                    let args = <($($a,)*) as WasmParams>::read(slots, id);
+                    let results = (self)(caller, $(args.$i),*).into_result()?;
+                    results.write(slots, id).map_err(|e| Trap::msg(alloc::format!("{e}")))
+                });
+                (ty, host)
+            }
+        }
+    };
+}
+
+into_func!();
+into_func!(A0 0);
+into_func!(A0 0, A1 1);
+into_func!(A0 0, A1 1, A2 2);
+into_func!(A0 0, A1 1, A2 2, A3 3);
+into_func!(A0 0, A1 1, A2 2, A3 3, A4 4);
+into_func!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5);
+into_func!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6);
+into_func!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7);
+into_func!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8);
+into_func!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8, A9 9);

@@ -1,0 +1,203 @@
+//! `Val`, the dynamically typed value of the embedding API, and its raw form: the untyped
+//! 64-bit slot both tiers compute with.
+//!
+//! Raw encoding (one `u64` per value, the invariant every tier relies on):
+//! - `i32`/`f32`: the low 32 bits (upper bits are don't-care on read, zero on write by the API);
+//! - `i64`/`f64`: all 64 bits; floats as their IEEE bits, so NaN payloads survive;
+//! - references: 0 is null, otherwise the store index of the function or extern object + 1.
+
+use alloc::boxed::Box;
+use core::any::Any;
+
+use crate::error::{Error, Result};
+use crate::func::Func;
+use crate::store::{AsContext, AsContextMut, StoreId};
+use crate::types::{RefType, ValType};
+
+/// A reference to a host value, owned by a store (`externref`).
+#[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
+pub struct ExternRef {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
+
+impl ExternRef {
+    /// Moves `value` into the store and returns a reference to it.
+    pub fn new<T: Any + Send + Sync>(mut store: impl AsContextMut, value: T) -> ExternRef {
+        let inner = &mut store.as_context_mut().0.inner;
+        let index = inner.externs.len() as u32;
+        inner.externs.push(Box::new(value));
+        ExternRef {
+            store: inner.id,
+            index,
+        }
+    }
+
+    /// The host value behind this reference.
+    pub fn data<'a, C: AsContext + 'a>(&self, store: &'a C) -> Result<&'a (dyn Any + Send + Sync)> {
+        let inner = &store.as_context().0.inner;
+        if inner.id != self.store {
+            return Err(Error::StoreMismatch);
+        }
+        Ok(&*inner.externs[self.index as usize])
+    }
+
+    pub(crate) fn to_raw(self) -> u64 {
+        u64::from(self.index) + 1
+    }
+}
+
+/// A Wasm value. Floats are kept as bits so NaN payloads pass through unchanged.
+#[derive(Debug, Copy, Clone, PartialEq)]
+pub enum Val {
+    I32(i32),
+    I64(i64),
+    /// An `f32`, as its bits.
+    F32(u32),
+    /// An `f64`, as its bits.
+    F64(u64),
+    V128(u128),
+    FuncRef(Option<Func>),
+    ExternRef(Option<ExternRef>),
+}
+
+impl Val {
+    pub fn ty(&self) -> ValType {
+        match self {
+            Val::I32(_) => ValType::I32,
+            Val::I64(_) => ValType::I64,
+            Val::F32(_) => ValType::F32,
+            Val::F64(_) => ValType::F64,
+            Val::V128(_) => ValType::V128,
+            Val::FuncRef(_) => ValType::FuncRef,
+            Val::ExternRef(_) => ValType::ExternRef,
+        }
+    }
+
+    /// The zero value of `ty` (null for references), which locals and tables start with.
+    pub fn default_for(ty: ValType) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(0),
+            ValType::I64 => Val::I64(0),
+            ValType::F32 => Val::F32(0),
+            ValType::F64 => Val::F64(0),
+            ValType::V128 => Val::V128(0),
+            ValType::FuncRef => Val::FuncRef(None),
+            ValType::ExternRef => Val::ExternRef(None),
+        }
+    }
+
+    pub fn null(ty: RefType) -> Val {
+        match ty {
+            RefType::FuncRef => Val::FuncRef(None),
+            RefType::ExternRef => Val::ExternRef(None),
+        }
+    }
+
+    pub fn i32(&self) -> Option<i32> {
+        match *self {
+            Val::I32(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn i64(&self) -> Option<i64> {
+        match *self {
+            Val::I64(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn f32(&self) -> Option<f32> {
+        match *self {
+            Val::F32(v) => Some(f32::from_bits(v)),
+            _ => None,
+        }
+    }
+
+    pub fn f64(&self) -> Option<f64> {
+        match *self {
+            Val::F64(v) => Some(f64::from_bits(v)),
+            _ => None,
+        }
+    }
+
+    /// The raw slot form. Fails if a reference belongs to another store.
+    pub(crate) fn to_raw(self, store: StoreId) -> Result<u64> {
+        Ok(match self {
+            Val::I32(v) => v as u32 as u64,
+            Val::I64(v) => v as u64,
+            Val::F32(v) => u64::from(v),
+            Val::F64(v) => v,
+            Val::V128(_) => return Err(Error::TypeMismatch("v128 values are not supported".into())),
+            Val::FuncRef(None) | Val::ExternRef(None) => 0,
+            Val::FuncRef(Some(f)) => {
+                if f.store != store {
+                    return Err(Error::StoreMismatch);
+                }
+                f.to_raw()
+            }
+            Val::ExternRef(Some(e)) => {
+                if e.store != store {
+                    return Err(Error::StoreMismatch);
+                }
+                e.to_raw()
+            }
+        })
+    }
+
+    /// Reads a raw slot as a value of type `ty`.
+    pub(crate) fn from_raw(raw: u64, ty: ValType, store: StoreId) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(raw as u32 as i32),
+            ValType::I64 => Val::I64(raw as i64),
+            ValType::F32 => Val::F32(raw as u32),
+            ValType::F64 => Val::F64(raw),
+            ValType::V128 => Val::V128(u128::from(raw)),
+            ValType::FuncRef => Val::FuncRef(Func::from_raw(store, raw)),
+            ValType::ExternRef => Val::ExternRef(match raw {
+                0 => None,
+                n => Some(ExternRef {
+                    store,
+                    index: (n - 1) as u32,
+                }),
+            }),
+        }
+    }
+}
+
+impl From<i32> for Val {
+    fn from(v: i32) -> Val {
+        Val::I32(v)
+    }
+}
+
+impl From<i64> for Val {
+    fn from(v: i64) -> Val {
+        Val::I64(v)
+    }
+}
+
+impl From<f32> for Val {
+    fn from(v: f32) -> Val {
+        Val::F32(v.to_bits())
+    }
+}
+
+impl From<f64> for Val {
+    fn from(v: f64) -> Val {
+        Val::F64(v.to_bits())
+    }
+}
+
+impl From<Func> for Val {
+    fn from(f: Func) -> Val {
+        Val::FuncRef(Some(f))
+    }
+}
+
+impl From<ExternRef> for Val {
+    fn from(e: ExternRef) -> Val {
+        Val::ExternRef(Some(e))
+    }
+}

@@ -1,0 +1,149 @@
+//! Where the tiers meet core: the per-instance `VmCtx`, and the `Executor` trait a tier
+//! implements to run wasm code.
+//!
+//! Both tiers read instance state only through `VmCtx`, so a function can change tier
+//! without moving any data. Every pointer in it points into a store-owned, boxed entity
+//! (see `store.rs`), valid for as long as the store lives.
+
+use alloc::sync::Arc;
+use core::ptr;
+use core::sync::atomic::AtomicPtr;
+
+use crate::error::Result;
+use crate::global::GlobalEntity;
+use crate::memory::MemoryEntity;
+use crate::module::ModuleInner;
+use crate::store::StoreInner;
+use crate::table::TableEntity;
+use crate::trap::Trap;
+
+/// One function of an instance's function index space.
+#[repr(C)]
+pub struct FuncEntry {
+    /// Native code for the function once a JIT has compiled it; null while interpreted.
+    /// Tier-up is one atomic store here.
+    pub native: AtomicPtr<u8>,
+    /// The function's index in the store (`StoreInner::funcs`).
+    pub store_func: u32,
+    /// The engine-wide id of its type, for `call_indirect` checks.
+    pub type_id: u32,
+}
+
+/// The per-instance context. `#[repr(C)]`: native code addresses fields by offset.
+#[repr(C)]
+pub struct VmCtx {
+    /// Memory 0, or null if the instance has none.
+    pub memory0: *mut MemoryEntity,
+    /// All memories (imported first), `num_memories` long.
+    pub memories: *const *mut MemoryEntity,
+    /// All globals' cells (imported first).
+    pub globals: *const *mut GlobalEntity,
+    /// All tables (imported first).
+    pub tables: *const *mut TableEntity,
+    /// The function index space (imported first).
+    pub funcs: *const FuncEntry,
+    /// Engine-wide type id of each module type index.
+    pub type_ids: *const u32,
+    pub num_memories: u32,
+    pub num_globals: u32,
+    pub num_tables: u32,
+    pub num_funcs: u32,
+    /// This instance's index in the store.
+    pub instance: u32,
+}
+
+impl VmCtx {
+    pub(crate) fn empty(instance: u32) -> VmCtx {
+        VmCtx {
+            memory0: ptr::null_mut(),
+            memories: ptr::null(),
+            globals: ptr::null(),
+            tables: ptr::null(),
+            funcs: ptr::null(),
+            type_ids: ptr::null(),
+            num_memories: 0,
+            num_globals: 0,
+            num_tables: 0,
+            num_funcs: 0,
+            instance,
+        }
+    }
+
+    /// Global `index`'s cell.
+    ///
+    /// # Safety
+    /// `index` must be a valid global index of the instance (validation guarantees it for
+    /// code of the instance's module).
+    #[inline(always)]
+    pub unsafe fn global(&self, index: u32) -> *mut GlobalEntity {
+        debug_assert!(index < self.num_globals);
+        // SAFETY: per the contract, `index` is in bounds of the `globals` array.
+        unsafe { *self.globals.add(index as usize) }
+    }
+
+    /// Table `index`.
+    ///
+    /// # Safety
+    /// `index` must be a valid table index of the instance.
+    #[inline(always)]
+    pub unsafe fn table(&self, index: u32) -> *mut TableEntity {
+        debug_assert!(index < self.num_tables);
+        // SAFETY: per the contract, `index` is in bounds of the `tables` array.
+        unsafe { *self.tables.add(index as usize) }
+    }
+
+    /// Memory `index`.
+    ///
+    /// # Safety
+    /// `index` must be a valid memory index of the instance.
+    #[inline(always)]
+    pub unsafe fn memory(&self, index: u32) -> *mut MemoryEntity {
+        debug_assert!(index < self.num_memories);
+        // SAFETY: per the contract, `index` is in bounds of the `memories` array.
+        unsafe { *self.memories.add(index as usize) }
+    }
+
+    /// Function `index` of the instance's index space.
+    ///
+    /// # Safety
+    /// `index` must be a valid function index of the instance.
+    #[inline(always)]
+    pub unsafe fn func(&self, index: u32) -> &FuncEntry {
+        debug_assert!(index < self.num_funcs);
+        // SAFETY: per the contract, `index` is in bounds of the `funcs` array.
+        unsafe { &*self.funcs.add(index as usize) }
+    }
+
+    /// The engine-wide id of module type `index`.
+    ///
+    /// # Safety
+    /// `index` must be a valid type index of the instance's module.
+    #[inline(always)]
+    pub unsafe fn type_id(&self, index: u32) -> u32 {
+        // SAFETY: per the contract, `index` is in bounds of the `type_ids` array.
+        unsafe { *self.type_ids.add(index as usize) }
+    }
+}
+
+/// An execution tier. The engine holds one and calls it whenever wasm code must run.
+pub trait Executor: Send + Sync + 'static {
+    /// A short name for diagnostics (`"interp"`).
+    fn name(&self) -> &'static str;
+
+    /// Translates all of `module`'s functions ahead of time (used when lazy translation is
+    /// off). Tiers that translate lazily may do nothing.
+    fn prepare_module(&self, module: &Arc<ModuleInner>) -> Result<()> {
+        let _ = module;
+        Ok(())
+    }
+
+    /// Runs the wasm function at store index `func`. Its arguments are in `slots` on entry,
+    /// its results there on success (raw encoding, see `value.rs`); `slots` is at least as
+    /// long as the larger of the two.
+    ///
+    /// # Safety
+    /// `store` must point to a live `StoreInner` that is the first field of a `Store<T>`
+    /// (host functions recover the `Store<T>` from it), with no other live reference to
+    /// that store, and `func` must be a wasm function of that store.
+    unsafe fn call(&self, store: *mut StoreInner, func: u32, slots: &mut [u64]) -> Result<(), Trap>;
+}

@@ -1,0 +1,59 @@
+//! wisp: a WebAssembly runtime.
+//!
+//! This facade re-exports the embedding API of [`wisp_core`] and wires in the execution
+//! tier: the register-based interpreter of [`wisp_interp`], always available, `no_std`.
+//!
+//! ```
+//! use wisp::{Caller, Engine, Linker, Module, Store};
+//!
+//! let engine = Engine::default();
+//! let wasm = [
+//!     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // header
+//! ];
+//! let module = Module::new(&engine, wasm).unwrap();
+//! let mut store = Store::new(&engine, ());
+//! let linker = Linker::<()>::new(&engine);
+//! linker.instantiate(&mut store, &module).unwrap();
+//! ```
+
+#![no_std]
+
+extern crate alloc;
+
+use alloc::sync::Arc;
+
+pub use wisp_core::{
+    module, vm, AsContext, AsContextMut, Caller, Config, Error, Extern, ExternRef, ExternType,
+    FrameInfo, Func, FuncType, Global, GlobalType, HostError, Instance, IntoFunc, Linker, Memory,
+    MemoryType, Module, ModuleError, Mutability, RefType, Result, Store, StoreContext,
+    StoreContextMut, Table, TableType, Trap, TrapCode, TypedFunc, Val, ValType, WasmParams,
+    WasmResults, WasmTy,
+};
+pub use wisp_interp as interp;
+
+/// An engine that runs wasm on wisp's interpreter. Dereferences to [`wisp_core::Engine`], so
+/// it goes wherever the API asks for `&Engine`.
+#[derive(Clone, Debug)]
+pub struct Engine(wisp_core::Engine);
+
+impl Engine {
+    pub fn new(config: &Config) -> Engine {
+        Engine(wisp_core::Engine::with_executor(
+            config,
+            Arc::new(wisp_interp::Interpreter::new()),
+        ))
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new(&Config::default())
+    }
+}
+
+impl core::ops::Deref for Engine {
+    type Target = wisp_core::Engine;
+    fn deref(&self) -> &wisp_core::Engine {
+        &self.0
+    }
+}
