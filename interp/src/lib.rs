@@ -1,10 +1,30 @@
-//! wisp-interp: the register-based interpreter (placeholder while being written).
+//! wisp-interp: wisp's register-based interpreter, `no_std` + `alloc`.
+//!
+//! - [`bytecode`]: the register instruction set.
+//! - `translate`: wasm operators to bytecode, lazily per function.
+//! - `exec`: the executor loop; wasm calls never recurse on the native stack.
+//! - `code`: per-module translated code shared by instances.
+//! - `float`: IEEE details the hardware operators don't give directly.
+
 #![no_std]
+#![deny(unsafe_op_in_unsafe_fn)]
+
 extern crate alloc;
 
-use wisp_core::{StoreInner, Trap, TrapCode};
+pub mod bytecode;
+mod code;
+mod exec;
+mod float;
+mod translate;
 
-#[derive(Debug, Default)]
+use alloc::sync::Arc;
+
+use wisp_core::module::ModuleInner;
+use wisp_core::{StoreInner, Trap};
+
+/// The interpreter tier. Stateless: per-module code lives in each module, per-call state in
+/// each store.
+#[derive(Debug, Default, Clone, Copy)]
 pub struct Interpreter;
 
 impl Interpreter {
@@ -17,7 +37,23 @@ impl wisp_core::vm::Executor for Interpreter {
     fn name(&self) -> &'static str {
         "interp"
     }
-    unsafe fn call(&self, _store: *mut StoreInner, _func: u32, _slots: &mut [u64]) -> Result<(), Trap> {
-        Err(TrapCode::Unreachable.into())
+
+    fn prepare_module(&self, module: &Arc<ModuleInner>) -> wisp_core::Result<()> {
+        code::translate_all(module);
+        Ok(())
     }
+
+    unsafe fn call(&self, store: *mut StoreInner, func: u32, slots: &mut [u64]) -> Result<(), Trap> {
+        // SAFETY: forwarded contract.
+        unsafe { exec::call(store, func, slots) }
+    }
+}
+
+/// The translated bytecode of defined function `def` of `module`, for inspection and tests.
+pub fn bytecode_of(module: &wisp_core::Module, def: u32) -> Option<&[bytecode::Instr]> {
+    let inner = module.inner();
+    if def as usize >= inner.bodies.len() {
+        return None;
+    }
+    Some(&code::compiled(code::module_code(inner), inner, def).code)
 }

@@ -1,0 +1,178 @@
+//! The interpreter's register bytecode.
+//!
+//! A function's frame is a run of 64-bit slots on the value stack: its locals first
+//! (parameters, then declared locals), then one slot per operand stack position. Every
+//! operand names a slot (`Slot`, frame-relative) or carries an immediate, so translation
+//! folds away the stack traffic of `local.get`/`local.set` and constants.
+//!
+//! Calls use overlapping frames: `Call { base, .. }` starts the callee's frame at the
+//! caller's slot `base`, where the arguments already lie; the callee leaves its results at
+//! its slots `0..n`, which are the caller's `base..base + n`. Nothing is copied per call.
+//!
+//! Branch offsets are relative to the branch instruction's own index.
+
+/// A frame-relative slot index.
+pub type Slot = u16;
+
+macro_rules! define_instrs {
+    (
+        binary: [$($bin:ident),* $(,)?],
+        binary_imm: [$($bimm:ident),* $(,)?],
+        unary: [$($un:ident),* $(,)?],
+        load: [$($load:ident),* $(,)?],
+        store: [$($store:ident),* $(,)?],
+        branch_cmp: [$($brc:ident),* $(,)?],
+        branch_cmp_imm: [$($brci:ident),* $(,)?],
+        other: { $($other:tt)* }
+    ) => {
+        /// One instruction. Kept `Copy` and at most 16 bytes (asserted below).
+        #[derive(Debug, Copy, Clone, PartialEq)]
+        pub enum Instr {
+            $($bin { dst: Slot, a: Slot, b: Slot },)*
+            $($bimm { dst: Slot, a: Slot, imm: i32 },)*
+            $($un { dst: Slot, src: Slot },)*
+            $($load { dst: Slot, addr: Slot, offset: u32 },)*
+            $($store { addr: Slot, value: Slot, offset: u32 },)*
+            $($brc { a: Slot, b: Slot, offset: i32 },)*
+            $($brci { a: Slot, imm: i32, offset: i32 },)*
+            $($other)*
+        }
+
+        impl Instr {
+            /// The slot this instruction writes its only result to, for instructions that
+            /// read all their operands before writing it (so it may be any slot).
+            pub fn result_slot_mut(&mut self) -> Option<&mut Slot> {
+                match self {
+                    $(Instr::$bin { dst, .. })|*
+                    | $(Instr::$bimm { dst, .. })|*
+                    | $(Instr::$un { dst, .. })|*
+                    | $(Instr::$load { dst, .. })|*
+                    | Instr::Const32 { dst, .. }
+                    | Instr::Const64 { dst, .. }
+                    | Instr::Select { dst, .. }
+                    | Instr::GlobalGet { dst, .. }
+                    | Instr::RefFunc { dst, .. }
+                    | Instr::TableGet { dst, .. }
+                    | Instr::TableSize { dst, .. }
+                    | Instr::MemorySize { dst }
+                    | Instr::MemoryGrow { dst, .. } => Some(dst),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+define_instrs! {
+    binary: [
+        I32Add, I32Sub, I32Mul, I32DivS, I32DivU, I32RemS, I32RemU, I32And, I32Or, I32Xor,
+        I32Shl, I32ShrS, I32ShrU, I32Rotl, I32Rotr,
+        I32Eq, I32Ne, I32LtS, I32LtU, I32GtS, I32GtU, I32LeS, I32LeU, I32GeS, I32GeU,
+        I64Add, I64Sub, I64Mul, I64DivS, I64DivU, I64RemS, I64RemU, I64And, I64Or, I64Xor,
+        I64Shl, I64ShrS, I64ShrU, I64Rotl, I64Rotr,
+        I64Eq, I64Ne, I64LtS, I64LtU, I64GtS, I64GtU, I64LeS, I64LeU, I64GeS, I64GeU,
+        F32Add, F32Sub, F32Mul, F32Div, F32Min, F32Max, F32Copysign,
+        F32Eq, F32Ne, F32Lt, F32Gt, F32Le, F32Ge,
+        F64Add, F64Sub, F64Mul, F64Div, F64Min, F64Max, F64Copysign,
+        F64Eq, F64Ne, F64Lt, F64Gt, F64Le, F64Ge,
+    ],
+    // `a op imm`; for i64 ops the immediate is sign-extended.
+    binary_imm: [
+        I32AddImm, I32SubImm, I32MulImm, I32AndImm, I32OrImm, I32XorImm,
+        I32ShlImm, I32ShrSImm, I32ShrUImm, I32RotlImm, I32RotrImm,
+        I32EqImm, I32NeImm, I32LtSImm, I32LtUImm, I32GtSImm, I32GtUImm,
+        I32LeSImm, I32LeUImm, I32GeSImm, I32GeUImm,
+        I64AddImm, I64SubImm, I64MulImm, I64AndImm, I64OrImm, I64XorImm,
+        I64ShlImm, I64ShrSImm, I64ShrUImm, I64RotlImm, I64RotrImm,
+        I64EqImm, I64NeImm, I64LtSImm, I64LtUImm, I64GtSImm, I64GtUImm,
+        I64LeSImm, I64LeUImm, I64GeSImm, I64GeUImm,
+    ],
+    unary: [
+        I32Clz, I32Ctz, I32Popcnt, I32Eqz, I64Clz, I64Ctz, I64Popcnt, I64Eqz,
+        F32Abs, F32Neg, F32Ceil, F32Floor, F32Trunc, F32Nearest, F32Sqrt,
+        F64Abs, F64Neg, F64Ceil, F64Floor, F64Trunc, F64Nearest, F64Sqrt,
+        I32TruncF32S, I32TruncF32U, I32TruncF64S, I32TruncF64U,
+        I64ExtendI32S, I64ExtendI32U,
+        I64TruncF32S, I64TruncF32U, I64TruncF64S, I64TruncF64U,
+        F32ConvertI32S, F32ConvertI32U, F32ConvertI64S, F32ConvertI64U, F32DemoteF64,
+        F64ConvertI32S, F64ConvertI32U, F64ConvertI64S, F64ConvertI64U, F64PromoteF32,
+        I32Extend8S, I32Extend16S, I64Extend8S, I64Extend16S, I64Extend32S,
+        I32TruncSatF32S, I32TruncSatF32U, I32TruncSatF64S, I32TruncSatF64U,
+        I64TruncSatF32S, I64TruncSatF32U, I64TruncSatF64S, I64TruncSatF64U,
+        RefIsNull,
+        // `Copy`: dst = src, a whole slot.
+        Copy,
+    ],
+    load: [
+        I32Load, I64Load, F32Load, F64Load,
+        I32Load8S, I32Load8U, I32Load16S, I32Load16U,
+        I64Load8S, I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U,
+    ],
+    store: [I32Store, I64Store, I32Store8, I32Store16, I64Store8, I64Store16, I64Store32],
+    // Fused compare-and-branch on i32 slots: branch if `a cmp b`.
+    branch_cmp: [
+        BrI32Eq, BrI32Ne, BrI32LtS, BrI32LtU, BrI32GtS, BrI32GtU,
+        BrI32LeS, BrI32LeU, BrI32GeS, BrI32GeU,
+    ],
+    branch_cmp_imm: [
+        BrI32EqImm, BrI32NeImm, BrI32LtSImm, BrI32LtUImm, BrI32GtSImm, BrI32GtUImm,
+        BrI32LeSImm, BrI32LeUImm, BrI32GeSImm, BrI32GeUImm,
+    ],
+    other: {
+        Unreachable,
+        /// Charges `amount` fuel for the basic block it starts (only emitted with fuel on).
+        ConsumeFuel { amount: u32 },
+        Br { offset: i32 },
+        BrIfNez { cond: Slot, offset: i32 },
+        BrIfEqz { cond: Slot, offset: i32 },
+        /// Jumps to the `index`-th of the `len` `Br`s that follow (the last one when
+        /// `index >= len - 1`; `len` counts the default).
+        BrTable { index: Slot, len: u32 },
+        /// `dst[0..len] = src[0..len]`, as `memmove`.
+        CopyMany { dst: Slot, src: Slot, len: u16 },
+        Const32 { dst: Slot, value: u32 },
+        Const64 { dst: Slot, value: u64 },
+        Select { dst: Slot, cond: Slot, a: Slot, b: Slot },
+        Return0,
+        /// Returns one result from `src`.
+        Return1 { src: Slot },
+        /// Returns `len` results from `src..src + len`.
+        ReturnMany { src: Slot, len: u16 },
+        /// Calls defined function `def` (index among the module's defined functions).
+        CallInternal { def: u32, base: Slot },
+        /// Calls function `func` of the instance's index space (imports, or anything).
+        Call { func: u32, base: Slot },
+        CallIndirect { ty: u32, table: u32, index: Slot, base: Slot },
+        GlobalGet { dst: Slot, global: u32 },
+        GlobalSet { src: Slot, global: u32 },
+        RefFunc { dst: Slot, func: u32 },
+        TableGet { dst: Slot, index: Slot, table: u32 },
+        TableSet { index: Slot, value: Slot, table: u32 },
+        TableSize { dst: Slot, table: u32 },
+        /// `dst = table.grow(init, delta)`; `dst` also holds `init` on entry.
+        TableGrow { dst: Slot, delta: Slot, table: u32 },
+        TableFill { dst: Slot, value: Slot, len: Slot, table: u32 },
+        TableCopy { dst: Slot, src: Slot, len: Slot, dst_table: u16, src_table: u16 },
+        TableInit { dst: Slot, src: Slot, len: Slot, table: u16, elem: u32 },
+        ElemDrop { elem: u32 },
+        MemorySize { dst: Slot },
+        MemoryGrow { dst: Slot, delta: Slot },
+        MemoryFill { dst: Slot, value: Slot, len: Slot },
+        MemoryCopy { dst: Slot, src: Slot, len: Slot },
+        MemoryInit { dst: Slot, src: Slot, len: Slot, data: u32 },
+        DataDrop { data: u32 },
+    }
+}
+
+const _: () = assert!(core::mem::size_of::<Instr>() <= 16);
+
+/// A translated function.
+#[derive(Debug)]
+pub struct CompiledFunc {
+    pub code: alloc::boxed::Box<[Instr]>,
+    /// Slots the frame needs: locals plus the deepest operand stack, plus scratch.
+    pub frame_size: u32,
+    pub num_params: u32,
+    /// Parameters plus declared locals; slots `num_params..num_locals` start zeroed.
+    pub num_locals: u32,
+}

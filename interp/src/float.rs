@@ -1,0 +1,122 @@
+//! Float semantics the hardware operators don't give directly: IEEE 754-2019 `minimum` /
+//! `maximum` as Wasm defines `min`/`max`, sign operations on bits (NaN payloads must pass
+//! through untouched), round-half-to-even, and the checked float-to-int conversions.
+
+use wisp_core::TrapCode;
+
+pub fn f32_min(a: f32, b: f32) -> f32 {
+    if a.is_nan() || b.is_nan() {
+        // Adding propagates a (quieted) NaN, as the spec requires.
+        return a + b;
+    }
+    if a == b {
+        // -0 and +0 compare equal; the minimum is -0: OR the sign bits.
+        return f32::from_bits(a.to_bits() | b.to_bits());
+    }
+    if a < b { a } else { b }
+}
+
+pub fn f32_max(a: f32, b: f32) -> f32 {
+    if a.is_nan() || b.is_nan() {
+        return a + b;
+    }
+    if a == b {
+        return f32::from_bits(a.to_bits() & b.to_bits());
+    }
+    if a > b { a } else { b }
+}
+
+pub fn f64_min(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        return a + b;
+    }
+    if a == b {
+        return f64::from_bits(a.to_bits() | b.to_bits());
+    }
+    if a < b { a } else { b }
+}
+
+pub fn f64_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        return a + b;
+    }
+    if a == b {
+        return f64::from_bits(a.to_bits() & b.to_bits());
+    }
+    if a > b { a } else { b }
+}
+
+const F32_SIGN: u32 = 1 << 31;
+const F64_SIGN: u64 = 1 << 63;
+
+pub fn f32_abs(bits: u32) -> u32 {
+    bits & !F32_SIGN
+}
+pub fn f32_neg(bits: u32) -> u32 {
+    bits ^ F32_SIGN
+}
+pub fn f32_copysign(a: u32, b: u32) -> u32 {
+    (a & !F32_SIGN) | (b & F32_SIGN)
+}
+pub fn f64_abs(bits: u64) -> u64 {
+    bits & !F64_SIGN
+}
+pub fn f64_neg(bits: u64) -> u64 {
+    bits ^ F64_SIGN
+}
+pub fn f64_copysign(a: u64, b: u64) -> u64 {
+    (a & !F64_SIGN) | (b & F64_SIGN)
+}
+
+/// Defines a checked truncation: valid inputs lie strictly between `lo` and `hi`, the
+/// nearest values of the source type outside the target's range.
+macro_rules! checked_trunc {
+    ($($name:ident: $from:ty => $to:ty, $lo:expr, $hi:expr;)*) => {$(
+        pub fn $name(x: $from) -> Result<$to, TrapCode> {
+            if x.is_nan() {
+                Err(TrapCode::BadConversionToInteger)
+            } else if x > $lo && x < $hi {
+                Ok(x as $to)
+            } else {
+                Err(TrapCode::IntegerOverflow)
+            }
+        }
+    )*};
+}
+
+checked_trunc! {
+    i32_trunc_f32: f32 => i32, -2147483904.0, 2147483648.0;
+    u32_trunc_f32: f32 => u32, -1.0, 4294967296.0;
+    i32_trunc_f64: f64 => i32, -2147483649.0, 2147483648.0;
+    u32_trunc_f64: f64 => u32, -1.0, 4294967296.0;
+    i64_trunc_f32: f32 => i64, -9223373136366403584.0, 9223372036854775808.0;
+    u64_trunc_f32: f32 => u64, -1.0, 18446744073709551616.0;
+    i64_trunc_f64: f64 => i64, -9223372036854777856.0, 9223372036854775808.0;
+    u64_trunc_f64: f64 => u64, -1.0, 18446744073709551616.0;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn min_max_signed_zeros() {
+        assert_eq!(f32_min(0.0, -0.0).to_bits(), (-0.0f32).to_bits());
+        assert_eq!(f32_max(-0.0, 0.0).to_bits(), 0.0f32.to_bits());
+        assert_eq!(f64_min(-0.0, 0.0).to_bits(), (-0.0f64).to_bits());
+        assert_eq!(f64_max(0.0, -0.0).to_bits(), 0.0f64.to_bits());
+        assert!(f32_min(f32::NAN, 1.0).is_nan());
+        assert!(f64_max(1.0, f64::NAN).is_nan());
+    }
+
+    #[test]
+    fn trunc_bounds() {
+        assert_eq!(i32_trunc_f32(-2147483648.0), Ok(i32::MIN));
+        assert_eq!(i32_trunc_f32(2147483648.0), Err(TrapCode::IntegerOverflow));
+        assert_eq!(i32_trunc_f64(-2147483648.9), Ok(i32::MIN));
+        assert_eq!(i32_trunc_f64(-2147483649.0), Err(TrapCode::IntegerOverflow));
+        assert_eq!(u32_trunc_f64(-0.9), Ok(0));
+        assert_eq!(u64_trunc_f32(f32::NAN), Err(TrapCode::BadConversionToInteger));
+        assert_eq!(i64_trunc_f64(-9223372036854775808.0), Ok(i64::MIN));
+    }
+}

@@ -1,0 +1,952 @@
+//! Wasm function bodies to register bytecode.
+//!
+//! The translator walks the (already validated) operators once, keeping a *virtual* operand
+//! stack: an entry is either a value in its canonical slot (`Temp`, slot = locals +
+//! position), a local that has not been copied anywhere (`Local`), or a constant (`Const`).
+//! Instructions read locals and constants straight from where they are, so
+//! `local.get a; local.get b; i32.add; local.set c` becomes one `I32Add { dst: c, a, b }`.
+//!
+//! Invariants:
+//! - A `Temp` at position `p` lives in slot `locals + p`; nothing else writes that slot
+//!   while the entry is on the stack.
+//! - Before a local is written, every `Local` entry naming it is copied to its own slot
+//!   ("preserved"), so the stack still sees the old value.
+//! - At the entry of every block, loop and if, all `Local` entries are preserved, so a
+//!   preservation inside one arm of control flow never leaves another arm reading a slot
+//!   that was not written.
+//! - Values crossing a branch are copied into the target label's slots (positions from the
+//!   label's height up), which are always at or below the copied values' positions, so
+//!   copying in ascending order never overwrites a source before it is read.
+//!
+//! Fuel: with metering on, every basic block (function entry, loop header, each arm of an
+//! `if`, each label after `end`) starts with `ConsumeFuel`, charged one unit per wasm
+//! operator of the block, up front.
+
+mod ops;
+
+use alloc::vec::Vec;
+
+use wasmparser::{BinaryReaderError, BlockType, FunctionBody, Operator, OperatorsReader};
+use wisp_core::module::ModuleInner;
+
+use crate::bytecode::{CompiledFunc, Instr, Slot};
+
+/// Translates defined function `def` of `module`.
+pub fn translate(module: &ModuleInner, def: u32, fuel: bool) -> Result<CompiledFunc> {
+    let body_info = &module.bodies[def as usize];
+    let func_index = module.num_imported_funcs + def;
+    let ty = module.func_type(func_index);
+    let body = FunctionBody::new(wasmparser::BinaryReader::new(
+        &module.bytes[body_info.range.clone()],
+        body_info.range.start as u64,
+    ));
+    let num_params = ty.params().len() as u32;
+    let num_results = ty.results().len() as u32;
+    let mut t = Translator {
+        module,
+        code: Vec::new(),
+        stack: Vec::new(),
+        ctrl: Vec::new(),
+        locals: body_info.num_locals,
+        last_result: None,
+        fuel: fuel.then_some(0),
+        dead_depth: 0,
+    };
+    t.ctrl.push(Ctrl {
+        kind: CtrlKind::Block,
+        height: 0,
+        params: 0,
+        results: num_results,
+        head: 0,
+        fixups: Vec::new(),
+        else_fixup: None,
+        else_operands: Vec::new(),
+        dead: false,
+    });
+    t.start_fuel_block();
+    let mut reader: OperatorsReader<'_> = body.get_operators_reader()?;
+    while !reader.eof() {
+        let op = reader.read()?;
+        t.op(op)?;
+    }
+    let frame_size = body_info.num_locals + body_info.max_stack_height + 1;
+    Ok(CompiledFunc {
+        code: t.code.into(),
+        frame_size,
+        num_params,
+        num_locals: body_info.num_locals,
+    })
+}
+
+#[derive(Debug, Copy, Clone, PartialEq)]
+enum Operand {
+    /// In its canonical slot.
+    Temp,
+    /// The current value of this local.
+    Local(u32),
+    /// A constant; `wide` for 64-bit types (and so `Const64` when materialised).
+    Const { value: u64, wide: bool },
+}
+
+#[derive(Debug, Copy, Clone, PartialEq)]
+enum CtrlKind {
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+#[derive(Debug)]
+struct Ctrl {
+    kind: CtrlKind,
+    /// Operand stack height below the block's parameters.
+    height: u32,
+    params: u32,
+    results: u32,
+    /// For loops: where a branch to the label goes.
+    head: usize,
+    /// Forward branches to the block's end, patched when it is reached.
+    fixups: Vec<usize>,
+    /// For `if`: the branch to the `else` arm (or the end).
+    else_fixup: Option<usize>,
+    /// For `if`: the parameter operands, restored for the `else` arm.
+    else_operands: Vec<Operand>,
+    /// The rest of this block cannot be reached.
+    dead: bool,
+}
+
+impl Ctrl {
+    /// How many values a branch to this label carries.
+    fn branch_arity(&self) -> u32 {
+        if self.kind == CtrlKind::Loop {
+            self.params
+        } else {
+            self.results
+        }
+    }
+}
+
+struct Translator<'m> {
+    module: &'m ModuleInner,
+    code: Vec<Instr>,
+    stack: Vec<Operand>,
+    ctrl: Vec<Ctrl>,
+    locals: u32,
+    /// The last instruction, if it wrote a fresh result to this slot and no label has
+    /// been bound since: `local.set` can retarget it, `br_if` can fuse with it.
+    last_result: Option<(usize, Slot)>,
+    /// Index of the current block's `ConsumeFuel`, with fuel metering on.
+    fuel: Option<usize>,
+    /// Nesting depth of blocks opened inside unreachable code.
+    dead_depth: u32,
+}
+
+/// Why a function could not be translated. Validation makes both impossible in practice:
+/// the body was read once already, and it uses only enabled features.
+#[derive(Debug)]
+pub enum TranslateError {
+    Read(#[allow(dead_code)] BinaryReaderError),
+    Unsupported,
+}
+
+impl From<BinaryReaderError> for TranslateError {
+    fn from(e: BinaryReaderError) -> Self {
+        TranslateError::Read(e)
+    }
+}
+
+type Result<T> = core::result::Result<T, TranslateError>;
+
+impl Translator<'_> {
+    // ----- slots and operands -------------------------------------------------------
+
+    fn slot_at(&self, pos: usize) -> Slot {
+        // Fits: module loading refused frames larger than `Slot` can index.
+        (self.locals as usize + pos) as Slot
+    }
+
+    fn height(&self) -> usize {
+        self.stack.len()
+    }
+
+    fn push_temp(&mut self) -> Slot {
+        let s = self.slot_at(self.stack.len());
+        self.stack.push(Operand::Temp);
+        s
+    }
+
+    fn pop(&mut self) -> (Operand, usize) {
+        let op = self.stack.pop().unwrap_or(Operand::Temp);
+        (op, self.stack.len())
+    }
+
+    fn emit(&mut self, instr: Instr) -> usize {
+        self.code.push(instr);
+        self.last_result = None;
+        self.code.len() - 1
+    }
+
+    /// Emits an instruction whose result is the fresh temp in `dst`.
+    fn emit_result(&mut self, instr: Instr, dst: Slot) {
+        let at = self.emit(instr);
+        self.last_result = Some((at, dst));
+    }
+
+    /// Writes `op` (found at stack position `pos`) into slot `dst`.
+    fn emit_copy(&mut self, dst: Slot, op: Operand, pos: usize) {
+        match op {
+            Operand::Temp => {
+                let src = self.slot_at(pos);
+                if src != dst {
+                    self.emit(Instr::Copy { dst, src });
+                }
+            }
+            Operand::Local(l) => {
+                if l as Slot != dst {
+                    self.emit(Instr::Copy { dst, src: l as Slot });
+                }
+            }
+            Operand::Const { value, wide } => {
+                self.emit(if wide {
+                    Instr::Const64 { dst, value }
+                } else {
+                    Instr::Const32 {
+                        dst,
+                        value: value as u32,
+                    }
+                });
+            }
+        }
+    }
+
+    /// Moves the entry at `pos` into its canonical slot.
+    fn materialize(&mut self, pos: usize) {
+        let op = self.stack[pos];
+        if op != Operand::Temp {
+            let dst = self.slot_at(pos);
+            self.emit_copy(dst, op, pos);
+            self.stack[pos] = Operand::Temp;
+        }
+    }
+
+    fn materialize_top(&mut self, n: usize) {
+        let h = self.height();
+        for pos in h - n..h {
+            self.materialize(pos);
+        }
+    }
+
+    /// Copies every `Local` entry (of `local`, or of any local) to its own slot.
+    fn preserve_locals(&mut self, local: Option<u32>) {
+        for pos in 0..self.stack.len() {
+            if let Operand::Local(l) = self.stack[pos] {
+                if local.is_none() || local == Some(l) {
+                    self.materialize(pos);
+                }
+            }
+        }
+    }
+
+    /// The slot an operand can be read from, materialising constants.
+    fn read(&mut self, op: Operand, pos: usize) -> Slot {
+        match op {
+            Operand::Temp => self.slot_at(pos),
+            Operand::Local(l) => l as Slot,
+            Operand::Const { .. } => {
+                let dst = self.slot_at(pos);
+                self.emit_copy(dst, op, pos);
+                dst
+            }
+        }
+    }
+
+    fn pop_read(&mut self) -> (Slot, usize) {
+        let (op, pos) = self.pop();
+        (self.read(op, pos), pos)
+    }
+
+    fn push_const(&mut self, value: u64, wide: bool) {
+        self.stack.push(Operand::Const { value, wide });
+    }
+
+    // ----- labels, branches and fuel ------------------------------------------------
+
+    fn pc(&self) -> usize {
+        self.code.len()
+    }
+
+    fn start_fuel_block(&mut self) {
+        if self.fuel.is_some() {
+            let at = self.emit(Instr::ConsumeFuel { amount: 0 });
+            self.fuel = Some(at);
+        }
+    }
+
+    fn charge_fuel(&mut self) {
+        if let Some(at) = self.fuel {
+            if let Instr::ConsumeFuel { amount } = &mut self.code[at] {
+                *amount = amount.saturating_add(1);
+            }
+        }
+    }
+
+    /// Marks the current position as a branch target.
+    fn bind_label(&mut self) {
+        self.last_result = None;
+    }
+
+    /// Points the branch at `at` to `target`.
+    fn patch(&mut self, at: usize, target: usize) {
+        let offset = target as i32 - at as i32;
+        match &mut self.code[at] {
+            Instr::Br { offset: o }
+            | Instr::BrIfNez { offset: o, .. }
+            | Instr::BrIfEqz { offset: o, .. } => *o = offset,
+            other => ops::set_branch_offset(other, offset),
+        }
+    }
+
+    /// Emits an unconditional branch to label `depth`, with no value copies.
+    fn emit_br_to(&mut self, depth: usize) {
+        let at = self.emit(Instr::Br { offset: 0 });
+        self.link(at, depth);
+    }
+
+    /// Registers the branch at `at` as going to label `depth`.
+    fn link(&mut self, at: usize, depth: usize) {
+        let idx = self.ctrl.len() - 1 - depth;
+        if self.ctrl[idx].kind == CtrlKind::Loop {
+            let head = self.ctrl[idx].head;
+            self.patch(at, head);
+        } else {
+            self.ctrl[idx].fixups.push(at);
+        }
+    }
+
+    /// Whether a branch to label `depth` needs any copy (values not already in place).
+    fn branch_needs_copies(&self, depth: usize) -> bool {
+        let c = &self.ctrl[self.ctrl.len() - 1 - depth];
+        let n = c.branch_arity() as usize;
+        let h = self.height();
+        (h - n..h).any(|pos| self.stack[pos] != Operand::Temp) || h - n != c.height as usize
+    }
+
+    /// Copies the values a branch to label `depth` carries into the label's slots.
+    fn emit_branch_copies(&mut self, depth: usize) {
+        let c = &self.ctrl[self.ctrl.len() - 1 - depth];
+        self.emit_copies_to(c.height as usize, c.branch_arity() as usize);
+    }
+
+    /// Copies the top `n` operands to the slots of positions `base..base + n`.
+    fn emit_copies_to(&mut self, base: usize, n: usize) {
+        let h = self.height();
+        for k in 0..n {
+            let dst = self.slot_at(base + k);
+            let op = self.stack[h - n + k];
+            self.emit_copy(dst, op, h - n + k);
+        }
+    }
+
+    fn is_function_label(&self, depth: usize) -> bool {
+        depth == self.ctrl.len() - 1
+    }
+
+    /// Emits a return of the function's results from the top of the stack.
+    fn emit_return(&mut self) {
+        let n = self.ctrl[0].results as usize;
+        let h = self.height();
+        match n {
+            0 => {
+                self.emit(Instr::Return0);
+            }
+            1 => {
+                let (op, pos) = (self.stack[h - 1], h - 1);
+                let src = self.read(op, pos);
+                self.emit(Instr::Return1 { src });
+            }
+            _ => {
+                // Copies without marking the entries as materialised: under `br_if` this
+                // code runs only on the taken path.
+                for pos in h - n..h {
+                    let dst = self.slot_at(pos);
+                    self.emit_copy(dst, self.stack[pos], pos);
+                }
+                let src = self.slot_at(h - n);
+                self.emit(Instr::ReturnMany { src, len: n as u16 });
+            }
+        }
+    }
+
+    /// The rest of the current block is unreachable.
+    fn mark_dead(&mut self) {
+        let c = self.ctrl.last_mut().expect("control stack is never empty inside a body");
+        c.dead = true;
+        let height = c.height as usize;
+        self.stack.truncate(height);
+        self.last_result = None;
+    }
+
+    fn block_arity(&self, bt: BlockType) -> (u32, u32) {
+        match bt {
+            BlockType::Empty => (0, 0),
+            BlockType::Type(_) => (0, 1),
+            BlockType::FuncType(t) => {
+                let ty = &self.module.types[t as usize];
+                (ty.params().len() as u32, ty.results().len() as u32)
+            }
+        }
+    }
+
+    fn push_ctrl(&mut self, kind: CtrlKind, bt: BlockType, head: usize) {
+        let (params, results) = self.block_arity(bt);
+        let height = (self.height() - params as usize) as u32;
+        self.ctrl.push(Ctrl {
+            kind,
+            height,
+            params,
+            results,
+            head,
+            fixups: Vec::new(),
+            else_fixup: None,
+            else_operands: Vec::new(),
+            dead: false,
+        });
+    }
+
+    // ----- control operators --------------------------------------------------------
+
+    fn op_block(&mut self, bt: BlockType) {
+        self.preserve_locals(None);
+        self.push_ctrl(CtrlKind::Block, bt, 0);
+    }
+
+    fn op_loop(&mut self, bt: BlockType) {
+        self.preserve_locals(None);
+        let (params, _) = self.block_arity(bt);
+        self.materialize_top(params as usize);
+        self.bind_label();
+        let head = self.pc();
+        self.push_ctrl(CtrlKind::Loop, bt, head);
+        self.start_fuel_block();
+    }
+
+    fn op_if(&mut self, bt: BlockType) {
+        let (cond, pos) = self.pop();
+        self.preserve_locals(None);
+        let (params, _) = self.block_arity(bt);
+        self.materialize_top(params as usize);
+        let at = self.emit_branch_if(cond, pos, false);
+        self.push_ctrl(CtrlKind::If, bt, 0);
+        let h = self.height();
+        let c = self.ctrl.last_mut().expect("just pushed");
+        c.else_fixup = Some(at);
+        c.else_operands = self.stack[h - params as usize..].to_vec();
+        self.start_fuel_block();
+    }
+
+    fn op_else(&mut self) {
+        let depth_top = self.ctrl.len() - 1;
+        if !self.ctrl[depth_top].dead {
+            self.emit_branch_copies(0);
+            self.emit_br_to(0);
+        }
+        let c = &mut self.ctrl[depth_top];
+        c.kind = CtrlKind::Else;
+        c.dead = false;
+        let else_at = c.else_fixup.take();
+        let height = c.height as usize;
+        let operands = core::mem::take(&mut c.else_operands);
+        self.stack.truncate(height);
+        self.stack.extend(operands);
+        self.bind_label();
+        if let Some(at) = else_at {
+            let pc = self.pc();
+            self.patch(at, pc);
+        }
+        self.start_fuel_block();
+    }
+
+    fn op_end(&mut self) {
+        if self.ctrl.len() == 1 {
+            // The function's own block. Branches to it were emitted as returns, so only
+            // the fall-through remains.
+            if !self.ctrl[0].dead {
+                self.emit_return();
+            }
+            self.ctrl.pop();
+            return;
+        }
+        let top = self.ctrl.len() - 1;
+        if !self.ctrl[top].dead {
+            let (height, results) = (self.ctrl[top].height, self.ctrl[top].results);
+            self.emit_copies_to(height as usize, results as usize);
+        }
+        let c = self.ctrl.pop().expect("checked above");
+        self.bind_label();
+        let pc = self.pc();
+        for at in c.fixups {
+            self.patch(at, pc);
+        }
+        if let Some(at) = c.else_fixup {
+            // An `if` without `else`: the false edge carries the parameters, which are
+            // the results, and were materialised in place at the `if`.
+            self.patch(at, pc);
+        }
+        self.stack.truncate(c.height as usize);
+        for _ in 0..c.results {
+            self.push_temp();
+        }
+        self.start_fuel_block();
+    }
+
+    /// Emits a branch taken when `cond` is non-zero (`when = true`) or zero, fusing a
+    /// just-computed i32 comparison when possible. Returns the branch to link or patch.
+    fn emit_branch_if(&mut self, cond: Operand, pos: usize, when: bool) -> usize {
+        if cond == Operand::Temp {
+            if let Some((at, dst)) = self.last_result {
+                if at + 1 == self.code.len() && dst == self.slot_at(pos) {
+                    if let Some(fused) = ops::fuse_compare_branch(self.code[at], when) {
+                        self.code[at] = fused;
+                        self.last_result = None;
+                        return at;
+                    }
+                }
+            }
+        }
+        let cond = self.read(cond, pos);
+        self.emit(if when {
+            Instr::BrIfNez { cond, offset: 0 }
+        } else {
+            Instr::BrIfEqz { cond, offset: 0 }
+        })
+    }
+
+    fn op_br(&mut self, depth: u32) {
+        let depth = depth as usize;
+        if self.is_function_label(depth) {
+            self.emit_return();
+        } else {
+            self.emit_branch_copies(depth);
+            self.emit_br_to(depth);
+        }
+        self.mark_dead();
+    }
+
+    fn op_br_if(&mut self, depth: u32) {
+        let depth = depth as usize;
+        let (cond, pos) = self.pop();
+        if !self.is_function_label(depth) && !self.branch_needs_copies(depth) {
+            let at = self.emit_branch_if(cond, pos, true);
+            self.link(at, depth);
+            return;
+        }
+        // Skip over the copies and the branch when the condition is false.
+        let skip = self.emit_branch_if(cond, pos, false);
+        if self.is_function_label(depth) {
+            self.emit_return();
+        } else {
+            self.emit_branch_copies(depth);
+            self.emit_br_to(depth);
+        }
+        self.bind_label();
+        let pc = self.pc();
+        self.patch(skip, pc);
+    }
+
+    fn op_br_table(&mut self, targets: &wasmparser::BrTable<'_>) -> Result<()> {
+        let (index, _) = self.pop_read();
+        let mut depths = Vec::with_capacity(targets.len() as usize + 1);
+        for t in targets.targets() {
+            depths.push(t? as usize);
+        }
+        depths.push(targets.default() as usize);
+        self.emit(Instr::BrTable {
+            index,
+            len: depths.len() as u32,
+        });
+        let table_start = self.pc();
+        for _ in &depths {
+            self.emit(Instr::Br { offset: 0 });
+        }
+        for (i, &depth) in depths.iter().enumerate() {
+            let at = table_start + i;
+            if !self.is_function_label(depth) && !self.branch_needs_copies(depth) {
+                self.link(at, depth);
+                continue;
+            }
+            // A stub after the table does the copies (or the return), then branches.
+            let pc = self.pc();
+            self.patch(at, pc);
+            if self.is_function_label(depth) {
+                self.emit_return();
+            } else {
+                self.emit_branch_copies(depth);
+                self.emit_br_to(depth);
+            }
+        }
+        self.mark_dead();
+        Ok(())
+    }
+
+    fn op_return(&mut self) {
+        self.emit_return();
+        self.mark_dead();
+    }
+
+    // ----- calls ----------------------------------------------------------------------
+
+    fn op_call(&mut self, func: u32) {
+        let ty = self.module.func_type(func);
+        let (np, nr) = (ty.params().len(), ty.results().len());
+        self.materialize_top(np);
+        let base = self.slot_at(self.height() - np);
+        self.emit(if func >= self.module.num_imported_funcs {
+            Instr::CallInternal {
+                def: func - self.module.num_imported_funcs,
+                base,
+            }
+        } else {
+            Instr::Call { func, base }
+        });
+        self.stack.truncate(self.height() - np);
+        for _ in 0..nr {
+            self.push_temp();
+        }
+    }
+
+    fn op_call_indirect(&mut self, ty: u32, table: u32) {
+        let (index, _) = self.pop_read();
+        let fty = &self.module.types[ty as usize];
+        let (np, nr) = (fty.params().len(), fty.results().len());
+        self.materialize_top(np);
+        let base = self.slot_at(self.height() - np);
+        self.emit(Instr::CallIndirect {
+            ty,
+            table,
+            index,
+            base,
+        });
+        self.stack.truncate(self.height() - np);
+        for _ in 0..nr {
+            self.push_temp();
+        }
+    }
+
+    // ----- locals and globals -----------------------------------------------------------
+
+    fn op_local_set(&mut self, local: u32, tee: bool) {
+        let (op, pos) = self.pop();
+        self.preserve_locals(Some(local));
+        let dst = local as Slot;
+        let retargeted = match (op, self.last_result) {
+            (Operand::Temp, Some((at, slot))) if at + 1 == self.code.len() && slot == self.slot_at(pos) => {
+                ops::set_result_slot(&mut self.code[at], dst)
+            }
+            _ => false,
+        };
+        if !retargeted {
+            self.emit_copy(dst, op, pos);
+        }
+        self.last_result = None;
+        if tee {
+            self.stack.push(Operand::Local(local));
+        }
+    }
+
+    fn op_global_get(&mut self, global: u32) {
+        let dst = self.slot_at(self.height());
+        self.stack.push(Operand::Temp);
+        self.emit_result(Instr::GlobalGet { dst, global }, dst);
+    }
+
+    // ----- generic shapes -------------------------------------------------------------
+
+    fn unary(&mut self, make: fn(Slot, Slot) -> Instr) {
+        let (src, pos) = self.pop_read();
+        let dst = self.slot_at(pos);
+        self.stack.push(Operand::Temp);
+        self.emit_result(make(dst, src), dst);
+    }
+
+    fn binary(&mut self, op: ops::Binary) {
+        let (b, bpos) = self.pop();
+        let (a, apos) = self.pop();
+        let dst = self.slot_at(apos);
+        if let Some(imm) = op.imm {
+            if let Some(v) = ops::imm_of(b, op.wide) {
+                let a = self.read(a, apos);
+                self.stack.push(Operand::Temp);
+                self.emit_result(imm(dst, a, v), dst);
+                return;
+            }
+        }
+        if let Some(swapped) = op.imm_swapped {
+            if let Some(v) = ops::imm_of(a, op.wide) {
+                let b = self.read(b, bpos);
+                self.stack.push(Operand::Temp);
+                self.emit_result(swapped(dst, b, v), dst);
+                return;
+            }
+        }
+        let a = self.read(a, apos);
+        let b = self.read(b, bpos);
+        self.stack.push(Operand::Temp);
+        self.emit_result((op.make)(dst, a, b), dst);
+    }
+
+    fn load(&mut self, memarg: wasmparser::MemArg, make: fn(Slot, Slot, u32) -> Instr) {
+        let (addr, pos) = self.pop_read();
+        let dst = self.slot_at(pos);
+        self.stack.push(Operand::Temp);
+        self.emit_result(make(dst, addr, memarg.offset as u32), dst);
+    }
+
+    fn store(&mut self, memarg: wasmparser::MemArg, make: fn(Slot, Slot, u32) -> Instr) {
+        let (value, _) = self.pop_read();
+        let (addr, _) = self.pop_read();
+        self.emit(make(addr, value, memarg.offset as u32));
+    }
+
+    /// Pops `n` operands, materialising constants, and returns their slots bottom-first.
+    fn pop_n<const N: usize>(&mut self) -> ([Slot; N], usize) {
+        let mut slots = [0; N];
+        let mut pos = 0;
+        for i in (0..N).rev() {
+            let (s, p) = self.pop_read();
+            slots[i] = s;
+            pos = p;
+        }
+        (slots, pos)
+    }
+
+    // ----- the operator switch ----------------------------------------------------------
+
+    fn op(&mut self, op: Operator<'_>) -> Result<()> {
+        let dead = self.ctrl.last().is_none_or(|c| c.dead);
+        if dead {
+            return self.dead_op(op);
+        }
+        self.charge_fuel();
+        use ops::Binary as B;
+        use Operator as O;
+        match op {
+            O::Unreachable => {
+                self.emit(Instr::Unreachable);
+                self.mark_dead();
+            }
+            O::Nop => {}
+            O::Block { blockty } => self.op_block(blockty),
+            O::Loop { blockty } => self.op_loop(blockty),
+            O::If { blockty } => self.op_if(blockty),
+            O::Else => self.op_else(),
+            O::End => self.op_end(),
+            O::Br { relative_depth } => self.op_br(relative_depth),
+            O::BrIf { relative_depth } => self.op_br_if(relative_depth),
+            O::BrTable { targets } => self.op_br_table(&targets)?,
+            O::Return => self.op_return(),
+            O::Call { function_index } => self.op_call(function_index),
+            O::CallIndirect {
+                type_index,
+                table_index,
+            } => self.op_call_indirect(type_index, table_index),
+            O::Drop => {
+                self.pop();
+            }
+            O::Select | O::TypedSelect { .. } | O::TypedSelectMulti { .. } => {
+                let ([a, b, cond], pos) = self.pop_n::<3>();
+                let dst = self.slot_at(pos);
+                self.stack.push(Operand::Temp);
+                self.emit_result(Instr::Select { dst, cond, a, b }, dst);
+            }
+            O::LocalGet { local_index } => self.stack.push(Operand::Local(local_index)),
+            O::LocalSet { local_index } => self.op_local_set(local_index, false),
+            O::LocalTee { local_index } => self.op_local_set(local_index, true),
+            O::GlobalGet { global_index } => self.op_global_get(global_index),
+            O::GlobalSet { global_index } => {
+                let (src, _) = self.pop_read();
+                self.emit(Instr::GlobalSet {
+                    src,
+                    global: global_index,
+                });
+            }
+
+            O::I32Const { value } => self.push_const(value as u32 as u64, false),
+            O::I64Const { value } => self.push_const(value as u64, true),
+            O::F32Const { value } => self.push_const(u64::from(value.bits()), false),
+            O::F64Const { value } => self.push_const(value.bits(), true),
+            O::RefNull { .. } => self.push_const(0, true),
+            O::RefIsNull => self.unary(|dst, src| Instr::RefIsNull { dst, src }),
+            O::RefFunc { function_index } => {
+                let dst = self.push_temp();
+                self.emit_result(
+                    Instr::RefFunc {
+                        dst,
+                        func: function_index,
+                    },
+                    dst,
+                );
+            }
+
+            // Conversions that only change how the bits are read: the slot already holds
+            // the right bits (i32 readers look at the low half only).
+            O::I32WrapI64
+            | O::I32ReinterpretF32
+            | O::I64ReinterpretF64
+            | O::F32ReinterpretI32
+            | O::F64ReinterpretI64 => {}
+
+            O::I32Load { memarg } => self.load(memarg, |dst, addr, offset| Instr::I32Load { dst, addr, offset }),
+            O::I64Load { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load { dst, addr, offset }),
+            O::F32Load { memarg } => self.load(memarg, |dst, addr, offset| Instr::F32Load { dst, addr, offset }),
+            O::F64Load { memarg } => self.load(memarg, |dst, addr, offset| Instr::F64Load { dst, addr, offset }),
+            O::I32Load8S { memarg } => self.load(memarg, |dst, addr, offset| Instr::I32Load8S { dst, addr, offset }),
+            O::I32Load8U { memarg } => self.load(memarg, |dst, addr, offset| Instr::I32Load8U { dst, addr, offset }),
+            O::I32Load16S { memarg } => self.load(memarg, |dst, addr, offset| Instr::I32Load16S { dst, addr, offset }),
+            O::I32Load16U { memarg } => self.load(memarg, |dst, addr, offset| Instr::I32Load16U { dst, addr, offset }),
+            O::I64Load8S { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load8S { dst, addr, offset }),
+            O::I64Load8U { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load8U { dst, addr, offset }),
+            O::I64Load16S { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load16S { dst, addr, offset }),
+            O::I64Load16U { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load16U { dst, addr, offset }),
+            O::I64Load32S { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load32S { dst, addr, offset }),
+            O::I64Load32U { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load32U { dst, addr, offset }),
+            O::I32Store { memarg } | O::F32Store { memarg } => {
+                self.store(memarg, |addr, value, offset| Instr::I32Store { addr, value, offset })
+            }
+            O::I64Store { memarg } | O::F64Store { memarg } => {
+                self.store(memarg, |addr, value, offset| Instr::I64Store { addr, value, offset })
+            }
+            O::I32Store8 { memarg } => self.store(memarg, |addr, value, offset| Instr::I32Store8 { addr, value, offset }),
+            O::I32Store16 { memarg } => self.store(memarg, |addr, value, offset| Instr::I32Store16 { addr, value, offset }),
+            O::I64Store8 { memarg } => self.store(memarg, |addr, value, offset| Instr::I64Store8 { addr, value, offset }),
+            O::I64Store16 { memarg } => self.store(memarg, |addr, value, offset| Instr::I64Store16 { addr, value, offset }),
+            O::I64Store32 { memarg } => self.store(memarg, |addr, value, offset| Instr::I64Store32 { addr, value, offset }),
+
+            O::MemorySize { .. } => {
+                let dst = self.push_temp();
+                self.emit_result(Instr::MemorySize { dst }, dst);
+            }
+            O::MemoryGrow { .. } => {
+                let (delta, pos) = self.pop_read();
+                let dst = self.slot_at(pos);
+                self.stack.push(Operand::Temp);
+                self.emit_result(Instr::MemoryGrow { dst, delta }, dst);
+            }
+            O::MemoryFill { .. } => {
+                let ([dst, value, len], _) = self.pop_n::<3>();
+                self.emit(Instr::MemoryFill { dst, value, len });
+            }
+            O::MemoryCopy { .. } => {
+                let ([dst, src, len], _) = self.pop_n::<3>();
+                self.emit(Instr::MemoryCopy { dst, src, len });
+            }
+            O::MemoryInit { data_index, .. } => {
+                let ([dst, src, len], _) = self.pop_n::<3>();
+                self.emit(Instr::MemoryInit {
+                    dst,
+                    src,
+                    len,
+                    data: data_index,
+                });
+            }
+            O::DataDrop { data_index } => {
+                self.emit(Instr::DataDrop { data: data_index });
+            }
+
+            O::TableGet { table } => {
+                let (index, pos) = self.pop_read();
+                let dst = self.slot_at(pos);
+                self.stack.push(Operand::Temp);
+                self.emit_result(Instr::TableGet { dst, index, table }, dst);
+            }
+            O::TableSet { table } => {
+                let ([index, value], _) = self.pop_n::<2>();
+                self.emit(Instr::TableSet {
+                    index,
+                    value,
+                    table,
+                });
+            }
+            O::TableSize { table } => {
+                let dst = self.push_temp();
+                self.emit_result(Instr::TableSize { dst, table }, dst);
+            }
+            O::TableGrow { table } => {
+                let (delta, _) = self.pop_read();
+                let (init, pos) = self.pop();
+                let dst = self.slot_at(pos);
+                self.emit_copy(dst, init, pos);
+                self.stack.push(Operand::Temp);
+                self.emit_result(Instr::TableGrow { dst, delta, table }, dst);
+            }
+            O::TableFill { table } => {
+                let ([dst, value, len], _) = self.pop_n::<3>();
+                self.emit(Instr::TableFill {
+                    dst,
+                    value,
+                    len,
+                    table,
+                });
+            }
+            O::TableCopy {
+                dst_table,
+                src_table,
+            } => {
+                let ([dst, src, len], _) = self.pop_n::<3>();
+                self.emit(Instr::TableCopy {
+                    dst,
+                    src,
+                    len,
+                    dst_table: dst_table as u16,
+                    src_table: src_table as u16,
+                });
+            }
+            O::TableInit { elem_index, table } => {
+                let ([dst, src, len], _) = self.pop_n::<3>();
+                self.emit(Instr::TableInit {
+                    dst,
+                    src,
+                    len,
+                    table: table as u16,
+                    elem: elem_index,
+                });
+            }
+            O::ElemDrop { elem_index } => {
+                self.emit(Instr::ElemDrop { elem: elem_index });
+            }
+
+            other => {
+                if let Some(make) = ops::unary(&other) {
+                    self.unary(make);
+                } else if let Some(bin) = B::of(&other) {
+                    self.binary(bin);
+                } else {
+                    // Validation admits only the enabled features, all handled above.
+                    return Err(TranslateError::Unsupported);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Inside unreachable code only the block structure matters.
+    fn dead_op(&mut self, op: Operator<'_>) -> Result<()> {
+        match op {
+            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                self.dead_depth += 1;
+            }
+            Operator::Else if self.dead_depth == 0 => {
+                self.charge_fuel();
+                self.op_else();
+            }
+            Operator::End => {
+                if self.dead_depth > 0 {
+                    self.dead_depth -= 1;
+                } else {
+                    self.op_end();
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}

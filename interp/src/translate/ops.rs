@@ -1,0 +1,256 @@
+//! Operator tables for the translator: which instruction each numeric operator becomes,
+//! its immediate forms, and the rewrites used by fusion.
+
+use wasmparser::Operator;
+
+use super::Operand;
+use crate::bytecode::{Instr, Slot};
+
+/// How to emit a binary operator.
+#[derive(Copy, Clone)]
+pub(super) struct Binary {
+    pub make: fn(Slot, Slot, Slot) -> Instr,
+    /// `a op imm`, when the right operand is a constant.
+    pub imm: Option<fn(Slot, Slot, i32) -> Instr>,
+    /// `b op' imm` computing `imm op b`, when the left operand is a constant.
+    pub imm_swapped: Option<fn(Slot, Slot, i32) -> Instr>,
+    /// Operates on 64-bit values (so an immediate must fit in `i32` sign-extended).
+    pub wide: bool,
+}
+
+macro_rules! bin {
+    ($wide:expr, $op:ident) => {
+        Binary {
+            make: |dst, a, b| Instr::$op { dst, a, b },
+            imm: None,
+            imm_swapped: None,
+            wide: $wide,
+        }
+    };
+    ($wide:expr, $op:ident, $imm:ident) => {
+        Binary {
+            make: |dst, a, b| Instr::$op { dst, a, b },
+            imm: Some(|dst, a, imm| Instr::$imm { dst, a, imm }),
+            imm_swapped: None,
+            wide: $wide,
+        }
+    };
+    ($wide:expr, $op:ident, $imm:ident, $swapped:ident) => {
+        Binary {
+            make: |dst, a, b| Instr::$op { dst, a, b },
+            imm: Some(|dst, a, imm| Instr::$imm { dst, a, imm }),
+            imm_swapped: Some(|dst, a, imm| Instr::$swapped { dst, a, imm }),
+            wide: $wide,
+        }
+    };
+}
+
+impl Binary {
+    pub fn of(op: &Operator<'_>) -> Option<Binary> {
+        use Operator as O;
+        Some(match op {
+            O::I32Add => bin!(false, I32Add, I32AddImm, I32AddImm),
+            O::I32Sub => bin!(false, I32Sub, I32SubImm),
+            O::I32Mul => bin!(false, I32Mul, I32MulImm, I32MulImm),
+            O::I32DivS => bin!(false, I32DivS),
+            O::I32DivU => bin!(false, I32DivU),
+            O::I32RemS => bin!(false, I32RemS),
+            O::I32RemU => bin!(false, I32RemU),
+            O::I32And => bin!(false, I32And, I32AndImm, I32AndImm),
+            O::I32Or => bin!(false, I32Or, I32OrImm, I32OrImm),
+            O::I32Xor => bin!(false, I32Xor, I32XorImm, I32XorImm),
+            O::I32Shl => bin!(false, I32Shl, I32ShlImm),
+            O::I32ShrS => bin!(false, I32ShrS, I32ShrSImm),
+            O::I32ShrU => bin!(false, I32ShrU, I32ShrUImm),
+            O::I32Rotl => bin!(false, I32Rotl, I32RotlImm),
+            O::I32Rotr => bin!(false, I32Rotr, I32RotrImm),
+            O::I32Eq => bin!(false, I32Eq, I32EqImm, I32EqImm),
+            O::I32Ne => bin!(false, I32Ne, I32NeImm, I32NeImm),
+            O::I32LtS => bin!(false, I32LtS, I32LtSImm, I32GtSImm),
+            O::I32LtU => bin!(false, I32LtU, I32LtUImm, I32GtUImm),
+            O::I32GtS => bin!(false, I32GtS, I32GtSImm, I32LtSImm),
+            O::I32GtU => bin!(false, I32GtU, I32GtUImm, I32LtUImm),
+            O::I32LeS => bin!(false, I32LeS, I32LeSImm, I32GeSImm),
+            O::I32LeU => bin!(false, I32LeU, I32LeUImm, I32GeUImm),
+            O::I32GeS => bin!(false, I32GeS, I32GeSImm, I32LeSImm),
+            O::I32GeU => bin!(false, I32GeU, I32GeUImm, I32LeUImm),
+            O::I64Add => bin!(true, I64Add, I64AddImm, I64AddImm),
+            O::I64Sub => bin!(true, I64Sub, I64SubImm),
+            O::I64Mul => bin!(true, I64Mul, I64MulImm, I64MulImm),
+            O::I64DivS => bin!(true, I64DivS),
+            O::I64DivU => bin!(true, I64DivU),
+            O::I64RemS => bin!(true, I64RemS),
+            O::I64RemU => bin!(true, I64RemU),
+            O::I64And => bin!(true, I64And, I64AndImm, I64AndImm),
+            O::I64Or => bin!(true, I64Or, I64OrImm, I64OrImm),
+            O::I64Xor => bin!(true, I64Xor, I64XorImm, I64XorImm),
+            O::I64Shl => bin!(true, I64Shl, I64ShlImm),
+            O::I64ShrS => bin!(true, I64ShrS, I64ShrSImm),
+            O::I64ShrU => bin!(true, I64ShrU, I64ShrUImm),
+            O::I64Rotl => bin!(true, I64Rotl, I64RotlImm),
+            O::I64Rotr => bin!(true, I64Rotr, I64RotrImm),
+            O::I64Eq => bin!(true, I64Eq, I64EqImm, I64EqImm),
+            O::I64Ne => bin!(true, I64Ne, I64NeImm, I64NeImm),
+            O::I64LtS => bin!(true, I64LtS, I64LtSImm, I64GtSImm),
+            O::I64LtU => bin!(true, I64LtU, I64LtUImm, I64GtUImm),
+            O::I64GtS => bin!(true, I64GtS, I64GtSImm, I64LtSImm),
+            O::I64GtU => bin!(true, I64GtU, I64GtUImm, I64LtUImm),
+            O::I64LeS => bin!(true, I64LeS, I64LeSImm, I64GeSImm),
+            O::I64LeU => bin!(true, I64LeU, I64LeUImm, I64GeUImm),
+            O::I64GeS => bin!(true, I64GeS, I64GeSImm, I64LeSImm),
+            O::I64GeU => bin!(true, I64GeU, I64GeUImm, I64LeUImm),
+            O::F32Add => bin!(false, F32Add),
+            O::F32Sub => bin!(false, F32Sub),
+            O::F32Mul => bin!(false, F32Mul),
+            O::F32Div => bin!(false, F32Div),
+            O::F32Min => bin!(false, F32Min),
+            O::F32Max => bin!(false, F32Max),
+            O::F32Copysign => bin!(false, F32Copysign),
+            O::F32Eq => bin!(false, F32Eq),
+            O::F32Ne => bin!(false, F32Ne),
+            O::F32Lt => bin!(false, F32Lt),
+            O::F32Gt => bin!(false, F32Gt),
+            O::F32Le => bin!(false, F32Le),
+            O::F32Ge => bin!(false, F32Ge),
+            O::F64Add => bin!(true, F64Add),
+            O::F64Sub => bin!(true, F64Sub),
+            O::F64Mul => bin!(true, F64Mul),
+            O::F64Div => bin!(true, F64Div),
+            O::F64Min => bin!(true, F64Min),
+            O::F64Max => bin!(true, F64Max),
+            O::F64Copysign => bin!(true, F64Copysign),
+            O::F64Eq => bin!(true, F64Eq),
+            O::F64Ne => bin!(true, F64Ne),
+            O::F64Lt => bin!(true, F64Lt),
+            O::F64Gt => bin!(true, F64Gt),
+            O::F64Le => bin!(true, F64Le),
+            O::F64Ge => bin!(true, F64Ge),
+            _ => return None,
+        })
+    }
+}
+
+/// The immediate an operand gives a binary operator, if it is a constant that fits.
+pub(super) fn imm_of(op: Operand, wide: bool) -> Option<i32> {
+    match op {
+        Operand::Const { value, .. } if !wide => Some(value as u32 as i32),
+        Operand::Const { value, .. } => i32::try_from(value as i64).ok(),
+        _ => None,
+    }
+}
+
+macro_rules! unary_table {
+    ($op:expr; $($name:ident),* $(,)?) => {
+        match $op {
+            $(Operator::$name => Some(|dst, src| Instr::$name { dst, src }),)*
+            _ => None,
+        }
+    };
+}
+
+/// The instruction for a unary operator (numeric ops and conversions).
+pub(super) fn unary(op: &Operator<'_>) -> Option<fn(Slot, Slot) -> Instr> {
+    unary_table!(op;
+        I32Clz, I32Ctz, I32Popcnt, I32Eqz, I64Clz, I64Ctz, I64Popcnt, I64Eqz,
+        F32Abs, F32Neg, F32Ceil, F32Floor, F32Trunc, F32Nearest, F32Sqrt,
+        F64Abs, F64Neg, F64Ceil, F64Floor, F64Trunc, F64Nearest, F64Sqrt,
+        I32TruncF32S, I32TruncF32U, I32TruncF64S, I32TruncF64U,
+        I64ExtendI32S, I64ExtendI32U,
+        I64TruncF32S, I64TruncF32U, I64TruncF64S, I64TruncF64U,
+        F32ConvertI32S, F32ConvertI32U, F32ConvertI64S, F32ConvertI64U, F32DemoteF64,
+        F64ConvertI32S, F64ConvertI32U, F64ConvertI64S, F64ConvertI64U, F64PromoteF32,
+        I32Extend8S, I32Extend16S, I64Extend8S, I64Extend16S, I64Extend32S,
+        I32TruncSatF32S, I32TruncSatF32U, I32TruncSatF64S, I32TruncSatF64U,
+        I64TruncSatF32S, I64TruncSatF32U, I64TruncSatF64S, I64TruncSatF64U,
+    )
+}
+
+/// Rewrites an i32 comparison into a branch taken when the comparison is `when`.
+pub(super) fn fuse_compare_branch(instr: Instr, when: bool) -> Option<Instr> {
+    macro_rules! cmp {
+        ($a:expr, $b:expr, $yes:ident, $no:ident) => {
+            Some(if when {
+                Instr::$yes { a: $a, b: $b, offset: 0 }
+            } else {
+                Instr::$no { a: $a, b: $b, offset: 0 }
+            })
+        };
+    }
+    macro_rules! cmp_imm {
+        ($a:expr, $imm:expr, $yes:ident, $no:ident) => {
+            Some(if when {
+                Instr::$yes { a: $a, imm: $imm, offset: 0 }
+            } else {
+                Instr::$no { a: $a, imm: $imm, offset: 0 }
+            })
+        };
+    }
+    use Instr as I;
+    match instr {
+        I::I32Eqz { src, .. } => Some(if when {
+            I::BrIfEqz { cond: src, offset: 0 }
+        } else {
+            I::BrIfNez { cond: src, offset: 0 }
+        }),
+        I::I32Eq { a, b, .. } => cmp!(a, b, BrI32Eq, BrI32Ne),
+        I::I32Ne { a, b, .. } => cmp!(a, b, BrI32Ne, BrI32Eq),
+        I::I32LtS { a, b, .. } => cmp!(a, b, BrI32LtS, BrI32GeS),
+        I::I32LtU { a, b, .. } => cmp!(a, b, BrI32LtU, BrI32GeU),
+        I::I32GtS { a, b, .. } => cmp!(a, b, BrI32GtS, BrI32LeS),
+        I::I32GtU { a, b, .. } => cmp!(a, b, BrI32GtU, BrI32LeU),
+        I::I32LeS { a, b, .. } => cmp!(a, b, BrI32LeS, BrI32GtS),
+        I::I32LeU { a, b, .. } => cmp!(a, b, BrI32LeU, BrI32GtU),
+        I::I32GeS { a, b, .. } => cmp!(a, b, BrI32GeS, BrI32LtS),
+        I::I32GeU { a, b, .. } => cmp!(a, b, BrI32GeU, BrI32LtU),
+        I::I32EqImm { a, imm, .. } => cmp_imm!(a, imm, BrI32EqImm, BrI32NeImm),
+        I::I32NeImm { a, imm, .. } => cmp_imm!(a, imm, BrI32NeImm, BrI32EqImm),
+        I::I32LtSImm { a, imm, .. } => cmp_imm!(a, imm, BrI32LtSImm, BrI32GeSImm),
+        I::I32LtUImm { a, imm, .. } => cmp_imm!(a, imm, BrI32LtUImm, BrI32GeUImm),
+        I::I32GtSImm { a, imm, .. } => cmp_imm!(a, imm, BrI32GtSImm, BrI32LeSImm),
+        I::I32GtUImm { a, imm, .. } => cmp_imm!(a, imm, BrI32GtUImm, BrI32LeUImm),
+        I::I32LeSImm { a, imm, .. } => cmp_imm!(a, imm, BrI32LeSImm, BrI32GtSImm),
+        I::I32LeUImm { a, imm, .. } => cmp_imm!(a, imm, BrI32LeUImm, BrI32GtUImm),
+        I::I32GeSImm { a, imm, .. } => cmp_imm!(a, imm, BrI32GeSImm, BrI32LtSImm),
+        I::I32GeUImm { a, imm, .. } => cmp_imm!(a, imm, BrI32GeUImm, BrI32LtUImm),
+        _ => None,
+    }
+}
+
+/// Sets the offset of a fused compare-and-branch.
+pub(super) fn set_branch_offset(instr: &mut Instr, new: i32) {
+    use Instr as I;
+    match instr {
+        I::BrI32Eq { offset, .. }
+        | I::BrI32Ne { offset, .. }
+        | I::BrI32LtS { offset, .. }
+        | I::BrI32LtU { offset, .. }
+        | I::BrI32GtS { offset, .. }
+        | I::BrI32GtU { offset, .. }
+        | I::BrI32LeS { offset, .. }
+        | I::BrI32LeU { offset, .. }
+        | I::BrI32GeS { offset, .. }
+        | I::BrI32GeU { offset, .. }
+        | I::BrI32EqImm { offset, .. }
+        | I::BrI32NeImm { offset, .. }
+        | I::BrI32LtSImm { offset, .. }
+        | I::BrI32LtUImm { offset, .. }
+        | I::BrI32GtSImm { offset, .. }
+        | I::BrI32GtUImm { offset, .. }
+        | I::BrI32LeSImm { offset, .. }
+        | I::BrI32LeUImm { offset, .. }
+        | I::BrI32GeSImm { offset, .. }
+        | I::BrI32GeUImm { offset, .. } => *offset = new,
+        _ => debug_assert!(false, "not a branch: {instr:?}"),
+    }
+}
+
+/// Redirects the result of `instr` to `slot`; false if it has no plain result slot.
+pub(super) fn set_result_slot(instr: &mut Instr, slot: Slot) -> bool {
+    match instr.result_slot_mut() {
+        Some(dst) => {
+            *dst = slot;
+            true
+        }
+        None => false,
+    }
+}
