@@ -27,9 +27,14 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         use wasmparser::WasmFeatures as F;
-        // Wasm 2.0 without SIMD: MVP, mutable globals, sign-extension, non-trapping
-        // float-to-int, multi-value, bulk memory and reference types.
-        let features = F::WASM2.difference(F::SIMD);
+        // Wasm 2.0 without SIMD (MVP, mutable globals, sign-extension, non-trapping
+        // float-to-int, multi-value, bulk memory and reference types), plus two Wasm 3.0
+        // features that cost the interpreter nothing on modules that don't use them:
+        // multiple memories and extended constant expressions.
+        let features = F::WASM2
+            .difference(F::SIMD)
+            .union(F::MULTI_MEMORY)
+            .union(F::EXTENDED_CONST);
         Config {
             features,
             consume_fuel: false,
@@ -73,8 +78,10 @@ impl Config {
         wasm_bulk_memory => BULK_MEMORY,
         /// Reference types: several tables, `externref`, `table.*` (on by default).
         wasm_reference_types => REFERENCE_TYPES,
-        /// Extended constant expressions (`i32.add` etc. in initialisers; off by default).
+        /// Extended constant expressions (`i32.add` etc. in initialisers; on by default).
         wasm_extended_const => EXTENDED_CONST,
+        /// Several memories per module (on by default).
+        wasm_multi_memory => MULTI_MEMORY,
         /// Memories with custom page sizes, down to one byte (off by default).
         wasm_custom_page_sizes => CUSTOM_PAGE_SIZES,
     }

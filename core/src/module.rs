@@ -351,6 +351,13 @@ impl<'e> Parse<'e> {
             }
             self.record(&mut m, payload)?;
         }
+        // Tiers encode table and memory indices in 16 bits.
+        if m.tables.len() > usize::from(u16::MAX) || m.memories.len() > usize::from(u16::MAX) {
+            return Err(Error::Limit(ModuleError {
+                message: "more than 65535 tables or memories".into(),
+                offset: 0,
+            }));
+        }
         m.bytes = self.bytes.clone();
         Ok(m)
     }

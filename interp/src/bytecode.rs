@@ -155,6 +155,11 @@ define_instrs! {
         TableCopy { dst: Slot, src: Slot, len: Slot, dst_table: u16, src_table: u16 },
         TableInit { dst: Slot, src: Slot, len: Slot, table: u16, elem: u32 },
         ElemDrop { elem: u32 },
+        /// Makes memory `mem` the one the following memory instruction uses. Emitted only
+        /// around instructions on memories other than 0, and reset to 0 right after.
+        UseMemory { mem: u32 },
+        /// `memory.copy` between two distinct memories.
+        MemoryCopyBetween { dst: Slot, src: Slot, len: Slot, dst_mem: u16, src_mem: u16 },
         MemorySize { dst: Slot },
         MemoryGrow { dst: Slot, delta: Slot },
         MemoryFill { dst: Slot, value: Slot, len: Slot },

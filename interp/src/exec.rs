@@ -513,6 +513,18 @@ impl<'s> Exec<'s> {
                     (&mut (*self.instance).elements)[elem as usize] = Box::default();
                 }
 
+                I::UseMemory { mem } => self.memory = (*self.vmctx).memory(mem),
+                I::MemoryCopyBetween { dst, src, len, dst_mem, src_mem } => {
+                    let (d, s, n) = (get!(dst) as u32, get!(src) as u32, get!(len) as u32);
+                    let dm = (*self.vmctx).memory(u32::from(dst_mem));
+                    let sm = (*self.vmctx).memory(u32::from(src_mem));
+                    // Two indices may name one memory (imported twice).
+                    if dm == sm {
+                        try_trap!((*dm).copy_within(u64::from(d), u64::from(s), u64::from(n)));
+                    } else {
+                        try_trap!(wisp_core::ops::memory_copy_between(&mut *dm, u64::from(d), &*sm, u64::from(s), u64::from(n)));
+                    }
+                }
                 I::MemorySize { dst } => set!(dst, (*self.memory).pages()),
                 I::MemoryGrow { dst, delta } => {
                     let old = (*self.memory).grow(u64::from(get!(delta) as u32));
@@ -690,18 +702,18 @@ impl<'s> Exec<'s> {
                 I::I64Eqz { dst, src } => un!(dst, src, |x: u64| x == 0),
                 I::F32Abs { dst, src } => un!(dst, src, float::f32_abs),
                 I::F32Neg { dst, src } => un!(dst, src, float::f32_neg),
-                I::F32Ceil { dst, src } => un!(dst, src, libm::ceilf),
-                I::F32Floor { dst, src } => un!(dst, src, libm::floorf),
-                I::F32Trunc { dst, src } => un!(dst, src, libm::truncf),
-                I::F32Nearest { dst, src } => un!(dst, src, libm::rintf),
-                I::F32Sqrt { dst, src } => un!(dst, src, libm::sqrtf),
+                I::F32Ceil { dst, src } => un!(dst, src, float::f32_ceil),
+                I::F32Floor { dst, src } => un!(dst, src, float::f32_floor),
+                I::F32Trunc { dst, src } => un!(dst, src, float::f32_trunc),
+                I::F32Nearest { dst, src } => un!(dst, src, float::f32_nearest),
+                I::F32Sqrt { dst, src } => un!(dst, src, float::f32_sqrt),
                 I::F64Abs { dst, src } => un!(dst, src, float::f64_abs),
                 I::F64Neg { dst, src } => un!(dst, src, float::f64_neg),
-                I::F64Ceil { dst, src } => un!(dst, src, libm::ceil),
-                I::F64Floor { dst, src } => un!(dst, src, libm::floor),
-                I::F64Trunc { dst, src } => un!(dst, src, libm::trunc),
-                I::F64Nearest { dst, src } => un!(dst, src, libm::rint),
-                I::F64Sqrt { dst, src } => un!(dst, src, libm::sqrt),
+                I::F64Ceil { dst, src } => un!(dst, src, float::f64_ceil),
+                I::F64Floor { dst, src } => un!(dst, src, float::f64_floor),
+                I::F64Trunc { dst, src } => un!(dst, src, float::f64_trunc),
+                I::F64Nearest { dst, src } => un!(dst, src, float::f64_nearest),
+                I::F64Sqrt { dst, src } => un!(dst, src, float::f64_sqrt),
                 I::I32TruncF32S { dst, src } => un_trap!(dst, src, float::i32_trunc_f32),
                 I::I32TruncF32U { dst, src } => un_trap!(dst, src, float::u32_trunc_f32),
                 I::I32TruncF64S { dst, src } => un_trap!(dst, src, float::i32_trunc_f64),

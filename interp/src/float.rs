@@ -68,6 +68,29 @@ pub fn f64_copysign(a: u64, b: u64) -> u64 {
     (a & !F64_SIGN) | (b & F64_SIGN)
 }
 
+/// Rounding and square root through libm, except that a NaN input comes back quieted:
+/// libm returns a signalling NaN unchanged, where Wasm requires an arithmetic NaN.
+macro_rules! quieting {
+    ($($name:ident: $t:ty => $f:path;)*) => {$(
+        pub fn $name(x: $t) -> $t {
+            if x.is_nan() { x + x } else { $f(x) }
+        }
+    )*};
+}
+
+quieting! {
+    f32_ceil: f32 => libm::ceilf;
+    f32_floor: f32 => libm::floorf;
+    f32_trunc: f32 => libm::truncf;
+    f32_nearest: f32 => libm::rintf;
+    f32_sqrt: f32 => libm::sqrtf;
+    f64_ceil: f64 => libm::ceil;
+    f64_floor: f64 => libm::floor;
+    f64_trunc: f64 => libm::trunc;
+    f64_nearest: f64 => libm::rint;
+    f64_sqrt: f64 => libm::sqrt;
+}
+
 /// Defines a checked truncation: valid inputs lie strictly between `lo` and `hi`, the
 /// nearest values of the source type outside the target's range.
 macro_rules! checked_trunc {
@@ -107,6 +130,16 @@ mod tests {
         assert_eq!(f64_max(0.0, -0.0).to_bits(), 0.0f64.to_bits());
         assert!(f32_min(f32::NAN, 1.0).is_nan());
         assert!(f64_max(1.0, f64::NAN).is_nan());
+    }
+
+    #[test]
+    fn rounding_quiets_signalling_nans() {
+        let snan = f32::from_bits(0x7fa0_0000);
+        assert_eq!(f32_floor(snan).to_bits() & 0x0040_0000, 0x0040_0000);
+        let snan = f64::from_bits(0x7ff4_0000_0000_0000);
+        assert_ne!(f64_nearest(snan).to_bits() & (1 << 51), 0);
+        assert_eq!(f64_nearest(2.5), 2.0);
+        assert_eq!(f32_nearest(-3.5), -4.0);
     }
 
     #[test]

@@ -141,6 +141,14 @@ struct Translator<'m> {
     dead_depth: u32,
 }
 
+/// The memory a load or store addresses (GC array targets are not enabled).
+fn memory_of(memarg: &wasmparser::MemArg) -> u32 {
+    match memarg.target {
+        wasmparser::MemArgTarget::Memory(m) => m,
+        wasmparser::MemArgTarget::Array(_) => 0,
+    }
+}
+
 /// Why a function could not be translated. Validation makes both impossible in practice:
 /// the body was read once already, and it uses only enabled features.
 #[derive(Debug)]
@@ -694,17 +702,31 @@ impl Translator<'_> {
         self.emit_result((op.make)(dst, a, b), dst);
     }
 
+    /// Runs `emit` with memory `mem` selected (see `Instr::UseMemory`).
+    fn on_memory(&mut self, mem: u32, emit: impl FnOnce(&mut Self)) {
+        if mem == 0 {
+            return emit(self);
+        }
+        self.emit(Instr::UseMemory { mem });
+        emit(self);
+        self.emit(Instr::UseMemory { mem: 0 });
+    }
+
     fn load(&mut self, memarg: wasmparser::MemArg, make: fn(Slot, Slot, u32) -> Instr) {
         let (addr, pos) = self.pop_read();
         let dst = self.slot_at(pos);
         self.stack.push(Operand::Temp);
-        self.emit_result(make(dst, addr, memarg.offset as u32), dst);
+        self.on_memory(memory_of(&memarg), |t| {
+            t.emit_result(make(dst, addr, memarg.offset as u32), dst)
+        });
     }
 
     fn store(&mut self, memarg: wasmparser::MemArg, make: fn(Slot, Slot, u32) -> Instr) {
         let (value, _) = self.pop_read();
         let (addr, _) = self.pop_read();
-        self.emit(make(addr, value, memarg.offset as u32));
+        self.on_memory(memory_of(&memarg), |t| {
+            t.emit(make(addr, value, memarg.offset as u32));
+        });
     }
 
     /// Pops `n` operands, materialising constants, and returns their slots bottom-first.
@@ -821,31 +843,48 @@ impl Translator<'_> {
             O::I64Store16 { memarg } => self.store(memarg, |addr, value, offset| Instr::I64Store16 { addr, value, offset }),
             O::I64Store32 { memarg } => self.store(memarg, |addr, value, offset| Instr::I64Store32 { addr, value, offset }),
 
-            O::MemorySize { .. } => {
+            O::MemorySize { mem } => {
                 let dst = self.push_temp();
-                self.emit_result(Instr::MemorySize { dst }, dst);
+                self.on_memory(mem, |t| t.emit_result(Instr::MemorySize { dst }, dst));
             }
-            O::MemoryGrow { .. } => {
+            O::MemoryGrow { mem } => {
                 let (delta, pos) = self.pop_read();
                 let dst = self.slot_at(pos);
                 self.stack.push(Operand::Temp);
-                self.emit_result(Instr::MemoryGrow { dst, delta }, dst);
+                self.on_memory(mem, |t| t.emit_result(Instr::MemoryGrow { dst, delta }, dst));
             }
-            O::MemoryFill { .. } => {
+            O::MemoryFill { mem } => {
                 let ([dst, value, len], _) = self.pop_n::<3>();
-                self.emit(Instr::MemoryFill { dst, value, len });
+                self.on_memory(mem, |t| {
+                    t.emit(Instr::MemoryFill { dst, value, len });
+                });
             }
-            O::MemoryCopy { .. } => {
+            O::MemoryCopy { dst_mem, src_mem } => {
                 let ([dst, src, len], _) = self.pop_n::<3>();
-                self.emit(Instr::MemoryCopy { dst, src, len });
+                if dst_mem == src_mem {
+                    self.on_memory(dst_mem, |t| {
+                        t.emit(Instr::MemoryCopy { dst, src, len });
+                    });
+                } else {
+                    // Module loading caps memories well below `u16::MAX`.
+                    self.emit(Instr::MemoryCopyBetween {
+                        dst,
+                        src,
+                        len,
+                        dst_mem: dst_mem as u16,
+                        src_mem: src_mem as u16,
+                    });
+                }
             }
-            O::MemoryInit { data_index, .. } => {
+            O::MemoryInit { data_index, mem } => {
                 let ([dst, src, len], _) = self.pop_n::<3>();
-                self.emit(Instr::MemoryInit {
-                    dst,
-                    src,
-                    len,
-                    data: data_index,
+                self.on_memory(mem, |t| {
+                    t.emit(Instr::MemoryInit {
+                        dst,
+                        src,
+                        len,
+                        data: data_index,
+                    });
                 });
             }
             O::DataDrop { data_index } => {
