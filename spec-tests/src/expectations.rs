@@ -167,7 +167,8 @@ impl Expectations {
             for r in results {
                 let at = format!("{}:{} ({})", file.name, r.line, r.kind);
                 let expected_fail = |line: Option<u32>| {
-                    line.and_then(entry).is_some_and(|e| e.action == Action::Fail)
+                    line.and_then(entry)
+                        .is_some_and(|e| e.action == Action::Fail)
                 };
                 match &r.outcome {
                     Outcome::Passed if expected_fail(Some(r.line)) => {
@@ -179,9 +180,9 @@ impl Expectations {
                             verdict.unexpected_failures.push(format!("{at}: {reason}"));
                         }
                     }
-                    Outcome::Skipped { stale: true, .. } => verdict.stale.push(format!(
-                        "{at}: skipped, but wisp now loads this module"
-                    )),
+                    Outcome::Skipped { stale: true, .. } => verdict
+                        .stale
+                        .push(format!("{at}: skipped, but wisp now loads this module")),
                     Outcome::Skipped { stale: false, .. } => {}
                 }
             }
@@ -243,7 +244,10 @@ impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sections = [
             ("unexpected failures", &self.unexpected_failures),
-            ("unexpected passes (remove their `fail` entries)", &self.unexpected_passes),
+            (
+                "unexpected passes (remove their `fail` entries)",
+                &self.unexpected_passes,
+            ),
             ("stale expectations", &self.stale),
         ];
         for (title, items) in sections {
@@ -292,7 +296,10 @@ mod tests {
         assert!(pattern_matches("simd_*.wast", "simd_lane.wast"));
         assert!(!pattern_matches("simd_*.wast", "simd/lane.wast"));
         assert!(!pattern_matches("simd_*.wast", "i32.wast"));
-        assert!(pattern_matches("proposals/", "proposals/threads/atomic.wast"));
+        assert!(pattern_matches(
+            "proposals/",
+            "proposals/threads/atomic.wast"
+        ));
         assert!(!pattern_matches("proposals/", "proposals.wast"));
         assert!(pattern_matches("memory64.wast", "memory64.wast"));
         assert!(!pattern_matches("*64.wast", "proposals/x64.wast"));
@@ -309,7 +316,10 @@ mod tests {
         let table = e.directives("table.wast").unwrap();
         assert_eq!(table[&12].action, Action::Skip);
         assert_eq!(table[&12].reason, "needs typed references");
-        assert_eq!(e.directives("memory.wast").unwrap()[&3].action, Action::Fail);
+        assert_eq!(
+            e.directives("memory.wast").unwrap()[&3].action,
+            Action::Fail
+        );
     }
 
     #[test]
@@ -363,7 +373,10 @@ mod tests {
             )],
         };
         let v = e.check(&report, true);
-        assert_eq!(v.unexpected_failures, ["a.wast:3 (assert_return): wrong result"]);
+        assert_eq!(
+            v.unexpected_failures,
+            ["a.wast:3 (assert_return): wrong result"]
+        );
         assert_eq!(v.unexpected_passes, ["a.wast:4 (assert_return)"]);
         assert_eq!(
             v.stale,

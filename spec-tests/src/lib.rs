@@ -51,7 +51,9 @@ pub fn run_suite(
 ) -> SuiteReport {
     let next = AtomicUsize::new(0);
     let reports: Mutex<Vec<Option<FileReport>>> = Mutex::new(vec![None; files.len()]);
-    let workers = thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
+    let workers = thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().max(1));
     thread::scope(|scope| {
         for _ in 0..workers {
             thread::Builder::new()
@@ -79,7 +81,12 @@ pub fn run_suite(
 }
 
 /// Runs (or skips) one file.
-pub fn run_file(root: &Path, name: &str, settings: Settings, expectations: &Expectations) -> FileReport {
+pub fn run_file(
+    root: &Path,
+    name: &str,
+    settings: Settings,
+    expectations: &Expectations,
+) -> FileReport {
     let body = match fs::read_to_string(root.join(name)) {
         Err(e) => FileBody::Ran(vec![DirectiveResult {
             line: 1,

@@ -19,12 +19,15 @@ options:
   --json FILE    write per-file counts to FILE as JSON
   -v             print every failing directive with file:line and why, and the
                  differences from expectations.txt
+  --skipped      print every skipped directive of the files that ran, with why
+                 (a skipped module's users say which module they needed)
   -h, --help     print this help";
 
 struct Args {
     settings: Settings,
     json: Option<String>,
     verbose: bool,
+    list_skipped: bool,
     filters: Vec<String>,
 }
 
@@ -33,6 +36,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         settings: Settings::default(),
         json: None,
         verbose: false,
+        list_skipped: false,
         filters: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
@@ -41,6 +45,7 @@ fn parse_args() -> Result<Option<Args>, String> {
             "-h" | "--help" => return Ok(None),
             "--fuel" => args.settings.fuel = true,
             "-v" | "--verbose" => args.verbose = true,
+            "--skipped" => args.list_skipped = true,
             "--tier" => {
                 let name = it.next().ok_or("--tier needs a tier name")?;
                 args.settings.tier = name.parse::<Tier>()?;
@@ -84,7 +89,10 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         .cloned()
         .collect();
     if files.is_empty() {
-        return Err(format!("no .wast file in {} matches the filter", root.display()));
+        return Err(format!(
+            "no .wast file in {} matches the filter",
+            root.display()
+        ));
     }
 
     let report = wisp_spec_tests::run_suite(&root, &files, args.settings, &expectations);
@@ -100,12 +108,15 @@ fn run(args: &Args) -> Result<ExitCode, String> {
             file.name, c.passed, c.failed, c.skipped
         );
     }
-    if args.verbose {
-        for file in &report.files {
-            for r in file.results() {
-                if let Outcome::Failed { reason, .. } = &r.outcome {
-                    println!("{}:{}: {}: {reason}", file.name, r.line, r.kind);
-                }
+    for file in &report.files {
+        for r in file.results() {
+            let (shown, what, reason) = match &r.outcome {
+                Outcome::Failed { reason, .. } => (args.verbose, "", reason),
+                Outcome::Skipped { reason, .. } => (args.list_skipped, "skipped: ", reason),
+                Outcome::Passed => continue,
+            };
+            if shown {
+                println!("{}:{}: {}: {what}{reason}", file.name, r.line, r.kind);
             }
         }
     }

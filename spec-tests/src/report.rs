@@ -229,7 +229,10 @@ mod tests {
                 },
             ],
         };
-        assert_eq!(report.summary_line(), "interp: 1 passed, 0 failed, 3 skipped");
+        assert_eq!(
+            report.summary_line(),
+            "interp: 1 passed, 0 failed, 3 skipped"
+        );
         let json = report.to_json();
         assert!(json.contains(r#"{"file": "a.wast", "passed": 1, "failed": 0, "skipped": 0}"#));
         assert!(json.contains(

@@ -26,8 +26,8 @@ pub struct Settings {
 /// fuel arithmetic can overflow.
 const FUEL: u64 = 1 << 60;
 
-/// Runs the script `text` (the file `name`). `entries` are the file's expectations by line;
-/// `skip` entries keep their directive from running.
+/// Runs the script `text`. `entries` are its file's expectations by line: `skip` entries
+/// keep their directive from running.
 pub fn run(
     text: &str,
     settings: Settings,
@@ -72,13 +72,15 @@ pub fn run(
                 reason: format!("not run: wisp panicked at line {at}"),
                 blocked_by: Some(at),
             },
-            None => match panic::catch_unwind(AssertUnwindSafe(|| script.run(directive, line, entry))) {
-                Ok(outcome) => outcome,
-                Err(payload) => {
-                    panicked_at = Some(line);
-                    Outcome::failed(format!("wisp panicked: {}", panic_message(&*payload)))
+            None => {
+                match panic::catch_unwind(AssertUnwindSafe(|| script.run(directive, line, entry))) {
+                    Ok(outcome) => outcome,
+                    Err(payload) => {
+                        panicked_at = Some(line);
+                        Outcome::failed(format!("wisp panicked: {}", panic_message(&*payload)))
+                    }
                 }
-            },
+            }
         };
         results.push(DirectiveResult {
             line,
@@ -241,7 +243,12 @@ impl Script {
         })
     }
 
-    fn run(&mut self, directive: WastDirective<'_>, line: u32, entry: Option<&DirectiveEntry>) -> Outcome {
+    fn run(
+        &mut self,
+        directive: WastDirective<'_>,
+        line: u32,
+        entry: Option<&DirectiveEntry>,
+    ) -> Outcome {
         if let Some(entry) = entry.filter(|e| e.action == Action::Skip) {
             return self.skip(directive, line, &entry.reason);
         }
@@ -266,7 +273,9 @@ impl Script {
                 self.last_definition = Some(loaded);
                 outcome
             }
-            WastDirective::ModuleInstance { instance, module, .. } => {
+            WastDirective::ModuleInstance {
+                instance, module, ..
+            } => {
                 let definition = match module {
                     Some(id) => self.definitions.get(id.name()),
                     None => self.last_definition.as_ref(),
@@ -288,7 +297,8 @@ impl Script {
                 },
                 Err(failure) => {
                     if let Failure::Inherited(missing) = &failure {
-                        self.missing_registrations.insert(name.to_string(), missing.clone());
+                        self.missing_registrations
+                            .insert(name.to_string(), missing.clone());
                     }
                     failure.outcome()
                 }
@@ -314,20 +324,28 @@ impl Script {
                 let result = self.invoke(&call);
                 self.expect_trap(result, message)
             }
-            WastDirective::AssertInvalid { mut module, message, .. } => {
-                self.expect_rejected(&mut module, "invalid", message)
-            }
-            WastDirective::AssertMalformed { mut module, message, .. } => {
-                self.expect_rejected(&mut module, "malformed", message)
-            }
+            WastDirective::AssertInvalid {
+                mut module,
+                message,
+                ..
+            } => self.expect_rejected(&mut module, "invalid", message),
+            WastDirective::AssertMalformed {
+                mut module,
+                message,
+                ..
+            } => self.expect_rejected(&mut module, "malformed", message),
             WastDirective::AssertInvalidCustom { mut module, .. }
-            | WastDirective::AssertMalformedCustom { mut module, .. } => self.expect_custom_ignored(&mut module),
-            WastDirective::AssertUnlinkable { module, message, .. } => {
-                self.expect_unlinkable(QuoteWat::Wat(module), message)
+            | WastDirective::AssertMalformedCustom { mut module, .. } => {
+                self.expect_custom_ignored(&mut module)
             }
+            WastDirective::AssertUnlinkable {
+                module, message, ..
+            } => self.expect_unlinkable(QuoteWat::Wat(module), message),
             WastDirective::AssertException { .. } => Outcome::failed("needs exception handling"),
             WastDirective::AssertSuspension { .. } => Outcome::failed("needs stack switching"),
-            WastDirective::Thread(_) | WastDirective::Wait { .. } => Outcome::failed("needs threads"),
+            WastDirective::Thread(_) | WastDirective::Wait { .. } => {
+                Outcome::failed("needs threads")
+            }
         }
     }
 
@@ -342,7 +360,11 @@ impl Script {
         match directive {
             WastDirective::Module(mut module) => {
                 stale = self.compile(&mut module).is_ok();
-                self.define_instance(id_name(module.name()), line, Err(Failure::Inherited(missing)));
+                self.define_instance(
+                    id_name(module.name()),
+                    line,
+                    Err(Failure::Inherited(missing)),
+                );
             }
             WastDirective::ModuleDefinition(mut module) => {
                 stale = self.compile(&mut module).is_ok();
@@ -367,7 +389,12 @@ impl Script {
 
     /// Records the instance a `module` or `module instance` directive made (or failed to):
     /// it becomes the current instance, and is kept under its name if it has one.
-    fn define_instance(&mut self, name: Option<String>, line: u32, result: Result<Instance, Failure>) -> Outcome {
+    fn define_instance(
+        &mut self,
+        name: Option<String>,
+        line: u32,
+        result: Result<Instance, Failure>,
+    ) -> Outcome {
         let (loaded, outcome) = match result {
             Ok(instance) => (Ok(instance), Outcome::Passed),
             Err(failure) => (Err(failure.missing_at(line)), failure.outcome()),
@@ -457,7 +484,9 @@ impl Script {
         let ty = func.ty(&self.store).map_err(|e| e.to_string())?;
         let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
         self.refuel();
-        Ok(func.call(&mut self.store, &args, &mut results).map(|()| results))
+        Ok(func
+            .call(&mut self.store, &args, &mut results)
+            .map(|()| results))
     }
 
     fn refuel(&mut self) {
@@ -468,7 +497,11 @@ impl Script {
         }
     }
 
-    fn expect_trap(&self, result: Result<wisp::Result<Vec<Val>>, Failure>, message: &str) -> Outcome {
+    fn expect_trap(
+        &self,
+        result: Result<wisp::Result<Vec<Val>>, Failure>,
+        message: &str,
+    ) -> Outcome {
         match result {
             Ok(Err(Error::Trap(trap))) => {
                 let actual = trap.to_string();
@@ -480,8 +513,14 @@ impl Script {
             }
             Ok(Err(e)) => Outcome::failed(format!("expected trap `{message}`, got error: {e}")),
             Ok(Ok(vals)) => {
-                let vals: Vec<String> = vals.iter().map(|v| values::describe(&self.store, v)).collect();
-                Outcome::failed(format!("expected trap `{message}`, got [{}]", vals.join(", ")))
+                let vals: Vec<String> = vals
+                    .iter()
+                    .map(|v| values::describe(&self.store, v))
+                    .collect();
+                Outcome::failed(format!(
+                    "expected trap `{message}`, got [{}]",
+                    vals.join(", ")
+                ))
             }
             Err(failure) => failure.outcome(),
         }
@@ -495,7 +534,9 @@ impl Script {
             return Outcome::Passed;
         };
         match Module::new(&self.engine, &bytes) {
-            Ok(_) => Outcome::failed(format!("the module loaded; expected it {what}: `{message}`")),
+            Ok(_) => Outcome::failed(format!(
+                "the module loaded; expected it {what}: `{message}`"
+            )),
             Err(e @ (Error::Unsupported(_) | Error::Limit(_))) => {
                 Outcome::failed(format!("expected {what} (`{message}`), but wisp said: {e}"))
             }
@@ -520,7 +561,9 @@ impl Script {
     fn expect_unlinkable(&mut self, mut module: QuoteWat<'_>, message: &str) -> Outcome {
         let module = match self.compile(&mut module) {
             Ok(module) => module,
-            Err(reason) => return Outcome::failed(format!("expected the module to load: {reason}")),
+            Err(reason) => {
+                return Outcome::failed(format!("expected the module to load: {reason}"))
+            }
         };
         self.refuel();
         match self.linker.instantiate(&mut self.store, &module) {

@@ -2,8 +2,8 @@
 //! defines it.
 
 use wisp::{
-    Global, GlobalType, Linker, Memory, MemoryType, Mutability, RefType, Store, Table,
-    TableType, Val, ValType,
+    Global, GlobalType, Linker, Memory, MemoryType, Mutability, RefType, Store, Table, TableType,
+    Val, ValType,
 };
 
 /// Defines every `spectest` export in `linker`, creating its table, memory and globals in

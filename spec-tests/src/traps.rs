@@ -26,17 +26,35 @@ mod tests {
 
     #[test]
     fn prefix_of_the_actual_message_matches() {
-        assert!(message_matches("out of bounds memory access", "out of bounds memory access"));
+        assert!(message_matches(
+            "out of bounds memory access",
+            "out of bounds memory access"
+        ));
         assert!(message_matches("unreachable", "unreachable executed"));
-        assert!(!message_matches("integer overflow", "integer divide by zero"));
+        assert!(!message_matches(
+            "integer overflow",
+            "integer divide by zero"
+        ));
         assert!(!message_matches("uninitialized element", "unreachable"));
     }
 
     #[test]
     fn aliases_match_only_their_own_pair() {
-        assert!(message_matches("undefined element", "out of bounds table access"));
-        assert!(message_matches("uninitialized element 2", "uninitialized element"));
-        assert!(!message_matches("undefined element", "out of bounds memory access"));
-        assert!(!message_matches("uninitialized element 3", "uninitialized element"));
+        assert!(message_matches(
+            "undefined element",
+            "out of bounds table access"
+        ));
+        assert!(message_matches(
+            "uninitialized element 2",
+            "uninitialized element"
+        ));
+        assert!(!message_matches(
+            "undefined element",
+            "out of bounds memory access"
+        ));
+        assert!(!message_matches(
+            "uninitialized element 3",
+            "uninitialized element"
+        ));
     }
 }

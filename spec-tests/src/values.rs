@@ -16,7 +16,10 @@ pub struct HostRefs {
 
 impl HostRefs {
     fn get(&mut self, store: &mut Store<()>, n: u32) -> ExternRef {
-        *self.refs.entry(n).or_insert_with(|| ExternRef::new(store, n))
+        *self
+            .refs
+            .entry(n)
+            .or_insert_with(|| ExternRef::new(store, n))
     }
 }
 
@@ -49,12 +52,18 @@ fn null_of(ty: &HeapType<'_>) -> Result<Val, String> {
             shared: false,
             ty: A::Extern | A::NoExtern,
         } => Ok(Val::ExternRef(None)),
-        _ => Err(format!("null of heap type {ty:?} needs GC or typed references")),
+        _ => Err(format!(
+            "null of heap type {ty:?} needs GC or typed references"
+        )),
     }
 }
 
 /// Checks `actual` against the expected `results`: `Err` says how they differ.
-pub fn check_results(store: &Store<()>, expected: &[WastRet<'_>], actual: &[Val]) -> Result<(), String> {
+pub fn check_results(
+    store: &Store<()>,
+    expected: &[WastRet<'_>],
+    actual: &[Val],
+) -> Result<(), String> {
     if expected.len() != actual.len() {
         return Err(format!(
             "expected {} results, got {}: {}",
@@ -99,7 +108,9 @@ fn matches(store: &Store<()>, expected: &WastRetCore<'_>, actual: &Val) -> Resul
         // embedding API does not expose; the suite's 2.0 files only ask for non-null.
         (R::RefFunc(None), Val::FuncRef(Some(_))) => true,
         (R::RefFunc(Some(index)), Val::FuncRef(Some(_))) => {
-            return Err(format!("comparing with a specific function ({index:?}) is not supported"));
+            return Err(format!(
+                "comparing with a specific function ({index:?}) is not supported"
+            ));
         }
         (R::Either(options), actual) => {
             for option in options {
@@ -169,7 +180,11 @@ pub fn describe(store: &Store<()>, val: &Val) -> String {
         Val::I64(v) => format!("(i64.const {v})"),
         Val::F32(b) => format!("(f32.const {} (0x{b:08x}))", f32::from_bits(*b)),
         Val::F64(b) => format!("(f64.const {} (0x{b:016x}))", f64::from_bits(*b)),
-        Val::V128(v) => format!("(v128.const i64x2 0x{:016x} 0x{:016x})", *v as u64, (v >> 64) as u64),
+        Val::V128(v) => format!(
+            "(v128.const i64x2 0x{:016x} 0x{:016x})",
+            *v as u64,
+            (v >> 64) as u64
+        ),
         Val::FuncRef(None) => "(ref.null func)".into(),
         Val::FuncRef(Some(_)) => "(ref.func)".into(),
         Val::ExternRef(None) => "(ref.null extern)".into(),
@@ -234,7 +249,11 @@ mod tests {
 
     #[test]
     fn float_values_compare_bit_for_bit() {
-        assert!(nan_pattern_matches(NanPattern::Value(0x7fa0_0000), 0x7fa0_0000, 32));
+        assert!(nan_pattern_matches(
+            NanPattern::Value(0x7fa0_0000),
+            0x7fa0_0000,
+            32
+        ));
         assert!(!nan_pattern_matches(NanPattern::Value(0x8000_0000), 0, 32));
     }
 
@@ -250,7 +269,13 @@ mod tests {
         assert_eq!(matches(&store, &pattern(Some(1)), &val), Ok(true));
         assert_eq!(matches(&store, &pattern(Some(2)), &val), Ok(false));
         assert_eq!(matches(&store, &pattern(None), &val), Ok(true));
-        assert_eq!(matches(&store, &pattern(None), &Val::ExternRef(None)), Ok(false));
-        assert_eq!(matches(&store, &WastRetCore::RefNull(None), &Val::ExternRef(None)), Ok(true));
+        assert_eq!(
+            matches(&store, &pattern(None), &Val::ExternRef(None)),
+            Ok(false)
+        );
+        assert_eq!(
+            matches(&store, &WastRetCore::RefNull(None), &Val::ExternRef(None)),
+            Ok(true)
+        );
     }
 }

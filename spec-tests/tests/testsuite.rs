@@ -1,0 +1,29 @@
+//! Runs the whole testsuite on every tier, with fuel metering off and on, and checks the
+//! outcome against `expectations.txt`: any failure it does not list fails this test, and so
+//! does a listed failure that now passes or an entry that matches nothing.
+
+use wisp_spec_tests::{load_expectations, run_suite, testsuite, Settings, Tier};
+
+#[test]
+fn testsuite_matches_expectations() {
+    let root = testsuite::locate().unwrap_or_else(|e| panic!("{e}"));
+    let files = testsuite::wast_files(&root).expect("listing the testsuite");
+    let expectations = load_expectations().unwrap_or_else(|e| panic!("{e}"));
+
+    let mut problems = String::new();
+    for &tier in Tier::ALL {
+        for fuel in [false, true] {
+            let report = run_suite(&root, &files, Settings { tier, fuel }, &expectations);
+            let verdict = expectations.check(&report, true);
+            let mode = if fuel { "with fuel" } else { "without fuel" };
+            println!("{} ({mode})", report.summary_line());
+            if !verdict.is_clean() {
+                problems.push_str(&format!("--- {tier} {mode} ---\n{verdict}"));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "the testsuite differs from spec-tests/expectations.txt:\n{problems}"
+    );
+}
