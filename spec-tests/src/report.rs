@@ -60,10 +60,6 @@ impl Counts {
         self.failed += other.failed;
         self.skipped += other.skipped;
     }
-
-    pub fn total(&self) -> usize {
-        self.passed + self.failed + self.skipped
-    }
 }
 
 impl fmt::Display for Counts {
