@@ -36,20 +36,21 @@ impl MemoryEntity {
                 ty.min
             )));
         }
-        let mut mem = MemoryEntity {
-            base: core::ptr::null_mut(),
-            len: 0,
-            buf: Vec::new(),
-            ty,
-            max_pages,
-        };
-        if mem.grow(ty.min).is_none() {
-            return Err(Error::ResourceExhausted(alloc::format!(
+        let exhausted = || {
+            Error::ResourceExhausted(alloc::format!(
                 "could not allocate {} bytes of linear memory",
                 ty.min * page
-            )));
-        }
-        Ok(mem)
+            ))
+        };
+        let len = usize::try_from(ty.min * page).map_err(|_| exhausted())?;
+        let mut buf = zeroed_vec(len).ok_or_else(exhausted)?;
+        Ok(MemoryEntity {
+            base: buf.as_mut_ptr(),
+            len: buf.len(),
+            buf,
+            ty,
+            max_pages,
+        })
     }
 
     /// The size in pages.
@@ -117,6 +118,26 @@ impl MemoryEntity {
         }
         self.buf[d].copy_from_slice(&data[src as usize..end as usize]);
         Ok(())
+    }
+}
+
+/// A zeroed buffer of `len` bytes, or `None` if allocation fails. Allocated zeroed (not
+/// filled), so the OS can hand out untouched pages lazily: a large initial memory costs
+/// address space, not time.
+fn zeroed_vec(len: usize) -> Option<Vec<u8>> {
+    if len == 0 {
+        return Some(Vec::new());
+    }
+    let layout = core::alloc::Layout::array::<u8>(len).ok()?;
+    // SAFETY: `layout` has a non-zero size. On success the allocation holds `len`
+    // initialised (zero) bytes with the global allocator's layout for a `Vec<u8>` of
+    // capacity `len`, which is what `from_raw_parts` requires.
+    unsafe {
+        let ptr = alloc::alloc::alloc_zeroed(layout);
+        if ptr.is_null() {
+            return None;
+        }
+        Some(Vec::from_raw_parts(ptr, len, len))
     }
 }
 

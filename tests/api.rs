@@ -1,0 +1,284 @@
+//! The embedding API: host functions, typed and dynamic calls, imports checked at
+//! instantiation, instances linking each other's exports, memories, tables and globals.
+
+use wisp::{
+    Caller, Config, Engine, Error, Extern, Func, FuncType, Global, GlobalType, Instance, Linker,
+    Memory, MemoryType, Module, Mutability, RefType, Store, Table, TableType, Trap, TrapCode, Val,
+    ValType,
+};
+
+fn module(engine: &Engine, wat: &str) -> Module {
+    Module::new(engine, wat::parse_str(wat).unwrap()).unwrap()
+}
+
+#[derive(Debug)]
+struct Exit(i32);
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}", self.0)
+    }
+}
+
+#[test]
+fn host_functions_from_closures_with_caller_and_fallible_results() {
+    let engine = Engine::default();
+    let m = module(
+        &engine,
+        r#"(module
+            (import "env" "add" (func $add (param i32 i64) (result i64)))
+            (import "env" "log" (func $log (param i32 i32)))
+            (import "env" "exit" (func $exit (param i32)))
+            (memory (export "memory") 1)
+            (data (i32.const 8) "hello")
+            (func (export "run") (result i64)
+              (call $log (i32.const 8) (i32.const 5))
+              (call $add (i32.const 40) (i64.const 2)))
+            (func (export "quit") (call $exit (i32.const 3)) unreachable))"#,
+    );
+    let mut linker = Linker::<Vec<String>>::new(&engine);
+    linker
+        .func_wrap("env", "add", |caller: Caller<'_, Vec<String>>, a: i32, b: i64| -> i64 {
+            assert_eq!(caller.data().len(), 1);
+            i64::from(a) + b
+        })
+        .unwrap()
+        .func_wrap("env", "log", |mut caller: Caller<'_, Vec<String>>, ptr: i32, len: i32| {
+            let memory = caller.get_export("memory").and_then(Extern::into_memory).unwrap();
+            let mut buf = vec![0; len as usize];
+            memory.read(&caller, ptr as usize, &mut buf).unwrap();
+            caller.data_mut().push(String::from_utf8(buf).unwrap());
+        })
+        .unwrap()
+        .func_wrap("env", "exit", |code: i32| -> Result<(), Trap> { Err(Trap::host(Exit(code))) })
+        .unwrap();
+    let mut store = Store::new(&engine, Vec::new());
+    let instance = linker.instantiate(&mut store, &m).unwrap();
+    let run = instance.get_typed_func::<(), i64>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 42);
+    assert_eq!(store.data(), &["hello".to_string()]);
+
+    let quit = instance.get_typed_func::<(), ()>(&store, "quit").unwrap();
+    let err = quit.call(&mut store, ()).unwrap_err();
+    let trap = err.as_trap().unwrap();
+    assert_eq!(trap.downcast_ref::<Exit>().map(|e| e.0), Some(3));
+    assert_eq!(trap.code(), None);
+}
+
+#[test]
+fn dynamic_calls_check_types() {
+    let engine = Engine::default();
+    let m = module(&engine, r#"(module (func (export "f") (param i32 f64) (result f64 i32)
+        (f64.add (local.get 1) (f64.const 0.5)) (local.get 0)))"#);
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &m).unwrap();
+    let f = instance.get_func(&store, "f").unwrap();
+    assert_eq!(
+        f.ty(&store).unwrap(),
+        FuncType::new([ValType::I32, ValType::F64], [ValType::F64, ValType::I32])
+    );
+    let mut results = [Val::I32(0), Val::I32(0)];
+    f.call(&mut store, &[Val::I32(7), Val::from(1.0f64)], &mut results).unwrap();
+    assert_eq!(results, [Val::from(1.5f64), Val::I32(7)]);
+    assert!(matches!(
+        f.call(&mut store, &[Val::I64(7), Val::from(1.0f64)], &mut results),
+        Err(Error::TypeMismatch(_))
+    ));
+    assert!(matches!(f.call(&mut store, &[Val::I32(7)], &mut results), Err(Error::TypeMismatch(_))));
+    assert!(instance.get_typed_func::<(i32, f64), i32>(&store, "f").is_err());
+    let typed = instance.get_typed_func::<(i32, f64), (f64, i32)>(&store, "f").unwrap();
+    assert_eq!(typed.call(&mut store, (1, 2.0)).unwrap(), (2.5, 1));
+}
+
+#[test]
+fn imports_are_type_checked_and_errors_name_the_import() {
+    let engine = Engine::default();
+    let m = module(&engine, r#"(module (import "env" "f" (func (param i32))))"#);
+    let mut store = Store::new(&engine, ());
+
+    let err = Linker::new(&engine).instantiate(&mut store, &m).unwrap_err();
+    assert!(matches!(&err, Error::UnknownImport { module, name } if module == "env" && name == "f"));
+    assert!(err.to_string().contains("env::f"), "{err}");
+
+    let mut linker = Linker::new(&engine);
+    linker.func_wrap("env", "f", |_: i64| {}).unwrap();
+    let err = linker.instantiate(&mut store, &m).unwrap_err();
+    assert!(matches!(&err, Error::IncompatibleImport { module, name, .. } if module == "env" && name == "f"));
+    assert!(err.to_string().contains("env::f"), "{err}");
+
+    let m = module(&engine, r#"(module (import "env" "g" (global (mut i32))))"#);
+    let g = Global::new(&mut store, GlobalType::new(ValType::I32, Mutability::Const), Val::I32(1)).unwrap();
+    let err = Instance::new(&mut store, &m, &[g.into()]).unwrap_err();
+    assert!(matches!(err, Error::IncompatibleImport { .. }));
+}
+
+#[test]
+fn instances_import_each_others_functions_memories_tables_and_globals() {
+    let engine = Engine::default();
+    let a = module(
+        &engine,
+        r#"(module
+            (memory (export "mem") 1 2)
+            (table (export "tab") 2 funcref)
+            (global (export "counter") (mut i32) (i32.const 10))
+            (func $double (export "double") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+            (elem (i32.const 0) $double))"#,
+    );
+    let b = module(
+        &engine,
+        r#"(module
+            (import "a" "double" (func $double (param i32) (result i32)))
+            (import "a" "mem" (memory 1))
+            (import "a" "tab" (table 2 funcref))
+            (import "a" "counter" (global $c (mut i32)))
+            (type $t (func (param i32) (result i32)))
+            (func (export "run") (param i32) (result i32)
+              (i32.store (i32.const 100) (call $double (local.get 0)))
+              (global.set $c (i32.add (global.get $c) (i32.const 1)))
+              (call_indirect (type $t) (i32.load (i32.const 100)) (i32.const 0))))"#,
+    );
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    let ia = linker.instantiate(&mut store, &a).unwrap();
+    linker.instance(&mut store, "a", ia).unwrap();
+    let ib = linker.instantiate(&mut store, &b).unwrap();
+    let run = ib.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 5).unwrap(), 20);
+
+    let mem = ia.get_memory(&store, "mem").unwrap();
+    let mut word = [0u8; 4];
+    mem.read(&store, 100, &mut word).unwrap();
+    assert_eq!(i32::from_le_bytes(word), 10);
+    assert_eq!(ia.get_global(&store, "counter").unwrap().get(&store).unwrap(), Val::I32(11));
+}
+
+#[test]
+fn memories_tables_and_globals_from_the_host() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+
+    let mem = Memory::new(&mut store, MemoryType::new(1, Some(3))).unwrap();
+    mem.write(&mut store, 65_530, b"wisp!!").unwrap();
+    assert!(mem.write(&mut store, 65_535, b"xy").is_err(), "writes past the end fail whole");
+    assert_eq!(mem.grow(&mut store, 2).unwrap(), 1);
+    assert!(mem.grow(&mut store, 1).is_err(), "maximum is 3 pages");
+    assert_eq!(mem.size(&store).unwrap(), 3);
+    assert_eq!(&mem.data(&store).unwrap()[65_530..65_536], b"wisp!!");
+
+    let table = Table::new(&mut store, TableType::new(RefType::FuncRef, 1, None), Val::FuncRef(None)).unwrap();
+    let f = Func::wrap(&mut store, || 7i32);
+    table.set(&mut store, 0, Val::FuncRef(Some(f))).unwrap();
+    assert_eq!(table.grow(&mut store, 2, Val::FuncRef(None)).unwrap(), 1);
+    assert_eq!(table.get(&store, 0).unwrap(), Some(Val::FuncRef(Some(f))));
+    assert_eq!(table.get(&store, 9).unwrap(), None);
+    assert!(table.set(&mut store, 0, Val::I32(1)).is_err());
+
+    let g = Global::new(&mut store, GlobalType::new(ValType::I64, Mutability::Var), Val::I64(1)).unwrap();
+    g.set(&mut store, Val::I64(2)).unwrap();
+    assert!(g.set(&mut store, Val::I32(2)).is_err());
+    assert_eq!(g.get(&store).unwrap(), Val::I64(2));
+
+    let m = module(&engine, r#"(module
+        (import "h" "mem" (memory 1))
+        (import "h" "tab" (table 1 funcref))
+        (import "h" "g" (global (mut i64)))
+        (type $r (func (result i32)))
+        (func (export "f") (result i64)
+          (i64.add (global.get 0)
+            (i64.extend_i32_u (i32.add (i32.load8_u (i32.const 65530)) (call_indirect (type $r) (i32.const 0)))))))"#);
+    let mut linker = Linker::new(&engine);
+    linker.define("h", "mem", mem).unwrap().define("h", "tab", table).unwrap().define("h", "g", g).unwrap();
+    let instance = linker.instantiate(&mut store, &m).unwrap();
+    let f = instance.get_typed_func::<(), i64>(&store, "f").unwrap();
+    assert_eq!(f.call(&mut store, ()).unwrap(), 2 + i64::from(b'w') + 7);
+}
+
+#[test]
+fn handles_from_another_store_are_refused() {
+    let engine = Engine::default();
+    let mut one = Store::new(&engine, ());
+    let mut two = Store::new(&engine, ());
+    let f = Func::wrap(&mut one, || {});
+    assert!(matches!(f.call(&mut two, &[], &mut []), Err(Error::StoreMismatch)));
+    assert!(matches!(f.ty(&two), Err(Error::StoreMismatch)));
+}
+
+#[test]
+fn traps_are_values_with_codes_and_named_backtraces() {
+    let engine = Engine::default();
+    let m = module(&engine, r#"(module
+        (func $inner (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+        (func $outer (export "outer") (param i32) (result i32) (call $inner (local.get 0))))"#);
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &m).unwrap();
+    let outer = instance.get_typed_func::<i32, i32>(&store, "outer").unwrap();
+    let err = outer.call(&mut store, 0).unwrap_err();
+    let trap = err.as_trap().unwrap();
+    assert_eq!(trap.code(), Some(TrapCode::IntegerDivisionByZero));
+    let names: Vec<_> = trap.backtrace().iter().map(|f| f.func_name.as_deref()).collect();
+    assert_eq!(names, [Some("inner"), Some("outer")]);
+    assert_eq!(outer.call(&mut store, 1).unwrap(), 1);
+}
+
+#[test]
+fn fuel_is_charged_per_block_and_runs_out_with_a_trap() {
+    let src = r#"(module (func (export "spin") (param i32)
+        (loop $l (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))))"#;
+    let mut config = Config::default();
+    config.consume_fuel(true);
+    let engine = Engine::new(&config);
+    let m = module(&engine, src);
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &m).unwrap();
+    let spin = instance.get_typed_func::<i32, ()>(&store, "spin").unwrap();
+
+    // A store starts empty.
+    assert_eq!(store.get_fuel().unwrap(), 0);
+    let err = spin.call(&mut store, 10).unwrap_err();
+    assert_eq!(err.as_trap().and_then(|t| t.code()), Some(TrapCode::OutOfFuel));
+
+    store.set_fuel(1_000_000).unwrap();
+    spin.call(&mut store, 10).unwrap();
+    let used_10 = 1_000_000 - store.get_fuel().unwrap();
+    store.set_fuel(1_000_000).unwrap();
+    spin.call(&mut store, 20).unwrap();
+    let used_20 = 1_000_000 - store.get_fuel().unwrap();
+    // One unit per operator: `loop` in the entry block, then per iteration the loop's
+    // block (local.get, i32.const, i32.sub, local.tee, br_if, end), then the final `end`.
+    assert_eq!(used_10, 1 + 6 * 10 + 1);
+    assert_eq!(used_20, 1 + 6 * 20 + 1);
+
+    store.set_fuel(50).unwrap();
+    let err = spin.call(&mut store, 1_000_000).unwrap_err();
+    assert_eq!(err.as_trap().and_then(|t| t.code()), Some(TrapCode::OutOfFuel));
+    // Out of fuel is resumable in the sense that adding fuel lets the store run again.
+    store.set_fuel(1_000).unwrap();
+    spin.call(&mut store, 3).unwrap();
+
+    // Without fuel metering, nothing is charged and the fuel API says so.
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    assert!(store.set_fuel(1).is_err());
+    assert!(store.get_fuel().is_err());
+}
+
+#[test]
+fn fuel_counts_agree_between_lazy_and_eager_translation() {
+    let src = r#"(module (func $f (export "f") (param i32) (result i32)
+        (if (result i32) (i32.lt_s (local.get 0) (i32.const 2)) (then (local.get 0))
+          (else (i32.add (call $f (i32.sub (local.get 0) (i32.const 1))) (call $f (i32.sub (local.get 0) (i32.const 2))))))))"#;
+    let mut used = Vec::new();
+    for lazy in [true, false] {
+        let mut config = Config::default();
+        config.consume_fuel(true).lazy_translation(lazy);
+        let engine = Engine::new(&config);
+        let m = module(&engine, src);
+        let mut store = Store::new(&engine, ());
+        store.set_fuel(u64::MAX).unwrap();
+        let instance = Linker::new(&engine).instantiate(&mut store, &m).unwrap();
+        let f = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
+        assert_eq!(f.call(&mut store, 15).unwrap(), 610);
+        used.push(u64::MAX - store.get_fuel().unwrap());
+    }
+    assert_eq!(used[0], used[1]);
+    assert!(used[0] > 1_000);
+}
