@@ -37,19 +37,32 @@ fn host_functions_from_closures_with_caller_and_fallible_results() {
     );
     let mut linker = Linker::<Vec<String>>::new(&engine);
     linker
-        .func_wrap("env", "add", |caller: Caller<'_, Vec<String>>, a: i32, b: i64| -> i64 {
-            assert_eq!(caller.data().len(), 1);
-            i64::from(a) + b
-        })
+        .func_wrap(
+            "env",
+            "add",
+            |caller: Caller<'_, Vec<String>>, a: i32, b: i64| -> i64 {
+                assert_eq!(caller.data().len(), 1);
+                i64::from(a) + b
+            },
+        )
         .unwrap()
-        .func_wrap("env", "log", |mut caller: Caller<'_, Vec<String>>, ptr: i32, len: i32| {
-            let memory = caller.get_export("memory").and_then(Extern::into_memory).unwrap();
-            let mut buf = vec![0; len as usize];
-            memory.read(&caller, ptr as usize, &mut buf).unwrap();
-            caller.data_mut().push(String::from_utf8(buf).unwrap());
-        })
+        .func_wrap(
+            "env",
+            "log",
+            |mut caller: Caller<'_, Vec<String>>, ptr: i32, len: i32| {
+                let memory = caller
+                    .get_export("memory")
+                    .and_then(Extern::into_memory)
+                    .unwrap();
+                let mut buf = vec![0; len as usize];
+                memory.read(&caller, ptr as usize, &mut buf).unwrap();
+                caller.data_mut().push(String::from_utf8(buf).unwrap());
+            },
+        )
         .unwrap()
-        .func_wrap("env", "exit", |code: i32| -> Result<(), Trap> { Err(Trap::host(Exit(code))) })
+        .func_wrap("env", "exit", |code: i32| -> Result<(), Trap> {
+            Err(Trap::host(Exit(code)))
+        })
         .unwrap();
     let mut store = Store::new(&engine, Vec::new());
     let instance = linker.instantiate(&mut store, &m).unwrap();
@@ -67,8 +80,11 @@ fn host_functions_from_closures_with_caller_and_fallible_results() {
 #[test]
 fn dynamic_calls_check_types() {
     let engine = Engine::default();
-    let m = module(&engine, r#"(module (func (export "f") (param i32 f64) (result f64 i32)
-        (f64.add (local.get 1) (f64.const 0.5)) (local.get 0)))"#);
+    let m = module(
+        &engine,
+        r#"(module (func (export "f") (param i32 f64) (result f64 i32)
+        (f64.add (local.get 1) (f64.const 0.5)) (local.get 0)))"#,
+    );
     let mut store = Store::new(&engine, ());
     let instance = Linker::new(&engine).instantiate(&mut store, &m).unwrap();
     let f = instance.get_func(&store, "f").unwrap();
@@ -77,15 +93,23 @@ fn dynamic_calls_check_types() {
         FuncType::new([ValType::I32, ValType::F64], [ValType::F64, ValType::I32])
     );
     let mut results = [Val::I32(0), Val::I32(0)];
-    f.call(&mut store, &[Val::I32(7), Val::from(1.0f64)], &mut results).unwrap();
+    f.call(&mut store, &[Val::I32(7), Val::from(1.0f64)], &mut results)
+        .unwrap();
     assert_eq!(results, [Val::from(1.5f64), Val::I32(7)]);
     assert!(matches!(
         f.call(&mut store, &[Val::I64(7), Val::from(1.0f64)], &mut results),
         Err(Error::TypeMismatch(_))
     ));
-    assert!(matches!(f.call(&mut store, &[Val::I32(7)], &mut results), Err(Error::TypeMismatch(_))));
-    assert!(instance.get_typed_func::<(i32, f64), i32>(&store, "f").is_err());
-    let typed = instance.get_typed_func::<(i32, f64), (f64, i32)>(&store, "f").unwrap();
+    assert!(matches!(
+        f.call(&mut store, &[Val::I32(7)], &mut results),
+        Err(Error::TypeMismatch(_))
+    ));
+    assert!(instance
+        .get_typed_func::<(i32, f64), i32>(&store, "f")
+        .is_err());
+    let typed = instance
+        .get_typed_func::<(i32, f64), (f64, i32)>(&store, "f")
+        .unwrap();
     assert_eq!(typed.call(&mut store, (1, 2.0)).unwrap(), (2.5, 1));
 }
 
@@ -95,18 +119,29 @@ fn imports_are_type_checked_and_errors_name_the_import() {
     let m = module(&engine, r#"(module (import "env" "f" (func (param i32))))"#);
     let mut store = Store::new(&engine, ());
 
-    let err = Linker::new(&engine).instantiate(&mut store, &m).unwrap_err();
-    assert!(matches!(&err, Error::UnknownImport { module, name } if module == "env" && name == "f"));
+    let err = Linker::new(&engine)
+        .instantiate(&mut store, &m)
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::UnknownImport { module, name } if module == "env" && name == "f")
+    );
     assert!(err.to_string().contains("env::f"), "{err}");
 
     let mut linker = Linker::new(&engine);
     linker.func_wrap("env", "f", |_: i64| {}).unwrap();
     let err = linker.instantiate(&mut store, &m).unwrap_err();
-    assert!(matches!(&err, Error::IncompatibleImport { module, name, .. } if module == "env" && name == "f"));
+    assert!(
+        matches!(&err, Error::IncompatibleImport { module, name, .. } if module == "env" && name == "f")
+    );
     assert!(err.to_string().contains("env::f"), "{err}");
 
     let m = module(&engine, r#"(module (import "env" "g" (global (mut i32))))"#);
-    let g = Global::new(&mut store, GlobalType::new(ValType::I32, Mutability::Const), Val::I32(1)).unwrap();
+    let g = Global::new(
+        &mut store,
+        GlobalType::new(ValType::I32, Mutability::Const),
+        Val::I32(1),
+    )
+    .unwrap();
     let err = Instance::new(&mut store, &m, &[g.into()]).unwrap_err();
     assert!(matches!(err, Error::IncompatibleImport { .. }));
 }
@@ -148,7 +183,13 @@ fn instances_import_each_others_functions_memories_tables_and_globals() {
     let mut word = [0u8; 4];
     mem.read(&store, 100, &mut word).unwrap();
     assert_eq!(i32::from_le_bytes(word), 10);
-    assert_eq!(ia.get_global(&store, "counter").unwrap().get(&store).unwrap(), Val::I32(11));
+    assert_eq!(
+        ia.get_global(&store, "counter")
+            .unwrap()
+            .get(&store)
+            .unwrap(),
+        Val::I32(11)
+    );
 }
 
 #[test]
@@ -158,13 +199,21 @@ fn memories_tables_and_globals_from_the_host() {
 
     let mem = Memory::new(&mut store, MemoryType::new(1, Some(3))).unwrap();
     mem.write(&mut store, 65_530, b"wisp!!").unwrap();
-    assert!(mem.write(&mut store, 65_535, b"xy").is_err(), "writes past the end fail whole");
+    assert!(
+        mem.write(&mut store, 65_535, b"xy").is_err(),
+        "writes past the end fail whole"
+    );
     assert_eq!(mem.grow(&mut store, 2).unwrap(), 1);
     assert!(mem.grow(&mut store, 1).is_err(), "maximum is 3 pages");
     assert_eq!(mem.size(&store).unwrap(), 3);
     assert_eq!(&mem.data(&store).unwrap()[65_530..65_536], b"wisp!!");
 
-    let table = Table::new(&mut store, TableType::new(RefType::FuncRef, 1, None), Val::FuncRef(None)).unwrap();
+    let table = Table::new(
+        &mut store,
+        TableType::new(RefType::FuncRef, 1, None),
+        Val::FuncRef(None),
+    )
+    .unwrap();
     let f = Func::wrap(&mut store, || 7i32);
     table.set(&mut store, 0, Val::FuncRef(Some(f))).unwrap();
     assert_eq!(table.grow(&mut store, 2, Val::FuncRef(None)).unwrap(), 1);
@@ -172,21 +221,35 @@ fn memories_tables_and_globals_from_the_host() {
     assert_eq!(table.get(&store, 9).unwrap(), None);
     assert!(table.set(&mut store, 0, Val::I32(1)).is_err());
 
-    let g = Global::new(&mut store, GlobalType::new(ValType::I64, Mutability::Var), Val::I64(1)).unwrap();
+    let g = Global::new(
+        &mut store,
+        GlobalType::new(ValType::I64, Mutability::Var),
+        Val::I64(1),
+    )
+    .unwrap();
     g.set(&mut store, Val::I64(2)).unwrap();
     assert!(g.set(&mut store, Val::I32(2)).is_err());
     assert_eq!(g.get(&store).unwrap(), Val::I64(2));
 
-    let m = module(&engine, r#"(module
+    let m = module(
+        &engine,
+        r#"(module
         (import "h" "mem" (memory 1))
         (import "h" "tab" (table 1 funcref))
         (import "h" "g" (global (mut i64)))
         (type $r (func (result i32)))
         (func (export "f") (result i64)
           (i64.add (global.get 0)
-            (i64.extend_i32_u (i32.add (i32.load8_u (i32.const 65530)) (call_indirect (type $r) (i32.const 0)))))))"#);
+            (i64.extend_i32_u (i32.add (i32.load8_u (i32.const 65530)) (call_indirect (type $r) (i32.const 0)))))))"#,
+    );
     let mut linker = Linker::new(&engine);
-    linker.define("h", "mem", mem).unwrap().define("h", "tab", table).unwrap().define("h", "g", g).unwrap();
+    linker
+        .define("h", "mem", mem)
+        .unwrap()
+        .define("h", "tab", table)
+        .unwrap()
+        .define("h", "g", g)
+        .unwrap();
     let instance = linker.instantiate(&mut store, &m).unwrap();
     let f = instance.get_typed_func::<(), i64>(&store, "f").unwrap();
     assert_eq!(f.call(&mut store, ()).unwrap(), 2 + i64::from(b'w') + 7);
@@ -198,23 +261,35 @@ fn handles_from_another_store_are_refused() {
     let mut one = Store::new(&engine, ());
     let mut two = Store::new(&engine, ());
     let f = Func::wrap(&mut one, || {});
-    assert!(matches!(f.call(&mut two, &[], &mut []), Err(Error::StoreMismatch)));
+    assert!(matches!(
+        f.call(&mut two, &[], &mut []),
+        Err(Error::StoreMismatch)
+    ));
     assert!(matches!(f.ty(&two), Err(Error::StoreMismatch)));
 }
 
 #[test]
 fn traps_are_values_with_codes_and_named_backtraces() {
     let engine = Engine::default();
-    let m = module(&engine, r#"(module
+    let m = module(
+        &engine,
+        r#"(module
         (func $inner (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
-        (func $outer (export "outer") (param i32) (result i32) (call $inner (local.get 0))))"#);
+        (func $outer (export "outer") (param i32) (result i32) (call $inner (local.get 0))))"#,
+    );
     let mut store = Store::new(&engine, ());
     let instance = Linker::new(&engine).instantiate(&mut store, &m).unwrap();
-    let outer = instance.get_typed_func::<i32, i32>(&store, "outer").unwrap();
+    let outer = instance
+        .get_typed_func::<i32, i32>(&store, "outer")
+        .unwrap();
     let err = outer.call(&mut store, 0).unwrap_err();
     let trap = err.as_trap().unwrap();
     assert_eq!(trap.code(), Some(TrapCode::IntegerDivisionByZero));
-    let names: Vec<_> = trap.backtrace().iter().map(|f| f.func_name.as_deref()).collect();
+    let names: Vec<_> = trap
+        .backtrace()
+        .iter()
+        .map(|f| f.func_name.as_deref())
+        .collect();
     assert_eq!(names, [Some("inner"), Some("outer")]);
     assert_eq!(outer.call(&mut store, 1).unwrap(), 1);
 }
@@ -234,7 +309,10 @@ fn fuel_is_charged_per_block_and_runs_out_with_a_trap() {
     // A store starts empty.
     assert_eq!(store.get_fuel().unwrap(), 0);
     let err = spin.call(&mut store, 10).unwrap_err();
-    assert_eq!(err.as_trap().and_then(|t| t.code()), Some(TrapCode::OutOfFuel));
+    assert_eq!(
+        err.as_trap().and_then(|t| t.code()),
+        Some(TrapCode::OutOfFuel)
+    );
 
     store.set_fuel(1_000_000).unwrap();
     spin.call(&mut store, 10).unwrap();
@@ -249,7 +327,10 @@ fn fuel_is_charged_per_block_and_runs_out_with_a_trap() {
 
     store.set_fuel(50).unwrap();
     let err = spin.call(&mut store, 1_000_000).unwrap_err();
-    assert_eq!(err.as_trap().and_then(|t| t.code()), Some(TrapCode::OutOfFuel));
+    assert_eq!(
+        err.as_trap().and_then(|t| t.code()),
+        Some(TrapCode::OutOfFuel)
+    );
     // Out of fuel is resumable in the sense that adding fuel lets the store run again.
     store.set_fuel(1_000).unwrap();
     spin.call(&mut store, 3).unwrap();

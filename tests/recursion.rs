@@ -27,8 +27,12 @@ fn recursion_50_000_deep_on_a_64_kib_native_stack() {
         let engine = Engine::default();
         let module = Module::new(&engine, wat::parse_str(REC).unwrap()).unwrap();
         let mut store = Store::new(&engine, ());
-        let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
-        let depth = instance.get_typed_func::<i32, i32>(&store, "depth").unwrap();
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let depth = instance
+            .get_typed_func::<i32, i32>(&store, "depth")
+            .unwrap();
         depth.call(&mut store, 50_000).unwrap()
     });
     assert_eq!(result, 50_000);
@@ -40,11 +44,17 @@ fn unbounded_recursion_traps_with_stack_exhausted_on_a_64_kib_native_stack() {
         let engine = Engine::default();
         let module = Module::new(&engine, wat::parse_str(REC).unwrap()).unwrap();
         let mut store = Store::new(&engine, ());
-        let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
-        let forever = instance.get_typed_func::<i64, i64>(&store, "forever").unwrap();
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let forever = instance
+            .get_typed_func::<i64, i64>(&store, "forever")
+            .unwrap();
         let err = forever.call(&mut store, 0).unwrap_err();
         // The same store keeps working after the trap.
-        let depth = instance.get_typed_func::<i32, i32>(&store, "depth").unwrap();
+        let depth = instance
+            .get_typed_func::<i32, i32>(&store, "depth")
+            .unwrap();
         assert_eq!(depth.call(&mut store, 10).unwrap(), 10);
         err.as_trap().and_then(|t| t.code())
     });
@@ -58,11 +68,18 @@ fn call_depth_limit_is_configurable() {
     let engine = Engine::new(&config);
     let module = Module::new(&engine, wat::parse_str(REC).unwrap()).unwrap();
     let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
-    let depth = instance.get_typed_func::<i32, i32>(&store, "depth").unwrap();
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let depth = instance
+        .get_typed_func::<i32, i32>(&store, "depth")
+        .unwrap();
     assert_eq!(depth.call(&mut store, 998).unwrap(), 998);
     let err = depth.call(&mut store, 5_000).unwrap_err();
-    assert_eq!(err.as_trap().and_then(|t| t.code()), Some(TrapCode::StackExhausted));
+    assert_eq!(
+        err.as_trap().and_then(|t| t.code()),
+        Some(TrapCode::StackExhausted)
+    );
 }
 
 #[test]
@@ -72,8 +89,15 @@ fn value_stack_limit_is_configurable() {
     let engine = Engine::new(&config);
     let module = Module::new(&engine, wat::parse_str(REC).unwrap()).unwrap();
     let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
-    let depth = instance.get_typed_func::<i32, i32>(&store, "depth").unwrap();
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let depth = instance
+        .get_typed_func::<i32, i32>(&store, "depth")
+        .unwrap();
     let err = depth.call(&mut store, 50_000).unwrap_err();
-    assert_eq!(err.as_trap().and_then(|t| t.code()), Some(TrapCode::StackExhausted));
+    assert_eq!(
+        err.as_trap().and_then(|t| t.code()),
+        Some(TrapCode::StackExhausted)
+    );
 }

@@ -21,7 +21,9 @@ fn fib() {
     let engine = Engine::default();
     let module = Module::new(&engine, wasm).unwrap();
     let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
     let fib = instance.get_typed_func::<i32, i32>(&store, "fib").unwrap();
     assert_eq!(fib.call(&mut store, 20).unwrap(), 6765);
     let sum = instance.get_typed_func::<i32, i64>(&store, "loop").unwrap();

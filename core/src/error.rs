@@ -25,7 +25,7 @@ impl From<wasmparser::BinaryReaderError> for ModuleError {
     fn from(e: wasmparser::BinaryReaderError) -> Self {
         ModuleError {
             message: String::from(e.message()),
-            offset: e.offset() as u64,
+            offset: e.offset(),
         }
     }
 }

@@ -8,7 +8,9 @@ use alloc::vec::Vec;
 use crate::error::{Error, Result};
 use crate::instance::Instance;
 use crate::linker::Extern;
-use crate::store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, StoreId, StoreInner};
+use crate::store::{
+    AsContext, AsContextMut, Store, StoreContext, StoreContextMut, StoreId, StoreInner,
+};
 use crate::trap::{Trap, TrapCode};
 use crate::typed::{IntoFunc, TypedFunc, WasmParams, WasmResults};
 use crate::types::FuncType;
@@ -66,7 +68,9 @@ impl HostFunc {
                         val.ty()
                     )));
                 }
-                *slot = val.to_raw(id).map_err(|e| Trap::msg(alloc::format!("{e}")))?;
+                *slot = val
+                    .to_raw(id)
+                    .map_err(|e| Trap::msg(alloc::format!("{e}")))?;
             }
             Ok(())
         })
@@ -76,7 +80,10 @@ impl HostFunc {
 /// What a function is.
 pub enum FuncKind {
     /// Function `index` (in its module's function index space) of store instance `instance`.
-    Wasm { instance: u32, index: u32 },
+    Wasm {
+        instance: u32,
+        index: u32,
+    },
     Host(HostFunc),
 }
 
@@ -166,7 +173,11 @@ impl Func {
         func: impl IntoFunc<T, Params, Results>,
     ) -> Func {
         let (ty, host) = func.into_func();
-        Func::alloc(&mut store.as_context_mut().0.inner, ty, FuncKind::Host(host))
+        Func::alloc(
+            &mut store.as_context_mut().0.inner,
+            ty,
+            FuncKind::Host(host),
+        )
     }
 
     /// A host function of type `ty` taking and returning `Val`s.
@@ -176,7 +187,11 @@ impl Func {
         func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
     ) -> Func {
         let host = HostFunc::new_dynamic(ty.clone(), func);
-        Func::alloc(&mut store.as_context_mut().0.inner, ty, FuncKind::Host(host))
+        Func::alloc(
+            &mut store.as_context_mut().0.inner,
+            ty,
+            FuncKind::Host(host),
+        )
     }
 
     pub fn ty(&self, store: impl AsContext) -> Result<FuncType> {
@@ -217,7 +232,11 @@ impl Func {
     }
 
     /// Calls with raw slots; the caller has checked the store and the types.
-    pub(crate) fn call_slots<T>(&self, store: &mut Store<T>, slots: &mut [u64]) -> Result<(), Trap> {
+    pub(crate) fn call_slots<T>(
+        &self,
+        store: &mut Store<T>,
+        slots: &mut [u64],
+    ) -> Result<(), Trap> {
         let ptr = store as *mut Store<T> as *mut StoreInner;
         // SAFETY: `ptr` comes from a unique borrow of a `Store<T>` (`#[repr(C)]`, inner
         // first) that is not used again until the call returns; `self` was checked to

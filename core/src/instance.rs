@@ -67,7 +67,11 @@ impl Instance {
     }
 
     /// Instantiates `module` with `imports` given in the module's import order.
-    pub fn new<T>(mut store: impl AsContextMut<Data = T>, module: &Module, imports: &[Extern]) -> Result<Instance> {
+    pub fn new<T>(
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+        imports: &[Extern],
+    ) -> Result<Instance> {
         instantiate(store.as_context_mut().0, module, imports)
     }
 
@@ -199,7 +203,8 @@ fn import_matches(inner: &StoreInner, ext: &Extern, kind: &ImportKind, module: &
         }
         (ImportKind::Memory(t), Extern::Memory(m)) => {
             let e = &inner.memories[m.index as usize];
-            e.ty.page_size_log2 == t.page_size_log2 && limits_match(e.pages(), e.ty.max, t.min, t.max)
+            e.ty.page_size_log2 == t.page_size_log2
+                && limits_match(e.pages(), e.ty.max, t.min, t.max)
         }
         (ImportKind::Global(t), Extern::Global(g)) => inner.globals[g.index as usize].ty == *t,
         _ => false,
@@ -258,11 +263,17 @@ fn eval_const(inner: &StoreInner, globals: &[u32], funcs: &[u32], expr: &ConstEx
     Ok(stack.pop().unwrap_or(0))
 }
 
-pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[Extern]) -> Result<Instance> {
+pub(crate) fn instantiate<T>(
+    store: &mut Store<T>,
+    module: &Module,
+    imports: &[Extern],
+) -> Result<Instance> {
     let inner = &mut store.inner;
     let m = &*module.inner;
     if !crate::engine::Engine::same(&inner.engine, &m.engine) {
-        return Err(Error::TypeMismatch("module belongs to another engine".into()));
+        return Err(Error::TypeMismatch(
+            "module belongs to another engine".into(),
+        ));
     }
     if imports.len() != m.imports.len() {
         return Err(Error::TypeMismatch(alloc::format!(
@@ -315,12 +326,20 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
         );
         funcs.push(f.index);
     }
-    for (ty, init) in m.globals[m.num_imported_globals as usize..].iter().zip(&m.global_inits) {
+    for (ty, init) in m.globals[m.num_imported_globals as usize..]
+        .iter()
+        .zip(&m.global_inits)
+    {
         let value = eval_const(inner, &globals, &funcs, init)?;
         globals.push(inner.globals.len() as u32);
-        inner.globals.push(Box::new(GlobalEntity { value, ty: *ty }));
+        inner
+            .globals
+            .push(Box::new(GlobalEntity { value, ty: *ty }));
     }
-    for (ty, init) in m.tables[m.num_imported_tables as usize..].iter().zip(&m.table_inits) {
+    for (ty, init) in m.tables[m.num_imported_tables as usize..]
+        .iter()
+        .zip(&m.table_inits)
+    {
         let init = match init {
             Some(e) => eval_const(inner, &globals, &funcs, e)?,
             None => 0,
@@ -381,7 +400,11 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
     });
     let e = &mut *entity;
     e.vmctx = VmCtx {
-        memory0: e.memory_ptrs.first().copied().unwrap_or(core::ptr::null_mut()),
+        memory0: e
+            .memory_ptrs
+            .first()
+            .copied()
+            .unwrap_or(core::ptr::null_mut()),
         memories: e.memory_ptrs.as_ptr(),
         globals: e.global_ptrs.as_ptr(),
         tables: e.table_ptrs.as_ptr(),

@@ -37,11 +37,15 @@ pub use crate::instance::{Instance, InstanceEntity};
 pub use crate::linker::{Extern, Linker};
 pub use crate::memory::{Memory, MemoryEntity};
 pub use crate::module::Module;
-pub use crate::store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, StoreId, StoreInner};
+pub use crate::store::{
+    AsContext, AsContextMut, Store, StoreContext, StoreContextMut, StoreId, StoreInner,
+};
 pub use crate::table::{Table, TableEntity};
 pub use crate::trap::{FrameInfo, HostError, Trap, TrapCode};
 pub use crate::typed::{HostResult, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
-pub use crate::types::{ExternType, FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType};
+pub use crate::types::{
+    ExternType, FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType,
+};
 pub use crate::value::{ExternRef, Val};
 
 /// Memory and table helpers shared by the tiers and the API (one place for each bulk op).

@@ -126,7 +126,12 @@ impl<T: 'static> Linker<T> {
     }
 
     /// Defines `module::name` as `item`.
-    pub fn define(&mut self, module: &str, name: &str, item: impl Into<Extern>) -> Result<&mut Self> {
+    pub fn define(
+        &mut self,
+        module: &str,
+        name: &str,
+        item: impl Into<Extern>,
+    ) -> Result<&mut Self> {
         self.insert(module, name, Definition::Extern(item.into()))
     }
 
@@ -169,7 +174,12 @@ impl<T: 'static> Linker<T> {
     }
 
     /// The definition of `module::name`, placed in `store` if it is a host function.
-    pub fn get(&self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str) -> Option<Extern> {
+    pub fn get(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &str,
+        name: &str,
+    ) -> Option<Extern> {
         let def = self.defs.get(&(module.to_string(), name.to_string()))?;
         Some(match def {
             Definition::Extern(e) => *e,
@@ -183,7 +193,11 @@ impl<T: 'static> Linker<T> {
 
     /// Instantiates `module`, resolving each import by name. A missing import is an
     /// `UnknownImport` error naming it; a mistyped one is `IncompatibleImport`.
-    pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>, module: &Module) -> Result<Instance> {
+    pub fn instantiate(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+    ) -> Result<Instance> {
         let store = store.as_context_mut().0;
         let mut imports = Vec::with_capacity(module.inner.imports.len());
         for imp in &module.inner.imports {

@@ -182,7 +182,10 @@ impl Memory {
         Ok(&inner.memories[self.index as usize])
     }
 
-    fn entity_mut<'a, C: AsContextMut + 'a>(&self, store: &'a mut C) -> Result<&'a mut MemoryEntity> {
+    fn entity_mut<'a, C: AsContextMut + 'a>(
+        &self,
+        store: &'a mut C,
+    ) -> Result<&'a mut MemoryEntity> {
         let inner = &mut store.as_context_mut().0.inner;
         inner.check(self.store)?;
         Ok(&mut inner.memories[self.index as usize])

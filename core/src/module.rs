@@ -17,7 +17,9 @@ use wasmparser::{Parser, Payload, Validator};
 
 use crate::engine::Engine;
 use crate::error::{Error, ModuleError, Result};
-use crate::types::{ExternType, FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType};
+use crate::types::{
+    ExternType, FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType,
+};
 
 /// One instruction of a constant expression. Wasm 2.0 allows a single constant,
 /// `ref.null`, `ref.func` or `global.get`; extended-const adds integer arithmetic.
@@ -77,8 +79,14 @@ impl ConstExpr {
 fn ref_type_of_heap(heap: wasmparser::HeapType, offset: u64) -> Result<RefType> {
     use wasmparser::{AbstractHeapType as A, HeapType as H};
     match heap {
-        H::Abstract { shared: false, ty: A::Func } => Ok(RefType::FuncRef),
-        H::Abstract { shared: false, ty: A::Extern } => Ok(RefType::ExternRef),
+        H::Abstract {
+            shared: false,
+            ty: A::Func,
+        } => Ok(RefType::FuncRef),
+        H::Abstract {
+            shared: false,
+            ty: A::Extern,
+        } => Ok(RefType::ExternRef),
         _ => Err(unsupported("typed reference", offset)),
     }
 }
@@ -234,7 +242,7 @@ pub struct Module {
 }
 
 impl Module {
-    /// Decodes and validates `bytes` (binary format only; the `wisp` crate also accepts text).
+    /// Decodes and validates `bytes`, a module in the binary format.
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
         let bytes: Box<[u8]> = bytes.as_ref().into();
         let inner = Parse::new(engine, bytes).run()?;
@@ -386,7 +394,7 @@ impl<'e> Parse<'e> {
             Payload::ImportSection(reader) => {
                 for import in reader.into_imports_with_offsets() {
                     let (offset, import) = import?;
-                                        let kind = match import.ty {
+                    let kind = match import.ty {
                         wasmparser::TypeRef::Func(t) => {
                             m.funcs.push(t);
                             m.num_imported_funcs += 1;
@@ -425,7 +433,7 @@ impl<'e> Parse<'e> {
                 }
             }
             Payload::TableSection(reader) => {
-                let base = reader.range().start as u64;
+                let base = reader.range().start;
                 for table in reader {
                     let table = table?;
                     m.tables.push(self.table_type(table.ty, base)?);
@@ -436,13 +444,13 @@ impl<'e> Parse<'e> {
                 }
             }
             Payload::MemorySection(reader) => {
-                let base = reader.range().start as u64;
+                let base = reader.range().start;
                 for mem in reader {
                     m.memories.push(self.memory_type(mem?, base)?);
                 }
             }
             Payload::GlobalSection(reader) => {
-                let base = reader.range().start as u64;
+                let base = reader.range().start;
                 for g in reader {
                     let g = g?;
                     m.globals.push(global_type(g.ty, base)?);
@@ -625,7 +633,7 @@ fn validate_body(
                 "function {} needs {frame} frame slots, more than the limit of {max_frame_slots}",
                 fv.index()
             ),
-            offset: start as u64,
+            offset: start,
         }));
     }
     Ok(FuncBody {

@@ -127,7 +127,9 @@ impl<T> Store<T> {
         if self.inner.consume_fuel_enabled() {
             Ok(())
         } else {
-            Err(Error::NotFound("fuel is not enabled in this engine's Config".into()))
+            Err(Error::NotFound(
+                "fuel is not enabled in this engine's Config".into(),
+            ))
         }
     }
 

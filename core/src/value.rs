@@ -129,7 +129,9 @@ impl Val {
             Val::I64(v) => v as u64,
             Val::F32(v) => u64::from(v),
             Val::F64(v) => v,
-            Val::V128(_) => return Err(Error::TypeMismatch("v128 values are not supported".into())),
+            Val::V128(_) => {
+                return Err(Error::TypeMismatch("v128 values are not supported".into()))
+            }
             Val::FuncRef(None) | Val::ExternRef(None) => 0,
             Val::FuncRef(Some(f)) => {
                 if f.store != store {

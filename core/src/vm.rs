@@ -145,5 +145,6 @@ pub trait Executor: Send + Sync + 'static {
     /// `store` must point to a live `StoreInner` that is the first field of a `Store<T>`
     /// (host functions recover the `Store<T>` from it), with no other live reference to
     /// that store, and `func` must be a wasm function of that store.
-    unsafe fn call(&self, store: *mut StoreInner, func: u32, slots: &mut [u64]) -> Result<(), Trap>;
+    unsafe fn call(&self, store: *mut StoreInner, func: u32, slots: &mut [u64])
+        -> Result<(), Trap>;
 }

@@ -18,7 +18,9 @@ pub struct ModuleCode {
 pub fn module_code(module: &ModuleInner) -> &ModuleCode {
     let data = module.tier_data.call_once(|| {
         Box::new(ModuleCode {
-            funcs: (0..module.bodies.len()).map(|_| spin::Once::new()).collect(),
+            funcs: (0..module.bodies.len())
+                .map(|_| spin::Once::new())
+                .collect(),
             fuel: module.engine.config().get_consume_fuel(),
         })
     });
@@ -36,7 +38,10 @@ pub fn compiled<'a>(code: &'a ModuleCode, module: &ModuleInner, def: u32) -> &'a
             CompiledFunc {
                 code: Vec::from([Instr::Unreachable]).into(),
                 frame_size: module.bodies[def as usize].num_locals + 1,
-                num_params: module.func_type(module.num_imported_funcs + def).params().len() as u32,
+                num_params: module
+                    .func_type(module.num_imported_funcs + def)
+                    .params()
+                    .len() as u32,
                 num_locals: module.bodies[def as usize].num_locals,
             }
         })

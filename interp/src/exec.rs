@@ -189,14 +189,21 @@ impl<'s> Exec<'s> {
 
     /// Calls store function `func` with its arguments at absolute slot `base`; for a wasm
     /// callee, returns its first instruction (the caller's `ip` must be saved first).
-    unsafe fn call_store_func(&mut self, func: u32, base: usize) -> Result<Option<*const Instr>, Trap> {
+    unsafe fn call_store_func(
+        &mut self,
+        func: u32,
+        base: usize,
+    ) -> Result<Option<*const Instr>, Trap> {
         match unsafe { self.callee(func) } {
             Callee::Wasm { instance, index } => unsafe {
-                let inst: *mut InstanceEntity = &mut *(&mut (*self.store).instances)[instance as usize];
+                let inst: *mut InstanceEntity =
+                    &mut *(&mut (*self.store).instances)[instance as usize];
                 if inst != self.instance {
                     self.enter_instance(inst);
                 }
-                self.push_frame(index, base).map(Some).map_err(|c| self.trap(c))
+                self.push_frame(index, base)
+                    .map(Some)
+                    .map_err(|c| self.trap(c))
             },
             Callee::Host => {
                 // SAFETY: the store function exists; its type says how many slots it uses.
@@ -325,7 +332,9 @@ impl<'s> Exec<'s> {
         macro_rules! load {
             ($dst:expr, $addr:expr, $offset:expr, $t:ty, $conv:expr) => {{
                 let p = addr!($addr, $offset, core::mem::size_of::<$t>() as u64);
-                let v = <$t>::from_le_bytes(ptr::read_unaligned(p as *const [u8; core::mem::size_of::<$t>()]));
+                let v = <$t>::from_le_bytes(ptr::read_unaligned(
+                    p as *const [u8; core::mem::size_of::<$t>()],
+                ));
                 set!($dst, ($conv)(v));
             }};
         }
@@ -339,7 +348,12 @@ impl<'s> Exec<'s> {
         // Switches to a callee (or stays, after a host call).
         macro_rules! call {
             ($result:expr) => {{
-                (*self.stack.frames.as_mut_ptr().add(self.stack.frames.len() - 1)).ip = ip;
+                (*self
+                    .stack
+                    .frames
+                    .as_mut_ptr()
+                    .add(self.stack.frames.len() - 1))
+                .ip = ip;
                 match $result {
                     Ok(Some(entry)) => {
                         ip = entry;
@@ -373,383 +387,598 @@ impl<'s> Exec<'s> {
         // anything that can reallocate the stack (calls). Index operands (globals, tables,
         // functions, segments) were validated against the instance's module. Memory
         // accesses are bounds-checked against the memory's current length.
-        unsafe { loop {
-            let instr = *ip;
-            ip = ip.add(1);
-            match instr {
-                I::Unreachable => trap!(TrapCode::Unreachable),
-                I::ConsumeFuel { amount } => {
-                    let fuel = &mut (*self.store).fuel;
-                    match fuel.checked_sub(u64::from(amount)) {
-                        Some(left) => *fuel = left,
-                        None => trap!(TrapCode::OutOfFuel),
+        unsafe {
+            loop {
+                let instr = *ip;
+                ip = ip.add(1);
+                match instr {
+                    I::Unreachable => trap!(TrapCode::Unreachable),
+                    I::ConsumeFuel { amount } => {
+                        let fuel = &mut (*self.store).fuel;
+                        match fuel.checked_sub(u64::from(amount)) {
+                            Some(left) => *fuel = left,
+                            None => trap!(TrapCode::OutOfFuel),
+                        }
                     }
-                }
-                I::Br { offset } => jump!(offset),
-                I::BrIfNez { cond, offset } => {
-                    if get!(cond) as u32 != 0 {
-                        jump!(offset);
+                    I::Br { offset } => jump!(offset),
+                    I::BrIfNez { cond, offset } => {
+                        if get!(cond) as u32 != 0 {
+                            jump!(offset);
+                        }
                     }
-                }
-                I::BrIfEqz { cond, offset } => {
-                    if get!(cond) as u32 == 0 {
-                        jump!(offset);
+                    I::BrIfEqz { cond, offset } => {
+                        if get!(cond) as u32 == 0 {
+                            jump!(offset);
+                        }
                     }
-                }
-                I::BrTable { index, len } => {
-                    let i = (get!(index) as u32).min(len - 1);
-                    // The `Br` entries follow; run the chosen one next.
-                    ip = ip.add(i as usize);
-                }
-                I::BrI32Eq { a, b, offset } => br_cmp!(a, b, offset, |x: u32, y: u32| x == y),
-                I::BrI32Ne { a, b, offset } => br_cmp!(a, b, offset, |x: u32, y: u32| x != y),
-                I::BrI32LtS { a, b, offset } => br_cmp!(a, b, offset, |x: u32, y: u32| (x as i32) < y as i32),
-                I::BrI32LtU { a, b, offset } => br_cmp!(a, b, offset, |x: u32, y: u32| x < y),
-                I::BrI32GtS { a, b, offset } => br_cmp!(a, b, offset, |x: u32, y: u32| x as i32 > y as i32),
-                I::BrI32GtU { a, b, offset } => br_cmp!(a, b, offset, |x: u32, y: u32| x > y),
-                I::BrI32LeS { a, b, offset } => br_cmp!(a, b, offset, |x: u32, y: u32| x as i32 <= y as i32),
-                I::BrI32LeU { a, b, offset } => br_cmp!(a, b, offset, |x: u32, y: u32| x <= y),
-                I::BrI32GeS { a, b, offset } => br_cmp!(a, b, offset, |x: u32, y: u32| x as i32 >= y as i32),
-                I::BrI32GeU { a, b, offset } => br_cmp!(a, b, offset, |x: u32, y: u32| x >= y),
-                I::BrI32EqImm { a, imm, offset } => br_cmp_imm!(a, imm, offset, |x: u32, y: u32| x == y),
-                I::BrI32NeImm { a, imm, offset } => br_cmp_imm!(a, imm, offset, |x: u32, y: u32| x != y),
-                I::BrI32LtSImm { a, imm, offset } => br_cmp_imm!(a, imm, offset, |x: u32, y: u32| (x as i32) < y as i32),
-                I::BrI32LtUImm { a, imm, offset } => br_cmp_imm!(a, imm, offset, |x: u32, y: u32| x < y),
-                I::BrI32GtSImm { a, imm, offset } => br_cmp_imm!(a, imm, offset, |x: u32, y: u32| x as i32 > y as i32),
-                I::BrI32GtUImm { a, imm, offset } => br_cmp_imm!(a, imm, offset, |x: u32, y: u32| x > y),
-                I::BrI32LeSImm { a, imm, offset } => br_cmp_imm!(a, imm, offset, |x: u32, y: u32| x as i32 <= y as i32),
-                I::BrI32LeUImm { a, imm, offset } => br_cmp_imm!(a, imm, offset, |x: u32, y: u32| x <= y),
-                I::BrI32GeSImm { a, imm, offset } => br_cmp_imm!(a, imm, offset, |x: u32, y: u32| x as i32 >= y as i32),
-                I::BrI32GeUImm { a, imm, offset } => br_cmp_imm!(a, imm, offset, |x: u32, y: u32| x >= y),
+                    I::BrTable { index, len } => {
+                        let i = (get!(index) as u32).min(len - 1);
+                        // The `Br` entries follow; run the chosen one next.
+                        ip = ip.add(i as usize);
+                    }
+                    I::BrI32Eq { a, b, offset } => br_cmp!(a, b, offset, |x: u32, y: u32| x == y),
+                    I::BrI32Ne { a, b, offset } => br_cmp!(a, b, offset, |x: u32, y: u32| x != y),
+                    I::BrI32LtS { a, b, offset } => {
+                        br_cmp!(a, b, offset, |x: u32, y: u32| (x as i32) < y as i32)
+                    }
+                    I::BrI32LtU { a, b, offset } => br_cmp!(a, b, offset, |x: u32, y: u32| x < y),
+                    I::BrI32GtS { a, b, offset } => {
+                        br_cmp!(a, b, offset, |x: u32, y: u32| x as i32 > y as i32)
+                    }
+                    I::BrI32GtU { a, b, offset } => br_cmp!(a, b, offset, |x: u32, y: u32| x > y),
+                    I::BrI32LeS { a, b, offset } => {
+                        br_cmp!(a, b, offset, |x: u32, y: u32| x as i32 <= y as i32)
+                    }
+                    I::BrI32LeU { a, b, offset } => br_cmp!(a, b, offset, |x: u32, y: u32| x <= y),
+                    I::BrI32GeS { a, b, offset } => {
+                        br_cmp!(a, b, offset, |x: u32, y: u32| x as i32 >= y as i32)
+                    }
+                    I::BrI32GeU { a, b, offset } => br_cmp!(a, b, offset, |x: u32, y: u32| x >= y),
+                    I::BrI32EqImm { a, imm, offset } => {
+                        br_cmp_imm!(a, imm, offset, |x: u32, y: u32| x == y)
+                    }
+                    I::BrI32NeImm { a, imm, offset } => {
+                        br_cmp_imm!(a, imm, offset, |x: u32, y: u32| x != y)
+                    }
+                    I::BrI32LtSImm { a, imm, offset } => {
+                        br_cmp_imm!(a, imm, offset, |x: u32, y: u32| (x as i32) < y as i32)
+                    }
+                    I::BrI32LtUImm { a, imm, offset } => {
+                        br_cmp_imm!(a, imm, offset, |x: u32, y: u32| x < y)
+                    }
+                    I::BrI32GtSImm { a, imm, offset } => {
+                        br_cmp_imm!(a, imm, offset, |x: u32, y: u32| x as i32 > y as i32)
+                    }
+                    I::BrI32GtUImm { a, imm, offset } => {
+                        br_cmp_imm!(a, imm, offset, |x: u32, y: u32| x > y)
+                    }
+                    I::BrI32LeSImm { a, imm, offset } => {
+                        br_cmp_imm!(a, imm, offset, |x: u32, y: u32| x as i32 <= y as i32)
+                    }
+                    I::BrI32LeUImm { a, imm, offset } => {
+                        br_cmp_imm!(a, imm, offset, |x: u32, y: u32| x <= y)
+                    }
+                    I::BrI32GeSImm { a, imm, offset } => {
+                        br_cmp_imm!(a, imm, offset, |x: u32, y: u32| x as i32 >= y as i32)
+                    }
+                    I::BrI32GeUImm { a, imm, offset } => {
+                        br_cmp_imm!(a, imm, offset, |x: u32, y: u32| x >= y)
+                    }
 
-                I::Copy { dst, src } => set!(dst, get!(src)),
-                I::CopyMany { dst, src, len } => {
-                    ptr::copy(sp.add(src as usize), sp.add(dst as usize), len as usize);
-                }
-                I::Const32 { dst, value } => set!(dst, u64::from(value)),
-                I::Const64 { dst, value } => set!(dst, value),
-                I::Select { dst, cond, a, b } => {
-                    let v = if get!(cond) as u32 != 0 { get!(a) } else { get!(b) };
-                    set!(dst, v);
-                }
-
-                I::Return0 => ret!(),
-                I::Return1 { src } => {
-                    set!(0, get!(src));
-                    ret!()
-                }
-                I::ReturnMany { src, len } => {
-                    ptr::copy(sp.add(src as usize), sp, len as usize);
-                    ret!()
-                }
-                I::CallInternal { def, base: b } => {
-                    let index = def + (*self.module).num_imported_funcs;
-                    call!(self.push_frame(index, base + b as usize).map(Some).map_err(|c| self.trap(c)))
-                }
-                I::Call { func, base: b } => {
-                    let target = (*self.vmctx).func(func).store_func;
-                    call!(self.call_store_func(target, base + b as usize))
-                }
-                I::CallIndirect { ty, table, index, base: b } => {
-                    let table = &*(*self.vmctx).table(table);
-                    let raw = match table.get(get!(index) as u32) {
-                        Ok(raw) => raw,
-                        Err(_) => trap!(TrapCode::TableOutOfBounds),
-                    };
-                    if raw == 0 {
-                        trap!(TrapCode::IndirectCallToNull);
+                    I::Copy { dst, src } => set!(dst, get!(src)),
+                    I::CopyMany { dst, src, len } => {
+                        ptr::copy(sp.add(src as usize), sp.add(dst as usize), len as usize);
                     }
-                    let target = (raw - 1) as u32;
-                    let expected = (*self.vmctx).type_id(ty);
-                    if (&(*self.store).funcs)[target as usize].type_id != expected {
-                        trap!(TrapCode::BadSignature);
+                    I::Const32 { dst, value } => set!(dst, u64::from(value)),
+                    I::Const64 { dst, value } => set!(dst, value),
+                    I::Select { dst, cond, a, b } => {
+                        let v = if get!(cond) as u32 != 0 {
+                            get!(a)
+                        } else {
+                            get!(b)
+                        };
+                        set!(dst, v);
                     }
-                    call!(self.call_store_func(target, base + b as usize))
-                }
 
-                I::GlobalGet { dst, global } => set!(dst, (*(*self.vmctx).global(global)).value),
-                I::GlobalSet { src, global } => (*(*self.vmctx).global(global)).value = get!(src),
-                I::RefFunc { dst, func } => {
-                    set!(dst, u64::from((*self.vmctx).func(func).store_func) + 1)
-                }
-                I::RefIsNull { dst, src } => set!(dst, u64::from(get!(src) == 0)),
+                    I::Return0 => ret!(),
+                    I::Return1 { src } => {
+                        set!(0, get!(src));
+                        ret!()
+                    }
+                    I::ReturnMany { src, len } => {
+                        ptr::copy(sp.add(src as usize), sp, len as usize);
+                        ret!()
+                    }
+                    I::CallInternal { def, base: b } => {
+                        let index = def + (*self.module).num_imported_funcs;
+                        call!(self
+                            .push_frame(index, base + b as usize)
+                            .map(Some)
+                            .map_err(|c| self.trap(c)))
+                    }
+                    I::Call { func, base: b } => {
+                        let target = (*self.vmctx).func(func).store_func;
+                        call!(self.call_store_func(target, base + b as usize))
+                    }
+                    I::CallIndirect {
+                        ty,
+                        table,
+                        index,
+                        base: b,
+                    } => {
+                        let table = &*(*self.vmctx).table(table);
+                        let raw = match table.get(get!(index) as u32) {
+                            Ok(raw) => raw,
+                            Err(_) => trap!(TrapCode::TableOutOfBounds),
+                        };
+                        if raw == 0 {
+                            trap!(TrapCode::IndirectCallToNull);
+                        }
+                        let target = (raw - 1) as u32;
+                        let expected = (*self.vmctx).type_id(ty);
+                        if (&(*self.store).funcs)[target as usize].type_id != expected {
+                            trap!(TrapCode::BadSignature);
+                        }
+                        call!(self.call_store_func(target, base + b as usize))
+                    }
 
-                I::TableGet { dst, index, table } => {
-                    let t = &*(*self.vmctx).table(table);
-                    set!(dst, try_trap!(t.get(get!(index) as u32)));
-                }
-                I::TableSet { index, value, table } => {
-                    let t = &mut *(*self.vmctx).table(table);
-                    try_trap!(t.set(get!(index) as u32, get!(value)));
-                }
-                I::TableSize { dst, table } => {
-                    set!(dst, u64::from((*(*self.vmctx).table(table)).size()))
-                }
-                I::TableGrow { dst, delta, table } => {
-                    let t = &mut *(*self.vmctx).table(table);
-                    let old = t.grow(get!(delta) as u32, get!(dst)).unwrap_or(u32::MAX);
-                    set!(dst, u64::from(old));
-                }
-                I::TableFill { dst, value, len, table } => {
-                    let t = &mut *(*self.vmctx).table(table);
-                    try_trap!(t.fill(get!(dst) as u32, get!(value), get!(len) as u32));
-                }
-                I::TableCopy { dst, src, len, dst_table, src_table } => {
-                    let (d, s, n) = (get!(dst) as u32, get!(src) as u32, get!(len) as u32);
-                    let dt = (*self.vmctx).table(u32::from(dst_table));
-                    let st = (*self.vmctx).table(u32::from(src_table));
-                    if dt == st {
-                        try_trap!((*dt).copy_within(d, s, n));
+                    I::GlobalGet { dst, global } => {
+                        set!(dst, (*(*self.vmctx).global(global)).value)
+                    }
+                    I::GlobalSet { src, global } => {
+                        (*(*self.vmctx).global(global)).value = get!(src)
+                    }
+                    I::RefFunc { dst, func } => {
+                        set!(dst, u64::from((*self.vmctx).func(func).store_func) + 1)
+                    }
+                    I::RefIsNull { dst, src } => set!(dst, u64::from(get!(src) == 0)),
+
+                    I::TableGet { dst, index, table } => {
+                        let t = &*(*self.vmctx).table(table);
+                        set!(dst, try_trap!(t.get(get!(index) as u32)));
+                    }
+                    I::TableSet {
+                        index,
+                        value,
+                        table,
+                    } => {
+                        let t = &mut *(*self.vmctx).table(table);
+                        try_trap!(t.set(get!(index) as u32, get!(value)));
+                    }
+                    I::TableSize { dst, table } => {
+                        set!(dst, u64::from((*(*self.vmctx).table(table)).size()))
+                    }
+                    I::TableGrow { dst, delta, table } => {
+                        let t = &mut *(*self.vmctx).table(table);
+                        let old = t.grow(get!(delta) as u32, get!(dst)).unwrap_or(u32::MAX);
+                        set!(dst, u64::from(old));
+                    }
+                    I::TableFill {
+                        dst,
+                        value,
+                        len,
+                        table,
+                    } => {
+                        let t = &mut *(*self.vmctx).table(table);
+                        try_trap!(t.fill(get!(dst) as u32, get!(value), get!(len) as u32));
+                    }
+                    I::TableCopy {
+                        dst,
+                        src,
+                        len,
+                        dst_table,
+                        src_table,
+                    } => {
+                        let (d, s, n) = (get!(dst) as u32, get!(src) as u32, get!(len) as u32);
+                        let dt = (*self.vmctx).table(u32::from(dst_table));
+                        let st = (*self.vmctx).table(u32::from(src_table));
+                        if dt == st {
+                            try_trap!((*dt).copy_within(d, s, n));
+                        } else {
+                            try_trap!(wisp_core::ops::table_copy_between(&mut *dt, d, &*st, s, n));
+                        }
+                    }
+                    I::TableInit {
+                        dst,
+                        src,
+                        len,
+                        table,
+                        elem,
+                    } => {
+                        let t = &mut *(*self.vmctx).table(u32::from(table));
+                        let items = &(&mut (*self.instance).elements)[elem as usize];
+                        try_trap!(t.init(
+                            get!(dst) as u32,
+                            items,
+                            get!(src) as u32,
+                            get!(len) as u32
+                        ));
+                    }
+                    I::ElemDrop { elem } => {
+                        (&mut (*self.instance).elements)[elem as usize] = Box::default();
+                    }
+
+                    I::UseMemory { mem } => self.memory = (*self.vmctx).memory(mem),
+                    I::MemoryCopyBetween {
+                        dst,
+                        src,
+                        len,
+                        dst_mem,
+                        src_mem,
+                    } => {
+                        let (d, s, n) = (get!(dst) as u32, get!(src) as u32, get!(len) as u32);
+                        let dm = (*self.vmctx).memory(u32::from(dst_mem));
+                        let sm = (*self.vmctx).memory(u32::from(src_mem));
+                        // Two indices may name one memory (imported twice).
+                        if dm == sm {
+                            try_trap!((*dm).copy_within(u64::from(d), u64::from(s), u64::from(n)));
+                        } else {
+                            try_trap!(wisp_core::ops::memory_copy_between(
+                                &mut *dm,
+                                u64::from(d),
+                                &*sm,
+                                u64::from(s),
+                                u64::from(n)
+                            ));
+                        }
+                    }
+                    I::MemorySize { dst } => set!(dst, (*self.memory).pages()),
+                    I::MemoryGrow { dst, delta } => {
+                        let old = (*self.memory).grow(u64::from(get!(delta) as u32));
+                        set!(dst, old.map_or(u64::from(u32::MAX), |p| p));
+                    }
+                    I::MemoryFill { dst, value, len } => {
+                        let (d, v, n) = (get!(dst) as u32, get!(value) as u8, get!(len) as u32);
+                        try_trap!((*self.memory).fill(u64::from(d), v, u64::from(n)));
+                    }
+                    I::MemoryCopy { dst, src, len } => {
+                        let (d, s, n) = (get!(dst) as u32, get!(src) as u32, get!(len) as u32);
+                        try_trap!((*self.memory).copy_within(
+                            u64::from(d),
+                            u64::from(s),
+                            u64::from(n)
+                        ));
+                    }
+                    I::MemoryInit {
+                        dst,
+                        src,
+                        len,
+                        data,
+                    } => {
+                        let bytes = (*self.instance).data_segment(data);
+                        let (d, s, n) = (get!(dst) as u32, get!(src) as u32, get!(len) as u32);
+                        try_trap!((*self.memory).init(
+                            u64::from(d),
+                            bytes,
+                            u64::from(s),
+                            u64::from(n)
+                        ));
+                    }
+                    I::DataDrop { data } => {
+                        (&mut (*self.instance).data_dropped)[data as usize] = true
+                    }
+
+                    I::I32Load { dst, addr, offset } => load!(dst, addr, offset, u32, u64::from),
+                    I::I64Load { dst, addr, offset } => load!(dst, addr, offset, u64, |v| v),
+                    I::F32Load { dst, addr, offset } => load!(dst, addr, offset, u32, u64::from),
+                    I::F64Load { dst, addr, offset } => load!(dst, addr, offset, u64, |v| v),
+                    I::I32Load8S { dst, addr, offset } => {
+                        load!(dst, addr, offset, i8, |v: i8| v as i32 as u32 as u64)
+                    }
+                    I::I32Load8U { dst, addr, offset } => load!(dst, addr, offset, u8, u64::from),
+                    I::I32Load16S { dst, addr, offset } => {
+                        load!(dst, addr, offset, i16, |v: i16| v as i32 as u32 as u64)
+                    }
+                    I::I32Load16U { dst, addr, offset } => load!(dst, addr, offset, u16, u64::from),
+                    I::I64Load8S { dst, addr, offset } => {
+                        load!(dst, addr, offset, i8, |v: i8| v as i64 as u64)
+                    }
+                    I::I64Load8U { dst, addr, offset } => load!(dst, addr, offset, u8, u64::from),
+                    I::I64Load16S { dst, addr, offset } => {
+                        load!(dst, addr, offset, i16, |v: i16| v as i64 as u64)
+                    }
+                    I::I64Load16U { dst, addr, offset } => load!(dst, addr, offset, u16, u64::from),
+                    I::I64Load32S { dst, addr, offset } => {
+                        load!(dst, addr, offset, i32, |v: i32| v as i64 as u64)
+                    }
+                    I::I64Load32U { dst, addr, offset } => load!(dst, addr, offset, u32, u64::from),
+                    I::I32Store {
+                        addr,
+                        value,
+                        offset,
+                    } => store!(addr, value, offset, u32),
+                    I::I64Store {
+                        addr,
+                        value,
+                        offset,
+                    } => store!(addr, value, offset, u64),
+                    I::I32Store8 {
+                        addr,
+                        value,
+                        offset,
+                    } => store!(addr, value, offset, u8),
+                    I::I32Store16 {
+                        addr,
+                        value,
+                        offset,
+                    } => store!(addr, value, offset, u16),
+                    I::I64Store8 {
+                        addr,
+                        value,
+                        offset,
+                    } => store!(addr, value, offset, u8),
+                    I::I64Store16 {
+                        addr,
+                        value,
+                        offset,
+                    } => store!(addr, value, offset, u16),
+                    I::I64Store32 {
+                        addr,
+                        value,
+                        offset,
+                    } => store!(addr, value, offset, u32),
+
+                    // i32 arithmetic
+                    I::I32Add { dst, a, b } => bin!(dst, a, b, |x: i32, y: i32| x.wrapping_add(y)),
+                    I::I32Sub { dst, a, b } => bin!(dst, a, b, |x: i32, y: i32| x.wrapping_sub(y)),
+                    I::I32Mul { dst, a, b } => bin!(dst, a, b, |x: i32, y: i32| x.wrapping_mul(y)),
+                    I::I32DivS { dst, a, b } => bin_trap!(dst, a, b, i32_div_s),
+                    I::I32DivU { dst, a, b } => bin_trap!(dst, a, b, |x: u32, y: u32| x
+                        .checked_div(y)
+                        .ok_or(TrapCode::IntegerDivisionByZero)),
+                    I::I32RemS { dst, a, b } => bin_trap!(dst, a, b, |x: i32, y: i32| if y == 0 {
+                        Err(TrapCode::IntegerDivisionByZero)
                     } else {
-                        try_trap!(wisp_core::ops::table_copy_between(&mut *dt, d, &*st, s, n));
+                        Ok(x.wrapping_rem(y))
+                    }),
+                    I::I32RemU { dst, a, b } => bin_trap!(dst, a, b, |x: u32, y: u32| x
+                        .checked_rem(y)
+                        .ok_or(TrapCode::IntegerDivisionByZero)),
+                    I::I32And { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x & y),
+                    I::I32Or { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x | y),
+                    I::I32Xor { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x ^ y),
+                    I::I32Shl { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x.wrapping_shl(y)),
+                    I::I32ShrS { dst, a, b } => bin!(dst, a, b, |x: i32, y: u32| x.wrapping_shr(y)),
+                    I::I32ShrU { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x.wrapping_shr(y)),
+                    I::I32Rotl { dst, a, b } => {
+                        bin!(dst, a, b, |x: u32, y: u32| x.rotate_left(y & 31))
                     }
-                }
-                I::TableInit { dst, src, len, table, elem } => {
-                    let t = &mut *(*self.vmctx).table(u32::from(table));
-                    let items = &(&mut (*self.instance).elements)[elem as usize];
-                    try_trap!(t.init(get!(dst) as u32, items, get!(src) as u32, get!(len) as u32));
-                }
-                I::ElemDrop { elem } => {
-                    (&mut (*self.instance).elements)[elem as usize] = Box::default();
-                }
+                    I::I32Rotr { dst, a, b } => {
+                        bin!(dst, a, b, |x: u32, y: u32| x.rotate_right(y & 31))
+                    }
+                    I::I32Eq { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x == y),
+                    I::I32Ne { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x != y),
+                    I::I32LtS { dst, a, b } => bin!(dst, a, b, |x: i32, y: i32| x < y),
+                    I::I32LtU { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x < y),
+                    I::I32GtS { dst, a, b } => bin!(dst, a, b, |x: i32, y: i32| x > y),
+                    I::I32GtU { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x > y),
+                    I::I32LeS { dst, a, b } => bin!(dst, a, b, |x: i32, y: i32| x <= y),
+                    I::I32LeU { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x <= y),
+                    I::I32GeS { dst, a, b } => bin!(dst, a, b, |x: i32, y: i32| x >= y),
+                    I::I32GeU { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x >= y),
+                    I::I32AddImm { dst, a, imm } => {
+                        imm32!(dst, a, imm, |x: i32, y: i32| x.wrapping_add(y))
+                    }
+                    I::I32SubImm { dst, a, imm } => {
+                        imm32!(dst, a, imm, |x: i32, y: i32| x.wrapping_sub(y))
+                    }
+                    I::I32MulImm { dst, a, imm } => {
+                        imm32!(dst, a, imm, |x: i32, y: i32| x.wrapping_mul(y))
+                    }
+                    I::I32AndImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x & y),
+                    I::I32OrImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x | y),
+                    I::I32XorImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x ^ y),
+                    I::I32ShlImm { dst, a, imm } => {
+                        imm32!(dst, a, imm, |x: i32, y: i32| x.wrapping_shl(y as u32))
+                    }
+                    I::I32ShrSImm { dst, a, imm } => {
+                        imm32!(dst, a, imm, |x: i32, y: i32| x.wrapping_shr(y as u32))
+                    }
+                    I::I32ShrUImm { dst, a, imm } => {
+                        imm32!(dst, a, imm, |x: u32, y: i32| x.wrapping_shr(y as u32))
+                    }
+                    I::I32RotlImm { dst, a, imm } => {
+                        imm32!(dst, a, imm, |x: u32, y: i32| x.rotate_left(y as u32 & 31))
+                    }
+                    I::I32RotrImm { dst, a, imm } => {
+                        imm32!(dst, a, imm, |x: u32, y: i32| x.rotate_right(y as u32 & 31))
+                    }
+                    I::I32EqImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x == y),
+                    I::I32NeImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x != y),
+                    I::I32LtSImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x < y),
+                    I::I32LtUImm { dst, a, imm } => {
+                        imm32!(dst, a, imm, |x: u32, y: i32| x < y as u32)
+                    }
+                    I::I32GtSImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x > y),
+                    I::I32GtUImm { dst, a, imm } => {
+                        imm32!(dst, a, imm, |x: u32, y: i32| x > y as u32)
+                    }
+                    I::I32LeSImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x <= y),
+                    I::I32LeUImm { dst, a, imm } => {
+                        imm32!(dst, a, imm, |x: u32, y: i32| x <= y as u32)
+                    }
+                    I::I32GeSImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x >= y),
+                    I::I32GeUImm { dst, a, imm } => {
+                        imm32!(dst, a, imm, |x: u32, y: i32| x >= y as u32)
+                    }
 
-                I::UseMemory { mem } => self.memory = (*self.vmctx).memory(mem),
-                I::MemoryCopyBetween { dst, src, len, dst_mem, src_mem } => {
-                    let (d, s, n) = (get!(dst) as u32, get!(src) as u32, get!(len) as u32);
-                    let dm = (*self.vmctx).memory(u32::from(dst_mem));
-                    let sm = (*self.vmctx).memory(u32::from(src_mem));
-                    // Two indices may name one memory (imported twice).
-                    if dm == sm {
-                        try_trap!((*dm).copy_within(u64::from(d), u64::from(s), u64::from(n)));
+                    // i64 arithmetic
+                    I::I64Add { dst, a, b } => bin!(dst, a, b, |x: i64, y: i64| x.wrapping_add(y)),
+                    I::I64Sub { dst, a, b } => bin!(dst, a, b, |x: i64, y: i64| x.wrapping_sub(y)),
+                    I::I64Mul { dst, a, b } => bin!(dst, a, b, |x: i64, y: i64| x.wrapping_mul(y)),
+                    I::I64DivS { dst, a, b } => bin_trap!(dst, a, b, i64_div_s),
+                    I::I64DivU { dst, a, b } => bin_trap!(dst, a, b, |x: u64, y: u64| x
+                        .checked_div(y)
+                        .ok_or(TrapCode::IntegerDivisionByZero)),
+                    I::I64RemS { dst, a, b } => bin_trap!(dst, a, b, |x: i64, y: i64| if y == 0 {
+                        Err(TrapCode::IntegerDivisionByZero)
                     } else {
-                        try_trap!(wisp_core::ops::memory_copy_between(&mut *dm, u64::from(d), &*sm, u64::from(s), u64::from(n)));
+                        Ok(x.wrapping_rem(y))
+                    }),
+                    I::I64RemU { dst, a, b } => bin_trap!(dst, a, b, |x: u64, y: u64| x
+                        .checked_rem(y)
+                        .ok_or(TrapCode::IntegerDivisionByZero)),
+                    I::I64And { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x & y),
+                    I::I64Or { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x | y),
+                    I::I64Xor { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x ^ y),
+                    I::I64Shl { dst, a, b } => {
+                        bin!(dst, a, b, |x: u64, y: u64| x.wrapping_shl(y as u32))
                     }
-                }
-                I::MemorySize { dst } => set!(dst, (*self.memory).pages()),
-                I::MemoryGrow { dst, delta } => {
-                    let old = (*self.memory).grow(u64::from(get!(delta) as u32));
-                    set!(dst, old.map_or(u64::from(u32::MAX), |p| p));
-                }
-                I::MemoryFill { dst, value, len } => {
-                    let (d, v, n) = (get!(dst) as u32, get!(value) as u8, get!(len) as u32);
-                    try_trap!((*self.memory).fill(u64::from(d), v, u64::from(n)));
-                }
-                I::MemoryCopy { dst, src, len } => {
-                    let (d, s, n) = (get!(dst) as u32, get!(src) as u32, get!(len) as u32);
-                    try_trap!((*self.memory).copy_within(u64::from(d), u64::from(s), u64::from(n)));
-                }
-                I::MemoryInit { dst, src, len, data } => {
-                    let bytes = (*self.instance).data_segment(data);
-                    let (d, s, n) = (get!(dst) as u32, get!(src) as u32, get!(len) as u32);
-                    try_trap!((*self.memory).init(u64::from(d), bytes, u64::from(s), u64::from(n)));
-                }
-                I::DataDrop { data } => (&mut (*self.instance).data_dropped)[data as usize] = true,
+                    I::I64ShrS { dst, a, b } => {
+                        bin!(dst, a, b, |x: i64, y: u64| x.wrapping_shr(y as u32))
+                    }
+                    I::I64ShrU { dst, a, b } => {
+                        bin!(dst, a, b, |x: u64, y: u64| x.wrapping_shr(y as u32))
+                    }
+                    I::I64Rotl { dst, a, b } => {
+                        bin!(dst, a, b, |x: u64, y: u64| x.rotate_left((y & 63) as u32))
+                    }
+                    I::I64Rotr { dst, a, b } => {
+                        bin!(dst, a, b, |x: u64, y: u64| x.rotate_right((y & 63) as u32))
+                    }
+                    I::I64Eq { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x == y),
+                    I::I64Ne { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x != y),
+                    I::I64LtS { dst, a, b } => bin!(dst, a, b, |x: i64, y: i64| x < y),
+                    I::I64LtU { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x < y),
+                    I::I64GtS { dst, a, b } => bin!(dst, a, b, |x: i64, y: i64| x > y),
+                    I::I64GtU { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x > y),
+                    I::I64LeS { dst, a, b } => bin!(dst, a, b, |x: i64, y: i64| x <= y),
+                    I::I64LeU { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x <= y),
+                    I::I64GeS { dst, a, b } => bin!(dst, a, b, |x: i64, y: i64| x >= y),
+                    I::I64GeU { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x >= y),
+                    I::I64AddImm { dst, a, imm } => {
+                        imm64!(dst, a, imm, |x: i64, y: i64| x.wrapping_add(y))
+                    }
+                    I::I64SubImm { dst, a, imm } => {
+                        imm64!(dst, a, imm, |x: i64, y: i64| x.wrapping_sub(y))
+                    }
+                    I::I64MulImm { dst, a, imm } => {
+                        imm64!(dst, a, imm, |x: i64, y: i64| x.wrapping_mul(y))
+                    }
+                    I::I64AndImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x & y),
+                    I::I64OrImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x | y),
+                    I::I64XorImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x ^ y),
+                    I::I64ShlImm { dst, a, imm } => {
+                        imm64!(dst, a, imm, |x: i64, y: i64| x.wrapping_shl(y as u32))
+                    }
+                    I::I64ShrSImm { dst, a, imm } => {
+                        imm64!(dst, a, imm, |x: i64, y: i64| x.wrapping_shr(y as u32))
+                    }
+                    I::I64ShrUImm { dst, a, imm } => {
+                        imm64!(dst, a, imm, |x: u64, y: i64| x.wrapping_shr(y as u32))
+                    }
+                    I::I64RotlImm { dst, a, imm } => {
+                        imm64!(dst, a, imm, |x: u64, y: i64| x.rotate_left((y & 63) as u32))
+                    }
+                    I::I64RotrImm { dst, a, imm } => imm64!(dst, a, imm, |x: u64, y: i64| x
+                        .rotate_right((y & 63) as u32)),
+                    I::I64EqImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x == y),
+                    I::I64NeImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x != y),
+                    I::I64LtSImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x < y),
+                    I::I64LtUImm { dst, a, imm } => {
+                        imm64!(dst, a, imm, |x: u64, y: i64| x < y as u64)
+                    }
+                    I::I64GtSImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x > y),
+                    I::I64GtUImm { dst, a, imm } => {
+                        imm64!(dst, a, imm, |x: u64, y: i64| x > y as u64)
+                    }
+                    I::I64LeSImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x <= y),
+                    I::I64LeUImm { dst, a, imm } => {
+                        imm64!(dst, a, imm, |x: u64, y: i64| x <= y as u64)
+                    }
+                    I::I64GeSImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x >= y),
+                    I::I64GeUImm { dst, a, imm } => {
+                        imm64!(dst, a, imm, |x: u64, y: i64| x >= y as u64)
+                    }
 
-                I::I32Load { dst, addr, offset } => load!(dst, addr, offset, u32, u64::from),
-                I::I64Load { dst, addr, offset } => load!(dst, addr, offset, u64, |v| v),
-                I::F32Load { dst, addr, offset } => load!(dst, addr, offset, u32, u64::from),
-                I::F64Load { dst, addr, offset } => load!(dst, addr, offset, u64, |v| v),
-                I::I32Load8S { dst, addr, offset } => load!(dst, addr, offset, i8, |v: i8| v as i32 as u32 as u64),
-                I::I32Load8U { dst, addr, offset } => load!(dst, addr, offset, u8, u64::from),
-                I::I32Load16S { dst, addr, offset } => load!(dst, addr, offset, i16, |v: i16| v as i32 as u32 as u64),
-                I::I32Load16U { dst, addr, offset } => load!(dst, addr, offset, u16, u64::from),
-                I::I64Load8S { dst, addr, offset } => load!(dst, addr, offset, i8, |v: i8| v as i64 as u64),
-                I::I64Load8U { dst, addr, offset } => load!(dst, addr, offset, u8, u64::from),
-                I::I64Load16S { dst, addr, offset } => load!(dst, addr, offset, i16, |v: i16| v as i64 as u64),
-                I::I64Load16U { dst, addr, offset } => load!(dst, addr, offset, u16, u64::from),
-                I::I64Load32S { dst, addr, offset } => load!(dst, addr, offset, i32, |v: i32| v as i64 as u64),
-                I::I64Load32U { dst, addr, offset } => load!(dst, addr, offset, u32, u64::from),
-                I::I32Store { addr, value, offset } => store!(addr, value, offset, u32),
-                I::I64Store { addr, value, offset } => store!(addr, value, offset, u64),
-                I::I32Store8 { addr, value, offset } => store!(addr, value, offset, u8),
-                I::I32Store16 { addr, value, offset } => store!(addr, value, offset, u16),
-                I::I64Store8 { addr, value, offset } => store!(addr, value, offset, u8),
-                I::I64Store16 { addr, value, offset } => store!(addr, value, offset, u16),
-                I::I64Store32 { addr, value, offset } => store!(addr, value, offset, u32),
+                    // floats
+                    I::F32Add { dst, a, b } => bin!(dst, a, b, |x: f32, y: f32| x + y),
+                    I::F32Sub { dst, a, b } => bin!(dst, a, b, |x: f32, y: f32| x - y),
+                    I::F32Mul { dst, a, b } => bin!(dst, a, b, |x: f32, y: f32| x * y),
+                    I::F32Div { dst, a, b } => bin!(dst, a, b, |x: f32, y: f32| x / y),
+                    I::F32Min { dst, a, b } => bin!(dst, a, b, float::f32_min),
+                    I::F32Max { dst, a, b } => bin!(dst, a, b, float::f32_max),
+                    I::F32Copysign { dst, a, b } => bin!(dst, a, b, float::f32_copysign),
+                    I::F32Eq { dst, a, b } => bin!(dst, a, b, |x: f32, y: f32| x == y),
+                    I::F32Ne { dst, a, b } => bin!(dst, a, b, |x: f32, y: f32| x != y),
+                    I::F32Lt { dst, a, b } => bin!(dst, a, b, |x: f32, y: f32| x < y),
+                    I::F32Gt { dst, a, b } => bin!(dst, a, b, |x: f32, y: f32| x > y),
+                    I::F32Le { dst, a, b } => bin!(dst, a, b, |x: f32, y: f32| x <= y),
+                    I::F32Ge { dst, a, b } => bin!(dst, a, b, |x: f32, y: f32| x >= y),
+                    I::F64Add { dst, a, b } => bin!(dst, a, b, |x: f64, y: f64| x + y),
+                    I::F64Sub { dst, a, b } => bin!(dst, a, b, |x: f64, y: f64| x - y),
+                    I::F64Mul { dst, a, b } => bin!(dst, a, b, |x: f64, y: f64| x * y),
+                    I::F64Div { dst, a, b } => bin!(dst, a, b, |x: f64, y: f64| x / y),
+                    I::F64Min { dst, a, b } => bin!(dst, a, b, float::f64_min),
+                    I::F64Max { dst, a, b } => bin!(dst, a, b, float::f64_max),
+                    I::F64Copysign { dst, a, b } => bin!(dst, a, b, float::f64_copysign),
+                    I::F64Eq { dst, a, b } => bin!(dst, a, b, |x: f64, y: f64| x == y),
+                    I::F64Ne { dst, a, b } => bin!(dst, a, b, |x: f64, y: f64| x != y),
+                    I::F64Lt { dst, a, b } => bin!(dst, a, b, |x: f64, y: f64| x < y),
+                    I::F64Gt { dst, a, b } => bin!(dst, a, b, |x: f64, y: f64| x > y),
+                    I::F64Le { dst, a, b } => bin!(dst, a, b, |x: f64, y: f64| x <= y),
+                    I::F64Ge { dst, a, b } => bin!(dst, a, b, |x: f64, y: f64| x >= y),
 
-                // i32 arithmetic
-                I::I32Add { dst, a, b } => bin!(dst, a, b, |x: i32, y: i32| x.wrapping_add(y)),
-                I::I32Sub { dst, a, b } => bin!(dst, a, b, |x: i32, y: i32| x.wrapping_sub(y)),
-                I::I32Mul { dst, a, b } => bin!(dst, a, b, |x: i32, y: i32| x.wrapping_mul(y)),
-                I::I32DivS { dst, a, b } => bin_trap!(dst, a, b, i32_div_s),
-                I::I32DivU { dst, a, b } => bin_trap!(dst, a, b, |x: u32, y: u32| x.checked_div(y).ok_or(TrapCode::IntegerDivisionByZero)),
-                I::I32RemS { dst, a, b } => bin_trap!(dst, a, b, |x: i32, y: i32| if y == 0 { Err(TrapCode::IntegerDivisionByZero) } else { Ok(x.wrapping_rem(y)) }),
-                I::I32RemU { dst, a, b } => bin_trap!(dst, a, b, |x: u32, y: u32| x.checked_rem(y).ok_or(TrapCode::IntegerDivisionByZero)),
-                I::I32And { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x & y),
-                I::I32Or { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x | y),
-                I::I32Xor { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x ^ y),
-                I::I32Shl { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x.wrapping_shl(y)),
-                I::I32ShrS { dst, a, b } => bin!(dst, a, b, |x: i32, y: u32| x.wrapping_shr(y)),
-                I::I32ShrU { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x.wrapping_shr(y)),
-                I::I32Rotl { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x.rotate_left(y & 31)),
-                I::I32Rotr { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x.rotate_right(y & 31)),
-                I::I32Eq { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x == y),
-                I::I32Ne { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x != y),
-                I::I32LtS { dst, a, b } => bin!(dst, a, b, |x: i32, y: i32| x < y),
-                I::I32LtU { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x < y),
-                I::I32GtS { dst, a, b } => bin!(dst, a, b, |x: i32, y: i32| x > y),
-                I::I32GtU { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x > y),
-                I::I32LeS { dst, a, b } => bin!(dst, a, b, |x: i32, y: i32| x <= y),
-                I::I32LeU { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x <= y),
-                I::I32GeS { dst, a, b } => bin!(dst, a, b, |x: i32, y: i32| x >= y),
-                I::I32GeU { dst, a, b } => bin!(dst, a, b, |x: u32, y: u32| x >= y),
-                I::I32AddImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x.wrapping_add(y)),
-                I::I32SubImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x.wrapping_sub(y)),
-                I::I32MulImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x.wrapping_mul(y)),
-                I::I32AndImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x & y),
-                I::I32OrImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x | y),
-                I::I32XorImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x ^ y),
-                I::I32ShlImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x.wrapping_shl(y as u32)),
-                I::I32ShrSImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x.wrapping_shr(y as u32)),
-                I::I32ShrUImm { dst, a, imm } => imm32!(dst, a, imm, |x: u32, y: i32| x.wrapping_shr(y as u32)),
-                I::I32RotlImm { dst, a, imm } => imm32!(dst, a, imm, |x: u32, y: i32| x.rotate_left(y as u32 & 31)),
-                I::I32RotrImm { dst, a, imm } => imm32!(dst, a, imm, |x: u32, y: i32| x.rotate_right(y as u32 & 31)),
-                I::I32EqImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x == y),
-                I::I32NeImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x != y),
-                I::I32LtSImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x < y),
-                I::I32LtUImm { dst, a, imm } => imm32!(dst, a, imm, |x: u32, y: i32| x < y as u32),
-                I::I32GtSImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x > y),
-                I::I32GtUImm { dst, a, imm } => imm32!(dst, a, imm, |x: u32, y: i32| x > y as u32),
-                I::I32LeSImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x <= y),
-                I::I32LeUImm { dst, a, imm } => imm32!(dst, a, imm, |x: u32, y: i32| x <= y as u32),
-                I::I32GeSImm { dst, a, imm } => imm32!(dst, a, imm, |x: i32, y: i32| x >= y),
-                I::I32GeUImm { dst, a, imm } => imm32!(dst, a, imm, |x: u32, y: i32| x >= y as u32),
-
-                // i64 arithmetic
-                I::I64Add { dst, a, b } => bin!(dst, a, b, |x: i64, y: i64| x.wrapping_add(y)),
-                I::I64Sub { dst, a, b } => bin!(dst, a, b, |x: i64, y: i64| x.wrapping_sub(y)),
-                I::I64Mul { dst, a, b } => bin!(dst, a, b, |x: i64, y: i64| x.wrapping_mul(y)),
-                I::I64DivS { dst, a, b } => bin_trap!(dst, a, b, i64_div_s),
-                I::I64DivU { dst, a, b } => bin_trap!(dst, a, b, |x: u64, y: u64| x.checked_div(y).ok_or(TrapCode::IntegerDivisionByZero)),
-                I::I64RemS { dst, a, b } => bin_trap!(dst, a, b, |x: i64, y: i64| if y == 0 { Err(TrapCode::IntegerDivisionByZero) } else { Ok(x.wrapping_rem(y)) }),
-                I::I64RemU { dst, a, b } => bin_trap!(dst, a, b, |x: u64, y: u64| x.checked_rem(y).ok_or(TrapCode::IntegerDivisionByZero)),
-                I::I64And { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x & y),
-                I::I64Or { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x | y),
-                I::I64Xor { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x ^ y),
-                I::I64Shl { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x.wrapping_shl(y as u32)),
-                I::I64ShrS { dst, a, b } => bin!(dst, a, b, |x: i64, y: u64| x.wrapping_shr(y as u32)),
-                I::I64ShrU { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x.wrapping_shr(y as u32)),
-                I::I64Rotl { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x.rotate_left((y & 63) as u32)),
-                I::I64Rotr { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x.rotate_right((y & 63) as u32)),
-                I::I64Eq { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x == y),
-                I::I64Ne { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x != y),
-                I::I64LtS { dst, a, b } => bin!(dst, a, b, |x: i64, y: i64| x < y),
-                I::I64LtU { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x < y),
-                I::I64GtS { dst, a, b } => bin!(dst, a, b, |x: i64, y: i64| x > y),
-                I::I64GtU { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x > y),
-                I::I64LeS { dst, a, b } => bin!(dst, a, b, |x: i64, y: i64| x <= y),
-                I::I64LeU { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x <= y),
-                I::I64GeS { dst, a, b } => bin!(dst, a, b, |x: i64, y: i64| x >= y),
-                I::I64GeU { dst, a, b } => bin!(dst, a, b, |x: u64, y: u64| x >= y),
-                I::I64AddImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x.wrapping_add(y)),
-                I::I64SubImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x.wrapping_sub(y)),
-                I::I64MulImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x.wrapping_mul(y)),
-                I::I64AndImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x & y),
-                I::I64OrImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x | y),
-                I::I64XorImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x ^ y),
-                I::I64ShlImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x.wrapping_shl(y as u32)),
-                I::I64ShrSImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x.wrapping_shr(y as u32)),
-                I::I64ShrUImm { dst, a, imm } => imm64!(dst, a, imm, |x: u64, y: i64| x.wrapping_shr(y as u32)),
-                I::I64RotlImm { dst, a, imm } => imm64!(dst, a, imm, |x: u64, y: i64| x.rotate_left((y & 63) as u32)),
-                I::I64RotrImm { dst, a, imm } => imm64!(dst, a, imm, |x: u64, y: i64| x.rotate_right((y & 63) as u32)),
-                I::I64EqImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x == y),
-                I::I64NeImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x != y),
-                I::I64LtSImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x < y),
-                I::I64LtUImm { dst, a, imm } => imm64!(dst, a, imm, |x: u64, y: i64| x < y as u64),
-                I::I64GtSImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x > y),
-                I::I64GtUImm { dst, a, imm } => imm64!(dst, a, imm, |x: u64, y: i64| x > y as u64),
-                I::I64LeSImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x <= y),
-                I::I64LeUImm { dst, a, imm } => imm64!(dst, a, imm, |x: u64, y: i64| x <= y as u64),
-                I::I64GeSImm { dst, a, imm } => imm64!(dst, a, imm, |x: i64, y: i64| x >= y),
-                I::I64GeUImm { dst, a, imm } => imm64!(dst, a, imm, |x: u64, y: i64| x >= y as u64),
-
-                // floats
-                I::F32Add { dst, a, b } => bin!(dst, a, b, |x: f32, y: f32| x + y),
-                I::F32Sub { dst, a, b } => bin!(dst, a, b, |x: f32, y: f32| x - y),
-                I::F32Mul { dst, a, b } => bin!(dst, a, b, |x: f32, y: f32| x * y),
-                I::F32Div { dst, a, b } => bin!(dst, a, b, |x: f32, y: f32| x / y),
-                I::F32Min { dst, a, b } => bin!(dst, a, b, float::f32_min),
-                I::F32Max { dst, a, b } => bin!(dst, a, b, float::f32_max),
-                I::F32Copysign { dst, a, b } => bin!(dst, a, b, float::f32_copysign),
-                I::F32Eq { dst, a, b } => bin!(dst, a, b, |x: f32, y: f32| x == y),
-                I::F32Ne { dst, a, b } => bin!(dst, a, b, |x: f32, y: f32| x != y),
-                I::F32Lt { dst, a, b } => bin!(dst, a, b, |x: f32, y: f32| x < y),
-                I::F32Gt { dst, a, b } => bin!(dst, a, b, |x: f32, y: f32| x > y),
-                I::F32Le { dst, a, b } => bin!(dst, a, b, |x: f32, y: f32| x <= y),
-                I::F32Ge { dst, a, b } => bin!(dst, a, b, |x: f32, y: f32| x >= y),
-                I::F64Add { dst, a, b } => bin!(dst, a, b, |x: f64, y: f64| x + y),
-                I::F64Sub { dst, a, b } => bin!(dst, a, b, |x: f64, y: f64| x - y),
-                I::F64Mul { dst, a, b } => bin!(dst, a, b, |x: f64, y: f64| x * y),
-                I::F64Div { dst, a, b } => bin!(dst, a, b, |x: f64, y: f64| x / y),
-                I::F64Min { dst, a, b } => bin!(dst, a, b, float::f64_min),
-                I::F64Max { dst, a, b } => bin!(dst, a, b, float::f64_max),
-                I::F64Copysign { dst, a, b } => bin!(dst, a, b, float::f64_copysign),
-                I::F64Eq { dst, a, b } => bin!(dst, a, b, |x: f64, y: f64| x == y),
-                I::F64Ne { dst, a, b } => bin!(dst, a, b, |x: f64, y: f64| x != y),
-                I::F64Lt { dst, a, b } => bin!(dst, a, b, |x: f64, y: f64| x < y),
-                I::F64Gt { dst, a, b } => bin!(dst, a, b, |x: f64, y: f64| x > y),
-                I::F64Le { dst, a, b } => bin!(dst, a, b, |x: f64, y: f64| x <= y),
-                I::F64Ge { dst, a, b } => bin!(dst, a, b, |x: f64, y: f64| x >= y),
-
-                // unary
-                I::I32Clz { dst, src } => un!(dst, src, |x: u32| x.leading_zeros()),
-                I::I32Ctz { dst, src } => un!(dst, src, |x: u32| x.trailing_zeros()),
-                I::I32Popcnt { dst, src } => un!(dst, src, |x: u32| x.count_ones()),
-                I::I32Eqz { dst, src } => un!(dst, src, |x: u32| x == 0),
-                I::I64Clz { dst, src } => un!(dst, src, |x: u64| u64::from(x.leading_zeros())),
-                I::I64Ctz { dst, src } => un!(dst, src, |x: u64| u64::from(x.trailing_zeros())),
-                I::I64Popcnt { dst, src } => un!(dst, src, |x: u64| u64::from(x.count_ones())),
-                I::I64Eqz { dst, src } => un!(dst, src, |x: u64| x == 0),
-                I::F32Abs { dst, src } => un!(dst, src, float::f32_abs),
-                I::F32Neg { dst, src } => un!(dst, src, float::f32_neg),
-                I::F32Ceil { dst, src } => un!(dst, src, float::f32_ceil),
-                I::F32Floor { dst, src } => un!(dst, src, float::f32_floor),
-                I::F32Trunc { dst, src } => un!(dst, src, float::f32_trunc),
-                I::F32Nearest { dst, src } => un!(dst, src, float::f32_nearest),
-                I::F32Sqrt { dst, src } => un!(dst, src, float::f32_sqrt),
-                I::F64Abs { dst, src } => un!(dst, src, float::f64_abs),
-                I::F64Neg { dst, src } => un!(dst, src, float::f64_neg),
-                I::F64Ceil { dst, src } => un!(dst, src, float::f64_ceil),
-                I::F64Floor { dst, src } => un!(dst, src, float::f64_floor),
-                I::F64Trunc { dst, src } => un!(dst, src, float::f64_trunc),
-                I::F64Nearest { dst, src } => un!(dst, src, float::f64_nearest),
-                I::F64Sqrt { dst, src } => un!(dst, src, float::f64_sqrt),
-                I::I32TruncF32S { dst, src } => un_trap!(dst, src, float::i32_trunc_f32),
-                I::I32TruncF32U { dst, src } => un_trap!(dst, src, float::u32_trunc_f32),
-                I::I32TruncF64S { dst, src } => un_trap!(dst, src, float::i32_trunc_f64),
-                I::I32TruncF64U { dst, src } => un_trap!(dst, src, float::u32_trunc_f64),
-                I::I64TruncF32S { dst, src } => un_trap!(dst, src, float::i64_trunc_f32),
-                I::I64TruncF32U { dst, src } => un_trap!(dst, src, float::u64_trunc_f32),
-                I::I64TruncF64S { dst, src } => un_trap!(dst, src, float::i64_trunc_f64),
-                I::I64TruncF64U { dst, src } => un_trap!(dst, src, float::u64_trunc_f64),
-                I::I64ExtendI32S { dst, src } => un!(dst, src, |x: i32| x as i64),
-                I::I64ExtendI32U { dst, src } => un!(dst, src, |x: u32| u64::from(x)),
-                I::F32ConvertI32S { dst, src } => un!(dst, src, |x: i32| x as f32),
-                I::F32ConvertI32U { dst, src } => un!(dst, src, |x: u32| x as f32),
-                I::F32ConvertI64S { dst, src } => un!(dst, src, |x: i64| x as f32),
-                I::F32ConvertI64U { dst, src } => un!(dst, src, |x: u64| x as f32),
-                I::F32DemoteF64 { dst, src } => un!(dst, src, |x: f64| x as f32),
-                I::F64ConvertI32S { dst, src } => un!(dst, src, |x: i32| f64::from(x)),
-                I::F64ConvertI32U { dst, src } => un!(dst, src, |x: u32| f64::from(x)),
-                I::F64ConvertI64S { dst, src } => un!(dst, src, |x: i64| x as f64),
-                I::F64ConvertI64U { dst, src } => un!(dst, src, |x: u64| x as f64),
-                I::F64PromoteF32 { dst, src } => un!(dst, src, |x: f32| f64::from(x)),
-                I::I32Extend8S { dst, src } => un!(dst, src, |x: u32| x as i8 as i32),
-                I::I32Extend16S { dst, src } => un!(dst, src, |x: u32| x as i16 as i32),
-                I::I64Extend8S { dst, src } => un!(dst, src, |x: u64| x as i8 as i64),
-                I::I64Extend16S { dst, src } => un!(dst, src, |x: u64| x as i16 as i64),
-                I::I64Extend32S { dst, src } => un!(dst, src, |x: u64| x as i32 as i64),
-                // Rust's float-to-int `as` saturates and maps NaN to 0: exactly trunc_sat.
-                I::I32TruncSatF32S { dst, src } => un!(dst, src, |x: f32| x as i32),
-                I::I32TruncSatF32U { dst, src } => un!(dst, src, |x: f32| x as u32),
-                I::I32TruncSatF64S { dst, src } => un!(dst, src, |x: f64| x as i32),
-                I::I32TruncSatF64U { dst, src } => un!(dst, src, |x: f64| x as u32),
-                I::I64TruncSatF32S { dst, src } => un!(dst, src, |x: f32| x as i64),
-                I::I64TruncSatF32U { dst, src } => un!(dst, src, |x: f32| x as u64),
-                I::I64TruncSatF64S { dst, src } => un!(dst, src, |x: f64| x as i64),
-                I::I64TruncSatF64U { dst, src } => un!(dst, src, |x: f64| x as u64),
+                    // unary
+                    I::I32Clz { dst, src } => un!(dst, src, |x: u32| x.leading_zeros()),
+                    I::I32Ctz { dst, src } => un!(dst, src, |x: u32| x.trailing_zeros()),
+                    I::I32Popcnt { dst, src } => un!(dst, src, |x: u32| x.count_ones()),
+                    I::I32Eqz { dst, src } => un!(dst, src, |x: u32| x == 0),
+                    I::I64Clz { dst, src } => un!(dst, src, |x: u64| u64::from(x.leading_zeros())),
+                    I::I64Ctz { dst, src } => un!(dst, src, |x: u64| u64::from(x.trailing_zeros())),
+                    I::I64Popcnt { dst, src } => un!(dst, src, |x: u64| u64::from(x.count_ones())),
+                    I::I64Eqz { dst, src } => un!(dst, src, |x: u64| x == 0),
+                    I::F32Abs { dst, src } => un!(dst, src, float::f32_abs),
+                    I::F32Neg { dst, src } => un!(dst, src, float::f32_neg),
+                    I::F32Ceil { dst, src } => un!(dst, src, float::f32_ceil),
+                    I::F32Floor { dst, src } => un!(dst, src, float::f32_floor),
+                    I::F32Trunc { dst, src } => un!(dst, src, float::f32_trunc),
+                    I::F32Nearest { dst, src } => un!(dst, src, float::f32_nearest),
+                    I::F32Sqrt { dst, src } => un!(dst, src, float::f32_sqrt),
+                    I::F64Abs { dst, src } => un!(dst, src, float::f64_abs),
+                    I::F64Neg { dst, src } => un!(dst, src, float::f64_neg),
+                    I::F64Ceil { dst, src } => un!(dst, src, float::f64_ceil),
+                    I::F64Floor { dst, src } => un!(dst, src, float::f64_floor),
+                    I::F64Trunc { dst, src } => un!(dst, src, float::f64_trunc),
+                    I::F64Nearest { dst, src } => un!(dst, src, float::f64_nearest),
+                    I::F64Sqrt { dst, src } => un!(dst, src, float::f64_sqrt),
+                    I::I32TruncF32S { dst, src } => un_trap!(dst, src, float::i32_trunc_f32),
+                    I::I32TruncF32U { dst, src } => un_trap!(dst, src, float::u32_trunc_f32),
+                    I::I32TruncF64S { dst, src } => un_trap!(dst, src, float::i32_trunc_f64),
+                    I::I32TruncF64U { dst, src } => un_trap!(dst, src, float::u32_trunc_f64),
+                    I::I64TruncF32S { dst, src } => un_trap!(dst, src, float::i64_trunc_f32),
+                    I::I64TruncF32U { dst, src } => un_trap!(dst, src, float::u64_trunc_f32),
+                    I::I64TruncF64S { dst, src } => un_trap!(dst, src, float::i64_trunc_f64),
+                    I::I64TruncF64U { dst, src } => un_trap!(dst, src, float::u64_trunc_f64),
+                    I::I64ExtendI32S { dst, src } => un!(dst, src, |x: i32| x as i64),
+                    I::I64ExtendI32U { dst, src } => un!(dst, src, |x: u32| u64::from(x)),
+                    I::F32ConvertI32S { dst, src } => un!(dst, src, |x: i32| x as f32),
+                    I::F32ConvertI32U { dst, src } => un!(dst, src, |x: u32| x as f32),
+                    I::F32ConvertI64S { dst, src } => un!(dst, src, |x: i64| x as f32),
+                    I::F32ConvertI64U { dst, src } => un!(dst, src, |x: u64| x as f32),
+                    I::F32DemoteF64 { dst, src } => un!(dst, src, |x: f64| x as f32),
+                    I::F64ConvertI32S { dst, src } => un!(dst, src, |x: i32| f64::from(x)),
+                    I::F64ConvertI32U { dst, src } => un!(dst, src, |x: u32| f64::from(x)),
+                    I::F64ConvertI64S { dst, src } => un!(dst, src, |x: i64| x as f64),
+                    I::F64ConvertI64U { dst, src } => un!(dst, src, |x: u64| x as f64),
+                    I::F64PromoteF32 { dst, src } => un!(dst, src, |x: f32| f64::from(x)),
+                    I::I32Extend8S { dst, src } => un!(dst, src, |x: u32| x as i8 as i32),
+                    I::I32Extend16S { dst, src } => un!(dst, src, |x: u32| x as i16 as i32),
+                    I::I64Extend8S { dst, src } => un!(dst, src, |x: u64| x as i8 as i64),
+                    I::I64Extend16S { dst, src } => un!(dst, src, |x: u64| x as i16 as i64),
+                    I::I64Extend32S { dst, src } => un!(dst, src, |x: u64| x as i32 as i64),
+                    // Rust's float-to-int `as` saturates and maps NaN to 0: exactly trunc_sat.
+                    I::I32TruncSatF32S { dst, src } => un!(dst, src, |x: f32| x as i32),
+                    I::I32TruncSatF32U { dst, src } => un!(dst, src, |x: f32| x as u32),
+                    I::I32TruncSatF64S { dst, src } => un!(dst, src, |x: f64| x as i32),
+                    I::I32TruncSatF64U { dst, src } => un!(dst, src, |x: f64| x as u32),
+                    I::I64TruncSatF32S { dst, src } => un!(dst, src, |x: f32| x as i64),
+                    I::I64TruncSatF32U { dst, src } => un!(dst, src, |x: f32| x as u64),
+                    I::I64TruncSatF64S { dst, src } => un!(dst, src, |x: f64| x as i64),
+                    I::I64TruncSatF64U { dst, src } => un!(dst, src, |x: f64| x as u64),
+                }
             }
-        } }
+        }
     }
 }
 

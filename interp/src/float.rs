@@ -13,7 +13,11 @@ pub fn f32_min(a: f32, b: f32) -> f32 {
         // -0 and +0 compare equal; the minimum is -0: OR the sign bits.
         return f32::from_bits(a.to_bits() | b.to_bits());
     }
-    if a < b { a } else { b }
+    if a < b {
+        a
+    } else {
+        b
+    }
 }
 
 pub fn f32_max(a: f32, b: f32) -> f32 {
@@ -23,7 +27,11 @@ pub fn f32_max(a: f32, b: f32) -> f32 {
     if a == b {
         return f32::from_bits(a.to_bits() & b.to_bits());
     }
-    if a > b { a } else { b }
+    if a > b {
+        a
+    } else {
+        b
+    }
 }
 
 pub fn f64_min(a: f64, b: f64) -> f64 {
@@ -33,7 +41,11 @@ pub fn f64_min(a: f64, b: f64) -> f64 {
     if a == b {
         return f64::from_bits(a.to_bits() | b.to_bits());
     }
-    if a < b { a } else { b }
+    if a < b {
+        a
+    } else {
+        b
+    }
 }
 
 pub fn f64_max(a: f64, b: f64) -> f64 {
@@ -43,7 +55,11 @@ pub fn f64_max(a: f64, b: f64) -> f64 {
     if a == b {
         return f64::from_bits(a.to_bits() & b.to_bits());
     }
-    if a > b { a } else { b }
+    if a > b {
+        a
+    } else {
+        b
+    }
 }
 
 const F32_SIGN: u32 = 1 << 31;
@@ -149,7 +165,10 @@ mod tests {
         assert_eq!(i32_trunc_f64(-2147483648.9), Ok(i32::MIN));
         assert_eq!(i32_trunc_f64(-2147483649.0), Err(TrapCode::IntegerOverflow));
         assert_eq!(u32_trunc_f64(-0.9), Ok(0));
-        assert_eq!(u64_trunc_f32(f32::NAN), Err(TrapCode::BadConversionToInteger));
+        assert_eq!(
+            u64_trunc_f32(f32::NAN),
+            Err(TrapCode::BadConversionToInteger)
+        );
         assert_eq!(i64_trunc_f64(-9223372036854775808.0), Ok(i64::MIN));
     }
 }

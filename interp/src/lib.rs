@@ -43,7 +43,12 @@ impl wisp_core::vm::Executor for Interpreter {
         Ok(())
     }
 
-    unsafe fn call(&self, store: *mut StoreInner, func: u32, slots: &mut [u64]) -> Result<(), Trap> {
+    unsafe fn call(
+        &self,
+        store: *mut StoreInner,
+        func: u32,
+        slots: &mut [u64],
+    ) -> Result<(), Trap> {
         // SAFETY: forwarded contract.
         unsafe { exec::call(store, func, slots) }
     }

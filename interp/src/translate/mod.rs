@@ -211,7 +211,10 @@ impl Translator<'_> {
             }
             Operand::Local(l) => {
                 if l as Slot != dst {
-                    self.emit(Instr::Copy { dst, src: l as Slot });
+                    self.emit(Instr::Copy {
+                        dst,
+                        src: l as Slot,
+                    });
                 }
             }
             Operand::Const { value, wide } => {
@@ -387,7 +390,10 @@ impl Translator<'_> {
 
     /// The rest of the current block is unreachable.
     fn mark_dead(&mut self) {
-        let c = self.ctrl.last_mut().expect("control stack is never empty inside a body");
+        let c = self
+            .ctrl
+            .last_mut()
+            .expect("control stack is never empty inside a body");
         c.dead = true;
         let height = c.height as usize;
         self.stack.truncate(height);
@@ -647,7 +653,9 @@ impl Translator<'_> {
         self.preserve_locals(Some(local));
         let dst = local as Slot;
         let retargeted = match (op, self.last_result) {
-            (Operand::Temp, Some((at, slot))) if at + 1 == self.code.len() && slot == self.slot_at(pos) => {
+            (Operand::Temp, Some((at, slot)))
+                if at + 1 == self.code.len() && slot == self.slot_at(pos) =>
+            {
                 ops::set_result_slot(&mut self.code[at], dst)
             }
             _ => false,
@@ -817,31 +825,121 @@ impl Translator<'_> {
             | O::F32ReinterpretI32
             | O::F64ReinterpretI64 => {}
 
-            O::I32Load { memarg } => self.load(memarg, |dst, addr, offset| Instr::I32Load { dst, addr, offset }),
-            O::I64Load { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load { dst, addr, offset }),
-            O::F32Load { memarg } => self.load(memarg, |dst, addr, offset| Instr::F32Load { dst, addr, offset }),
-            O::F64Load { memarg } => self.load(memarg, |dst, addr, offset| Instr::F64Load { dst, addr, offset }),
-            O::I32Load8S { memarg } => self.load(memarg, |dst, addr, offset| Instr::I32Load8S { dst, addr, offset }),
-            O::I32Load8U { memarg } => self.load(memarg, |dst, addr, offset| Instr::I32Load8U { dst, addr, offset }),
-            O::I32Load16S { memarg } => self.load(memarg, |dst, addr, offset| Instr::I32Load16S { dst, addr, offset }),
-            O::I32Load16U { memarg } => self.load(memarg, |dst, addr, offset| Instr::I32Load16U { dst, addr, offset }),
-            O::I64Load8S { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load8S { dst, addr, offset }),
-            O::I64Load8U { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load8U { dst, addr, offset }),
-            O::I64Load16S { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load16S { dst, addr, offset }),
-            O::I64Load16U { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load16U { dst, addr, offset }),
-            O::I64Load32S { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load32S { dst, addr, offset }),
-            O::I64Load32U { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load32U { dst, addr, offset }),
+            O::I32Load { memarg } => self.load(memarg, |dst, addr, offset| Instr::I32Load {
+                dst,
+                addr,
+                offset,
+            }),
+            O::I64Load { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load {
+                dst,
+                addr,
+                offset,
+            }),
+            O::F32Load { memarg } => self.load(memarg, |dst, addr, offset| Instr::F32Load {
+                dst,
+                addr,
+                offset,
+            }),
+            O::F64Load { memarg } => self.load(memarg, |dst, addr, offset| Instr::F64Load {
+                dst,
+                addr,
+                offset,
+            }),
+            O::I32Load8S { memarg } => self.load(memarg, |dst, addr, offset| Instr::I32Load8S {
+                dst,
+                addr,
+                offset,
+            }),
+            O::I32Load8U { memarg } => self.load(memarg, |dst, addr, offset| Instr::I32Load8U {
+                dst,
+                addr,
+                offset,
+            }),
+            O::I32Load16S { memarg } => self.load(memarg, |dst, addr, offset| Instr::I32Load16S {
+                dst,
+                addr,
+                offset,
+            }),
+            O::I32Load16U { memarg } => self.load(memarg, |dst, addr, offset| Instr::I32Load16U {
+                dst,
+                addr,
+                offset,
+            }),
+            O::I64Load8S { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load8S {
+                dst,
+                addr,
+                offset,
+            }),
+            O::I64Load8U { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load8U {
+                dst,
+                addr,
+                offset,
+            }),
+            O::I64Load16S { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load16S {
+                dst,
+                addr,
+                offset,
+            }),
+            O::I64Load16U { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load16U {
+                dst,
+                addr,
+                offset,
+            }),
+            O::I64Load32S { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load32S {
+                dst,
+                addr,
+                offset,
+            }),
+            O::I64Load32U { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load32U {
+                dst,
+                addr,
+                offset,
+            }),
             O::I32Store { memarg } | O::F32Store { memarg } => {
-                self.store(memarg, |addr, value, offset| Instr::I32Store { addr, value, offset })
+                self.store(memarg, |addr, value, offset| Instr::I32Store {
+                    addr,
+                    value,
+                    offset,
+                })
             }
             O::I64Store { memarg } | O::F64Store { memarg } => {
-                self.store(memarg, |addr, value, offset| Instr::I64Store { addr, value, offset })
+                self.store(memarg, |addr, value, offset| Instr::I64Store {
+                    addr,
+                    value,
+                    offset,
+                })
             }
-            O::I32Store8 { memarg } => self.store(memarg, |addr, value, offset| Instr::I32Store8 { addr, value, offset }),
-            O::I32Store16 { memarg } => self.store(memarg, |addr, value, offset| Instr::I32Store16 { addr, value, offset }),
-            O::I64Store8 { memarg } => self.store(memarg, |addr, value, offset| Instr::I64Store8 { addr, value, offset }),
-            O::I64Store16 { memarg } => self.store(memarg, |addr, value, offset| Instr::I64Store16 { addr, value, offset }),
-            O::I64Store32 { memarg } => self.store(memarg, |addr, value, offset| Instr::I64Store32 { addr, value, offset }),
+            O::I32Store8 { memarg } => self.store(memarg, |addr, value, offset| Instr::I32Store8 {
+                addr,
+                value,
+                offset,
+            }),
+            O::I32Store16 { memarg } => {
+                self.store(memarg, |addr, value, offset| Instr::I32Store16 {
+                    addr,
+                    value,
+                    offset,
+                })
+            }
+            O::I64Store8 { memarg } => self.store(memarg, |addr, value, offset| Instr::I64Store8 {
+                addr,
+                value,
+                offset,
+            }),
+            O::I64Store16 { memarg } => {
+                self.store(memarg, |addr, value, offset| Instr::I64Store16 {
+                    addr,
+                    value,
+                    offset,
+                })
+            }
+            O::I64Store32 { memarg } => {
+                self.store(memarg, |addr, value, offset| Instr::I64Store32 {
+                    addr,
+                    value,
+                    offset,
+                })
+            }
 
             O::MemorySize { mem } => {
                 let dst = self.push_temp();
@@ -851,7 +949,9 @@ impl Translator<'_> {
                 let (delta, pos) = self.pop_read();
                 let dst = self.slot_at(pos);
                 self.stack.push(Operand::Temp);
-                self.on_memory(mem, |t| t.emit_result(Instr::MemoryGrow { dst, delta }, dst));
+                self.on_memory(mem, |t| {
+                    t.emit_result(Instr::MemoryGrow { dst, delta }, dst)
+                });
             }
             O::MemoryFill { mem } => {
                 let ([dst, value, len], _) = self.pop_n::<3>();

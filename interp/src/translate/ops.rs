@@ -170,27 +170,49 @@ pub(super) fn fuse_compare_branch(instr: Instr, when: bool) -> Option<Instr> {
     macro_rules! cmp {
         ($a:expr, $b:expr, $yes:ident, $no:ident) => {
             Some(if when {
-                Instr::$yes { a: $a, b: $b, offset: 0 }
+                Instr::$yes {
+                    a: $a,
+                    b: $b,
+                    offset: 0,
+                }
             } else {
-                Instr::$no { a: $a, b: $b, offset: 0 }
+                Instr::$no {
+                    a: $a,
+                    b: $b,
+                    offset: 0,
+                }
             })
         };
     }
     macro_rules! cmp_imm {
         ($a:expr, $imm:expr, $yes:ident, $no:ident) => {
             Some(if when {
-                Instr::$yes { a: $a, imm: $imm, offset: 0 }
+                Instr::$yes {
+                    a: $a,
+                    imm: $imm,
+                    offset: 0,
+                }
             } else {
-                Instr::$no { a: $a, imm: $imm, offset: 0 }
+                Instr::$no {
+                    a: $a,
+                    imm: $imm,
+                    offset: 0,
+                }
             })
         };
     }
     use Instr as I;
     match instr {
         I::I32Eqz { src, .. } => Some(if when {
-            I::BrIfEqz { cond: src, offset: 0 }
+            I::BrIfEqz {
+                cond: src,
+                offset: 0,
+            }
         } else {
-            I::BrIfNez { cond: src, offset: 0 }
+            I::BrIfNez {
+                cond: src,
+                offset: 0,
+            }
         }),
         I::I32Eq { a, b, .. } => cmp!(a, b, BrI32Eq, BrI32Ne),
         I::I32Ne { a, b, .. } => cmp!(a, b, BrI32Ne, BrI32Eq),
