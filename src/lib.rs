@@ -1,21 +1,8 @@
-//! wisp: a WebAssembly runtime.
-//!
-//! This facade re-exports the embedding API of [`wisp_core`] and wires in the execution
-//! tier: the register-based interpreter of [`wisp_interp`], always available, `no_std`.
-//!
-//! ```
-//! use wisp::{Caller, Engine, Linker, Module, Store};
-//!
-//! let engine = Engine::default();
-//! let wasm = [
-//!     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // header
-//! ];
-//! let module = Module::new(&engine, wasm).unwrap();
-//! let mut store = Store::new(&engine, ());
-//! let linker = Linker::<()>::new(&engine);
-//! linker.instantiate(&mut store, &module).unwrap();
-//! ```
-
+//! wisp: a WebAssembly runtime. This facade re-exports the embedding API of [`wisp_core`]
+//! and wires in the execution tier: the register-based interpreter of [`wisp_interp`],
+//! always available, `no_std`. The crate documentation below is the README; its examples
+//! run as doctests.
+#![doc = include_str!("../README.md")]
 #![no_std]
 
 extern crate alloc;
@@ -30,6 +17,7 @@ pub use wisp_core::{
     WasmResults, WasmTy,
 };
 pub use wisp_interp as interp;
+
 
 /// An engine that runs wasm on wisp's interpreter. Dereferences to [`wisp_core::Engine`], so
 /// it goes wherever the API asks for `&Engine`.
