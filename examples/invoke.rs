@@ -36,15 +36,28 @@ fn run(args: &[String]) -> Result<Vec<Val>, String> {
     let engine = Engine::default();
     let module = Module::new(&engine, &wasm).map_err(|e| format!("{file}: {e}"))?;
     let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine).instantiate(&mut store, &module).map_err(|e| e.to_string())?;
-    let func = instance.get_func(&store, export).ok_or(format!("no exported function `{export}`"))?;
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .map_err(|e| e.to_string())?;
+    let func = instance
+        .get_func(&store, export)
+        .ok_or(format!("no exported function `{export}`"))?;
     let ty = func.ty(&store).map_err(|e| e.to_string())?;
     if ty.params().len() != rest.len() {
-        return Err(format!("`{export}` is {ty}: it takes {} arguments", ty.params().len()));
+        return Err(format!(
+            "`{export}` is {ty}: it takes {} arguments",
+            ty.params().len()
+        ));
     }
-    let params = ty.params().iter().zip(rest).map(|(t, a)| parse_arg(*t, a)).collect::<Result<Vec<_>, _>>()?;
+    let params = ty
+        .params()
+        .iter()
+        .zip(rest)
+        .map(|(t, a)| parse_arg(*t, a))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
-    func.call(&mut store, &params, &mut results).map_err(|e| format!("error: {e}"))?;
+    func.call(&mut store, &params, &mut results)
+        .map_err(|e| format!("error: {e}"))?;
     Ok(results)
 }
 

@@ -18,7 +18,6 @@ pub use wisp_core::{
 };
 pub use wisp_interp as interp;
 
-
 /// An engine that runs wasm on wisp's interpreter. Dereferences to [`wisp_core::Engine`], so
 /// it goes wherever the API asks for `&Engine`.
 #[derive(Clone, Debug)]
