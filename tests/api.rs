@@ -363,3 +363,16 @@ fn fuel_counts_agree_between_lazy_and_eager_translation() {
     assert_eq!(used[0], used[1]);
     assert!(used[0] > 1_000);
 }
+
+#[test]
+fn api_types_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<Engine>();
+    send_sync::<Module>();
+    send_sync::<Linker<()>>();
+    send_sync::<Func>();
+    send::<Store<Vec<u8>>>();
+    send::<Trap>();
+    send::<Error>();
+}
