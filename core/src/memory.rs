@@ -212,6 +212,18 @@ impl Memory {
         Ok(self.entity_mut(store)?.data_mut())
     }
 
+    /// The memory's bytes and the store's data together, so a host function can read guest
+    /// memory while updating its own state.
+    pub fn data_and_store_mut<'a, T: 'a, C: AsContextMut<Data = T> + 'a>(
+        &self,
+        store: &'a mut C,
+    ) -> Result<(&'a mut [u8], &'a mut T)> {
+        let store = store.as_context_mut().0;
+        store.inner.check(self.store)?;
+        let mem = &mut store.inner.memories[self.index as usize];
+        Ok((mem.data_mut(), &mut store.data))
+    }
+
     /// Copies memory at `offset` into `buf`; out of bounds is an error and copies nothing.
     pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<()> {
         let e = self.entity(&store)?;
