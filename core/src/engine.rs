@@ -17,6 +17,7 @@ pub struct Config {
     pub(crate) features: wasmparser::WasmFeatures,
     pub(crate) consume_fuel: bool,
     pub(crate) lazy_translation: bool,
+    pub(crate) interruptible: bool,
     pub(crate) max_call_depth: u32,
     pub(crate) max_stack_slots: u32,
     pub(crate) max_frame_slots: u32,
@@ -39,6 +40,7 @@ impl Default for Config {
             features,
             consume_fuel: false,
             lazy_translation: true,
+            interruptible: false,
             max_call_depth: 100_000,
             max_stack_slots: 1 << 22,
             max_frame_slots: u16::MAX as u32,
@@ -91,6 +93,17 @@ impl Config {
     pub fn consume_fuel(&mut self, enable: bool) -> &mut Self {
         self.consume_fuel = enable;
         self
+    }
+
+    /// Let an [`crate::InterruptHandle`] stop running wasm code. Costs a flag check at each
+    /// function entry and loop header, so it is off by default.
+    pub fn interruptible(&mut self, enable: bool) -> &mut Self {
+        self.interruptible = enable;
+        self
+    }
+
+    pub fn get_interruptible(&self) -> bool {
+        self.interruptible
     }
 
     /// Translate functions on their first call (default) rather than when the module loads.

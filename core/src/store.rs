@@ -9,9 +9,10 @@
 //!   the store drops, so raw pointers to them (held in each instance's `VmCtx`) stay valid.
 
 use alloc::boxed::Box;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::any::Any;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -44,6 +45,9 @@ pub struct StoreInner {
     pub externs: Vec<Box<dyn Any + Send + Sync>>,
     /// Fuel left; only charged when the engine's config enables fuel.
     pub fuel: u64,
+    /// Set by an [`InterruptHandle`]; checked (and cleared) by the tiers at function
+    /// entries and loop headers when the engine is `Config::interruptible`.
+    pub interrupt: Arc<AtomicBool>,
     /// Depth of nested host -> wasm entries, so re-entrant calls share one recursion limit.
     pub call_depth: u32,
     /// A tier's reusable execution state (the interpreter's value stack), kept between calls
@@ -67,6 +71,20 @@ impl StoreInner {
     }
 }
 
+/// Interrupts a store's running (or next) wasm execution: it traps with
+/// `TrapCode::Interrupted` at the next function entry or loop header, and the interrupt is
+/// consumed, so the store can run again afterwards.
+#[derive(Clone, Debug)]
+pub struct InterruptHandle {
+    flag: Arc<AtomicBool>,
+}
+
+impl InterruptHandle {
+    pub fn interrupt(&self) {
+        self.flag.store(true, Ordering::Relaxed);
+    }
+}
+
 /// All runtime objects of one embedding context, plus host data `T`.
 #[repr(C)]
 pub struct Store<T> {
@@ -87,6 +105,7 @@ impl<T> Store<T> {
                 instances: Vec::new(),
                 externs: Vec::new(),
                 fuel: 0,
+                interrupt: Arc::new(AtomicBool::new(false)),
                 call_depth: 0,
                 exec_cache: None,
             },
@@ -121,6 +140,14 @@ impl<T> Store<T> {
     pub fn get_fuel(&self) -> Result<u64> {
         self.fuel_enabled()?;
         Ok(self.inner.fuel)
+    }
+
+    /// A handle that interrupts this store's wasm execution from any thread. Only engines
+    /// configured with `Config::interruptible(true)` check for it.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        InterruptHandle {
+            flag: self.inner.interrupt.clone(),
+        }
     }
 
     fn fuel_enabled(&self) -> Result<()> {

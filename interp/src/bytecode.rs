@@ -122,6 +122,8 @@ define_instrs! {
         Unreachable,
         /// Charges `amount` fuel for the basic block it starts (only emitted with fuel on).
         ConsumeFuel { amount: u32 },
+        /// Traps if the store was interrupted (only emitted for interruptible engines).
+        CheckInterrupt,
         Br { offset: i32 },
         BrIfNez { cond: Slot, offset: i32 },
         BrIfEqz { cond: Slot, offset: i32 },

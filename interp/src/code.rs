@@ -7,11 +7,27 @@ use alloc::vec::Vec;
 use wisp_core::module::ModuleInner;
 
 use crate::bytecode::{CompiledFunc, Instr};
-use crate::translate::translate;
+use crate::translate::{translate, Options};
 
 pub struct ModuleCode {
     funcs: Box<[spin::Once<CompiledFunc>]>,
-    fuel: bool,
+    options: Options,
+    /// Touched once per translated function, so a lock costs nothing measurable (and
+    /// 32-bit microcontrollers have no 64-bit atomics).
+    stats: spin::Mutex<TranslationStats>,
+}
+
+/// What translation has done for a module so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TranslationStats {
+    /// Functions translated (lazily, each on its first call).
+    pub functions: u32,
+    /// Size of their wasm bodies.
+    pub wasm_bytes: u64,
+    /// Size of the bytecode made from them.
+    pub bytecode_bytes: u64,
+    /// Time spent translating, in nanoseconds (`None` without `std`, which has no clock).
+    pub nanos: Option<u64>,
 }
 
 /// The interpreter's code for `module`, created on first use.
@@ -21,7 +37,11 @@ pub fn module_code(module: &ModuleInner) -> &ModuleCode {
             funcs: (0..module.bodies.len())
                 .map(|_| spin::Once::new())
                 .collect(),
-            fuel: module.engine.config().get_consume_fuel(),
+            options: Options {
+                fuel: module.engine.config().get_consume_fuel(),
+                interruptible: module.engine.config().get_interruptible(),
+            },
+            stats: spin::Mutex::new(TranslationStats::default()),
         })
     });
     // An engine has one executor, so a module's tier data is always the interpreter's.
@@ -32,7 +52,9 @@ pub fn module_code(module: &ModuleInner) -> &ModuleCode {
 /// Defined function `def`, translated on first call.
 pub fn compiled<'a>(code: &'a ModuleCode, module: &ModuleInner, def: u32) -> &'a CompiledFunc {
     code.funcs[def as usize].call_once(|| {
-        translate(module, def, code.fuel).unwrap_or_else(|_| {
+        #[cfg(feature = "std")]
+        let start = std::time::Instant::now();
+        let func = translate(module, def, code.options).unwrap_or_else(|_| {
             // Unreachable for validated modules; if it happens, the function traps rather
             // than the host failing.
             CompiledFunc {
@@ -44,8 +66,23 @@ pub fn compiled<'a>(code: &'a ModuleCode, module: &ModuleInner, def: u32) -> &'a
                     .len() as u32,
                 num_locals: module.bodies[def as usize].num_locals,
             }
-        })
+        });
+        let mut stats = code.stats.lock();
+        stats.functions += 1;
+        stats.wasm_bytes += module.bodies[def as usize].range.len() as u64;
+        stats.bytecode_bytes += core::mem::size_of_val(&*func.code) as u64;
+        #[cfg(feature = "std")]
+        {
+            let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            stats.nanos = Some(stats.nanos.unwrap_or(0).saturating_add(nanos));
+        }
+        func
     })
+}
+
+/// Translation statistics of `module` so far.
+pub fn stats(module: &ModuleInner) -> TranslationStats {
+    *module_code(module).stats.lock()
 }
 
 /// Translates every function now (for eager mode).

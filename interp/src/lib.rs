@@ -10,6 +10,8 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
 
 pub mod bytecode;
 mod code;
@@ -52,6 +54,13 @@ impl wisp_core::vm::Executor for Interpreter {
         // SAFETY: forwarded contract.
         unsafe { exec::call(store, func, slots) }
     }
+}
+
+pub use code::TranslationStats;
+
+/// What translation has done for `module` so far (functions, bytes in and out, time).
+pub fn translation_stats(module: &wisp_core::Module) -> TranslationStats {
+    code::stats(module.inner())
 }
 
 /// The translated bytecode of defined function `def` of `module`, for inspection and tests.

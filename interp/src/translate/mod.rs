@@ -32,7 +32,16 @@ use wisp_core::module::ModuleInner;
 use crate::bytecode::{CompiledFunc, Instr, Slot};
 
 /// Translates defined function `def` of `module`.
-pub fn translate(module: &ModuleInner, def: u32, fuel: bool) -> Result<CompiledFunc> {
+/// What the engine's configuration asks the bytecode to check.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Charge fuel per basic block.
+    pub fuel: bool,
+    /// Check for interruption at function entry and loop headers.
+    pub interruptible: bool,
+}
+
+pub fn translate(module: &ModuleInner, def: u32, options: Options) -> Result<CompiledFunc> {
     let body_info = &module.bodies[def as usize];
     let func_index = module.num_imported_funcs + def;
     let ty = module.func_type(func_index);
@@ -49,7 +58,8 @@ pub fn translate(module: &ModuleInner, def: u32, fuel: bool) -> Result<CompiledF
         ctrl: Vec::new(),
         locals: body_info.num_locals,
         last_result: None,
-        fuel: fuel.then_some(0),
+        fuel: options.fuel.then_some(0),
+        interruptible: options.interruptible,
         dead_depth: 0,
     };
     t.ctrl.push(Ctrl {
@@ -64,6 +74,7 @@ pub fn translate(module: &ModuleInner, def: u32, fuel: bool) -> Result<CompiledF
         dead: false,
     });
     t.start_fuel_block();
+    t.check_interrupt();
     let mut reader: OperatorsReader<'_> = body.get_operators_reader()?;
     while !reader.eof() {
         let op = reader.read()?;
@@ -137,6 +148,7 @@ struct Translator<'m> {
     last_result: Option<(usize, Slot)>,
     /// Index of the current block's `ConsumeFuel`, with fuel metering on.
     fuel: Option<usize>,
+    interruptible: bool,
     /// Nesting depth of blocks opened inside unreachable code.
     dead_depth: u32,
 }
@@ -293,6 +305,13 @@ impl Translator<'_> {
         }
     }
 
+    /// At function entry and loop headers: every unbounded execution passes one.
+    fn check_interrupt(&mut self) {
+        if self.interruptible {
+            self.emit(Instr::CheckInterrupt);
+        }
+    }
+
     fn charge_fuel(&mut self) {
         if let Some(at) = self.fuel {
             if let Instr::ConsumeFuel { amount } = &mut self.code[at] {
@@ -442,6 +461,7 @@ impl Translator<'_> {
         let head = self.pc();
         self.push_ctrl(CtrlKind::Loop, bt, head);
         self.start_fuel_block();
+        self.check_interrupt();
     }
 
     fn op_if(&mut self, bt: BlockType) {
