@@ -1,0 +1,237 @@
+//! The capability sandbox: the one place guest paths become directory handles.
+//!
+//! A guest names files by a directory descriptor plus a relative path. The descriptor is
+//! the capability: nothing the path says may reach outside the directory it names. The
+//! walk below enforces that by construction rather than by checking a finished path:
+//!
+//! - The path is split into components and walked one component at a time, each opened
+//!   relative to the handle of the directory before it (`Dir::open_dir`, which never
+//!   follows a symbolic link). No multi-component path ever reaches the backend, so there
+//!   is nothing for the OS to resolve, and no window between a check and a use.
+//! - `..` is never handed to the backend: it pops the stack of handles the walk opened.
+//!   Popping past the starting directory is `ENOTCAPABLE`. (Each stacked handle was opened
+//!   by one non-link component from the one below it, so popping is exactly "parent".)
+//! - Absolute paths are `ENOTCAPABLE`.
+//! - Symbolic links are followed by hand: the walk reads the link (`Dir::read_link`) and
+//!   splices its target's components in place of the link's, so the target passes the
+//!   same rules from the link's directory. An absolute target is `ENOTCAPABLE`; more than
+//!   `MAX_SYMLINK_EXPANSIONS` expansions in one walk is `ELOOP`.
+//!
+//! The walk stops at the last component and hands it, with the directory holding it, to
+//! the operation (`resolve`), which applies the single-component primitive there. An
+//! operation that follows a link at the last component answers `ELOOP` for it, and the
+//! walk expands the link and goes on.
+
+use alloc::boxed::Box;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::errno::{Errno, WasiResult};
+use crate::host::Dir;
+
+/// Most symbolic links one path resolution may expand (Linux allows 40).
+pub const MAX_SYMLINK_EXPANSIONS: u32 = 32;
+
+/// The last component of a walked path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Last {
+    /// The path names the directory the walk stands in (`.`, `a/..`, `a/.`).
+    Dot,
+    /// An entry of that directory; one component, never `.` or `..`.
+    Name(String),
+}
+
+/// Where an operation applies: the directory holding the last component, and that
+/// component.
+pub(crate) struct Target<'w> {
+    pub dir: &'w dyn Dir,
+    pub last: &'w Last,
+    /// The path (or the last link target) ended in `/`: the last component must be a
+    /// directory, and a link there is followed.
+    pub dir_required: bool,
+    /// How many directories below the starting one `dir` is.
+    pub depth: usize,
+}
+
+/// A walk in progress from a starting directory.
+struct Walk<'a> {
+    base: &'a dyn Dir,
+    /// Invariant: `opened[0]` is a subdirectory of `base`, `opened[i]` of `opened[i - 1]`,
+    /// each opened by one component that was not a symbolic link. So the walk stands in
+    /// `opened.last()` (or `base`), and `..` is a pop.
+    opened: Vec<Box<dyn Dir>>,
+    /// Components still to walk, the next one last.
+    pending: Vec<String>,
+    expansions: u32,
+    dir_required: bool,
+}
+
+impl<'a> Walk<'a> {
+    fn new(base: &'a dyn Dir, path: &str) -> WasiResult<Walk<'a>> {
+        if path.is_empty() {
+            return Err(Errno::NoEnt);
+        }
+        if path.starts_with('/') {
+            return Err(Errno::NotCapable);
+        }
+        if path.contains('\0') {
+            return Err(Errno::Inval);
+        }
+        let mut walk = Walk {
+            base,
+            opened: Vec::new(),
+            pending: Vec::new(),
+            expansions: 0,
+            dir_required: false,
+        };
+        walk.push_components(path);
+        Ok(walk)
+    }
+
+    /// Queues `path`'s components to be walked next. A trailing `/` means the last one
+    /// must be a directory.
+    fn push_components(&mut self, path: &str) {
+        self.dir_required = path.ends_with('/');
+        let before = self.pending.len();
+        self.pending.extend(
+            path.split('/')
+                .filter(|c| !c.is_empty())
+                .map(ToString::to_string),
+        );
+        self.pending[before..].reverse();
+        if self.pending.len() == before {
+            // "/"-only paths are refused above and empty targets in `expand`; this keeps
+            // the walk's answer defined regardless: the current directory.
+            self.pending.push(".".into());
+        }
+    }
+
+    fn dir(&self) -> &dyn Dir {
+        match self.opened.last() {
+            Some(d) => &**d,
+            None => self.base,
+        }
+    }
+
+    /// Walks every component but the last, and returns the last.
+    fn walk_to_last(&mut self) -> WasiResult<Last> {
+        while let Some(component) = self.pending.pop() {
+            let is_last = self.pending.is_empty();
+            match component.as_str() {
+                "." => {}
+                ".." => {
+                    if self.opened.pop().is_none() {
+                        return Err(Errno::NotCapable);
+                    }
+                }
+                _ if is_last => return Ok(Last::Name(component)),
+                _ => match self.dir().open_dir(&component) {
+                    Ok(d) => self.opened.push(d),
+                    Err(Errno::Loop) => {
+                        let target = self.dir().read_link(&component)?;
+                        self.expand(&target)?;
+                    }
+                    Err(e) => return Err(e),
+                },
+            }
+        }
+        // The path ended in `.` or `..`.
+        Ok(Last::Dot)
+    }
+
+    /// Puts a symbolic link's target where the link's component was.
+    fn expand(&mut self, target: &[u8]) -> WasiResult {
+        self.expansions += 1;
+        if self.expansions > MAX_SYMLINK_EXPANSIONS {
+            return Err(Errno::Loop);
+        }
+        let target = core::str::from_utf8(target).map_err(|_| Errno::Ilseq)?;
+        if target.is_empty() {
+            return Err(Errno::NoEnt);
+        }
+        if target.starts_with('/') {
+            return Err(Errno::NotCapable);
+        }
+        if target.contains('\0') {
+            return Err(Errno::Inval);
+        }
+        let trailing = self.dir_required;
+        let was_last = self.pending.is_empty();
+        self.push_components(target);
+        // An intermediate link's trailing slash changes nothing (it must be a directory
+        // anyway); the path's own trailing slash still applies to whatever comes last.
+        self.dir_required = if was_last {
+            self.dir_required || trailing
+        } else {
+            trailing
+        };
+        Ok(())
+    }
+}
+
+/// Resolves `path` from `base` and applies `op` to the last component. With `follow`
+/// (or a trailing `/`), an `ELOOP` from `op` for a `Last::Name` means "that is a symbolic
+/// link": the walk expands it and calls `op` again on the target's last component.
+pub(crate) fn resolve<R>(
+    base: &dyn Dir,
+    path: &str,
+    follow: bool,
+    mut op: impl FnMut(Target<'_>) -> WasiResult<R>,
+) -> WasiResult<R> {
+    let mut walk = Walk::new(base, path)?;
+    loop {
+        let last = walk.walk_to_last()?;
+        let dir_required = walk.dir_required;
+        let result = op(Target {
+            dir: walk.dir(),
+            last: &last,
+            dir_required,
+            depth: walk.opened.len(),
+        });
+        match (result, &last) {
+            (Err(Errno::Loop), Last::Name(name)) if follow || dir_required => {
+                let target = walk.dir().read_link(name)?;
+                walk.expand(&target)?;
+            }
+            (result, _) => return result,
+        }
+    }
+}
+
+/// Whether a symbolic link with contents `target`, placed `depth` directories below the
+/// starting directory, would point outside it read as a path: absolute, or climbing
+/// above with `..`. The walk refuses to follow such a link anyway; refusing to create
+/// one keeps guests from planting links that only a host process would follow.
+pub(crate) fn link_target_escapes(target: &str, depth: usize) -> bool {
+    if target.starts_with('/') {
+        return true;
+    }
+    let mut depth = depth;
+    for component in target.split('/') {
+        match component {
+            "" | "." => {}
+            ".." => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return true,
+            },
+            _ => depth += 1,
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_targets_that_climb_out_are_caught() {
+        assert!(link_target_escapes("/etc/passwd", 3));
+        assert!(link_target_escapes("..", 0));
+        assert!(link_target_escapes("a/../..", 0));
+        assert!(link_target_escapes("../../x", 1));
+        assert!(!link_target_escapes("../x", 1));
+        assert!(!link_target_escapes("a/b/../../c", 0));
+        assert!(!link_target_escapes("./x", 0));
+    }
+}
