@@ -9,6 +9,8 @@ extern crate alloc;
 
 use alloc::sync::Arc;
 
+#[cfg(feature = "wat")]
+pub use wat;
 pub use wisp_core::{
     module, vm, AsContext, AsContextMut, Caller, Config, Error, Extern, ExternRef, ExternType,
     FrameInfo, Func, FuncType, Global, GlobalType, HostError, Instance, IntoFunc, Linker, Memory,
@@ -17,6 +19,8 @@ pub use wisp_core::{
     WasmResults, WasmTy,
 };
 pub use wisp_interp as interp;
+#[cfg(feature = "wasi")]
+pub use wisp_wasi as wasi;
 
 /// An engine that runs wasm on wisp's interpreter. Dereferences to [`wisp_core::Engine`], so
 /// it goes wherever the API asks for `&Engine`.

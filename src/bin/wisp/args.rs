@@ -1,0 +1,315 @@
+//! Command-line parsing. Hand-written: the grammar is small, and a parser crate would cost
+//! more build time than this file.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub const HELP: &str = "\
+wisp — a WebAssembly runtime
+
+USAGE:
+    wisp run [OPTIONS] FILE [ARGS...]
+    wisp validate FILE
+    wisp inspect FILE
+    wisp --help | --version
+
+FILE is a binary module (.wasm) or, with the default `wat` feature, the text format (.wat).
+
+RUN OPTIONS (before FILE; everything after FILE goes to the guest):
+    --invoke NAME          call export NAME with ARGS parsed by its parameter types, and
+                           print each result on its own line (instead of running _start)
+    --dir HOST[::GUEST]    give the guest the host directory HOST, seen as GUEST
+                           (default: the same path)
+    --dir-ro HOST[::GUEST] the same, read-only
+    --env KEY=VALUE        set an environment variable for the guest (repeatable)
+    --fuel N               run with N units of fuel (one per wasm operator executed)
+    --max-memory BYTES     cap every linear memory (suffixes K, M, G: powers of 1024)
+    --max-stack DEPTH      most nested wasm calls before a stack-exhausted trap
+    --timeout DURATION     interrupt the guest after DURATION (e.g. 500ms, 3s, 2m)
+    --tier TIER            interp | jit | tiered (this build has the interpreter only)
+    --stats                print load, translation and run times and peak memory to stderr
+    -q, --quiet            print no warnings
+
+EXIT STATUS:
+    0        the guest finished (or returned from --invoke)
+    N        the guest called proc_exit(N)
+    124      --timeout expired
+    125      wisp could not run the guest: bad arguments, unreadable file, invalid module,
+             failed instantiation (e.g. a missing import)
+    134      the guest trapped (an error and a wasm backtrace are printed)
+";
+
+pub const EXIT_TIMEOUT: u8 = 124;
+pub const EXIT_USAGE: u8 = 125;
+pub const EXIT_TRAP: u8 = 134;
+
+#[derive(Debug)]
+pub enum Command {
+    Run(RunOptions),
+    Validate(PathBuf),
+    Inspect(PathBuf),
+    Help,
+    Version,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    Interp,
+    Jit,
+    Tiered,
+}
+
+/// A preopened directory.
+#[derive(Debug, Clone)]
+pub struct Preopen {
+    pub host: PathBuf,
+    pub guest: String,
+    pub read_only: bool,
+}
+
+#[derive(Debug)]
+pub struct RunOptions {
+    pub file: PathBuf,
+    pub args: Vec<String>,
+    pub invoke: Option<String>,
+    pub dirs: Vec<Preopen>,
+    pub env: Vec<(String, String)>,
+    pub fuel: Option<u64>,
+    pub max_memory: Option<u64>,
+    pub max_stack: Option<u32>,
+    pub timeout: Option<Duration>,
+    pub tier: Tier,
+    pub stats: bool,
+    pub quiet: bool,
+}
+
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
+    let mut args = args.into_iter().map(|a| {
+        a.into_string()
+            .map_err(|a| format!("argument is not valid UTF-8: {}", a.to_string_lossy()))
+    });
+    let Some(first) = args.next().transpose()? else {
+        return Err("no command given (try `wisp --help`)".into());
+    };
+    match first.as_str() {
+        "-h" | "--help" | "help" => Ok(Command::Help),
+        "-V" | "--version" => Ok(Command::Version),
+        "run" => parse_run(&mut args).map(Command::Run),
+        "validate" | "inspect" => {
+            let file = args
+                .next()
+                .transpose()?
+                .ok_or(format!("`wisp {first}` needs a FILE"))?;
+            if let Some(extra) = args.next().transpose()? {
+                return Err(format!("unexpected argument `{extra}`"));
+            }
+            let file = PathBuf::from(file);
+            Ok(if first == "validate" {
+                Command::Validate(file)
+            } else {
+                Command::Inspect(file)
+            })
+        }
+        other => Err(format!("unknown command `{other}` (try `wisp --help`)")),
+    }
+}
+
+fn parse_run(
+    args: &mut impl Iterator<Item = Result<String, String>>,
+) -> Result<RunOptions, String> {
+    let mut opts = RunOptions {
+        file: PathBuf::new(),
+        args: Vec::new(),
+        invoke: None,
+        dirs: Vec::new(),
+        env: Vec::new(),
+        fuel: None,
+        max_memory: None,
+        max_stack: None,
+        timeout: None,
+        tier: Tier::Interp,
+        stats: false,
+        quiet: false,
+    };
+    loop {
+        let Some(arg) = args.next().transpose()? else {
+            return Err("`wisp run` needs a FILE".into());
+        };
+        // `--opt=value` and `--opt value` are both accepted.
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |what: &str| -> Result<String, String> {
+            match inline.clone() {
+                Some(v) => Ok(v),
+                None => args
+                    .next()
+                    .transpose()?
+                    .ok_or(format!("`{name}` needs {what}")),
+            }
+        };
+        match name.as_str() {
+            "--invoke" => opts.invoke = Some(value("a function name")?),
+            "--dir" => opts.dirs.push(parse_dir(&value("a directory")?, false)?),
+            "--dir-ro" => opts.dirs.push(parse_dir(&value("a directory")?, true)?),
+            "--env" => {
+                let kv = value("KEY=VALUE")?;
+                let (k, v) = kv
+                    .split_once('=')
+                    .ok_or(format!("`--env {kv}`: expected KEY=VALUE"))?;
+                opts.env.push((k.to_string(), v.to_string()));
+            }
+            "--fuel" => opts.fuel = Some(parse_number(&value("a number")?)?),
+            "--max-memory" => opts.max_memory = Some(parse_bytes(&value("a size in bytes")?)?),
+            "--max-stack" => {
+                let depth = parse_number(&value("a call depth")?)?;
+                opts.max_stack = Some(
+                    u32::try_from(depth).map_err(|_| format!("call depth {depth} is too large"))?,
+                );
+            }
+            "--timeout" => opts.timeout = Some(parse_duration(&value("a duration")?)?),
+            "--tier" => {
+                opts.tier = match value("interp, jit or tiered")?.as_str() {
+                    "interp" => Tier::Interp,
+                    "jit" => Tier::Jit,
+                    "tiered" => Tier::Tiered,
+                    other => {
+                        return Err(format!(
+                            "unknown tier `{other}`: expected interp, jit or tiered"
+                        ))
+                    }
+                }
+            }
+            "--stats" => opts.stats = true,
+            "-q" | "--quiet" => opts.quiet = true,
+            _ if name.starts_with('-') && name != "-" => {
+                return Err(format!("unknown option `{name}` (try `wisp --help`)"))
+            }
+            _ => {
+                opts.file = PathBuf::from(arg);
+                break;
+            }
+        }
+    }
+    opts.args = args.collect::<Result<_, _>>()?;
+    Ok(opts)
+}
+
+fn parse_dir(spec: &str, read_only: bool) -> Result<Preopen, String> {
+    let (host, guest) = match spec.split_once("::") {
+        Some((h, g)) => (h, g),
+        None => (spec, spec),
+    };
+    if host.is_empty() || guest.is_empty() {
+        return Err(format!("`{spec}`: expected HOST[::GUEST]"));
+    }
+    Ok(Preopen {
+        host: PathBuf::from(host),
+        guest: guest.to_string(),
+        read_only,
+    })
+}
+
+fn parse_number(text: &str) -> Result<u64, String> {
+    text.replace('_', "")
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))
+}
+
+/// `65536`, `64K`, `16M`, `4G` (powers of 1024; `KiB`-style suffixes too).
+fn parse_bytes(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '_')
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let num = parse_number(num)?;
+    let shift = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("`{text}`: unknown size unit `{unit}`")),
+    };
+    num.checked_mul(1 << shift)
+        .ok_or(format!("`{text}` is too large"))
+}
+
+/// `250ms`, `3s`, `1.5s`, `2m`, `1h`; a bare number is seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let num: f64 = num
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration"))?;
+    let secs = match unit {
+        "ms" => num / 1000.0,
+        "" | "s" => num,
+        "m" | "min" => num * 60.0,
+        "h" => num * 3600.0,
+        _ => {
+            return Err(format!(
+                "`{text}`: unknown duration unit `{unit}` (use ms, s, m or h)"
+            ))
+        }
+    };
+    Duration::try_from_secs_f64(secs).map_err(|_| format!("`{text}` is not a valid duration"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: &[&str]) -> Result<RunOptions, String> {
+        match parse(args.iter().map(OsString::from))? {
+            Command::Run(r) => Ok(r),
+            other => Err(format!("{other:?}")),
+        }
+    }
+
+    #[test]
+    fn options_before_the_file_args_after() {
+        let r = run(&[
+            "run",
+            "--env",
+            "A=1",
+            "--dir=/tmp::/sandbox",
+            "--fuel",
+            "1_000",
+            "prog.wasm",
+            "--env",
+            "x",
+        ])
+        .unwrap();
+        assert_eq!(r.file, PathBuf::from("prog.wasm"));
+        assert_eq!(r.args, ["--env", "x"]);
+        assert_eq!(r.env, [("A".to_string(), "1".to_string())]);
+        assert_eq!(r.dirs[0].host, PathBuf::from("/tmp"));
+        assert_eq!(r.dirs[0].guest, "/sandbox");
+        assert_eq!(r.fuel, Some(1000));
+    }
+
+    #[test]
+    fn sizes_and_durations() {
+        assert_eq!(parse_bytes("64K").unwrap(), 65536);
+        assert_eq!(parse_bytes("2MiB").unwrap(), 2 << 20);
+        assert!(parse_bytes("3X").is_err());
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert_eq!(parse_duration("1.5").unwrap(), Duration::from_millis(1500));
+        assert!(parse_duration("-1s").is_err());
+    }
+
+    #[test]
+    fn bad_arguments_are_errors() {
+        assert!(run(&["run"]).is_err());
+        assert!(run(&["run", "--tier", "fast", "x.wasm"]).is_err());
+        assert!(run(&["run", "--bogus", "x.wasm"]).is_err());
+        assert!(run(&["run", "--env", "novalue", "x.wasm"]).is_err());
+        assert!(parse(["frobnicate"].map(OsString::from)).is_err());
+    }
+}

@@ -1,0 +1,209 @@
+//! `wisp validate` and `wisp inspect`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use wasmparser::{Parser, Payload, Validator, WasmFeatures};
+use wisp::{Config, Engine, Module};
+
+use crate::load::read_module;
+use crate::Failure;
+
+/// Validates against what wisp supports; status 0 when valid.
+pub fn validate(file: &Path) -> Result<u8, Failure> {
+    let bytes = read_module(file)?;
+    let engine = Engine::new(&Config::default());
+    Module::validate(&engine, &bytes)
+        .map_err(|e| Failure::usage(format!("{}: {e}", file.display())))?;
+    println!("{}: valid", file.display());
+    Ok(0)
+}
+
+/// Proposals `inspect` reports, by the wasmparser feature that gates each.
+const PROPOSALS: &[(&str, WasmFeatures)] = &[
+    ("mutable-global", WasmFeatures::MUTABLE_GLOBAL),
+    ("sign-extension", WasmFeatures::SIGN_EXTENSION),
+    (
+        "saturating-float-to-int",
+        WasmFeatures::SATURATING_FLOAT_TO_INT,
+    ),
+    ("multi-value", WasmFeatures::MULTI_VALUE),
+    ("bulk-memory", WasmFeatures::BULK_MEMORY),
+    ("reference-types", WasmFeatures::REFERENCE_TYPES),
+    ("simd", WasmFeatures::SIMD),
+    ("relaxed-simd", WasmFeatures::RELAXED_SIMD),
+    ("threads", WasmFeatures::THREADS),
+    ("tail-call", WasmFeatures::TAIL_CALL),
+    ("multi-memory", WasmFeatures::MULTI_MEMORY),
+    ("extended-const", WasmFeatures::EXTENDED_CONST),
+    ("memory64", WasmFeatures::MEMORY64),
+    ("exceptions", WasmFeatures::EXCEPTIONS),
+    ("function-references", WasmFeatures::FUNCTION_REFERENCES),
+    ("gc", WasmFeatures::GC),
+    ("custom-page-sizes", WasmFeatures::CUSTOM_PAGE_SIZES),
+    ("wide-arithmetic", WasmFeatures::WIDE_ARITHMETIC),
+];
+
+/// The proposals a module uses: those without which it no longer validates.
+fn proposals_used(bytes: &[u8]) -> Vec<&'static str> {
+    let all = WasmFeatures::all();
+    PROPOSALS
+        .iter()
+        .filter(|(_, f)| {
+            Validator::new_with_features(all.difference(*f))
+                .validate_all(bytes)
+                .is_err()
+        })
+        .map(|(name, _)| *name)
+        .collect()
+}
+
+pub fn inspect(file: &Path) -> Result<u8, Failure> {
+    let bytes = read_module(file)?;
+    let bad = |e: wasmparser::BinaryReaderError| Failure::usage(format!("{}: {e}", file.display()));
+    Validator::new_with_features(WasmFeatures::all())
+        .validate_all(&bytes)
+        .map_err(bad)?;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}: {} bytes", file.display(), bytes.len());
+    let engine = Engine::new(&Config::default());
+    let module = Module::new(&engine, &bytes);
+    match &module {
+        Ok(m) => {
+            let _ = writeln!(
+                out,
+                "runs on wisp: yes{}",
+                m.name()
+                    .map(|n| format!(" (module name `{n}`)"))
+                    .unwrap_or_default()
+            );
+        }
+        Err(e) => {
+            let _ = writeln!(out, "runs on wisp: no: {e}");
+        }
+    }
+    let used = proposals_used(&bytes);
+    let _ = writeln!(
+        out,
+        "proposals used: {}",
+        if used.is_empty() {
+            "none (MVP)".to_string()
+        } else {
+            used.join(", ")
+        }
+    );
+
+    if let Ok(m) = &module {
+        let imports: Vec<_> = m.imports().collect();
+        let _ = writeln!(out, "imports ({}):", imports.len());
+        for (module, name, ty) in imports {
+            let _ = writeln!(out, "  {module}::{name}: {ty}");
+        }
+        let exports: Vec<_> = m.exports().collect();
+        let _ = writeln!(out, "exports ({}):", exports.len());
+        for (name, ty) in exports {
+            let _ = writeln!(out, "  {name}: {ty}");
+        }
+    }
+    section_summary(&bytes, &mut out).map_err(bad)?;
+    print!("{out}");
+    Ok(0)
+}
+
+/// Counts and sizes, section by section.
+fn section_summary(bytes: &[u8], out: &mut String) -> Result<(), wasmparser::BinaryReaderError> {
+    let _ = writeln!(out, "sections:");
+    let span = |r: std::ops::Range<u64>| r.end - r.start;
+    let mut row = |name: &str, size: u64, detail: String| {
+        let _ = writeln!(out, "  {name:<10} {size:>10} bytes  {detail}");
+    };
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload? {
+            Payload::TypeSection(r) => row("type", span(r.range()), format!("{} types", r.count())),
+            Payload::ImportSection(r) => row("import", span(r.range()), String::new()),
+            Payload::FunctionSection(r) => row(
+                "function",
+                span(r.range()),
+                format!("{} functions defined", r.count()),
+            ),
+            Payload::TableSection(r) => {
+                let tables = r.clone().into_iter().filter_map(Result::ok).map(|t| {
+                    format!(
+                        "{}..{}",
+                        t.ty.initial,
+                        t.ty.maximum.map_or("".into(), |m| m.to_string())
+                    )
+                });
+                row(
+                    "table",
+                    span(r.range()),
+                    format!(
+                        "{} tables: {}",
+                        r.count(),
+                        tables.collect::<Vec<_>>().join(", ")
+                    ),
+                )
+            }
+            Payload::MemorySection(r) => {
+                let mems = r.clone().into_iter().filter_map(Result::ok).map(|m| {
+                    let page = m.page_size();
+                    format!(
+                        "{}..{} pages of {} bytes",
+                        m.initial,
+                        m.maximum.map_or("".into(), |x| x.to_string()),
+                        page
+                    )
+                });
+                row(
+                    "memory",
+                    span(r.range()),
+                    format!(
+                        "{} memories: {}",
+                        r.count(),
+                        mems.collect::<Vec<_>>().join(", ")
+                    ),
+                )
+            }
+            Payload::GlobalSection(r) => {
+                row("global", span(r.range()), format!("{} globals", r.count()))
+            }
+            Payload::ExportSection(r) => {
+                row("export", span(r.range()), format!("{} exports", r.count()))
+            }
+            Payload::StartSection { func, range } => {
+                row("start", span(range), format!("function {func}"))
+            }
+            Payload::ElementSection(r) => row(
+                "element",
+                span(r.range()),
+                format!("{} segments", r.count()),
+            ),
+            Payload::DataCountSection { count, range } => {
+                row("datacount", span(range), format!("{count} segments"))
+            }
+            Payload::DataSection(r) => {
+                let total: usize = r
+                    .clone()
+                    .into_iter()
+                    .filter_map(Result::ok)
+                    .map(|d| d.data.len())
+                    .sum();
+                row(
+                    "data",
+                    span(r.range()),
+                    format!("{} segments, {total} bytes", r.count()),
+                )
+            }
+            Payload::CodeSectionStart {
+                count,
+                unchecked_range,
+                ..
+            } => row("code", span(unchecked_range), format!("{count} bodies")),
+            Payload::CustomSection(r) => {
+                row("custom", r.data().len() as u64, format!("\"{}\"", r.name()))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,243 @@
+//! `wisp run`: load, link with WASI, and run `_start` or an `--invoke`d export.
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use wisp::{Config, Engine, Error, Func, Linker, Module, Store, Trap, TrapCode, Val, ValType};
+use wisp_wasi::{I32Exit, WasiCtx};
+
+use crate::args::{RunOptions, Tier, EXIT_TIMEOUT, EXIT_TRAP, EXIT_USAGE};
+use crate::{load, Failure};
+
+/// Runs the guest and returns the process exit status.
+pub fn run(opts: RunOptions) -> Result<u8, Failure> {
+    if opts.tier != Tier::Interp {
+        return Err(Failure::usage(format!(
+            "--tier {}: wisp was built without the `jit` feature; only `interp` is available",
+            match opts.tier {
+                Tier::Jit => "jit",
+                _ => "tiered",
+            }
+        )));
+    }
+    let mut config = Config::default();
+    config.consume_fuel(opts.fuel.is_some());
+    config.interruptible(opts.timeout.is_some());
+    if let Some(bytes) = opts.max_memory {
+        config.max_memory_bytes(bytes);
+    }
+    if let Some(depth) = opts.max_stack {
+        config.max_call_depth(depth);
+    }
+    let engine = Engine::new(&config);
+
+    let started = Instant::now();
+    let bytes = load::read_module(&opts.file)?;
+    let module = Module::new(&engine, &bytes)
+        .map_err(|e| Failure::usage(format!("{}: {e}", opts.file.display())))?;
+    let loaded = started.elapsed();
+
+    let ctx = crate::wasi::context(&opts)?;
+    let mut store = Store::new(&engine, ctx);
+    if let Some(fuel) = opts.fuel {
+        store
+            .set_fuel(fuel)
+            .map_err(|e| Failure::usage(e.to_string()))?;
+    }
+    let mut linker = Linker::<WasiCtx>::new(&engine);
+    wisp_wasi::add_to_linker(&mut linker).map_err(|e| Failure::usage(e.to_string()))?;
+
+    let started = Instant::now();
+    let instance = match linker.instantiate(&mut store, &module) {
+        Ok(i) => i,
+        Err(Error::Trap(trap)) => return Ok(report_trap(&trap, &opts)),
+        Err(e) => return Err(Failure::usage(format!("{}: {e}", opts.file.display()))),
+    };
+    let instantiated = started.elapsed();
+
+    let timed_out = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    if let Some(timeout) = opts.timeout {
+        let handle = store.interrupt_handle();
+        let flag = timed_out.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(timeout);
+            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+            handle.interrupt();
+        });
+    }
+
+    let started = Instant::now();
+    let outcome = match &opts.invoke {
+        Some(name) => invoke(&mut store, instance, name, &opts),
+        None => match instance.get_typed_func::<(), ()>(&store, "_start") {
+            Ok(start) => start.call(&mut store, ()).map(|()| Vec::new()),
+            Err(_) => Err(Error::NotFound(format!(
+                "{}: no `_start` function (use --invoke NAME to call an export)",
+                opts.file.display()
+            ))),
+        },
+    };
+    let ran = started.elapsed();
+
+    let status = match outcome {
+        Ok(results) => {
+            for r in &results {
+                println!("{}", show(r));
+            }
+            0
+        }
+        Err(Error::Trap(trap)) => {
+            if let Some(exit) = trap.downcast_ref::<I32Exit>() {
+                // Only the low 8 bits reach the parent process, as with a native exit.
+                exit.0 as u8
+            } else if trap.code() == Some(TrapCode::Interrupted)
+                && timed_out.load(std::sync::atomic::Ordering::Relaxed)
+            {
+                eprintln!(
+                    "error: timed out after {}",
+                    fmt_duration(opts.timeout.unwrap_or_default())
+                );
+                EXIT_TIMEOUT
+            } else {
+                report_trap(&trap, &opts)
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_USAGE
+        }
+    };
+    if opts.stats {
+        print_stats(
+            &module,
+            &store,
+            &opts,
+            [loaded, instantiated, ran],
+            bytes.len(),
+        );
+    }
+    Ok(status)
+}
+
+/// Calls export `name` with the guest arguments parsed by its parameter types.
+fn invoke(
+    store: &mut Store<WasiCtx>,
+    instance: wisp::Instance,
+    name: &str,
+    opts: &RunOptions,
+) -> wisp::Result<Vec<Val>> {
+    let func: Func = instance
+        .get_func(&*store, name)
+        .ok_or_else(|| Error::NotFound(format!("no exported function `{name}`")))?;
+    let ty = func.ty(&*store)?;
+    if ty.params().len() != opts.args.len() {
+        return Err(Error::TypeMismatch(format!(
+            "`{name}` is {ty}: it takes {} arguments, {} given",
+            ty.params().len(),
+            opts.args.len()
+        )));
+    }
+    let params = ty
+        .params()
+        .iter()
+        .zip(&opts.args)
+        .map(|(t, text)| parse_val(*t, text))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Error::TypeMismatch)?;
+    let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+    func.call(&mut *store, &params, &mut results)?;
+    Ok(results)
+}
+
+/// Parses a command-line value as `ty`. Integers may be given signed or unsigned.
+fn parse_val(ty: ValType, text: &str) -> Result<Val, String> {
+    let bad = || format!("`{text}` is not a valid {ty}");
+    Ok(match ty {
+        ValType::I32 => Val::I32(
+            text.parse::<i32>()
+                .or_else(|_| text.parse::<u32>().map(|u| u as i32))
+                .map_err(|_| bad())?,
+        ),
+        ValType::I64 => Val::I64(
+            text.parse::<i64>()
+                .or_else(|_| text.parse::<u64>().map(|u| u as i64))
+                .map_err(|_| bad())?,
+        ),
+        ValType::F32 => Val::from(text.parse::<f32>().map_err(|_| bad())?),
+        ValType::F64 => Val::from(text.parse::<f64>().map_err(|_| bad())?),
+        other => return Err(format!("cannot pass a {other} from the command line")),
+    })
+}
+
+/// One result, printed the way `wasmtime run --invoke` prints it.
+fn show(v: &Val) -> String {
+    match *v {
+        Val::I32(x) => x.to_string(),
+        Val::I64(x) => x.to_string(),
+        Val::F32(bits) => f32::from_bits(bits).to_string(),
+        Val::F64(bits) => f64::from_bits(bits).to_string(),
+        Val::V128(x) => x.to_string(),
+        Val::FuncRef(None) => "<null funcref>".into(),
+        Val::FuncRef(Some(_)) => "<funcref>".into(),
+        Val::ExternRef(None) => "<null externref>".into(),
+        Val::ExternRef(Some(_)) => "<externref>".into(),
+    }
+}
+
+/// Prints `error:` with the trap and its wasm backtrace; returns the trap exit status.
+fn report_trap(trap: &Trap, opts: &RunOptions) -> u8 {
+    let mut msg = format!("error: {}: wasm trap: {trap}", opts.file.display());
+    if !trap.backtrace().is_empty() {
+        msg.push_str("\nwasm backtrace:");
+        for (i, frame) in trap.backtrace().iter().enumerate() {
+            let name = frame.func_name.as_deref().unwrap_or("<unnamed>");
+            let _ = write!(msg, "\n  {i:>3}: {name} (function {})", frame.func_index);
+        }
+    }
+    eprintln!("{msg}");
+    EXIT_TRAP
+}
+
+fn fmt_duration(d: Duration) -> String {
+    if d.as_secs() >= 1 {
+        format!("{:.3} s", d.as_secs_f64())
+    } else {
+        format!("{:.3} ms", d.as_secs_f64() * 1e3)
+    }
+}
+
+fn print_stats(
+    module: &Module,
+    store: &Store<WasiCtx>,
+    opts: &RunOptions,
+    [load, inst, run]: [Duration; 3],
+    size: usize,
+) {
+    let t = wisp::interp::translation_stats(module);
+    let mut out = String::from("wisp stats:\n");
+    let _ = writeln!(
+        out,
+        "  load (decode + validate) {:>12}   {size} bytes",
+        fmt_duration(load)
+    );
+    let _ = writeln!(out, "  instantiate              {:>12}", fmt_duration(inst));
+    let _ = writeln!(
+        out,
+        "  translate                {:>12}   {} functions, {} wasm bytes -> {} bytecode bytes (lazily, inside run)",
+        fmt_duration(Duration::from_nanos(t.nanos.unwrap_or(0))),
+        t.functions,
+        t.wasm_bytes,
+        t.bytecode_bytes
+    );
+    let _ = writeln!(out, "  run                      {:>12}", fmt_duration(run));
+    if let Some(fuel) = opts.fuel {
+        let left = store.get_fuel().unwrap_or(0);
+        let _ = writeln!(out, "  fuel consumed            {:>12}", fuel - left);
+    }
+    let _ = writeln!(
+        out,
+        "  peak heap                {:>9} KiB",
+        crate::ALLOC.peak().div_ceil(1024)
+    );
+    eprint!("{out}");
+}

@@ -1,0 +1,33 @@
+//! The guest's WASI context from the command line: args, environment, stdio, preopens.
+
+use wisp_wasi::WasiCtx;
+
+use crate::args::RunOptions;
+use crate::Failure;
+
+pub fn context(opts: &RunOptions) -> Result<WasiCtx, Failure> {
+    let mut builder = WasiCtx::builder();
+    // argv[0] is the module's file name only, so the host's directory layout doesn't leak.
+    let argv0 = opts
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    builder.arg(&argv0);
+    for arg in &opts.args {
+        builder.arg(arg);
+    }
+    for (key, value) in &opts.env {
+        builder.env(key, value);
+    }
+    builder.inherit_stdio();
+    for dir in &opts.dirs {
+        let result = if dir.read_only {
+            builder.preopen_dir_read_only(&dir.host, &dir.guest)
+        } else {
+            builder.preopen_dir(&dir.host, &dir.guest)
+        };
+        result.map_err(|e| Failure::usage(format!("--dir {}: {e}", dir.host.display())))?;
+    }
+    builder.build().map_err(|e| Failure::usage(e.to_string()))
+}

@@ -1,0 +1,258 @@
+//! The `wisp` binary: run, --invoke, validate, inspect, options and exit statuses.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn wisp(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wisp"))
+        .args(args)
+        .output()
+        .expect("the wisp binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Writes `wat` to a fresh file in the target's temp dir and returns its path.
+fn module_file(name: &str, wat: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, wat).unwrap();
+    path
+}
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/fib.wat");
+
+#[test]
+fn invoke_prints_each_result_on_its_own_line() {
+    let o = wisp(&["run", "--invoke", "fib", EXAMPLE, "20"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "6765\n");
+
+    let f = module_file(
+        "multi.wat",
+        r#"(module (func (export "f") (param i32 f64) (result i32 i64 f32 f64 funcref externref)
+        (local.get 0) (i64.const -5) (f32.const 1.5) (local.get 1) (ref.null func) (ref.null extern)))"#,
+    );
+    let o = wisp(&[
+        "run",
+        "--invoke",
+        "f",
+        f.to_str().unwrap(),
+        "4294967295",
+        "-0.25",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "-1\n-5\n1.5\n-0.25\n<null funcref>\n<null externref>\n"
+    );
+}
+
+#[test]
+fn a_trap_prints_the_error_and_a_named_backtrace() {
+    let f = module_file(
+        "trap.wat",
+        r#"(module
+        (func $divide (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0)))
+        (func $main (export "main") (param i32) (result i32) (call $divide (local.get 0))))"#,
+    );
+    let o = wisp(&["run", "--invoke", "main", f.to_str().unwrap(), "0"]);
+    assert_eq!(o.status.code(), Some(134));
+    let err = stderr(&o);
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains("integer divide by zero"), "{err}");
+    assert!(
+        err.contains("0: divide") && err.contains("1: main"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_modules_and_bad_arguments_exit_125() {
+    let f = module_file("bad.wasm", "\0asm\x01\0\0\0\x01\x05\x01\x60");
+    let o = wisp(&["run", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(125));
+    assert!(stderr(&o).contains("offset"), "{}", stderr(&o));
+
+    assert_eq!(
+        wisp(&["run", "--no-such-option", EXAMPLE]).status.code(),
+        Some(125)
+    );
+    assert_eq!(
+        wisp(&["run", "--invoke", "fib", EXAMPLE, "x"])
+            .status
+            .code(),
+        Some(125)
+    );
+    assert_eq!(
+        wisp(&["run", "--invoke", "nope", EXAMPLE]).status.code(),
+        Some(125)
+    );
+    assert_eq!(
+        wisp(&["run", "/no/such/file.wasm"]).status.code(),
+        Some(125)
+    );
+    let o = wisp(&["run", "--tier", "jit", EXAMPLE]);
+    assert_eq!(o.status.code(), Some(125));
+    assert!(
+        stderr(&o).contains("built without the `jit` feature"),
+        "{}",
+        stderr(&o)
+    );
+
+    let f = module_file("import.wat", r#"(module (import "env" "missing" (func)))"#);
+    let o = wisp(&["run", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(125));
+    assert!(stderr(&o).contains("env::missing"), "{}", stderr(&o));
+}
+
+#[test]
+fn timeout_interrupts_an_endless_guest() {
+    let f = module_file(
+        "spin.wat",
+        r#"(module (func (export "_start") (loop $l (br $l))))"#,
+    );
+    let started = std::time::Instant::now();
+    let o = wisp(&["run", "--timeout", "200ms", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(124), "{}", stderr(&o));
+    assert!(stderr(&o).contains("timed out"), "{}", stderr(&o));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[test]
+fn fuel_and_stack_limits_end_in_traps() {
+    let f = module_file(
+        "spin2.wat",
+        r#"(module (func (export "_start") (loop $l (br $l))))"#,
+    );
+    let o = wisp(&["run", "--fuel", "10000", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(134));
+    assert!(stderr(&o).contains("fuel"), "{}", stderr(&o));
+
+    let o = wisp(&[
+        "run",
+        "--max-stack",
+        "100",
+        "--invoke",
+        "fib",
+        EXAMPLE,
+        "10",
+    ]);
+    assert!(o.status.success());
+    let f = module_file(
+        "deep.wat",
+        r#"(module (func $f (export "f") (param i32) (result i32)
+        (if (result i32) (local.get 0) (then (call $f (i32.sub (local.get 0) (i32.const 1)))) (else (i32.const 7)))))"#,
+    );
+    let o = wisp(&[
+        "run",
+        "--max-stack",
+        "100",
+        "--invoke",
+        "f",
+        f.to_str().unwrap(),
+        "1000",
+    ]);
+    assert_eq!(o.status.code(), Some(134));
+    assert!(
+        stderr(&o).contains("call stack exhausted"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn max_memory_caps_growth() {
+    let f = module_file(
+        "grow.wat",
+        r#"(module (memory 1) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#,
+    );
+    let o = wisp(&[
+        "run",
+        "--max-memory",
+        "128K",
+        "--invoke",
+        "grow",
+        f.to_str().unwrap(),
+        "1",
+    ]);
+    assert_eq!(stdout(&o), "1\n");
+    let o = wisp(&[
+        "run",
+        "--max-memory",
+        "128K",
+        "--invoke",
+        "grow",
+        f.to_str().unwrap(),
+        "2",
+    ]);
+    assert_eq!(stdout(&o), "-1\n");
+}
+
+#[test]
+fn stats_report_times_and_memory() {
+    let o = wisp(&["run", "--stats", "--invoke", "fib", EXAMPLE, "15"]);
+    assert!(o.status.success());
+    let err = stderr(&o);
+    for line in [
+        "load (decode + validate)",
+        "instantiate",
+        "translate",
+        "run",
+        "peak heap",
+    ] {
+        assert!(err.contains(line), "missing `{line}` in {err}");
+    }
+    assert!(err.contains("1 functions"), "{err}");
+}
+
+#[test]
+fn validate_and_inspect() {
+    let o = wisp(&["validate", EXAMPLE]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let f = module_file("bad2.wasm", "\0asm\x01\0\0\0\x0a");
+    assert_eq!(
+        wisp(&["validate", f.to_str().unwrap()]).status.code(),
+        Some(125)
+    );
+
+    let f = module_file(
+        "rich.wat",
+        r#"(module
+        (import "env" "log" (func (param i32)))
+        (memory (export "memory") 1 4)
+        (table 2 funcref)
+        (data (i32.const 0) "hi")
+        (func (export "two") (result i32 i32) (i32.const 1) (i32.const 2))
+        (func (export "copy") (memory.copy (i32.const 0) (i32.const 1) (i32.const 1))))"#,
+    );
+    let o = wisp(&["inspect", f.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for needle in [
+        "env::log",
+        "memory: (memory 1 4)",
+        "multi-value",
+        "bulk-memory",
+        "data",
+        "code",
+    ] {
+        assert!(out.contains(needle), "missing `{needle}` in:\n{out}");
+    }
+}
+
+#[test]
+fn help_documents_exit_statuses() {
+    let o = wisp(&["--help"]);
+    assert!(o.status.success());
+    for needle in ["124", "125", "134", "--invoke", "--dir", "--timeout"] {
+        assert!(stdout(&o).contains(needle), "{needle}");
+    }
+}
