@@ -78,7 +78,7 @@ if [ $rust = 1 ]; then
 fi
 
 # ---- C -------------------------------------------------------------------------------
-c_programs=(c-stdio c-args-env c-files c-clock-random)
+c_programs=(c-stdio c-args-env c-files c-clock-random c-misc c-hostile)
 c_named_programs=(c-exit)
 if [ $c = 1 ]; then
     cflags=(--target=wasm32-wasi -Oz -std=gnu11 -Wall -Wextra -Werror "-ffile-prefix-map=$here/c=c")
