@@ -89,6 +89,7 @@ pub const ENOTDIR: i32 = 54;
 pub const ENOTEMPTY: i32 = 55;
 pub const ENOTSOCK: i32 = 57;
 pub const ENOTSUP: i32 = 58;
+pub const EPERM: i32 = 63;
 pub const EROFS: i32 = 69;
 pub const ESPIPE: i32 = 70;
 pub const ENOTCAPABLE: i32 = 76;
@@ -271,6 +272,31 @@ impl Guest {
                 rights,
                 rights,
                 fdflags as i64,
+                OUT as i64,
+            ],
+        );
+        if errno == 0 {
+            Ok(self.u32(OUT))
+        } else {
+            Err(errno)
+        }
+    }
+
+    /// Opens directory `path` as wasi-libc does for `open(path, O_RDONLY | O_DIRECTORY)`:
+    /// read rights on the directory, everything inheritable.
+    pub fn open_dir(&mut self, dirfd: u32, path: &str) -> Result<u32, i32> {
+        self.write(PATH, path.as_bytes());
+        let errno = self.call(
+            "path_open",
+            &[
+                dirfd as i64,
+                0,
+                PATH as i64,
+                path.len() as i64,
+                O_DIRECTORY as i64,
+                READ_RIGHTS,
+                ALL_RIGHTS,
+                0,
                 OUT as i64,
             ],
         );
