@@ -27,11 +27,14 @@ const BACKENDS: &[Backend] = &[
     Backend::Mem,
 ];
 
+/// Reads a file outside the sandbox by name, if it exists.
+type ReadOutside = Box<dyn Fn(&str) -> Option<Vec<u8>>>;
+
 struct Fixture {
     guest: Guest,
     _tmp: Option<TempDir>,
     /// Reads a file outside the sandbox, to prove it was not touched.
-    outside: Box<dyn Fn(&str) -> Option<Vec<u8>>>,
+    outside: ReadOutside,
 }
 
 fn links(abs_outside: &str) -> Vec<(String, &'static str)> {
