@@ -235,3 +235,177 @@ mod tests {
         assert!(!link_target_escapes("./x", 0));
     }
 }
+
+/// The backend contract, checked: whatever path a guest sends, a backend only ever sees
+/// single, ordinary components.
+#[cfg(test)]
+mod contract_tests {
+    use alloc::boxed::Box;
+    use alloc::format;
+    use alloc::vec::Vec;
+    use core::any::Any;
+
+    use super::*;
+    use crate::abi::{DirEntry, Filestat, OpenOptions, SetTime};
+    use crate::host::Opened;
+    use crate::memfs::MemFs;
+
+    /// A `Dir` that fails the test if it is handed anything but one ordinary component.
+    struct Spy(Box<dyn Dir>);
+
+    fn check(name: &str) {
+        assert!(
+            !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\0']),
+            "the backend was handed {name:?}"
+        );
+    }
+
+    fn spy(d: Box<dyn Dir>) -> Box<dyn Dir> {
+        Box::new(Spy(d))
+    }
+
+    fn inner(d: &dyn Dir) -> &dyn Dir {
+        &*d.as_any().downcast_ref::<Spy>().expect("a spy").0
+    }
+
+    impl Dir for Spy {
+        fn open_dir(&self, name: &str) -> WasiResult<Box<dyn Dir>> {
+            check(name);
+            self.0.open_dir(name).map(spy)
+        }
+        fn open(&self, name: &str, opts: &OpenOptions) -> WasiResult<Opened> {
+            check(name);
+            Ok(match self.0.open(name, opts)? {
+                Opened::Dir(d) => Opened::Dir(spy(d)),
+                file => file,
+            })
+        }
+        fn try_clone(&self) -> WasiResult<Box<dyn Dir>> {
+            self.0.try_clone().map(spy)
+        }
+        fn read_link(&self, name: &str) -> WasiResult<Vec<u8>> {
+            check(name);
+            self.0.read_link(name)
+        }
+        fn stat_at(&self, name: &str) -> WasiResult<Filestat> {
+            check(name);
+            self.0.stat_at(name)
+        }
+        fn set_times_at(&self, name: &str, a: SetTime, m: SetTime) -> WasiResult {
+            check(name);
+            self.0.set_times_at(name, a, m)
+        }
+        fn create_dir(&self, name: &str) -> WasiResult {
+            check(name);
+            self.0.create_dir(name)
+        }
+        fn remove_dir(&self, name: &str) -> WasiResult {
+            check(name);
+            self.0.remove_dir(name)
+        }
+        fn unlink(&self, name: &str) -> WasiResult {
+            check(name);
+            self.0.unlink(name)
+        }
+        fn symlink(&self, target: &str, name: &str) -> WasiResult {
+            check(name);
+            self.0.symlink(target, name)
+        }
+        fn link(&self, name: &str, to: &dyn Dir, to_name: &str) -> WasiResult {
+            check(name);
+            check(to_name);
+            self.0.link(name, inner(to), to_name)
+        }
+        fn rename(&self, name: &str, to: &dyn Dir, to_name: &str) -> WasiResult {
+            check(name);
+            check(to_name);
+            self.0.rename(name, inner(to), to_name)
+        }
+        fn read_dir(&self) -> WasiResult<Vec<DirEntry>> {
+            self.0.read_dir()
+        }
+        fn stat(&self) -> WasiResult<Filestat> {
+            self.0.stat()
+        }
+        fn set_times(&self, a: SetTime, m: SetTime) -> WasiResult {
+            self.0.set_times(a, m)
+        }
+        fn as_any(&self) -> &dyn Any {
+            self
+        }
+    }
+
+    /// `sandbox/` holds `a/b/`, `f`, and links in, out, chained and looping.
+    fn tree() -> Spy {
+        let root = MemFs::new();
+        let sb = root.add_dir("sandbox").unwrap();
+        sb.add_dir("a").unwrap().add_dir("b").unwrap();
+        sb.add_file("f", "x").unwrap();
+        for (target, name) in [
+            ("a/b", "in"),
+            ("..", "out"),
+            ("/abs", "abs"),
+            ("in/../../..", "climb"),
+            ("loop", "loop"),
+            ("a//b/", "slashy"),
+        ] {
+            sb.symlink(target, name).unwrap();
+        }
+        Spy(Box::new(sb))
+    }
+
+    /// Resolves `path` as `path_filestat_get` would, following links.
+    fn stat(base: &dyn Dir, path: &str) -> WasiResult<Filestat> {
+        resolve(base, path, true, |t| match t.last {
+            Last::Dot => t.dir.stat(),
+            Last::Name(n) => match t.dir.stat_at(n)? {
+                st if st.filetype == crate::abi::Filetype::SymbolicLink => Err(Errno::Loop),
+                st => Ok(st),
+            },
+        })
+    }
+
+    #[test]
+    fn the_backend_only_sees_single_components() {
+        let base = tree();
+        let parts = ["a", "b", ".", "..", "", "in", "out", "abs", "climb", "loop", "slashy", "f"];
+        // Every path of up to three parts, with and without a trailing slash.
+        let mut checked = 0;
+        for x in parts {
+            for y in parts {
+                for z in parts {
+                    for tail in ["", "/"] {
+                        let path = format!("{x}/{y}/{z}{tail}");
+                        // Any answer is fine here; `Spy` fails the test on a bad name.
+                        let _ = stat(&base, &path);
+                        let _ = resolve(&base, &path, false, |t| match t.last {
+                            Last::Name(n) => t.dir.create_dir(n),
+                            Last::Dot => Ok(()),
+                        });
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 12 * 12 * 12 * 2);
+    }
+
+    #[test]
+    fn answers_for_representative_paths() {
+        let base = tree();
+        let ok = |p: &str| stat(&base, p).map(|_| ());
+        assert_eq!(ok("a/b/../b/./"), Ok(()));
+        assert_eq!(ok("in/../../f"), Ok(()));
+        assert_eq!(ok("slashy"), Ok(()));
+        assert_eq!(ok("out"), Err(Errno::NotCapable));
+        assert_eq!(ok("out/sandbox/f"), Err(Errno::NotCapable));
+        assert_eq!(ok("abs"), Err(Errno::NotCapable));
+        // `in` is `a/b`, so `in/../../..` climbs one above the start.
+        assert_eq!(ok("climb"), Err(Errno::NotCapable));
+        assert_eq!(ok("a/../.."), Err(Errno::NotCapable));
+        assert_eq!(ok("loop"), Err(Errno::Loop));
+        assert_eq!(ok("f/"), Ok(()), "stat itself does not check; path_filestat_get does");
+        assert_eq!(ok(""), Err(Errno::NoEnt));
+        assert_eq!(ok("/f"), Err(Errno::NotCapable));
+    }
+}
