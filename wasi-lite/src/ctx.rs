@@ -2,8 +2,10 @@
 
 use alloc::boxed::Box;
 use alloc::string::{String, ToString};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use crate::abi::rights;
 use crate::fdtable::{Entry, FdTable};
@@ -20,6 +22,8 @@ pub struct WasiCtx {
     pub(crate) fds: FdTable,
     pub(crate) clocks: Box<dyn Clocks>,
     pub(crate) random: Box<dyn Random>,
+    /// Set by the embedder to interrupt a guest blocked in `poll_oneoff`.
+    pub(crate) interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl fmt::Debug for WasiCtx {
@@ -34,6 +38,13 @@ impl fmt::Debug for WasiCtx {
 impl WasiCtx {
     pub fn builder() -> WasiCtxBuilder {
         WasiCtxBuilder::new()
+    }
+
+    /// Whether the embedder has set the interrupt flag.
+    pub(crate) fn interrupted(&self) -> bool {
+        self.interrupt
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::Relaxed))
     }
 }
 
@@ -112,6 +123,7 @@ pub struct WasiCtxBuilder {
     preopens: Vec<(Box<dyn Dir>, String, bool)>,
     clocks: Box<dyn Clocks>,
     random: Box<dyn Random>,
+    interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl Default for WasiCtxBuilder {
@@ -151,6 +163,7 @@ impl WasiCtxBuilder {
             preopens: Vec::new(),
             clocks,
             random,
+            interrupt: None,
         }
     }
 
@@ -238,6 +251,15 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// A flag the embedder sets to interrupt the guest (next to
+    /// `InterruptHandle::interrupt`, which only running wasm notices): a guest blocked
+    /// in `poll_oneoff` — sleeping, or waiting for standard input — then wakes within
+    /// 10 ms and traps with `TrapCode::Interrupted`. The flag is not cleared.
+    pub fn interrupt_flag(&mut self, flag: Arc<AtomicBool>) -> &mut Self {
+        self.interrupt = Some(flag);
+        self
+    }
+
     /// Builds the context, leaving this builder as new. Descriptors 0, 1, 2 are standard
     /// input, output and error; 3 on are the preopens in the order given.
     pub fn build(&mut self) -> Result<WasiCtx, Error> {
@@ -274,6 +296,7 @@ impl WasiCtxBuilder {
             fds,
             clocks: this.clocks,
             random: this.random,
+            interrupt: this.interrupt,
         })
     }
 }

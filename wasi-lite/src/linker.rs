@@ -2,10 +2,10 @@
 //!
 //! Each host function finds the calling instance's `memory` export, takes the guest
 //! memory and the store data together (`Memory::data_and_store_mut`), and runs the
-//! function body from `api/`. A body's errno becomes the i32 result; nothing but
-//! `proc_exit` ever traps.
+//! function body from `api/`. A body's errno becomes the i32 result; nothing traps but
+//! `proc_exit`, and `poll_oneoff` once the embedder's interrupt flag is set.
 
-use wisp_core::{Caller, Extern, Linker, Trap};
+use wisp_core::{Caller, Extern, Linker, Trap, TrapCode};
 
 use crate::api;
 use crate::ctx::{I32Exit, WasiCtx, WasiView};
@@ -266,13 +266,21 @@ pub fn add_to_linker<T: WasiView + 'static>(linker: &mut Linker<T>) -> wisp_core
         |c, m, f: i32, p: i32, len: i32| path::path_unlink_file(c, m, f, p, len)
     );
 
-    wasi!(
-        linker,
+    linker.func_wrap(
+        MODULE,
         "poll_oneoff",
-        |c, m, input: i32, output: i32, n: i32, out: i32| poll::poll_oneoff(
-            c, m, input, output, n, out
-        )
-    );
+        |mut caller: Caller<'_, T>, input: i32, output: i32, n: i32, out: i32| {
+            let errno = with_ctx(&mut caller, |c, m| {
+                poll::poll_oneoff(c, m, input as u32, output as u32, n as u32, out as u32)
+            });
+            // A wait cut short by the embedder's interrupt flag ends the guest the way
+            // an interrupt of running wasm does.
+            if caller.data_mut().wasi().interrupted() {
+                return Err(Trap::from(TrapCode::Interrupted));
+            }
+            Ok(errno)
+        },
+    )?;
     linker.func_wrap(
         MODULE,
         "proc_exit",

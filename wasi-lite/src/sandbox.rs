@@ -368,7 +368,9 @@ mod contract_tests {
     #[test]
     fn the_backend_only_sees_single_components() {
         let base = tree();
-        let parts = ["a", "b", ".", "..", "", "in", "out", "abs", "climb", "loop", "slashy", "f"];
+        let parts = [
+            "a", "b", ".", "..", "", "in", "out", "abs", "climb", "loop", "slashy", "f",
+        ];
         // Every path of up to three parts, with and without a trailing slash.
         let mut checked = 0;
         for x in parts {
@@ -404,7 +406,11 @@ mod contract_tests {
         assert_eq!(ok("climb"), Err(Errno::NotCapable));
         assert_eq!(ok("a/../.."), Err(Errno::NotCapable));
         assert_eq!(ok("loop"), Err(Errno::Loop));
-        assert_eq!(ok("f/"), Ok(()), "stat itself does not check; path_filestat_get does");
+        assert_eq!(
+            ok("f/"),
+            Ok(()),
+            "stat itself does not check; path_filestat_get does"
+        );
         assert_eq!(ok(""), Err(Errno::NoEnt));
         assert_eq!(ok("/f"), Err(Errno::NotCapable));
     }

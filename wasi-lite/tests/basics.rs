@@ -351,3 +351,41 @@ fn poll_oneoff_with_absolute_past_deadline_and_bad_fd() {
         EINVAL
     );
 }
+
+#[test]
+fn the_interrupt_flag_wakes_a_sleeping_guest_with_a_trap() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let flag = Arc::new(AtomicBool::new(false));
+    let ctx = WasiCtx::builder()
+        .interrupt_flag(flag.clone())
+        .build()
+        .unwrap();
+    let mut g = Guest::new(ctx);
+    let mut sub = vec![0u8; 48];
+    sub[16..20].copy_from_slice(&1u32.to_le_bytes());
+    sub[24..32].copy_from_slice(&3_600_000_000_000u64.to_le_bytes()); // an hour
+    g.write(BUF, &sub);
+    let setter = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        flag.store(true, Ordering::Relaxed);
+    });
+    let start = std::time::Instant::now();
+    let err = g
+        .try_call("poll_oneoff", &[BUF as i64, PATH as i64, 1, OUT as i64])
+        .unwrap_err();
+    setter.join().unwrap();
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(
+        err.as_trap().and_then(|t| t.code()),
+        Some(wisp::TrapCode::Interrupted)
+    );
+}
+
+#[test]
+fn contexts_cross_threads() {
+    fn send<T: Send>(_: &T) {}
+    let ctx = ctx();
+    send(&ctx);
+    std::thread::spawn(move || drop(ctx)).join().unwrap();
+}

@@ -3,6 +3,9 @@
 //! Files are always ready (a read or write never blocks on them); output streams are
 //! taken as ready; an input stream is asked (`Stream::poll_read`). When nothing is ready
 //! the call waits on the one pending input stream, or sleeps until the nearest deadline.
+//! With an interrupt flag (`WasiCtxBuilder::interrupt_flag`) it waits in slices and gives
+//! up with `EINTR` once the flag is set; the linker glue turns that into the
+//! `Interrupted` trap.
 
 use alloc::vec::Vec;
 
@@ -16,6 +19,10 @@ use crate::mem::GuestMemory;
 /// How long one wait on an input stream lasts when several are pending, so each is
 /// looked at again this often.
 const MULTI_STREAM_SLICE_NS: u64 = 10_000_000;
+
+/// How long one wait lasts at most when the context has an interrupt flag: the latency of
+/// an interrupt reaching a guest blocked here.
+const INTERRUPT_SLICE_NS: u64 = 10_000_000;
 
 /// An event ready to be written back.
 struct Event {
@@ -115,10 +122,17 @@ pub(crate) fn poll_oneoff(
         if !events.is_empty() {
             break;
         }
-        let remaining = match (nearest, current) {
+        if ctx.interrupted() {
+            return Err(Errno::Intr);
+        }
+        let mut remaining = match (nearest, current) {
             (Some(at), Some(current)) => Some(at - current),
             _ => None,
         };
+        if ctx.interrupt.is_some() {
+            // Wake often enough to see the embedder's interrupt.
+            remaining = Some(remaining.map_or(INTERRUPT_SLICE_NS, |r| r.min(INTERRUPT_SLICE_NS)));
+        }
         match pending.as_slice() {
             [] => match remaining {
                 Some(ns) => ctx.clocks.sleep(ns),
