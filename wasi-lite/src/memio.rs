@@ -12,12 +12,22 @@ use crate::host::Stream;
 
 /// A shared, growable byte buffer to capture a guest's output. Clones share the bytes: give
 /// one to the context builder, keep one to read what the guest wrote.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct OutputBuffer {
     inner: Arc<Mutex<Vec<u8>>>,
     /// Writes that would grow the buffer past this fail with `ENOSPC`, so a guest cannot
     /// make the host allocate without bound.
     limit: Option<usize>,
+}
+
+impl core::fmt::Debug for OutputBuffer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // The length, not the bytes: a guest's output can be large.
+        f.debug_struct("OutputBuffer")
+            .field("len", &self.inner.lock().len())
+            .field("limit", &self.limit)
+            .finish()
+    }
 }
 
 impl OutputBuffer {
@@ -70,10 +80,19 @@ impl Stream for OutputBuffer {
 }
 
 /// Standard input served from bytes given up front; end of stream after them.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct InputBuffer {
     data: Arc<[u8]>,
     pos: usize,
+}
+
+impl core::fmt::Debug for InputBuffer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("InputBuffer")
+            .field("len", &self.data.len())
+            .field("pos", &self.pos)
+            .finish()
+    }
 }
 
 impl InputBuffer {
