@@ -535,3 +535,57 @@ fn setting_times_through_a_link_out_is_refused() {
         }
     }
 }
+
+#[test]
+fn renames_and_links_across_into_or_out_of_a_read_only_preopen_are_refused() {
+    for &backend in BACKENDS {
+        // fd 3: a read-write preopen; fd 4: a read-only one.
+        let mut b = WasiCtx::builder();
+        let _tmp = match backend {
+            #[cfg(unix)]
+            Backend::Host => {
+                let tmp = TempDir::new("ro-across");
+                for d in ["rw", "ro"] {
+                    std::fs::create_dir(tmp.path().join(d)).unwrap();
+                    std::fs::write(tmp.path().join(d).join("f"), d).unwrap();
+                }
+                b.preopen_dir(tmp.path().join("rw"), "/rw").unwrap();
+                b.preopen_dir_read_only(tmp.path().join("ro"), "/ro")
+                    .unwrap();
+                Some(tmp)
+            }
+            Backend::Mem => {
+                let root = MemFs::new();
+                let (rw, ro) = (root.add_dir("rw").unwrap(), root.add_dir("ro").unwrap());
+                rw.add_file("f", "rw").unwrap();
+                ro.add_file("f", "ro").unwrap();
+                b.preopen(rw, "/rw", false).preopen(ro, "/ro", true);
+                None
+            }
+        };
+        let mut g = Guest::new(b.build().unwrap());
+        assert_eq!(
+            g.rename(3, "f", 4, "moved"),
+            EROFS,
+            "{backend:?}: rename into"
+        );
+        assert_eq!(
+            g.rename(4, "f", 3, "moved"),
+            EROFS,
+            "{backend:?}: rename out of"
+        );
+        assert_eq!(
+            g.link(3, 0, "f", 4, "linked"),
+            EROFS,
+            "{backend:?}: link into"
+        );
+        assert_eq!(
+            g.link(4, 0, "f", 3, "linked"),
+            EROFS,
+            "{backend:?}: link out of"
+        );
+        assert_eq!(g.stat(4, 0, "moved"), Err(ENOENT));
+        assert_eq!(g.stat(3, 0, "moved"), Err(ENOENT));
+        assert!(g.open(4, 0, "f", 0, READ_RIGHTS, 0).is_ok());
+    }
+}
