@@ -309,5 +309,7 @@ fn bad_descriptors_and_flags_are_errnos() {
         EINVAL
     );
     assert_eq!(g.call("fd_filestat_set_times", &[1, 0, 0, 0x10]), EINVAL);
-    assert_eq!(g.call("fd_seek", &[3, 0, 0x100, OUT as i64]), EBADF);
+    assert_eq!(g.call("fd_seek", &[4, 0, 0x100, OUT as i64]), EINVAL);
+    assert_eq!(g.call("fd_seek", &[77, 0, 0, OUT as i64]), EBADF);
+    assert_eq!(g.call("fd_seek", &[3, 0, 0, OUT as i64]), EISDIR);
 }

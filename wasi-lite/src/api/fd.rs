@@ -1,6 +1,8 @@
 //! `fd_*`: operations on open descriptors.
 
-use crate::abi::{fdflags, fstflags, rights, whence, Filestat, SeekFrom, SetTime, ADVICE_MAX};
+use crate::abi::{
+    fdflags, fstflags, rights, whence, Filestat, Rights, SeekFrom, SetTime, ADVICE_MAX,
+};
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
 use crate::fdtable::{Entry, Handle};
@@ -56,12 +58,19 @@ fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// The entry's handle as a file, or the errno the other kinds answer for `op`.
-fn not_file(entry: &Entry, stream: Errno) -> Errno {
+/// The file behind `entry`, once it holds `needed`. A directory is `EISDIR` and a stream
+/// `stream` (`ESPIPE` for positioned operations): the kind is checked before the rights, so
+/// the errno says what is wrong with the descriptor rather than that a right is missing.
+fn file(entry: &mut Entry, needed: Rights, stream: Errno) -> WasiResult<&mut dyn File> {
     match entry.handle {
-        Handle::Dir(_) => Errno::IsDir,
-        Handle::Stream(_) => stream,
-        Handle::File(_) => Errno::Inval,
+        Handle::File(_) => entry.check(needed)?,
+        Handle::Dir(_) => return Err(Errno::IsDir),
+        Handle::Stream(_) => return Err(stream),
+    }
+    match &mut entry.handle {
+        Handle::File(f) => Ok(&mut **f),
+        // Matched as a file just above.
+        _ => Err(Errno::Badf),
     }
 }
 
@@ -100,15 +109,12 @@ pub(crate) fn fd_pread(
 ) -> WasiResult {
     let iovs = mem.iovecs(iovs, iovs_len)?;
     mem.range(nread, 4)?;
-    let entry = ctx.fds.get_mut(fd)?;
-    let Handle::File(_) = entry.handle else {
-        return Err(not_file(entry, Errno::Spipe));
-    };
-    entry.check(rights::FD_READ | rights::FD_SEEK)?;
-    let Handle::File(f) = &mut entry.handle else {
-        return Err(Errno::Badf);
-    };
-    let n = read_file(&mut **f, mem, &iovs, Some(offset))?;
+    let f = file(
+        ctx.fds.get_mut(fd)?,
+        rights::FD_READ | rights::FD_SEEK,
+        Errno::Spipe,
+    )?;
+    let n = read_file(f, mem, &iovs, Some(offset))?;
     mem.write_u32(nread, count(n))
 }
 
@@ -151,14 +157,11 @@ pub(crate) fn fd_pwrite(
 ) -> WasiResult {
     let iovs = mem.iovecs(iovs, iovs_len)?;
     mem.range(nwritten, 4)?;
-    let entry = ctx.fds.get_mut(fd)?;
-    let Handle::File(_) = entry.handle else {
-        return Err(not_file(entry, Errno::Spipe));
-    };
-    entry.check(rights::FD_WRITE | rights::FD_SEEK)?;
-    let Handle::File(f) = &mut entry.handle else {
-        return Err(Errno::Badf);
-    };
+    let f = file(
+        ctx.fds.get_mut(fd)?,
+        rights::FD_WRITE | rights::FD_SEEK,
+        Errno::Spipe,
+    )?;
     let mut total = 0usize;
     for buf in mem.gather(&iovs) {
         match f.write_at(buf, offset.saturating_add(total as u64)) {
@@ -184,13 +187,6 @@ pub(crate) fn fd_seek(
     newoffset: u32,
 ) -> WasiResult {
     mem.range(newoffset, 8)?;
-    let entry = ctx.fds.get_mut(fd)?;
-    let Handle::File(_) = entry.handle else {
-        return Err(match entry.handle {
-            Handle::Stream(_) => Errno::Spipe,
-            _ => Errno::Badf,
-        });
-    };
     let pos = match u8::try_from(whence).map_err(|_| Errno::Inval)? {
         whence::SET => SeekFrom::Start(u64::try_from(offset).map_err(|_| Errno::Inval)?),
         whence::CUR => SeekFrom::Current(offset),
@@ -204,11 +200,7 @@ pub(crate) fn fd_seek(
     } else {
         rights::FD_SEEK
     };
-    entry.check(needed)?;
-    let Handle::File(f) = &mut entry.handle else {
-        return Err(Errno::Badf);
-    };
-    let at = f.seek(pos)?;
+    let at = file(ctx.fds.get_mut(fd)?, needed, Errno::Spipe)?.seek(pos)?;
     mem.write_u64(newoffset, at)
 }
 
@@ -219,14 +211,7 @@ pub(crate) fn fd_tell(
     out: u32,
 ) -> WasiResult {
     mem.range(out, 8)?;
-    let entry = ctx.fds.get_mut(fd)?;
-    let Handle::File(_) = entry.handle else {
-        return Err(not_file(entry, Errno::Spipe));
-    };
-    entry.check(rights::FD_TELL)?;
-    let Handle::File(f) = &mut entry.handle else {
-        return Err(Errno::Badf);
-    };
+    let f = file(ctx.fds.get_mut(fd)?, rights::FD_TELL, Errno::Spipe)?;
     let at = f.seek(SeekFrom::Current(0))?;
     mem.write_u64(out, at)
 }
@@ -365,22 +350,15 @@ pub(crate) fn fd_advise(
     if advice > u32::from(ADVICE_MAX) {
         return Err(Errno::Inval);
     }
-    let entry = ctx.fds.get(fd)?;
-    let Handle::File(_) = entry.handle else {
-        return Err(not_file(entry, Errno::Spipe));
-    };
+    file(ctx.fds.get_mut(fd)?, rights::FD_ADVISE, Errno::Spipe)?;
     // Advice is only a hint of the access pattern; ignoring it is always correct.
-    entry.check(rights::FD_ADVISE)
+    Ok(())
 }
 
 /// `posix_fallocate` semantics (the file is at least `offset + len` long afterwards),
 /// written once over `stat` and `set_size` so every backend has it.
 pub(crate) fn fd_allocate(ctx: &mut WasiCtx, fd: u32, offset: u64, len: u64) -> WasiResult {
-    let entry = ctx.fds.get_mut(fd)?;
-    let Handle::File(_) = entry.handle else {
-        return Err(not_file(entry, Errno::Spipe));
-    };
-    entry.check(rights::FD_ALLOCATE)?;
+    let f = file(ctx.fds.get_mut(fd)?, rights::FD_ALLOCATE, Errno::Spipe)?;
     if len == 0 {
         return Err(Errno::Inval);
     }
@@ -388,9 +366,6 @@ pub(crate) fn fd_allocate(ctx: &mut WasiCtx, fd: u32, offset: u64, len: u64) -> 
     if end > i64::MAX as u64 {
         return Err(Errno::Fbig);
     }
-    let Handle::File(f) = &mut entry.handle else {
-        return Err(Errno::Badf);
-    };
     if f.stat()?.size < end {
         f.set_size(end)?;
     }
