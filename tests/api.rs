@@ -382,12 +382,17 @@ fn an_interrupt_handle_stops_an_endless_loop_from_another_thread() {
     let mut config = Config::default();
     config.interruptible(true);
     let engine = Engine::new(&config);
-    let m = module(&engine, r#"(module
+    let m = module(
+        &engine,
+        r#"(module
         (func (export "forever") (loop $l (br $l)))
-        (func (export "one") (result i32) (i32.const 1)))"#);
+        (func (export "one") (result i32) (i32.const 1)))"#,
+    );
     let mut store = Store::new(&engine, ());
     let instance = Linker::new(&engine).instantiate(&mut store, &m).unwrap();
-    let forever = instance.get_typed_func::<(), ()>(&store, "forever").unwrap();
+    let forever = instance
+        .get_typed_func::<(), ()>(&store, "forever")
+        .unwrap();
     let handle = store.interrupt_handle();
     let interrupter = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(50));
@@ -395,7 +400,10 @@ fn an_interrupt_handle_stops_an_endless_loop_from_another_thread() {
     });
     let err = forever.call(&mut store, ()).unwrap_err();
     interrupter.join().unwrap();
-    assert_eq!(err.as_trap().and_then(|t| t.code()), Some(TrapCode::Interrupted));
+    assert_eq!(
+        err.as_trap().and_then(|t| t.code()),
+        Some(TrapCode::Interrupted)
+    );
     // The interrupt was consumed: the store runs again.
     let one = instance.get_typed_func::<(), i32>(&store, "one").unwrap();
     assert_eq!(one.call(&mut store, ()).unwrap(), 1);

@@ -127,6 +127,26 @@ fn timeout_interrupts_an_endless_guest() {
 }
 
 #[test]
+fn timeout_also_ends_a_guest_sleeping_in_the_host() {
+    // poll_oneoff with one relative clock subscription of an hour.
+    let f = module_file(
+        "sleep.wat",
+        r#"(module
+        (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+        (memory (export "memory") 1)
+        (func (export "_start")
+          (i32.store8 (i32.const 8) (i32.const 0))                  ;; tag: clock
+          (i32.store (i32.const 16) (i32.const 1))                  ;; clock id: monotonic
+          (i64.store (i32.const 24) (i64.const 3600000000000))      ;; timeout: 1 h
+          (drop (call $poll (i32.const 0) (i32.const 100) (i32.const 1) (i32.const 200)))))"#,
+    );
+    let started = std::time::Instant::now();
+    let o = wisp(&["run", "--timeout", "200ms", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(124), "{}", stderr(&o));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[test]
 fn fuel_and_stack_limits_end_in_traps() {
     let f = module_file(
         "spin2.wat",

@@ -1,6 +1,8 @@
 //! `wisp run`: load, link with WASI, and run `_start` or an `--invoke`d export.
 
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use wisp::{Config, Engine, Error, Func, Linker, Module, Store, Trap, TrapCode, Val, ValType};
@@ -37,7 +39,8 @@ pub fn run(opts: RunOptions) -> Result<u8, Failure> {
         .map_err(|e| Failure::usage(format!("{}: {e}", opts.file.display())))?;
     let loaded = started.elapsed();
 
-    let ctx = crate::wasi::context(&opts)?;
+    let timed_out = Arc::new(AtomicBool::new(false));
+    let ctx = crate::wasi::context(&opts, timed_out.clone())?;
     let mut store = Store::new(&engine, ctx);
     if let Some(fuel) = opts.fuel {
         store
@@ -55,13 +58,12 @@ pub fn run(opts: RunOptions) -> Result<u8, Failure> {
     };
     let instantiated = started.elapsed();
 
-    let timed_out = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     if let Some(timeout) = opts.timeout {
         let handle = store.interrupt_handle();
         let flag = timed_out.clone();
         std::thread::spawn(move || {
             std::thread::sleep(timeout);
-            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+            flag.store(true, Ordering::Relaxed);
             handle.interrupt();
         });
     }

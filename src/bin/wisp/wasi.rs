@@ -1,12 +1,18 @@
 //! The guest's WASI context from the command line: args, environment, stdio, preopens.
 
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
 use wisp_wasi::WasiCtx;
 
 use crate::args::RunOptions;
 use crate::Failure;
 
-pub fn context(opts: &RunOptions) -> Result<WasiCtx, Failure> {
+/// The context; `timed_out` is the flag the `--timeout` thread sets, which also wakes a
+/// guest blocked in `poll_oneoff` (running wasm is stopped by the store's interrupt).
+pub fn context(opts: &RunOptions, timed_out: Arc<AtomicBool>) -> Result<WasiCtx, Failure> {
     let mut builder = WasiCtx::builder();
+    builder.interrupt_flag(timed_out);
     // argv[0] is the module's file name only, so the host's directory layout doesn't leak.
     let argv0 = opts
         .file
