@@ -401,13 +401,13 @@ impl<'s> Exec<'s> {
                         }
                     }
                     I::CheckInterrupt => {
-                    let flag = &(*self.store).interrupt;
-                    if flag.load(core::sync::atomic::Ordering::Relaxed) {
-                        flag.store(false, core::sync::atomic::Ordering::Relaxed);
-                        trap!(TrapCode::Interrupted);
+                        let flag = &(*self.store).interrupt;
+                        if flag.load(core::sync::atomic::Ordering::Relaxed) {
+                            flag.store(false, core::sync::atomic::Ordering::Relaxed);
+                            trap!(TrapCode::Interrupted);
+                        }
                     }
-                }
-                I::Br { offset } => jump!(offset),
+                    I::Br { offset } => jump!(offset),
                     I::BrIfNez { cond, offset } => {
                         if get!(cond) as u32 != 0 {
                             jump!(offset);
