@@ -29,7 +29,7 @@ RUN OPTIONS (before FILE; everything after FILE goes to the guest):
     --timeout DURATION     interrupt the guest after DURATION (e.g. 500ms, 3s, 2m)
     --tier TIER            interp | jit | tiered (this build has the interpreter only)
     --stats                print load, translation and run times and peak memory to stderr
-    -q, --quiet            print no warnings
+    -q, --quiet            print no trap or timeout report (the exit status still tells)
 
 EXIT STATUS:
     0        the guest finished (or returned from --invoke)

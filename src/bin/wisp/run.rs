@@ -186,14 +186,26 @@ fn show(v: &Val) -> String {
     }
 }
 
-/// Prints `error:` with the trap and its wasm backtrace; returns the trap exit status.
+/// Prints `error:` with the trap and its wasm backtrace (unless `-q`); returns the trap
+/// exit status.
 fn report_trap(trap: &Trap, opts: &RunOptions) -> u8 {
+    if opts.quiet {
+        return EXIT_TRAP;
+    }
     let mut msg = format!("error: {}: wasm trap: {trap}", opts.file.display());
     if !trap.backtrace().is_empty() {
         msg.push_str("\nwasm backtrace:");
         for (i, frame) in trap.backtrace().iter().enumerate() {
-            let name = frame.func_name.as_deref().unwrap_or("<unnamed>");
-            let _ = write!(msg, "\n  {i:>3}: {name} (function {})", frame.func_index);
+            let _ = match frame.func_name.as_deref() {
+                // `{:#}` leaves out the hash suffix of Rust symbols.
+                Some(name) => write!(
+                    msg,
+                    "\n  {i:>3}: {:#} (function {})",
+                    rustc_demangle::demangle(name),
+                    frame.func_index
+                ),
+                None => write!(msg, "\n  {i:>3}: <unnamed> (function {})", frame.func_index),
+            };
         }
     }
     eprintln!("{msg}");
