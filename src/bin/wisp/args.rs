@@ -11,7 +11,7 @@ wisp — a WebAssembly runtime
 USAGE:
     wisp run [OPTIONS] FILE [ARGS...]
     wisp validate FILE
-    wisp inspect FILE
+    wisp inspect [--bytecode] FILE
     wisp --help | --version
 
 FILE is a binary module (.wasm) or, with the default `wat` feature, the text format (.wat).
@@ -48,7 +48,11 @@ pub const EXIT_TRAP: u8 = 134;
 pub enum Command {
     Run(RunOptions),
     Validate(PathBuf),
-    Inspect(PathBuf),
+    /// `bytecode`: also print each function's interpreter bytecode.
+    Inspect {
+        file: PathBuf,
+        bytecode: bool,
+    },
     Help,
     Version,
 }
@@ -97,18 +101,22 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
         "-V" | "--version" => Ok(Command::Version),
         "run" => parse_run(&mut args).map(Command::Run),
         "validate" | "inspect" => {
-            let file = args
-                .next()
-                .transpose()?
-                .ok_or(format!("`wisp {first}` needs a FILE"))?;
-            if let Some(extra) = args.next().transpose()? {
-                return Err(format!("unexpected argument `{extra}`"));
+            let mut file = None;
+            let mut bytecode = false;
+            for arg in args {
+                let arg = arg?;
+                match arg.as_str() {
+                    "--bytecode" if first == "inspect" => bytecode = true,
+                    _ if arg.starts_with("--") => return Err(format!("unknown option `{arg}`")),
+                    _ if file.is_none() => file = Some(PathBuf::from(arg)),
+                    _ => return Err(format!("unexpected argument `{arg}`")),
+                }
             }
-            let file = PathBuf::from(file);
+            let file = file.ok_or(format!("`wisp {first}` needs a FILE"))?;
             Ok(if first == "validate" {
                 Command::Validate(file)
             } else {
-                Command::Inspect(file)
+                Command::Inspect { file, bytecode }
             })
         }
         other => Err(format!("unknown command `{other}` (try `wisp --help`)")),

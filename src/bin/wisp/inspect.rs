@@ -58,7 +58,7 @@ fn proposals_used(bytes: &[u8]) -> Vec<&'static str> {
         .collect()
 }
 
-pub fn inspect(file: &Path) -> Result<u8, Failure> {
+pub fn inspect(file: &Path, bytecode: bool) -> Result<u8, Failure> {
     let bytes = read_module(file)?;
     let bad = |e: wasmparser::BinaryReaderError| Failure::usage(format!("{}: {e}", file.display()));
     Validator::new_with_features(WasmFeatures::all())
@@ -106,8 +106,38 @@ pub fn inspect(file: &Path) -> Result<u8, Failure> {
         }
     }
     section_summary(&bytes, &mut out).map_err(bad)?;
+    if let (true, Ok(m)) = (bytecode, &module) {
+        dump_bytecode(m, &mut out);
+    }
     print!("{out}");
     Ok(0)
+}
+
+/// Each defined function's interpreter bytecode, one instruction a line.
+fn dump_bytecode(module: &Module, out: &mut String) {
+    let imported = module
+        .imports()
+        .filter(|(_, _, t)| matches!(t, wisp::ExternType::Func(_)))
+        .count();
+    let mut def = 0;
+    while let Some(code) = wisp::interp::bytecode_of(module, def) {
+        let index = imported as u32 + def;
+        let name = module
+            .inner()
+            .func_names
+            .get(&index)
+            .map(String::as_str)
+            .unwrap_or("");
+        let _ = writeln!(
+            out,
+            "\nfunction {index} {name} ({} instructions):",
+            code.len()
+        );
+        for (pc, instr) in code.iter().enumerate() {
+            let _ = writeln!(out, "  {pc:>5}: {instr:?}");
+        }
+        def += 1;
+    }
 }
 
 /// Counts and sizes, section by section.

@@ -45,7 +45,7 @@ fn main() -> ExitCode {
             }
             Command::Run(opts) => run::run(opts),
             Command::Validate(file) => inspect::validate(&file),
-            Command::Inspect(file) => inspect::inspect(&file),
+            Command::Inspect { file, bytecode } => inspect::inspect(&file, bytecode),
         });
     match result {
         Ok(status) => ExitCode::from(status),

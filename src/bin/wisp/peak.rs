@@ -1,4 +1,5 @@
-//! A global allocator that tracks the peak of live heap bytes, for `--stats`.
+//! A global allocator that tracks the peak of live heap bytes, for `--stats` (and, through
+//! `#[path]`, for the benchmark harness's memory figures: one implementation for both).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,9 +17,21 @@ impl PeakAlloc {
         }
     }
 
-    /// The most heap bytes live at once so far.
+    /// The most heap bytes live at once so far (since the last `reset_peak`).
     pub fn peak(&self) -> usize {
         self.peak.load(Ordering::Relaxed)
+    }
+
+    /// Heap bytes live now.
+    #[allow(dead_code)] // used by the benchmark harness, which shares this file
+    pub fn current(&self) -> usize {
+        self.current.load(Ordering::Relaxed)
+    }
+
+    /// Starts a new peak measurement from the current level.
+    #[allow(dead_code)] // used by the benchmark harness, which shares this file
+    pub fn reset_peak(&self) {
+        self.peak.store(self.current(), Ordering::Relaxed);
     }
 
     fn add(&self, bytes: usize) {

@@ -1,0 +1,289 @@
+//! Runs every workload on wisp and on the peer runtimes linked into this build, checks that
+//! their checksums agree with the table, and prints medians and ratios:
+//!
+//!     cargo run --release -p wisp-benches --bin compare -- [--runs N] [--small] [--json FILE] [FILTER...]
+//!
+//! Measured separately, like for like:
+//! - execute: `run(n)` on a fresh instance of an eagerly compiled module;
+//! - compile (eager): decode + validate + translate everything;
+//! - compile (lazy): decode + validate, translation left for first calls;
+//! - startup: instantiate + the first call `run(0)` on a lazily compiled module (so it
+//!   includes translating what that call reaches);
+//! - code heap: bytes the eagerly compiled module keeps on the heap, per wasm byte;
+//! - peak heap: the most heap live while compiling lazily, instantiating and running `run(n)`.
+
+#[path = "../../../src/bin/wisp/peak.rs"]
+mod peak;
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use wisp_benches::{geomean, load_workloads, median, runtimes, timed, Mode, Runtime, Workload};
+
+#[global_allocator]
+static ALLOC: peak::PeakAlloc = peak::PeakAlloc::new();
+
+struct Options {
+    runs: usize,
+    small: bool,
+    json: Option<String>,
+    filter: Vec<String>,
+}
+
+fn parse_options() -> Result<Options, String> {
+    let mut opts = Options {
+        runs: 5,
+        small: false,
+        json: None,
+        filter: Vec::new(),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--runs" => {
+                let n = args.next().ok_or("--runs needs a number")?;
+                opts.runs = n.parse().map_err(|_| format!("--runs {n}: not a number"))?;
+                if opts.runs == 0 {
+                    return Err("--runs must be at least 1".into());
+                }
+            }
+            "--small" => opts.small = true,
+            "--json" => opts.json = Some(args.next().ok_or("--json needs a file")?),
+            "-h" | "--help" => {
+                println!("usage: compare [--runs N] [--small] [--json FILE] [FILTER...]");
+                std::process::exit(0);
+            }
+            _ if arg.starts_with('-') => return Err(format!("unknown option {arg}")),
+            _ => opts.filter.push(arg),
+        }
+    }
+    Ok(opts)
+}
+
+/// One runtime's figures for one workload.
+#[derive(Default, Clone)]
+struct Row {
+    execute: Duration,
+    compile_eager: Duration,
+    compile_lazy: Duration,
+    startup: Duration,
+    code_bytes: usize,
+    peak_heap: usize,
+}
+
+const MEASURES: &[(&str, fn(&Row) -> f64, &str)] = &[
+    ("execute", |r| r.execute.as_secs_f64() * 1e3, "ms"),
+    (
+        "compile (eager)",
+        |r| r.compile_eager.as_secs_f64() * 1e3,
+        "ms",
+    ),
+    (
+        "compile (lazy)",
+        |r| r.compile_lazy.as_secs_f64() * 1e3,
+        "ms",
+    ),
+    (
+        "startup (instantiate + first call, lazy)",
+        |r| r.startup.as_secs_f64() * 1e3,
+        "ms",
+    ),
+    ("code heap (eager)", |r| r.code_bytes as f64 / 1024.0, "KiB"),
+    (
+        "peak heap (lazy compile + run)",
+        |r| r.peak_heap as f64 / 1024.0,
+        "KiB",
+    ),
+];
+
+fn measure(rt: &dyn Runtime, w: &Workload, wasm: &[u8], opts: &Options) -> Result<Row, String> {
+    let (n, checksum) = w.size(opts.small);
+    let mut row = Row::default();
+    let runs = opts.runs;
+
+    // Compile, eagerly and lazily.
+    let mut eager = Vec::new();
+    let mut lazy = Vec::new();
+    for _ in 0..runs {
+        let (c, t) = timed(|| rt.compile(wasm, Mode::Eager));
+        drop(c?);
+        eager.push(t);
+        let (c, t) = timed(|| rt.compile(wasm, Mode::Lazy));
+        drop(c?);
+        lazy.push(t);
+    }
+    row.compile_eager = median(&mut eager);
+    row.compile_lazy = median(&mut lazy);
+
+    // What an eagerly compiled module keeps.
+    let before = ALLOC.current();
+    let compiled = rt.compile(wasm, Mode::Eager)?;
+    row.code_bytes = ALLOC.current().saturating_sub(before);
+
+    // Execution, on a fresh instance each time.
+    let mut exec = Vec::new();
+    for _ in 0..runs {
+        let mut instance = compiled.instantiate()?;
+        let (got, t) = timed(|| instance.run(n));
+        let got = got?;
+        if got != checksum {
+            return Err(format!(
+                "{}: {} returned checksum {got}, expected {checksum}",
+                w.name,
+                rt.name()
+            ));
+        }
+        exec.push(t);
+    }
+    row.execute = median(&mut exec);
+    drop(compiled);
+
+    // Startup: the first call on a lazily compiled module.
+    let mut startup = Vec::new();
+    for _ in 0..runs {
+        let lazy = rt.compile(wasm, Mode::Lazy)?;
+        let (r, t) = timed(|| lazy.instantiate().and_then(|mut i| i.run(0)));
+        r?;
+        startup.push(t);
+    }
+    row.startup = median(&mut startup);
+
+    // Peak heap over a whole lazy run.
+    ALLOC.reset_peak();
+    let base = ALLOC.current();
+    {
+        let lazy = rt.compile(wasm, Mode::Lazy)?;
+        let mut instance = lazy.instantiate()?;
+        instance.run(n)?;
+    }
+    row.peak_heap = ALLOC.peak().saturating_sub(base);
+    Ok(row)
+}
+
+fn main() {
+    let opts = match parse_options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(2);
+        }
+    };
+    let workloads = match load_workloads(&opts.filter) {
+        Ok(w) if !w.is_empty() => w,
+        Ok(_) => {
+            eprintln!("error: no workload matches the filter");
+            std::process::exit(2);
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(2);
+        }
+    };
+    let rts = runtimes();
+    let names: Vec<&str> = rts.iter().map(|r| r.name()).collect();
+    eprintln!(
+        "runtimes: {}; {} workloads; median of {} runs; {} sizes",
+        names.join(", "),
+        workloads.len(),
+        opts.runs,
+        if opts.small { "small" } else { "full" }
+    );
+
+    let mut results: Vec<(Workload, Vec<Row>)> = Vec::new();
+    let mut failed = false;
+    for w in &workloads {
+        let wasm = match w.bytes() {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("{}: {e}", w.name);
+                failed = true;
+                continue;
+            }
+        };
+        let mut rows = Vec::new();
+        for rt in &rts {
+            eprint!("  {:<20} {:<9}\r", w.name, rt.name());
+            match measure(rt.as_ref(), w, &wasm, &opts) {
+                Ok(row) => rows.push(row),
+                Err(e) => {
+                    eprintln!("error: {}: {}: {e}", w.name, rt.name());
+                    failed = true;
+                    rows.push(Row::default());
+                }
+            }
+        }
+        results.push((w.clone(), rows));
+    }
+    eprintln!();
+    print!("{}", report(&names, &results));
+    if let Some(path) = &opts.json {
+        if let Err(e) = std::fs::write(path, json(&names, &results)) {
+            eprintln!("error: {path}: {e}");
+            failed = true;
+        }
+    }
+    if failed {
+        std::process::exit(1);
+    }
+}
+
+/// One table per measure: each runtime's median, and wisp's figure over each peer's
+/// (below 1.00: wisp is faster or smaller), with their geometric mean.
+fn report(names: &[&str], results: &[(Workload, Vec<Row>)]) -> String {
+    let mut out = String::new();
+    for (title, get, unit) in MEASURES {
+        let _ = writeln!(out, "\n## {title} ({unit})\n");
+        let _ = write!(out, "| workload | {} |", names.join(" | "));
+        for peer in &names[1..] {
+            let _ = write!(out, " wisp/{peer} |");
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(out, "|---|{}", "---:|".repeat(names.len() * 2 - 1));
+        let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+        for (w, rows) in results {
+            let _ = write!(out, "| {} |", w.name);
+            for r in rows {
+                let _ = write!(out, " {:.2} |", get(r));
+            }
+            for (i, r) in rows.iter().enumerate().skip(1) {
+                let (ours, theirs) = (get(&rows[0]), get(r));
+                if ours > 0.0 && theirs > 0.0 {
+                    ratios[i].push(ours / theirs);
+                    let _ = write!(out, " {:.2} |", ours / theirs);
+                } else {
+                    let _ = write!(out, " – |");
+                }
+            }
+            let _ = writeln!(out);
+        }
+        let _ = write!(out, "| **geomean** |{}", " |".repeat(names.len()));
+        for r in ratios.iter().skip(1) {
+            let _ = write!(out, " **{:.2}** |", geomean(r));
+        }
+        let _ = writeln!(out);
+    }
+    out
+}
+
+fn json(names: &[&str], results: &[(Workload, Vec<Row>)]) -> String {
+    let mut out = String::from("[\n");
+    for (i, (w, rows)) in results.iter().enumerate() {
+        let _ = write!(out, "  {{\"workload\": \"{}\", \"runtimes\": {{", w.name);
+        for (j, (name, r)) in names.iter().zip(rows).enumerate() {
+            let _ = write!(
+                out,
+                "{}\"{name}\": {{\"execute_ms\": {:.3}, \"compile_eager_ms\": {:.3}, \"compile_lazy_ms\": {:.3}, \"startup_ms\": {:.3}, \"code_bytes\": {}, \"peak_heap_bytes\": {}}}",
+                if j > 0 { ", " } else { "" },
+                r.execute.as_secs_f64() * 1e3,
+                r.compile_eager.as_secs_f64() * 1e3,
+                r.compile_lazy.as_secs_f64() * 1e3,
+                r.startup.as_secs_f64() * 1e3,
+                r.code_bytes,
+                r.peak_heap
+            );
+        }
+        let _ = writeln!(out, "}}}}{}", if i + 1 < results.len() { "," } else { "" });
+    }
+    out.push_str("]\n");
+    out
+}

@@ -1,0 +1,192 @@
+//! One adapter per runtime, so every runtime compiles, instantiates and runs a workload
+//! the same way. Compilation modes are compared like for like: `Lazy` validates now and
+//! translates on first call; `Eager` translates everything at load.
+
+/// How a runtime prepares code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Lazy,
+    Eager,
+}
+
+/// A compiled module of some runtime.
+pub trait Compiled {
+    /// A fresh instance's `run` export.
+    fn instantiate(&self) -> Result<Box<dyn Instance>, String>;
+}
+
+pub trait Instance {
+    fn run(&mut self, n: i32) -> Result<i64, String>;
+}
+
+/// A runtime under test.
+pub trait Runtime {
+    fn name(&self) -> &'static str;
+    /// Decodes, validates and (in `Eager` mode) translates or compiles `wasm`.
+    fn compile(&self, wasm: &[u8], mode: Mode) -> Result<Box<dyn Compiled>, String>;
+}
+
+/// The runtimes this build can compare, wisp first.
+pub fn runtimes() -> Vec<Box<dyn Runtime>> {
+    let mut list: Vec<Box<dyn Runtime>> = vec![Box::new(wisp_rt::Wisp)];
+    #[cfg(feature = "wasmi")]
+    list.push(Box::new(wasmi_rt::Wasmi));
+    #[cfg(feature = "wasmtime")]
+    list.push(Box::new(wasmtime_rt::Wasmtime));
+    list
+}
+
+mod wisp_rt {
+    use super::*;
+    use wisp::{Config, Engine, Linker, Module, Store, TypedFunc};
+
+    pub struct Wisp;
+
+    struct WispModule {
+        engine: Engine,
+        module: Module,
+    }
+
+    struct WispInstance {
+        store: Store<()>,
+        run: TypedFunc<i32, i64>,
+    }
+
+    impl Runtime for Wisp {
+        fn name(&self) -> &'static str {
+            "wisp"
+        }
+
+        fn compile(&self, wasm: &[u8], mode: Mode) -> Result<Box<dyn Compiled>, String> {
+            let mut config = Config::default();
+            config.lazy_translation(mode == Mode::Lazy);
+            let engine = Engine::new(&config);
+            let module = Module::new(&engine, wasm).map_err(|e| e.to_string())?;
+            Ok(Box::new(WispModule { engine, module }))
+        }
+    }
+
+    impl Compiled for WispModule {
+        fn instantiate(&self) -> Result<Box<dyn Instance>, String> {
+            let mut store = Store::new(&self.engine, ());
+            let instance = Linker::new(&self.engine)
+                .instantiate(&mut store, &self.module)
+                .map_err(|e| e.to_string())?;
+            let run = instance
+                .get_typed_func::<i32, i64>(&store, "run")
+                .map_err(|e| e.to_string())?;
+            Ok(Box::new(WispInstance { store, run }))
+        }
+    }
+
+    impl Instance for WispInstance {
+        fn run(&mut self, n: i32) -> Result<i64, String> {
+            self.run.call(&mut self.store, n).map_err(|e| e.to_string())
+        }
+    }
+}
+
+#[cfg(feature = "wasmi")]
+mod wasmi_rt {
+    use super::*;
+    use wasmi::{CompilationMode, Config, Engine, Linker, Module, Store, TypedFunc};
+
+    pub struct Wasmi;
+
+    struct WasmiModule {
+        engine: Engine,
+        module: Module,
+    }
+
+    struct WasmiInstance {
+        store: Store<()>,
+        run: TypedFunc<i32, i64>,
+    }
+
+    impl Runtime for Wasmi {
+        fn name(&self) -> &'static str {
+            "wasmi"
+        }
+
+        fn compile(&self, wasm: &[u8], mode: Mode) -> Result<Box<dyn Compiled>, String> {
+            let mut config = Config::default();
+            config.compilation_mode(match mode {
+                Mode::Lazy => CompilationMode::LazyTranslation,
+                Mode::Eager => CompilationMode::Eager,
+            });
+            let engine = Engine::new(&config);
+            let module = Module::new(&engine, wasm).map_err(|e| e.to_string())?;
+            Ok(Box::new(WasmiModule { engine, module }))
+        }
+    }
+
+    impl Compiled for WasmiModule {
+        fn instantiate(&self) -> Result<Box<dyn Instance>, String> {
+            let mut store = Store::new(&self.engine, ());
+            let instance = Linker::<()>::new(&self.engine)
+                .instantiate_and_start(&mut store, &self.module)
+                .map_err(|e| e.to_string())?;
+            let run = instance
+                .get_typed_func::<i32, i64>(&store, "run")
+                .map_err(|e| e.to_string())?;
+            Ok(Box::new(WasmiInstance { store, run }))
+        }
+    }
+
+    impl Instance for WasmiInstance {
+        fn run(&mut self, n: i32) -> Result<i64, String> {
+            self.run.call(&mut self.store, n).map_err(|e| e.to_string())
+        }
+    }
+}
+
+#[cfg(feature = "wasmtime")]
+mod wasmtime_rt {
+    use super::*;
+    use wasmtime::{Config, Engine, Linker, Module, Store, TypedFunc};
+
+    /// wasmtime compiles eagerly whatever the mode (it has no lazy mode): its `Lazy` and
+    /// `Eager` rows are the same Cranelift compilation.
+    pub struct Wasmtime;
+
+    struct WasmtimeModule {
+        engine: Engine,
+        module: Module,
+    }
+
+    struct WasmtimeInstance {
+        store: Store<()>,
+        run: TypedFunc<i32, i64>,
+    }
+
+    impl Runtime for Wasmtime {
+        fn name(&self) -> &'static str {
+            "wasmtime"
+        }
+
+        fn compile(&self, wasm: &[u8], _mode: Mode) -> Result<Box<dyn Compiled>, String> {
+            let engine = Engine::new(&Config::new()).map_err(|e| e.to_string())?;
+            let module = Module::new(&engine, wasm).map_err(|e| e.to_string())?;
+            Ok(Box::new(WasmtimeModule { engine, module }))
+        }
+    }
+
+    impl Compiled for WasmtimeModule {
+        fn instantiate(&self) -> Result<Box<dyn Instance>, String> {
+            let mut store = Store::new(&self.engine, ());
+            let instance = Linker::<()>::new(&self.engine)
+                .instantiate(&mut store, &self.module)
+                .map_err(|e| e.to_string())?;
+            let run = instance
+                .get_typed_func::<i32, i64>(&mut store, "run")
+                .map_err(|e| e.to_string())?;
+            Ok(Box::new(WasmtimeInstance { store, run }))
+        }
+    }
+
+    impl Instance for WasmtimeInstance {
+        fn run(&mut self, n: i32) -> Result<i64, String> {
+            self.run.call(&mut self.store, n).map_err(|e| e.to_string())
+        }
+    }
+}
