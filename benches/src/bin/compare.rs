@@ -71,7 +71,10 @@ struct Row {
     peak_heap: usize,
 }
 
-const MEASURES: &[(&str, fn(&Row) -> f64, &str)] = &[
+/// A reported measure: its title, how to read it from a row, and its unit.
+type Measure = (&'static str, fn(&Row) -> f64, &'static str);
+
+const MEASURES: &[Measure] = &[
     ("execute", |r| r.execute.as_secs_f64() * 1e3, "ms"),
     (
         "compile (eager)",
