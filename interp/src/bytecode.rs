@@ -173,10 +173,34 @@ define_instrs! {
 
 const _: () = assert!(core::mem::size_of::<Instr>() <= 16);
 
+/// An instruction as the executor runs it: the handler that executes it, and its operands.
+/// Dispatch is one indirect call (or jump) through `handler`, no decoding.
+#[derive(Copy, Clone)]
+#[repr(C)]
+pub struct Op {
+    pub handler: crate::exec::Handler,
+    pub instr: Instr,
+}
+
+impl Op {
+    pub fn new(instr: Instr) -> Op {
+        Op {
+            handler: crate::exec::handler_for(&instr),
+            instr,
+        }
+    }
+}
+
+impl core::fmt::Debug for Op {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.instr.fmt(f)
+    }
+}
+
 /// A translated function.
 #[derive(Debug)]
 pub struct CompiledFunc {
-    pub code: alloc::boxed::Box<[Instr]>,
+    pub code: alloc::boxed::Box<[Op]>,
     /// Slots the frame needs: locals plus the deepest operand stack, plus scratch.
     pub frame_size: u32,
     pub num_params: u32,

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use wisp_core::module::ModuleInner;
 
-use crate::bytecode::{CompiledFunc, Instr};
+use crate::bytecode::{CompiledFunc, Instr, Op};
 use crate::translate::{translate, Options};
 
 pub struct ModuleCode {
@@ -58,7 +58,7 @@ pub fn compiled<'a>(code: &'a ModuleCode, module: &ModuleInner, def: u32) -> &'a
             // Unreachable for validated modules; if it happens, the function traps rather
             // than the host failing.
             CompiledFunc {
-                code: Vec::from([Instr::Unreachable]).into(),
+                code: Vec::from([Op::new(Instr::Unreachable)]).into(),
                 frame_size: module.bodies[def as usize].num_locals + 1,
                 num_params: module
                     .func_type(module.num_imported_funcs + def)

@@ -58,16 +58,28 @@ impl wisp_core::vm::Executor for Interpreter {
 
 pub use code::TranslationStats;
 
+/// How this build dispatches instructions: `"tail"` (handlers jump to each other) or
+/// `"loop"` (a loop calls them). Chosen at build time; see `build.rs`.
+pub const DISPATCH: &str = if cfg!(wisp_tail_dispatch) {
+    "tail"
+} else {
+    "loop"
+};
+
 /// What translation has done for `module` so far (functions, bytes in and out, time).
 pub fn translation_stats(module: &wisp_core::Module) -> TranslationStats {
     code::stats(module.inner())
 }
 
 /// The translated bytecode of defined function `def` of `module`, for inspection and tests.
-pub fn bytecode_of(module: &wisp_core::Module, def: u32) -> Option<&[bytecode::Instr]> {
+pub fn bytecode_of(
+    module: &wisp_core::Module,
+    def: u32,
+) -> Option<alloc::vec::Vec<bytecode::Instr>> {
     let inner = module.inner();
     if def as usize >= inner.bodies.len() {
         return None;
     }
-    Some(&code::compiled(code::module_code(inner), inner, def).code)
+    let func = code::compiled(code::module_code(inner), inner, def);
+    Some(func.code.iter().map(|op| op.instr).collect())
 }

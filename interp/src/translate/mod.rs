@@ -29,7 +29,7 @@ use alloc::vec::Vec;
 use wasmparser::{BinaryReaderError, BlockType, FunctionBody, Operator, OperatorsReader};
 use wisp_core::module::ModuleInner;
 
-use crate::bytecode::{CompiledFunc, Instr, Slot};
+use crate::bytecode::{CompiledFunc, Instr, Op, Slot};
 
 /// Translates defined function `def` of `module`.
 /// What the engine's configuration asks the bytecode to check.
@@ -82,7 +82,7 @@ pub fn translate(module: &ModuleInner, def: u32, options: Options) -> Result<Com
     }
     let frame_size = body_info.num_locals + body_info.max_stack_height + 1;
     Ok(CompiledFunc {
-        code: t.code.into(),
+        code: t.code.into_iter().map(Op::new).collect(),
         frame_size,
         num_params,
         num_locals: body_info.num_locals,

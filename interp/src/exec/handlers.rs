@@ -1,0 +1,762 @@
+//! The instruction handlers. Plain instructions are declared in one table (`handlers!`):
+//! each entry names the instruction, binds its operands, and gives its effect; the macro
+//! writes the handler function around it and the dispatch to the next instruction. Control
+//! flow, calls and memory-changing instructions are written out below the table.
+//!
+//! Kinds of table entry:
+//! - `plain`: the effect is a `()` expression; continue with the next instruction;
+//! - `fallible`: a `Result<(), TrapCode>`; continue, or trap;
+//! - `branch`: an `Option<i32>`, the branch offset when taken; jump, or continue.
+//!
+//! Every handler may assume (the invariants `SAFETY` comments refer to as "the bytecode
+//! contract"): its operand slots are below the frame size, which `push_frame` made room
+//! for; branch targets are instructions of the same function; and global, table, memory,
+//! function and segment indices are valid for the current instance (the module was
+//! validated and translated for it). Memory accesses are checked against `mem_len`.
+
+use core::hint::unreachable_unchecked;
+use core::ptr;
+use core::sync::atomic::Ordering;
+
+use wisp_core::TrapCode;
+
+use super::{dispatch, trap, trapped, Done, Exec, Handler, Ip, Sp};
+use crate::bytecode::{Instr, Slot};
+use crate::float;
+
+// ----- slot access -------------------------------------------------------------------------
+
+/// How each Rust type sits in a 64-bit slot (see `wisp_core`'s `value.rs` for the layout).
+trait SlotValue: Sized {
+    fn from_slot(raw: u64) -> Self;
+    fn to_slot(self) -> u64;
+}
+
+macro_rules! slot_values {
+    ($($t:ty: |$r:ident| $from:expr, |$v:ident| $to:expr;)*) => {$(
+        impl SlotValue for $t {
+            #[inline(always)]
+            fn from_slot($r: u64) -> Self { $from }
+            #[inline(always)]
+            fn to_slot(self) -> u64 { let $v = self; $to }
+        }
+    )*};
+}
+
+slot_values! {
+    i32: |r| r as u32 as i32, |v| v as u32 as u64;
+    u32: |r| r as u32, |v| u64::from(v);
+    i64: |r| r as i64, |v| v as u64;
+    u64: |r| r, |v| v;
+    f32: |r| f32::from_bits(r as u32), |v| u64::from(v.to_bits());
+    f64: |r| f64::from_bits(r), |v| v.to_bits();
+    bool: |r| r != 0, |v| u64::from(v);
+}
+
+/// Reads slot `s` as a `T`.
+#[inline(always)]
+unsafe fn get<T: SlotValue>(sp: Sp, s: Slot) -> T {
+    // SAFETY: the bytecode contract: `s` is inside the frame.
+    T::from_slot(unsafe { *sp.add(usize::from(s)) })
+}
+
+/// Writes `v` to slot `s`.
+#[inline(always)]
+unsafe fn set<T: SlotValue>(sp: Sp, s: Slot, v: T) {
+    // SAFETY: the bytecode contract: `s` is inside the frame.
+    unsafe { *sp.add(usize::from(s)) = v.to_slot() }
+}
+
+#[inline(always)]
+unsafe fn un<A: SlotValue, R: SlotValue>(sp: Sp, dst: Slot, src: Slot, f: impl FnOnce(A) -> R) {
+    unsafe { set(sp, dst, f(get(sp, src))) }
+}
+
+#[inline(always)]
+unsafe fn un_trap<A: SlotValue, R: SlotValue>(
+    sp: Sp,
+    dst: Slot,
+    src: Slot,
+    f: impl FnOnce(A) -> Result<R, TrapCode>,
+) -> Result<(), TrapCode> {
+    unsafe { set(sp, dst, f(get(sp, src))?) };
+    Ok(())
+}
+
+#[inline(always)]
+unsafe fn bin<A: SlotValue, B: SlotValue, R: SlotValue>(
+    sp: Sp,
+    dst: Slot,
+    a: Slot,
+    b: Slot,
+    f: impl FnOnce(A, B) -> R,
+) {
+    unsafe { set(sp, dst, f(get(sp, a), get(sp, b))) }
+}
+
+#[inline(always)]
+unsafe fn bin_trap<A: SlotValue, B: SlotValue, R: SlotValue>(
+    sp: Sp,
+    dst: Slot,
+    a: Slot,
+    b: Slot,
+    f: impl FnOnce(A, B) -> Result<R, TrapCode>,
+) -> Result<(), TrapCode> {
+    unsafe { set(sp, dst, f(get(sp, a), get(sp, b))?) };
+    Ok(())
+}
+
+/// `a op imm` with the immediate as `B` (i32 sign-extended to i64 for 64-bit ops).
+#[inline(always)]
+unsafe fn imm<A: SlotValue, B: From<i32>, R: SlotValue>(
+    sp: Sp,
+    dst: Slot,
+    a: Slot,
+    imm: i32,
+    f: impl FnOnce(A, B) -> R,
+) {
+    unsafe { set(sp, dst, f(get(sp, a), B::from(imm))) }
+}
+
+// ----- memory access -------------------------------------------------------------------------
+
+/// The host address of the `size` bytes at wasm address `slot + offset`, checked against
+/// the memory's length.
+#[inline(always)]
+unsafe fn addr(
+    sp: Sp,
+    mb: *mut u8,
+    ml: usize,
+    slot: Slot,
+    offset: u32,
+    size: u64,
+) -> Result<*mut u8, TrapCode> {
+    let ea = u64::from(unsafe { get::<u32>(sp, slot) }) + u64::from(offset);
+    if ea + size > ml as u64 {
+        return Err(TrapCode::MemoryOutOfBounds);
+    }
+    // SAFETY: `ea + size <= mem_len`, the length of the allocation at `mb`.
+    Ok(unsafe { mb.add(ea as usize) })
+}
+
+macro_rules! load {
+    ($sp:ident, $mb:ident, $ml:ident, $dst:ident, $addr:ident, $offset:ident, $t:ty, $conv:expr) => {{
+        match unsafe {
+            addr(
+                $sp,
+                $mb,
+                $ml,
+                $addr,
+                $offset,
+                core::mem::size_of::<$t>() as u64,
+            )
+        } {
+            Ok(p) => {
+                // SAFETY: `addr` checked that the bytes are inside memory.
+                let v = <$t>::from_le_bytes(unsafe {
+                    ptr::read_unaligned(p as *const [u8; core::mem::size_of::<$t>()])
+                });
+                unsafe { set($sp, $dst, ($conv)(v)) };
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }};
+}
+
+macro_rules! store {
+    ($sp:ident, $mb:ident, $ml:ident, $addr:ident, $value:ident, $offset:ident, $t:ty) => {{
+        match unsafe {
+            addr(
+                $sp,
+                $mb,
+                $ml,
+                $addr,
+                $offset,
+                core::mem::size_of::<$t>() as u64,
+            )
+        } {
+            Ok(p) => {
+                let v = unsafe { get::<u64>($sp, $value) } as $t;
+                // SAFETY: `addr` checked that the bytes are inside memory.
+                unsafe {
+                    ptr::write_unaligned(
+                        p as *mut [u8; core::mem::size_of::<$t>()],
+                        v.to_le_bytes(),
+                    )
+                };
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }};
+}
+
+// ----- the table ---------------------------------------------------------------------------
+
+macro_rules! handlers {
+    (
+        [$ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident]
+        $( $kind:ident $name:ident { $($field:ident),* } => $body:expr; )*
+    ) => {
+        $(
+            #[allow(non_snake_case, unused_variables, clippy::unnecessary_cast)]
+            unsafe fn $name($ip: Ip, $sp: Sp, $mb: *mut u8, $ml: usize, $ex: &mut Exec) -> Done {
+                // SAFETY: `handler_for` gives this handler only to this variant.
+                let Instr::$name { $($field),* } = (unsafe { (*$ip).instr }) else {
+                    unsafe { unreachable_unchecked() }
+                };
+                handlers!(@$kind $ip, $sp, $mb, $ml, $ex, $body)
+            }
+        )*
+
+        /// The handler of a table instruction.
+        fn table_handler(instr: &Instr) -> Option<Handler> {
+            Some(match instr {
+                $( Instr::$name { .. } => $name as Handler, )*
+                _ => return None,
+            })
+        }
+    };
+    (@plain $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $body:expr) => {{
+        #[allow(unused_unsafe)]
+        unsafe { $body };
+        // SAFETY: a function's code ends with a return, so the next instruction exists.
+        unsafe { dispatch($ip.add(1), $sp, $mb, $ml, $ex) }
+    }};
+    (@fallible $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $body:expr) => {{
+        #[allow(unused_unsafe)]
+        match unsafe { $body } {
+            Ok(()) => unsafe { dispatch($ip.add(1), $sp, $mb, $ml, $ex) },
+            Err(code) => trap($ex, code),
+        }
+    }};
+    (@branch $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $body:expr) => {{
+        #[allow(unused_unsafe)]
+        match unsafe { $body } {
+            // SAFETY: the bytecode contract: branch targets are inside the function.
+            Some(offset) => unsafe { dispatch($ip.offset(offset as isize), $sp, $mb, $ml, $ex) },
+            None => unsafe { dispatch($ip.add(1), $sp, $mb, $ml, $ex) },
+        }
+    }};
+}
+
+handlers! {
+    [ip, sp, mb, ml, ex]
+
+    // Branches.
+    branch Br { offset } => Some(offset);
+    branch BrIfNez { cond, offset } => (get::<u32>(sp, cond) != 0).then_some(offset);
+    branch BrIfEqz { cond, offset } => (get::<u32>(sp, cond) == 0).then_some(offset);
+    branch BrI32Eq { a, b, offset } => (get::<u32>(sp, a) == get::<u32>(sp, b)).then_some(offset);
+    branch BrI32Ne { a, b, offset } => (get::<u32>(sp, a) != get::<u32>(sp, b)).then_some(offset);
+    branch BrI32LtS { a, b, offset } => (get::<i32>(sp, a) < get::<i32>(sp, b)).then_some(offset);
+    branch BrI32LtU { a, b, offset } => (get::<u32>(sp, a) < get::<u32>(sp, b)).then_some(offset);
+    branch BrI32GtS { a, b, offset } => (get::<i32>(sp, a) > get::<i32>(sp, b)).then_some(offset);
+    branch BrI32GtU { a, b, offset } => (get::<u32>(sp, a) > get::<u32>(sp, b)).then_some(offset);
+    branch BrI32LeS { a, b, offset } => (get::<i32>(sp, a) <= get::<i32>(sp, b)).then_some(offset);
+    branch BrI32LeU { a, b, offset } => (get::<u32>(sp, a) <= get::<u32>(sp, b)).then_some(offset);
+    branch BrI32GeS { a, b, offset } => (get::<i32>(sp, a) >= get::<i32>(sp, b)).then_some(offset);
+    branch BrI32GeU { a, b, offset } => (get::<u32>(sp, a) >= get::<u32>(sp, b)).then_some(offset);
+    branch BrI32EqImm { a, imm, offset } => (get::<i32>(sp, a) == imm).then_some(offset);
+    branch BrI32NeImm { a, imm, offset } => (get::<i32>(sp, a) != imm).then_some(offset);
+    branch BrI32LtSImm { a, imm, offset } => (get::<i32>(sp, a) < imm).then_some(offset);
+    branch BrI32LtUImm { a, imm, offset } => (get::<u32>(sp, a) < imm as u32).then_some(offset);
+    branch BrI32GtSImm { a, imm, offset } => (get::<i32>(sp, a) > imm).then_some(offset);
+    branch BrI32GtUImm { a, imm, offset } => (get::<u32>(sp, a) > imm as u32).then_some(offset);
+    branch BrI32LeSImm { a, imm, offset } => (get::<i32>(sp, a) <= imm).then_some(offset);
+    branch BrI32LeUImm { a, imm, offset } => (get::<u32>(sp, a) <= imm as u32).then_some(offset);
+    branch BrI32GeSImm { a, imm, offset } => (get::<i32>(sp, a) >= imm).then_some(offset);
+    branch BrI32GeUImm { a, imm, offset } => (get::<u32>(sp, a) >= imm as u32).then_some(offset);
+
+    // Moves.
+    plain Copy { dst, src } => set(sp, dst, get::<u64>(sp, src));
+    plain CopyMany { dst, src, len } => ptr::copy(sp.add(usize::from(src)), sp.add(usize::from(dst)), usize::from(len));
+    plain Const32 { dst, value } => set(sp, dst, value);
+    plain Const64 { dst, value } => set(sp, dst, value);
+    plain Select { dst, cond, a, b } => {
+        let v = if get::<u32>(sp, cond) != 0 { get::<u64>(sp, a) } else { get::<u64>(sp, b) };
+        set(sp, dst, v)
+    };
+
+    // Fuel and interruption.
+    fallible ConsumeFuel { amount } => {
+        let fuel = &mut (*ex.store).fuel;
+        match fuel.checked_sub(u64::from(amount)) {
+            Some(left) => {
+                *fuel = left;
+                Ok(())
+            }
+            None => Err(TrapCode::OutOfFuel),
+        }
+    };
+    fallible CheckInterrupt {} => {
+        let flag = &(*ex.store).interrupt;
+        if flag.load(Ordering::Relaxed) {
+            flag.store(false, Ordering::Relaxed);
+            Err(TrapCode::Interrupted)
+        } else {
+            Ok(())
+        }
+    };
+
+    // Globals and references.
+    plain GlobalGet { dst, global } => set(sp, dst, (*(*ex.vmctx).global(global)).value);
+    plain GlobalSet { src, global } => (*(*ex.vmctx).global(global)).value = get::<u64>(sp, src);
+    plain RefFunc { dst, func } => set(sp, dst, u64::from((*ex.vmctx).func(func).store_func) + 1);
+    plain RefIsNull { dst, src } => set(sp, dst, get::<u64>(sp, src) == 0);
+
+    // Tables.
+    fallible TableGet { dst, index, table } => {
+        let t = &*(*ex.vmctx).table(table);
+        t.get(get::<u32>(sp, index)).map(|v| set(sp, dst, v))
+    };
+    fallible TableSet { index, value, table } => {
+        (*(*ex.vmctx).table(table)).set(get::<u32>(sp, index), get::<u64>(sp, value))
+    };
+    plain TableSize { dst, table } => set(sp, dst, (*(*ex.vmctx).table(table)).size());
+    plain TableGrow { dst, delta, table } => {
+        let t = &mut *(*ex.vmctx).table(table);
+        let old = t.grow(get::<u32>(sp, delta), get::<u64>(sp, dst)).unwrap_or(u32::MAX);
+        set(sp, dst, old)
+    };
+    fallible TableFill { dst, value, len, table } => {
+        (*(*ex.vmctx).table(table)).fill(get::<u32>(sp, dst), get::<u64>(sp, value), get::<u32>(sp, len))
+    };
+    fallible TableCopy { dst, src, len, dst_table, src_table } => {
+        let (d, s, n) = (get::<u32>(sp, dst), get::<u32>(sp, src), get::<u32>(sp, len));
+        let dt = (*ex.vmctx).table(u32::from(dst_table));
+        let st = (*ex.vmctx).table(u32::from(src_table));
+        if dt == st {
+            (*dt).copy_within(d, s, n)
+        } else {
+            wisp_core::ops::table_copy_between(&mut *dt, d, &*st, s, n)
+        }
+    };
+    fallible TableInit { dst, src, len, table, elem } => {
+        let t = &mut *(*ex.vmctx).table(u32::from(table));
+        let items = &(&(*ex.instance).elements)[elem as usize];
+        t.init(get::<u32>(sp, dst), items, get::<u32>(sp, src), get::<u32>(sp, len))
+    };
+    plain ElemDrop { elem } => (&mut (*ex.instance).elements)[elem as usize] = Default::default();
+
+    // Memory: bulk operations (they never move memory, so `mb`/`ml` stay valid).
+    plain MemorySize { dst } => set(sp, dst, if ex.memory.is_null() { 0 } else { (*ex.memory).pages() });
+    fallible MemoryFill { dst, value, len } => {
+        let (d, v, n) = (get::<u32>(sp, dst), get::<u32>(sp, value) as u8, get::<u32>(sp, len));
+        (*ex.memory).fill(u64::from(d), v, u64::from(n))
+    };
+    fallible MemoryCopy { dst, src, len } => {
+        let (d, s, n) = (get::<u32>(sp, dst), get::<u32>(sp, src), get::<u32>(sp, len));
+        (*ex.memory).copy_within(u64::from(d), u64::from(s), u64::from(n))
+    };
+    fallible MemoryCopyBetween { dst, src, len, dst_mem, src_mem } => {
+        let (d, s, n) = (get::<u32>(sp, dst), get::<u32>(sp, src), get::<u32>(sp, len));
+        let dm = (*ex.vmctx).memory(u32::from(dst_mem));
+        let sm = (*ex.vmctx).memory(u32::from(src_mem));
+        // Two indices may name one memory (imported twice).
+        if dm == sm {
+            (*dm).copy_within(u64::from(d), u64::from(s), u64::from(n))
+        } else {
+            wisp_core::ops::memory_copy_between(&mut *dm, u64::from(d), &*sm, u64::from(s), u64::from(n))
+        }
+    };
+    fallible MemoryInit { dst, src, len, data } => {
+        let bytes = (*ex.instance).data_segment(data);
+        let (d, s, n) = (get::<u32>(sp, dst), get::<u32>(sp, src), get::<u32>(sp, len));
+        (*ex.memory).init(u64::from(d), bytes, u64::from(s), u64::from(n))
+    };
+    plain DataDrop { data } => (&mut (*ex.instance).data_dropped)[data as usize] = true;
+
+    // Loads and stores.
+    fallible I32Load { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, u32, |v: u32| v);
+    fallible I64Load { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, u64, |v: u64| v);
+    fallible F32Load { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, u32, |v: u32| v);
+    fallible F64Load { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, u64, |v: u64| v);
+    fallible I32Load8S { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, i8, |v: i8| i32::from(v));
+    fallible I32Load8U { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, u8, u32::from);
+    fallible I32Load16S { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, i16, |v: i16| i32::from(v));
+    fallible I32Load16U { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, u16, u32::from);
+    fallible I64Load8S { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, i8, |v: i8| i64::from(v));
+    fallible I64Load8U { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, u8, u64::from);
+    fallible I64Load16S { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, i16, |v: i16| i64::from(v));
+    fallible I64Load16U { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, u16, u64::from);
+    fallible I64Load32S { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, i32, |v: i32| i64::from(v));
+    fallible I64Load32U { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, u32, u64::from);
+    fallible I32Store { addr, value, offset } => store!(sp, mb, ml, addr, value, offset, u32);
+    fallible I64Store { addr, value, offset } => store!(sp, mb, ml, addr, value, offset, u64);
+    fallible I32Store8 { addr, value, offset } => store!(sp, mb, ml, addr, value, offset, u8);
+    fallible I32Store16 { addr, value, offset } => store!(sp, mb, ml, addr, value, offset, u16);
+    fallible I64Store8 { addr, value, offset } => store!(sp, mb, ml, addr, value, offset, u8);
+    fallible I64Store16 { addr, value, offset } => store!(sp, mb, ml, addr, value, offset, u16);
+    fallible I64Store32 { addr, value, offset } => store!(sp, mb, ml, addr, value, offset, u32);
+
+    // i32 arithmetic.
+    plain I32Add { dst, a, b } => bin(sp, dst, a, b, |x: i32, y: i32| x.wrapping_add(y));
+    plain I32Sub { dst, a, b } => bin(sp, dst, a, b, |x: i32, y: i32| x.wrapping_sub(y));
+    plain I32Mul { dst, a, b } => bin(sp, dst, a, b, |x: i32, y: i32| x.wrapping_mul(y));
+    fallible I32DivS { dst, a, b } => bin_trap(sp, dst, a, b, i32_div_s);
+    fallible I32DivU { dst, a, b } => bin_trap(sp, dst, a, b, |x: u32, y: u32| x.checked_div(y).ok_or(TrapCode::IntegerDivisionByZero));
+    fallible I32RemS { dst, a, b } => bin_trap(sp, dst, a, b, |x: i32, y: i32| if y == 0 { Err(TrapCode::IntegerDivisionByZero) } else { Ok(x.wrapping_rem(y)) });
+    fallible I32RemU { dst, a, b } => bin_trap(sp, dst, a, b, |x: u32, y: u32| x.checked_rem(y).ok_or(TrapCode::IntegerDivisionByZero));
+    plain I32And { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x & y);
+    plain I32Or { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x | y);
+    plain I32Xor { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x ^ y);
+    plain I32Shl { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x.wrapping_shl(y));
+    plain I32ShrS { dst, a, b } => bin(sp, dst, a, b, |x: i32, y: u32| x.wrapping_shr(y));
+    plain I32ShrU { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x.wrapping_shr(y));
+    plain I32Rotl { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x.rotate_left(y & 31));
+    plain I32Rotr { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x.rotate_right(y & 31));
+    plain I32Eq { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x == y);
+    plain I32Ne { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x != y);
+    plain I32LtS { dst, a, b } => bin(sp, dst, a, b, |x: i32, y: i32| x < y);
+    plain I32LtU { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x < y);
+    plain I32GtS { dst, a, b } => bin(sp, dst, a, b, |x: i32, y: i32| x > y);
+    plain I32GtU { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x > y);
+    plain I32LeS { dst, a, b } => bin(sp, dst, a, b, |x: i32, y: i32| x <= y);
+    plain I32LeU { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x <= y);
+    plain I32GeS { dst, a, b } => bin(sp, dst, a, b, |x: i32, y: i32| x >= y);
+    plain I32GeU { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x >= y);
+    plain I32AddImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x.wrapping_add(y));
+    plain I32SubImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x.wrapping_sub(y));
+    plain I32MulImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x.wrapping_mul(y));
+    plain I32AndImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x & y);
+    plain I32OrImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x | y);
+    plain I32XorImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x ^ y);
+    plain I32ShlImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x.wrapping_shl(y as u32));
+    plain I32ShrSImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x.wrapping_shr(y as u32));
+    plain I32ShrUImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u32, y: i32| x.wrapping_shr(y as u32));
+    plain I32RotlImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u32, y: i32| x.rotate_left(y as u32 & 31));
+    plain I32RotrImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u32, y: i32| x.rotate_right(y as u32 & 31));
+    plain I32EqImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x == y);
+    plain I32NeImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x != y);
+    plain I32LtSImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x < y);
+    plain I32LtUImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u32, y: i32| x < y as u32);
+    plain I32GtSImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x > y);
+    plain I32GtUImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u32, y: i32| x > y as u32);
+    plain I32LeSImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x <= y);
+    plain I32LeUImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u32, y: i32| x <= y as u32);
+    plain I32GeSImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x >= y);
+    plain I32GeUImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u32, y: i32| x >= y as u32);
+
+    // i64 arithmetic.
+    plain I64Add { dst, a, b } => bin(sp, dst, a, b, |x: i64, y: i64| x.wrapping_add(y));
+    plain I64Sub { dst, a, b } => bin(sp, dst, a, b, |x: i64, y: i64| x.wrapping_sub(y));
+    plain I64Mul { dst, a, b } => bin(sp, dst, a, b, |x: i64, y: i64| x.wrapping_mul(y));
+    fallible I64DivS { dst, a, b } => bin_trap(sp, dst, a, b, i64_div_s);
+    fallible I64DivU { dst, a, b } => bin_trap(sp, dst, a, b, |x: u64, y: u64| x.checked_div(y).ok_or(TrapCode::IntegerDivisionByZero));
+    fallible I64RemS { dst, a, b } => bin_trap(sp, dst, a, b, |x: i64, y: i64| if y == 0 { Err(TrapCode::IntegerDivisionByZero) } else { Ok(x.wrapping_rem(y)) });
+    fallible I64RemU { dst, a, b } => bin_trap(sp, dst, a, b, |x: u64, y: u64| x.checked_rem(y).ok_or(TrapCode::IntegerDivisionByZero));
+    plain I64And { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x & y);
+    plain I64Or { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x | y);
+    plain I64Xor { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x ^ y);
+    plain I64Shl { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x.wrapping_shl(y as u32));
+    plain I64ShrS { dst, a, b } => bin(sp, dst, a, b, |x: i64, y: u64| x.wrapping_shr(y as u32));
+    plain I64ShrU { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x.wrapping_shr(y as u32));
+    plain I64Rotl { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x.rotate_left((y & 63) as u32));
+    plain I64Rotr { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x.rotate_right((y & 63) as u32));
+    plain I64Eq { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x == y);
+    plain I64Ne { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x != y);
+    plain I64LtS { dst, a, b } => bin(sp, dst, a, b, |x: i64, y: i64| x < y);
+    plain I64LtU { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x < y);
+    plain I64GtS { dst, a, b } => bin(sp, dst, a, b, |x: i64, y: i64| x > y);
+    plain I64GtU { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x > y);
+    plain I64LeS { dst, a, b } => bin(sp, dst, a, b, |x: i64, y: i64| x <= y);
+    plain I64LeU { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x <= y);
+    plain I64GeS { dst, a, b } => bin(sp, dst, a, b, |x: i64, y: i64| x >= y);
+    plain I64GeU { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x >= y);
+    plain I64AddImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x.wrapping_add(y));
+    plain I64SubImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x.wrapping_sub(y));
+    plain I64MulImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x.wrapping_mul(y));
+    plain I64AndImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x & y);
+    plain I64OrImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x | y);
+    plain I64XorImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x ^ y);
+    plain I64ShlImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x.wrapping_shl(y as u32));
+    plain I64ShrSImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x.wrapping_shr(y as u32));
+    plain I64ShrUImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u64, y: i64| x.wrapping_shr(y as u32));
+    plain I64RotlImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u64, y: i64| x.rotate_left((y & 63) as u32));
+    plain I64RotrImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u64, y: i64| x.rotate_right((y & 63) as u32));
+    plain I64EqImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x == y);
+    plain I64NeImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x != y);
+    plain I64LtSImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x < y);
+    plain I64LtUImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u64, y: i64| x < y as u64);
+    plain I64GtSImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x > y);
+    plain I64GtUImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u64, y: i64| x > y as u64);
+    plain I64LeSImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x <= y);
+    plain I64LeUImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u64, y: i64| x <= y as u64);
+    plain I64GeSImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x >= y);
+    plain I64GeUImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u64, y: i64| x >= y as u64);
+
+    // Floats.
+    plain F32Add { dst, a, b } => bin(sp, dst, a, b, |x: f32, y: f32| x + y);
+    plain F32Sub { dst, a, b } => bin(sp, dst, a, b, |x: f32, y: f32| x - y);
+    plain F32Mul { dst, a, b } => bin(sp, dst, a, b, |x: f32, y: f32| x * y);
+    plain F32Div { dst, a, b } => bin(sp, dst, a, b, |x: f32, y: f32| x / y);
+    plain F32Min { dst, a, b } => bin(sp, dst, a, b, float::f32_min);
+    plain F32Max { dst, a, b } => bin(sp, dst, a, b, float::f32_max);
+    plain F32Copysign { dst, a, b } => bin(sp, dst, a, b, float::f32_copysign);
+    plain F32Eq { dst, a, b } => bin(sp, dst, a, b, |x: f32, y: f32| x == y);
+    plain F32Ne { dst, a, b } => bin(sp, dst, a, b, |x: f32, y: f32| x != y);
+    plain F32Lt { dst, a, b } => bin(sp, dst, a, b, |x: f32, y: f32| x < y);
+    plain F32Gt { dst, a, b } => bin(sp, dst, a, b, |x: f32, y: f32| x > y);
+    plain F32Le { dst, a, b } => bin(sp, dst, a, b, |x: f32, y: f32| x <= y);
+    plain F32Ge { dst, a, b } => bin(sp, dst, a, b, |x: f32, y: f32| x >= y);
+    plain F64Add { dst, a, b } => bin(sp, dst, a, b, |x: f64, y: f64| x + y);
+    plain F64Sub { dst, a, b } => bin(sp, dst, a, b, |x: f64, y: f64| x - y);
+    plain F64Mul { dst, a, b } => bin(sp, dst, a, b, |x: f64, y: f64| x * y);
+    plain F64Div { dst, a, b } => bin(sp, dst, a, b, |x: f64, y: f64| x / y);
+    plain F64Min { dst, a, b } => bin(sp, dst, a, b, float::f64_min);
+    plain F64Max { dst, a, b } => bin(sp, dst, a, b, float::f64_max);
+    plain F64Copysign { dst, a, b } => bin(sp, dst, a, b, float::f64_copysign);
+    plain F64Eq { dst, a, b } => bin(sp, dst, a, b, |x: f64, y: f64| x == y);
+    plain F64Ne { dst, a, b } => bin(sp, dst, a, b, |x: f64, y: f64| x != y);
+    plain F64Lt { dst, a, b } => bin(sp, dst, a, b, |x: f64, y: f64| x < y);
+    plain F64Gt { dst, a, b } => bin(sp, dst, a, b, |x: f64, y: f64| x > y);
+    plain F64Le { dst, a, b } => bin(sp, dst, a, b, |x: f64, y: f64| x <= y);
+    plain F64Ge { dst, a, b } => bin(sp, dst, a, b, |x: f64, y: f64| x >= y);
+
+    // Unary operators and conversions.
+    plain I32Clz { dst, src } => un(sp, dst, src, |x: u32| x.leading_zeros());
+    plain I32Ctz { dst, src } => un(sp, dst, src, |x: u32| x.trailing_zeros());
+    plain I32Popcnt { dst, src } => un(sp, dst, src, |x: u32| x.count_ones());
+    plain I32Eqz { dst, src } => un(sp, dst, src, |x: u32| x == 0);
+    plain I64Clz { dst, src } => un(sp, dst, src, |x: u64| u64::from(x.leading_zeros()));
+    plain I64Ctz { dst, src } => un(sp, dst, src, |x: u64| u64::from(x.trailing_zeros()));
+    plain I64Popcnt { dst, src } => un(sp, dst, src, |x: u64| u64::from(x.count_ones()));
+    plain I64Eqz { dst, src } => un(sp, dst, src, |x: u64| x == 0);
+    plain F32Abs { dst, src } => un(sp, dst, src, float::f32_abs);
+    plain F32Neg { dst, src } => un(sp, dst, src, float::f32_neg);
+    plain F32Ceil { dst, src } => un(sp, dst, src, float::f32_ceil);
+    plain F32Floor { dst, src } => un(sp, dst, src, float::f32_floor);
+    plain F32Trunc { dst, src } => un(sp, dst, src, float::f32_trunc);
+    plain F32Nearest { dst, src } => un(sp, dst, src, float::f32_nearest);
+    plain F32Sqrt { dst, src } => un(sp, dst, src, float::f32_sqrt);
+    plain F64Abs { dst, src } => un(sp, dst, src, float::f64_abs);
+    plain F64Neg { dst, src } => un(sp, dst, src, float::f64_neg);
+    plain F64Ceil { dst, src } => un(sp, dst, src, float::f64_ceil);
+    plain F64Floor { dst, src } => un(sp, dst, src, float::f64_floor);
+    plain F64Trunc { dst, src } => un(sp, dst, src, float::f64_trunc);
+    plain F64Nearest { dst, src } => un(sp, dst, src, float::f64_nearest);
+    plain F64Sqrt { dst, src } => un(sp, dst, src, float::f64_sqrt);
+    fallible I32TruncF32S { dst, src } => un_trap(sp, dst, src, float::i32_trunc_f32);
+    fallible I32TruncF32U { dst, src } => un_trap(sp, dst, src, float::u32_trunc_f32);
+    fallible I32TruncF64S { dst, src } => un_trap(sp, dst, src, float::i32_trunc_f64);
+    fallible I32TruncF64U { dst, src } => un_trap(sp, dst, src, float::u32_trunc_f64);
+    fallible I64TruncF32S { dst, src } => un_trap(sp, dst, src, float::i64_trunc_f32);
+    fallible I64TruncF32U { dst, src } => un_trap(sp, dst, src, float::u64_trunc_f32);
+    fallible I64TruncF64S { dst, src } => un_trap(sp, dst, src, float::i64_trunc_f64);
+    fallible I64TruncF64U { dst, src } => un_trap(sp, dst, src, float::u64_trunc_f64);
+    plain I64ExtendI32S { dst, src } => un(sp, dst, src, |x: i32| i64::from(x));
+    plain I64ExtendI32U { dst, src } => un(sp, dst, src, |x: u32| u64::from(x));
+    plain F32ConvertI32S { dst, src } => un(sp, dst, src, |x: i32| x as f32);
+    plain F32ConvertI32U { dst, src } => un(sp, dst, src, |x: u32| x as f32);
+    plain F32ConvertI64S { dst, src } => un(sp, dst, src, |x: i64| x as f32);
+    plain F32ConvertI64U { dst, src } => un(sp, dst, src, |x: u64| x as f32);
+    plain F32DemoteF64 { dst, src } => un(sp, dst, src, |x: f64| x as f32);
+    plain F64ConvertI32S { dst, src } => un(sp, dst, src, |x: i32| f64::from(x));
+    plain F64ConvertI32U { dst, src } => un(sp, dst, src, |x: u32| f64::from(x));
+    plain F64ConvertI64S { dst, src } => un(sp, dst, src, |x: i64| x as f64);
+    plain F64ConvertI64U { dst, src } => un(sp, dst, src, |x: u64| x as f64);
+    plain F64PromoteF32 { dst, src } => un(sp, dst, src, |x: f32| f64::from(x));
+    plain I32Extend8S { dst, src } => un(sp, dst, src, |x: u32| i32::from(x as i8));
+    plain I32Extend16S { dst, src } => un(sp, dst, src, |x: u32| i32::from(x as i16));
+    plain I64Extend8S { dst, src } => un(sp, dst, src, |x: u64| i64::from(x as i8));
+    plain I64Extend16S { dst, src } => un(sp, dst, src, |x: u64| i64::from(x as i16));
+    plain I64Extend32S { dst, src } => un(sp, dst, src, |x: u64| i64::from(x as i32));
+    // Rust's float-to-int `as` saturates and maps NaN to 0: exactly trunc_sat.
+    plain I32TruncSatF32S { dst, src } => un(sp, dst, src, |x: f32| x as i32);
+    plain I32TruncSatF32U { dst, src } => un(sp, dst, src, |x: f32| x as u32);
+    plain I32TruncSatF64S { dst, src } => un(sp, dst, src, |x: f64| x as i32);
+    plain I32TruncSatF64U { dst, src } => un(sp, dst, src, |x: f64| x as u32);
+    plain I64TruncSatF32S { dst, src } => un(sp, dst, src, |x: f32| x as i64);
+    plain I64TruncSatF32U { dst, src } => un(sp, dst, src, |x: f32| x as u64);
+    plain I64TruncSatF64S { dst, src } => un(sp, dst, src, |x: f64| x as i64);
+    plain I64TruncSatF64U { dst, src } => un(sp, dst, src, |x: f64| x as u64);
+}
+
+fn i32_div_s(x: i32, y: i32) -> Result<i32, TrapCode> {
+    if y == 0 {
+        Err(TrapCode::IntegerDivisionByZero)
+    } else {
+        x.checked_div(y).ok_or(TrapCode::IntegerOverflow)
+    }
+}
+
+fn i64_div_s(x: i64, y: i64) -> Result<i64, TrapCode> {
+    if y == 0 {
+        Err(TrapCode::IntegerDivisionByZero)
+    } else {
+        x.checked_div(y).ok_or(TrapCode::IntegerOverflow)
+    }
+}
+
+// ----- handlers written out: control, calls, and what can move memory ------------------------
+
+/// Binds the operands of variant `$name` from the op at `$ip`.
+macro_rules! operands {
+    ($ip:ident, $name:ident { $($field:ident),* }) => {
+        // SAFETY: `handler_for` gives each handler only to its own variant.
+        let Instr::$name { $($field),* } = (unsafe { (*$ip).instr }) else {
+            unsafe { unreachable_unchecked() }
+        };
+    };
+}
+
+unsafe fn unreachable(_: Ip, _: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done {
+    trap(ex, TrapCode::Unreachable)
+}
+
+/// Jumps to the `index`-th of the `Br`s that follow.
+unsafe fn br_table(ip: Ip, sp: Sp, mb: *mut u8, ml: usize, ex: &mut Exec) -> Done {
+    operands!(ip, BrTable { index, len });
+    let i = unsafe { get::<u32>(sp, index) }.min(len - 1);
+    // SAFETY: the translator emits `len` `Br`s right after the table.
+    unsafe { dispatch(ip.add(1 + i as usize), sp, mb, ml, ex) }
+}
+
+/// After a call pushed a frame (`entry` is the callee's first instruction) or ran a host
+/// function (`None`): re-derive the registers and go on.
+#[inline(always)]
+unsafe fn after_call(entry: Option<Ip>, resume: Ip, ex: &mut Exec) -> Done {
+    let ip = entry.unwrap_or(resume);
+    let base = ex.frame_base();
+    let sp = ex.sp_at(base);
+    let (mb, ml) = ex.mem_regs();
+    // SAFETY: `ip` is the callee's first instruction or the caller's next one.
+    unsafe { dispatch(ip, sp, mb, ml, ex) }
+}
+
+unsafe fn call_internal(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done {
+    operands!(ip, CallInternal { def, base });
+    let resume = unsafe { ip.add(1) };
+    ex.save_ip(resume);
+    let at = ex.frame_base() + usize::from(base);
+    let _ = sp;
+    // SAFETY: `module` is the current instance's; `def` is one of its defined functions.
+    let index = def + unsafe { (*ex.module).num_imported_funcs };
+    match unsafe { ex.push_frame(index, at) } {
+        Ok(entry) => unsafe { after_call(Some(entry), resume, ex) },
+        Err(code) => trap(ex, code),
+    }
+}
+
+unsafe fn call(ip: Ip, _: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done {
+    operands!(ip, Call { func, base });
+    let resume = unsafe { ip.add(1) };
+    ex.save_ip(resume);
+    let at = ex.frame_base() + usize::from(base);
+    // SAFETY: the bytecode contract: `func` is a function index of the instance.
+    let target = unsafe { (*ex.vmctx).func(func).store_func };
+    match unsafe { ex.call_store_func(target, at) } {
+        Ok(entry) => unsafe { after_call(entry, resume, ex) },
+        Err(t) => trapped(ex, t),
+    }
+}
+
+unsafe fn call_indirect(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done {
+    operands!(
+        ip,
+        CallIndirect {
+            ty,
+            table,
+            index,
+            base
+        }
+    );
+    // SAFETY: the bytecode contract: `table` and `ty` are valid for the instance.
+    let (raw, expected) = unsafe {
+        let t = &*(*ex.vmctx).table(table);
+        (t.get(get::<u32>(sp, index)), (*ex.vmctx).type_id(ty))
+    };
+    let raw = match raw {
+        Ok(0) => return trap(ex, TrapCode::IndirectCallToNull),
+        Ok(raw) => raw,
+        Err(_) => return trap(ex, TrapCode::TableOutOfBounds),
+    };
+    let target = (raw - 1) as u32;
+    // SAFETY: table elements are store function indices + 1.
+    if unsafe { (&(*ex.store).funcs)[target as usize].type_id } != expected {
+        return trap(ex, TrapCode::BadSignature);
+    }
+    let resume = unsafe { ip.add(1) };
+    ex.save_ip(resume);
+    let at = ex.frame_base() + usize::from(base);
+    match unsafe { ex.call_store_func(target, at) } {
+        Ok(entry) => unsafe { after_call(entry, resume, ex) },
+        Err(t) => trapped(ex, t),
+    }
+}
+
+/// Leaves the current frame (results already in its first slots).
+#[inline(always)]
+unsafe fn leave(ex: &mut Exec) -> Done {
+    match unsafe { ex.pop_frame() } {
+        Some((resume, base)) => {
+            let sp = ex.sp_at(base);
+            let (mb, ml) = ex.mem_regs();
+            // SAFETY: `resume` was saved by the call that pushed the frame.
+            unsafe { dispatch(resume, sp, mb, ml, ex) }
+        }
+        None => Done::Return,
+    }
+}
+
+unsafe fn return0(_: Ip, _: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done {
+    unsafe { leave(ex) }
+}
+
+unsafe fn return1(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done {
+    operands!(ip, Return1 { src });
+    unsafe { set(sp, 0, get::<u64>(sp, src)) };
+    unsafe { leave(ex) }
+}
+
+unsafe fn return_many(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done {
+    operands!(ip, ReturnMany { src, len });
+    // SAFETY: the bytecode contract: `src..src + len` is inside the frame.
+    unsafe { ptr::copy(sp.add(usize::from(src)), sp, usize::from(len)) };
+    unsafe { leave(ex) }
+}
+
+unsafe fn memory_grow(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done {
+    operands!(ip, MemoryGrow { dst, delta });
+    let old = if ex.memory.is_null() {
+        None
+    } else {
+        // SAFETY: a non-null current memory is a live entity of the store.
+        unsafe { (*ex.memory).grow(u64::from(get::<u32>(sp, delta))) }
+    };
+    unsafe { set(sp, dst, old.map_or(u64::from(u32::MAX), |p| p)) };
+    // Growing may have moved memory.
+    let (mb, ml) = ex.mem_regs();
+    unsafe { dispatch(ip.add(1), sp, mb, ml, ex) }
+}
+
+unsafe fn use_memory(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done {
+    operands!(ip, UseMemory { mem });
+    // SAFETY: the bytecode contract: `mem` is a memory index of the instance.
+    ex.memory = unsafe { (*ex.vmctx).memory(mem) };
+    let (mb, ml) = ex.mem_regs();
+    unsafe { dispatch(ip.add(1), sp, mb, ml, ex) }
+}
+
+/// The handler that executes `instr`.
+pub fn handler_for(instr: &Instr) -> Handler {
+    if let Some(h) = table_handler(instr) {
+        return h;
+    }
+    match instr {
+        Instr::Unreachable => unreachable,
+        Instr::BrTable { .. } => br_table,
+        Instr::CallInternal { .. } => call_internal,
+        Instr::Call { .. } => call,
+        Instr::CallIndirect { .. } => call_indirect,
+        Instr::Return0 => return0,
+        Instr::Return1 { .. } => return1,
+        Instr::ReturnMany { .. } => return_many,
+        Instr::MemoryGrow { .. } => memory_grow,
+        Instr::UseMemory { .. } => use_memory,
+        // Every variant is in the table or above; a new one without a handler traps.
+        _ => unreachable,
+    }
+}

@@ -1,0 +1,408 @@
+//! The executor: runs bytecode with all wasm frames on a heap value stack.
+//!
+//! Every instruction is an [`Op`]: a handler function and its operands. Handlers share one
+//! signature, `(ip, sp, mem_base, mem_len, exec)`, so the hot state (instruction pointer,
+//! frame pointer, and the current memory's base and length) travels in argument
+//! registers. How one handler passes control to the next is chosen at build time
+//! (`build.rs`):
+//!
+//! - **tail dispatch** (`wisp_tail_dispatch`): a handler ends by calling the next
+//!   instruction's handler in tail position; optimising builds on x86_64, aarch64 and
+//!   riscv64 turn that into a jump, so execution threads through the handlers without a
+//!   central loop and each handler has its own indirect branch to predict;
+//! - **loop dispatch** (everywhere else, and under Miri): a handler stores the state into
+//!   [`Exec`] and returns; a loop calls the next handler.
+//!
+//! Either way, nothing recurses on the native stack for wasm calls: a wasm->wasm call
+//! pushes a [`Frame`] and continues with the callee's first instruction. Recursion depth is
+//! bounded by `Config::max_call_depth` and `Config::max_stack_slots`, whatever the native
+//! stack size. Host functions are called from their handler (one native frame), and a host
+//! function calling back into wasm starts a fresh, separately bounded execution (see
+//! `wisp_core::MAX_REENTRANCY`).
+
+mod handlers;
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::ptr;
+
+use wisp_core::module::ModuleInner;
+use wisp_core::vm::VmCtx;
+use wisp_core::{FrameInfo, FuncKind, InstanceEntity, MemoryEntity, StoreInner, Trap, TrapCode};
+
+use crate::bytecode::{CompiledFunc, Op};
+use crate::code::{compiled, module_code, ModuleCode};
+
+pub use handlers::handler_for;
+
+/// Where execution is: the next instruction to run.
+pub type Ip = *const Op;
+/// The current frame's first slot.
+pub type Sp = *mut u64;
+
+/// The one signature of every instruction handler.
+pub type Handler =
+    unsafe fn(ip: Ip, sp: Sp, mem_base: *mut u8, mem_len: usize, ex: &mut Exec) -> Done;
+
+/// How a handler (and with tail dispatch, the whole chain after it) finished. Fieldless,
+/// so it returns in a register and every handler's final call can be a sibling call (the
+/// trap itself waits in `Exec::trap`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Done {
+    /// Loop dispatch only: the state in `Exec` says what runs next.
+    Continue,
+    /// The entry function returned; its results are in slots `0..n` of the value stack.
+    Return,
+    /// Execution trapped; the trap is in `Exec::trap`.
+    Trap,
+}
+
+/// An active wasm call.
+struct Frame {
+    /// Where the caller resumes (saved while a callee runs).
+    ip: Ip,
+    /// First slot of the frame in the value stack.
+    base: usize,
+    instance: *mut InstanceEntity,
+    /// Function index within the instance's module, for backtraces.
+    func_index: u32,
+}
+
+/// The value stack and call frames, kept in the store between calls so that calling into
+/// wasm doesn't allocate each time.
+#[derive(Default)]
+pub struct Stack {
+    slots: Vec<u64>,
+    frames: Vec<Frame>,
+}
+
+// SAFETY: the raw pointers in frames are only meaningful during one execution and are
+// cleared before the stack is put back into the store.
+unsafe impl Send for Stack {}
+
+/// Runs store function `func` (a wasm function) with args/results in `io`.
+///
+/// # Safety
+/// As for `wisp_core::vm::Executor::call`.
+pub unsafe fn call(store: *mut StoreInner, func: u32, io: &mut [u64]) -> Result<(), Trap> {
+    // SAFETY: `store` is live and unaliased (the caller's contract).
+    let cached = unsafe { (*store).exec_cache.take() };
+    let stack: Box<Stack> = cached
+        .and_then(|c| c.downcast::<Stack>().ok())
+        .unwrap_or_default();
+    // SAFETY: as above.
+    let mut ex = unsafe { Exec::new(store, stack) };
+    // SAFETY: as above; `func` is a wasm function of this store (the caller's contract).
+    let result = unsafe { ex.run(func, io) };
+    let mut stack = ex.stack;
+    stack.frames.clear();
+    // SAFETY: as above; the execution has finished with the store.
+    unsafe { (*store).exec_cache = Some(stack) };
+    result
+}
+
+/// Execution state beyond the registers handlers pass along.
+pub struct Exec {
+    store: *mut StoreInner,
+    stack: Box<Stack>,
+    max_depth: usize,
+    max_slots: usize,
+    // The current frame's context.
+    instance: *mut InstanceEntity,
+    vmctx: *const VmCtx,
+    /// The memory loads and stores address: memory 0, or another inside `UseMemory`.
+    memory: *mut MemoryEntity,
+    code: *const ModuleCode,
+    module: *const ModuleInner,
+    /// The trap that ended execution (with `Done::Trap`).
+    trap: Option<Trap>,
+    // Loop dispatch keeps the registers here between handlers (tail dispatch keeps them
+    // in argument registers only).
+    #[cfg_attr(wisp_tail_dispatch, allow(dead_code))]
+    ip: Ip,
+    sp: Sp,
+    mem_base: *mut u8,
+    mem_len: usize,
+}
+
+/// Where a call goes.
+enum Callee {
+    Wasm { instance: u32, index: u32 },
+    Host,
+}
+
+impl Exec {
+    unsafe fn new(store: *mut StoreInner, stack: Box<Stack>) -> Self {
+        // SAFETY: `store` is live (the caller's contract).
+        let config = unsafe { (*store).engine.config() };
+        Exec {
+            store,
+            stack,
+            max_depth: config.get_max_call_depth() as usize,
+            max_slots: config.get_max_stack_slots() as usize,
+            instance: ptr::null_mut(),
+            vmctx: ptr::null(),
+            memory: ptr::null_mut(),
+            code: ptr::null(),
+            module: ptr::null(),
+            trap: None,
+            ip: ptr::null(),
+            sp: ptr::null_mut(),
+            mem_base: ptr::null_mut(),
+            mem_len: 0,
+        }
+    }
+
+    /// Makes `instance` the current one.
+    unsafe fn enter_instance(&mut self, instance: *mut InstanceEntity) {
+        self.instance = instance;
+        // SAFETY: instance entities are boxed in the store and outlive the execution.
+        unsafe {
+            self.vmctx = &(*instance).vmctx;
+            self.memory = (*self.vmctx).memory0;
+            self.module = &**(*instance).module.inner();
+            self.code = module_code(&*self.module);
+        }
+    }
+
+    /// The current memory's base and length, for the handlers' registers. Re-read after
+    /// anything that can move or resize memory: calls, returns, `memory.grow`, host calls.
+    #[inline(always)]
+    fn mem_regs(&self) -> (*mut u8, usize) {
+        if self.memory.is_null() {
+            // No memory: every access is out of bounds, and nothing is dereferenced.
+            (ptr::null_mut(), 0)
+        } else {
+            // SAFETY: a non-null `memory` points to a store-owned entity.
+            unsafe { ((*self.memory).base, (*self.memory).len) }
+        }
+    }
+
+    /// The slot pointer for a frame starting at `base`. Re-derived after anything that can
+    /// reallocate the value stack (pushing a frame).
+    #[inline(always)]
+    fn sp_at(&mut self, base: usize) -> Sp {
+        // SAFETY: `base` is within the stack: frames are only pushed after `push_frame`
+        // sized it to hold them.
+        unsafe { self.stack.slots.as_mut_ptr().add(base) }
+    }
+
+    #[cold]
+    fn trap_at(&self, code: TrapCode) -> Trap {
+        self.with_backtrace(Trap::from(code))
+    }
+
+    /// Attaches the wasm frames, innermost first.
+    fn with_backtrace(&self, mut trap: Trap) -> Trap {
+        for frame in self.stack.frames.iter().rev() {
+            // SAFETY: frames point to live instances during the execution.
+            let module = unsafe { (*frame.instance).module.inner() };
+            trap.push_frame(FrameInfo {
+                func_index: frame.func_index,
+                func_name: module.func_names.get(&frame.func_index).cloned(),
+            });
+        }
+        trap
+    }
+
+    /// Pushes a frame for wasm function `index` of the current instance at absolute slot
+    /// `base`, where its arguments already are. Returns its first instruction.
+    unsafe fn push_frame(&mut self, index: u32, base: usize) -> Result<Ip, TrapCode> {
+        // SAFETY: `module` and `code` belong to the current, live instance.
+        let (module, code) = unsafe { (&*self.module, &*self.code) };
+        let def = index - module.num_imported_funcs;
+        let func: &CompiledFunc = compiled(code, module, def);
+        if self.stack.frames.len() >= self.max_depth {
+            return Err(TrapCode::StackExhausted);
+        }
+        let end = base + func.frame_size as usize;
+        if end > self.max_slots {
+            return Err(TrapCode::StackExhausted);
+        }
+        let slots = &mut self.stack.slots;
+        if end > slots.len() {
+            // Grow geometrically; an allocation failure is stack exhaustion, not an abort.
+            let want = end.max(slots.len() * 2).min(self.max_slots).max(end);
+            slots
+                .try_reserve(want - slots.len())
+                .map_err(|_| TrapCode::StackExhausted)?;
+            slots.resize(want, 0);
+        }
+        slots[base + func.num_params as usize..base + func.num_locals as usize].fill(0);
+        self.stack.frames.push(Frame {
+            ip: ptr::null(),
+            base,
+            instance: self.instance,
+            func_index: index,
+        });
+        Ok(func.code.as_ptr())
+    }
+
+    /// Resolves store function `func` for a call.
+    unsafe fn callee(&self, func: u32) -> Callee {
+        // SAFETY: `store` is live; `func` is a valid store index (from a VmCtx or table).
+        match unsafe { &(&(*self.store).funcs)[func as usize].kind } {
+            FuncKind::Wasm { instance, index } => Callee::Wasm {
+                instance: *instance,
+                index: *index,
+            },
+            FuncKind::Host(_) => Callee::Host,
+        }
+    }
+
+    unsafe fn run(&mut self, func: u32, io: &mut [u64]) -> Result<(), Trap> {
+        let Callee::Wasm { instance, index } = (unsafe { self.callee(func) }) else {
+            return Err(Trap::msg("interpreter asked to run a host function"));
+        };
+        // SAFETY: instance indices in function entities are valid for their store.
+        unsafe {
+            let inst: *mut InstanceEntity = &mut *(&mut (*self.store).instances)[instance as usize];
+            self.enter_instance(inst);
+        }
+        // SAFETY: the instance is live; `index` is one of its functions.
+        let ty = unsafe { (*self.module).func_type(index).clone() };
+        self.stack.slots.clear();
+        let ip = unsafe { self.push_frame(index, 0) }.map_err(|c| self.trap_at(c))?;
+        self.stack.slots[..ty.params().len()].copy_from_slice(&io[..ty.params().len()]);
+        let sp = self.sp_at(0);
+        // SAFETY: the frame was just set up for the function's code.
+        unsafe { self.execute(ip, sp) }?;
+        io[..ty.results().len()].copy_from_slice(&self.stack.slots[..ty.results().len()]);
+        Ok(())
+    }
+
+    /// Runs from `ip` until the entry frame returns or something traps.
+    unsafe fn execute(&mut self, ip: Ip, sp: Sp) -> Result<(), Trap> {
+        let (mem_base, mem_len) = self.mem_regs();
+        // SAFETY: `ip` is the first instruction of the function whose frame is `sp`.
+        let done = unsafe { run_handlers(ip, sp, mem_base, mem_len, self) };
+        match done {
+            Done::Return => Ok(()),
+            Done::Trap => Err(self
+                .trap
+                .take()
+                .unwrap_or_else(|| Trap::msg("interpreter trapped without a trap"))),
+            Done::Continue => Err(Trap::msg("interpreter stopped without returning")),
+        }
+    }
+
+    /// Calls store function `func` with its arguments at absolute slot `base`. For a wasm
+    /// callee, pushes its frame and returns its first instruction; for a host function,
+    /// runs it and returns `None`.
+    unsafe fn call_store_func(&mut self, func: u32, base: usize) -> Result<Option<Ip>, Trap> {
+        match unsafe { self.callee(func) } {
+            Callee::Wasm { instance, index } => unsafe {
+                let inst: *mut InstanceEntity =
+                    &mut *(&mut (*self.store).instances)[instance as usize];
+                if inst != self.instance {
+                    self.enter_instance(inst);
+                }
+                self.push_frame(index, base)
+                    .map(Some)
+                    .map_err(|c| self.trap_at(c))
+            },
+            Callee::Host => {
+                // SAFETY: the store function exists; its type says how many slots it uses.
+                let len = unsafe { (&(*self.store).funcs)[func as usize].ty.slots_len() };
+                let end = base + len;
+                if end > self.stack.slots.len() {
+                    self.stack.slots.resize(end, 0);
+                }
+                // SAFETY: `vmctx` is the current instance's.
+                let caller = unsafe { (*self.vmctx).instance };
+                let io = &mut self.stack.slots[base..end];
+                // SAFETY: no reference into the store is live across the host call.
+                unsafe { wisp_core::call_raw(self.store, func, Some(caller), io) }
+                    .map_err(|t| self.with_backtrace(t))?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Pops the current frame; returns where the caller resumes and its frame base, or
+    /// `None` when the entry frame returned.
+    unsafe fn pop_frame(&mut self) -> Option<(Ip, usize)> {
+        self.stack.frames.pop();
+        let frame = self.stack.frames.last()?;
+        let (ip, base, inst) = (frame.ip, frame.base, frame.instance);
+        if inst != self.instance {
+            // SAFETY: frames point to live instances.
+            unsafe { self.enter_instance(inst) };
+        }
+        Some((ip, base))
+    }
+
+    /// Records where the current frame resumes after a call.
+    #[inline(always)]
+    fn save_ip(&mut self, resume: Ip) {
+        if let Some(frame) = self.stack.frames.last_mut() {
+            frame.ip = resume;
+        }
+    }
+
+    /// The current frame's base.
+    #[inline(always)]
+    fn frame_base(&self) -> usize {
+        self.stack.frames.last().map_or(0, |f| f.base)
+    }
+}
+
+/// Passes control to the instruction at `ip`.
+#[inline(always)]
+unsafe fn dispatch(ip: Ip, sp: Sp, mem_base: *mut u8, mem_len: usize, ex: &mut Exec) -> Done {
+    #[cfg(wisp_tail_dispatch)]
+    {
+        // SAFETY: `ip` points to an instruction of the running function (the translator
+        // keeps every branch target inside it); a tail call, compiled as a jump.
+        unsafe { ((*ip).handler)(ip, sp, mem_base, mem_len, ex) }
+    }
+    #[cfg(not(wisp_tail_dispatch))]
+    {
+        ex.ip = ip;
+        ex.sp = sp;
+        ex.mem_base = mem_base;
+        ex.mem_len = mem_len;
+        Done::Continue
+    }
+}
+
+/// Runs handlers from `ip` until one returns or traps.
+#[inline(always)]
+unsafe fn run_handlers(ip: Ip, sp: Sp, mem_base: *mut u8, mem_len: usize, ex: &mut Exec) -> Done {
+    #[cfg(wisp_tail_dispatch)]
+    {
+        // SAFETY: forwarded from `execute`.
+        unsafe { dispatch(ip, sp, mem_base, mem_len, ex) }
+    }
+    #[cfg(not(wisp_tail_dispatch))]
+    {
+        ex.ip = ip;
+        ex.sp = sp;
+        ex.mem_base = mem_base;
+        ex.mem_len = mem_len;
+        loop {
+            let (ip, sp, mb, ml) = (ex.ip, ex.sp, ex.mem_base, ex.mem_len);
+            // SAFETY: each handler leaves a valid next instruction in `ex.ip`.
+            match unsafe { ((*ip).handler)(ip, sp, mb, ml, ex) } {
+                Done::Continue => continue,
+                done => return done,
+            }
+        }
+    }
+}
+
+/// A trap at the current instruction.
+#[cold]
+#[inline(never)]
+fn trap(ex: &mut Exec, code: TrapCode) -> Done {
+    ex.trap = Some(ex.trap_at(code));
+    Done::Trap
+}
+
+/// A trap that already happened (in a host function, or while calling).
+#[cold]
+#[inline(never)]
+fn trapped(ex: &mut Exec, trap: Trap) -> Done {
+    ex.trap = Some(trap);
+    Done::Trap
+}

@@ -1,0 +1,60 @@
+//! Whatever the dispatch (`wisp::interp::DISPATCH`), long runs of instructions must not grow
+//! the native stack: with tail dispatch every handler's call to the next must have become a
+//! jump. A loop of tens of millions of instructions on a 64 KiB thread would overflow at the
+//! first handler that recursed.
+
+use wisp::{Engine, Linker, Module, Store};
+
+#[test]
+fn a_long_run_of_every_kind_of_handler_fits_a_64_kib_native_stack() {
+    let wat = r#"(module
+        (memory 1)
+        (global $g (mut i64) (i64.const 0))
+        (table 2 funcref)
+        (elem (i32.const 0) $leaf $leaf)
+        (type $t (func (param i32) (result i32)))
+        (func $leaf (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+        (func (export "spin") (param $n i32) (result i64) (local $i i32) (local $f f64)
+          (loop $l
+            ;; arithmetic, memory, globals, floats, select, calls and a br_table each turn
+            (i32.store (i32.and (local.get $i) (i32.const 0xfff)) (local.get $i))
+            (global.set $g (i64.add (global.get $g)
+              (i64.extend_i32_u (i32.load (i32.and (local.get $i) (i32.const 0xfff))))))
+            (local.set $f (f64.add (local.get $f) (f64.convert_i32_u (local.get $i))))
+            (local.set $i (call $leaf (local.get $i)))
+            (local.set $i (call_indirect (type $t) (local.get $i) (i32.and (local.get $i) (i32.const 1))))
+            (block (block (br_table 0 1 (i32.and (local.get $i) (i32.const 1)))) (nop))
+            (local.set $i (select (local.get $i) (i32.const 0) (i32.const 1)))
+            (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+          (i64.add (global.get $g) (i64.trunc_f64_u (local.get $f)))))"#;
+    // Parsing and validating (unoptimised in test builds) happen here; only execution
+    // runs on the small stack.
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let spin = instance.get_typed_func::<i32, i64>(&store, "spin").unwrap();
+    let result = std::thread::Builder::new()
+        .stack_size(64 * 1024)
+        .spawn(move || spin.call(&mut store, 2_000_000).unwrap())
+        .unwrap()
+        .join()
+        .expect("no handler may recurse on the native stack");
+    assert!(result > 0);
+    eprintln!("dispatch: {}", wisp::interp::DISPATCH);
+}
+
+#[test]
+fn optimised_builds_on_x86_64_use_tail_dispatch() {
+    // `cargo test --release` builds without debug assertions, so unless the loop was asked
+    // for, the test above ran the tail dispatch there.
+    if cfg!(target_arch = "x86_64")
+        && !cfg!(debug_assertions)
+        && !cfg!(miri)
+        && !cfg!(feature = "portable-dispatch")
+    {
+        assert_eq!(wisp::interp::DISPATCH, "tail");
+    }
+}
