@@ -201,8 +201,13 @@ impl core::fmt::Debug for Op {
 #[derive(Debug)]
 pub struct CompiledFunc {
     pub code: alloc::boxed::Box<[Op]>,
-    /// Slots the frame needs: locals plus the deepest operand stack, plus scratch.
+    /// Slots the frame needs: locals, the deepest operand stack, one spare, the constants.
     pub frame_size: u32,
+    /// Where the constant pool starts in the frame.
+    pub const_base: u32,
+    /// Constants instructions read from slots `const_base..`, copied in when a frame is
+    /// pushed.
+    pub consts: alloc::boxed::Box<[u64]>,
     pub num_params: u32,
     /// Parameters plus declared locals; slots `num_params..num_locals` start zeroed.
     pub num_locals: u32,

@@ -60,6 +60,8 @@ pub fn compiled<'a>(code: &'a ModuleCode, module: &ModuleInner, def: u32) -> &'a
             CompiledFunc {
                 code: Vec::from([Op::new(Instr::Unreachable)]).into(),
                 frame_size: module.bodies[def as usize].num_locals + 1,
+                const_base: module.bodies[def as usize].num_locals + 1,
+                consts: Box::default(),
                 num_params: module
                     .func_type(module.num_imported_funcs + def)
                     .params()

@@ -116,9 +116,15 @@ pub struct Exec {
     module: *const ModuleInner,
     /// The trap that ended execution (with `Done::Trap`).
     trap: Option<Trap>,
-    // Loop dispatch keeps the registers here between handlers (tail dispatch keeps them
-    // in argument registers only).
+    /// Loop dispatch keeps the registers here between handlers (tail dispatch keeps them
+    /// in argument registers only).
     #[cfg_attr(wisp_tail_dispatch, allow(dead_code))]
+    regs: Regs,
+}
+
+/// The handlers' registers, saved between handlers by the loop dispatch.
+#[derive(Clone, Copy)]
+struct Regs {
     ip: Ip,
     sp: Sp,
     mem_base: *mut u8,
@@ -146,10 +152,12 @@ impl Exec {
             code: ptr::null(),
             module: ptr::null(),
             trap: None,
-            ip: ptr::null(),
-            sp: ptr::null_mut(),
-            mem_base: ptr::null_mut(),
-            mem_len: 0,
+            regs: Regs {
+                ip: ptr::null(),
+                sp: ptr::null_mut(),
+                mem_base: ptr::null_mut(),
+                mem_len: 0,
+            },
         }
     }
 
@@ -229,6 +237,10 @@ impl Exec {
             slots.resize(want, 0);
         }
         slots[base + func.num_params as usize..base + func.num_locals as usize].fill(0);
+        if !func.consts.is_empty() {
+            let at = base + func.const_base as usize;
+            slots[at..at + func.consts.len()].copy_from_slice(&func.consts);
+        }
         self.stack.frames.push(Frame {
             ip: ptr::null(),
             base,
@@ -358,10 +370,12 @@ unsafe fn dispatch(ip: Ip, sp: Sp, mem_base: *mut u8, mem_len: usize, ex: &mut E
     }
     #[cfg(not(wisp_tail_dispatch))]
     {
-        ex.ip = ip;
-        ex.sp = sp;
-        ex.mem_base = mem_base;
-        ex.mem_len = mem_len;
+        ex.regs = Regs {
+            ip,
+            sp,
+            mem_base,
+            mem_len,
+        };
         Done::Continue
     }
 }
@@ -376,12 +390,19 @@ unsafe fn run_handlers(ip: Ip, sp: Sp, mem_base: *mut u8, mem_len: usize, ex: &m
     }
     #[cfg(not(wisp_tail_dispatch))]
     {
-        ex.ip = ip;
-        ex.sp = sp;
-        ex.mem_base = mem_base;
-        ex.mem_len = mem_len;
+        ex.regs = Regs {
+            ip,
+            sp,
+            mem_base,
+            mem_len,
+        };
         loop {
-            let (ip, sp, mb, ml) = (ex.ip, ex.sp, ex.mem_base, ex.mem_len);
+            let Regs {
+                ip,
+                sp,
+                mem_base: mb,
+                mem_len: ml,
+            } = ex.regs;
             // SAFETY: each handler leaves a valid next instruction in `ex.ip`.
             match unsafe { ((*ip).handler)(ip, sp, mb, ml, ex) } {
                 Done::Continue => continue,

@@ -61,6 +61,8 @@ pub fn translate(module: &ModuleInner, def: u32, options: Options) -> Result<Com
         fuel: options.fuel.then_some(0),
         interruptible: options.interruptible,
         dead_depth: 0,
+        const_base: body_info.num_locals + body_info.max_stack_height + 1,
+        consts: Vec::new(),
     };
     t.ctrl.push(Ctrl {
         kind: CtrlKind::Block,
@@ -80,10 +82,12 @@ pub fn translate(module: &ModuleInner, def: u32, options: Options) -> Result<Com
         let op = reader.read()?;
         t.op(op)?;
     }
-    let frame_size = body_info.num_locals + body_info.max_stack_height + 1;
+    let frame_size = t.const_base + t.consts.len() as u32;
     Ok(CompiledFunc {
         code: t.code.into_iter().map(Op::new).collect(),
         frame_size,
+        const_base: t.const_base,
+        consts: t.consts.into(),
         num_params,
         num_locals: body_info.num_locals,
     })
@@ -151,6 +155,10 @@ struct Translator<'m> {
     interruptible: bool,
     /// Nesting depth of blocks opened inside unreachable code.
     dead_depth: u32,
+    /// First slot of the constant pool: constants operands read in place, in slots above
+    /// every local and temp (so nothing else writes them), filled when a frame is pushed.
+    const_base: u32,
+    consts: Vec<u64>,
 }
 
 /// The memory a load or store addresses (GC array targets are not enabled).
@@ -270,17 +278,42 @@ impl Translator<'_> {
         }
     }
 
-    /// The slot an operand can be read from, materialising constants.
+    /// The slot an operand can be read from: constants come from the pool.
     fn read(&mut self, op: Operand, pos: usize) -> Slot {
         match op {
             Operand::Temp => self.slot_at(pos),
             Operand::Local(l) => l as Slot,
-            Operand::Const { .. } => {
-                let dst = self.slot_at(pos);
-                self.emit_copy(dst, op, pos);
-                dst
-            }
+            Operand::Const { value, .. } => match self.pool_slot(value) {
+                Some(slot) => slot,
+                None => {
+                    let dst = self.slot_at(pos);
+                    self.emit_copy(dst, op, pos);
+                    dst
+                }
+            },
         }
+    }
+
+    /// The pool slot holding `value`, added if new; `None` once the frame would outgrow
+    /// 16-bit slot indices (the constant is then materialised where it is used).
+    fn pool_slot(&mut self, value: u64) -> Option<Slot> {
+        let index = match self.consts.iter().position(|&c| c == value) {
+            Some(i) => i,
+            None => {
+                self.consts.push(value);
+                self.consts.len() - 1
+            }
+        };
+        let slot = self.const_base as usize + index;
+        if slot > usize::from(Slot::MAX) {
+            self.consts.truncate(
+                self.consts
+                    .len()
+                    .min(usize::from(Slot::MAX) + 1 - self.const_base as usize),
+            );
+            return None;
+        }
+        Some(slot as Slot)
     }
 
     fn pop_read(&mut self) -> (Slot, usize) {
