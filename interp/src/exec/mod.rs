@@ -61,6 +61,8 @@ pub enum Done {
 struct Frame {
     /// Where the caller resumes (saved while a callee runs).
     ip: Ip,
+    /// The running function (its code lives as long as its module).
+    func: *const CompiledFunc,
     /// First slot of the frame in the value stack.
     base: usize,
     instance: *mut InstanceEntity,
@@ -124,6 +126,7 @@ pub struct Exec {
 
 /// The handlers' registers, saved between handlers by the loop dispatch.
 #[derive(Clone, Copy)]
+#[cfg_attr(wisp_tail_dispatch, allow(dead_code))]
 struct Regs {
     ip: Ip,
     sp: Sp,
@@ -237,12 +240,10 @@ impl Exec {
             slots.resize(want, 0);
         }
         slots[base + func.num_params as usize..base + func.num_locals as usize].fill(0);
-        if !func.consts.is_empty() {
-            let at = base + func.const_base as usize;
-            slots[at..at + func.consts.len()].copy_from_slice(&func.consts);
-        }
+        fill_consts(slots, base, func);
         self.stack.frames.push(Frame {
             ip: ptr::null(),
+            func,
             base,
             instance: self.instance,
             func_index: index,
@@ -337,6 +338,11 @@ impl Exec {
         self.stack.frames.pop();
         let frame = self.stack.frames.last()?;
         let (ip, base, inst) = (frame.ip, frame.base, frame.instance);
+        // The callee's frame overlapped the caller's above the call's arguments, where the
+        // caller's constant pool lives: refill it.
+        // SAFETY: a frame's function outlives the frame (its module is held by the store).
+        let func = unsafe { &*frame.func };
+        fill_consts(&mut self.stack.slots, base, func);
         if inst != self.instance {
             // SAFETY: frames point to live instances.
             unsafe { self.enter_instance(inst) };
@@ -356,6 +362,15 @@ impl Exec {
     #[inline(always)]
     fn frame_base(&self) -> usize {
         self.stack.frames.last().map_or(0, |f| f.base)
+    }
+}
+
+/// Writes `func`'s constant pool into its frame at `base`.
+#[inline(always)]
+fn fill_consts(slots: &mut [u64], base: usize, func: &CompiledFunc) {
+    if !func.consts.is_empty() {
+        let at = base + func.const_base as usize;
+        slots[at..at + func.consts.len()].copy_from_slice(&func.consts);
     }
 }
 
