@@ -211,7 +211,10 @@ fn list_kernel(list: &mut List, seed: u32, mut crc: u16) -> u16 {
     let mut i = 0u32;
     while at != NIL {
         let node = &mut list.pool[at as usize];
-        node.value = node.value.wrapping_add((seed ^ i) as i16 & 0x3F).wrapping_sub(0x1F);
+        node.value = node
+            .value
+            .wrapping_add((seed ^ i) as i16 & 0x3F)
+            .wrapping_sub(0x1F);
         at = node.next;
         i += 1;
     }
@@ -395,8 +398,8 @@ fn scan(input: &[u8], finals: &mut [u32; STATES], transitions: &mut [u32; STATES
 
 const TOKENS: &[&str] = &[
     "5012", "1234", "-874", "+122", "0x1F3a", "0XFF", "35.54400", ".1234500", "-110.700",
-    "+0.64400", "5.500e+3", "-.123e-2", "-87e+832", "+0.6e-12", "T0.3e-1F", "-T.T++Tq",
-    "1T3.4e4z", "34.0e-T^", "0x", "7e", "--1", "0", "",
+    "+0.64400", "5.500e+3", "-.123e-2", "-87e+832", "+0.6e-12", "T0.3e-1F", "-T.T++Tq", "1T3.4e4z",
+    "34.0e-T^", "0x", "7e", "--1", "0", "",
 ];
 
 fn state_input(rng: &mut Rng, len: usize) -> Vec<u8> {

@@ -9,8 +9,26 @@ use miniz_oxide::inflate::decompress_to_vec_zlib;
 
 const LEN: usize = 32 * 1024;
 const WORDS: &[&str] = &[
-    "the ", "quick ", "brown ", "fox ", "jumps ", "over ", "lazy ", "dog ", "and ", "then ",
-    "compression ", "of ", "this ", "buffer ", "is ", "repeated ", "\n", ", ", ". ", "0123 ",
+    "the ",
+    "quick ",
+    "brown ",
+    "fox ",
+    "jumps ",
+    "over ",
+    "lazy ",
+    "dog ",
+    "and ",
+    "then ",
+    "compression ",
+    "of ",
+    "this ",
+    "buffer ",
+    "is ",
+    "repeated ",
+    "\n",
+    ", ",
+    ". ",
+    "0123 ",
 ];
 
 fn input(rng: &mut Rng) -> Vec<u8> {

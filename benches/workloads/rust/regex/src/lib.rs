@@ -8,9 +8,31 @@ use regex::bytes::Regex;
 
 const LEVELS: &[&str] = &["INFO", "DEBUG", "WARN", "ERROR", "TRACE", "info", "Fatal"];
 const WORDS: &[&str] = &[
-    "request", "served", "in", "cache", "miss", "for", "user", "session", "expired", "retry",
-    "connection", "reset", "by", "peer", "timeout", "after", "bytes", "written", "to", "disk",
-    "überprüfung", "naïve", "東京", "ключ", "ok",
+    "request",
+    "served",
+    "in",
+    "cache",
+    "miss",
+    "for",
+    "user",
+    "session",
+    "expired",
+    "retry",
+    "connection",
+    "reset",
+    "by",
+    "peer",
+    "timeout",
+    "after",
+    "bytes",
+    "written",
+    "to",
+    "disk",
+    "überprüfung",
+    "naïve",
+    "東京",
+    "ключ",
+    "ok",
 ];
 
 fn log_text(len: usize) -> Vec<u8> {
@@ -85,11 +107,18 @@ pub extern "C" fn run(n: i32) -> i64 {
         sum.add(level.find_iter(&text).map(|m| m.start() as u64).sum());
         let mut ms = 0u64;
         for caps in duration.captures_iter(&text) {
-            ms += caps["ms"].iter().fold(0u64, |a, &b| a * 10 + u64::from(b - b'0'));
+            ms += caps["ms"]
+                .iter()
+                .fold(0u64, |a, &b| a * 10 + u64::from(b - b'0'));
         }
         sum.add(ms);
         sum.add(unicode_word.find_iter(&text).count() as u64);
-        sum.add(date.split(&text).map(|piece| piece.len() as u64).max().unwrap_or(0));
+        sum.add(
+            date.split(&text)
+                .map(|piece| piece.len() as u64)
+                .max()
+                .unwrap_or(0),
+        );
     }
     sum.get()
 }

@@ -57,12 +57,48 @@ struct Line {
 }
 
 const WORDS: &[&str] = &[
-    "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
-    "juliett", "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo",
-    "sierra", "tango", "uniform", "victor", "whiskey", "x-ray", "yankee", "zulu",
-    "caf\u{e9}", "na\u{ef}ve", "\u{e5}ngstr\u{f6}m", "\"quoted\"", "tab\there", "line\nbreak",
+    "alpha",
+    "bravo",
+    "charlie",
+    "delta",
+    "echo",
+    "foxtrot",
+    "golf",
+    "hotel",
+    "india",
+    "juliett",
+    "kilo",
+    "lima",
+    "mike",
+    "november",
+    "oscar",
+    "papa",
+    "quebec",
+    "romeo",
+    "sierra",
+    "tango",
+    "uniform",
+    "victor",
+    "whiskey",
+    "x-ray",
+    "yankee",
+    "zulu",
+    "caf\u{e9}",
+    "na\u{ef}ve",
+    "\u{e5}ngstr\u{f6}m",
+    "\"quoted\"",
+    "tab\there",
+    "line\nbreak",
 ];
-const CITIES: &[&str] = &["Lisboa", "Zürich", "Kraków", "Reykjavík", "München", "Oslo", "Tōkyō"];
+const CITIES: &[&str] = &[
+    "Lisboa",
+    "Zürich",
+    "Kraków",
+    "Reykjavík",
+    "München",
+    "Oslo",
+    "Tōkyō",
+];
 
 fn words(rng: &mut Rng, count: u32) -> String {
     let mut s = String::new();
@@ -88,7 +124,10 @@ fn order(rng: &mut Rng, id: u64) -> Order {
             weight_kg: rng.unit_f64() as f32 * 25.0,
         })
         .collect::<Vec<_>>();
-    let total = lines.iter().map(|l| l.unit_price * f64::from(l.quantity)).sum();
+    let total = lines
+        .iter()
+        .map(|l| l.unit_price * f64::from(l.quantity))
+        .sum();
     let mut attributes = BTreeMap::new();
     for _ in 0..6 {
         let key = format!("{}_{}", rng.pick(WORDS), rng.below(100));
@@ -103,7 +142,9 @@ fn order(rng: &mut Rng, id: u64) -> Order {
     }
     let status = match rng.below(4) {
         0 => Status::Pending,
-        1 => Status::Paid { at: 1_600_000_000 + u64::from(rng.below(100_000_000)) },
+        1 => Status::Paid {
+            at: 1_600_000_000 + u64::from(rng.below(100_000_000)),
+        },
         2 => Status::Shipped {
             carrier: rng.pick(WORDS).to_string(),
             tracking: format!("{:016x}", rng.next_u64()),
@@ -124,10 +165,16 @@ fn order(rng: &mut Rng, id: u64) -> Order {
             loyalty_points: rng.below(50_000) as i32 - 1000,
         },
         status,
-        tags: (0..rng.below(6)).map(|_| rng.pick(WORDS).to_string()).collect(),
+        tags: (0..rng.below(6))
+            .map(|_| rng.pick(WORDS).to_string())
+            .collect(),
         attributes,
         total,
-        discount: if rng.below(3) == 0 { Some(rng.unit_f64() * 0.3) } else { None },
+        discount: if rng.below(3) == 0 {
+            Some(rng.unit_f64() * 0.3)
+        } else {
+            None
+        },
         gift: rng.below(2) == 0,
         lines,
     }
