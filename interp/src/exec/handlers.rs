@@ -626,16 +626,19 @@ unsafe fn after_call(entry: Option<Ip>, resume: Ip, ex: &mut Exec) -> Done {
     unsafe { dispatch(ip, sp, mb, ml, ex) }
 }
 
-unsafe fn call_internal(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done {
+unsafe fn call_internal(ip: Ip, _: Sp, mb: *mut u8, ml: usize, ex: &mut Exec) -> Done {
     operands!(ip, CallInternal { def, base });
-    let resume = unsafe { ip.add(1) };
-    ex.save_ip(resume);
-    let at = ex.frame_base() + usize::from(base);
-    let _ = sp;
+    // SAFETY: the next instruction exists (a function's code ends with a return).
+    let at = ex.save_ip(unsafe { ip.add(1) }) + usize::from(base);
     // SAFETY: `module` is the current instance's; `def` is one of its defined functions.
     let index = def + unsafe { (*ex.module).num_imported_funcs };
     match unsafe { ex.push_frame(index, at) } {
-        Ok(entry) => unsafe { after_call(Some(entry), resume, ex) },
+        Ok(entry) => {
+            let sp = ex.sp_at(at);
+            // Same instance, and nothing ran yet that could move memory: the caller's
+            // memory registers hold.
+            unsafe { dispatch(entry, sp, mb, ml, ex) }
+        }
         Err(code) => trap(ex, code),
     }
 }
@@ -643,8 +646,7 @@ unsafe fn call_internal(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> 
 unsafe fn call(ip: Ip, _: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done {
     operands!(ip, Call { func, base });
     let resume = unsafe { ip.add(1) };
-    ex.save_ip(resume);
-    let at = ex.frame_base() + usize::from(base);
+    let at = ex.save_ip(resume) + usize::from(base);
     // SAFETY: the bytecode contract: `func` is a function index of the instance.
     let target = unsafe { (*ex.vmctx).func(func).store_func };
     match unsafe { ex.call_store_func(target, at) } {
@@ -679,8 +681,7 @@ unsafe fn call_indirect(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> 
         return trap(ex, TrapCode::BadSignature);
     }
     let resume = unsafe { ip.add(1) };
-    ex.save_ip(resume);
-    let at = ex.frame_base() + usize::from(base);
+    let at = ex.save_ip(resume) + usize::from(base);
     match unsafe { ex.call_store_func(target, at) } {
         Ok(entry) => unsafe { after_call(entry, resume, ex) },
         Err(t) => trapped(ex, t),

@@ -350,11 +350,15 @@ impl Exec {
         Some((ip, base))
     }
 
-    /// Records where the current frame resumes after a call.
+    /// Records where the current frame resumes after a call; returns the frame's base.
     #[inline(always)]
-    fn save_ip(&mut self, resume: Ip) {
-        if let Some(frame) = self.stack.frames.last_mut() {
-            frame.ip = resume;
+    fn save_ip(&mut self, resume: Ip) -> usize {
+        match self.stack.frames.last_mut() {
+            Some(frame) => {
+                frame.ip = resume;
+                frame.base
+            }
+            None => 0,
         }
     }
 
