@@ -130,6 +130,8 @@ define_instrs! {
         /// Jumps to the `index`-th of the `len` `Br`s that follow (the last one when
         /// `index >= len - 1`; `len` counts the default).
         BrTable { index: Slot, len: u32 },
+        /// `dst0 = src0`, then `dst1 = src1` (in that order: `src1` may be `dst0`).
+        Copy2 { dst0: Slot, src0: Slot, dst1: Slot, src1: Slot },
         /// `dst[0..len] = src[0..len]`, as `memmove`.
         CopyMany { dst: Slot, src: Slot, len: u16 },
         Const32 { dst: Slot, value: u32 },

@@ -271,6 +271,10 @@ handlers! {
 
     // Moves.
     plain Copy { dst, src } => set(sp, dst, get::<u64>(sp, src));
+    plain Copy2 { dst0, src0, dst1, src1 } => {
+        set(sp, dst0, get::<u64>(sp, src0));
+        set(sp, dst1, get::<u64>(sp, src1))
+    };
     plain CopyMany { dst, src, len } => ptr::copy(sp.add(usize::from(src)), sp.add(usize::from(dst)), usize::from(len));
     plain Const32 { dst, value } => set(sp, dst, value);
     plain Const64 { dst, value } => set(sp, dst, value);
@@ -606,12 +610,18 @@ unsafe fn unreachable(_: Ip, _: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done
     trap(ex, TrapCode::Unreachable)
 }
 
-/// Jumps to the `index`-th of the `Br`s that follow.
+/// Takes the `index`-th of the `Br`s that follow: straight to its target, one dispatch.
 unsafe fn br_table(ip: Ip, sp: Sp, mb: *mut u8, ml: usize, ex: &mut Exec) -> Done {
     operands!(ip, BrTable { index, len });
     let i = unsafe { get::<u32>(sp, index) }.min(len - 1);
     // SAFETY: the translator emits `len` `Br`s right after the table.
-    unsafe { dispatch(ip.add(1 + i as usize), sp, mb, ml, ex) }
+    let entry = unsafe { ip.add(1 + i as usize) };
+    let target = match unsafe { (*entry).instr } {
+        // SAFETY: the bytecode contract: branch targets are inside the function.
+        Instr::Br { offset } => unsafe { entry.offset(offset as isize) },
+        _ => entry,
+    };
+    unsafe { dispatch(target, sp, mb, ml, ex) }
 }
 
 /// After a call pushed a frame (`entry` is the callee's first instruction) or ran a host

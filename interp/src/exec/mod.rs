@@ -218,6 +218,7 @@ impl Exec {
 
     /// Pushes a frame for wasm function `index` of the current instance at absolute slot
     /// `base`, where its arguments already are. Returns its first instruction.
+    #[inline(always)]
     unsafe fn push_frame(&mut self, index: u32, base: usize) -> Result<Ip, TrapCode> {
         // SAFETY: `module` and `code` belong to the current, live instance.
         let (module, code) = unsafe { (&*self.module, &*self.code) };
@@ -230,15 +231,10 @@ impl Exec {
         if end > self.max_slots {
             return Err(TrapCode::StackExhausted);
         }
-        let slots = &mut self.stack.slots;
-        if end > slots.len() {
-            // Grow geometrically; an allocation failure is stack exhaustion, not an abort.
-            let want = end.max(slots.len() * 2).min(self.max_slots).max(end);
-            slots
-                .try_reserve(want - slots.len())
-                .map_err(|_| TrapCode::StackExhausted)?;
-            slots.resize(want, 0);
+        if end > self.stack.slots.len() {
+            grow_stack(&mut self.stack.slots, end, self.max_slots)?;
         }
+        let slots = &mut self.stack.slots;
         slots[base + func.num_params as usize..base + func.num_locals as usize].fill(0);
         fill_consts(slots, base, func);
         self.stack.frames.push(Frame {
@@ -367,6 +363,19 @@ impl Exec {
     fn frame_base(&self) -> usize {
         self.stack.frames.last().map_or(0, |f| f.base)
     }
+}
+
+/// Grows the value stack to hold `end` slots: geometrically, and an allocation failure is
+/// stack exhaustion, not an abort.
+#[cold]
+#[inline(never)]
+fn grow_stack(slots: &mut Vec<u64>, end: usize, max_slots: usize) -> Result<(), TrapCode> {
+    let want = end.max(slots.len() * 2).min(max_slots).max(end);
+    slots
+        .try_reserve(want - slots.len())
+        .map_err(|_| TrapCode::StackExhausted)?;
+    slots.resize(want, 0);
+    Ok(())
 }
 
 /// Writes `func`'s constant pool into its frame at `base`.

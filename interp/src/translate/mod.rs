@@ -63,6 +63,7 @@ pub fn translate(module: &ModuleInner, def: u32, options: Options) -> Result<Com
         dead_depth: 0,
         const_base: body_info.num_locals + body_info.max_stack_height + 1,
         consts: Vec::new(),
+        copy_mergeable: false,
     };
     t.ctrl.push(Ctrl {
         kind: CtrlKind::Block,
@@ -159,6 +160,8 @@ struct Translator<'m> {
     /// every local and temp (so nothing else writes them), filled when a frame is pushed.
     const_base: u32,
     consts: Vec<u64>,
+    /// The last instruction is a `Copy` that a following copy may merge into.
+    copy_mergeable: bool,
 }
 
 /// The memory a load or store addresses (GC array targets are not enabled).
@@ -214,6 +217,31 @@ impl Translator<'_> {
         self.code.len() - 1
     }
 
+    /// Emits `dst = src`, merged into the previous instruction when that is a lone copy
+    /// and no label lies between them (a `Copy2` runs both in order, so the merge keeps
+    /// the sequential meaning even when the second reads what the first wrote).
+    fn emit_slot_copy(&mut self, dst: Slot, src: Slot) {
+        if self.copy_mergeable {
+            if let Some(Instr::Copy {
+                dst: dst0,
+                src: src0,
+            }) = self.code.last().copied()
+            {
+                *self.code.last_mut().expect("checked above") = Instr::Copy2 {
+                    dst0,
+                    src0,
+                    dst1: dst,
+                    src1: src,
+                };
+                self.copy_mergeable = false;
+                self.last_result = None;
+                return;
+            }
+        }
+        self.emit(Instr::Copy { dst, src });
+        self.copy_mergeable = true;
+    }
+
     /// Emits an instruction whose result is the fresh temp in `dst`.
     fn emit_result(&mut self, instr: Instr, dst: Slot) {
         let at = self.emit(instr);
@@ -226,15 +254,12 @@ impl Translator<'_> {
             Operand::Temp => {
                 let src = self.slot_at(pos);
                 if src != dst {
-                    self.emit(Instr::Copy { dst, src });
+                    self.emit_slot_copy(dst, src);
                 }
             }
             Operand::Local(l) => {
                 if l as Slot != dst {
-                    self.emit(Instr::Copy {
-                        dst,
-                        src: l as Slot,
-                    });
+                    self.emit_slot_copy(dst, l as Slot);
                 }
             }
             Operand::Const { value, wide } => {
@@ -356,6 +381,7 @@ impl Translator<'_> {
     /// Marks the current position as a branch target.
     fn bind_label(&mut self) {
         self.last_result = None;
+        self.copy_mergeable = false;
     }
 
     /// Points the branch at `at` to `target`.
