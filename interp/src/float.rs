@@ -84,27 +84,41 @@ pub fn f64_copysign(a: u64, b: u64) -> u64 {
     (a & !F64_SIGN) | (b & F64_SIGN)
 }
 
-/// Rounding and square root through libm, except that a NaN input comes back quieted:
-/// libm returns a signalling NaN unchanged, where Wasm requires an arithmetic NaN.
+/// Rounding and square root, with a NaN input coming back quieted (libm returns a
+/// signalling NaN unchanged, where Wasm requires an arithmetic NaN). With `std` these are
+/// the standard library's methods, which compile to hardware instructions where the target
+/// has them (`sqrtsd`, `roundsd`, `frint*`) or to the C library's fast paths; without
+/// `std`, the libm crate.
 macro_rules! quieting {
-    ($($name:ident: $t:ty => $f:path;)*) => {$(
+    ($($name:ident: $t:ty => $std:ident | $libm:path;)*) => {$(
+        #[inline]
         pub fn $name(x: $t) -> $t {
-            if x.is_nan() { x + x } else { $f(x) }
+            if x.is_nan() {
+                return x + x;
+            }
+            #[cfg(feature = "std")]
+            {
+                <$t>::$std(x)
+            }
+            #[cfg(not(feature = "std"))]
+            {
+                $libm(x)
+            }
         }
     )*};
 }
 
 quieting! {
-    f32_ceil: f32 => libm::ceilf;
-    f32_floor: f32 => libm::floorf;
-    f32_trunc: f32 => libm::truncf;
-    f32_nearest: f32 => libm::rintf;
-    f32_sqrt: f32 => libm::sqrtf;
-    f64_ceil: f64 => libm::ceil;
-    f64_floor: f64 => libm::floor;
-    f64_trunc: f64 => libm::trunc;
-    f64_nearest: f64 => libm::rint;
-    f64_sqrt: f64 => libm::sqrt;
+    f32_ceil: f32 => ceil | libm::ceilf;
+    f32_floor: f32 => floor | libm::floorf;
+    f32_trunc: f32 => trunc | libm::truncf;
+    f32_nearest: f32 => round_ties_even | libm::rintf;
+    f32_sqrt: f32 => sqrt | libm::sqrtf;
+    f64_ceil: f64 => ceil | libm::ceil;
+    f64_floor: f64 => floor | libm::floor;
+    f64_trunc: f64 => trunc | libm::trunc;
+    f64_nearest: f64 => round_ties_even | libm::rint;
+    f64_sqrt: f64 => sqrt | libm::sqrt;
 }
 
 /// Defines a checked truncation: valid inputs lie strictly between `lo` and `hi`, the
