@@ -158,6 +158,16 @@ impl Func {
 
     pub(crate) fn alloc(inner: &mut StoreInner, ty: FuncType, kind: FuncKind) -> Func {
         let type_id = inner.engine.type_id(&ty);
+        Func::alloc_typed(inner, ty, type_id, kind)
+    }
+
+    /// As `alloc`, with the engine type id already known (a module's functions).
+    pub(crate) fn alloc_typed(
+        inner: &mut StoreInner,
+        ty: FuncType,
+        type_id: u32,
+        kind: FuncKind,
+    ) -> Func {
         let index = inner.funcs.len() as u32;
         inner.funcs.push(FuncEntity { ty, type_id, kind });
         Func {

@@ -315,10 +315,10 @@ pub(crate) fn instantiate<T>(
 
     // Defined functions first: global and table initialisers may refer to them.
     for i in m.num_imported_funcs..m.funcs.len() as u32 {
-        let ty = m.func_type(i).clone();
-        let f = Func::alloc(
+        let f = Func::alloc_typed(
             inner,
-            ty,
+            m.func_type(i).clone(),
+            m.func_type_id(i),
             FuncKind::Wasm {
                 instance: instance_index,
                 index: i,

@@ -619,8 +619,9 @@ fn validate_body(
     let mut max_height = 0u32;
     let mut ops = wasmparser::OperatorsReader::new(reader);
     while !ops.eof() {
-        let (op, offset) = ops.read_with_offset()?;
-        fv.op(offset, &op)?;
+        // The visitor validates without building an `Operator` first.
+        let offset = ops.original_position();
+        ops.visit_operator(&mut fv.visitor(offset))??;
         max_height = max_height.max(fv.operand_stack_height());
     }
     ops.finish()?;
