@@ -34,7 +34,7 @@ impl Global {
         let index = inner.globals.len() as u32;
         inner
             .globals
-            .push(alloc::boxed::Box::new(GlobalEntity { value: raw, ty }));
+            .push(crate::owned::Owned::new(GlobalEntity { value: raw, ty }));
         Ok(Global {
             store: inner.id,
             index,

@@ -12,6 +12,7 @@ use crate::global::{Global, GlobalEntity};
 use crate::linker::Extern;
 use crate::memory::{Memory, MemoryEntity};
 use crate::module::{ConstExpr, ConstOp, DataMode, ElementMode, ExternIndex, ImportKind, Module};
+use crate::owned::Owned;
 use crate::store::{AsContext, AsContextMut, Store, StoreId, StoreInner};
 use crate::table::{Table, TableEntity};
 use crate::trap::Trap;
@@ -334,7 +335,7 @@ pub(crate) fn instantiate<T>(
         globals.push(inner.globals.len() as u32);
         inner
             .globals
-            .push(Box::new(GlobalEntity { value, ty: *ty }));
+            .push(Owned::new(GlobalEntity { value, ty: *ty }));
     }
     for (ty, init) in m.tables[m.num_imported_tables as usize..]
         .iter()
@@ -346,12 +347,12 @@ pub(crate) fn instantiate<T>(
         };
         let table = TableEntity::new(*ty, init, config.max_table_elements)?;
         tables.push(inner.tables.len() as u32);
-        inner.tables.push(Box::new(table));
+        inner.tables.push(Owned::new(table));
     }
     for ty in &m.memories[m.num_imported_memories as usize..] {
         let mem = MemoryEntity::new(*ty, config.max_memory_bytes)?;
         memories.push(inner.memories.len() as u32);
-        inner.memories.push(Box::new(mem));
+        inner.memories.push(Owned::new(mem));
     }
     let elements = m
         .elements
@@ -374,17 +375,17 @@ pub(crate) fn instantiate<T>(
         .collect();
     let memory_ptrs: Box<[*mut MemoryEntity]> = memories
         .iter()
-        .map(|&i| &mut *inner.memories[i as usize] as *mut MemoryEntity)
+        .map(|&i| inner.memories[i as usize].as_ptr())
         .collect();
     let global_ptrs: Box<[*mut GlobalEntity]> = globals
         .iter()
-        .map(|&i| &mut *inner.globals[i as usize] as *mut GlobalEntity)
+        .map(|&i| inner.globals[i as usize].as_ptr())
         .collect();
     let table_ptrs: Box<[*mut TableEntity]> = tables
         .iter()
-        .map(|&i| &mut *inner.tables[i as usize] as *mut TableEntity)
+        .map(|&i| inner.tables[i as usize].as_ptr())
         .collect();
-    let mut entity = Box::new(InstanceEntity {
+    let mut entity = Owned::new(InstanceEntity {
         module: module.clone(),
         funcs: funcs.into(),
         tables: tables.into(),

@@ -21,6 +21,7 @@ mod instance;
 mod linker;
 mod memory;
 pub mod module;
+pub mod owned;
 mod store;
 mod table;
 mod trap;

@@ -169,7 +169,7 @@ impl Memory {
         let limit = inner.engine.config().max_memory_bytes;
         let entity = MemoryEntity::new(ty, limit)?;
         let index = inner.memories.len() as u32;
-        inner.memories.push(alloc::boxed::Box::new(entity));
+        inner.memories.push(crate::owned::Owned::new(entity));
         Ok(Memory {
             store: inner.id,
             index,

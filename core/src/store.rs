@@ -5,8 +5,9 @@
 //! Invariants the tiers rely on:
 //! - `Store<T>` is `#[repr(C)]` with `StoreInner` first, so a `*mut Store<T>` is also a
 //!   `*mut StoreInner`; host functions recover their `T` from it (see `func::HostFunc`).
-//! - Memory, table, global and instance entities are boxed and never freed or moved before
-//!   the store drops, so raw pointers to them (held in each instance's `VmCtx`) stay valid.
+//! - Memory, table, global and instance entities are heap-allocated (`Owned`) and never
+//!   freed or moved before the store drops, so raw pointers to them (held in each
+//!   instance's `VmCtx`) stay valid.
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
@@ -20,6 +21,7 @@ use crate::func::FuncEntity;
 use crate::global::GlobalEntity;
 use crate::instance::InstanceEntity;
 use crate::memory::MemoryEntity;
+use crate::owned::Owned;
 use crate::table::TableEntity;
 
 /// Distinguishes stores, so a handle from one is refused by another.
@@ -38,10 +40,10 @@ pub struct StoreInner {
     pub id: StoreId,
     pub engine: Engine,
     pub funcs: Vec<FuncEntity>,
-    pub memories: Vec<Box<MemoryEntity>>,
-    pub tables: Vec<Box<TableEntity>>,
-    pub globals: Vec<Box<GlobalEntity>>,
-    pub instances: Vec<Box<InstanceEntity>>,
+    pub memories: Vec<Owned<MemoryEntity>>,
+    pub tables: Vec<Owned<TableEntity>>,
+    pub globals: Vec<Owned<GlobalEntity>>,
+    pub instances: Vec<Owned<InstanceEntity>>,
     pub externs: Vec<Box<dyn Any + Send + Sync>>,
     /// Fuel left; only charged when the engine's config enables fuel.
     pub fuel: u64,

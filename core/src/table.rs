@@ -131,7 +131,7 @@ impl Table {
         let limit = inner.engine.config().max_table_elements;
         let entity = TableEntity::new(ty, raw, limit)?;
         let index = inner.tables.len() as u32;
-        inner.tables.push(alloc::boxed::Box::new(entity));
+        inner.tables.push(crate::owned::Owned::new(entity));
         Ok(Table {
             store: inner.id,
             index,

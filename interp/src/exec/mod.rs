@@ -265,7 +265,7 @@ impl Exec {
         };
         // SAFETY: instance indices in function entities are valid for their store.
         unsafe {
-            let inst: *mut InstanceEntity = &mut *(&mut (*self.store).instances)[instance as usize];
+            let inst: *mut InstanceEntity = (&(*self.store).instances)[instance as usize].as_ptr();
             self.enter_instance(inst);
         }
         // SAFETY: the instance is live; `index` is one of its functions.
@@ -302,7 +302,7 @@ impl Exec {
         match unsafe { self.callee(func) } {
             Callee::Wasm { instance, index } => unsafe {
                 let inst: *mut InstanceEntity =
-                    &mut *(&mut (*self.store).instances)[instance as usize];
+                    (&(*self.store).instances)[instance as usize].as_ptr();
                 if inst != self.instance {
                     self.enter_instance(inst);
                 }
