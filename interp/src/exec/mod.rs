@@ -235,7 +235,7 @@ impl Exec {
             grow_stack(&mut self.stack.slots, end, self.max_slots)?;
         }
         let slots = &mut self.stack.slots;
-        slots[base + func.num_params as usize..base + func.num_locals as usize].fill(0);
+        zero(&mut slots[base + func.num_params as usize..base + func.num_locals as usize]);
         fill_consts(slots, base, func);
         self.stack.frames.push(Frame {
             ip: ptr::null(),
@@ -378,12 +378,30 @@ fn grow_stack(slots: &mut Vec<u64>, end: usize, max_slots: usize) -> Result<(), 
     Ok(())
 }
 
+/// Zeroes a function's declared locals. Most functions have few, and a call into the C
+/// library's `memset` for those costs more than the stores.
+#[inline(always)]
+fn zero(locals: &mut [u64]) {
+    if locals.len() <= 4 {
+        for slot in locals {
+            *slot = 0;
+        }
+    } else {
+        locals.fill(0);
+    }
+}
+
 /// Writes `func`'s constant pool into its frame at `base`.
 #[inline(always)]
 fn fill_consts(slots: &mut [u64], base: usize, func: &CompiledFunc) {
     if !func.consts.is_empty() {
         let at = base + func.const_base as usize;
-        slots[at..at + func.consts.len()].copy_from_slice(&func.consts);
+        for (slot, value) in slots[at..at + func.consts.len()]
+            .iter_mut()
+            .zip(&func.consts[..])
+        {
+            *slot = *value;
+        }
     }
 }
 
