@@ -305,8 +305,8 @@ handlers! {
     };
 
     // Globals and references.
-    plain GlobalGet { dst, global } => set(sp, dst, (*(*ex.vmctx).global(global)).value);
-    plain GlobalSet { src, global } => (*(*ex.vmctx).global(global)).value = get::<u64>(sp, src);
+    plain GlobalGet { dst, global } => set(sp, dst, (*ex.global(global)).value);
+    plain GlobalSet { src, global } => (*ex.global(global)).value = get::<u64>(sp, src);
     plain RefFunc { dst, func } => set(sp, dst, u64::from((*ex.vmctx).func(func).store_func) + 1);
     plain RefIsNull { dst, src } => set(sp, dst, get::<u64>(sp, src) == 0);
 

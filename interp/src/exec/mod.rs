@@ -114,6 +114,8 @@ pub struct Exec {
     vmctx: *const VmCtx,
     /// The memory loads and stores address: memory 0, or another inside `UseMemory`.
     memory: *mut MemoryEntity,
+    /// The current instance's global cells (its `VmCtx::globals`), one load closer.
+    globals: *const *mut wisp_core::GlobalEntity,
     code: *const ModuleCode,
     module: *const ModuleInner,
     /// The trap that ended execution (with `Done::Trap`).
@@ -152,6 +154,7 @@ impl Exec {
             instance: ptr::null_mut(),
             vmctx: ptr::null(),
             memory: ptr::null_mut(),
+            globals: ptr::null(),
             code: ptr::null(),
             module: ptr::null(),
             trap: None,
@@ -171,9 +174,20 @@ impl Exec {
         unsafe {
             self.vmctx = &(*instance).vmctx;
             self.memory = (*self.vmctx).memory0;
+            self.globals = (*self.vmctx).globals;
             self.module = &**(*instance).module.inner();
             self.code = module_code(&*self.module);
         }
+    }
+
+    /// Global `index` of the current instance.
+    ///
+    /// # Safety
+    /// `index` must be a global index of the current instance (the bytecode contract).
+    #[inline(always)]
+    unsafe fn global(&self, index: u32) -> *mut wisp_core::GlobalEntity {
+        // SAFETY: `globals` has an entry for every global index of the instance.
+        unsafe { *self.globals.add(index as usize) }
     }
 
     /// The current memory's base and length, for the handlers' registers. Re-read after
