@@ -39,6 +39,33 @@ macro_rules! define_instrs {
         }
 
         impl Instr {
+            /// The operands that may come from the previous instruction's result register
+            /// instead of their slot: `(first, second)` for binary operators and compares,
+            /// `(operand, None)` for the rest. See `Op::forward`.
+            pub fn forwardable_operands(&self) -> (Option<Slot>, Option<Slot>) {
+                match *self {
+                    $(Instr::$bin { a, b, .. } => (Some(a), Some(b)),)*
+                    $(Instr::$bimm { a, .. } => (Some(a), None),)*
+                    $(Instr::$un { src, .. } => (Some(src), None),)*
+                    $(Instr::$load { addr, .. } => (Some(addr), None),)*
+                    $(Instr::$store { value, .. } => (Some(value), None),)*
+                    $(Instr::$brc { a, b, .. } => (Some(a), Some(b)),)*
+                    $(Instr::$brci { a, .. } => (Some(a), None),)*
+                    Instr::BrIfNez { cond, .. } | Instr::BrIfEqz { cond, .. } => (Some(cond), None),
+                    _ => (None, None),
+                }
+            }
+
+            /// The relative target of a branch instruction.
+            pub fn branch_offset(&self) -> Option<i32> {
+                match *self {
+                    $(Instr::$brc { offset, .. } => Some(offset),)*
+                    $(Instr::$brci { offset, .. } => Some(offset),)*
+                    Instr::Br { offset } | Instr::BrIfNez { offset, .. } | Instr::BrIfEqz { offset, .. } => Some(offset),
+                    _ => None,
+                }
+            }
+
             /// The slot this instruction writes its only result to, for instructions that
             /// read all their operands before writing it (so it may be any slot).
             pub fn result_slot_mut(&mut self) -> Option<&mut Slot> {
@@ -184,13 +211,54 @@ pub struct Op {
     pub instr: Instr,
 }
 
+/// Which operand of an instruction arrives in the result register of the instruction
+/// before it (see `forward_results`): every value-producing handler passes its result
+/// along, so a consumer right after it need not reload the slot just written.
+#[derive(Debug, Copy, Clone, PartialEq, Eq)]
+pub enum Forward {
+    None,
+    First,
+    Second,
+}
+
 impl Op {
-    pub fn new(instr: Instr) -> Op {
+    pub fn new(instr: Instr, forward: Forward) -> Op {
         Op {
-            handler: crate::exec::handler_for(&instr),
+            handler: crate::exec::handler_for(&instr, forward),
             instr,
         }
     }
+}
+
+/// Encodes translated code, choosing for each instruction whether an operand comes from
+/// the previous instruction's result register. It may when the previous instruction
+/// produced that slot and falls through into this one with nothing else jumping in
+/// between: so no branch target, and the first instruction never.
+pub fn encode(code: alloc::vec::Vec<Instr>) -> alloc::boxed::Box<[Op]> {
+    let mut target = alloc::vec![false; code.len() + 1];
+    if let Some(t) = target.first_mut() {
+        *t = true;
+    }
+    for (i, instr) in code.iter().enumerate() {
+        if let Some(offset) = instr.branch_offset() {
+            if let Some(t) = target.get_mut((i as i64 + i64::from(offset)) as usize) {
+                *t = true;
+            }
+        }
+    }
+    let mut prev_result: Option<Slot> = None;
+    code.into_iter()
+        .enumerate()
+        .map(|(i, mut instr)| {
+            let forward = match (target[i], prev_result, instr.forwardable_operands()) {
+                (false, Some(r), (Some(a), _)) if a == r => Forward::First,
+                (false, Some(r), (_, Some(b))) if b == r => Forward::Second,
+                _ => Forward::None,
+            };
+            prev_result = instr.result_slot_mut().map(|s| *s);
+            Op::new(instr, forward)
+        })
+        .collect()
 }
 
 impl core::fmt::Debug for Op {

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use wisp_core::module::ModuleInner;
 
-use crate::bytecode::{CompiledFunc, Instr, Op};
+use crate::bytecode::{encode, CompiledFunc, Instr};
 use crate::translate::{translate, Options};
 
 pub struct ModuleCode {
@@ -58,7 +58,7 @@ pub fn compiled<'a>(code: &'a ModuleCode, module: &ModuleInner, def: u32) -> &'a
             // Unreachable for validated modules; if it happens, the function traps rather
             // than the host failing.
             CompiledFunc {
-                code: Vec::from([Op::new(Instr::Unreachable)]).into(),
+                code: encode(Vec::from([Instr::Unreachable])),
                 frame_size: module.bodies[def as usize].num_locals + 1,
                 const_base: module.bodies[def as usize].num_locals + 1,
                 consts: Box::default(),

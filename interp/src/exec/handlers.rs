@@ -21,7 +21,7 @@ use core::sync::atomic::Ordering;
 use wisp_core::TrapCode;
 
 use super::{dispatch, trap, trapped, Done, Exec, Handler, Ip, Sp};
-use crate::bytecode::{Instr, Slot};
+use crate::bytecode::{Forward, Instr, Slot};
 use crate::float;
 
 // ----- slot access -------------------------------------------------------------------------
@@ -60,78 +60,136 @@ unsafe fn get<T: SlotValue>(sp: Sp, s: Slot) -> T {
     T::from_slot(unsafe { *sp.add(usize::from(s)) })
 }
 
-/// Writes `v` to slot `s`.
+/// Writes `v` to slot `s`; returns the raw value, which the handler passes on as the
+/// next instruction's `acc`.
 #[inline(always)]
-unsafe fn set<T: SlotValue>(sp: Sp, s: Slot, v: T) {
+unsafe fn set<T: SlotValue>(sp: Sp, s: Slot, v: T) -> u64 {
+    let raw = v.to_slot();
     // SAFETY: the bytecode contract: `s` is inside the frame.
-    unsafe { *sp.add(usize::from(s)) = v.to_slot() }
+    unsafe { *sp.add(usize::from(s)) = raw };
+    raw
+}
+
+/// Where a handler variant takes its operands: `which` (the variant's const parameter,
+/// so the test folds away) says whether the first (1) or second (2) forwardable operand is
+/// the previous instruction's result, `acc`, rather than its slot.
+#[derive(Clone, Copy)]
+struct Fwd {
+    which: u8,
+    acc: u64,
+}
+
+/// The first forwardable operand, from `acc` or from slot `s`.
+#[inline(always)]
+unsafe fn first<T: SlotValue>(sp: Sp, s: Slot, fw: Fwd) -> T {
+    if fw.which == 1 {
+        T::from_slot(fw.acc)
+    } else {
+        unsafe { get(sp, s) }
+    }
+}
+
+/// The second forwardable operand, from `acc` or from slot `s`.
+#[inline(always)]
+unsafe fn second<T: SlotValue>(sp: Sp, s: Slot, fw: Fwd) -> T {
+    if fw.which == 2 {
+        T::from_slot(fw.acc)
+    } else {
+        unsafe { get(sp, s) }
+    }
 }
 
 #[inline(always)]
-unsafe fn un<A: SlotValue, R: SlotValue>(sp: Sp, dst: Slot, src: Slot, f: impl FnOnce(A) -> R) {
-    unsafe { set(sp, dst, f(get(sp, src))) }
+unsafe fn un<A: SlotValue, R: SlotValue>(
+    sp: Sp,
+    fw: Fwd,
+    dst: Slot,
+    src: Slot,
+    f: impl FnOnce(A) -> R,
+) -> u64 {
+    unsafe { set(sp, dst, f(first(sp, src, fw))) }
 }
 
 #[inline(always)]
 unsafe fn un_trap<A: SlotValue, R: SlotValue>(
     sp: Sp,
+    fw: Fwd,
     dst: Slot,
     src: Slot,
     f: impl FnOnce(A) -> Result<R, TrapCode>,
-) -> Result<(), TrapCode> {
-    unsafe { set(sp, dst, f(get(sp, src))?) };
-    Ok(())
+) -> Result<u64, TrapCode> {
+    Ok(unsafe { set(sp, dst, f(first(sp, src, fw))?) })
 }
 
 #[inline(always)]
 unsafe fn bin<A: SlotValue, B: SlotValue, R: SlotValue>(
     sp: Sp,
+    fw: Fwd,
     dst: Slot,
     a: Slot,
     b: Slot,
     f: impl FnOnce(A, B) -> R,
-) {
-    unsafe { set(sp, dst, f(get(sp, a), get(sp, b))) }
+) -> u64 {
+    unsafe { set(sp, dst, f(first(sp, a, fw), second(sp, b, fw))) }
 }
 
 #[inline(always)]
 unsafe fn bin_trap<A: SlotValue, B: SlotValue, R: SlotValue>(
     sp: Sp,
+    fw: Fwd,
     dst: Slot,
     a: Slot,
     b: Slot,
     f: impl FnOnce(A, B) -> Result<R, TrapCode>,
-) -> Result<(), TrapCode> {
-    unsafe { set(sp, dst, f(get(sp, a), get(sp, b))?) };
-    Ok(())
+) -> Result<u64, TrapCode> {
+    Ok(unsafe { set(sp, dst, f(first(sp, a, fw), second(sp, b, fw))?) })
 }
 
 /// `a op imm` with the immediate as `B` (i32 sign-extended to i64 for 64-bit ops).
 #[inline(always)]
 unsafe fn imm<A: SlotValue, B: From<i32>, R: SlotValue>(
     sp: Sp,
+    fw: Fwd,
     dst: Slot,
     a: Slot,
     imm: i32,
     f: impl FnOnce(A, B) -> R,
-) {
-    unsafe { set(sp, dst, f(get(sp, a), B::from(imm))) }
+) -> u64 {
+    unsafe { set(sp, dst, f(first(sp, a, fw), B::from(imm))) }
+}
+
+/// What a handler's effect passes on as `acc`: its result, or nothing in particular.
+trait IntoAcc {
+    fn into_acc(self) -> u64;
+}
+
+impl IntoAcc for u64 {
+    #[inline(always)]
+    fn into_acc(self) -> u64 {
+        self
+    }
+}
+
+impl IntoAcc for () {
+    #[inline(always)]
+    fn into_acc(self) -> u64 {
+        0
+    }
 }
 
 // ----- memory access -------------------------------------------------------------------------
 
-/// The host address of the `size` bytes at wasm address `slot + offset`, checked against
+/// The host address of the `size` bytes at wasm address `base + offset`, checked against
 /// the memory's length.
 #[inline(always)]
 unsafe fn addr(
-    sp: Sp,
+    base: u32,
     mb: *mut u8,
     ml: usize,
-    slot: Slot,
     offset: u32,
     size: u64,
 ) -> Result<*mut u8, TrapCode> {
-    let ea = u64::from(unsafe { get::<u32>(sp, slot) }) + u64::from(offset);
+    let ea = u64::from(base) + u64::from(offset);
     if ea + size > ml as u64 {
         return Err(TrapCode::MemoryOutOfBounds);
     }
@@ -139,45 +197,30 @@ unsafe fn addr(
     Ok(unsafe { mb.add(ea as usize) })
 }
 
+/// A load: the address is the forwardable operand.
 macro_rules! load {
-    ($sp:ident, $mb:ident, $ml:ident, $dst:ident, $addr:ident, $offset:ident, $t:ty, $conv:expr) => {{
-        match unsafe {
-            addr(
-                $sp,
-                $mb,
-                $ml,
-                $addr,
-                $offset,
-                core::mem::size_of::<$t>() as u64,
-            )
-        } {
+    ($sp:ident, $fw:ident, $mb:ident, $ml:ident, $dst:ident, $addr:ident, $offset:ident, $t:ty, $conv:expr) => {{
+        let base = unsafe { first::<u32>($sp, $addr, $fw) };
+        match unsafe { addr(base, $mb, $ml, $offset, core::mem::size_of::<$t>() as u64) } {
             Ok(p) => {
                 // SAFETY: `addr` checked that the bytes are inside memory.
                 let v = <$t>::from_le_bytes(unsafe {
                     ptr::read_unaligned(p as *const [u8; core::mem::size_of::<$t>()])
                 });
-                unsafe { set($sp, $dst, ($conv)(v)) };
-                Ok(())
+                Ok(unsafe { set($sp, $dst, ($conv)(v)) })
             }
             Err(e) => Err(e),
         }
     }};
 }
 
+/// A store: the value is the forwardable operand (it is usually computed last).
 macro_rules! store {
-    ($sp:ident, $mb:ident, $ml:ident, $addr:ident, $value:ident, $offset:ident, $t:ty) => {{
-        match unsafe {
-            addr(
-                $sp,
-                $mb,
-                $ml,
-                $addr,
-                $offset,
-                core::mem::size_of::<$t>() as u64,
-            )
-        } {
+    ($sp:ident, $fw:ident, $mb:ident, $ml:ident, $addr:ident, $value:ident, $offset:ident, $t:ty) => {{
+        let base = unsafe { get::<u32>($sp, $addr) };
+        match unsafe { addr(base, $mb, $ml, $offset, core::mem::size_of::<$t>() as u64) } {
             Ok(p) => {
-                let v = unsafe { get::<u64>($sp, $value) } as $t;
+                let v = unsafe { first::<u64>($sp, $value, $fw) } as $t;
                 // SAFETY: `addr` checked that the bytes are inside memory.
                 unsafe {
                     ptr::write_unaligned(
@@ -196,81 +239,89 @@ macro_rules! store {
 
 macro_rules! handlers {
     (
-        [$ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident]
+        [$ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $fw:ident]
         $( $kind:ident $name:ident { $($field:ident),* } => $body:expr; )*
     ) => {
         $(
+            /// `W`: which operand arrives in `acc` (0 none, 1 the first, 2 the second).
             #[allow(non_snake_case, unused_variables, clippy::unnecessary_cast)]
-            unsafe fn $name($ip: Ip, $sp: Sp, $mb: *mut u8, $ml: usize, $ex: &mut Exec) -> Done {
+            unsafe fn $name<const W: u8>($ip: Ip, $sp: Sp, $mb: *mut u8, $ml: usize, $ex: &mut Exec, acc: u64) -> Done {
+                let $fw = Fwd { which: W, acc };
                 // SAFETY: `handler_for` gives this handler only to this variant.
                 let Instr::$name { $($field),* } = (unsafe { (*$ip).instr }) else {
                     unsafe { unreachable_unchecked() }
                 };
-                handlers!(@$kind $ip, $sp, $mb, $ml, $ex, $body)
+                handlers!(@$kind $ip, $sp, $mb, $ml, $ex, acc, $body)
             }
         )*
 
-        /// The handler of a table instruction.
-        fn table_handler(instr: &Instr) -> Option<Handler> {
-            Some(match instr {
-                $( Instr::$name { .. } => $name as Handler, )*
+        /// The handler of a table instruction, for the operand `forward` says arrives in
+        /// the result register.
+        fn table_handler(instr: &Instr, forward: Forward) -> Option<Handler> {
+            Some(match (instr, forward) {
+                $(
+                    (Instr::$name { .. }, Forward::None) => $name::<0> as Handler,
+                    (Instr::$name { .. }, Forward::First) => $name::<1> as Handler,
+                    (Instr::$name { .. }, Forward::Second) => $name::<2> as Handler,
+                )*
                 _ => return None,
             })
         }
     };
-    (@plain $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $body:expr) => {{
+    (@plain $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $body:expr) => {{
         #[allow(unused_unsafe)]
-        unsafe { $body };
+        let result = IntoAcc::into_acc(unsafe { $body });
         // SAFETY: a function's code ends with a return, so the next instruction exists.
-        unsafe { dispatch($ip.add(1), $sp, $mb, $ml, $ex) }
+        unsafe { dispatch($ip.add(1), $sp, $mb, $ml, $ex, result) }
     }};
-    (@fallible $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $body:expr) => {{
+    (@fallible $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $body:expr) => {{
         #[allow(unused_unsafe)]
         match unsafe { $body } {
-            Ok(()) => unsafe { dispatch($ip.add(1), $sp, $mb, $ml, $ex) },
+            Ok(v) => unsafe { dispatch($ip.add(1), $sp, $mb, $ml, $ex, IntoAcc::into_acc(v)) },
             Err(code) => trap($ex, code),
         }
     }};
-    (@branch $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $body:expr) => {{
+    (@branch $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $body:expr) => {{
+        // A branch produces nothing: `acc` passes through untouched (and unread).
         #[allow(unused_unsafe)]
         match unsafe { $body } {
             // SAFETY: the bytecode contract: branch targets are inside the function.
-            Some(offset) => unsafe { dispatch($ip.offset(offset as isize), $sp, $mb, $ml, $ex) },
-            None => unsafe { dispatch($ip.add(1), $sp, $mb, $ml, $ex) },
+            Some(offset) => unsafe { dispatch($ip.offset(offset as isize), $sp, $mb, $ml, $ex, $acc) },
+            None => unsafe { dispatch($ip.add(1), $sp, $mb, $ml, $ex, $acc) },
         }
     }};
 }
 
 handlers! {
-    [ip, sp, mb, ml, ex]
+    [ip, sp, mb, ml, ex, fw]
 
     // Branches.
     branch Br { offset } => Some(offset);
-    branch BrIfNez { cond, offset } => (get::<u32>(sp, cond) != 0).then_some(offset);
-    branch BrIfEqz { cond, offset } => (get::<u32>(sp, cond) == 0).then_some(offset);
-    branch BrI32Eq { a, b, offset } => (get::<u32>(sp, a) == get::<u32>(sp, b)).then_some(offset);
-    branch BrI32Ne { a, b, offset } => (get::<u32>(sp, a) != get::<u32>(sp, b)).then_some(offset);
-    branch BrI32LtS { a, b, offset } => (get::<i32>(sp, a) < get::<i32>(sp, b)).then_some(offset);
-    branch BrI32LtU { a, b, offset } => (get::<u32>(sp, a) < get::<u32>(sp, b)).then_some(offset);
-    branch BrI32GtS { a, b, offset } => (get::<i32>(sp, a) > get::<i32>(sp, b)).then_some(offset);
-    branch BrI32GtU { a, b, offset } => (get::<u32>(sp, a) > get::<u32>(sp, b)).then_some(offset);
-    branch BrI32LeS { a, b, offset } => (get::<i32>(sp, a) <= get::<i32>(sp, b)).then_some(offset);
-    branch BrI32LeU { a, b, offset } => (get::<u32>(sp, a) <= get::<u32>(sp, b)).then_some(offset);
-    branch BrI32GeS { a, b, offset } => (get::<i32>(sp, a) >= get::<i32>(sp, b)).then_some(offset);
-    branch BrI32GeU { a, b, offset } => (get::<u32>(sp, a) >= get::<u32>(sp, b)).then_some(offset);
-    branch BrI32EqImm { a, imm, offset } => (get::<i32>(sp, a) == imm).then_some(offset);
-    branch BrI32NeImm { a, imm, offset } => (get::<i32>(sp, a) != imm).then_some(offset);
-    branch BrI32LtSImm { a, imm, offset } => (get::<i32>(sp, a) < imm).then_some(offset);
-    branch BrI32LtUImm { a, imm, offset } => (get::<u32>(sp, a) < imm as u32).then_some(offset);
-    branch BrI32GtSImm { a, imm, offset } => (get::<i32>(sp, a) > imm).then_some(offset);
-    branch BrI32GtUImm { a, imm, offset } => (get::<u32>(sp, a) > imm as u32).then_some(offset);
-    branch BrI32LeSImm { a, imm, offset } => (get::<i32>(sp, a) <= imm).then_some(offset);
-    branch BrI32LeUImm { a, imm, offset } => (get::<u32>(sp, a) <= imm as u32).then_some(offset);
-    branch BrI32GeSImm { a, imm, offset } => (get::<i32>(sp, a) >= imm).then_some(offset);
-    branch BrI32GeUImm { a, imm, offset } => (get::<u32>(sp, a) >= imm as u32).then_some(offset);
+    branch BrIfNez { cond, offset } => (first::<u32>(sp, cond, fw) != 0).then_some(offset);
+    branch BrIfEqz { cond, offset } => (first::<u32>(sp, cond, fw) == 0).then_some(offset);
+    branch BrI32Eq { a, b, offset } => (first::<u32>(sp, a, fw) == second::<u32>(sp, b, fw)).then_some(offset);
+    branch BrI32Ne { a, b, offset } => (first::<u32>(sp, a, fw) != second::<u32>(sp, b, fw)).then_some(offset);
+    branch BrI32LtS { a, b, offset } => (first::<i32>(sp, a, fw) < second::<i32>(sp, b, fw)).then_some(offset);
+    branch BrI32LtU { a, b, offset } => (first::<u32>(sp, a, fw) < second::<u32>(sp, b, fw)).then_some(offset);
+    branch BrI32GtS { a, b, offset } => (first::<i32>(sp, a, fw) > second::<i32>(sp, b, fw)).then_some(offset);
+    branch BrI32GtU { a, b, offset } => (first::<u32>(sp, a, fw) > second::<u32>(sp, b, fw)).then_some(offset);
+    branch BrI32LeS { a, b, offset } => (first::<i32>(sp, a, fw) <= second::<i32>(sp, b, fw)).then_some(offset);
+    branch BrI32LeU { a, b, offset } => (first::<u32>(sp, a, fw) <= second::<u32>(sp, b, fw)).then_some(offset);
+    branch BrI32GeS { a, b, offset } => (first::<i32>(sp, a, fw) >= second::<i32>(sp, b, fw)).then_some(offset);
+    branch BrI32GeU { a, b, offset } => (first::<u32>(sp, a, fw) >= second::<u32>(sp, b, fw)).then_some(offset);
+    branch BrI32EqImm { a, imm, offset } => (first::<i32>(sp, a, fw) == imm).then_some(offset);
+    branch BrI32NeImm { a, imm, offset } => (first::<i32>(sp, a, fw) != imm).then_some(offset);
+    branch BrI32LtSImm { a, imm, offset } => (first::<i32>(sp, a, fw) < imm).then_some(offset);
+    branch BrI32LtUImm { a, imm, offset } => (first::<u32>(sp, a, fw) < imm as u32).then_some(offset);
+    branch BrI32GtSImm { a, imm, offset } => (first::<i32>(sp, a, fw) > imm).then_some(offset);
+    branch BrI32GtUImm { a, imm, offset } => (first::<u32>(sp, a, fw) > imm as u32).then_some(offset);
+    branch BrI32LeSImm { a, imm, offset } => (first::<i32>(sp, a, fw) <= imm).then_some(offset);
+    branch BrI32LeUImm { a, imm, offset } => (first::<u32>(sp, a, fw) <= imm as u32).then_some(offset);
+    branch BrI32GeSImm { a, imm, offset } => (first::<i32>(sp, a, fw) >= imm).then_some(offset);
+    branch BrI32GeUImm { a, imm, offset } => (first::<u32>(sp, a, fw) >= imm as u32).then_some(offset);
 
     // Moves.
-    plain Copy { dst, src } => set(sp, dst, get::<u64>(sp, src));
+    plain Copy { dst, src } => set(sp, dst, first::<u64>(sp, src, fw));
     plain Copy2 { dst0, src0, dst1, src1 } => {
         set(sp, dst0, get::<u64>(sp, src0));
         set(sp, dst1, get::<u64>(sp, src1))
@@ -373,209 +424,209 @@ handlers! {
     plain DataDrop { data } => (&mut (*ex.instance).data_dropped)[data as usize] = true;
 
     // Loads and stores.
-    fallible I32Load { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, u32, |v: u32| v);
-    fallible I64Load { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, u64, |v: u64| v);
-    fallible F32Load { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, u32, |v: u32| v);
-    fallible F64Load { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, u64, |v: u64| v);
-    fallible I32Load8S { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, i8, |v: i8| i32::from(v));
-    fallible I32Load8U { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, u8, u32::from);
-    fallible I32Load16S { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, i16, |v: i16| i32::from(v));
-    fallible I32Load16U { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, u16, u32::from);
-    fallible I64Load8S { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, i8, |v: i8| i64::from(v));
-    fallible I64Load8U { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, u8, u64::from);
-    fallible I64Load16S { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, i16, |v: i16| i64::from(v));
-    fallible I64Load16U { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, u16, u64::from);
-    fallible I64Load32S { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, i32, |v: i32| i64::from(v));
-    fallible I64Load32U { dst, addr, offset } => load!(sp, mb, ml, dst, addr, offset, u32, u64::from);
-    fallible I32Store { addr, value, offset } => store!(sp, mb, ml, addr, value, offset, u32);
-    fallible I64Store { addr, value, offset } => store!(sp, mb, ml, addr, value, offset, u64);
-    fallible I32Store8 { addr, value, offset } => store!(sp, mb, ml, addr, value, offset, u8);
-    fallible I32Store16 { addr, value, offset } => store!(sp, mb, ml, addr, value, offset, u16);
-    fallible I64Store8 { addr, value, offset } => store!(sp, mb, ml, addr, value, offset, u8);
-    fallible I64Store16 { addr, value, offset } => store!(sp, mb, ml, addr, value, offset, u16);
-    fallible I64Store32 { addr, value, offset } => store!(sp, mb, ml, addr, value, offset, u32);
+    fallible I32Load { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, u32, |v: u32| v);
+    fallible I64Load { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, u64, |v: u64| v);
+    fallible F32Load { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, u32, |v: u32| v);
+    fallible F64Load { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, u64, |v: u64| v);
+    fallible I32Load8S { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, i8, |v: i8| i32::from(v));
+    fallible I32Load8U { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, u8, u32::from);
+    fallible I32Load16S { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, i16, |v: i16| i32::from(v));
+    fallible I32Load16U { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, u16, u32::from);
+    fallible I64Load8S { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, i8, |v: i8| i64::from(v));
+    fallible I64Load8U { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, u8, u64::from);
+    fallible I64Load16S { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, i16, |v: i16| i64::from(v));
+    fallible I64Load16U { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, u16, u64::from);
+    fallible I64Load32S { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, i32, |v: i32| i64::from(v));
+    fallible I64Load32U { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, u32, u64::from);
+    fallible I32Store { addr, value, offset } => store!(sp, fw, mb, ml, addr, value, offset, u32);
+    fallible I64Store { addr, value, offset } => store!(sp, fw, mb, ml, addr, value, offset, u64);
+    fallible I32Store8 { addr, value, offset } => store!(sp, fw, mb, ml, addr, value, offset, u8);
+    fallible I32Store16 { addr, value, offset } => store!(sp, fw, mb, ml, addr, value, offset, u16);
+    fallible I64Store8 { addr, value, offset } => store!(sp, fw, mb, ml, addr, value, offset, u8);
+    fallible I64Store16 { addr, value, offset } => store!(sp, fw, mb, ml, addr, value, offset, u16);
+    fallible I64Store32 { addr, value, offset } => store!(sp, fw, mb, ml, addr, value, offset, u32);
 
     // i32 arithmetic.
-    plain I32Add { dst, a, b } => bin(sp, dst, a, b, |x: i32, y: i32| x.wrapping_add(y));
-    plain I32Sub { dst, a, b } => bin(sp, dst, a, b, |x: i32, y: i32| x.wrapping_sub(y));
-    plain I32Mul { dst, a, b } => bin(sp, dst, a, b, |x: i32, y: i32| x.wrapping_mul(y));
-    fallible I32DivS { dst, a, b } => bin_trap(sp, dst, a, b, i32_div_s);
-    fallible I32DivU { dst, a, b } => bin_trap(sp, dst, a, b, |x: u32, y: u32| x.checked_div(y).ok_or(TrapCode::IntegerDivisionByZero));
-    fallible I32RemS { dst, a, b } => bin_trap(sp, dst, a, b, |x: i32, y: i32| if y == 0 { Err(TrapCode::IntegerDivisionByZero) } else { Ok(x.wrapping_rem(y)) });
-    fallible I32RemU { dst, a, b } => bin_trap(sp, dst, a, b, |x: u32, y: u32| x.checked_rem(y).ok_or(TrapCode::IntegerDivisionByZero));
-    plain I32And { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x & y);
-    plain I32Or { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x | y);
-    plain I32Xor { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x ^ y);
-    plain I32Shl { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x.wrapping_shl(y));
-    plain I32ShrS { dst, a, b } => bin(sp, dst, a, b, |x: i32, y: u32| x.wrapping_shr(y));
-    plain I32ShrU { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x.wrapping_shr(y));
-    plain I32Rotl { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x.rotate_left(y & 31));
-    plain I32Rotr { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x.rotate_right(y & 31));
-    plain I32Eq { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x == y);
-    plain I32Ne { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x != y);
-    plain I32LtS { dst, a, b } => bin(sp, dst, a, b, |x: i32, y: i32| x < y);
-    plain I32LtU { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x < y);
-    plain I32GtS { dst, a, b } => bin(sp, dst, a, b, |x: i32, y: i32| x > y);
-    plain I32GtU { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x > y);
-    plain I32LeS { dst, a, b } => bin(sp, dst, a, b, |x: i32, y: i32| x <= y);
-    plain I32LeU { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x <= y);
-    plain I32GeS { dst, a, b } => bin(sp, dst, a, b, |x: i32, y: i32| x >= y);
-    plain I32GeU { dst, a, b } => bin(sp, dst, a, b, |x: u32, y: u32| x >= y);
-    plain I32AddImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x.wrapping_add(y));
-    plain I32SubImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x.wrapping_sub(y));
-    plain I32MulImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x.wrapping_mul(y));
-    plain I32AndImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x & y);
-    plain I32OrImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x | y);
-    plain I32XorImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x ^ y);
-    plain I32ShlImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x.wrapping_shl(y as u32));
-    plain I32ShrSImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x.wrapping_shr(y as u32));
-    plain I32ShrUImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u32, y: i32| x.wrapping_shr(y as u32));
-    plain I32RotlImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u32, y: i32| x.rotate_left(y as u32 & 31));
-    plain I32RotrImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u32, y: i32| x.rotate_right(y as u32 & 31));
-    plain I32EqImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x == y);
-    plain I32NeImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x != y);
-    plain I32LtSImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x < y);
-    plain I32LtUImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u32, y: i32| x < y as u32);
-    plain I32GtSImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x > y);
-    plain I32GtUImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u32, y: i32| x > y as u32);
-    plain I32LeSImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x <= y);
-    plain I32LeUImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u32, y: i32| x <= y as u32);
-    plain I32GeSImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i32, y: i32| x >= y);
-    plain I32GeUImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u32, y: i32| x >= y as u32);
+    plain I32Add { dst, a, b } => bin(sp, fw, dst, a, b, |x: i32, y: i32| x.wrapping_add(y));
+    plain I32Sub { dst, a, b } => bin(sp, fw, dst, a, b, |x: i32, y: i32| x.wrapping_sub(y));
+    plain I32Mul { dst, a, b } => bin(sp, fw, dst, a, b, |x: i32, y: i32| x.wrapping_mul(y));
+    fallible I32DivS { dst, a, b } => bin_trap(sp, fw, dst, a, b, i32_div_s);
+    fallible I32DivU { dst, a, b } => bin_trap(sp, fw, dst, a, b, |x: u32, y: u32| x.checked_div(y).ok_or(TrapCode::IntegerDivisionByZero));
+    fallible I32RemS { dst, a, b } => bin_trap(sp, fw, dst, a, b, |x: i32, y: i32| if y == 0 { Err(TrapCode::IntegerDivisionByZero) } else { Ok(x.wrapping_rem(y)) });
+    fallible I32RemU { dst, a, b } => bin_trap(sp, fw, dst, a, b, |x: u32, y: u32| x.checked_rem(y).ok_or(TrapCode::IntegerDivisionByZero));
+    plain I32And { dst, a, b } => bin(sp, fw, dst, a, b, |x: u32, y: u32| x & y);
+    plain I32Or { dst, a, b } => bin(sp, fw, dst, a, b, |x: u32, y: u32| x | y);
+    plain I32Xor { dst, a, b } => bin(sp, fw, dst, a, b, |x: u32, y: u32| x ^ y);
+    plain I32Shl { dst, a, b } => bin(sp, fw, dst, a, b, |x: u32, y: u32| x.wrapping_shl(y));
+    plain I32ShrS { dst, a, b } => bin(sp, fw, dst, a, b, |x: i32, y: u32| x.wrapping_shr(y));
+    plain I32ShrU { dst, a, b } => bin(sp, fw, dst, a, b, |x: u32, y: u32| x.wrapping_shr(y));
+    plain I32Rotl { dst, a, b } => bin(sp, fw, dst, a, b, |x: u32, y: u32| x.rotate_left(y & 31));
+    plain I32Rotr { dst, a, b } => bin(sp, fw, dst, a, b, |x: u32, y: u32| x.rotate_right(y & 31));
+    plain I32Eq { dst, a, b } => bin(sp, fw, dst, a, b, |x: u32, y: u32| x == y);
+    plain I32Ne { dst, a, b } => bin(sp, fw, dst, a, b, |x: u32, y: u32| x != y);
+    plain I32LtS { dst, a, b } => bin(sp, fw, dst, a, b, |x: i32, y: i32| x < y);
+    plain I32LtU { dst, a, b } => bin(sp, fw, dst, a, b, |x: u32, y: u32| x < y);
+    plain I32GtS { dst, a, b } => bin(sp, fw, dst, a, b, |x: i32, y: i32| x > y);
+    plain I32GtU { dst, a, b } => bin(sp, fw, dst, a, b, |x: u32, y: u32| x > y);
+    plain I32LeS { dst, a, b } => bin(sp, fw, dst, a, b, |x: i32, y: i32| x <= y);
+    plain I32LeU { dst, a, b } => bin(sp, fw, dst, a, b, |x: u32, y: u32| x <= y);
+    plain I32GeS { dst, a, b } => bin(sp, fw, dst, a, b, |x: i32, y: i32| x >= y);
+    plain I32GeU { dst, a, b } => bin(sp, fw, dst, a, b, |x: u32, y: u32| x >= y);
+    plain I32AddImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i32, y: i32| x.wrapping_add(y));
+    plain I32SubImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i32, y: i32| x.wrapping_sub(y));
+    plain I32MulImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i32, y: i32| x.wrapping_mul(y));
+    plain I32AndImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i32, y: i32| x & y);
+    plain I32OrImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i32, y: i32| x | y);
+    plain I32XorImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i32, y: i32| x ^ y);
+    plain I32ShlImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i32, y: i32| x.wrapping_shl(y as u32));
+    plain I32ShrSImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i32, y: i32| x.wrapping_shr(y as u32));
+    plain I32ShrUImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: u32, y: i32| x.wrapping_shr(y as u32));
+    plain I32RotlImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: u32, y: i32| x.rotate_left(y as u32 & 31));
+    plain I32RotrImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: u32, y: i32| x.rotate_right(y as u32 & 31));
+    plain I32EqImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i32, y: i32| x == y);
+    plain I32NeImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i32, y: i32| x != y);
+    plain I32LtSImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i32, y: i32| x < y);
+    plain I32LtUImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: u32, y: i32| x < y as u32);
+    plain I32GtSImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i32, y: i32| x > y);
+    plain I32GtUImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: u32, y: i32| x > y as u32);
+    plain I32LeSImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i32, y: i32| x <= y);
+    plain I32LeUImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: u32, y: i32| x <= y as u32);
+    plain I32GeSImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i32, y: i32| x >= y);
+    plain I32GeUImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: u32, y: i32| x >= y as u32);
 
     // i64 arithmetic.
-    plain I64Add { dst, a, b } => bin(sp, dst, a, b, |x: i64, y: i64| x.wrapping_add(y));
-    plain I64Sub { dst, a, b } => bin(sp, dst, a, b, |x: i64, y: i64| x.wrapping_sub(y));
-    plain I64Mul { dst, a, b } => bin(sp, dst, a, b, |x: i64, y: i64| x.wrapping_mul(y));
-    fallible I64DivS { dst, a, b } => bin_trap(sp, dst, a, b, i64_div_s);
-    fallible I64DivU { dst, a, b } => bin_trap(sp, dst, a, b, |x: u64, y: u64| x.checked_div(y).ok_or(TrapCode::IntegerDivisionByZero));
-    fallible I64RemS { dst, a, b } => bin_trap(sp, dst, a, b, |x: i64, y: i64| if y == 0 { Err(TrapCode::IntegerDivisionByZero) } else { Ok(x.wrapping_rem(y)) });
-    fallible I64RemU { dst, a, b } => bin_trap(sp, dst, a, b, |x: u64, y: u64| x.checked_rem(y).ok_or(TrapCode::IntegerDivisionByZero));
-    plain I64And { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x & y);
-    plain I64Or { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x | y);
-    plain I64Xor { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x ^ y);
-    plain I64Shl { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x.wrapping_shl(y as u32));
-    plain I64ShrS { dst, a, b } => bin(sp, dst, a, b, |x: i64, y: u64| x.wrapping_shr(y as u32));
-    plain I64ShrU { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x.wrapping_shr(y as u32));
-    plain I64Rotl { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x.rotate_left((y & 63) as u32));
-    plain I64Rotr { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x.rotate_right((y & 63) as u32));
-    plain I64Eq { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x == y);
-    plain I64Ne { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x != y);
-    plain I64LtS { dst, a, b } => bin(sp, dst, a, b, |x: i64, y: i64| x < y);
-    plain I64LtU { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x < y);
-    plain I64GtS { dst, a, b } => bin(sp, dst, a, b, |x: i64, y: i64| x > y);
-    plain I64GtU { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x > y);
-    plain I64LeS { dst, a, b } => bin(sp, dst, a, b, |x: i64, y: i64| x <= y);
-    plain I64LeU { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x <= y);
-    plain I64GeS { dst, a, b } => bin(sp, dst, a, b, |x: i64, y: i64| x >= y);
-    plain I64GeU { dst, a, b } => bin(sp, dst, a, b, |x: u64, y: u64| x >= y);
-    plain I64AddImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x.wrapping_add(y));
-    plain I64SubImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x.wrapping_sub(y));
-    plain I64MulImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x.wrapping_mul(y));
-    plain I64AndImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x & y);
-    plain I64OrImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x | y);
-    plain I64XorImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x ^ y);
-    plain I64ShlImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x.wrapping_shl(y as u32));
-    plain I64ShrSImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x.wrapping_shr(y as u32));
-    plain I64ShrUImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u64, y: i64| x.wrapping_shr(y as u32));
-    plain I64RotlImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u64, y: i64| x.rotate_left((y & 63) as u32));
-    plain I64RotrImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u64, y: i64| x.rotate_right((y & 63) as u32));
-    plain I64EqImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x == y);
-    plain I64NeImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x != y);
-    plain I64LtSImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x < y);
-    plain I64LtUImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u64, y: i64| x < y as u64);
-    plain I64GtSImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x > y);
-    plain I64GtUImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u64, y: i64| x > y as u64);
-    plain I64LeSImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x <= y);
-    plain I64LeUImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u64, y: i64| x <= y as u64);
-    plain I64GeSImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: i64, y: i64| x >= y);
-    plain I64GeUImm { dst, a, imm } => self::imm(sp, dst, a, imm, |x: u64, y: i64| x >= y as u64);
+    plain I64Add { dst, a, b } => bin(sp, fw, dst, a, b, |x: i64, y: i64| x.wrapping_add(y));
+    plain I64Sub { dst, a, b } => bin(sp, fw, dst, a, b, |x: i64, y: i64| x.wrapping_sub(y));
+    plain I64Mul { dst, a, b } => bin(sp, fw, dst, a, b, |x: i64, y: i64| x.wrapping_mul(y));
+    fallible I64DivS { dst, a, b } => bin_trap(sp, fw, dst, a, b, i64_div_s);
+    fallible I64DivU { dst, a, b } => bin_trap(sp, fw, dst, a, b, |x: u64, y: u64| x.checked_div(y).ok_or(TrapCode::IntegerDivisionByZero));
+    fallible I64RemS { dst, a, b } => bin_trap(sp, fw, dst, a, b, |x: i64, y: i64| if y == 0 { Err(TrapCode::IntegerDivisionByZero) } else { Ok(x.wrapping_rem(y)) });
+    fallible I64RemU { dst, a, b } => bin_trap(sp, fw, dst, a, b, |x: u64, y: u64| x.checked_rem(y).ok_or(TrapCode::IntegerDivisionByZero));
+    plain I64And { dst, a, b } => bin(sp, fw, dst, a, b, |x: u64, y: u64| x & y);
+    plain I64Or { dst, a, b } => bin(sp, fw, dst, a, b, |x: u64, y: u64| x | y);
+    plain I64Xor { dst, a, b } => bin(sp, fw, dst, a, b, |x: u64, y: u64| x ^ y);
+    plain I64Shl { dst, a, b } => bin(sp, fw, dst, a, b, |x: u64, y: u64| x.wrapping_shl(y as u32));
+    plain I64ShrS { dst, a, b } => bin(sp, fw, dst, a, b, |x: i64, y: u64| x.wrapping_shr(y as u32));
+    plain I64ShrU { dst, a, b } => bin(sp, fw, dst, a, b, |x: u64, y: u64| x.wrapping_shr(y as u32));
+    plain I64Rotl { dst, a, b } => bin(sp, fw, dst, a, b, |x: u64, y: u64| x.rotate_left((y & 63) as u32));
+    plain I64Rotr { dst, a, b } => bin(sp, fw, dst, a, b, |x: u64, y: u64| x.rotate_right((y & 63) as u32));
+    plain I64Eq { dst, a, b } => bin(sp, fw, dst, a, b, |x: u64, y: u64| x == y);
+    plain I64Ne { dst, a, b } => bin(sp, fw, dst, a, b, |x: u64, y: u64| x != y);
+    plain I64LtS { dst, a, b } => bin(sp, fw, dst, a, b, |x: i64, y: i64| x < y);
+    plain I64LtU { dst, a, b } => bin(sp, fw, dst, a, b, |x: u64, y: u64| x < y);
+    plain I64GtS { dst, a, b } => bin(sp, fw, dst, a, b, |x: i64, y: i64| x > y);
+    plain I64GtU { dst, a, b } => bin(sp, fw, dst, a, b, |x: u64, y: u64| x > y);
+    plain I64LeS { dst, a, b } => bin(sp, fw, dst, a, b, |x: i64, y: i64| x <= y);
+    plain I64LeU { dst, a, b } => bin(sp, fw, dst, a, b, |x: u64, y: u64| x <= y);
+    plain I64GeS { dst, a, b } => bin(sp, fw, dst, a, b, |x: i64, y: i64| x >= y);
+    plain I64GeU { dst, a, b } => bin(sp, fw, dst, a, b, |x: u64, y: u64| x >= y);
+    plain I64AddImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i64, y: i64| x.wrapping_add(y));
+    plain I64SubImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i64, y: i64| x.wrapping_sub(y));
+    plain I64MulImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i64, y: i64| x.wrapping_mul(y));
+    plain I64AndImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i64, y: i64| x & y);
+    plain I64OrImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i64, y: i64| x | y);
+    plain I64XorImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i64, y: i64| x ^ y);
+    plain I64ShlImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i64, y: i64| x.wrapping_shl(y as u32));
+    plain I64ShrSImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i64, y: i64| x.wrapping_shr(y as u32));
+    plain I64ShrUImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: u64, y: i64| x.wrapping_shr(y as u32));
+    plain I64RotlImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: u64, y: i64| x.rotate_left((y & 63) as u32));
+    plain I64RotrImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: u64, y: i64| x.rotate_right((y & 63) as u32));
+    plain I64EqImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i64, y: i64| x == y);
+    plain I64NeImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i64, y: i64| x != y);
+    plain I64LtSImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i64, y: i64| x < y);
+    plain I64LtUImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: u64, y: i64| x < y as u64);
+    plain I64GtSImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i64, y: i64| x > y);
+    plain I64GtUImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: u64, y: i64| x > y as u64);
+    plain I64LeSImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i64, y: i64| x <= y);
+    plain I64LeUImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: u64, y: i64| x <= y as u64);
+    plain I64GeSImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: i64, y: i64| x >= y);
+    plain I64GeUImm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, |x: u64, y: i64| x >= y as u64);
 
     // Floats.
-    plain F32Add { dst, a, b } => bin(sp, dst, a, b, |x: f32, y: f32| x + y);
-    plain F32Sub { dst, a, b } => bin(sp, dst, a, b, |x: f32, y: f32| x - y);
-    plain F32Mul { dst, a, b } => bin(sp, dst, a, b, |x: f32, y: f32| x * y);
-    plain F32Div { dst, a, b } => bin(sp, dst, a, b, |x: f32, y: f32| x / y);
-    plain F32Min { dst, a, b } => bin(sp, dst, a, b, float::f32_min);
-    plain F32Max { dst, a, b } => bin(sp, dst, a, b, float::f32_max);
-    plain F32Copysign { dst, a, b } => bin(sp, dst, a, b, float::f32_copysign);
-    plain F32Eq { dst, a, b } => bin(sp, dst, a, b, |x: f32, y: f32| x == y);
-    plain F32Ne { dst, a, b } => bin(sp, dst, a, b, |x: f32, y: f32| x != y);
-    plain F32Lt { dst, a, b } => bin(sp, dst, a, b, |x: f32, y: f32| x < y);
-    plain F32Gt { dst, a, b } => bin(sp, dst, a, b, |x: f32, y: f32| x > y);
-    plain F32Le { dst, a, b } => bin(sp, dst, a, b, |x: f32, y: f32| x <= y);
-    plain F32Ge { dst, a, b } => bin(sp, dst, a, b, |x: f32, y: f32| x >= y);
-    plain F64Add { dst, a, b } => bin(sp, dst, a, b, |x: f64, y: f64| x + y);
-    plain F64Sub { dst, a, b } => bin(sp, dst, a, b, |x: f64, y: f64| x - y);
-    plain F64Mul { dst, a, b } => bin(sp, dst, a, b, |x: f64, y: f64| x * y);
-    plain F64Div { dst, a, b } => bin(sp, dst, a, b, |x: f64, y: f64| x / y);
-    plain F64Min { dst, a, b } => bin(sp, dst, a, b, float::f64_min);
-    plain F64Max { dst, a, b } => bin(sp, dst, a, b, float::f64_max);
-    plain F64Copysign { dst, a, b } => bin(sp, dst, a, b, float::f64_copysign);
-    plain F64Eq { dst, a, b } => bin(sp, dst, a, b, |x: f64, y: f64| x == y);
-    plain F64Ne { dst, a, b } => bin(sp, dst, a, b, |x: f64, y: f64| x != y);
-    plain F64Lt { dst, a, b } => bin(sp, dst, a, b, |x: f64, y: f64| x < y);
-    plain F64Gt { dst, a, b } => bin(sp, dst, a, b, |x: f64, y: f64| x > y);
-    plain F64Le { dst, a, b } => bin(sp, dst, a, b, |x: f64, y: f64| x <= y);
-    plain F64Ge { dst, a, b } => bin(sp, dst, a, b, |x: f64, y: f64| x >= y);
+    plain F32Add { dst, a, b } => bin(sp, fw, dst, a, b, |x: f32, y: f32| x + y);
+    plain F32Sub { dst, a, b } => bin(sp, fw, dst, a, b, |x: f32, y: f32| x - y);
+    plain F32Mul { dst, a, b } => bin(sp, fw, dst, a, b, |x: f32, y: f32| x * y);
+    plain F32Div { dst, a, b } => bin(sp, fw, dst, a, b, |x: f32, y: f32| x / y);
+    plain F32Min { dst, a, b } => bin(sp, fw, dst, a, b, float::f32_min);
+    plain F32Max { dst, a, b } => bin(sp, fw, dst, a, b, float::f32_max);
+    plain F32Copysign { dst, a, b } => bin(sp, fw, dst, a, b, float::f32_copysign);
+    plain F32Eq { dst, a, b } => bin(sp, fw, dst, a, b, |x: f32, y: f32| x == y);
+    plain F32Ne { dst, a, b } => bin(sp, fw, dst, a, b, |x: f32, y: f32| x != y);
+    plain F32Lt { dst, a, b } => bin(sp, fw, dst, a, b, |x: f32, y: f32| x < y);
+    plain F32Gt { dst, a, b } => bin(sp, fw, dst, a, b, |x: f32, y: f32| x > y);
+    plain F32Le { dst, a, b } => bin(sp, fw, dst, a, b, |x: f32, y: f32| x <= y);
+    plain F32Ge { dst, a, b } => bin(sp, fw, dst, a, b, |x: f32, y: f32| x >= y);
+    plain F64Add { dst, a, b } => bin(sp, fw, dst, a, b, |x: f64, y: f64| x + y);
+    plain F64Sub { dst, a, b } => bin(sp, fw, dst, a, b, |x: f64, y: f64| x - y);
+    plain F64Mul { dst, a, b } => bin(sp, fw, dst, a, b, |x: f64, y: f64| x * y);
+    plain F64Div { dst, a, b } => bin(sp, fw, dst, a, b, |x: f64, y: f64| x / y);
+    plain F64Min { dst, a, b } => bin(sp, fw, dst, a, b, float::f64_min);
+    plain F64Max { dst, a, b } => bin(sp, fw, dst, a, b, float::f64_max);
+    plain F64Copysign { dst, a, b } => bin(sp, fw, dst, a, b, float::f64_copysign);
+    plain F64Eq { dst, a, b } => bin(sp, fw, dst, a, b, |x: f64, y: f64| x == y);
+    plain F64Ne { dst, a, b } => bin(sp, fw, dst, a, b, |x: f64, y: f64| x != y);
+    plain F64Lt { dst, a, b } => bin(sp, fw, dst, a, b, |x: f64, y: f64| x < y);
+    plain F64Gt { dst, a, b } => bin(sp, fw, dst, a, b, |x: f64, y: f64| x > y);
+    plain F64Le { dst, a, b } => bin(sp, fw, dst, a, b, |x: f64, y: f64| x <= y);
+    plain F64Ge { dst, a, b } => bin(sp, fw, dst, a, b, |x: f64, y: f64| x >= y);
 
     // Unary operators and conversions.
-    plain I32Clz { dst, src } => un(sp, dst, src, |x: u32| x.leading_zeros());
-    plain I32Ctz { dst, src } => un(sp, dst, src, |x: u32| x.trailing_zeros());
-    plain I32Popcnt { dst, src } => un(sp, dst, src, |x: u32| x.count_ones());
-    plain I32Eqz { dst, src } => un(sp, dst, src, |x: u32| x == 0);
-    plain I64Clz { dst, src } => un(sp, dst, src, |x: u64| u64::from(x.leading_zeros()));
-    plain I64Ctz { dst, src } => un(sp, dst, src, |x: u64| u64::from(x.trailing_zeros()));
-    plain I64Popcnt { dst, src } => un(sp, dst, src, |x: u64| u64::from(x.count_ones()));
-    plain I64Eqz { dst, src } => un(sp, dst, src, |x: u64| x == 0);
-    plain F32Abs { dst, src } => un(sp, dst, src, float::f32_abs);
-    plain F32Neg { dst, src } => un(sp, dst, src, float::f32_neg);
-    plain F32Ceil { dst, src } => un(sp, dst, src, float::f32_ceil);
-    plain F32Floor { dst, src } => un(sp, dst, src, float::f32_floor);
-    plain F32Trunc { dst, src } => un(sp, dst, src, float::f32_trunc);
-    plain F32Nearest { dst, src } => un(sp, dst, src, float::f32_nearest);
-    plain F32Sqrt { dst, src } => un(sp, dst, src, float::f32_sqrt);
-    plain F64Abs { dst, src } => un(sp, dst, src, float::f64_abs);
-    plain F64Neg { dst, src } => un(sp, dst, src, float::f64_neg);
-    plain F64Ceil { dst, src } => un(sp, dst, src, float::f64_ceil);
-    plain F64Floor { dst, src } => un(sp, dst, src, float::f64_floor);
-    plain F64Trunc { dst, src } => un(sp, dst, src, float::f64_trunc);
-    plain F64Nearest { dst, src } => un(sp, dst, src, float::f64_nearest);
-    plain F64Sqrt { dst, src } => un(sp, dst, src, float::f64_sqrt);
-    fallible I32TruncF32S { dst, src } => un_trap(sp, dst, src, float::i32_trunc_f32);
-    fallible I32TruncF32U { dst, src } => un_trap(sp, dst, src, float::u32_trunc_f32);
-    fallible I32TruncF64S { dst, src } => un_trap(sp, dst, src, float::i32_trunc_f64);
-    fallible I32TruncF64U { dst, src } => un_trap(sp, dst, src, float::u32_trunc_f64);
-    fallible I64TruncF32S { dst, src } => un_trap(sp, dst, src, float::i64_trunc_f32);
-    fallible I64TruncF32U { dst, src } => un_trap(sp, dst, src, float::u64_trunc_f32);
-    fallible I64TruncF64S { dst, src } => un_trap(sp, dst, src, float::i64_trunc_f64);
-    fallible I64TruncF64U { dst, src } => un_trap(sp, dst, src, float::u64_trunc_f64);
-    plain I64ExtendI32S { dst, src } => un(sp, dst, src, |x: i32| i64::from(x));
-    plain I64ExtendI32U { dst, src } => un(sp, dst, src, |x: u32| u64::from(x));
-    plain F32ConvertI32S { dst, src } => un(sp, dst, src, |x: i32| x as f32);
-    plain F32ConvertI32U { dst, src } => un(sp, dst, src, |x: u32| x as f32);
-    plain F32ConvertI64S { dst, src } => un(sp, dst, src, |x: i64| x as f32);
-    plain F32ConvertI64U { dst, src } => un(sp, dst, src, |x: u64| x as f32);
-    plain F32DemoteF64 { dst, src } => un(sp, dst, src, |x: f64| x as f32);
-    plain F64ConvertI32S { dst, src } => un(sp, dst, src, |x: i32| f64::from(x));
-    plain F64ConvertI32U { dst, src } => un(sp, dst, src, |x: u32| f64::from(x));
-    plain F64ConvertI64S { dst, src } => un(sp, dst, src, |x: i64| x as f64);
-    plain F64ConvertI64U { dst, src } => un(sp, dst, src, |x: u64| x as f64);
-    plain F64PromoteF32 { dst, src } => un(sp, dst, src, |x: f32| f64::from(x));
-    plain I32Extend8S { dst, src } => un(sp, dst, src, |x: u32| i32::from(x as i8));
-    plain I32Extend16S { dst, src } => un(sp, dst, src, |x: u32| i32::from(x as i16));
-    plain I64Extend8S { dst, src } => un(sp, dst, src, |x: u64| i64::from(x as i8));
-    plain I64Extend16S { dst, src } => un(sp, dst, src, |x: u64| i64::from(x as i16));
-    plain I64Extend32S { dst, src } => un(sp, dst, src, |x: u64| i64::from(x as i32));
+    plain I32Clz { dst, src } => un(sp, fw, dst, src, |x: u32| x.leading_zeros());
+    plain I32Ctz { dst, src } => un(sp, fw, dst, src, |x: u32| x.trailing_zeros());
+    plain I32Popcnt { dst, src } => un(sp, fw, dst, src, |x: u32| x.count_ones());
+    plain I32Eqz { dst, src } => un(sp, fw, dst, src, |x: u32| x == 0);
+    plain I64Clz { dst, src } => un(sp, fw, dst, src, |x: u64| u64::from(x.leading_zeros()));
+    plain I64Ctz { dst, src } => un(sp, fw, dst, src, |x: u64| u64::from(x.trailing_zeros()));
+    plain I64Popcnt { dst, src } => un(sp, fw, dst, src, |x: u64| u64::from(x.count_ones()));
+    plain I64Eqz { dst, src } => un(sp, fw, dst, src, |x: u64| x == 0);
+    plain F32Abs { dst, src } => un(sp, fw, dst, src, float::f32_abs);
+    plain F32Neg { dst, src } => un(sp, fw, dst, src, float::f32_neg);
+    plain F32Ceil { dst, src } => un(sp, fw, dst, src, float::f32_ceil);
+    plain F32Floor { dst, src } => un(sp, fw, dst, src, float::f32_floor);
+    plain F32Trunc { dst, src } => un(sp, fw, dst, src, float::f32_trunc);
+    plain F32Nearest { dst, src } => un(sp, fw, dst, src, float::f32_nearest);
+    plain F32Sqrt { dst, src } => un(sp, fw, dst, src, float::f32_sqrt);
+    plain F64Abs { dst, src } => un(sp, fw, dst, src, float::f64_abs);
+    plain F64Neg { dst, src } => un(sp, fw, dst, src, float::f64_neg);
+    plain F64Ceil { dst, src } => un(sp, fw, dst, src, float::f64_ceil);
+    plain F64Floor { dst, src } => un(sp, fw, dst, src, float::f64_floor);
+    plain F64Trunc { dst, src } => un(sp, fw, dst, src, float::f64_trunc);
+    plain F64Nearest { dst, src } => un(sp, fw, dst, src, float::f64_nearest);
+    plain F64Sqrt { dst, src } => un(sp, fw, dst, src, float::f64_sqrt);
+    fallible I32TruncF32S { dst, src } => un_trap(sp, fw, dst, src, float::i32_trunc_f32);
+    fallible I32TruncF32U { dst, src } => un_trap(sp, fw, dst, src, float::u32_trunc_f32);
+    fallible I32TruncF64S { dst, src } => un_trap(sp, fw, dst, src, float::i32_trunc_f64);
+    fallible I32TruncF64U { dst, src } => un_trap(sp, fw, dst, src, float::u32_trunc_f64);
+    fallible I64TruncF32S { dst, src } => un_trap(sp, fw, dst, src, float::i64_trunc_f32);
+    fallible I64TruncF32U { dst, src } => un_trap(sp, fw, dst, src, float::u64_trunc_f32);
+    fallible I64TruncF64S { dst, src } => un_trap(sp, fw, dst, src, float::i64_trunc_f64);
+    fallible I64TruncF64U { dst, src } => un_trap(sp, fw, dst, src, float::u64_trunc_f64);
+    plain I64ExtendI32S { dst, src } => un(sp, fw, dst, src, |x: i32| i64::from(x));
+    plain I64ExtendI32U { dst, src } => un(sp, fw, dst, src, |x: u32| u64::from(x));
+    plain F32ConvertI32S { dst, src } => un(sp, fw, dst, src, |x: i32| x as f32);
+    plain F32ConvertI32U { dst, src } => un(sp, fw, dst, src, |x: u32| x as f32);
+    plain F32ConvertI64S { dst, src } => un(sp, fw, dst, src, |x: i64| x as f32);
+    plain F32ConvertI64U { dst, src } => un(sp, fw, dst, src, |x: u64| x as f32);
+    plain F32DemoteF64 { dst, src } => un(sp, fw, dst, src, |x: f64| x as f32);
+    plain F64ConvertI32S { dst, src } => un(sp, fw, dst, src, |x: i32| f64::from(x));
+    plain F64ConvertI32U { dst, src } => un(sp, fw, dst, src, |x: u32| f64::from(x));
+    plain F64ConvertI64S { dst, src } => un(sp, fw, dst, src, |x: i64| x as f64);
+    plain F64ConvertI64U { dst, src } => un(sp, fw, dst, src, |x: u64| x as f64);
+    plain F64PromoteF32 { dst, src } => un(sp, fw, dst, src, |x: f32| f64::from(x));
+    plain I32Extend8S { dst, src } => un(sp, fw, dst, src, |x: u32| i32::from(x as i8));
+    plain I32Extend16S { dst, src } => un(sp, fw, dst, src, |x: u32| i32::from(x as i16));
+    plain I64Extend8S { dst, src } => un(sp, fw, dst, src, |x: u64| i64::from(x as i8));
+    plain I64Extend16S { dst, src } => un(sp, fw, dst, src, |x: u64| i64::from(x as i16));
+    plain I64Extend32S { dst, src } => un(sp, fw, dst, src, |x: u64| i64::from(x as i32));
     // Rust's float-to-int `as` saturates and maps NaN to 0: exactly trunc_sat.
-    plain I32TruncSatF32S { dst, src } => un(sp, dst, src, |x: f32| x as i32);
-    plain I32TruncSatF32U { dst, src } => un(sp, dst, src, |x: f32| x as u32);
-    plain I32TruncSatF64S { dst, src } => un(sp, dst, src, |x: f64| x as i32);
-    plain I32TruncSatF64U { dst, src } => un(sp, dst, src, |x: f64| x as u32);
-    plain I64TruncSatF32S { dst, src } => un(sp, dst, src, |x: f32| x as i64);
-    plain I64TruncSatF32U { dst, src } => un(sp, dst, src, |x: f32| x as u64);
-    plain I64TruncSatF64S { dst, src } => un(sp, dst, src, |x: f64| x as i64);
-    plain I64TruncSatF64U { dst, src } => un(sp, dst, src, |x: f64| x as u64);
+    plain I32TruncSatF32S { dst, src } => un(sp, fw, dst, src, |x: f32| x as i32);
+    plain I32TruncSatF32U { dst, src } => un(sp, fw, dst, src, |x: f32| x as u32);
+    plain I32TruncSatF64S { dst, src } => un(sp, fw, dst, src, |x: f64| x as i32);
+    plain I32TruncSatF64U { dst, src } => un(sp, fw, dst, src, |x: f64| x as u32);
+    plain I64TruncSatF32S { dst, src } => un(sp, fw, dst, src, |x: f32| x as i64);
+    plain I64TruncSatF32U { dst, src } => un(sp, fw, dst, src, |x: f32| x as u64);
+    plain I64TruncSatF64S { dst, src } => un(sp, fw, dst, src, |x: f64| x as i64);
+    plain I64TruncSatF64U { dst, src } => un(sp, fw, dst, src, |x: f64| x as u64);
 }
 
 fn i32_div_s(x: i32, y: i32) -> Result<i32, TrapCode> {
@@ -606,12 +657,12 @@ macro_rules! operands {
     };
 }
 
-unsafe fn unreachable(_: Ip, _: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done {
+unsafe fn unreachable(_: Ip, _: Sp, _: *mut u8, _: usize, ex: &mut Exec, _: u64) -> Done {
     trap(ex, TrapCode::Unreachable)
 }
 
 /// Takes the `index`-th of the `Br`s that follow: straight to its target, one dispatch.
-unsafe fn br_table(ip: Ip, sp: Sp, mb: *mut u8, ml: usize, ex: &mut Exec) -> Done {
+unsafe fn br_table(ip: Ip, sp: Sp, mb: *mut u8, ml: usize, ex: &mut Exec, acc: u64) -> Done {
     operands!(ip, BrTable { index, len });
     let i = unsafe { get::<u32>(sp, index) }.min(len - 1);
     // SAFETY: the translator emits `len` `Br`s right after the table.
@@ -621,7 +672,7 @@ unsafe fn br_table(ip: Ip, sp: Sp, mb: *mut u8, ml: usize, ex: &mut Exec) -> Don
         Instr::Br { offset } => unsafe { entry.offset(offset as isize) },
         _ => entry,
     };
-    unsafe { dispatch(target, sp, mb, ml, ex) }
+    unsafe { dispatch(target, sp, mb, ml, ex, acc) }
 }
 
 /// After a call pushed a frame (`entry` is the callee's first instruction) or ran a host
@@ -633,10 +684,10 @@ unsafe fn after_call(entry: Option<Ip>, resume: Ip, ex: &mut Exec) -> Done {
     let sp = ex.sp_at(base);
     let (mb, ml) = ex.mem_regs();
     // SAFETY: `ip` is the callee's first instruction or the caller's next one.
-    unsafe { dispatch(ip, sp, mb, ml, ex) }
+    unsafe { dispatch(ip, sp, mb, ml, ex, 0) }
 }
 
-unsafe fn call_internal(ip: Ip, _: Sp, mb: *mut u8, ml: usize, ex: &mut Exec) -> Done {
+unsafe fn call_internal(ip: Ip, _: Sp, mb: *mut u8, ml: usize, ex: &mut Exec, _: u64) -> Done {
     operands!(ip, CallInternal { def, base });
     // SAFETY: the next instruction exists (a function's code ends with a return).
     let at = ex.save_ip(unsafe { ip.add(1) }) + usize::from(base);
@@ -647,13 +698,13 @@ unsafe fn call_internal(ip: Ip, _: Sp, mb: *mut u8, ml: usize, ex: &mut Exec) ->
             let sp = ex.sp_at(at);
             // Same instance, and nothing ran yet that could move memory: the caller's
             // memory registers hold.
-            unsafe { dispatch(entry, sp, mb, ml, ex) }
+            unsafe { dispatch(entry, sp, mb, ml, ex, 0) }
         }
         Err(code) => trap(ex, code),
     }
 }
 
-unsafe fn call(ip: Ip, _: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done {
+unsafe fn call(ip: Ip, _: Sp, _: *mut u8, _: usize, ex: &mut Exec, _: u64) -> Done {
     operands!(ip, Call { func, base });
     let resume = unsafe { ip.add(1) };
     let at = ex.save_ip(resume) + usize::from(base);
@@ -665,7 +716,7 @@ unsafe fn call(ip: Ip, _: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done {
     }
 }
 
-unsafe fn call_indirect(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done {
+unsafe fn call_indirect(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec, _: u64) -> Done {
     operands!(
         ip,
         CallIndirect {
@@ -706,30 +757,30 @@ unsafe fn leave(ex: &mut Exec) -> Done {
             let sp = ex.sp_at(base);
             let (mb, ml) = ex.mem_regs();
             // SAFETY: `resume` was saved by the call that pushed the frame.
-            unsafe { dispatch(resume, sp, mb, ml, ex) }
+            unsafe { dispatch(resume, sp, mb, ml, ex, 0) }
         }
         None => Done::Return,
     }
 }
 
-unsafe fn return0(_: Ip, _: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done {
+unsafe fn return0(_: Ip, _: Sp, _: *mut u8, _: usize, ex: &mut Exec, _: u64) -> Done {
     unsafe { leave(ex) }
 }
 
-unsafe fn return1(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done {
+unsafe fn return1(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec, _: u64) -> Done {
     operands!(ip, Return1 { src });
     unsafe { set(sp, 0, get::<u64>(sp, src)) };
     unsafe { leave(ex) }
 }
 
-unsafe fn return_many(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done {
+unsafe fn return_many(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec, _: u64) -> Done {
     operands!(ip, ReturnMany { src, len });
     // SAFETY: the bytecode contract: `src..src + len` is inside the frame.
     unsafe { ptr::copy(sp.add(usize::from(src)), sp, usize::from(len)) };
     unsafe { leave(ex) }
 }
 
-unsafe fn memory_grow(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done {
+unsafe fn memory_grow(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec, _: u64) -> Done {
     operands!(ip, MemoryGrow { dst, delta });
     let old = if ex.memory.is_null() {
         None
@@ -737,23 +788,25 @@ unsafe fn memory_grow(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Do
         // SAFETY: a non-null current memory is a live entity of the store.
         unsafe { (*ex.memory).grow(u64::from(get::<u32>(sp, delta))) }
     };
-    unsafe { set(sp, dst, old.map_or(u64::from(u32::MAX), |p| p)) };
+    let result = unsafe { set(sp, dst, old.map_or(u64::from(u32::MAX), |p| p)) };
     // Growing may have moved memory.
     let (mb, ml) = ex.mem_regs();
-    unsafe { dispatch(ip.add(1), sp, mb, ml, ex) }
+    unsafe { dispatch(ip.add(1), sp, mb, ml, ex, result) }
 }
 
-unsafe fn use_memory(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec) -> Done {
+unsafe fn use_memory(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec, acc: u64) -> Done {
     operands!(ip, UseMemory { mem });
     // SAFETY: the bytecode contract: `mem` is a memory index of the instance.
     ex.memory = unsafe { (*ex.vmctx).memory(mem) };
     let (mb, ml) = ex.mem_regs();
-    unsafe { dispatch(ip.add(1), sp, mb, ml, ex) }
+    // Between an instruction and the one it feeds only on memory 0; pass `acc` on anyway.
+    unsafe { dispatch(ip.add(1), sp, mb, ml, ex, acc) }
 }
 
-/// The handler that executes `instr`.
-pub fn handler_for(instr: &Instr) -> Handler {
-    if let Some(h) = table_handler(instr) {
+/// The handler that executes `instr`, taking the `forward`ed operand from the result
+/// register. (Only table instructions have forwardable operands.)
+pub fn handler_for(instr: &Instr, forward: Forward) -> Handler {
+    if let Some(h) = table_handler(instr, forward) {
         return h;
     }
     match instr {

@@ -40,9 +40,11 @@ pub type Ip = *const Op;
 /// The current frame's first slot.
 pub type Sp = *mut u64;
 
-/// The one signature of every instruction handler.
+/// The one signature of every instruction handler. `acc` is the previous instruction's
+/// result (whatever it wrote to its result slot), passed in a register so that a dependent
+/// instruction need not reload the slot (see `bytecode::encode`).
 pub type Handler =
-    unsafe fn(ip: Ip, sp: Sp, mem_base: *mut u8, mem_len: usize, ex: &mut Exec) -> Done;
+    unsafe fn(ip: Ip, sp: Sp, mem_base: *mut u8, mem_len: usize, ex: &mut Exec, acc: u64) -> Done;
 
 /// How a handler (and with tail dispatch, the whole chain after it) finished. Fieldless,
 /// so it returns in a register and every handler's final call can be a sibling call (the
@@ -134,6 +136,7 @@ struct Regs {
     sp: Sp,
     mem_base: *mut u8,
     mem_len: usize,
+    acc: u64,
 }
 
 /// Where a call goes.
@@ -163,6 +166,7 @@ impl Exec {
                 sp: ptr::null_mut(),
                 mem_base: ptr::null_mut(),
                 mem_len: 0,
+                acc: 0,
             },
         }
     }
@@ -419,14 +423,21 @@ fn fill_consts(slots: &mut [u64], base: usize, func: &CompiledFunc) {
     }
 }
 
-/// Passes control to the instruction at `ip`.
+/// Passes control to the instruction at `ip`, with `acc` the result just produced.
 #[inline(always)]
-unsafe fn dispatch(ip: Ip, sp: Sp, mem_base: *mut u8, mem_len: usize, ex: &mut Exec) -> Done {
+unsafe fn dispatch(
+    ip: Ip,
+    sp: Sp,
+    mem_base: *mut u8,
+    mem_len: usize,
+    ex: &mut Exec,
+    acc: u64,
+) -> Done {
     #[cfg(wisp_tail_dispatch)]
     {
         // SAFETY: `ip` points to an instruction of the running function (the translator
         // keeps every branch target inside it); a tail call, compiled as a jump.
-        unsafe { ((*ip).handler)(ip, sp, mem_base, mem_len, ex) }
+        unsafe { ((*ip).handler)(ip, sp, mem_base, mem_len, ex, acc) }
     }
     #[cfg(not(wisp_tail_dispatch))]
     {
@@ -435,6 +446,7 @@ unsafe fn dispatch(ip: Ip, sp: Sp, mem_base: *mut u8, mem_len: usize, ex: &mut E
             sp,
             mem_base,
             mem_len,
+            acc,
         };
         Done::Continue
     }
@@ -443,10 +455,11 @@ unsafe fn dispatch(ip: Ip, sp: Sp, mem_base: *mut u8, mem_len: usize, ex: &mut E
 /// Runs handlers from `ip` until one returns or traps.
 #[inline(always)]
 unsafe fn run_handlers(ip: Ip, sp: Sp, mem_base: *mut u8, mem_len: usize, ex: &mut Exec) -> Done {
+    // The first instruction never reads `acc` (`bytecode::encode`), so it starts at 0.
     #[cfg(wisp_tail_dispatch)]
     {
         // SAFETY: forwarded from `execute`.
-        unsafe { dispatch(ip, sp, mem_base, mem_len, ex) }
+        unsafe { dispatch(ip, sp, mem_base, mem_len, ex, 0) }
     }
     #[cfg(not(wisp_tail_dispatch))]
     {
@@ -455,6 +468,7 @@ unsafe fn run_handlers(ip: Ip, sp: Sp, mem_base: *mut u8, mem_len: usize, ex: &m
             sp,
             mem_base,
             mem_len,
+            acc: 0,
         };
         loop {
             let Regs {
@@ -462,9 +476,10 @@ unsafe fn run_handlers(ip: Ip, sp: Sp, mem_base: *mut u8, mem_len: usize, ex: &m
                 sp,
                 mem_base: mb,
                 mem_len: ml,
+                acc,
             } = ex.regs;
             // SAFETY: each handler leaves a valid next instruction in `ex.ip`.
-            match unsafe { ((*ip).handler)(ip, sp, mb, ml, ex) } {
+            match unsafe { ((*ip).handler)(ip, sp, mb, ml, ex, acc) } {
                 Done::Continue => continue,
                 done => return done,
             }

@@ -29,7 +29,7 @@ use alloc::vec::Vec;
 use wasmparser::{BinaryReaderError, BlockType, FunctionBody, Operator, OperatorsReader};
 use wisp_core::module::ModuleInner;
 
-use crate::bytecode::{CompiledFunc, Instr, Op, Slot};
+use crate::bytecode::{encode, CompiledFunc, Instr, Slot};
 
 /// Translates defined function `def` of `module`.
 /// What the engine's configuration asks the bytecode to check.
@@ -85,7 +85,7 @@ pub fn translate(module: &ModuleInner, def: u32, options: Options) -> Result<Com
     }
     let frame_size = t.const_base + t.consts.len() as u32;
     Ok(CompiledFunc {
-        code: t.code.into_iter().map(Op::new).collect(),
+        code: encode(t.code),
         frame_size,
         const_base: t.const_base,
         consts: t.consts.into(),
