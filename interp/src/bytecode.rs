@@ -215,10 +215,11 @@ pub struct Op {
 /// before it (see `forward_results`): every value-producing handler passes its result
 /// along, so a consumer right after it need not reload the slot just written.
 #[derive(Debug, Copy, Clone, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Forward {
-    None,
-    First,
-    Second,
+    None = 0,
+    First = 1,
+    Second = 2,
 }
 
 impl Op {

@@ -258,14 +258,11 @@ macro_rules! handlers {
         /// The handler of a table instruction, for the operand `forward` says arrives in
         /// the result register.
         fn table_handler(instr: &Instr, forward: Forward) -> Option<Handler> {
-            Some(match (instr, forward) {
-                $(
-                    (Instr::$name { .. }, Forward::None) => $name::<0> as Handler,
-                    (Instr::$name { .. }, Forward::First) => $name::<1> as Handler,
-                    (Instr::$name { .. }, Forward::Second) => $name::<2> as Handler,
-                )*
+            let variants: [Handler; 3] = match instr {
+                $( Instr::$name { .. } => [$name::<0>, $name::<1>, $name::<2>], )*
                 _ => return None,
-            })
+            };
+            Some(variants[forward as usize])
         }
     };
     (@plain $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $body:expr) => {{
