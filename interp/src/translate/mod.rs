@@ -904,122 +904,6 @@ impl Translator<'_> {
             | O::F32ReinterpretI32
             | O::F64ReinterpretI64 => {}
 
-            O::I32Load { memarg } => self.load(memarg, |dst, addr, offset| Instr::I32Load {
-                dst,
-                addr,
-                offset,
-            }),
-            O::I64Load { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load {
-                dst,
-                addr,
-                offset,
-            }),
-            O::F32Load { memarg } => self.load(memarg, |dst, addr, offset| Instr::F32Load {
-                dst,
-                addr,
-                offset,
-            }),
-            O::F64Load { memarg } => self.load(memarg, |dst, addr, offset| Instr::F64Load {
-                dst,
-                addr,
-                offset,
-            }),
-            O::I32Load8S { memarg } => self.load(memarg, |dst, addr, offset| Instr::I32Load8S {
-                dst,
-                addr,
-                offset,
-            }),
-            O::I32Load8U { memarg } => self.load(memarg, |dst, addr, offset| Instr::I32Load8U {
-                dst,
-                addr,
-                offset,
-            }),
-            O::I32Load16S { memarg } => self.load(memarg, |dst, addr, offset| Instr::I32Load16S {
-                dst,
-                addr,
-                offset,
-            }),
-            O::I32Load16U { memarg } => self.load(memarg, |dst, addr, offset| Instr::I32Load16U {
-                dst,
-                addr,
-                offset,
-            }),
-            O::I64Load8S { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load8S {
-                dst,
-                addr,
-                offset,
-            }),
-            O::I64Load8U { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load8U {
-                dst,
-                addr,
-                offset,
-            }),
-            O::I64Load16S { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load16S {
-                dst,
-                addr,
-                offset,
-            }),
-            O::I64Load16U { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load16U {
-                dst,
-                addr,
-                offset,
-            }),
-            O::I64Load32S { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load32S {
-                dst,
-                addr,
-                offset,
-            }),
-            O::I64Load32U { memarg } => self.load(memarg, |dst, addr, offset| Instr::I64Load32U {
-                dst,
-                addr,
-                offset,
-            }),
-            O::I32Store { memarg } | O::F32Store { memarg } => {
-                self.store(memarg, |addr, value, offset| Instr::I32Store {
-                    addr,
-                    value,
-                    offset,
-                })
-            }
-            O::I64Store { memarg } | O::F64Store { memarg } => {
-                self.store(memarg, |addr, value, offset| Instr::I64Store {
-                    addr,
-                    value,
-                    offset,
-                })
-            }
-            O::I32Store8 { memarg } => self.store(memarg, |addr, value, offset| Instr::I32Store8 {
-                addr,
-                value,
-                offset,
-            }),
-            O::I32Store16 { memarg } => {
-                self.store(memarg, |addr, value, offset| Instr::I32Store16 {
-                    addr,
-                    value,
-                    offset,
-                })
-            }
-            O::I64Store8 { memarg } => self.store(memarg, |addr, value, offset| Instr::I64Store8 {
-                addr,
-                value,
-                offset,
-            }),
-            O::I64Store16 { memarg } => {
-                self.store(memarg, |addr, value, offset| Instr::I64Store16 {
-                    addr,
-                    value,
-                    offset,
-                })
-            }
-            O::I64Store32 { memarg } => {
-                self.store(memarg, |addr, value, offset| Instr::I64Store32 {
-                    addr,
-                    value,
-                    offset,
-                })
-            }
-
             O::MemorySize { mem } => {
                 let dst = self.push_temp();
                 self.on_memory(mem, |t| t.emit_result(Instr::MemorySize { dst }, dst));
@@ -1133,7 +1017,11 @@ impl Translator<'_> {
             }
 
             other => {
-                if let Some(make) = ops::unary(&other) {
+                if let Some((memarg, make)) = ops::load(&other) {
+                    self.load(memarg, make);
+                } else if let Some((memarg, make)) = ops::store(&other) {
+                    self.store(memarg, make);
+                } else if let Some(make) = ops::unary(&other) {
                     self.unary(make);
                 } else if let Some(bin) = B::of(&other) {
                     self.binary(bin);

@@ -165,6 +165,58 @@ pub(super) fn unary(op: &Operator<'_>) -> Option<fn(Slot, Slot) -> Instr> {
     )
 }
 
+macro_rules! memory_table {
+    ($op:expr, $($name:ident => |$a:ident, $b:ident, $c:ident| $instr:ident;)*) => {
+        match $op {
+            $(Operator::$name { memarg } => {
+                let make: fn(Slot, Slot, u32) -> Instr = |$a, $b, $c| Instr::$instr { $a, $b, $c };
+                Some((*memarg, make))
+            })*
+            _ => None,
+        }
+    };
+}
+
+/// A load operator's memory argument and instruction (`dst, addr, offset`).
+pub(super) fn load(
+    op: &Operator<'_>,
+) -> Option<(wasmparser::MemArg, fn(Slot, Slot, u32) -> Instr)> {
+    memory_table!(op,
+        I32Load => |dst, addr, offset| I32Load;
+        I64Load => |dst, addr, offset| I64Load;
+        F32Load => |dst, addr, offset| F32Load;
+        F64Load => |dst, addr, offset| F64Load;
+        I32Load8S => |dst, addr, offset| I32Load8S;
+        I32Load8U => |dst, addr, offset| I32Load8U;
+        I32Load16S => |dst, addr, offset| I32Load16S;
+        I32Load16U => |dst, addr, offset| I32Load16U;
+        I64Load8S => |dst, addr, offset| I64Load8S;
+        I64Load8U => |dst, addr, offset| I64Load8U;
+        I64Load16S => |dst, addr, offset| I64Load16S;
+        I64Load16U => |dst, addr, offset| I64Load16U;
+        I64Load32S => |dst, addr, offset| I64Load32S;
+        I64Load32U => |dst, addr, offset| I64Load32U;
+    )
+}
+
+/// A store operator's memory argument and instruction (`addr, value, offset`). Float
+/// stores are integer stores of the same width: slots hold the bits.
+pub(super) fn store(
+    op: &Operator<'_>,
+) -> Option<(wasmparser::MemArg, fn(Slot, Slot, u32) -> Instr)> {
+    memory_table!(op,
+        I32Store => |addr, value, offset| I32Store;
+        F32Store => |addr, value, offset| I32Store;
+        I64Store => |addr, value, offset| I64Store;
+        F64Store => |addr, value, offset| I64Store;
+        I32Store8 => |addr, value, offset| I32Store8;
+        I32Store16 => |addr, value, offset| I32Store16;
+        I64Store8 => |addr, value, offset| I64Store8;
+        I64Store16 => |addr, value, offset| I64Store16;
+        I64Store32 => |addr, value, offset| I64Store32;
+    )
+}
+
 /// Rewrites an i32 comparison into a branch taken when the comparison is `when`.
 pub(super) fn fuse_compare_branch(instr: Instr, when: bool) -> Option<Instr> {
     macro_rules! cmp {
