@@ -165,11 +165,14 @@ pub(super) fn unary(op: &Operator<'_>) -> Option<fn(Slot, Slot) -> Instr> {
     )
 }
 
+/// Makes a memory instruction from its two slots and its offset.
+pub(super) type MemoryInstr = fn(Slot, Slot, u32) -> Instr;
+
 macro_rules! memory_table {
     ($op:expr, $($name:ident => |$a:ident, $b:ident, $c:ident| $instr:ident;)*) => {
         match $op {
             $(Operator::$name { memarg } => {
-                let make: fn(Slot, Slot, u32) -> Instr = |$a, $b, $c| Instr::$instr { $a, $b, $c };
+                let make: MemoryInstr = |$a, $b, $c| Instr::$instr { $a, $b, $c };
                 Some((*memarg, make))
             })*
             _ => None,
@@ -178,9 +181,7 @@ macro_rules! memory_table {
 }
 
 /// A load operator's memory argument and instruction (`dst, addr, offset`).
-pub(super) fn load(
-    op: &Operator<'_>,
-) -> Option<(wasmparser::MemArg, fn(Slot, Slot, u32) -> Instr)> {
+pub(super) fn load(op: &Operator<'_>) -> Option<(wasmparser::MemArg, MemoryInstr)> {
     memory_table!(op,
         I32Load => |dst, addr, offset| I32Load;
         I64Load => |dst, addr, offset| I64Load;
@@ -201,9 +202,7 @@ pub(super) fn load(
 
 /// A store operator's memory argument and instruction (`addr, value, offset`). Float
 /// stores are integer stores of the same width: slots hold the bits.
-pub(super) fn store(
-    op: &Operator<'_>,
-) -> Option<(wasmparser::MemArg, fn(Slot, Slot, u32) -> Instr)> {
+pub(super) fn store(op: &Operator<'_>) -> Option<(wasmparser::MemArg, MemoryInstr)> {
     memory_table!(op,
         I32Store => |addr, value, offset| I32Store;
         F32Store => |addr, value, offset| I32Store;
