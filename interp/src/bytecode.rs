@@ -19,6 +19,7 @@ macro_rules! define_instrs {
         binary: [$($bin:ident),* $(,)?],
         binary_imm: [$($bimm:ident),* $(,)?],
         unary: [$($un:ident),* $(,)?],
+        moves: [$($mv:ident),* $(,)?],
         load: [$($load:ident),* $(,)?],
         store: [$($store:ident),* $(,)?],
         branch_cmp: [$($brc:ident),* $(,)?],
@@ -31,6 +32,7 @@ macro_rules! define_instrs {
             $($bin { dst: Slot, a: Slot, b: Slot },)*
             $($bimm { dst: Slot, a: Slot, imm: i32 },)*
             $($un { dst: Slot, src: Slot },)*
+            $($mv { dst: Slot, src: Slot },)*
             $($load { dst: Slot, addr: Slot, offset: u32 },)*
             $($store { addr: Slot, value: Slot, offset: u32 },)*
             $($brc { a: Slot, b: Slot, offset: i32 },)*
@@ -39,6 +41,15 @@ macro_rules! define_instrs {
         }
 
         impl Instr {
+            /// The instruction for a wasm operator that maps one to one onto a unary
+            /// instruction of the same name (numeric operators, conversions, `ref.is_null`).
+            pub fn for_unary_operator(op: &wasmparser::Operator<'_>) -> Option<fn(Slot, Slot) -> Instr> {
+                match op {
+                    $(wasmparser::Operator::$un => Some(|dst, src| Instr::$un { dst, src }),)*
+                    _ => None,
+                }
+            }
+
             /// The operands that may come from the previous instruction's result register
             /// instead of their slot: `(first, second)` for binary operators and compares,
             /// `(operand, None)` for the rest. See `Op::forward`.
@@ -47,6 +58,7 @@ macro_rules! define_instrs {
                     $(Instr::$bin { a, b, .. } => (Some(a), Some(b)),)*
                     $(Instr::$bimm { a, .. } => (Some(a), None),)*
                     $(Instr::$un { src, .. } => (Some(src), None),)*
+                    $(Instr::$mv { src, .. } => (Some(src), None),)*
                     $(Instr::$load { addr, .. } => (Some(addr), None),)*
                     $(Instr::$store { value, .. } => (Some(value), None),)*
                     $(Instr::$brc { a, b, .. } => (Some(a), Some(b)),)*
@@ -73,6 +85,7 @@ macro_rules! define_instrs {
                     $(Instr::$bin { dst, .. })|*
                     | $(Instr::$bimm { dst, .. })|*
                     | $(Instr::$un { dst, .. })|*
+                    | $(Instr::$mv { dst, .. })|*
                     | $(Instr::$load { dst, .. })|*
                     | Instr::Const32 { dst, .. }
                     | Instr::Const64 { dst, .. }
@@ -127,9 +140,9 @@ define_instrs! {
         I32TruncSatF32S, I32TruncSatF32U, I32TruncSatF64S, I32TruncSatF64U,
         I64TruncSatF32S, I64TruncSatF32U, I64TruncSatF64S, I64TruncSatF64U,
         RefIsNull,
-        // `Copy`: dst = src, a whole slot.
-        Copy,
     ],
+    // `Copy`: dst = src, a whole slot (no wasm operator of its own).
+    moves: [Copy],
     load: [
         I32Load, I64Load, F32Load, F64Load,
         I32Load8S, I32Load8U, I32Load16S, I32Load16U,

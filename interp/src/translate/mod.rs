@@ -884,7 +884,6 @@ impl Translator<'_> {
             O::F32Const { value } => self.push_const(u64::from(value.bits()), false),
             O::F64Const { value } => self.push_const(value.bits(), true),
             O::RefNull { .. } => self.push_const(0, true),
-            O::RefIsNull => self.unary(|dst, src| Instr::RefIsNull { dst, src }),
             O::RefFunc { function_index } => {
                 let dst = self.push_temp();
                 self.emit_result(
@@ -1021,7 +1020,7 @@ impl Translator<'_> {
                     self.load(memarg, make);
                 } else if let Some((memarg, make)) = ops::store(&other) {
                     self.store(memarg, make);
-                } else if let Some(make) = ops::unary(&other) {
+                } else if let Some(make) = Instr::for_unary_operator(&other) {
                     self.unary(make);
                 } else if let Some(bin) = B::of(&other) {
                     self.binary(bin);

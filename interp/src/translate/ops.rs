@@ -139,32 +139,6 @@ pub(super) fn imm_of(op: Operand, wide: bool) -> Option<i32> {
     }
 }
 
-macro_rules! unary_table {
-    ($op:expr; $($name:ident),* $(,)?) => {
-        match $op {
-            $(Operator::$name => Some(|dst, src| Instr::$name { dst, src }),)*
-            _ => None,
-        }
-    };
-}
-
-/// The instruction for a unary operator (numeric ops and conversions).
-pub(super) fn unary(op: &Operator<'_>) -> Option<fn(Slot, Slot) -> Instr> {
-    unary_table!(op;
-        I32Clz, I32Ctz, I32Popcnt, I32Eqz, I64Clz, I64Ctz, I64Popcnt, I64Eqz,
-        F32Abs, F32Neg, F32Ceil, F32Floor, F32Trunc, F32Nearest, F32Sqrt,
-        F64Abs, F64Neg, F64Ceil, F64Floor, F64Trunc, F64Nearest, F64Sqrt,
-        I32TruncF32S, I32TruncF32U, I32TruncF64S, I32TruncF64U,
-        I64ExtendI32S, I64ExtendI32U,
-        I64TruncF32S, I64TruncF32U, I64TruncF64S, I64TruncF64U,
-        F32ConvertI32S, F32ConvertI32U, F32ConvertI64S, F32ConvertI64U, F32DemoteF64,
-        F64ConvertI32S, F64ConvertI32U, F64ConvertI64S, F64ConvertI64U, F64PromoteF32,
-        I32Extend8S, I32Extend16S, I64Extend8S, I64Extend16S, I64Extend32S,
-        I32TruncSatF32S, I32TruncSatF32U, I32TruncSatF64S, I32TruncSatF64U,
-        I64TruncSatF32S, I64TruncSatF32U, I64TruncSatF64S, I64TruncSatF64U,
-    )
-}
-
 /// Makes a memory instruction from its two slots and its offset.
 pub(super) type MemoryInstr = fn(Slot, Slot, u32) -> Instr;
 
