@@ -408,3 +408,41 @@ fn an_interrupt_handle_stops_an_endless_loop_from_another_thread() {
     let one = instance.get_typed_func::<(), i32>(&store, "one").unwrap();
     assert_eq!(one.call(&mut store, ()).unwrap(), 1);
 }
+
+#[test]
+fn custom_page_sizes_give_small_memories_when_enabled() {
+    let wat = r#"(module
+        (memory (export "mem") 4096 8192 (pagesize 1))
+        (func (export "size") (result i32) memory.size)
+        (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+        (func (export "poke") (param i32) (i32.store8 (local.get 0) (i32.const 7))))"#;
+    let bytes = wat::parse_str(wat).unwrap();
+
+    let refused = Module::new(&Engine::default(), &bytes).unwrap_err();
+    assert!(matches!(refused, Error::Module { .. }), "{refused}");
+
+    let mut config = Config::default();
+    config.wasm_custom_page_sizes(true);
+    let engine = Engine::new(&config);
+    let m = Module::new(&engine, &bytes).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &m).unwrap();
+    let mem = instance.get_memory(&store, "mem").unwrap();
+    assert_eq!(mem.data(&store).unwrap().len(), 4096, "4 KiB, not 64 KiB");
+
+    let size = instance.get_typed_func::<(), i32>(&store, "size").unwrap();
+    let grow = instance.get_typed_func::<i32, i32>(&store, "grow").unwrap();
+    let poke = instance.get_typed_func::<i32, ()>(&store, "poke").unwrap();
+    assert_eq!(size.call(&mut store, ()).unwrap(), 4096);
+    let trap = poke.call(&mut store, 4096).unwrap_err();
+    assert_eq!(
+        trap.as_trap().and_then(|t| t.code()),
+        Some(TrapCode::MemoryOutOfBounds)
+    );
+    // Pages are one byte: growing by 10 adds exactly 10 bytes, up to the 8192-byte maximum.
+    assert_eq!(grow.call(&mut store, 10).unwrap(), 4096);
+    poke.call(&mut store, 4105).unwrap();
+    assert_eq!(mem.data(&store).unwrap()[4105], 7);
+    assert_eq!(grow.call(&mut store, 8192).unwrap(), -1);
+    assert_eq!(mem.size(&store).unwrap(), 4106);
+}

@@ -98,7 +98,12 @@ pub fn run_file(
                 reason: reason.to_string(),
                 directives: count_directives(&text),
             },
-            None => FileBody::Ran(script::run(&text, settings, expectations.directives(name))),
+            None => FileBody::Ran(script::run(
+                &text,
+                settings,
+                script::Proposals::for_file(name),
+                expectations.directives(name),
+            )),
         },
     };
     FileReport {

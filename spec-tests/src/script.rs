@@ -21,6 +21,26 @@ pub struct Settings {
     pub fuel: bool,
 }
 
+/// Proposals wisp implements but leaves off by default. A script in a proposal's own folder
+/// runs with that proposal on; every other script runs with the default configuration.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Proposals {
+    pub custom_page_sizes: bool,
+}
+
+impl Proposals {
+    /// The proposals the script at `name` (relative to the testsuite root) needs.
+    pub fn for_file(name: &str) -> Proposals {
+        Proposals {
+            custom_page_sizes: name.starts_with("proposals/custom-page-sizes/"),
+        }
+    }
+
+    fn apply(self, config: &mut Config) {
+        config.wasm_custom_page_sizes(self.custom_page_sizes);
+    }
+}
+
 /// The fuel each call and instantiation starts with when metering is on: more than any test
 /// uses, so metering must change no outcome, yet far enough from `u64::MAX` that no tier's
 /// fuel arithmetic can overflow.
@@ -31,6 +51,7 @@ const FUEL: u64 = 1 << 60;
 pub fn run(
     text: &str,
     settings: Settings,
+    proposals: Proposals,
     entries: Option<&HashMap<u32, DirectiveEntry>>,
 ) -> Vec<DirectiveResult> {
     let line_of = |span: wast::token::Span| span.linecol_in(text).0 as u32 + 1;
@@ -50,7 +71,7 @@ pub fn run(
         Err(e) => return unparsable(e),
     };
 
-    let mut script = match Script::new(settings) {
+    let mut script = match Script::new(settings, proposals) {
         Ok(script) => script,
         Err(e) => {
             return vec![DirectiveResult {
@@ -220,9 +241,10 @@ struct Script {
 }
 
 impl Script {
-    fn new(settings: Settings) -> wisp::Result<Script> {
+    fn new(settings: Settings, proposals: Proposals) -> wisp::Result<Script> {
         let mut config = Config::default();
         config.consume_fuel(settings.fuel);
+        proposals.apply(&mut config);
         let engine = settings.tier.engine(&config);
         let mut store = Store::new(&engine, ());
         let mut linker = Linker::new(&engine);
