@@ -58,3 +58,52 @@ fn optimised_builds_on_x86_64_use_tail_dispatch() {
         assert_eq!(wisp::interp::DISPATCH, "tail");
     }
 }
+
+/// Results travel to the next instruction in an accumulator of their kind (integer, `f32`,
+/// `f64`). A chain of sign operations on a signalling NaN must keep its payload bit for
+/// bit through the float accumulators, and values crossing kinds (reinterpretations,
+/// conversions, loads and stores) must come out exact whichever register carried them.
+#[test]
+fn forwarded_values_keep_their_bits_across_accumulator_kinds() {
+    let wat = r#"(module
+        (memory 1)
+        (func (export "f32") (param i32) (result i32)
+          (i32.reinterpret_f32 (f32.neg (f32.copysign (f32.abs (f32.reinterpret_i32 (local.get 0)))
+                                                      (f32.const -1)))))
+        (func (export "f64") (param i64) (result i64)
+          (i64.reinterpret_f64 (f64.neg (f64.abs (f64.neg (f64.reinterpret_i64 (local.get 0)))))))
+        (func (export "mixed") (param i32) (result i64)
+          (f32.store (i32.const 8) (f32.mul (f32.convert_i32_s (local.get 0)) (f32.const 0.5)))
+          (f64.store (i32.const 16) (f64.promote_f32 (f32.load (i32.const 8))))
+          (i64.add (i64.trunc_f64_s (f64.add (f64.load (i32.const 16)) (f64.const 0.25)))
+                   (i64.reinterpret_f64 (f64.load (i32.const 16))))))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f32_chain = instance.get_typed_func::<i32, i32>(&store, "f32").unwrap();
+    let f64_chain = instance.get_typed_func::<i64, i64>(&store, "f64").unwrap();
+    let mixed = instance
+        .get_typed_func::<i32, i64>(&store, "mixed")
+        .unwrap();
+    // A signalling NaN (quiet bit clear) with a payload; abs, copysign(-1), neg: positive.
+    let snan32 = 0x7fa0_0001_u32 as i32;
+    assert_eq!(f32_chain.call(&mut store, snan32).unwrap(), snan32);
+    assert_eq!(
+        f32_chain.call(&mut store, 0xffa0_0001_u32 as i32).unwrap(),
+        snan32
+    );
+    let snan64 = 0x7ff4_0000_0000_0001_u64 as i64;
+    // neg, abs, neg: the sign bit set.
+    assert_eq!(
+        f64_chain.call(&mut store, snan64).unwrap(),
+        snan64 | i64::MIN
+    );
+    let x = -7.5f64;
+    assert_eq!(
+        mixed.call(&mut store, -15).unwrap(),
+        -7 + x.to_bits() as i64
+    );
+}

@@ -70,10 +70,16 @@ macro_rules! define_instrs {
 
             /// The relative target of a branch instruction.
             pub fn branch_offset(&self) -> Option<i32> {
-                match *self {
-                    $(Instr::$brc { offset, .. } => Some(offset),)*
-                    $(Instr::$brci { offset, .. } => Some(offset),)*
-                    Instr::Br { offset } | Instr::BrIfNez { offset, .. } | Instr::BrIfEqz { offset, .. } => Some(offset),
+                let mut copy = *self;
+                copy.branch_offset_mut().map(|o| *o)
+            }
+
+            /// The relative target of a branch instruction, to patch.
+            pub fn branch_offset_mut(&mut self) -> Option<&mut i32> {
+                match self {
+                    $(Instr::$brc { offset, .. })|*
+                    | $(Instr::$brci { offset, .. })|*
+                    | Instr::Br { offset } | Instr::BrIfNez { offset, .. } | Instr::BrIfEqz { offset, .. } => Some(offset),
                     _ => None,
                 }
             }
@@ -149,14 +155,24 @@ define_instrs! {
         I64Load8S, I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U,
     ],
     store: [I32Store, I64Store, I32Store8, I32Store16, I64Store8, I64Store16, I64Store32],
-    // Fused compare-and-branch on i32 slots: branch if `a cmp b`.
+    // Fused compare-and-branch: branch if `a cmp b` (`Not*`: if not; `And*`: if `a & b` is
+    // non-zero or zero).
     branch_cmp: [
         BrI32Eq, BrI32Ne, BrI32LtS, BrI32LtU, BrI32GtS, BrI32GtU,
-        BrI32LeS, BrI32LeU, BrI32GeS, BrI32GeU,
+        BrI32LeS, BrI32LeU, BrI32GeS, BrI32GeU, BrI32AndNez, BrI32AndEqz,
+        BrI64Eq, BrI64Ne, BrI64LtS, BrI64LtU, BrI64GtS, BrI64GtU,
+        BrI64LeS, BrI64LeU, BrI64GeS, BrI64GeU,
+        BrF32Eq, BrF32Ne, BrF32Lt, BrF32Gt, BrF32Le, BrF32Ge,
+        BrF32NotLt, BrF32NotGt, BrF32NotLe, BrF32NotGe,
+        BrF64Eq, BrF64Ne, BrF64Lt, BrF64Gt, BrF64Le, BrF64Ge,
+        BrF64NotLt, BrF64NotGt, BrF64NotLe, BrF64NotGe,
     ],
+    // The same against an immediate (sign-extended for i64).
     branch_cmp_imm: [
         BrI32EqImm, BrI32NeImm, BrI32LtSImm, BrI32LtUImm, BrI32GtSImm, BrI32GtUImm,
-        BrI32LeSImm, BrI32LeUImm, BrI32GeSImm, BrI32GeUImm,
+        BrI32LeSImm, BrI32LeUImm, BrI32GeSImm, BrI32GeUImm, BrI32AndImmNez, BrI32AndImmEqz,
+        BrI64EqImm, BrI64NeImm, BrI64LtSImm, BrI64LtUImm, BrI64GtSImm, BrI64GtUImm,
+        BrI64LeSImm, BrI64LeUImm, BrI64GeSImm, BrI64GeUImm,
     ],
     other: {
         Unreachable,
@@ -224,8 +240,151 @@ pub struct Op {
     pub instr: Instr,
 }
 
-/// Which operand of an instruction arrives in the result register of the instruction
-/// before it (see `forward_results`): every value-producing handler passes its result
+/// Which accumulator register a value travels in between two handlers (see `exec`):
+/// integers and references in a general-purpose register, `f32` and `f64` each in a
+/// float register of their own, so float chains never cross between register files and an
+/// `f32` keeps its exact bits (NaN payloads included).
+#[derive(Debug, Copy, Clone, PartialEq, Eq)]
+pub enum Kind {
+    Int,
+    F32,
+    F64,
+}
+
+/// The instructions with `f32` results, operands, or both.
+macro_rules! f32_instrs {
+    (results) => {
+        Instr::F32Add { .. }
+            | Instr::F32Sub { .. }
+            | Instr::F32Mul { .. }
+            | Instr::F32Div { .. }
+            | Instr::F32Min { .. }
+            | Instr::F32Max { .. }
+            | Instr::F32Copysign { .. }
+            | Instr::F32Abs { .. }
+            | Instr::F32Neg { .. }
+            | Instr::F32Ceil { .. }
+            | Instr::F32Floor { .. }
+            | Instr::F32Trunc { .. }
+            | Instr::F32Nearest { .. }
+            | Instr::F32Sqrt { .. }
+    };
+    (compares_and_conversions_from) => {
+        Instr::F32Eq { .. }
+            | Instr::F32Ne { .. }
+            | Instr::F32Lt { .. }
+            | Instr::F32Gt { .. }
+            | Instr::F32Le { .. }
+            | Instr::F32Ge { .. }
+            | Instr::I32TruncF32S { .. }
+            | Instr::I32TruncF32U { .. }
+            | Instr::I64TruncF32S { .. }
+            | Instr::I64TruncF32U { .. }
+            | Instr::I32TruncSatF32S { .. }
+            | Instr::I32TruncSatF32U { .. }
+            | Instr::I64TruncSatF32S { .. }
+            | Instr::I64TruncSatF32U { .. }
+            | Instr::F64PromoteF32 { .. }
+            | Instr::BrF32Eq { .. }
+            | Instr::BrF32Ne { .. }
+            | Instr::BrF32Lt { .. }
+            | Instr::BrF32Gt { .. }
+            | Instr::BrF32Le { .. }
+            | Instr::BrF32Ge { .. }
+            | Instr::BrF32NotLt { .. }
+            | Instr::BrF32NotGt { .. }
+            | Instr::BrF32NotLe { .. }
+            | Instr::BrF32NotGe { .. }
+    };
+    (conversions_to) => {
+        Instr::F32ConvertI32S { .. }
+            | Instr::F32ConvertI32U { .. }
+            | Instr::F32ConvertI64S { .. }
+            | Instr::F32ConvertI64U { .. }
+            | Instr::F32DemoteF64 { .. }
+            | Instr::F32Load { .. }
+    };
+}
+
+/// The same for `f64`.
+macro_rules! f64_instrs {
+    (results) => {
+        Instr::F64Add { .. }
+            | Instr::F64Sub { .. }
+            | Instr::F64Mul { .. }
+            | Instr::F64Div { .. }
+            | Instr::F64Min { .. }
+            | Instr::F64Max { .. }
+            | Instr::F64Copysign { .. }
+            | Instr::F64Abs { .. }
+            | Instr::F64Neg { .. }
+            | Instr::F64Ceil { .. }
+            | Instr::F64Floor { .. }
+            | Instr::F64Trunc { .. }
+            | Instr::F64Nearest { .. }
+            | Instr::F64Sqrt { .. }
+    };
+    (compares_and_conversions_from) => {
+        Instr::F64Eq { .. }
+            | Instr::F64Ne { .. }
+            | Instr::F64Lt { .. }
+            | Instr::F64Gt { .. }
+            | Instr::F64Le { .. }
+            | Instr::F64Ge { .. }
+            | Instr::I32TruncF64S { .. }
+            | Instr::I32TruncF64U { .. }
+            | Instr::I64TruncF64S { .. }
+            | Instr::I64TruncF64U { .. }
+            | Instr::I32TruncSatF64S { .. }
+            | Instr::I32TruncSatF64U { .. }
+            | Instr::I64TruncSatF64S { .. }
+            | Instr::I64TruncSatF64U { .. }
+            | Instr::F32DemoteF64 { .. }
+            | Instr::BrF64Eq { .. }
+            | Instr::BrF64Ne { .. }
+            | Instr::BrF64Lt { .. }
+            | Instr::BrF64Gt { .. }
+            | Instr::BrF64Le { .. }
+            | Instr::BrF64Ge { .. }
+            | Instr::BrF64NotLt { .. }
+            | Instr::BrF64NotGt { .. }
+            | Instr::BrF64NotLe { .. }
+            | Instr::BrF64NotGe { .. }
+    };
+    (conversions_to) => {
+        Instr::F64ConvertI32S { .. }
+            | Instr::F64ConvertI32U { .. }
+            | Instr::F64ConvertI64S { .. }
+            | Instr::F64ConvertI64U { .. }
+            | Instr::F64PromoteF32 { .. }
+            | Instr::F64Load { .. }
+    };
+}
+
+impl Instr {
+    /// The kind of the value `result_slot_mut` names: the accumulator the handler leaves
+    /// it in. The handlers' result and operand types must agree with these two lists;
+    /// debug builds check every handler run against them (`exec::handlers::checked`).
+    pub fn result_kind(&self) -> Kind {
+        match self {
+            f32_instrs!(results) | f32_instrs!(conversions_to) => Kind::F32,
+            f64_instrs!(results) | f64_instrs!(conversions_to) => Kind::F64,
+            _ => Kind::Int,
+        }
+    }
+
+    /// The kind of the operands `forwardable_operands` names (both, for binary ones).
+    pub fn operand_kind(&self) -> Kind {
+        match self {
+            f32_instrs!(results) | f32_instrs!(compares_and_conversions_from) => Kind::F32,
+            f64_instrs!(results) | f64_instrs!(compares_and_conversions_from) => Kind::F64,
+            _ => Kind::Int,
+        }
+    }
+}
+
+/// Which operand of an instruction arrives in an accumulator register, the result of the
+/// instruction before it (see `encode`): every value-producing handler passes its result
 /// along, so a consumer right after it need not reload the slot just written.
 #[derive(Debug, Copy, Clone, PartialEq, Eq)]
 #[repr(u8)]
@@ -246,7 +405,9 @@ impl Op {
 
 /// Encodes translated code, choosing for each instruction whether an operand comes from
 /// the previous instruction's result register. It may when the previous instruction
-/// produced that slot and falls through into this one with nothing else jumping in
+/// produced that slot, as a value of the operand's kind (so that it sits in the
+/// accumulator the operand is read from: a `Copy` or a reinterpretation leaves its value
+/// in the integer one), and falls through into this one with nothing else jumping in
 /// between: so no branch target, and the first instruction never.
 pub fn encode(code: alloc::vec::Vec<Instr>) -> alloc::boxed::Box<[Op]> {
     let mut target = alloc::vec![false; code.len() + 1];
@@ -260,16 +421,21 @@ pub fn encode(code: alloc::vec::Vec<Instr>) -> alloc::boxed::Box<[Op]> {
             }
         }
     }
-    let mut prev_result: Option<Slot> = None;
+    let mut prev_result: Option<(Slot, Kind)> = None;
     code.into_iter()
         .enumerate()
         .map(|(i, mut instr)| {
-            let forward = match (target[i], prev_result, instr.forwardable_operands()) {
-                (false, Some(r), (Some(a), _)) if a == r => Forward::First,
-                (false, Some(r), (_, Some(b))) if b == r => Forward::Second,
+            let operands = instr.forwardable_operands();
+            let forward = match prev_result {
+                Some((r, kind)) if !target[i] && kind == instr.operand_kind() => match operands {
+                    (Some(a), _) if a == r => Forward::First,
+                    (_, Some(b)) if b == r => Forward::Second,
+                    _ => Forward::None,
+                },
                 _ => Forward::None,
             };
-            prev_result = instr.result_slot_mut().map(|s| *s);
+            let kind = instr.result_kind();
+            prev_result = instr.result_slot_mut().map(|s| (*s, kind));
             Op::new(instr, forward)
         })
         .collect()

@@ -62,26 +62,26 @@ pub fn f64_max(a: f64, b: f64) -> f64 {
     }
 }
 
-const F32_SIGN: u32 = 1 << 31;
-const F64_SIGN: u64 = 1 << 63;
-
-pub fn f32_abs(bits: u32) -> u32 {
-    bits & !F32_SIGN
+// Sign operations: Rust's `-x`, `abs` and `copysign` touch the sign bit only and keep NaN
+// payloads exactly (RFC 3514), as Wasm requires; on floats, so that they stay in the float
+// accumulators.
+pub fn f32_abs(x: f32) -> f32 {
+    x.abs()
 }
-pub fn f32_neg(bits: u32) -> u32 {
-    bits ^ F32_SIGN
+pub fn f32_neg(x: f32) -> f32 {
+    -x
 }
-pub fn f32_copysign(a: u32, b: u32) -> u32 {
-    (a & !F32_SIGN) | (b & F32_SIGN)
+pub fn f32_copysign(a: f32, b: f32) -> f32 {
+    a.copysign(b)
 }
-pub fn f64_abs(bits: u64) -> u64 {
-    bits & !F64_SIGN
+pub fn f64_abs(x: f64) -> f64 {
+    x.abs()
 }
-pub fn f64_neg(bits: u64) -> u64 {
-    bits ^ F64_SIGN
+pub fn f64_neg(x: f64) -> f64 {
+    -x
 }
-pub fn f64_copysign(a: u64, b: u64) -> u64 {
-    (a & !F64_SIGN) | (b & F64_SIGN)
+pub fn f64_copysign(a: f64, b: f64) -> f64 {
+    a.copysign(b)
 }
 
 /// Rounding and square root, with a NaN input coming back quieted (libm returns a

@@ -14,43 +14,75 @@
 //! function and segment indices are valid for the current instance (the module was
 //! validated and translated for it). Memory accesses are checked against `mem_len`.
 
+// Every handler takes the whole register set (`exec::Handler`) as arguments: that is the
+// point of the signature, so the count is not a smell here. The negated float comparisons
+// (`BrF64NotLt` etc.) are deliberate: they branch on NaN, as `!(a < b)` does.
+#![allow(clippy::too_many_arguments, clippy::neg_cmp_op_on_partial_ord)]
+
 use core::hint::unreachable_unchecked;
 use core::ptr;
 use core::sync::atomic::Ordering;
 
 use wisp_core::TrapCode;
 
-use super::{dispatch, trap, trapped, Done, Exec, Handler, Ip, Sp};
-use crate::bytecode::{Forward, Instr, Slot};
+use super::{dispatch, trap, trapped, Accs, Done, Exec, Handler, Ip, Sp};
+use crate::bytecode::{Forward, Instr, Kind, Slot};
 use crate::float;
 
 // ----- slot access -------------------------------------------------------------------------
 
-/// How each Rust type sits in a 64-bit slot (see `wisp_core`'s `value.rs` for the layout).
+/// How each Rust type sits in a 64-bit slot (see `wisp_core`'s `value.rs` for the layout),
+/// and in which accumulator register it travels to the next instruction (`bytecode::Kind`).
 trait SlotValue: Sized {
+    const KIND: Kind;
     fn from_slot(raw: u64) -> Self;
     fn to_slot(self) -> u64;
+    fn from_acc(accs: Accs) -> Self;
+    fn into_acc(self, accs: Accs) -> Accs;
 }
 
 macro_rules! slot_values {
-    ($($t:ty: |$r:ident| $from:expr, |$v:ident| $to:expr;)*) => {$(
+    ($($t:ty: |$r:ident| $from:expr, |$v:ident| $to:expr, $acc:ident;)*) => {$(
         impl SlotValue for $t {
+            const KIND: Kind = slot_values!(@kind $acc);
             #[inline(always)]
             fn from_slot($r: u64) -> Self { $from }
             #[inline(always)]
             fn to_slot(self) -> u64 { let $v = self; $to }
+            slot_values!(@$acc $t);
         }
     )*};
+    (@kind int) => { Kind::Int };
+    (@kind f32) => { Kind::F32 };
+    (@kind f64) => { Kind::F64 };
+    (@int $t:ty) => {
+        #[inline(always)]
+        fn from_acc(accs: Accs) -> Self { Self::from_slot(accs.int) }
+        #[inline(always)]
+        fn into_acc(self, accs: Accs) -> Accs { Accs { int: self.to_slot(), ..accs } }
+    };
+    (@f32 $t:ty) => {
+        #[inline(always)]
+        fn from_acc(accs: Accs) -> Self { accs.f32 }
+        #[inline(always)]
+        fn into_acc(self, accs: Accs) -> Accs { Accs { f32: self, ..accs } }
+    };
+    (@f64 $t:ty) => {
+        #[inline(always)]
+        fn from_acc(accs: Accs) -> Self { accs.f64 }
+        #[inline(always)]
+        fn into_acc(self, accs: Accs) -> Accs { Accs { f64: self, ..accs } }
+    };
 }
 
 slot_values! {
-    i32: |r| r as u32 as i32, |v| v as u32 as u64;
-    u32: |r| r as u32, |v| u64::from(v);
-    i64: |r| r as i64, |v| v as u64;
-    u64: |r| r, |v| v;
-    f32: |r| f32::from_bits(r as u32), |v| u64::from(v.to_bits());
-    f64: |r| f64::from_bits(r), |v| v.to_bits();
-    bool: |r| r != 0, |v| u64::from(v);
+    i32: |r| r as u32 as i32, |v| v as u32 as u64, int;
+    u32: |r| r as u32, |v| u64::from(v), int;
+    i64: |r| r as i64, |v| v as u64, int;
+    u64: |r| r, |v| v, int;
+    f32: |r| f32::from_bits(r as u32), |v| u64::from(v.to_bits()), f32;
+    f64: |r| f64::from_bits(r), |v| v.to_bits(), f64;
+    bool: |r| r != 0, |v| u64::from(v), int;
 }
 
 /// Reads slot `s` as a `T`.
@@ -60,121 +92,153 @@ unsafe fn get<T: SlotValue>(sp: Sp, s: Slot) -> T {
     T::from_slot(unsafe { *sp.add(usize::from(s)) })
 }
 
-/// Writes `v` to slot `s`; returns the raw value, which the handler passes on as the
-/// next instruction's `acc`.
+/// Writes `v` to slot `s`; returns it, for the handler to pass on to the next instruction
+/// in the accumulator of its kind.
 #[inline(always)]
-unsafe fn set<T: SlotValue>(sp: Sp, s: Slot, v: T) -> u64 {
-    let raw = v.to_slot();
+unsafe fn set<T: SlotValue + Copy>(sp: Sp, s: Slot, v: T) -> T {
     // SAFETY: the bytecode contract: `s` is inside the frame.
-    unsafe { *sp.add(usize::from(s)) = raw };
-    raw
+    unsafe { *sp.add(usize::from(s)) = v.to_slot() };
+    v
 }
 
 /// Where a handler variant takes its operands: `which` (the variant's const parameter,
 /// so the test folds away) says whether the first (1) or second (2) forwardable operand is
-/// the previous instruction's result, `acc`, rather than its slot.
+/// the previous instruction's result, in `accs`, rather than its slot.
 #[derive(Clone, Copy)]
 struct Fwd {
     which: u8,
-    acc: u64,
+    accs: Accs,
+    /// The instruction's `operand_kind`, for debug builds to check that the handler reads
+    /// the accumulator `bytecode::encode` chose.
+    #[cfg(debug_assertions)]
+    kind: Kind,
 }
 
-/// The first forwardable operand, from `acc` or from slot `s`.
+/// The first forwardable operand, from its accumulator or from slot `s`.
 #[inline(always)]
 unsafe fn first<T: SlotValue>(sp: Sp, s: Slot, fw: Fwd) -> T {
     if fw.which == 1 {
-        T::from_slot(fw.acc)
+        #[cfg(debug_assertions)]
+        assert_eq!(
+            T::KIND,
+            fw.kind,
+            "forwarded operand read from the wrong accumulator"
+        );
+        T::from_acc(fw.accs)
     } else {
         unsafe { get(sp, s) }
     }
 }
 
-/// The second forwardable operand, from `acc` or from slot `s`.
+/// The second forwardable operand, from its accumulator or from slot `s`.
 #[inline(always)]
 unsafe fn second<T: SlotValue>(sp: Sp, s: Slot, fw: Fwd) -> T {
     if fw.which == 2 {
-        T::from_slot(fw.acc)
+        #[cfg(debug_assertions)]
+        assert_eq!(
+            T::KIND,
+            fw.kind,
+            "forwarded operand read from the wrong accumulator"
+        );
+        T::from_acc(fw.accs)
     } else {
         unsafe { get(sp, s) }
     }
 }
 
 #[inline(always)]
-unsafe fn un<A: SlotValue, R: SlotValue>(
+unsafe fn un<A: SlotValue, R: SlotValue + Copy>(
     sp: Sp,
     fw: Fwd,
     dst: Slot,
     src: Slot,
     f: impl FnOnce(A) -> R,
-) -> u64 {
+) -> R {
     unsafe { set(sp, dst, f(first(sp, src, fw))) }
 }
 
 #[inline(always)]
-unsafe fn un_trap<A: SlotValue, R: SlotValue>(
+unsafe fn un_trap<A: SlotValue, R: SlotValue + Copy>(
     sp: Sp,
     fw: Fwd,
     dst: Slot,
     src: Slot,
     f: impl FnOnce(A) -> Result<R, TrapCode>,
-) -> Result<u64, TrapCode> {
+) -> Result<R, TrapCode> {
     Ok(unsafe { set(sp, dst, f(first(sp, src, fw))?) })
 }
 
 #[inline(always)]
-unsafe fn bin<A: SlotValue, B: SlotValue, R: SlotValue>(
+unsafe fn bin<A: SlotValue, B: SlotValue, R: SlotValue + Copy>(
     sp: Sp,
     fw: Fwd,
     dst: Slot,
     a: Slot,
     b: Slot,
     f: impl FnOnce(A, B) -> R,
-) -> u64 {
+) -> R {
     unsafe { set(sp, dst, f(first(sp, a, fw), second(sp, b, fw))) }
 }
 
 #[inline(always)]
-unsafe fn bin_trap<A: SlotValue, B: SlotValue, R: SlotValue>(
+unsafe fn bin_trap<A: SlotValue, B: SlotValue, R: SlotValue + Copy>(
     sp: Sp,
     fw: Fwd,
     dst: Slot,
     a: Slot,
     b: Slot,
     f: impl FnOnce(A, B) -> Result<R, TrapCode>,
-) -> Result<u64, TrapCode> {
+) -> Result<R, TrapCode> {
     Ok(unsafe { set(sp, dst, f(first(sp, a, fw), second(sp, b, fw))?) })
 }
 
 /// `a op imm` with the immediate as `B` (i32 sign-extended to i64 for 64-bit ops).
 #[inline(always)]
-unsafe fn imm<A: SlotValue, B: From<i32>, R: SlotValue>(
+unsafe fn imm<A: SlotValue, B: From<i32>, R: SlotValue + Copy>(
     sp: Sp,
     fw: Fwd,
     dst: Slot,
     a: Slot,
     imm: i32,
     f: impl FnOnce(A, B) -> R,
-) -> u64 {
+) -> R {
     unsafe { set(sp, dst, f(first(sp, a, fw), B::from(imm))) }
 }
 
-/// What a handler's effect passes on as `acc`: its result, or nothing in particular.
-trait IntoAcc {
-    fn into_acc(self) -> u64;
+/// What a handler's effect leaves in the accumulators: its result, in the register of its
+/// kind (the others pass through untouched), or, for effects without one, all of them as
+/// they were.
+trait Effect {
+    /// The accumulator the result goes to, if there is a result.
+    const KIND: Option<Kind>;
+    fn update(self, accs: Accs) -> Accs;
 }
 
-impl IntoAcc for u64 {
+impl<T: SlotValue> Effect for T {
+    const KIND: Option<Kind> = Some(T::KIND);
     #[inline(always)]
-    fn into_acc(self) -> u64 {
-        self
+    fn update(self, accs: Accs) -> Accs {
+        self.into_acc(accs)
     }
 }
 
-impl IntoAcc for () {
+impl Effect for () {
+    const KIND: Option<Kind> = None;
     #[inline(always)]
-    fn into_acc(self) -> u64 {
-        0
+    fn update(self, accs: Accs) -> Accs {
+        accs
     }
+}
+
+/// Debug builds check the discipline `bytecode::encode` relies on: a handler leaves its
+/// result in the accumulator `Instr::result_kind` names.
+#[inline(always)]
+fn checked<E: Effect>(effect: E, instr: &Instr) -> E {
+    debug_assert!(
+        E::KIND.is_none_or(|k| k == instr.result_kind()),
+        "{instr:?} leaves its result in the wrong accumulator"
+    );
+    effect
 }
 
 // ----- memory access -------------------------------------------------------------------------
@@ -245,13 +309,19 @@ macro_rules! handlers {
         $(
             /// `W`: which operand arrives in `acc` (0 none, 1 the first, 2 the second).
             #[allow(non_snake_case, unused_variables, clippy::unnecessary_cast)]
-            unsafe fn $name<const W: u8>($ip: Ip, $sp: Sp, $mb: *mut u8, $ml: usize, $ex: &mut Exec, acc: u64) -> Done {
-                let $fw = Fwd { which: W, acc };
+            unsafe fn $name<const W: u8>($ip: Ip, $sp: Sp, $mb: *mut u8, $ml: usize, $ex: &mut Exec, acc: u64, f32acc: f32, f64acc: f64) -> Done {
+                let accs = Accs { int: acc, f32: f32acc, f64: f64acc };
+                let $fw = Fwd {
+                    which: W,
+                    accs,
+                    #[cfg(debug_assertions)]
+                    kind: unsafe { (*$ip).instr }.operand_kind(),
+                };
                 // SAFETY: `handler_for` gives this handler only to this variant.
                 let Instr::$name { $($field),* } = (unsafe { (*$ip).instr }) else {
                     unsafe { unreachable_unchecked() }
                 };
-                handlers!(@$kind $ip, $sp, $mb, $ml, $ex, acc, $body)
+                handlers!(@$kind $ip, $sp, $mb, $ml, $ex, accs, $body)
             }
         )*
 
@@ -267,19 +337,22 @@ macro_rules! handlers {
     };
     (@plain $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $body:expr) => {{
         #[allow(unused_unsafe)]
-        let result = IntoAcc::into_acc(unsafe { $body });
+        let accs = Effect::update(checked(unsafe { $body }, unsafe { &(*$ip).instr }), $acc);
         // SAFETY: a function's code ends with a return, so the next instruction exists.
-        unsafe { dispatch($ip.add(1), $sp, $mb, $ml, $ex, result) }
+        unsafe { dispatch($ip.add(1), $sp, $mb, $ml, $ex, accs) }
     }};
     (@fallible $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $body:expr) => {{
         #[allow(unused_unsafe)]
         match unsafe { $body } {
-            Ok(v) => unsafe { dispatch($ip.add(1), $sp, $mb, $ml, $ex, IntoAcc::into_acc(v)) },
+            Ok(v) => {
+                let accs = Effect::update(checked(v, unsafe { &(*$ip).instr }), $acc);
+                unsafe { dispatch($ip.add(1), $sp, $mb, $ml, $ex, accs) }
+            }
             Err(code) => trap($ex, code),
         }
     }};
     (@branch $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $body:expr) => {{
-        // A branch produces nothing: `acc` passes through untouched (and unread).
+        // A branch produces nothing: the accumulators pass through untouched.
         #[allow(unused_unsafe)]
         match unsafe { $body } {
             // SAFETY: the bytecode contract: branch targets are inside the function.
@@ -316,6 +389,50 @@ handlers! {
     branch BrI32LeUImm { a, imm, offset } => (first::<u32>(sp, a, fw) <= imm as u32).then_some(offset);
     branch BrI32GeSImm { a, imm, offset } => (first::<i32>(sp, a, fw) >= imm).then_some(offset);
     branch BrI32GeUImm { a, imm, offset } => (first::<u32>(sp, a, fw) >= imm as u32).then_some(offset);
+    branch BrI32AndNez { a, b, offset } => (first::<u32>(sp, a, fw) & second::<u32>(sp, b, fw) != 0).then_some(offset);
+    branch BrI32AndEqz { a, b, offset } => (first::<u32>(sp, a, fw) & second::<u32>(sp, b, fw) == 0).then_some(offset);
+    branch BrI32AndImmNez { a, imm, offset } => (first::<i32>(sp, a, fw) & imm != 0).then_some(offset);
+    branch BrI32AndImmEqz { a, imm, offset } => (first::<i32>(sp, a, fw) & imm == 0).then_some(offset);
+    branch BrI64Eq { a, b, offset } => (first::<u64>(sp, a, fw) == second::<u64>(sp, b, fw)).then_some(offset);
+    branch BrI64Ne { a, b, offset } => (first::<u64>(sp, a, fw) != second::<u64>(sp, b, fw)).then_some(offset);
+    branch BrI64LtS { a, b, offset } => (first::<i64>(sp, a, fw) < second::<i64>(sp, b, fw)).then_some(offset);
+    branch BrI64LtU { a, b, offset } => (first::<u64>(sp, a, fw) < second::<u64>(sp, b, fw)).then_some(offset);
+    branch BrI64GtS { a, b, offset } => (first::<i64>(sp, a, fw) > second::<i64>(sp, b, fw)).then_some(offset);
+    branch BrI64GtU { a, b, offset } => (first::<u64>(sp, a, fw) > second::<u64>(sp, b, fw)).then_some(offset);
+    branch BrI64LeS { a, b, offset } => (first::<i64>(sp, a, fw) <= second::<i64>(sp, b, fw)).then_some(offset);
+    branch BrI64LeU { a, b, offset } => (first::<u64>(sp, a, fw) <= second::<u64>(sp, b, fw)).then_some(offset);
+    branch BrI64GeS { a, b, offset } => (first::<i64>(sp, a, fw) >= second::<i64>(sp, b, fw)).then_some(offset);
+    branch BrI64GeU { a, b, offset } => (first::<u64>(sp, a, fw) >= second::<u64>(sp, b, fw)).then_some(offset);
+    branch BrI64EqImm { a, imm, offset } => (first::<u64>(sp, a, fw) == i64::from(imm) as u64).then_some(offset);
+    branch BrI64NeImm { a, imm, offset } => (first::<u64>(sp, a, fw) != i64::from(imm) as u64).then_some(offset);
+    branch BrI64LtSImm { a, imm, offset } => (first::<i64>(sp, a, fw) < i64::from(imm)).then_some(offset);
+    branch BrI64LtUImm { a, imm, offset } => (first::<u64>(sp, a, fw) < i64::from(imm) as u64).then_some(offset);
+    branch BrI64GtSImm { a, imm, offset } => (first::<i64>(sp, a, fw) > i64::from(imm)).then_some(offset);
+    branch BrI64GtUImm { a, imm, offset } => (first::<u64>(sp, a, fw) > i64::from(imm) as u64).then_some(offset);
+    branch BrI64LeSImm { a, imm, offset } => (first::<i64>(sp, a, fw) <= i64::from(imm)).then_some(offset);
+    branch BrI64LeUImm { a, imm, offset } => (first::<u64>(sp, a, fw) <= i64::from(imm) as u64).then_some(offset);
+    branch BrI64GeSImm { a, imm, offset } => (first::<i64>(sp, a, fw) >= i64::from(imm)).then_some(offset);
+    branch BrI64GeUImm { a, imm, offset } => (first::<u64>(sp, a, fw) >= i64::from(imm) as u64).then_some(offset);
+    branch BrF32Eq { a, b, offset } => (first::<f32>(sp, a, fw) == second::<f32>(sp, b, fw)).then_some(offset);
+    branch BrF32Ne { a, b, offset } => (first::<f32>(sp, a, fw) != second::<f32>(sp, b, fw)).then_some(offset);
+    branch BrF32Lt { a, b, offset } => (first::<f32>(sp, a, fw) < second::<f32>(sp, b, fw)).then_some(offset);
+    branch BrF32Gt { a, b, offset } => (first::<f32>(sp, a, fw) > second::<f32>(sp, b, fw)).then_some(offset);
+    branch BrF32Le { a, b, offset } => (first::<f32>(sp, a, fw) <= second::<f32>(sp, b, fw)).then_some(offset);
+    branch BrF32Ge { a, b, offset } => (first::<f32>(sp, a, fw) >= second::<f32>(sp, b, fw)).then_some(offset);
+    branch BrF32NotLt { a, b, offset } => (!(first::<f32>(sp, a, fw) < second::<f32>(sp, b, fw))).then_some(offset);
+    branch BrF32NotGt { a, b, offset } => (!(first::<f32>(sp, a, fw) > second::<f32>(sp, b, fw))).then_some(offset);
+    branch BrF32NotLe { a, b, offset } => (!(first::<f32>(sp, a, fw) <= second::<f32>(sp, b, fw))).then_some(offset);
+    branch BrF32NotGe { a, b, offset } => (!(first::<f32>(sp, a, fw) >= second::<f32>(sp, b, fw))).then_some(offset);
+    branch BrF64Eq { a, b, offset } => (first::<f64>(sp, a, fw) == second::<f64>(sp, b, fw)).then_some(offset);
+    branch BrF64Ne { a, b, offset } => (first::<f64>(sp, a, fw) != second::<f64>(sp, b, fw)).then_some(offset);
+    branch BrF64Lt { a, b, offset } => (first::<f64>(sp, a, fw) < second::<f64>(sp, b, fw)).then_some(offset);
+    branch BrF64Gt { a, b, offset } => (first::<f64>(sp, a, fw) > second::<f64>(sp, b, fw)).then_some(offset);
+    branch BrF64Le { a, b, offset } => (first::<f64>(sp, a, fw) <= second::<f64>(sp, b, fw)).then_some(offset);
+    branch BrF64Ge { a, b, offset } => (first::<f64>(sp, a, fw) >= second::<f64>(sp, b, fw)).then_some(offset);
+    branch BrF64NotLt { a, b, offset } => (!(first::<f64>(sp, a, fw) < second::<f64>(sp, b, fw))).then_some(offset);
+    branch BrF64NotGt { a, b, offset } => (!(first::<f64>(sp, a, fw) > second::<f64>(sp, b, fw))).then_some(offset);
+    branch BrF64NotLe { a, b, offset } => (!(first::<f64>(sp, a, fw) <= second::<f64>(sp, b, fw))).then_some(offset);
+    branch BrF64NotGe { a, b, offset } => (!(first::<f64>(sp, a, fw) >= second::<f64>(sp, b, fw))).then_some(offset);
 
     // Moves.
     plain Copy { dst, src } => set(sp, dst, first::<u64>(sp, src, fw));
@@ -423,8 +540,8 @@ handlers! {
     // Loads and stores.
     fallible I32Load { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, u32, |v: u32| v);
     fallible I64Load { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, u64, |v: u64| v);
-    fallible F32Load { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, u32, |v: u32| v);
-    fallible F64Load { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, u64, |v: u64| v);
+    fallible F32Load { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, u32, f32::from_bits);
+    fallible F64Load { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, u64, f64::from_bits);
     fallible I32Load8S { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, i8, |v: i8| i32::from(v));
     fallible I32Load8U { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, u8, u32::from);
     fallible I32Load16S { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, i16, |v: i16| i32::from(v));
@@ -654,12 +771,30 @@ macro_rules! operands {
     };
 }
 
-unsafe fn unreachable(_: Ip, _: Sp, _: *mut u8, _: usize, ex: &mut Exec, _: u64) -> Done {
+unsafe fn unreachable(
+    _: Ip,
+    _: Sp,
+    _: *mut u8,
+    _: usize,
+    ex: &mut Exec,
+    _: u64,
+    _: f32,
+    _: f64,
+) -> Done {
     trap(ex, TrapCode::Unreachable)
 }
 
 /// Takes the `index`-th of the `Br`s that follow: straight to its target, one dispatch.
-unsafe fn br_table(ip: Ip, sp: Sp, mb: *mut u8, ml: usize, ex: &mut Exec, acc: u64) -> Done {
+unsafe fn br_table(
+    ip: Ip,
+    sp: Sp,
+    mb: *mut u8,
+    ml: usize,
+    ex: &mut Exec,
+    acc: u64,
+    f32acc: f32,
+    f64acc: f64,
+) -> Done {
     operands!(ip, BrTable { index, len });
     let i = unsafe { get::<u32>(sp, index) }.min(len - 1);
     // SAFETY: the translator emits `len` `Br`s right after the table.
@@ -669,7 +804,12 @@ unsafe fn br_table(ip: Ip, sp: Sp, mb: *mut u8, ml: usize, ex: &mut Exec, acc: u
         Instr::Br { offset } => unsafe { entry.offset(offset as isize) },
         _ => entry,
     };
-    unsafe { dispatch(target, sp, mb, ml, ex, acc) }
+    let accs = Accs {
+        int: acc,
+        f32: f32acc,
+        f64: f64acc,
+    };
+    unsafe { dispatch(target, sp, mb, ml, ex, accs) }
 }
 
 /// After a call pushed a frame (`entry` is the callee's first instruction) or ran a host
@@ -681,10 +821,19 @@ unsafe fn after_call(entry: Option<Ip>, resume: Ip, ex: &mut Exec) -> Done {
     let sp = ex.sp_at(base);
     let (mb, ml) = ex.mem_regs();
     // SAFETY: `ip` is the callee's first instruction or the caller's next one.
-    unsafe { dispatch(ip, sp, mb, ml, ex, 0) }
+    unsafe { dispatch(ip, sp, mb, ml, ex, Accs::ZERO) }
 }
 
-unsafe fn call_internal(ip: Ip, _: Sp, mb: *mut u8, ml: usize, ex: &mut Exec, _: u64) -> Done {
+unsafe fn call_internal(
+    ip: Ip,
+    _: Sp,
+    mb: *mut u8,
+    ml: usize,
+    ex: &mut Exec,
+    _: u64,
+    _: f32,
+    _: f64,
+) -> Done {
     operands!(ip, CallInternal { def, base });
     // SAFETY: the next instruction exists (a function's code ends with a return).
     let at = ex.save_ip(unsafe { ip.add(1) }) + usize::from(base);
@@ -695,13 +844,13 @@ unsafe fn call_internal(ip: Ip, _: Sp, mb: *mut u8, ml: usize, ex: &mut Exec, _:
             let sp = ex.sp_at(at);
             // Same instance, and nothing ran yet that could move memory: the caller's
             // memory registers hold.
-            unsafe { dispatch(entry, sp, mb, ml, ex, 0) }
+            unsafe { dispatch(entry, sp, mb, ml, ex, Accs::ZERO) }
         }
         Err(code) => trap(ex, code),
     }
 }
 
-unsafe fn call(ip: Ip, _: Sp, _: *mut u8, _: usize, ex: &mut Exec, _: u64) -> Done {
+unsafe fn call(ip: Ip, _: Sp, _: *mut u8, _: usize, ex: &mut Exec, _: u64, _: f32, _: f64) -> Done {
     operands!(ip, Call { func, base });
     let resume = unsafe { ip.add(1) };
     let at = ex.save_ip(resume) + usize::from(base);
@@ -713,7 +862,16 @@ unsafe fn call(ip: Ip, _: Sp, _: *mut u8, _: usize, ex: &mut Exec, _: u64) -> Do
     }
 }
 
-unsafe fn call_indirect(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec, _: u64) -> Done {
+unsafe fn call_indirect(
+    ip: Ip,
+    sp: Sp,
+    _: *mut u8,
+    _: usize,
+    ex: &mut Exec,
+    _: u64,
+    _: f32,
+    _: f64,
+) -> Done {
     operands!(
         ip,
         CallIndirect {
@@ -754,30 +912,66 @@ unsafe fn leave(ex: &mut Exec) -> Done {
             let sp = ex.sp_at(base);
             let (mb, ml) = ex.mem_regs();
             // SAFETY: `resume` was saved by the call that pushed the frame.
-            unsafe { dispatch(resume, sp, mb, ml, ex, 0) }
+            unsafe { dispatch(resume, sp, mb, ml, ex, Accs::ZERO) }
         }
         None => Done::Return,
     }
 }
 
-unsafe fn return0(_: Ip, _: Sp, _: *mut u8, _: usize, ex: &mut Exec, _: u64) -> Done {
+unsafe fn return0(
+    _: Ip,
+    _: Sp,
+    _: *mut u8,
+    _: usize,
+    ex: &mut Exec,
+    _: u64,
+    _: f32,
+    _: f64,
+) -> Done {
     unsafe { leave(ex) }
 }
 
-unsafe fn return1(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec, _: u64) -> Done {
+unsafe fn return1(
+    ip: Ip,
+    sp: Sp,
+    _: *mut u8,
+    _: usize,
+    ex: &mut Exec,
+    _: u64,
+    _: f32,
+    _: f64,
+) -> Done {
     operands!(ip, Return1 { src });
     unsafe { set(sp, 0, get::<u64>(sp, src)) };
     unsafe { leave(ex) }
 }
 
-unsafe fn return_many(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec, _: u64) -> Done {
+unsafe fn return_many(
+    ip: Ip,
+    sp: Sp,
+    _: *mut u8,
+    _: usize,
+    ex: &mut Exec,
+    _: u64,
+    _: f32,
+    _: f64,
+) -> Done {
     operands!(ip, ReturnMany { src, len });
     // SAFETY: the bytecode contract: `src..src + len` is inside the frame.
     unsafe { ptr::copy(sp.add(usize::from(src)), sp, usize::from(len)) };
     unsafe { leave(ex) }
 }
 
-unsafe fn memory_grow(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec, _: u64) -> Done {
+unsafe fn memory_grow(
+    ip: Ip,
+    sp: Sp,
+    _: *mut u8,
+    _: usize,
+    ex: &mut Exec,
+    _: u64,
+    _: f32,
+    _: f64,
+) -> Done {
     operands!(ip, MemoryGrow { dst, delta });
     let old = if ex.memory.is_null() {
         None
@@ -788,16 +982,31 @@ unsafe fn memory_grow(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec, _: u6
     let result = unsafe { set(sp, dst, old.map_or(u64::from(u32::MAX), |p| p)) };
     // Growing may have moved memory.
     let (mb, ml) = ex.mem_regs();
-    unsafe { dispatch(ip.add(1), sp, mb, ml, ex, result) }
+    unsafe { dispatch(ip.add(1), sp, mb, ml, ex, result.into_acc(Accs::ZERO)) }
 }
 
-unsafe fn use_memory(ip: Ip, sp: Sp, _: *mut u8, _: usize, ex: &mut Exec, acc: u64) -> Done {
+unsafe fn use_memory(
+    ip: Ip,
+    sp: Sp,
+    _: *mut u8,
+    _: usize,
+    ex: &mut Exec,
+    acc: u64,
+    f32acc: f32,
+    f64acc: f64,
+) -> Done {
     operands!(ip, UseMemory { mem });
     // SAFETY: the bytecode contract: `mem` is a memory index of the instance.
     ex.memory = unsafe { (*ex.vmctx).memory(mem) };
     let (mb, ml) = ex.mem_regs();
-    // Between an instruction and the one it feeds only on memory 0; pass `acc` on anyway.
-    unsafe { dispatch(ip.add(1), sp, mb, ml, ex, acc) }
+    // Between an instruction and the one it feeds only on memory 0; pass the accumulators
+    // on anyway.
+    let accs = Accs {
+        int: acc,
+        f32: f32acc,
+        f64: f64acc,
+    };
+    unsafe { dispatch(ip.add(1), sp, mb, ml, ex, accs) }
 }
 
 /// The handler that executes `instr`, taking the `forward`ed operand from the result

@@ -1,7 +1,7 @@
 //! The executor: runs bytecode with all wasm frames on a heap value stack.
 //!
 //! Every instruction is an [`Op`]: a handler function and its operands. Handlers share one
-//! signature, `(ip, sp, mem_base, mem_len, exec)`, so the hot state (instruction pointer,
+//! signature, `(ip, sp, mem_base, mem_len, exec, accumulators)`, so the hot state (instruction pointer,
 //! frame pointer, and the current memory's base and length) travels in argument
 //! registers. How one handler passes control to the next is chosen at build time
 //! (`build.rs`):
@@ -40,11 +40,41 @@ pub type Ip = *const Op;
 /// The current frame's first slot.
 pub type Sp = *mut u64;
 
-/// The one signature of every instruction handler. `acc` is the previous instruction's
-/// result (whatever it wrote to its result slot), passed in a register so that a dependent
-/// instruction need not reload the slot (see `bytecode::encode`).
-pub type Handler =
-    unsafe fn(ip: Ip, sp: Sp, mem_base: *mut u8, mem_len: usize, ex: &mut Exec, acc: u64) -> Done;
+/// The one signature of every instruction handler. `acc`, `f32acc` and `f64acc` are the
+/// accumulators ([`Accs`]): the previous instruction's result (whatever it wrote to its
+/// result slot) in the register of its kind, so that a dependent instruction need not
+/// reload the slot (see `bytecode::encode`).
+pub type Handler = unsafe fn(
+    ip: Ip,
+    sp: Sp,
+    mem_base: *mut u8,
+    mem_len: usize,
+    ex: &mut Exec,
+    acc: u64,
+    f32acc: f32,
+    f64acc: f64,
+) -> Done;
+
+/// The accumulator registers, one per `bytecode::Kind`. A handler with a result leaves it
+/// in the accumulator of its kind and passes the other two on untouched, so with tail
+/// dispatch they stay in their argument registers (a general-purpose one and two float
+/// ones) across handlers that don't use them, at no cost, and a float chain never moves
+/// values between register files.
+#[derive(Clone, Copy)]
+pub struct Accs {
+    pub int: u64,
+    pub f32: f32,
+    pub f64: f64,
+}
+
+impl Accs {
+    /// After a call or return: nothing is forwarded across those (`bytecode::encode`).
+    pub const ZERO: Accs = Accs {
+        int: 0,
+        f32: 0.0,
+        f64: 0.0,
+    };
+}
 
 /// How a handler (and with tail dispatch, the whole chain after it) finished. Fieldless,
 /// so it returns in a register and every handler's final call can be a sibling call (the
@@ -136,7 +166,7 @@ struct Regs {
     sp: Sp,
     mem_base: *mut u8,
     mem_len: usize,
-    acc: u64,
+    accs: Accs,
 }
 
 /// Where a call goes.
@@ -166,7 +196,7 @@ impl Exec {
                 sp: ptr::null_mut(),
                 mem_base: ptr::null_mut(),
                 mem_len: 0,
-                acc: 0,
+                accs: Accs::ZERO,
             },
         }
     }
@@ -423,7 +453,7 @@ fn fill_consts(slots: &mut [u64], base: usize, func: &CompiledFunc) {
     }
 }
 
-/// Passes control to the instruction at `ip`, with `acc` the result just produced.
+/// Passes control to the instruction at `ip`, with `accs` the result just produced.
 #[inline(always)]
 unsafe fn dispatch(
     ip: Ip,
@@ -431,13 +461,13 @@ unsafe fn dispatch(
     mem_base: *mut u8,
     mem_len: usize,
     ex: &mut Exec,
-    acc: u64,
+    accs: Accs,
 ) -> Done {
     #[cfg(wisp_tail_dispatch)]
     {
         // SAFETY: `ip` points to an instruction of the running function (the translator
         // keeps every branch target inside it); a tail call, compiled as a jump.
-        unsafe { ((*ip).handler)(ip, sp, mem_base, mem_len, ex, acc) }
+        unsafe { ((*ip).handler)(ip, sp, mem_base, mem_len, ex, accs.int, accs.f32, accs.f64) }
     }
     #[cfg(not(wisp_tail_dispatch))]
     {
@@ -446,7 +476,7 @@ unsafe fn dispatch(
             sp,
             mem_base,
             mem_len,
-            acc,
+            accs,
         };
         Done::Continue
     }
@@ -455,11 +485,11 @@ unsafe fn dispatch(
 /// Runs handlers from `ip` until one returns or traps.
 #[inline(always)]
 unsafe fn run_handlers(ip: Ip, sp: Sp, mem_base: *mut u8, mem_len: usize, ex: &mut Exec) -> Done {
-    // The first instruction never reads `acc` (`bytecode::encode`), so it starts at 0.
+    // The first instruction never reads an accumulator (`bytecode::encode`).
     #[cfg(wisp_tail_dispatch)]
     {
         // SAFETY: forwarded from `execute`.
-        unsafe { dispatch(ip, sp, mem_base, mem_len, ex, 0) }
+        unsafe { dispatch(ip, sp, mem_base, mem_len, ex, Accs::ZERO) }
     }
     #[cfg(not(wisp_tail_dispatch))]
     {
@@ -468,7 +498,7 @@ unsafe fn run_handlers(ip: Ip, sp: Sp, mem_base: *mut u8, mem_len: usize, ex: &m
             sp,
             mem_base,
             mem_len,
-            acc: 0,
+            accs: Accs::ZERO,
         };
         loop {
             let Regs {
@@ -476,10 +506,10 @@ unsafe fn run_handlers(ip: Ip, sp: Sp, mem_base: *mut u8, mem_len: usize, ex: &m
                 sp,
                 mem_base: mb,
                 mem_len: ml,
-                acc,
+                accs,
             } = ex.regs;
             // SAFETY: each handler leaves a valid next instruction in `ex.ip`.
-            match unsafe { ((*ip).handler)(ip, sp, mb, ml, ex, acc) } {
+            match unsafe { ((*ip).handler)(ip, sp, mb, ml, ex, accs.int, accs.f32, accs.f64) } {
                 Done::Continue => continue,
                 done => return done,
             }
