@@ -387,11 +387,9 @@ impl Translator<'_> {
     /// Points the branch at `at` to `target`.
     fn patch(&mut self, at: usize, target: usize) {
         let offset = target as i32 - at as i32;
-        match &mut self.code[at] {
-            Instr::Br { offset: o }
-            | Instr::BrIfNez { offset: o, .. }
-            | Instr::BrIfEqz { offset: o, .. } => *o = offset,
-            other => ops::set_branch_offset(other, offset),
+        match self.code[at].branch_offset_mut() {
+            Some(o) => *o = offset,
+            None => debug_assert!(false, "not a branch: {:?}", self.code[at]),
         }
     }
 

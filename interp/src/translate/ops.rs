@@ -190,7 +190,8 @@ pub(super) fn store(op: &Operator<'_>) -> Option<(wasmparser::MemArg, MemoryInst
     )
 }
 
-/// Rewrites an i32 comparison into a branch taken when the comparison is `when`.
+/// Rewrites a comparison (or an `i32.and`, as a bit test) into a branch taken when its
+/// result is non-zero (`when = true`) or zero.
 pub(super) fn fuse_compare_branch(instr: Instr, when: bool) -> Option<Instr> {
     macro_rules! cmp {
         ($a:expr, $b:expr, $yes:ident, $no:ident) => {
@@ -259,35 +260,44 @@ pub(super) fn fuse_compare_branch(instr: Instr, when: bool) -> Option<Instr> {
         I::I32LeUImm { a, imm, .. } => cmp_imm!(a, imm, BrI32LeUImm, BrI32GtUImm),
         I::I32GeSImm { a, imm, .. } => cmp_imm!(a, imm, BrI32GeSImm, BrI32LtSImm),
         I::I32GeUImm { a, imm, .. } => cmp_imm!(a, imm, BrI32GeUImm, BrI32LtUImm),
+        I::I32And { a, b, .. } => cmp!(a, b, BrI32AndNez, BrI32AndEqz),
+        I::I32AndImm { a, imm, .. } => cmp_imm!(a, imm, BrI32AndImmNez, BrI32AndImmEqz),
+        I::I64Eqz { src, .. } => cmp_imm!(src, 0, BrI64EqImm, BrI64NeImm),
+        I::I64Eq { a, b, .. } => cmp!(a, b, BrI64Eq, BrI64Ne),
+        I::I64Ne { a, b, .. } => cmp!(a, b, BrI64Ne, BrI64Eq),
+        I::I64LtS { a, b, .. } => cmp!(a, b, BrI64LtS, BrI64GeS),
+        I::I64LtU { a, b, .. } => cmp!(a, b, BrI64LtU, BrI64GeU),
+        I::I64GtS { a, b, .. } => cmp!(a, b, BrI64GtS, BrI64LeS),
+        I::I64GtU { a, b, .. } => cmp!(a, b, BrI64GtU, BrI64LeU),
+        I::I64LeS { a, b, .. } => cmp!(a, b, BrI64LeS, BrI64GtS),
+        I::I64LeU { a, b, .. } => cmp!(a, b, BrI64LeU, BrI64GtU),
+        I::I64GeS { a, b, .. } => cmp!(a, b, BrI64GeS, BrI64LtS),
+        I::I64GeU { a, b, .. } => cmp!(a, b, BrI64GeU, BrI64LtU),
+        I::I64EqImm { a, imm, .. } => cmp_imm!(a, imm, BrI64EqImm, BrI64NeImm),
+        I::I64NeImm { a, imm, .. } => cmp_imm!(a, imm, BrI64NeImm, BrI64EqImm),
+        I::I64LtSImm { a, imm, .. } => cmp_imm!(a, imm, BrI64LtSImm, BrI64GeSImm),
+        I::I64LtUImm { a, imm, .. } => cmp_imm!(a, imm, BrI64LtUImm, BrI64GeUImm),
+        I::I64GtSImm { a, imm, .. } => cmp_imm!(a, imm, BrI64GtSImm, BrI64LeSImm),
+        I::I64GtUImm { a, imm, .. } => cmp_imm!(a, imm, BrI64GtUImm, BrI64LeUImm),
+        I::I64LeSImm { a, imm, .. } => cmp_imm!(a, imm, BrI64LeSImm, BrI64GtSImm),
+        I::I64LeUImm { a, imm, .. } => cmp_imm!(a, imm, BrI64LeUImm, BrI64GtUImm),
+        I::I64GeSImm { a, imm, .. } => cmp_imm!(a, imm, BrI64GeSImm, BrI64LtSImm),
+        I::I64GeUImm { a, imm, .. } => cmp_imm!(a, imm, BrI64GeUImm, BrI64LtUImm),
+        // Float comparisons are false on NaN, so "not less than" is not "greater or equal":
+        // each has a negated branch of its own (equality's negation is `ne`).
+        I::F32Eq { a, b, .. } => cmp!(a, b, BrF32Eq, BrF32Ne),
+        I::F32Ne { a, b, .. } => cmp!(a, b, BrF32Ne, BrF32Eq),
+        I::F32Lt { a, b, .. } => cmp!(a, b, BrF32Lt, BrF32NotLt),
+        I::F32Gt { a, b, .. } => cmp!(a, b, BrF32Gt, BrF32NotGt),
+        I::F32Le { a, b, .. } => cmp!(a, b, BrF32Le, BrF32NotLe),
+        I::F32Ge { a, b, .. } => cmp!(a, b, BrF32Ge, BrF32NotGe),
+        I::F64Eq { a, b, .. } => cmp!(a, b, BrF64Eq, BrF64Ne),
+        I::F64Ne { a, b, .. } => cmp!(a, b, BrF64Ne, BrF64Eq),
+        I::F64Lt { a, b, .. } => cmp!(a, b, BrF64Lt, BrF64NotLt),
+        I::F64Gt { a, b, .. } => cmp!(a, b, BrF64Gt, BrF64NotGt),
+        I::F64Le { a, b, .. } => cmp!(a, b, BrF64Le, BrF64NotLe),
+        I::F64Ge { a, b, .. } => cmp!(a, b, BrF64Ge, BrF64NotGe),
         _ => None,
-    }
-}
-
-/// Sets the offset of a fused compare-and-branch.
-pub(super) fn set_branch_offset(instr: &mut Instr, new: i32) {
-    use Instr as I;
-    match instr {
-        I::BrI32Eq { offset, .. }
-        | I::BrI32Ne { offset, .. }
-        | I::BrI32LtS { offset, .. }
-        | I::BrI32LtU { offset, .. }
-        | I::BrI32GtS { offset, .. }
-        | I::BrI32GtU { offset, .. }
-        | I::BrI32LeS { offset, .. }
-        | I::BrI32LeU { offset, .. }
-        | I::BrI32GeS { offset, .. }
-        | I::BrI32GeU { offset, .. }
-        | I::BrI32EqImm { offset, .. }
-        | I::BrI32NeImm { offset, .. }
-        | I::BrI32LtSImm { offset, .. }
-        | I::BrI32LtUImm { offset, .. }
-        | I::BrI32GtSImm { offset, .. }
-        | I::BrI32GtUImm { offset, .. }
-        | I::BrI32LeSImm { offset, .. }
-        | I::BrI32LeUImm { offset, .. }
-        | I::BrI32GeSImm { offset, .. }
-        | I::BrI32GeUImm { offset, .. } => *offset = new,
-        _ => debug_assert!(false, "not a branch: {instr:?}"),
     }
 }
 
