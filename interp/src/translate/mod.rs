@@ -22,6 +22,7 @@
 //! `if`, each label after `end`) starts with `ConsumeFuel`, charged one unit per wasm
 //! operator of the block, up front.
 
+mod jumps;
 mod ops;
 
 use alloc::vec::Vec;
@@ -84,6 +85,7 @@ pub fn translate(module: &ModuleInner, def: u32, options: Options) -> Result<Com
         t.op(op)?;
     }
     let frame_size = t.const_base + t.consts.len() as u32;
+    jumps::shorten(&mut t.code);
     Ok(CompiledFunc {
         code: encode(t.code),
         frame_size,

@@ -193,111 +193,116 @@ pub(super) fn store(op: &Operator<'_>) -> Option<(wasmparser::MemArg, MemoryInst
 /// Rewrites a comparison (or an `i32.and`, as a bit test) into a branch taken when its
 /// result is non-zero (`when = true`) or zero.
 pub(super) fn fuse_compare_branch(instr: Instr, when: bool) -> Option<Instr> {
-    macro_rules! cmp {
-        ($a:expr, $b:expr, $yes:ident, $no:ident) => {
-            Some(if when {
-                Instr::$yes {
-                    a: $a,
-                    b: $b,
-                    offset: 0,
-                }
-            } else {
-                Instr::$no {
-                    a: $a,
-                    b: $b,
-                    offset: 0,
-                }
-            })
+    let taken = branch_if_nonzero(instr)?;
+    if when {
+        Some(taken)
+    } else {
+        inverted_branch(taken)
+    }
+}
+
+/// The branch taken when comparison `instr` is true.
+fn branch_if_nonzero(instr: Instr) -> Option<Instr> {
+    macro_rules! fuse {
+        ($($from:ident { $($f:ident),* } => $to:ident { $($t:ident: $e:expr),* };)*) => {
+            match instr {
+                $(Instr::$from { $($f,)* .. } => Some(Instr::$to { $($t: $e,)* offset: 0 }),)*
+                _ => None,
+            }
         };
     }
-    macro_rules! cmp_imm {
-        ($a:expr, $imm:expr, $yes:ident, $no:ident) => {
-            Some(if when {
-                Instr::$yes {
-                    a: $a,
-                    imm: $imm,
-                    offset: 0,
-                }
-            } else {
-                Instr::$no {
-                    a: $a,
-                    imm: $imm,
-                    offset: 0,
-                }
-            })
+    fuse! {
+        I32Eqz { src } => BrIfEqz { cond: src };
+        I32Eq { a, b } => BrI32Eq { a: a, b: b };
+        I32Ne { a, b } => BrI32Ne { a: a, b: b };
+        I32LtS { a, b } => BrI32LtS { a: a, b: b };
+        I32LtU { a, b } => BrI32LtU { a: a, b: b };
+        I32GtS { a, b } => BrI32GtS { a: a, b: b };
+        I32GtU { a, b } => BrI32GtU { a: a, b: b };
+        I32LeS { a, b } => BrI32LeS { a: a, b: b };
+        I32LeU { a, b } => BrI32LeU { a: a, b: b };
+        I32GeS { a, b } => BrI32GeS { a: a, b: b };
+        I32GeU { a, b } => BrI32GeU { a: a, b: b };
+        I32And { a, b } => BrI32AndNez { a: a, b: b };
+        I32EqImm { a, imm } => BrI32EqImm { a: a, imm: imm };
+        I32NeImm { a, imm } => BrI32NeImm { a: a, imm: imm };
+        I32LtSImm { a, imm } => BrI32LtSImm { a: a, imm: imm };
+        I32LtUImm { a, imm } => BrI32LtUImm { a: a, imm: imm };
+        I32GtSImm { a, imm } => BrI32GtSImm { a: a, imm: imm };
+        I32GtUImm { a, imm } => BrI32GtUImm { a: a, imm: imm };
+        I32LeSImm { a, imm } => BrI32LeSImm { a: a, imm: imm };
+        I32LeUImm { a, imm } => BrI32LeUImm { a: a, imm: imm };
+        I32GeSImm { a, imm } => BrI32GeSImm { a: a, imm: imm };
+        I32GeUImm { a, imm } => BrI32GeUImm { a: a, imm: imm };
+        I32AndImm { a, imm } => BrI32AndImmNez { a: a, imm: imm };
+        I64Eqz { src } => BrI64EqImm { a: src, imm: 0 };
+        I64Eq { a, b } => BrI64Eq { a: a, b: b };
+        I64Ne { a, b } => BrI64Ne { a: a, b: b };
+        I64LtS { a, b } => BrI64LtS { a: a, b: b };
+        I64LtU { a, b } => BrI64LtU { a: a, b: b };
+        I64GtS { a, b } => BrI64GtS { a: a, b: b };
+        I64GtU { a, b } => BrI64GtU { a: a, b: b };
+        I64LeS { a, b } => BrI64LeS { a: a, b: b };
+        I64LeU { a, b } => BrI64LeU { a: a, b: b };
+        I64GeS { a, b } => BrI64GeS { a: a, b: b };
+        I64GeU { a, b } => BrI64GeU { a: a, b: b };
+        I64EqImm { a, imm } => BrI64EqImm { a: a, imm: imm };
+        I64NeImm { a, imm } => BrI64NeImm { a: a, imm: imm };
+        I64LtSImm { a, imm } => BrI64LtSImm { a: a, imm: imm };
+        I64LtUImm { a, imm } => BrI64LtUImm { a: a, imm: imm };
+        I64GtSImm { a, imm } => BrI64GtSImm { a: a, imm: imm };
+        I64GtUImm { a, imm } => BrI64GtUImm { a: a, imm: imm };
+        I64LeSImm { a, imm } => BrI64LeSImm { a: a, imm: imm };
+        I64LeUImm { a, imm } => BrI64LeUImm { a: a, imm: imm };
+        I64GeSImm { a, imm } => BrI64GeSImm { a: a, imm: imm };
+        I64GeUImm { a, imm } => BrI64GeUImm { a: a, imm: imm };
+        F32Eq { a, b } => BrF32Eq { a: a, b: b };
+        F32Ne { a, b } => BrF32Ne { a: a, b: b };
+        F32Lt { a, b } => BrF32Lt { a: a, b: b };
+        F32Gt { a, b } => BrF32Gt { a: a, b: b };
+        F32Le { a, b } => BrF32Le { a: a, b: b };
+        F32Ge { a, b } => BrF32Ge { a: a, b: b };
+        F64Eq { a, b } => BrF64Eq { a: a, b: b };
+        F64Ne { a, b } => BrF64Ne { a: a, b: b };
+        F64Lt { a, b } => BrF64Lt { a: a, b: b };
+        F64Gt { a, b } => BrF64Gt { a: a, b: b };
+        F64Le { a, b } => BrF64Le { a: a, b: b };
+        F64Ge { a, b } => BrF64Ge { a: a, b: b };
+    }
+}
+
+/// The conditional branch taken exactly when `branch` is not (same operands and offset).
+/// Float comparisons are false on NaN, so "not less than" is not "greater or equal": they
+/// have negated forms of their own (equality's is `ne`).
+pub(super) fn inverted_branch(branch: Instr) -> Option<Instr> {
+    macro_rules! complements {
+        ($( $fields:tt $($a:ident <-> $b:ident),*; )*) => {
+            match branch {
+                $($(
+                    Instr::$a $fields => Some(Instr::$b $fields),
+                    Instr::$b $fields => Some(Instr::$a $fields),
+                )*)*
+                _ => None,
+            }
         };
     }
-    use Instr as I;
-    match instr {
-        I::I32Eqz { src, .. } => Some(if when {
-            I::BrIfEqz {
-                cond: src,
-                offset: 0,
-            }
-        } else {
-            I::BrIfNez {
-                cond: src,
-                offset: 0,
-            }
-        }),
-        I::I32Eq { a, b, .. } => cmp!(a, b, BrI32Eq, BrI32Ne),
-        I::I32Ne { a, b, .. } => cmp!(a, b, BrI32Ne, BrI32Eq),
-        I::I32LtS { a, b, .. } => cmp!(a, b, BrI32LtS, BrI32GeS),
-        I::I32LtU { a, b, .. } => cmp!(a, b, BrI32LtU, BrI32GeU),
-        I::I32GtS { a, b, .. } => cmp!(a, b, BrI32GtS, BrI32LeS),
-        I::I32GtU { a, b, .. } => cmp!(a, b, BrI32GtU, BrI32LeU),
-        I::I32LeS { a, b, .. } => cmp!(a, b, BrI32LeS, BrI32GtS),
-        I::I32LeU { a, b, .. } => cmp!(a, b, BrI32LeU, BrI32GtU),
-        I::I32GeS { a, b, .. } => cmp!(a, b, BrI32GeS, BrI32LtS),
-        I::I32GeU { a, b, .. } => cmp!(a, b, BrI32GeU, BrI32LtU),
-        I::I32EqImm { a, imm, .. } => cmp_imm!(a, imm, BrI32EqImm, BrI32NeImm),
-        I::I32NeImm { a, imm, .. } => cmp_imm!(a, imm, BrI32NeImm, BrI32EqImm),
-        I::I32LtSImm { a, imm, .. } => cmp_imm!(a, imm, BrI32LtSImm, BrI32GeSImm),
-        I::I32LtUImm { a, imm, .. } => cmp_imm!(a, imm, BrI32LtUImm, BrI32GeUImm),
-        I::I32GtSImm { a, imm, .. } => cmp_imm!(a, imm, BrI32GtSImm, BrI32LeSImm),
-        I::I32GtUImm { a, imm, .. } => cmp_imm!(a, imm, BrI32GtUImm, BrI32LeUImm),
-        I::I32LeSImm { a, imm, .. } => cmp_imm!(a, imm, BrI32LeSImm, BrI32GtSImm),
-        I::I32LeUImm { a, imm, .. } => cmp_imm!(a, imm, BrI32LeUImm, BrI32GtUImm),
-        I::I32GeSImm { a, imm, .. } => cmp_imm!(a, imm, BrI32GeSImm, BrI32LtSImm),
-        I::I32GeUImm { a, imm, .. } => cmp_imm!(a, imm, BrI32GeUImm, BrI32LtUImm),
-        I::I32And { a, b, .. } => cmp!(a, b, BrI32AndNez, BrI32AndEqz),
-        I::I32AndImm { a, imm, .. } => cmp_imm!(a, imm, BrI32AndImmNez, BrI32AndImmEqz),
-        I::I64Eqz { src, .. } => cmp_imm!(src, 0, BrI64EqImm, BrI64NeImm),
-        I::I64Eq { a, b, .. } => cmp!(a, b, BrI64Eq, BrI64Ne),
-        I::I64Ne { a, b, .. } => cmp!(a, b, BrI64Ne, BrI64Eq),
-        I::I64LtS { a, b, .. } => cmp!(a, b, BrI64LtS, BrI64GeS),
-        I::I64LtU { a, b, .. } => cmp!(a, b, BrI64LtU, BrI64GeU),
-        I::I64GtS { a, b, .. } => cmp!(a, b, BrI64GtS, BrI64LeS),
-        I::I64GtU { a, b, .. } => cmp!(a, b, BrI64GtU, BrI64LeU),
-        I::I64LeS { a, b, .. } => cmp!(a, b, BrI64LeS, BrI64GtS),
-        I::I64LeU { a, b, .. } => cmp!(a, b, BrI64LeU, BrI64GtU),
-        I::I64GeS { a, b, .. } => cmp!(a, b, BrI64GeS, BrI64LtS),
-        I::I64GeU { a, b, .. } => cmp!(a, b, BrI64GeU, BrI64LtU),
-        I::I64EqImm { a, imm, .. } => cmp_imm!(a, imm, BrI64EqImm, BrI64NeImm),
-        I::I64NeImm { a, imm, .. } => cmp_imm!(a, imm, BrI64NeImm, BrI64EqImm),
-        I::I64LtSImm { a, imm, .. } => cmp_imm!(a, imm, BrI64LtSImm, BrI64GeSImm),
-        I::I64LtUImm { a, imm, .. } => cmp_imm!(a, imm, BrI64LtUImm, BrI64GeUImm),
-        I::I64GtSImm { a, imm, .. } => cmp_imm!(a, imm, BrI64GtSImm, BrI64LeSImm),
-        I::I64GtUImm { a, imm, .. } => cmp_imm!(a, imm, BrI64GtUImm, BrI64LeUImm),
-        I::I64LeSImm { a, imm, .. } => cmp_imm!(a, imm, BrI64LeSImm, BrI64GtSImm),
-        I::I64LeUImm { a, imm, .. } => cmp_imm!(a, imm, BrI64LeUImm, BrI64GtUImm),
-        I::I64GeSImm { a, imm, .. } => cmp_imm!(a, imm, BrI64GeSImm, BrI64LtSImm),
-        I::I64GeUImm { a, imm, .. } => cmp_imm!(a, imm, BrI64GeUImm, BrI64LtUImm),
-        // Float comparisons are false on NaN, so "not less than" is not "greater or equal":
-        // each has a negated branch of its own (equality's negation is `ne`).
-        I::F32Eq { a, b, .. } => cmp!(a, b, BrF32Eq, BrF32Ne),
-        I::F32Ne { a, b, .. } => cmp!(a, b, BrF32Ne, BrF32Eq),
-        I::F32Lt { a, b, .. } => cmp!(a, b, BrF32Lt, BrF32NotLt),
-        I::F32Gt { a, b, .. } => cmp!(a, b, BrF32Gt, BrF32NotGt),
-        I::F32Le { a, b, .. } => cmp!(a, b, BrF32Le, BrF32NotLe),
-        I::F32Ge { a, b, .. } => cmp!(a, b, BrF32Ge, BrF32NotGe),
-        I::F64Eq { a, b, .. } => cmp!(a, b, BrF64Eq, BrF64Ne),
-        I::F64Ne { a, b, .. } => cmp!(a, b, BrF64Ne, BrF64Eq),
-        I::F64Lt { a, b, .. } => cmp!(a, b, BrF64Lt, BrF64NotLt),
-        I::F64Gt { a, b, .. } => cmp!(a, b, BrF64Gt, BrF64NotGt),
-        I::F64Le { a, b, .. } => cmp!(a, b, BrF64Le, BrF64NotLe),
-        I::F64Ge { a, b, .. } => cmp!(a, b, BrF64Ge, BrF64NotGe),
-        _ => None,
+    complements! {
+        { cond, offset } BrIfNez <-> BrIfEqz;
+        { a, b, offset }
+            BrI32Eq <-> BrI32Ne, BrI32LtS <-> BrI32GeS, BrI32LtU <-> BrI32GeU,
+            BrI32GtS <-> BrI32LeS, BrI32GtU <-> BrI32LeU, BrI32AndNez <-> BrI32AndEqz,
+            BrI64Eq <-> BrI64Ne, BrI64LtS <-> BrI64GeS, BrI64LtU <-> BrI64GeU,
+            BrI64GtS <-> BrI64LeS, BrI64GtU <-> BrI64LeU,
+            BrF32Eq <-> BrF32Ne, BrF32Lt <-> BrF32NotLt, BrF32Gt <-> BrF32NotGt,
+            BrF32Le <-> BrF32NotLe, BrF32Ge <-> BrF32NotGe,
+            BrF64Eq <-> BrF64Ne, BrF64Lt <-> BrF64NotLt, BrF64Gt <-> BrF64NotGt,
+            BrF64Le <-> BrF64NotLe, BrF64Ge <-> BrF64NotGe;
+        { a, imm, offset }
+            BrI32EqImm <-> BrI32NeImm, BrI32LtSImm <-> BrI32GeSImm, BrI32LtUImm <-> BrI32GeUImm,
+            BrI32GtSImm <-> BrI32LeSImm, BrI32GtUImm <-> BrI32LeUImm,
+            BrI32AndImmNez <-> BrI32AndImmEqz,
+            BrI64EqImm <-> BrI64NeImm, BrI64LtSImm <-> BrI64GeSImm, BrI64LtUImm <-> BrI64GeUImm,
+            BrI64GtSImm <-> BrI64LeSImm, BrI64GtUImm <-> BrI64LeUImm;
     }
 }
 
