@@ -211,6 +211,24 @@ pub struct ModuleInner {
 }
 
 impl ModuleInner {
+    /// The value of global `index` as raw slot bits and whether it is 64-bit, when it is
+    /// the same in every instance: immutable, defined here, and initialised by a single
+    /// numeric constant. (Imported globals, `ref.func` and `global.get` initialisers differ
+    /// between instances.)
+    pub fn constant_global(&self, index: u32) -> Option<(u64, bool)> {
+        let defined = index.checked_sub(self.num_imported_globals)?;
+        if self.globals.get(index as usize)?.mutability != Mutability::Const {
+            return None;
+        }
+        match *self.global_inits.get(defined as usize)?.ops {
+            [ConstOp::I32(v)] => Some((u64::from(v as u32), false)),
+            [ConstOp::I64(v)] => Some((v as u64, true)),
+            [ConstOp::F32(bits)] => Some((u64::from(bits), false)),
+            [ConstOp::F64(bits)] => Some((bits, true)),
+            _ => None,
+        }
+    }
+
     /// The type of function `func_index`.
     pub fn func_type(&self, func_index: u32) -> &FuncType {
         &self.types[self.funcs[func_index as usize] as usize]

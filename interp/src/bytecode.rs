@@ -64,6 +64,7 @@ macro_rules! define_instrs {
                     $(Instr::$brc { a, b, .. } => (Some(a), Some(b)),)*
                     $(Instr::$brci { a, .. } => (Some(a), None),)*
                     Instr::BrIfNez { cond, .. } | Instr::BrIfEqz { cond, .. } => (Some(cond), None),
+                    Instr::GlobalSet { src, .. } => (Some(src), None),
                     _ => (None, None),
                 }
             }

@@ -471,7 +471,7 @@ handlers! {
 
     // Globals and references.
     plain GlobalGet { dst, global } => set(sp, dst, (*ex.global(global)).value);
-    plain GlobalSet { src, global } => (*ex.global(global)).value = get::<u64>(sp, src);
+    plain GlobalSet { src, global } => (*ex.global(global)).value = first::<u64>(sp, src, fw);
     plain RefFunc { dst, func } => set(sp, dst, u64::from((*ex.vmctx).func(func).store_func) + 1);
     plain RefIsNull { dst, src } => set(sp, dst, get::<u64>(sp, src) == 0);
 

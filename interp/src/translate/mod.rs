@@ -749,6 +749,11 @@ impl Translator<'_> {
     }
 
     fn op_global_get(&mut self, global: u32) {
+        // An immutable global the module defines with a constant initialiser has the same
+        // value in every instance: it is a constant.
+        if let Some((value, wide)) = self.module.constant_global(global) {
+            return self.push_const(value, wide);
+        }
         let dst = self.slot_at(self.height());
         self.stack.push(Operand::Temp);
         self.emit_result(Instr::GlobalGet { dst, global }, dst);
