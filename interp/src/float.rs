@@ -84,13 +84,11 @@ pub fn f64_copysign(a: f64, b: f64) -> f64 {
     a.copysign(b)
 }
 
-/// Rounding and square root, with a NaN input coming back quieted (libm returns a
-/// signalling NaN unchanged, where Wasm requires an arithmetic NaN). With `std` these are
-/// the standard library's methods, which compile to hardware instructions where the target
-/// has them (`sqrtsd`, `roundsd`, `frint*`) or to the C library's fast paths; without
-/// `std`, the libm crate.
-macro_rules! quieting {
-    ($($name:ident: $t:ty => $std:ident | $libm:path;)*) => {$(
+/// Square root, with a NaN input coming back quieted (libm returns a signalling NaN
+/// unchanged, where Wasm requires an arithmetic NaN). With `std`, the standard library's
+/// method (a hardware instruction on every target that has one); without, the libm crate.
+macro_rules! sqrt {
+    ($($name:ident: $t:ty => $libm:path;)*) => {$(
         #[inline]
         pub fn $name(x: $t) -> $t {
             if x.is_nan() {
@@ -98,7 +96,7 @@ macro_rules! quieting {
             }
             #[cfg(feature = "std")]
             {
-                <$t>::$std(x)
+                x.sqrt()
             }
             #[cfg(not(feature = "std"))]
             {
@@ -108,18 +106,99 @@ macro_rules! quieting {
     )*};
 }
 
-quieting! {
-    f32_ceil: f32 => ceil | libm::ceilf;
-    f32_floor: f32 => floor | libm::floorf;
-    f32_trunc: f32 => trunc | libm::truncf;
-    f32_nearest: f32 => round_ties_even | libm::rintf;
-    f32_sqrt: f32 => sqrt | libm::sqrtf;
-    f64_ceil: f64 => ceil | libm::ceil;
-    f64_floor: f64 => floor | libm::floor;
-    f64_trunc: f64 => trunc | libm::trunc;
-    f64_nearest: f64 => round_ties_even | libm::rint;
-    f64_sqrt: f64 => sqrt | libm::sqrt;
+sqrt! {
+    f32_sqrt: f32 => libm::sqrtf;
+    f64_sqrt: f64 => libm::sqrt;
 }
+
+/// Rounding to an integer, written out rather than called: baseline x86_64 has no rounding
+/// instruction, so `f64::floor` and friends become calls into a software routine there
+/// (compiler-builtins' libm), several times the cost of this. Below `$bound` (2^52 for f64,
+/// 2^23 for f32) a value converts to an integer exactly, so truncation is two conversions
+/// and the other modes adjust that by one; at or above it every float is already an
+/// integer (or infinite). The sign is copied back so that zero results keep the input's
+/// sign (`ceil(-0.5) == -0.0`), and a NaN comes back quieted. Nothing here depends on the
+/// rounding mode or on excess precision.
+macro_rules! rounding {
+    ($($t:ident: $bound:expr, $trunc:ident, $floor:ident, $ceil:ident, $nearest:ident;)*) => {$(
+        /// `x` truncated to an integer, if `|x|` is below the bound (so NaN is not).
+        #[inline(always)]
+        fn $trunc(x: $t) -> Option<$t> {
+            if x.abs() < $bound {
+                // SAFETY: |x| < bound, so x is finite and its integer part fits an i64.
+                Some((unsafe { x.to_int_unchecked::<i64>() } as $t).copysign(x))
+            } else {
+                None
+            }
+        }
+
+        /// Outside the bound: the value itself, or a NaN quieted.
+        #[inline(always)]
+        fn integral_or_nan(x: $t) -> $t {
+            if x.is_nan() {
+                x + x
+            } else {
+                x
+            }
+        }
+
+        #[inline]
+        pub fn $floor(x: $t) -> $t {
+            match $trunc(x) {
+                Some(t) if t > x => (t - 1.0).copysign(x),
+                Some(t) => t,
+                None => integral_or_nan(x),
+            }
+        }
+
+        #[inline]
+        pub fn $ceil(x: $t) -> $t {
+            match $trunc(x) {
+                Some(t) if t < x => (t + 1.0).copysign(x),
+                Some(t) => t,
+                None => integral_or_nan(x),
+            }
+        }
+
+        /// Round half to even.
+        #[inline]
+        pub fn $nearest(x: $t) -> $t {
+            match $trunc(x) {
+                Some(t) => {
+                    // Exact: both are within one of each other, below the bound.
+                    let frac = (x - t).abs();
+                    // SAFETY: `t` is an integer below the bound.
+                    let odd = unsafe { t.to_int_unchecked::<i64>() } & 1 != 0;
+                    if frac > 0.5 || (frac == 0.5 && odd) {
+                        (t + (1.0 as $t).copysign(x)).copysign(x)
+                    } else {
+                        t
+                    }
+                }
+                None => integral_or_nan(x),
+            }
+        }
+    )*};
+}
+
+mod f32_rounding {
+    rounding! { f32: 8_388_608.0, trunc_below_bound, floor, ceil, nearest; }
+    pub fn trunc(x: f32) -> f32 {
+        trunc_below_bound(x).unwrap_or_else(|| integral_or_nan(x))
+    }
+}
+
+mod f64_rounding {
+    rounding! { f64: 4_503_599_627_370_496.0, trunc_below_bound, floor, ceil, nearest; }
+    pub fn trunc(x: f64) -> f64 {
+        trunc_below_bound(x).unwrap_or_else(|| integral_or_nan(x))
+    }
+}
+
+pub use f32_rounding::trunc as f32_trunc;
+pub use f32_rounding::{ceil as f32_ceil, floor as f32_floor, nearest as f32_nearest};
+pub use f64_rounding::trunc as f64_trunc;
+pub use f64_rounding::{ceil as f64_ceil, floor as f64_floor, nearest as f64_nearest};
 
 /// Defines a checked truncation: valid inputs lie strictly between `lo` and `hi`, the
 /// nearest values of the source type outside the target's range.
@@ -170,6 +249,66 @@ mod tests {
         assert_ne!(f64_nearest(snan).to_bits() & (1 << 51), 0);
         assert_eq!(f64_nearest(2.5), 2.0);
         assert_eq!(f32_nearest(-3.5), -4.0);
+    }
+
+    /// The written-out rounding agrees bit for bit with libm's on edge cases and on a
+    /// sweep of values around every power of two (where the fraction bits run out).
+    #[test]
+    fn rounding_matches_libm() {
+        let mut xs: alloc::vec::Vec<f64> = alloc::vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.5,
+            -2.5,
+            0.49999999999999994,
+            -0.49999999999999994,
+            1e-300,
+            -1e-300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MAX,
+            f64::MIN,
+            4503599627370495.5,
+            -4503599627370495.5,
+            4503599627370497.0,
+            8388607.5,
+            -8388607.5,
+            8388609.0,
+            16777215.0,
+        ];
+        for e in -3..64 {
+            let p = 2f64.powi(e);
+            for d in [-1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0] {
+                xs.push(p + d);
+                xs.push(-(p + d));
+                xs.push(p * (1.0 + d * f64::EPSILON));
+            }
+        }
+        for &x in &xs {
+            let cases: [(f64, f64); 4] = [
+                (f64_floor(x), libm::floor(x)),
+                (f64_ceil(x), libm::ceil(x)),
+                (f64_trunc(x), libm::trunc(x)),
+                (f64_nearest(x), libm::rint(x)),
+            ];
+            for (i, (ours, theirs)) in cases.into_iter().enumerate() {
+                assert_eq!(ours.to_bits(), theirs.to_bits(), "f64 mode {i} of {x:e}");
+            }
+            let y = x as f32;
+            let cases: [(f32, f32); 4] = [
+                (f32_floor(y), libm::floorf(y)),
+                (f32_ceil(y), libm::ceilf(y)),
+                (f32_trunc(y), libm::truncf(y)),
+                (f32_nearest(y), libm::rintf(y)),
+            ];
+            for (i, (ours, theirs)) in cases.into_iter().enumerate() {
+                assert_eq!(ours.to_bits(), theirs.to_bits(), "f32 mode {i} of {y:e}");
+            }
+        }
     }
 
     #[test]
