@@ -1,0 +1,191 @@
+//! The compute guest: known results, computed inside a 4 KiB linear memory, each checked
+//! against an independent value (a published check value, or the same computation done
+//! natively by the firmware).
+
+use wisp::{Engine, TrapCode};
+
+use super::{instantiate, Failure, COMPUTE};
+use crate::checks::Checks;
+use crate::device::{self, sensor_value};
+use crate::{arch, heap};
+
+/// CRC-32 (IEEE) of "123456789": the algorithm's published check value.
+const CRC32_CHECK: u32 = 0xcbf4_3926;
+/// The sieve's size, and the number of primes below it.
+const SIEVE: i32 = 2048;
+const PRIMES_BELOW_SIEVE: i32 = 309;
+/// Readings the guest samples, and terms of the pi series.
+const SAMPLES: u32 = 64;
+const PI_TERMS: i32 = 100;
+/// The compute demo's heap budget, on top of the guest's own linear memory.
+const HEAP_BUDGET: usize = 32 * 1024;
+
+pub fn run(engine: &Engine, checks: &mut Checks) {
+    println!();
+    println!("== compute: a guest with 4 KiB of linear memory in 1-byte pages");
+    heap::reset_peak();
+    let started = arch::millis();
+    let memory = match guest(engine, checks) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            checks.check(false, format_args!("compute guest: {}", Failure(&e)));
+            0
+        }
+    };
+    let took = arch::millis() - started;
+    let heap = heap::usage();
+    println!(
+        "~    peak heap {} B requested, {} B held by the allocator, guest memory {memory} B; {took} ms",
+        heap.peak, heap.peak_used
+    );
+    checks.check(
+        memory > 0 && heap.peak_used <= HEAP_BUDGET + memory,
+        format_args!("heap peak within 32 KiB plus the guest's {memory} B memory"),
+    );
+}
+
+/// Runs every export; returns the size of the guest's linear memory.
+fn guest(engine: &Engine, checks: &mut Checks) -> wisp::Result<usize> {
+    let (mut store, instance) = instantiate(engine, COMPUTE)?;
+    // Every call below needs fuel; the budget is generous, the point here is the results.
+    store.set_fuel(50_000_000)?;
+    let memory = instance
+        .get_memory(&store, "memory")
+        .ok_or_else(|| wisp::Error::NotFound("memory".into()))?;
+    let bytes = memory.data(&store)?.len();
+    checks.check(
+        bytes == 4096,
+        format_args!("memory (memory 4096 4096 (pagesize 1)) is {bytes} bytes"),
+    );
+
+    let crc = instance
+        .get_typed_func::<(), i32>(&store, "crc32_check")?
+        .call(&mut store, ())? as u32;
+    checks.check(
+        crc == CRC32_CHECK,
+        format_args!("crc32(\"123456789\") = {crc:#010x}, the published check value"),
+    );
+
+    let primes = instance.get_typed_func::<i32, i32>(&store, "primes")?;
+    let count = primes.call(&mut store, SIEVE)?;
+    checks.check(
+        count == PRIMES_BELOW_SIEVE,
+        format_args!("primes below {SIEVE}: {count}"),
+    );
+    // A sieve that would not fit must trap at the memory's end, 4 KiB, not 64 KiB.
+    let overflow = primes.call(&mut store, 5000);
+    // The guest trapped with its LED lit; the device, not the guest, puts it out.
+    device::safe_state();
+    match overflow {
+        Err(e) => checks.check(
+            e.as_trap().and_then(|t| t.code()) == Some(TrapCode::MemoryOutOfBounds),
+            format_args!("primes(5000) does not fit in 4 KiB: {}", Failure(&e)),
+        ),
+        Ok(n) => checks.check(
+            false,
+            format_args!("primes(5000) returned {n}, expected a trap"),
+        ),
+    }
+
+    let sampled = instance
+        .get_typed_func::<i32, i32>(&store, "sample")?
+        .call(&mut store, SAMPLES as i32)? as u32;
+    let native = native_sample_crc();
+    checks.check(
+        sampled == native,
+        format_args!("crc32 of {SAMPLES} sensor readings = {sampled:#010x}, as computed natively"),
+    );
+
+    let mean = instance
+        .get_typed_func::<i32, f32>(&store, "mean_celsius")?
+        .call(&mut store, SAMPLES as i32)?;
+    let native = native_mean_celsius();
+    checks.check(
+        mean.to_bits() == native.to_bits(),
+        format_args!(
+            "mean of {SAMPLES} readings {} degrees C (f32 bits {:#010x}), bit-identical to native",
+            Fixed(f64::from(mean), 2),
+            mean.to_bits()
+        ),
+    );
+
+    let pi = instance
+        .get_typed_func::<i32, f64>(&store, "pi")?
+        .call(&mut store, PI_TERMS)?;
+    let native = native_pi();
+    checks.check(
+        pi.to_bits() == native.to_bits(),
+        format_args!(
+            "pi from {PI_TERMS} terms = {} (f64 bits {:#018x}), bit-identical to native",
+            Fixed(pi, 9),
+            pi.to_bits()
+        ),
+    );
+
+    let ms = instance
+        .get_typed_func::<i32, i64>(&store, "timed_primes")?
+        .call(&mut store, SIEVE)?;
+    println!("~    the guest timed primes({SIEVE}) with millis(): {ms} ms");
+    Ok(bytes)
+}
+
+/// The guest's `sample`, natively: CRC-32 of the first readings of sensor 0 as
+/// little-endian i32s.
+fn native_sample_crc() -> u32 {
+    let mut crc = !0u32;
+    for n in 0..SAMPLES {
+        for byte in sensor_value(0, n).to_le_bytes() {
+            crc ^= u32::from(byte);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xedb8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+    }
+    !crc
+}
+
+/// The guest's `mean_celsius`, natively, with the same operations in the same order (Rust
+/// never fuses or reorders float operations, so the results must agree to the bit).
+fn native_mean_celsius() -> f32 {
+    let scale = 330.0f32 / 4095.0;
+    let mut sum = 0.0f32;
+    for n in 0..SAMPLES {
+        sum += sensor_value(0, n) as f32 * scale - 50.0;
+    }
+    sum / SAMPLES as f32
+}
+
+/// The guest's `pi`, natively.
+fn native_pi() -> f64 {
+    let (mut acc, mut sign, mut k) = (3.0f64, 1.0f64, 2.0f64);
+    for _ in 0..PI_TERMS {
+        acc += sign * 4.0 / (k * (k + 1.0) * (k + 2.0));
+        sign = -sign;
+        k += 2.0;
+    }
+    acc
+}
+
+/// A float printed with a fixed number of decimals, by integer arithmetic: the firmware
+/// need not carry core's float formatting for two numbers.
+struct Fixed(f64, u32);
+
+impl core::fmt::Display for Fixed {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let scale = 10u64.pow(self.1);
+        let sign = if self.0 < 0.0 { "-" } else { "" };
+        // `as` saturates, so an absurd value prints wrongly but never panics.
+        let scaled = (if self.0 < 0.0 { -self.0 } else { self.0 } * scale as f64 + 0.5) as u64;
+        write!(
+            f,
+            "{sign}{}.{:0width$}",
+            scaled / scale,
+            scaled % scale,
+            width = self.1 as usize
+        )
+    }
+}
