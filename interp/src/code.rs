@@ -49,6 +49,12 @@ pub fn module_code(module: &ModuleInner) -> &ModuleCode {
         .expect("module tier data belongs to the interpreter")
 }
 
+/// Defined function `def` if it has been translated: the calls' fast path.
+#[inline(always)]
+pub fn translated(code: &ModuleCode, def: u32) -> Option<&CompiledFunc> {
+    code.funcs.get(def as usize)?.get()
+}
+
 /// Defined function `def`, translated on first call.
 pub fn compiled<'a>(code: &'a ModuleCode, module: &ModuleInner, def: u32) -> &'a CompiledFunc {
     code.funcs[def as usize].call_once(|| {

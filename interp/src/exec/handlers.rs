@@ -329,7 +329,11 @@ macro_rules! handlers {
         /// the result register.
         fn table_handler(instr: &Instr, forward: Forward) -> Option<Handler> {
             let variants: [Handler; 3] = match instr {
-                $( Instr::$name { .. } => [$name::<0>, $name::<1>, $name::<2>], )*
+                // The guard is a constant: `false` drops the arm, and with it the only
+                // reference to the handler, which is then never linked.
+                $( Instr::$name { .. } if const { built(stringify!($name)) } => {
+                    [$name::<0>, $name::<1>, $name::<2>]
+                } )*
                 _ => return None,
             };
             Some(variants[forward as usize])
@@ -360,6 +364,27 @@ macro_rules! handlers {
             None => unsafe { dispatch($ip.add(1), $sp, $mb, $ml, $ex, $acc) },
         }
     }};
+}
+
+/// Whether this build has the handler of table instruction `name`: all of them, except,
+/// with the `no-float` feature, those of float instructions (the ones whose names mention
+/// `F32` or `F64`).
+const fn built(name: &str) -> bool {
+    if !cfg!(feature = "no-float") {
+        return true;
+    }
+    let name = name.as_bytes();
+    let mut i = 0;
+    while i + 3 <= name.len() {
+        if name[i] == b'F'
+            && ((name[i + 1] == b'3' && name[i + 2] == b'2')
+                || (name[i + 1] == b'6' && name[i + 2] == b'4'))
+        {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 handlers! {
@@ -839,34 +864,55 @@ unsafe fn call_internal(
     let at = ex.save_ip(unsafe { ip.add(1) }) + usize::from(base);
     // SAFETY: `module` is the current instance's; `def` is one of its defined functions.
     let index = def + unsafe { (*ex.module).num_imported_funcs };
-    match unsafe { ex.push_frame(index, at) } {
-        Ok(entry) => {
+    match unsafe { ex.push_frame_fast(index, at) } {
+        Some(entry) => {
             let sp = ex.sp_at(at);
             // Same instance, and nothing ran yet that could move memory: the caller's
             // memory registers hold.
+            unsafe { dispatch(entry, sp, mb, ml, ex, Accs::ZERO) }
+        }
+        // A tail call, so that this handler's fast path saves no registers.
+        None => unsafe { call_internal_slow(ex, index, at) },
+    }
+}
+
+/// `call_internal` when the fast path's conditions don't hold (see `Exec::push_frame`).
+#[cold]
+#[inline(never)]
+unsafe fn call_internal_slow(ex: &mut Exec, index: u32, at: usize) -> Done {
+    match unsafe { ex.push_frame(index, at) } {
+        Ok(entry) => {
+            let sp = ex.sp_at(at);
+            let (mb, ml) = ex.mem_regs();
             unsafe { dispatch(entry, sp, mb, ml, ex, Accs::ZERO) }
         }
         Err(code) => trap(ex, code),
     }
 }
 
-unsafe fn call(ip: Ip, _: Sp, _: *mut u8, _: usize, ex: &mut Exec, _: u64, _: f32, _: f64) -> Done {
+unsafe fn call(
+    ip: Ip,
+    _: Sp,
+    mb: *mut u8,
+    ml: usize,
+    ex: &mut Exec,
+    _: u64,
+    _: f32,
+    _: f64,
+) -> Done {
     operands!(ip, Call { func, base });
     let resume = unsafe { ip.add(1) };
     let at = ex.save_ip(resume) + usize::from(base);
     // SAFETY: the bytecode contract: `func` is a function index of the instance.
     let target = unsafe { (*ex.vmctx).func(func).store_func };
-    match unsafe { ex.call_store_func(target, at) } {
-        Ok(entry) => unsafe { after_call(entry, resume, ex) },
-        Err(t) => trapped(ex, t),
-    }
+    unsafe { call_store_func(ex, target, at, resume, mb, ml) }
 }
 
 unsafe fn call_indirect(
     ip: Ip,
     sp: Sp,
-    _: *mut u8,
-    _: usize,
+    mb: *mut u8,
+    ml: usize,
     ex: &mut Exec,
     _: u64,
     _: f32,
@@ -898,24 +944,67 @@ unsafe fn call_indirect(
     }
     let resume = unsafe { ip.add(1) };
     let at = ex.save_ip(resume) + usize::from(base);
+    unsafe { call_store_func(ex, target, at, resume, mb, ml) }
+}
+
+/// Calls store function `target` with its arguments at absolute slot `at`; the caller
+/// resumes at `resume`. The fast path is a wasm function of the current instance entered
+/// without growth; anything else (another instance, a host function, a first call) is a
+/// tail call to `call_store_func_slow`.
+#[inline(always)]
+unsafe fn call_store_func(
+    ex: &mut Exec,
+    target: u32,
+    at: usize,
+    resume: Ip,
+    mb: *mut u8,
+    ml: usize,
+) -> Done {
+    match unsafe { ex.callee_in_current_instance(target) } {
+        Some(index) => match unsafe { ex.push_frame_fast(index, at) } {
+            Some(entry) => {
+                let sp = ex.sp_at(at);
+                unsafe { dispatch(entry, sp, mb, ml, ex, Accs::ZERO) }
+            }
+            None => unsafe { call_store_func_slow(ex, target, at, resume) },
+        },
+        None => unsafe { call_store_func_slow(ex, target, at, resume) },
+    }
+}
+
+#[cold]
+#[inline(never)]
+unsafe fn call_store_func_slow(ex: &mut Exec, target: u32, at: usize, resume: Ip) -> Done {
     match unsafe { ex.call_store_func(target, at) } {
         Ok(entry) => unsafe { after_call(entry, resume, ex) },
         Err(t) => trapped(ex, t),
     }
 }
 
-/// Leaves the current frame (results already in its first slots).
+/// Leaves the current frame (results already in its first slots). Returning into another
+/// instance is a tail call to `leave_to_other_instance`.
 #[inline(always)]
 unsafe fn leave(ex: &mut Exec) -> Done {
     match unsafe { ex.pop_frame() } {
-        Some((resume, base)) => {
+        Some((resume, base, true)) => {
             let sp = ex.sp_at(base);
             let (mb, ml) = ex.mem_regs();
             // SAFETY: `resume` was saved by the call that pushed the frame.
             unsafe { dispatch(resume, sp, mb, ml, ex, Accs::ZERO) }
         }
+        Some((resume, base, false)) => unsafe { leave_to_other_instance(ex, resume, base) },
         None => Done::Return,
     }
+}
+
+#[cold]
+#[inline(never)]
+unsafe fn leave_to_other_instance(ex: &mut Exec, resume: Ip, base: usize) -> Done {
+    unsafe { ex.enter_caller_instance() };
+    let sp = ex.sp_at(base);
+    let (mb, ml) = ex.mem_regs();
+    // SAFETY: `resume` was saved by the call that pushed the frame.
+    unsafe { dispatch(resume, sp, mb, ml, ex, Accs::ZERO) }
 }
 
 unsafe fn return0(

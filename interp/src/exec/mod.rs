@@ -31,7 +31,7 @@ use wisp_core::vm::VmCtx;
 use wisp_core::{FrameInfo, FuncKind, InstanceEntity, MemoryEntity, StoreInner, Trap, TrapCode};
 
 use crate::bytecode::{CompiledFunc, Op};
-use crate::code::{compiled, module_code, ModuleCode};
+use crate::code::{compiled, module_code, translated, ModuleCode};
 
 pub use handlers::handler_for;
 
@@ -266,8 +266,46 @@ impl Exec {
 
     /// Pushes a frame for wasm function `index` of the current instance at absolute slot
     /// `base`, where its arguments already are. Returns its first instruction.
+    ///
+    /// The fast path, inlined into the call handlers, makes no calls: a callee already
+    /// translated, within the limits, with room on the value stack and in the frame
+    /// vector. Anything else (first call, growth, exhaustion) takes `push_frame_slow`, so
+    /// the handlers need not save registers on the common path.
     #[inline(always)]
     unsafe fn push_frame(&mut self, index: u32, base: usize) -> Result<Ip, TrapCode> {
+        match unsafe { self.push_frame_fast(index, base) } {
+            Some(entry) => Ok(entry),
+            None => unsafe { self.push_frame_slow(index, base) },
+        }
+    }
+
+    /// `push_frame`'s fast path, or `None` when one of its conditions fails. The call
+    /// handlers use it directly and take their slow path as a tail call.
+    #[inline(always)]
+    unsafe fn push_frame_fast(&mut self, index: u32, base: usize) -> Option<Ip> {
+        // SAFETY: `module` and `code` belong to the current, live instance.
+        let (module, code) = unsafe { (&*self.module, &*self.code) };
+        let def = index - module.num_imported_funcs;
+        let frames = &self.stack.frames;
+        match translated(code, def) {
+            Some(func)
+                if frames.len() < self.max_depth
+                    && frames.len() < frames.capacity()
+                    && base + func.frame_size as usize <= self.stack.slots.len() =>
+            {
+                // SAFETY: the checks above.
+                unsafe { self.enter_frame(func, index, base) };
+                Some(func.code.as_ptr())
+            }
+            _ => None,
+        }
+    }
+
+    /// `push_frame` when the fast path's conditions don't hold: translates the callee,
+    /// checks the limits and grows what needs growing.
+    #[cold]
+    #[inline(never)]
+    unsafe fn push_frame_slow(&mut self, index: u32, base: usize) -> Result<Ip, TrapCode> {
         // SAFETY: `module` and `code` belong to the current, live instance.
         let (module, code) = unsafe { (&*self.module, &*self.code) };
         let def = index - module.num_imported_funcs;
@@ -282,17 +320,58 @@ impl Exec {
         if end > self.stack.slots.len() {
             grow_stack(&mut self.stack.slots, end, self.max_slots)?;
         }
-        let slots = &mut self.stack.slots;
-        zero(&mut slots[base + func.num_params as usize..base + func.num_locals as usize]);
-        fill_consts(slots, base, func);
-        self.stack.frames.push(Frame {
-            ip: ptr::null(),
-            func,
-            base,
-            instance: self.instance,
-            func_index: index,
-        });
+        self.stack
+            .frames
+            .try_reserve(1)
+            .map_err(|_| TrapCode::StackExhausted)?;
+        // SAFETY: checked and made room above.
+        unsafe { self.enter_frame(func, index, base) };
         Ok(func.code.as_ptr())
+    }
+
+    /// Sets up `func`'s frame at `base` (locals zeroed, constants in place) and pushes it.
+    ///
+    /// # Safety
+    /// The value stack holds `base + func.frame_size` slots and the frame vector has spare
+    /// capacity.
+    #[inline(always)]
+    unsafe fn enter_frame(&mut self, func: &CompiledFunc, index: u32, base: usize) {
+        let slots = &mut self.stack.slots;
+        // SAFETY: the value stack holds the frame (the caller's contract).
+        unsafe {
+            zero_locals(slots, base, func);
+            fill_consts(slots, base, func);
+        }
+        let frames = &mut self.stack.frames;
+        debug_assert!(frames.len() < frames.capacity());
+        // SAFETY: there is spare capacity (the caller's contract), so this is `push`
+        // without its growth path.
+        unsafe {
+            frames.as_mut_ptr().add(frames.len()).write(Frame {
+                ip: ptr::null(),
+                func,
+                base,
+                instance: self.instance,
+                func_index: index,
+            });
+            frames.set_len(frames.len() + 1);
+        }
+    }
+
+    /// The function index of store function `func` if it is a wasm function of the current
+    /// instance: the call handlers' fast path.
+    #[inline(always)]
+    unsafe fn callee_in_current_instance(&self, func: u32) -> Option<u32> {
+        // SAFETY: `store` is live; `func` is a valid store index (from a VmCtx or table).
+        match unsafe { &(&(*self.store).funcs)[func as usize].kind } {
+            FuncKind::Wasm { instance, index }
+                if unsafe { (&(*self.store).instances)[*instance as usize].as_ptr() }
+                    == self.instance =>
+            {
+                Some(*index)
+            }
+            _ => None,
+        }
     }
 
     /// Resolves store function `func` for a call.
@@ -346,6 +425,8 @@ impl Exec {
     /// Calls store function `func` with its arguments at absolute slot `base`. For a wasm
     /// callee, pushes its frame and returns its first instruction; for a host function,
     /// runs it and returns `None`.
+    /// Inlined into the call handlers for the wasm case; a host call is a function of its own.
+    #[inline(always)]
     unsafe fn call_store_func(&mut self, func: u32, base: usize) -> Result<Option<Ip>, Trap> {
         match unsafe { self.callee(func) } {
             Callee::Wasm { instance, index } => unsafe {
@@ -358,40 +439,52 @@ impl Exec {
                     .map(Some)
                     .map_err(|c| self.trap_at(c))
             },
-            Callee::Host => {
-                // SAFETY: the store function exists; its type says how many slots it uses.
-                let len = unsafe { (&(*self.store).funcs)[func as usize].ty.slots_len() };
-                let end = base + len;
-                if end > self.stack.slots.len() {
-                    self.stack.slots.resize(end, 0);
-                }
-                // SAFETY: `vmctx` is the current instance's.
-                let caller = unsafe { (*self.vmctx).instance };
-                let io = &mut self.stack.slots[base..end];
-                // SAFETY: no reference into the store is live across the host call.
-                unsafe { wisp_core::call_raw(self.store, func, Some(caller), io) }
-                    .map_err(|t| self.with_backtrace(t))?;
-                Ok(None)
-            }
+            Callee::Host => unsafe { self.call_host(func, base) }.map(|()| None),
         }
     }
 
-    /// Pops the current frame; returns where the caller resumes and its frame base, or
-    /// `None` when the entry frame returned.
-    unsafe fn pop_frame(&mut self) -> Option<(Ip, usize)> {
+    /// Runs host function `func` on the slots at `base` (arguments in, results out).
+    #[inline(never)]
+    unsafe fn call_host(&mut self, func: u32, base: usize) -> Result<(), Trap> {
+        // SAFETY: the store function exists; its type says how many slots it uses.
+        let len = unsafe { (&(*self.store).funcs)[func as usize].ty.slots_len() };
+        let end = base + len;
+        if end > self.stack.slots.len() {
+            self.stack.slots.resize(end, 0);
+        }
+        // SAFETY: `vmctx` is the current instance's.
+        let caller = unsafe { (*self.vmctx).instance };
+        let io = &mut self.stack.slots[base..end];
+        // SAFETY: no reference into the store is live across the host call.
+        unsafe { wisp_core::call_raw(self.store, func, Some(caller), io) }
+            .map_err(|t| self.with_backtrace(t))
+    }
+
+    /// Pops the current frame; returns where the caller resumes, its frame base, and
+    /// whether it runs in the current instance (if not, `enter_caller_instance` must follow),
+    /// or `None` when the entry frame returned. Inlined into the return handlers: as a call
+    /// it spent more on saving and restoring registers than on its work.
+    #[inline(always)]
+    unsafe fn pop_frame(&mut self) -> Option<(Ip, usize, bool)> {
         self.stack.frames.pop();
         let frame = self.stack.frames.last()?;
         let (ip, base, inst) = (frame.ip, frame.base, frame.instance);
         // The callee's frame overlapped the caller's above the call's arguments, where the
         // caller's constant pool lives: refill it.
-        // SAFETY: a frame's function outlives the frame (its module is held by the store).
-        let func = unsafe { &*frame.func };
-        fill_consts(&mut self.stack.slots, base, func);
-        if inst != self.instance {
+        // SAFETY: a frame's function outlives the frame (its module is held by the store);
+        // the caller's frame is still on the value stack.
+        unsafe { fill_consts(&mut self.stack.slots, base, &*frame.func) };
+        Some((ip, base, inst == self.instance))
+    }
+
+    /// After `pop_frame` returned into another instance: makes the caller's current.
+    #[cold]
+    unsafe fn enter_caller_instance(&mut self) {
+        if let Some(frame) = self.stack.frames.last() {
+            let inst = frame.instance;
             // SAFETY: frames point to live instances.
             unsafe { self.enter_instance(inst) };
         }
-        Some((ip, base))
     }
 
     /// Records where the current frame resumes after a call; returns the frame's base.
@@ -426,29 +519,41 @@ fn grow_stack(slots: &mut Vec<u64>, end: usize, max_slots: usize) -> Result<(), 
     Ok(())
 }
 
-/// Zeroes a function's declared locals. Most functions have few, and a call into the C
-/// library's `memset` for those costs more than the stores.
+/// Zeroes a function's declared locals in its frame at `base`.
+///
+/// Written as a loop of volatile stores, deliberately: LLVM turns a plain loop (or
+/// `fill`) into a call to `memset`, which costs more than the few stores most functions
+/// need, and any call on the call handlers' fast path makes them save registers.
+///
+/// # Safety
+/// `slots` holds the frame (`base + func.frame_size` slots).
 #[inline(always)]
-fn zero(locals: &mut [u64]) {
-    if locals.len() <= 4 {
-        for slot in locals {
-            *slot = 0;
+unsafe fn zero_locals(slots: &mut [u64], base: usize, func: &CompiledFunc) {
+    debug_assert!(base + func.num_locals as usize <= slots.len());
+    // SAFETY: the caller's contract.
+    unsafe {
+        let mut p = slots.as_mut_ptr().add(base + func.num_params as usize);
+        let end = slots.as_mut_ptr().add(base + func.num_locals as usize);
+        while p < end {
+            ptr::write_volatile(p, 0);
+            p = p.add(1);
         }
-    } else {
-        locals.fill(0);
     }
 }
 
-/// Writes `func`'s constant pool into its frame at `base`.
+/// Writes `func`'s constant pool into its frame at `base` (volatile for the same reason
+/// as `zero_locals`: no `memcpy` call).
+///
+/// # Safety
+/// `slots` holds the frame (`base + func.frame_size` slots).
 #[inline(always)]
-fn fill_consts(slots: &mut [u64], base: usize, func: &CompiledFunc) {
-    if !func.consts.is_empty() {
-        let at = base + func.const_base as usize;
-        for (slot, value) in slots[at..at + func.consts.len()]
-            .iter_mut()
-            .zip(&func.consts[..])
-        {
-            *slot = *value;
+unsafe fn fill_consts(slots: &mut [u64], base: usize, func: &CompiledFunc) {
+    debug_assert!(base + func.const_base as usize + func.consts.len() <= slots.len());
+    // SAFETY: the caller's contract; the pool lies inside the frame.
+    unsafe {
+        let dst = slots.as_mut_ptr().add(base + func.const_base as usize);
+        for (i, value) in func.consts.iter().enumerate() {
+            ptr::write_volatile(dst.add(i), *value);
         }
     }
 }
