@@ -29,6 +29,13 @@ pub struct Engine(wisp_core::Engine);
 
 impl Engine {
     pub fn new(config: &Config) -> Engine {
+        // A build without float handlers must refuse float code before it runs.
+        #[cfg(feature = "no-float")]
+        let config = &{
+            let mut config = config.clone();
+            config.wasm_floats(false);
+            config
+        };
         Engine(wisp_core::Engine::with_executor(
             config,
             Arc::new(wisp_interp::Interpreter::new()),

@@ -86,6 +86,9 @@ impl Config {
         wasm_multi_memory => MULTI_MEMORY,
         /// Memories with custom page sizes, down to one byte (off by default).
         wasm_custom_page_sizes => CUSTOM_PAGE_SIZES,
+        /// `f32`/`f64` types and instructions (on by default; off refuses modules that use
+        /// them, as builds without float support must).
+        wasm_floats => FLOATS,
     }
 
     /// Meter execution with fuel: each store starts with none, `Store::set_fuel` adds it,
