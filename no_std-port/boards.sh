@@ -1,5 +1,7 @@
-# Sourced by run.sh and size.sh: the board named by $1 (arm or riscv) as $board, $target
-# and the QEMU command line that boots it ($qemu, an array; the ELF goes last).
+# Sourced by run.sh and size.sh with their arguments, BOARD [FEATURE]: sets $board, $target,
+# the QEMU command line that boots it ($qemu, an array; the ELF goes last), $features (the
+# firmware feature to build with, or empty), $variant (the board, plus `-FEATURE` if any:
+# names the expected output) and $elf.
 case "${1:-}" in
   arm)
     board=mps2-an386
@@ -15,9 +17,15 @@ case "${1:-}" in
     qemu=(qemu-system-riscv32 -machine virt -bios none -nographic -kernel)
     ;;
   *)
-    echo "usage: $0 arm|riscv [cargo build options, e.g. --features no-float]" >&2
+    echo "usage: $0 arm|riscv [no-float]" >&2
     exit 2
     ;;
 esac
-shift
+features=${2:-}
+case "$features" in
+  "" | no-float) ;;
+  *) echo "$0: unknown firmware feature '$features' (known: no-float)" >&2; exit 2 ;;
+esac
+variant=$board${features:+-$features}
+build=(cargo build --release --target "$target" ${features:+--features "$features"})
 elf=target/$target/release/wisp-firmware

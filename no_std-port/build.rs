@@ -11,7 +11,7 @@ use std::fs;
 use std::path::PathBuf;
 
 /// The guests, by file stem.
-const GUESTS: &[&str] = &["compute", "trap", "fuel", "invalid"];
+const GUESTS: &[&str] = &["compute", "floats", "trap", "fuel", "invalid"];
 
 fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));

@@ -3,9 +3,10 @@
 ;; - crc32_check: CRC-32 (IEEE) of "123456789", the standard check value 0xcbf43926;
 ;; - primes(n): a sieve of Eratosthenes over its own memory, counting primes below n;
 ;; - sample(n): n readings of sensor 0 stored in memory, returning their CRC-32;
-;; - mean_celsius(n): the stored readings as temperatures, averaged in f32;
-;; - pi(terms): the Nilakantha series in f64;
 ;; - timed_primes(n): primes(n) timed with the host's clock.
+;;
+;; It uses no floats, so it runs on builds without float support too (floats.wat has the
+;; float kernels).
 ;;
 ;; Its memory is 4 KiB in 1-byte pages (the custom-page-sizes proposal): a device gives the
 ;; guest what it needs, not the 64 KiB a standard page would cost. Layout:
@@ -131,46 +132,6 @@
     (call $led_set (i32.const 1) (i32.const 0))
     (call $say (i32.const 0x450) (i32.const 28) (local.get $n))
     (call $crc32 (i32.const 0x500) (i32.shl (local.get $n) (i32.const 2))))
-
-  ;; A 10 mV/degree sensor with a 500 mV offset on a 3.3 V, 12-bit ADC:
-  ;; celsius = raw * (330 / 4095) - 50, averaged over the first n stored samples.
-  (func $mean_celsius (export "mean_celsius") (param $n i32) (result f32)
-    (local $i i32) (local $scale f32) (local $sum f32)
-    (local.set $scale (f32.div (f32.const 330) (f32.const 4095)))
-    (block $done
-      (loop $readings
-        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-        (local.set $sum
-          (f32.add (local.get $sum)
-            (f32.sub
-              (f32.mul
-                (f32.convert_i32_s
-                  (i32.load offset=0x500 (i32.shl (local.get $i) (i32.const 2))))
-                (local.get $scale))
-              (f32.const 50))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $readings)))
-    (f32.div (local.get $sum) (f32.convert_i32_u (local.get $n))))
-
-  ;; pi = 3 + 4/(2*3*4) - 4/(4*5*6) + 4/(6*7*8) - ...
-  (func $pi (export "pi") (param $terms i32) (result f64)
-    (local $acc f64) (local $sign f64) (local $k f64)
-    (local.set $acc (f64.const 3))
-    (local.set $sign (f64.const 1))
-    (local.set $k (f64.const 2))
-    (block $done
-      (loop $series
-        (br_if $done (i32.eqz (local.get $terms)))
-        (local.set $acc
-          (f64.add (local.get $acc)
-            (f64.div (f64.mul (local.get $sign) (f64.const 4))
-              (f64.mul (f64.mul (local.get $k) (f64.add (local.get $k) (f64.const 1)))
-                (f64.add (local.get $k) (f64.const 2))))))
-        (local.set $sign (f64.neg (local.get $sign)))
-        (local.set $k (f64.add (local.get $k) (f64.const 2)))
-        (local.set $terms (i32.sub (local.get $terms) (i32.const 1)))
-        (br $series)))
-    (local.get $acc))
 
   (func $timed_primes (export "timed_primes") (param $n i32) (result i64)
     (local $start i64)

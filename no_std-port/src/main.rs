@@ -42,8 +42,13 @@ pub fn firmware_main() -> u8 {
 
     println!("wisp firmware on {}", arch::BOARD);
     println!(
-        "interpreter dispatch: {}; fuel metering on; heap arena {} KiB",
+        "interpreter dispatch: {}; floats {}; fuel metering on; heap arena {} KiB",
         wisp::interp::DISPATCH,
+        if cfg!(feature = "no-float") {
+            "left out (no-float)"
+        } else {
+            "on"
+        },
         heap::ARENA_SIZE / 1024
     );
 
@@ -61,6 +66,7 @@ pub fn firmware_main() -> u8 {
 
     let mut checks = Checks::new();
     demos::compute::run(&engine, &mut checks);
+    demos::floats::run(&engine, &mut checks);
     demos::traps::run(&engine, &mut checks);
     demos::fuel::run(&engine, &mut checks);
     drop(engine);

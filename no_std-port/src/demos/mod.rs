@@ -2,6 +2,7 @@
 //! instantiation, and how a trap is described.
 
 pub mod compute;
+pub mod floats;
 pub mod fuel;
 pub mod traps;
 
@@ -13,6 +14,7 @@ use crate::device::{self, Device};
 
 /// The guests, compiled from `guests/*.wat` by `build.rs`.
 pub const COMPUTE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/compute.wasm"));
+pub const FLOATS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/floats.wasm"));
 pub const TRAP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/trap.wasm"));
 pub const FUEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/fuel.wasm"));
 pub const INVALID: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/invalid.wasm"));
