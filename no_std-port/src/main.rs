@@ -84,6 +84,11 @@ pub fn firmware_main() -> u8 {
         format_args!("peak native stack within 8 KiB"),
     );
     let heap = heap::usage();
+    println!(
+        "~    peak heap over the whole run {} B held by the allocator, of a {} B arena",
+        heap.peak_used_ever,
+        heap::ARENA_SIZE
+    );
     checks.check(
         heap.live == 0,
         format_args!("every guest's heap returned once its store was dropped"),
