@@ -71,15 +71,28 @@ pub fn translation_stats(module: &wisp_core::Module) -> TranslationStats {
     code::stats(module.inner())
 }
 
+/// A translated function as inspection sees it.
+#[derive(Debug, Clone)]
+pub struct Bytecode {
+    pub code: alloc::vec::Vec<bytecode::Instr>,
+    /// Slots the frame needs (locals, operand stack, constant pool).
+    pub frame_size: u32,
+    /// The constant pool, at slots `const_base..` of the frame.
+    pub const_base: u32,
+    pub consts: alloc::vec::Vec<u64>,
+}
+
 /// The translated bytecode of defined function `def` of `module`, for inspection and tests.
-pub fn bytecode_of(
-    module: &wisp_core::Module,
-    def: u32,
-) -> Option<alloc::vec::Vec<bytecode::Instr>> {
+pub fn bytecode_of(module: &wisp_core::Module, def: u32) -> Option<Bytecode> {
     let inner = module.inner();
     if def as usize >= inner.bodies.len() {
         return None;
     }
     let func = code::compiled(code::module_code(inner), inner, def);
-    Some(func.code.iter().map(|op| op.instr).collect())
+    Some(Bytecode {
+        code: func.code.iter().map(|op| op.instr).collect(),
+        frame_size: func.frame_size,
+        const_base: func.const_base,
+        consts: func.consts.to_vec(),
+    })
 }

@@ -120,7 +120,8 @@ fn dump_bytecode(module: &Module, out: &mut String) {
         .filter(|(_, _, t)| matches!(t, wisp::ExternType::Func(_)))
         .count();
     let mut def = 0;
-    while let Some(code) = wisp::interp::bytecode_of(module, def) {
+    while let Some(func) = wisp::interp::bytecode_of(module, def) {
+        let code = &func.code;
         let index = imported as u32 + def;
         let name = module
             .inner()
@@ -130,8 +131,10 @@ fn dump_bytecode(module: &Module, out: &mut String) {
             .unwrap_or("");
         let _ = writeln!(
             out,
-            "\nfunction {index} {name} ({} instructions):",
-            code.len()
+            "\nfunction {index} {name} ({} instructions, {} frame slots, {} constants):",
+            code.len(),
+            func.frame_size,
+            func.consts.len()
         );
         for (pc, instr) in code.iter().enumerate() {
             let _ = writeln!(out, "  {pc:>5}: {instr:?}");
