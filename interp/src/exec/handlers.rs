@@ -332,7 +332,11 @@ macro_rules! handlers {
                 // The guard is a constant: `false` drops the arm, and with it the only
                 // reference to the handler, which is then never linked.
                 $( Instr::$name { .. } if const { built(stringify!($name)) } => {
-                    [$name::<0>, $name::<1>, $name::<2>]
+                    if FORWARDING {
+                        [$name::<0>, $name::<1>, $name::<2>]
+                    } else {
+                        [$name::<0>; 3]
+                    }
                 } )*
                 _ => return None,
             };
@@ -365,6 +369,14 @@ macro_rules! handlers {
         }
     }};
 }
+
+/// Whether handlers take forwarded operands from the accumulators. That pays with tail
+/// dispatch, where the accumulators live in registers from one handler to the next; with
+/// loop dispatch they pass through `Exec` in memory like the slots themselves, so a
+/// release build there keeps only the variant reading every operand from its slot, a third
+/// of the handlers' code (which firmware's flash feels). Debug builds keep all variants,
+/// so that the tests exercise forwarding and its checks on every dispatch.
+const FORWARDING: bool = cfg!(any(wisp_tail_dispatch, debug_assertions));
 
 /// Whether this build has the handler of table instruction `name`: all of them, except,
 /// with the `no-float` feature, those of float instructions (the ones whose names mention
