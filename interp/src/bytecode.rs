@@ -24,9 +24,11 @@ macro_rules! define_instrs {
         store: [$($store:ident),* $(,)?],
         branch_cmp: [$($brc:ident),* $(,)?],
         branch_cmp_imm: [$($brci:ident),* $(,)?],
-        other: { $($other:tt)* }
+        other: {
+            $( $(#[$meta:meta])* $other:ident $({ $($of:ident : $ot:ty),* $(,)? })? ),* $(,)?
+        }
     ) => {
-        /// One instruction. Kept `Copy` and at most 16 bytes (asserted below).
+        /// One instruction, as the translator builds it (`encode` packs it for the executor).
         #[derive(Debug, Copy, Clone, PartialEq)]
         pub enum Instr {
             $($bin { dst: Slot, a: Slot, b: Slot },)*
@@ -37,10 +39,59 @@ macro_rules! define_instrs {
             $($store { addr: Slot, value: Slot, offset: u32 },)*
             $($brc { a: Slot, b: Slot, offset: i32 },)*
             $($brci { a: Slot, imm: i32, offset: i32 },)*
-            $($other)*
+            $( $(#[$meta])* $other $({ $($of: $ot),* })?, )*
+        }
+
+        /// Each instruction's operands as the executor reads them: packed, in declaration
+        /// order, in the words after its handler (see [`encode`]).
+        #[allow(non_camel_case_types, dead_code)]
+        pub mod payload {
+            use super::Slot;
+            $( #[repr(C, packed)] #[derive(Clone, Copy)] pub struct $bin { pub dst: Slot, pub a: Slot, pub b: Slot } )*
+            $( #[repr(C, packed)] #[derive(Clone, Copy)] pub struct $bimm { pub dst: Slot, pub a: Slot, pub imm: i32 } )*
+            $( #[repr(C, packed)] #[derive(Clone, Copy)] pub struct $un { pub dst: Slot, pub src: Slot } )*
+            $( #[repr(C, packed)] #[derive(Clone, Copy)] pub struct $mv { pub dst: Slot, pub src: Slot } )*
+            $( #[repr(C, packed)] #[derive(Clone, Copy)] pub struct $load { pub dst: Slot, pub addr: Slot, pub offset: u32 } )*
+            $( #[repr(C, packed)] #[derive(Clone, Copy)] pub struct $store { pub addr: Slot, pub value: Slot, pub offset: u32 } )*
+            $( #[repr(C, packed)] #[derive(Clone, Copy)] pub struct $brc { pub a: Slot, pub b: Slot, pub offset: i32 } )*
+            $( #[repr(C, packed)] #[derive(Clone, Copy)] pub struct $brci { pub a: Slot, pub imm: i32, pub offset: i32 } )*
+            $( #[repr(C, packed)] #[derive(Clone, Copy)] pub struct $other { $($(pub $of: $ot),*)? } )*
         }
 
         impl Instr {
+            /// How many bytes the packed operands take.
+            #[inline]
+            fn payload_len(&self) -> usize {
+                use core::mem::size_of;
+                match self {
+                    $(Instr::$bin { .. } => size_of::<payload::$bin>(),)*
+                    $(Instr::$bimm { .. } => size_of::<payload::$bimm>(),)*
+                    $(Instr::$un { .. } => size_of::<payload::$un>(),)*
+                    $(Instr::$mv { .. } => size_of::<payload::$mv>(),)*
+                    $(Instr::$load { .. } => size_of::<payload::$load>(),)*
+                    $(Instr::$store { .. } => size_of::<payload::$store>(),)*
+                    $(Instr::$brc { .. } => size_of::<payload::$brc>(),)*
+                    $(Instr::$brci { .. } => size_of::<payload::$brci>(),)*
+                    $(Instr::$other { .. } => size_of::<payload::$other>(),)*
+                }
+            }
+
+            /// The packed operands (see [`payload`]) and how many of the bytes are used.
+            #[inline]
+            fn payload(&self) -> ([u8; MAX_PAYLOAD], usize) {
+                match *self {
+                    $(Instr::$bin { dst, a, b } => pack(payload::$bin { dst, a, b }),)*
+                    $(Instr::$bimm { dst, a, imm } => pack(payload::$bimm { dst, a, imm }),)*
+                    $(Instr::$un { dst, src } => pack(payload::$un { dst, src }),)*
+                    $(Instr::$mv { dst, src } => pack(payload::$mv { dst, src }),)*
+                    $(Instr::$load { dst, addr, offset } => pack(payload::$load { dst, addr, offset }),)*
+                    $(Instr::$store { addr, value, offset } => pack(payload::$store { addr, value, offset }),)*
+                    $(Instr::$brc { a, b, offset } => pack(payload::$brc { a, b, offset }),)*
+                    $(Instr::$brci { a, imm, offset } => pack(payload::$brci { a, imm, offset }),)*
+                    $(Instr::$other $({ $($of),* })? => pack(payload::$other { $($($of),*)? }),)*
+                }
+            }
+
             /// The instruction for a wasm operator that maps one to one onto a unary
             /// instruction of the same name (numeric operators, conversions, `ref.is_null`).
             pub fn for_unary_operator(op: &wasmparser::Operator<'_>) -> Option<fn(Slot, Slot) -> Instr> {
@@ -53,6 +104,7 @@ macro_rules! define_instrs {
             /// The operands that may come from the previous instruction's result register
             /// instead of their slot: `(first, second)` for binary operators and compares,
             /// `(operand, None)` for the rest. See `Op::forward`.
+            #[inline]
             pub fn forwardable_operands(&self) -> (Option<Slot>, Option<Slot>) {
                 match *self {
                     $(Instr::$bin { a, b, .. } => (Some(a), Some(b)),)*
@@ -76,6 +128,7 @@ macro_rules! define_instrs {
             }
 
             /// The relative target of a branch instruction, to patch.
+            #[inline]
             pub fn branch_offset_mut(&mut self) -> Option<&mut i32> {
                 match self {
                     $(Instr::$brc { offset, .. })|*
@@ -87,6 +140,7 @@ macro_rules! define_instrs {
 
             /// The slot this instruction writes its only result to, for instructions that
             /// read all their operands before writing it (so it may be any slot).
+            #[inline]
             pub fn result_slot_mut(&mut self) -> Option<&mut Slot> {
                 match self {
                     $(Instr::$bin { dst, .. })|*
@@ -230,15 +284,41 @@ define_instrs! {
     }
 }
 
-const _: () = assert!(core::mem::size_of::<Instr>() <= 16);
+/// The most operand bytes an instruction has (`CallIndirect`, `TableInit`: 12).
+const MAX_PAYLOAD: usize = 16;
 
-/// An instruction as the executor runs it: the handler that executes it, and its operands.
-/// Dispatch is one indirect call (or jump) through `handler`, no decoding.
+/// One word of encoded code. An instruction is its handler's word followed by its
+/// operands packed into as few words as they need ([`words_for`]): none for `Return0`,
+/// one for most, two for the widest. Dispatch is one indirect call (or jump) through the
+/// handler word, and the handler reads its operands at fixed offsets from it: no decoding.
 #[derive(Copy, Clone)]
 #[repr(C)]
-pub struct Op {
+pub union Word {
     pub handler: crate::exec::Handler,
-    pub instr: Instr,
+    pub bits: [u8; 8],
+}
+
+impl core::fmt::Debug for Word {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Word")
+    }
+}
+
+/// The words an instruction whose operands take `payload` bytes occupies.
+pub const fn words_for(payload: usize) -> usize {
+    1 + payload.div_ceil(8)
+}
+
+/// `p`'s bytes, for [`Instr::payload`].
+#[inline(always)]
+fn pack<P: Copy>(p: P) -> ([u8; MAX_PAYLOAD], usize) {
+    const { assert!(core::mem::size_of::<P>() <= MAX_PAYLOAD) };
+    let mut out = [0; MAX_PAYLOAD];
+    let len = core::mem::size_of::<P>();
+    // SAFETY: `P` is a packed struct of integers (no padding, no invalid bit patterns) of
+    // `len <= MAX_PAYLOAD` bytes.
+    unsafe { core::ptr::copy_nonoverlapping((&p as *const P).cast::<u8>(), out.as_mut_ptr(), len) };
+    (out, len)
 }
 
 /// Which accumulator register a value travels in between two handlers (see `exec`):
@@ -366,6 +446,7 @@ impl Instr {
     /// The kind of the value `result_slot_mut` names: the accumulator the handler leaves
     /// it in. The handlers' result and operand types must agree with these two lists;
     /// debug builds check every handler run against them (`exec::handlers::checked`).
+    #[inline]
     pub fn result_kind(&self) -> Kind {
         match self {
             f32_instrs!(results) | f32_instrs!(conversions_to) => Kind::F32,
@@ -375,6 +456,7 @@ impl Instr {
     }
 
     /// The kind of the operands `forwardable_operands` names (both, for binary ones).
+    #[inline]
     pub fn operand_kind(&self) -> Kind {
         match self {
             f32_instrs!(results) | f32_instrs!(compares_and_conversions_from) => Kind::F32,
@@ -395,22 +477,22 @@ pub enum Forward {
     Second = 2,
 }
 
-impl Op {
-    pub fn new(instr: Instr, forward: Forward) -> Op {
-        Op {
-            handler: crate::exec::handler_for(&instr, forward),
-            instr,
-        }
+/// Encodes translated code into words, choosing for each instruction whether an operand
+/// comes from the previous instruction's result register. It may when the previous
+/// instruction produced that slot, as a value of the operand's kind (so that it sits in
+/// the accumulator the operand is read from: a `Copy` or a reinterpretation leaves its
+/// value in the integer one), and falls through into this one with nothing else jumping in
+/// between: so no branch target, and the first instruction never. Branch offsets, counted
+/// in instructions by the translator, become offsets in words.
+pub fn encode(code: alloc::vec::Vec<Instr>) -> alloc::boxed::Box<[Word]> {
+    // Where each instruction starts, in words (one more entry: the end).
+    let mut at = alloc::vec::Vec::with_capacity(code.len() + 1);
+    let mut words = 0;
+    for instr in &code {
+        at.push(words);
+        words += words_for(instr.payload_len());
     }
-}
-
-/// Encodes translated code, choosing for each instruction whether an operand comes from
-/// the previous instruction's result register. It may when the previous instruction
-/// produced that slot, as a value of the operand's kind (so that it sits in the
-/// accumulator the operand is read from: a `Copy` or a reinterpretation leaves its value
-/// in the integer one), and falls through into this one with nothing else jumping in
-/// between: so no branch target, and the first instruction never.
-pub fn encode(code: alloc::vec::Vec<Instr>) -> alloc::boxed::Box<[Op]> {
+    at.push(words);
     let mut target = alloc::vec![false; code.len() + 1];
     if let Some(t) = target.first_mut() {
         *t = true;
@@ -422,36 +504,47 @@ pub fn encode(code: alloc::vec::Vec<Instr>) -> alloc::boxed::Box<[Op]> {
             }
         }
     }
+    let mut out = alloc::vec::Vec::with_capacity(words);
     let mut prev_result: Option<(Slot, Kind)> = None;
-    code.into_iter()
-        .enumerate()
-        .map(|(i, mut instr)| {
-            let operands = instr.forwardable_operands();
-            let forward = match prev_result {
-                Some((r, kind)) if !target[i] && kind == instr.operand_kind() => match operands {
-                    (Some(a), _) if a == r => Forward::First,
-                    (_, Some(b)) if b == r => Forward::Second,
-                    _ => Forward::None,
-                },
+    for (i, mut instr) in code.into_iter().enumerate() {
+        let operands = instr.forwardable_operands();
+        let forward = match prev_result {
+            Some((r, kind)) if !target[i] && kind == instr.operand_kind() => match operands {
+                (Some(a), _) if a == r => Forward::First,
+                (_, Some(b)) if b == r => Forward::Second,
                 _ => Forward::None,
-            };
-            let kind = instr.result_kind();
-            prev_result = instr.result_slot_mut().map(|s| (*s, kind));
-            Op::new(instr, forward)
-        })
-        .collect()
-}
-
-impl core::fmt::Debug for Op {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        self.instr.fmt(f)
+            },
+            _ => Forward::None,
+        };
+        let kind = instr.result_kind();
+        prev_result = instr.result_slot_mut().map(|s| (*s, kind));
+        let handler = crate::exec::handler_for(&instr, forward);
+        if let Some(offset) = instr.branch_offset_mut() {
+            let to = (i as i64 + i64::from(*offset)) as usize;
+            *offset = (at[to] as i64 - at[i] as i64) as i32;
+        }
+        out.push(Word { handler });
+        let (bytes, len) = instr.payload();
+        let (first, second) = bytes.split_at(8);
+        if len > 0 {
+            out.push(Word {
+                bits: first.try_into().expect("8 bytes"),
+            });
+        }
+        if len > 8 {
+            out.push(Word {
+                bits: second[..8].try_into().expect("8 bytes"),
+            });
+        }
     }
+    debug_assert_eq!(out.len(), words);
+    out.into_boxed_slice()
 }
 
 /// A translated function.
 #[derive(Debug)]
 pub struct CompiledFunc {
-    pub code: alloc::boxed::Box<[Op]>,
+    pub code: alloc::boxed::Box<[Word]>,
     /// Slots the frame needs: locals, the deepest operand stack, one spare, the constants.
     pub frame_size: u32,
     /// Where the constant pool starts in the frame.

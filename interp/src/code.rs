@@ -49,6 +49,13 @@ pub fn module_code(module: &ModuleInner) -> &ModuleCode {
         .expect("module tier data belongs to the interpreter")
 }
 
+impl ModuleCode {
+    /// What the module's functions are translated for.
+    pub fn options(&self) -> Options {
+        self.options
+    }
+}
+
 /// Defined function `def` if it has been translated: the calls' fast path.
 #[inline(always)]
 pub fn translated(code: &ModuleCode, def: u32) -> Option<&CompiledFunc> {

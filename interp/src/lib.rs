@@ -88,9 +88,12 @@ pub fn bytecode_of(module: &wisp_core::Module, def: u32) -> Option<Bytecode> {
     if def as usize >= inner.bodies.len() {
         return None;
     }
-    let func = code::compiled(code::module_code(inner), inner, def);
+    // Translated again, as the executor's encoding keeps no `Instr`s; with the options
+    // the module's engine translates with, so the code is the same.
+    let options = code::module_code(inner).options();
+    let (code, func) = translate::translate_instrs(inner, def, options).ok()?;
     Some(Bytecode {
-        code: func.code.iter().map(|op| op.instr).collect(),
+        code,
         frame_size: func.frame_size,
         const_base: func.const_base,
         consts: func.consts.to_vec(),

@@ -19,21 +19,54 @@
 // (`BrF64NotLt` etc.) are deliberate: they branch on NaN, as `!(a < b)` does.
 #![allow(clippy::too_many_arguments, clippy::neg_cmp_op_on_partial_ord)]
 
-use core::hint::unreachable_unchecked;
 use core::ptr;
 use core::sync::atomic::Ordering;
 
 use wisp_core::TrapCode;
 
 use super::{dispatch, trap, trapped, Accs, Done, Exec, Handler, Ip, Sp};
-use crate::bytecode::{Forward, Instr, Kind, Slot};
+use crate::bytecode::{payload, words_for, Forward, Instr, Kind, Slot};
 use crate::float;
+
+// ----- operands -----------------------------------------------------------------------------
+
+/// The operands of the instruction at `ip`, as its variant's payload `P`.
+///
+/// # Safety
+/// `ip` is the handler word of an instruction of variant `P` (so `size_of::<P>()` bytes of
+/// operands follow it; `bytecode::encode` put them there).
+#[inline(always)]
+unsafe fn read_payload<P: Copy>(ip: Ip) -> P {
+    // SAFETY: the caller's contract; payloads are packed, so any address is aligned.
+    unsafe { ptr::read_unaligned(payload_of::<P>(ip)) }
+}
+
+/// Where the operands of the instruction at `ip` are, as its variant's payload `P`.
+#[inline(always)]
+fn payload_of<P>(ip: Ip) -> *const P {
+    ip.wrapping_add(1).cast::<P>()
+}
+
+/// Binds the operands of variant `$name` from the instruction at `$ip`, each with a load
+/// of its own: reading the payload whole lets LLVM load it as one word and shift the
+/// fields out, which costs instructions and registers in every handler.
+macro_rules! operands {
+    ($ip:ident, $name:ident { $($field:ident),* }) => {
+        let p = payload_of::<payload::$name>($ip);
+        // SAFETY: `handler_for` gives each handler only to its own variant, whose
+        // operands `encode` wrote after the handler word; the payload is packed, so the
+        // unaligned reads.
+        $( let $field = unsafe { ptr::addr_of!((*p).$field).read_unaligned() }; )*
+    };
+}
 
 // ----- slot access -------------------------------------------------------------------------
 
 /// How each Rust type sits in a 64-bit slot (see `wisp_core`'s `value.rs` for the layout),
 /// and in which accumulator register it travels to the next instruction (`bytecode::Kind`).
 trait SlotValue: Sized {
+    /// For debug builds' checks (`checked`, `first`, `second`).
+    #[cfg_attr(not(debug_assertions), allow(dead_code))]
     const KIND: Kind;
     fn from_slot(raw: u64) -> Self;
     fn to_slot(self) -> u64;
@@ -209,7 +242,8 @@ unsafe fn imm<A: SlotValue, B: From<i32>, R: SlotValue + Copy>(
 /// kind (the others pass through untouched), or, for effects without one, all of them as
 /// they were.
 trait Effect {
-    /// The accumulator the result goes to, if there is a result.
+    /// The accumulator the result goes to, if there is a result (for debug builds' checks).
+    #[cfg_attr(not(debug_assertions), allow(dead_code))]
     const KIND: Option<Kind>;
     fn update(self, accs: Accs) -> Accs;
 }
@@ -232,6 +266,7 @@ impl Effect for () {
 
 /// Debug builds check the discipline `bytecode::encode` relies on: a handler leaves its
 /// result in the accumulator `Instr::result_kind` names.
+#[cfg(debug_assertions)]
 #[inline(always)]
 fn checked<E: Effect>(effect: E, instr: &Instr) -> E {
     debug_assert!(
@@ -311,22 +346,25 @@ macro_rules! handlers {
             #[allow(non_snake_case, unused_variables, clippy::unnecessary_cast)]
             unsafe fn $name<const W: u8>($ip: Ip, $sp: Sp, $mb: *mut u8, $ml: usize, $ex: &mut Exec, acc: u64, f32acc: f32, f64acc: f64) -> Done {
                 let accs = Accs { int: acc, f32: f32acc, f64: f64acc };
+                // SAFETY: `handler_for` gives this handler only to this variant, whose
+                // operands follow it.
+                operands!($ip, $name { $($field),* });
+                #[cfg(debug_assertions)]
+                let instr = Instr::$name { $($field),* };
                 let $fw = Fwd {
                     which: W,
                     accs,
                     #[cfg(debug_assertions)]
-                    kind: unsafe { (*$ip).instr }.operand_kind(),
+                    kind: instr.operand_kind(),
                 };
-                // SAFETY: `handler_for` gives this handler only to this variant.
-                let Instr::$name { $($field),* } = (unsafe { (*$ip).instr }) else {
-                    unsafe { unreachable_unchecked() }
-                };
-                handlers!(@$kind $ip, $sp, $mb, $ml, $ex, accs, $body)
+                const NEXT: usize = words_for(core::mem::size_of::<payload::$name>());
+                handlers!(@$kind $ip, $sp, $mb, $ml, $ex, accs, NEXT, instr, $body)
             }
         )*
 
         /// The handler of a table instruction, for the operand `forward` says arrives in
         /// the result register.
+        #[inline]
         fn table_handler(instr: &Instr, forward: Forward) -> Option<Handler> {
             let variants: [Handler; 3] = match instr {
                 // The guard is a constant: `false` drops the arm, and with it the only
@@ -343,29 +381,35 @@ macro_rules! handlers {
             Some(variants[forward as usize])
         }
     };
-    (@plain $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $body:expr) => {{
+    (@plain $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
         #[allow(unused_unsafe)]
-        let accs = Effect::update(checked(unsafe { $body }, unsafe { &(*$ip).instr }), $acc);
+        let effect = unsafe { $body };
+        #[cfg(debug_assertions)]
+        let effect = checked(effect, &$instr);
+        let accs = Effect::update(effect, $acc);
         // SAFETY: a function's code ends with a return, so the next instruction exists.
-        unsafe { dispatch($ip.add(1), $sp, $mb, $ml, $ex, accs) }
+        unsafe { dispatch($ip.add($next), $sp, $mb, $ml, $ex, accs) }
     }};
-    (@fallible $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $body:expr) => {{
+    (@fallible $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
         #[allow(unused_unsafe)]
         match unsafe { $body } {
             Ok(v) => {
-                let accs = Effect::update(checked(v, unsafe { &(*$ip).instr }), $acc);
-                unsafe { dispatch($ip.add(1), $sp, $mb, $ml, $ex, accs) }
+                #[cfg(debug_assertions)]
+                let v = checked(v, &$instr);
+                let accs = Effect::update(v, $acc);
+                unsafe { dispatch($ip.add($next), $sp, $mb, $ml, $ex, accs) }
             }
             Err(code) => trap($ex, code),
         }
     }};
-    (@branch $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $body:expr) => {{
+    (@branch $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
         // A branch produces nothing: the accumulators pass through untouched.
         #[allow(unused_unsafe)]
         match unsafe { $body } {
-            // SAFETY: the bytecode contract: branch targets are inside the function.
+            // SAFETY: the bytecode contract: branch targets are inside the function
+            // (offsets in words, from this instruction's handler word).
             Some(offset) => unsafe { dispatch($ip.offset(offset as isize), $sp, $mb, $ml, $ex, $acc) },
-            None => unsafe { dispatch($ip.add(1), $sp, $mb, $ml, $ex, $acc) },
+            None => unsafe { dispatch($ip.add($next), $sp, $mb, $ml, $ex, $acc) },
         }
     }};
 }
@@ -798,13 +842,10 @@ fn i64_div_s(x: i64, y: i64) -> Result<i64, TrapCode> {
 
 // ----- handlers written out: control, calls, and what can move memory ------------------------
 
-/// Binds the operands of variant `$name` from the op at `$ip`.
-macro_rules! operands {
-    ($ip:ident, $name:ident { $($field:ident),* }) => {
-        // SAFETY: `handler_for` gives each handler only to its own variant.
-        let Instr::$name { $($field),* } = (unsafe { (*$ip).instr }) else {
-            unsafe { unreachable_unchecked() }
-        };
+/// The words variant `$name` occupies: where the next instruction starts.
+macro_rules! words {
+    ($name:ident) => {
+        words_for(core::mem::size_of::<payload::$name>())
     };
 }
 
@@ -834,19 +875,17 @@ unsafe fn br_table(
 ) -> Done {
     operands!(ip, BrTable { index, len });
     let i = unsafe { get::<u32>(sp, index) }.min(len - 1);
-    // SAFETY: the translator emits `len` `Br`s right after the table.
-    let entry = unsafe { ip.add(1 + i as usize) };
-    let target = match unsafe { (*entry).instr } {
-        // SAFETY: the bytecode contract: branch targets are inside the function.
-        Instr::Br { offset } => unsafe { entry.offset(offset as isize) },
-        _ => entry,
-    };
+    // SAFETY: the translator emits `len` `Br`s right after the table, and keeps them
+    // `Br`s (`translate::jumps`).
+    let entry = unsafe { ip.add(words!(BrTable) + i as usize * words!(Br)) };
+    let payload::Br { offset } = unsafe { read_payload(entry) };
     let accs = Accs {
         int: acc,
         f32: f32acc,
         f64: f64acc,
     };
-    unsafe { dispatch(target, sp, mb, ml, ex, accs) }
+    // SAFETY: the bytecode contract: branch targets are inside the function.
+    unsafe { dispatch(entry.offset(offset as isize), sp, mb, ml, ex, accs) }
 }
 
 /// After a call pushed a frame (`entry` is the callee's first instruction) or ran a host
@@ -873,7 +912,7 @@ unsafe fn call_internal(
 ) -> Done {
     operands!(ip, CallInternal { def, base });
     // SAFETY: the next instruction exists (a function's code ends with a return).
-    let at = ex.save_ip(unsafe { ip.add(1) }) + usize::from(base);
+    let at = ex.save_ip(unsafe { ip.add(words!(CallInternal)) }) + usize::from(base);
     // SAFETY: `module` is the current instance's; `def` is one of its defined functions.
     let index = def + unsafe { (*ex.module).num_imported_funcs };
     match unsafe { ex.push_frame_fast(index, at) } {
@@ -913,7 +952,7 @@ unsafe fn call(
     _: f64,
 ) -> Done {
     operands!(ip, Call { func, base });
-    let resume = unsafe { ip.add(1) };
+    let resume = unsafe { ip.add(words!(Call)) };
     let at = ex.save_ip(resume) + usize::from(base);
     // SAFETY: the bytecode contract: `func` is a function index of the instance.
     let target = unsafe { (*ex.vmctx).func(func).store_func };
@@ -954,7 +993,7 @@ unsafe fn call_indirect(
     if unsafe { (&(*ex.store).funcs)[target as usize].type_id } != expected {
         return trap(ex, TrapCode::BadSignature);
     }
-    let resume = unsafe { ip.add(1) };
+    let resume = unsafe { ip.add(words!(CallIndirect)) };
     let at = ex.save_ip(resume) + usize::from(base);
     unsafe { call_store_func(ex, target, at, resume, mb, ml) }
 }
@@ -1083,7 +1122,16 @@ unsafe fn memory_grow(
     let result = unsafe { set(sp, dst, old.map_or(u64::from(u32::MAX), |p| p)) };
     // Growing may have moved memory.
     let (mb, ml) = ex.mem_regs();
-    unsafe { dispatch(ip.add(1), sp, mb, ml, ex, result.into_acc(Accs::ZERO)) }
+    unsafe {
+        dispatch(
+            ip.add(words!(MemoryGrow)),
+            sp,
+            mb,
+            ml,
+            ex,
+            result.into_acc(Accs::ZERO),
+        )
+    }
 }
 
 unsafe fn use_memory(
@@ -1107,11 +1155,12 @@ unsafe fn use_memory(
         f32: f32acc,
         f64: f64acc,
     };
-    unsafe { dispatch(ip.add(1), sp, mb, ml, ex, accs) }
+    unsafe { dispatch(ip.add(words!(UseMemory)), sp, mb, ml, ex, accs) }
 }
 
 /// The handler that executes `instr`, taking the `forward`ed operand from the result
 /// register. (Only table instructions have forwardable operands.)
+#[inline]
 pub fn handler_for(instr: &Instr, forward: Forward) -> Handler {
     if let Some(h) = table_handler(instr, forward) {
         return h;

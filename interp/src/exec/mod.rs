@@ -1,6 +1,6 @@
 //! The executor: runs bytecode with all wasm frames on a heap value stack.
 //!
-//! Every instruction is an [`Op`]: a handler function and its operands. Handlers share one
+//! Every instruction is a handler function's [`Word`] followed by its operands. Handlers share one
 //! signature, `(ip, sp, mem_base, mem_len, exec, accumulators)`, so the hot state (instruction pointer,
 //! frame pointer, and the current memory's base and length) travels in argument
 //! registers. How one handler passes control to the next is chosen at build time
@@ -30,13 +30,13 @@ use wisp_core::module::ModuleInner;
 use wisp_core::vm::VmCtx;
 use wisp_core::{FrameInfo, FuncKind, InstanceEntity, MemoryEntity, StoreInner, Trap, TrapCode};
 
-use crate::bytecode::{CompiledFunc, Op};
+use crate::bytecode::{CompiledFunc, Word};
 use crate::code::{compiled, module_code, translated, ModuleCode};
 
 pub use handlers::handler_for;
 
-/// Where execution is: the next instruction to run.
-pub type Ip = *const Op;
+/// Where execution is: the handler word of the next instruction to run.
+pub type Ip = *const Word;
 /// The current frame's first slot.
 pub type Sp = *mut u64;
 
@@ -532,8 +532,10 @@ unsafe fn zero_locals(slots: &mut [u64], base: usize, func: &CompiledFunc) {
     debug_assert!(base + func.num_locals as usize <= slots.len());
     // SAFETY: the caller's contract.
     unsafe {
-        let mut p = slots.as_mut_ptr().add(base + func.num_params as usize);
-        let end = slots.as_mut_ptr().add(base + func.num_locals as usize);
+        // One pointer for both ends: a second `as_mut_ptr` would invalidate the first.
+        let frame = slots.as_mut_ptr().add(base);
+        let mut p = frame.add(func.num_params as usize);
+        let end = frame.add(func.num_locals as usize);
         while p < end {
             ptr::write_volatile(p, 0);
             p = p.add(1);

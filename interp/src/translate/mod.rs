@@ -42,7 +42,22 @@ pub struct Options {
     pub interruptible: bool,
 }
 
+/// Translates defined function `def` and encodes it for the executor.
 pub fn translate(module: &ModuleInner, def: u32, options: Options) -> Result<CompiledFunc> {
+    let (code, func) = translate_instrs(module, def, options)?;
+    Ok(CompiledFunc {
+        code: encode(code),
+        ..func
+    })
+}
+
+/// Translates defined function `def`: its instructions before encoding (for inspection),
+/// and the rest of its `CompiledFunc`, with no code yet.
+pub fn translate_instrs(
+    module: &ModuleInner,
+    def: u32,
+    options: Options,
+) -> Result<(Vec<Instr>, CompiledFunc)> {
     let body_info = &module.bodies[def as usize];
     let func_index = module.num_imported_funcs + def;
     let ty = module.func_type(func_index);
@@ -86,14 +101,15 @@ pub fn translate(module: &ModuleInner, def: u32, options: Options) -> Result<Com
     }
     let frame_size = t.const_base + t.consts.len() as u32;
     jumps::shorten(&mut t.code);
-    Ok(CompiledFunc {
-        code: encode(t.code),
+    let func = CompiledFunc {
+        code: Default::default(),
         frame_size,
         const_base: t.const_base,
         consts: t.consts.into(),
         num_params,
         num_locals: body_info.num_locals,
-    })
+    };
+    Ok((t.code, func))
 }
 
 #[derive(Debug, Copy, Clone, PartialEq)]
