@@ -1,6 +1,7 @@
 //! Functions: wasm and host functions in a store, the `Func` handle, dynamic calls, and
 //! `Caller`, the view of the store a host function gets.
 
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -80,16 +81,19 @@ impl HostFunc {
 /// What a function is.
 pub enum FuncKind {
     /// Function `index` (in its module's function index space) of store instance `instance`.
-    Wasm {
-        instance: u32,
-        index: u32,
-    },
-    Host(HostFunc),
+    Wasm { instance: u32, index: u32 },
+    /// A host function and its type, boxed: entities of wasm functions, one per function
+    /// per instance, stay small (their type is their module's).
+    Host(Box<HostEntity>),
+}
+
+pub struct HostEntity {
+    pub func: HostFunc,
+    pub ty: FuncType,
 }
 
 pub struct FuncEntity {
-    pub ty: FuncType,
-    /// Engine-wide id of `ty`.
+    /// Engine-wide id of the function's type.
     pub type_id: u32,
     pub kind: FuncKind,
 }
@@ -115,7 +119,7 @@ pub unsafe fn call_raw(
         let inner = &mut *store;
         match &inner.funcs[func as usize].kind {
             // Cloned so the callee may add functions to the store while it runs.
-            FuncKind::Host(h) => Target::Host(h.clone()),
+            FuncKind::Host(host) => Target::Host(host.func.clone()),
             FuncKind::Wasm { .. } => Target::Wasm(inner.engine.executor().clone()),
         }
     };
@@ -156,20 +160,20 @@ impl Func {
         }
     }
 
-    pub(crate) fn alloc(inner: &mut StoreInner, ty: FuncType, kind: FuncKind) -> Func {
+    /// A host function entity of type `ty`.
+    pub(crate) fn alloc_host(inner: &mut StoreInner, ty: FuncType, func: HostFunc) -> Func {
         let type_id = inner.engine.type_id(&ty);
-        Func::alloc_typed(inner, ty, type_id, kind)
+        Func::alloc_typed(
+            inner,
+            type_id,
+            FuncKind::Host(Box::new(HostEntity { func, ty })),
+        )
     }
 
-    /// As `alloc`, with the engine type id already known (a module's functions).
-    pub(crate) fn alloc_typed(
-        inner: &mut StoreInner,
-        ty: FuncType,
-        type_id: u32,
-        kind: FuncKind,
-    ) -> Func {
+    /// A function entity whose engine type id is known.
+    pub(crate) fn alloc_typed(inner: &mut StoreInner, type_id: u32, kind: FuncKind) -> Func {
         let index = inner.funcs.len() as u32;
-        inner.funcs.push(FuncEntity { ty, type_id, kind });
+        inner.funcs.push(FuncEntity { type_id, kind });
         Func {
             store: inner.id,
             index,
@@ -183,11 +187,7 @@ impl Func {
         func: impl IntoFunc<T, Params, Results>,
     ) -> Func {
         let (ty, host) = func.into_func();
-        Func::alloc(
-            &mut store.as_context_mut().0.inner,
-            ty,
-            FuncKind::Host(host),
-        )
+        Func::alloc_host(&mut store.as_context_mut().0.inner, ty, host)
     }
 
     /// A host function of type `ty` taking and returning `Val`s.
@@ -197,17 +197,13 @@ impl Func {
         func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
     ) -> Func {
         let host = HostFunc::new_dynamic(ty.clone(), func);
-        Func::alloc(
-            &mut store.as_context_mut().0.inner,
-            ty,
-            FuncKind::Host(host),
-        )
+        Func::alloc_host(&mut store.as_context_mut().0.inner, ty, host)
     }
 
     pub fn ty(&self, store: impl AsContext) -> Result<FuncType> {
         let inner = &store.as_context().0.inner;
         inner.check(self.store)?;
-        Ok(inner.funcs[self.index as usize].ty.clone())
+        Ok(inner.func_type(self.index).clone())
     }
 
     /// Calls the function with `params`, writing its results to `results`, whose length must
@@ -221,7 +217,7 @@ impl Func {
         let ctx = store.as_context_mut().0;
         let id = ctx.inner.id;
         ctx.inner.check(self.store)?;
-        let ty = ctx.inner.funcs[self.index as usize].ty.clone();
+        let ty = ctx.inner.func_type(self.index).clone();
         check_vals("argument", ty.params(), params)?;
         if results.len() != ty.results().len() {
             return Err(Error::TypeMismatch(alloc::format!(

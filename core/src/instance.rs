@@ -158,7 +158,7 @@ fn extern_of(store: StoreId, inst: &InstanceEntity, index: ExternIndex) -> Exter
 /// The type an extern actually has in the store, to match against an import.
 fn actual_type(inner: &StoreInner, ext: &Extern) -> ExternType {
     match *ext {
-        Extern::Func(f) => ExternType::Func(inner.funcs[f.index as usize].ty.clone()),
+        Extern::Func(f) => ExternType::Func(inner.func_type(f.index).clone()),
         Extern::Table(t) => {
             let e = &inner.tables[t.index as usize];
             ExternType::Table(TableType {
@@ -314,11 +314,15 @@ pub(crate) fn instantiate<T>(
     let instance_index = inner.instances.len() as u32;
     let config = inner.engine.config().clone();
 
-    // Defined functions first: global and table initialisers may refer to them.
+    // Defined functions first: global and table initialisers may refer to them. (Room
+    // reserved at once: a large module has tens of thousands, and growing the store's
+    // vector one doubling at a time copies them over and over.)
+    inner
+        .funcs
+        .reserve(m.funcs.len() - m.num_imported_funcs as usize);
     for i in m.num_imported_funcs..m.funcs.len() as u32 {
         let f = Func::alloc_typed(
             inner,
-            m.func_type(i).clone(),
             m.func_type_id(i),
             FuncKind::Wasm {
                 instance: instance_index,

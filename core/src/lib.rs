@@ -32,7 +32,9 @@ pub mod vm;
 
 pub use crate::engine::{Config, Engine};
 pub use crate::error::{Error, ModuleError, Result};
-pub use crate::func::{call_raw, Caller, Func, FuncEntity, FuncKind, HostFunc, MAX_REENTRANCY};
+pub use crate::func::{
+    call_raw, Caller, Func, FuncEntity, FuncKind, HostEntity, HostFunc, MAX_REENTRANCY,
+};
 pub use crate::global::{Global, GlobalEntity};
 pub use crate::instance::{Instance, InstanceEntity};
 pub use crate::linker::{Extern, Linker};

@@ -8,7 +8,7 @@ use hashbrown::HashMap;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::func::{Caller, Func, FuncKind, HostFunc};
+use crate::func::{Caller, Func, HostFunc};
 use crate::global::Global;
 use crate::instance::{instantiate, Instance};
 use crate::memory::Memory;
@@ -183,10 +183,10 @@ impl<T: 'static> Linker<T> {
         let def = self.defs.get(&(module.to_string(), name.to_string()))?;
         Some(match def {
             Definition::Extern(e) => *e,
-            Definition::Host(ty, host) => Extern::Func(Func::alloc(
+            Definition::Host(ty, host) => Extern::Func(Func::alloc_host(
                 &mut store.as_context_mut().0.inner,
                 ty.clone(),
-                FuncKind::Host(host.clone()),
+                host.clone(),
             )),
         })
     }

@@ -17,12 +17,13 @@ use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::func::FuncEntity;
+use crate::func::{FuncEntity, FuncKind};
 use crate::global::GlobalEntity;
 use crate::instance::InstanceEntity;
 use crate::memory::MemoryEntity;
 use crate::owned::Owned;
 use crate::table::TableEntity;
+use crate::types::FuncType;
 
 /// Distinguishes stores, so a handle from one is refused by another.
 #[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
@@ -58,6 +59,18 @@ pub struct StoreInner {
 }
 
 impl StoreInner {
+    /// The type of store function `func`: a host function's own, a wasm function's from
+    /// its module.
+    pub fn func_type(&self, func: u32) -> &FuncType {
+        match &self.funcs[func as usize].kind {
+            FuncKind::Host(host) => &host.ty,
+            FuncKind::Wasm { instance, index } => self.instances[*instance as usize]
+                .module
+                .inner()
+                .func_type(*index),
+        }
+    }
+
     /// Fails unless `id` is this store's.
     #[inline]
     pub fn check(&self, id: StoreId) -> Result<()> {

@@ -447,7 +447,7 @@ impl Exec {
     #[inline(never)]
     unsafe fn call_host(&mut self, func: u32, base: usize) -> Result<(), Trap> {
         // SAFETY: the store function exists; its type says how many slots it uses.
-        let len = unsafe { (&(*self.store).funcs)[func as usize].ty.slots_len() };
+        let len = unsafe { (*self.store).func_type(func).slots_len() };
         let end = base + len;
         if end > self.stack.slots.len() {
             self.stack.slots.resize(end, 0);
