@@ -362,6 +362,7 @@ mod tests {
         let report = SuiteReport {
             tier: "interp",
             fuel: false,
+            eager: false,
             files: vec![ran(
                 "a.wast",
                 vec![

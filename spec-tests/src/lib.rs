@@ -76,6 +76,7 @@ pub fn run_suite(
     SuiteReport {
         tier: settings.tier.name(),
         fuel: settings.fuel,
+        eager: settings.eager,
         files,
     }
 }

@@ -16,6 +16,8 @@ when none is given). The testsuite is $WISP_TESTSUITE, else spec-tests/testsuite
 options:
   --tier NAME    execution tier to run on (interp)
   --fuel         run with fuel metering on and a budget no test exhausts
+  --eager        translate each module as it loads rather than each function on its
+                 first call
   --json FILE    write per-file counts to FILE as JSON
   -v             print every failing directive with file:line and why, and the
                  differences from expectations.txt
@@ -44,6 +46,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         match arg.as_str() {
             "-h" | "--help" => return Ok(None),
             "--fuel" => args.settings.fuel = true,
+            "--eager" => args.settings.eager = true,
             "-v" | "--verbose" => args.verbose = true,
             "--skipped" => args.list_skipped = true,
             "--tier" => {

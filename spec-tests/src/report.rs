@@ -123,6 +123,7 @@ pub struct SuiteReport {
     /// The tier's name, which starts the summary line.
     pub tier: &'static str,
     pub fuel: bool,
+    pub eager: bool,
     pub files: Vec<FileReport>,
 }
 
@@ -207,6 +208,7 @@ mod tests {
         let report = SuiteReport {
             tier: "interp",
             fuel: false,
+            eager: false,
             files: vec![
                 FileReport {
                     name: "a.wast".into(),

@@ -14,11 +14,13 @@ use crate::report::{DirectiveResult, Outcome};
 use crate::tier::Tier;
 use crate::{spectest, traps, values};
 
-/// How to run: on which tier, and whether with fuel metering.
+/// How to run: on which tier, whether with fuel metering, and whether modules are
+/// translated when they load (eager) rather than each function on its first call.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Settings {
     pub tier: Tier,
     pub fuel: bool,
+    pub eager: bool,
 }
 
 /// Proposals wisp implements but leaves off by default. A script in a proposal's own folder
@@ -244,6 +246,7 @@ impl Script {
     fn new(settings: Settings, proposals: Proposals) -> wisp::Result<Script> {
         let mut config = Config::default();
         config.consume_fuel(settings.fuel);
+        config.lazy_translation(!settings.eager);
         proposals.apply(&mut config);
         let engine = settings.tier.engine(&config);
         let mut store = Store::new(&engine, ());

@@ -1,6 +1,7 @@
-//! Runs the whole testsuite on every tier, with fuel metering off and on, and checks the
-//! outcome against `expectations.txt`: any failure it does not list fails this test, and so
-//! does a listed failure that now passes or an entry that matches nothing.
+//! Runs the whole testsuite on every tier, with fuel metering off and on, and once more
+//! with every module translated as it loads (eager translation), and
+//! checks the outcome against `expectations.txt`: any failure it does not list fails this
+//! test, and so does a listed failure that now passes or an entry that matches nothing.
 
 use wisp_spec_tests::{load_expectations, run_suite, testsuite, Settings, Tier};
 
@@ -12,10 +13,15 @@ fn testsuite_matches_expectations() {
 
     let mut problems = String::new();
     for &tier in Tier::ALL {
-        for fuel in [false, true] {
-            let report = run_suite(&root, &files, Settings { tier, fuel }, &expectations);
+        for (fuel, eager) in [(false, false), (true, false), (false, true)] {
+            let settings = Settings { tier, fuel, eager };
+            let report = run_suite(&root, &files, settings, &expectations);
             let verdict = expectations.check(&report, true);
-            let mode = if fuel { "with fuel" } else { "without fuel" };
+            let mode = match (fuel, eager) {
+                (_, true) => "translated eagerly",
+                (true, _) => "with fuel",
+                _ => "without fuel",
+            };
             println!("{} ({mode})", report.summary_line());
             if !verdict.is_clean() {
                 problems.push_str(&format!("--- {tier} {mode} ---\n{verdict}"));
