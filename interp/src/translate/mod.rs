@@ -74,6 +74,7 @@ pub fn translate_instrs(
         ctrl: Vec::new(),
         locals: body_info.num_locals,
         last_result: None,
+        prev_result: None,
         fuel: options.fuel.then_some(0),
         interruptible: options.interruptible,
         dead_depth: 0,
@@ -169,6 +170,9 @@ struct Translator<'m> {
     /// The last instruction, if it wrote a fresh result to this slot and no label has
     /// been bound since: `local.set` can retarget it, `br_if` can fuse with it.
     last_result: Option<(usize, Slot)>,
+    /// The same for the instruction before `last_result`'s, when that one was emitted
+    /// right after it: `br_if (i32.eqz (i32.and ..))` fuses across the `eqz`.
+    prev_result: Option<(usize, Slot)>,
     /// Index of the current block's `ConsumeFuel`, with fuel metering on.
     fuel: Option<usize>,
     interruptible: bool,
@@ -262,7 +266,9 @@ impl Translator<'_> {
 
     /// Emits an instruction whose result is the fresh temp in `dst`.
     fn emit_result(&mut self, instr: Instr, dst: Slot) {
+        let before = self.last_result;
         let at = self.emit(instr);
+        self.prev_result = before;
         self.last_result = Some((at, dst));
     }
 
@@ -614,6 +620,9 @@ impl Translator<'_> {
         if cond == Operand::Temp {
             if let Some((at, dst)) = self.last_result {
                 if at + 1 == self.code.len() && dst == self.slot_at(pos) {
+                    if let Some(at) = self.fuse_across_eqz(at, when) {
+                        return at;
+                    }
                     if let Some(fused) = ops::fuse_compare_branch(self.code[at], when) {
                         self.code[at] = fused;
                         self.last_result = None;
@@ -628,6 +637,25 @@ impl Translator<'_> {
         } else {
             Instr::BrIfEqz { cond, offset: 0 }
         })
+    }
+
+    /// `br_if (i32.eqz x)` where the `eqz` at `at` directly follows the instruction that
+    /// computed `x` as a temp: branches on that instruction's result with the sense
+    /// inverted, and drops the `eqz` (its result is only the branch's condition).
+    fn fuse_across_eqz(&mut self, at: usize, when: bool) -> Option<usize> {
+        let Instr::I32Eqz { src, .. } = self.code[at] else {
+            return None;
+        };
+        let (before, dst) = self.prev_result?;
+        if before + 1 != at || dst != src {
+            return None;
+        }
+        let fused = ops::fuse_compare_branch(self.code[before], !when)?;
+        self.code[before] = fused;
+        self.code.pop();
+        self.last_result = None;
+        self.prev_result = None;
+        Some(before)
     }
 
     fn op_br(&mut self, depth: u32) {
