@@ -107,3 +107,32 @@ fn forwarded_values_keep_their_bits_across_accumulator_kinds() {
         -7 + x.to_bits() as i64
     );
 }
+
+/// A result the next instruction takes from an accumulator and overwrites is not stored
+/// (`bytecode::encode`); one it also reads from its slot must be. Here `i32.mul` reads
+/// local 1 twice, once forwarded from the `i32.add` that wrote it, once from the slot.
+#[test]
+fn skipped_result_stores_never_lose_a_value_read_again() {
+    let wat = r#"(module
+        (func (export "square_next") (param i32) (result i32) (local i32)
+          (local.set 1 (i32.mul (local.tee 1 (i32.add (local.get 0) (i32.const 1)))
+                                (local.get 1)))
+          (local.get 1))
+        (func (export "chain") (param i64) (result i64)
+          (i64.xor (i64.mul (i64.add (local.get 0) (i64.const 3)) (i64.const 5))
+                   (i64.shr_u (local.get 0) (i64.const 1)))))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let square_next = instance
+        .get_typed_func::<i32, i32>(&store, "square_next")
+        .unwrap();
+    let chain = instance
+        .get_typed_func::<i64, i64>(&store, "chain")
+        .unwrap();
+    assert_eq!(square_next.call(&mut store, 3).unwrap(), 16);
+    assert_eq!(chain.call(&mut store, 10).unwrap(), (13 * 5) ^ 5);
+}

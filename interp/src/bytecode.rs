@@ -477,6 +477,12 @@ pub enum Forward {
     Second = 2,
 }
 
+/// The slot `instr` writes its one result to, if it has one (see `Instr::result_slot_mut`).
+fn result_slot(instr: &Instr) -> Option<Slot> {
+    let mut copy = *instr;
+    copy.result_slot_mut().map(|s| *s)
+}
+
 /// Encodes translated code into words, choosing for each instruction whether an operand
 /// comes from the previous instruction's result register. It may when the previous
 /// instruction produced that slot, as a value of the operand's kind (so that it sits in
@@ -485,6 +491,7 @@ pub enum Forward {
 /// between: so no branch target, and the first instruction never. Branch offsets, counted
 /// in instructions by the translator, become offsets in words.
 pub fn encode(code: alloc::vec::Vec<Instr>) -> alloc::boxed::Box<[Word]> {
+    // (And whether its result is stored, or only passed on: see `store` below.)
     // Where each instruction starts, in words (one more entry: the end).
     let mut at = alloc::vec::Vec::with_capacity(code.len() + 1);
     let mut words = 0;
@@ -504,21 +511,37 @@ pub fn encode(code: alloc::vec::Vec<Instr>) -> alloc::boxed::Box<[Word]> {
             }
         }
     }
-    let mut out = alloc::vec::Vec::with_capacity(words);
+    // Which operand each instruction takes from an accumulator.
+    let mut forwards = alloc::vec::Vec::with_capacity(code.len() + 1);
     let mut prev_result: Option<(Slot, Kind)> = None;
-    for (i, mut instr) in code.into_iter().enumerate() {
-        let operands = instr.forwardable_operands();
-        let forward = match prev_result {
-            Some((r, kind)) if !target[i] && kind == instr.operand_kind() => match operands {
-                (Some(a), _) if a == r => Forward::First,
-                (_, Some(b)) if b == r => Forward::Second,
-                _ => Forward::None,
-            },
+    for (i, instr) in code.iter().enumerate() {
+        let forward = match (prev_result, instr.forwardable_operands()) {
+            (Some((r, kind)), operands) if !target[i] && kind == instr.operand_kind() => {
+                match operands {
+                    (Some(a), _) if a == r => Forward::First,
+                    (_, Some(b)) if b == r => Forward::Second,
+                    _ => Forward::None,
+                }
+            }
             _ => Forward::None,
         };
-        let kind = instr.result_kind();
-        prev_result = instr.result_slot_mut().map(|s| (*s, kind));
-        let handler = crate::exec::handler_for(&instr, forward);
+        forwards.push(forward);
+        prev_result = result_slot(instr).map(|s| (s, instr.result_kind()));
+    }
+    forwards.push(Forward::None);
+    let mut out = alloc::vec::Vec::with_capacity(words);
+    for (i, mut instr) in code.iter().copied().enumerate() {
+        // A result the next instruction takes from the accumulator and then overwrites
+        // (reading no other operand from that slot) need not be stored: skip the store.
+        let store = match (result_slot(&instr), code.get(i + 1), forwards[i + 1]) {
+            (Some(r), Some(next), forward) if forward != Forward::None => {
+                let (a, b) = next.forwardable_operands();
+                let other = if forward == Forward::First { b } else { a };
+                !(result_slot(next) == Some(r) && other != Some(r))
+            }
+            _ => true,
+        };
+        let handler = crate::exec::handler_for(&instr, forwards[i], store);
         if let Some(offset) = instr.branch_offset_mut() {
             let to = (i as i64 + i64::from(*offset)) as usize;
             *offset = (at[to] as i64 - at[i] as i64) as i32;

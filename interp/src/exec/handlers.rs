@@ -134,12 +134,26 @@ unsafe fn set<T: SlotValue + Copy>(sp: Sp, s: Slot, v: T) -> T {
     v
 }
 
-/// Where a handler variant takes its operands: `which` (the variant's const parameter,
-/// so the test folds away) says whether the first (1) or second (2) forwardable operand is
-/// the previous instruction's result, in `accs`, rather than its slot.
+/// Writes `v` to result slot `s` unless the variant skips that store (`fw.stores`): the
+/// next instruction then takes `v` from the accumulator and overwrites `s` itself, so the
+/// store would be dead (`bytecode::encode` chooses). Returns `v`, as `set` does.
+#[inline(always)]
+unsafe fn set_result<T: SlotValue + Copy>(sp: Sp, fw: Fwd, s: Slot, v: T) -> T {
+    if fw.stores {
+        unsafe { set(sp, s, v) }
+    } else {
+        v
+    }
+}
+
+/// Where a handler variant takes its operands and leaves its result: `which` (from the
+/// variant's const parameter, so the tests fold away) says whether the first (1) or
+/// second (2) forwardable operand is the previous instruction's result, in `accs`, rather
+/// than its slot; `stores` whether the result is written to its slot as well as passed on.
 #[derive(Clone, Copy)]
 struct Fwd {
     which: u8,
+    stores: bool,
     accs: Accs,
     /// The instruction's `operand_kind`, for debug builds to check that the handler reads
     /// the accumulator `bytecode::encode` chose.
@@ -187,7 +201,7 @@ unsafe fn un<A: SlotValue, R: SlotValue + Copy>(
     src: Slot,
     f: impl FnOnce(A) -> R,
 ) -> R {
-    unsafe { set(sp, dst, f(first(sp, src, fw))) }
+    unsafe { set_result(sp, fw, dst, f(first(sp, src, fw))) }
 }
 
 #[inline(always)]
@@ -198,7 +212,7 @@ unsafe fn un_trap<A: SlotValue, R: SlotValue + Copy>(
     src: Slot,
     f: impl FnOnce(A) -> Result<R, TrapCode>,
 ) -> Result<R, TrapCode> {
-    Ok(unsafe { set(sp, dst, f(first(sp, src, fw))?) })
+    Ok(unsafe { set_result(sp, fw, dst, f(first(sp, src, fw))?) })
 }
 
 #[inline(always)]
@@ -210,7 +224,7 @@ unsafe fn bin<A: SlotValue, B: SlotValue, R: SlotValue + Copy>(
     b: Slot,
     f: impl FnOnce(A, B) -> R,
 ) -> R {
-    unsafe { set(sp, dst, f(first(sp, a, fw), second(sp, b, fw))) }
+    unsafe { set_result(sp, fw, dst, f(first(sp, a, fw), second(sp, b, fw))) }
 }
 
 #[inline(always)]
@@ -222,7 +236,7 @@ unsafe fn bin_trap<A: SlotValue, B: SlotValue, R: SlotValue + Copy>(
     b: Slot,
     f: impl FnOnce(A, B) -> Result<R, TrapCode>,
 ) -> Result<R, TrapCode> {
-    Ok(unsafe { set(sp, dst, f(first(sp, a, fw), second(sp, b, fw))?) })
+    Ok(unsafe { set_result(sp, fw, dst, f(first(sp, a, fw), second(sp, b, fw))?) })
 }
 
 /// `a op imm` with the immediate as `B` (i32 sign-extended to i64 for 64-bit ops).
@@ -235,7 +249,7 @@ unsafe fn imm<A: SlotValue, B: From<i32>, R: SlotValue + Copy>(
     imm: i32,
     f: impl FnOnce(A, B) -> R,
 ) -> R {
-    unsafe { set(sp, dst, f(first(sp, a, fw), B::from(imm))) }
+    unsafe { set_result(sp, fw, dst, f(first(sp, a, fw), B::from(imm))) }
 }
 
 /// What a handler's effect leaves in the accumulators: its result, in the register of its
@@ -306,7 +320,7 @@ macro_rules! load {
                 let v = <$t>::from_le_bytes(unsafe {
                     ptr::read_unaligned(p as *const [u8; core::mem::size_of::<$t>()])
                 });
-                Ok(unsafe { set($sp, $dst, ($conv)(v)) })
+                Ok(unsafe { set_result($sp, $fw, $dst, ($conv)(v)) })
             }
             Err(e) => Err(e),
         }
@@ -342,7 +356,8 @@ macro_rules! handlers {
         $( $kind:ident $name:ident { $($field:ident),* } => $body:expr; )*
     ) => {
         $(
-            /// `W`: which operand arrives in `acc` (0 none, 1 the first, 2 the second).
+            /// `W`: which operand arrives in an accumulator (`W & 3`: 0 none, 1 the first,
+            /// 2 the second), and whether the result's store is skipped (`W & 4`).
             #[allow(non_snake_case, unused_variables, clippy::unnecessary_cast)]
             unsafe fn $name<const W: u8>($ip: Ip, $sp: Sp, $mb: *mut u8, $ml: usize, $ex: &mut Exec, acc: u64, f32acc: f32, f64acc: f64) -> Done {
                 let accs = Accs { int: acc, f32: f32acc, f64: f64acc };
@@ -352,7 +367,8 @@ macro_rules! handlers {
                 #[cfg(debug_assertions)]
                 let instr = Instr::$name { $($field),* };
                 let $fw = Fwd {
-                    which: W,
+                    which: W & 3,
+                    stores: W & 4 == 0,
                     accs,
                     #[cfg(debug_assertions)]
                     kind: instr.operand_kind(),
@@ -363,22 +379,25 @@ macro_rules! handlers {
         )*
 
         /// The handler of a table instruction, for the operand `forward` says arrives in
-        /// the result register.
+        /// an accumulator, storing its result or not.
         #[inline]
-        fn table_handler(instr: &Instr, forward: Forward) -> Option<Handler> {
-            let variants: [Handler; 3] = match instr {
+        fn table_handler(instr: &Instr, forward: Forward, store: bool) -> Option<Handler> {
+            let variants: [Handler; 6] = match instr {
                 // The guard is a constant: `false` drops the arm, and with it the only
                 // reference to the handler, which is then never linked.
                 $( Instr::$name { .. } if const { built(stringify!($name)) } => {
                     if FORWARDING {
-                        [$name::<0>, $name::<1>, $name::<2>]
+                        [
+                            $name::<0>, $name::<1>, $name::<2>,
+                            $name::<4>, $name::<5>, $name::<6>,
+                        ]
                     } else {
-                        [$name::<0>; 3]
+                        [$name::<0>; 6]
                     }
                 } )*
                 _ => return None,
             };
-            Some(variants[forward as usize])
+            Some(variants[forward as usize + if store { 0 } else { 3 }])
         }
     };
     (@plain $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
@@ -1158,11 +1177,13 @@ unsafe fn use_memory(
     unsafe { dispatch(ip.add(words!(UseMemory)), sp, mb, ml, ex, accs) }
 }
 
-/// The handler that executes `instr`, taking the `forward`ed operand from the result
-/// register. (Only table instructions have forwardable operands.)
+/// The handler that executes `instr`, taking the `forward`ed operand from an accumulator,
+/// and writing its result to its slot unless `store` is false (only for results the next
+/// instruction takes from the accumulator and overwrites; see `bytecode::encode`). Only
+/// table instructions have forwardable operands or can skip their store.
 #[inline]
-pub fn handler_for(instr: &Instr, forward: Forward) -> Handler {
-    if let Some(h) = table_handler(instr, forward) {
+pub fn handler_for(instr: &Instr, forward: Forward, store: bool) -> Handler {
+    if let Some(h) = table_handler(instr, forward, store) {
         return h;
     }
     match instr {
