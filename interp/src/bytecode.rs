@@ -76,19 +76,20 @@ macro_rules! define_instrs {
                 }
             }
 
-            /// The packed operands (see [`payload`]) and how many of the bytes are used.
+            /// Appends the packed operands (see [`payload`]) to `out`, in as many words as
+            /// they need.
             #[inline]
-            fn payload(&self) -> ([u8; MAX_PAYLOAD], usize) {
+            fn write_payload(&self, out: &mut alloc::vec::Vec<Word>) {
                 match *self {
-                    $(Instr::$bin { dst, a, b } => pack(payload::$bin { dst, a, b }),)*
-                    $(Instr::$bimm { dst, a, imm } => pack(payload::$bimm { dst, a, imm }),)*
-                    $(Instr::$un { dst, src } => pack(payload::$un { dst, src }),)*
-                    $(Instr::$mv { dst, src } => pack(payload::$mv { dst, src }),)*
-                    $(Instr::$load { dst, addr, offset } => pack(payload::$load { dst, addr, offset }),)*
-                    $(Instr::$store { addr, value, offset } => pack(payload::$store { addr, value, offset }),)*
-                    $(Instr::$brc { a, b, offset } => pack(payload::$brc { a, b, offset }),)*
-                    $(Instr::$brci { a, imm, offset } => pack(payload::$brci { a, imm, offset }),)*
-                    $(Instr::$other $({ $($of),* })? => pack(payload::$other { $($($of),*)? }),)*
+                    $(Instr::$bin { dst, a, b } => put(out, payload::$bin { dst, a, b }),)*
+                    $(Instr::$bimm { dst, a, imm } => put(out, payload::$bimm { dst, a, imm }),)*
+                    $(Instr::$un { dst, src } => put(out, payload::$un { dst, src }),)*
+                    $(Instr::$mv { dst, src } => put(out, payload::$mv { dst, src }),)*
+                    $(Instr::$load { dst, addr, offset } => put(out, payload::$load { dst, addr, offset }),)*
+                    $(Instr::$store { addr, value, offset } => put(out, payload::$store { addr, value, offset }),)*
+                    $(Instr::$brc { a, b, offset } => put(out, payload::$brc { a, b, offset }),)*
+                    $(Instr::$brci { a, imm, offset } => put(out, payload::$brci { a, imm, offset }),)*
+                    $(Instr::$other $({ $($of),* })? => put(out, payload::$other { $($($of),*)? }),)*
                 }
             }
 
@@ -309,16 +310,18 @@ pub const fn words_for(payload: usize) -> usize {
     1 + payload.div_ceil(8)
 }
 
-/// `p`'s bytes, for [`Instr::payload`].
+/// Appends payload `p` to `out` (zero-filled to whole words), for
+/// [`Instr::write_payload`].
 #[inline(always)]
-fn pack<P: Copy>(p: P) -> ([u8; MAX_PAYLOAD], usize) {
+fn put<P: Copy>(out: &mut alloc::vec::Vec<Word>, p: P) {
     const { assert!(core::mem::size_of::<P>() <= MAX_PAYLOAD) };
-    let mut out = [0; MAX_PAYLOAD];
-    let len = core::mem::size_of::<P>();
-    // SAFETY: `P` is a packed struct of integers (no padding, no invalid bit patterns) of
-    // `len <= MAX_PAYLOAD` bytes.
-    unsafe { core::ptr::copy_nonoverlapping((&p as *const P).cast::<u8>(), out.as_mut_ptr(), len) };
-    (out, len)
+    let n = core::mem::size_of::<P>().div_ceil(8);
+    for _ in 0..n {
+        out.push(Word { bits: [0; 8] });
+    }
+    // SAFETY: the `n` words just pushed hold `size_of::<P>()` bytes; `P` is a packed
+    // struct of integers (no padding, any alignment).
+    unsafe { core::ptr::write_unaligned(out.as_mut_ptr().add(out.len() - n).cast::<P>(), p) }
 }
 
 /// Which accumulator register a value travels in between two handlers (see `exec`):
@@ -492,52 +495,63 @@ fn result_slot(instr: &Instr) -> Option<Slot> {
 /// in instructions by the translator, become offsets in words.
 pub fn encode(code: alloc::vec::Vec<Instr>) -> alloc::boxed::Box<[Word]> {
     // (And whether its result is stored, or only passed on: see `store` below.)
-    // Where each instruction starts, in words (one more entry: the end).
+    //
+    // One pass gathers what the decisions need about each instruction (each query is a
+    // `match` over the instruction set: asked once), where it starts in words, and which
+    // instructions are branch targets.
+    struct Facts {
+        result: Option<(Slot, Kind)>,
+        operands: (Option<Slot>, Option<Slot>),
+        operand_kind: Kind,
+    }
     let mut at = alloc::vec::Vec::with_capacity(code.len() + 1);
+    let mut facts = alloc::vec::Vec::with_capacity(code.len());
+    let mut target = alloc::vec![false; code.len() + 1];
+    target[0] = true;
     let mut words = 0;
-    for instr in &code {
+    for (i, instr) in code.iter().enumerate() {
         at.push(words);
         words += words_for(instr.payload_len());
-    }
-    at.push(words);
-    let mut target = alloc::vec![false; code.len() + 1];
-    if let Some(t) = target.first_mut() {
-        *t = true;
-    }
-    for (i, instr) in code.iter().enumerate() {
         if let Some(offset) = instr.branch_offset() {
             if let Some(t) = target.get_mut((i as i64 + i64::from(offset)) as usize) {
                 *t = true;
             }
         }
+        facts.push(Facts {
+            result: result_slot(instr).map(|s| (s, instr.result_kind())),
+            operands: instr.forwardable_operands(),
+            operand_kind: instr.operand_kind(),
+        });
     }
+    at.push(words);
     // Which operand each instruction takes from an accumulator.
     let mut forwards = alloc::vec::Vec::with_capacity(code.len() + 1);
-    let mut prev_result: Option<(Slot, Kind)> = None;
-    for (i, instr) in code.iter().enumerate() {
-        let forward = match (prev_result, instr.forwardable_operands()) {
-            (Some((r, kind)), operands) if !target[i] && kind == instr.operand_kind() => {
-                match operands {
-                    (Some(a), _) if a == r => Forward::First,
-                    (_, Some(b)) if b == r => Forward::Second,
-                    _ => Forward::None,
-                }
-            }
+    forwards.push(Forward::None);
+    for i in 1..code.len() {
+        let f = &facts[i];
+        let forward = match facts[i - 1].result {
+            Some((r, kind)) if !target[i] && kind == f.operand_kind => match f.operands {
+                (Some(a), _) if a == r => Forward::First,
+                (_, Some(b)) if b == r => Forward::Second,
+                _ => Forward::None,
+            },
             _ => Forward::None,
         };
         forwards.push(forward);
-        prev_result = result_slot(instr).map(|s| (s, instr.result_kind()));
     }
     forwards.push(Forward::None);
     let mut out = alloc::vec::Vec::with_capacity(words);
-    for (i, mut instr) in code.iter().copied().enumerate() {
+    for (i, mut instr) in code.into_iter().enumerate() {
         // A result the next instruction takes from the accumulator and then overwrites
         // (reading no other operand from that slot) need not be stored: skip the store.
-        let store = match (result_slot(&instr), code.get(i + 1), forwards[i + 1]) {
-            (Some(r), Some(next), forward) if forward != Forward::None => {
-                let (a, b) = next.forwardable_operands();
-                let other = if forward == Forward::First { b } else { a };
-                !(result_slot(next) == Some(r) && other != Some(r))
+        let store = match (facts[i].result, facts.get(i + 1), forwards[i + 1]) {
+            (Some((r, _)), Some(next), forward) if forward != Forward::None => {
+                let other = if forward == Forward::First {
+                    next.operands.1
+                } else {
+                    next.operands.0
+                };
+                !(next.result.map(|(s, _)| s) == Some(r) && other != Some(r))
             }
             _ => true,
         };
@@ -547,18 +561,7 @@ pub fn encode(code: alloc::vec::Vec<Instr>) -> alloc::boxed::Box<[Word]> {
             *offset = (at[to] as i64 - at[i] as i64) as i32;
         }
         out.push(Word { handler });
-        let (bytes, len) = instr.payload();
-        let (first, second) = bytes.split_at(8);
-        if len > 0 {
-            out.push(Word {
-                bits: first.try_into().expect("8 bytes"),
-            });
-        }
-        if len > 8 {
-            out.push(Word {
-                bits: second[..8].try_into().expect("8 bytes"),
-            });
-        }
+        instr.write_payload(&mut out);
     }
     debug_assert_eq!(out.len(), words);
     out.into_boxed_slice()

@@ -382,18 +382,21 @@ macro_rules! handlers {
         /// an accumulator, storing its result or not.
         #[inline]
         fn table_handler(instr: &Instr, forward: Forward, store: bool) -> Option<Handler> {
-            let variants: [Handler; 6] = match instr {
+            // One static table per instruction: choosing is a load, not an array built
+            // on the stack for every instruction encoded.
+            let variants: &'static [Handler; 6] = match instr {
                 // The guard is a constant: `false` drops the arm, and with it the only
                 // reference to the handler, which is then never linked.
                 $( Instr::$name { .. } if const { built(stringify!($name)) } => {
-                    if FORWARDING {
+                    static VARIANTS: [Handler; 6] = if FORWARDING {
                         [
                             $name::<0>, $name::<1>, $name::<2>,
                             $name::<4>, $name::<5>, $name::<6>,
                         ]
                     } else {
                         [$name::<0>; 6]
-                    }
+                    };
+                    &VARIANTS
                 } )*
                 _ => return None,
             };
