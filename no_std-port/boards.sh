@@ -27,5 +27,7 @@ case "$features" in
   *) echo "$0: unknown firmware feature '$features' (known: no-float)" >&2; exit 2 ;;
 esac
 variant=$board${features:+-$features}
-build=(cargo build --release --target "$target" ${features:+--features "$features"})
+# The firmware's own target directory, whatever CARGO_TARGET_DIR the caller set for the
+# root workspace (CI shares one there): this is a separate workspace with its own profile.
+build=(cargo build --release --target-dir target --target "$target" ${features:+--features "$features"})
 elf=target/$target/release/wisp-firmware
