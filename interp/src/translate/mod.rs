@@ -80,6 +80,7 @@ pub fn translate_instrs(
         dead_depth: 0,
         const_base: body_info.num_locals + body_info.max_stack_height + 1,
         consts: Vec::new(),
+        const_index: hashbrown::HashMap::new(),
         copy_mergeable: false,
     };
     t.ctrl.push(Ctrl {
@@ -182,6 +183,9 @@ struct Translator<'m> {
     /// every local and temp (so nothing else writes them), filled when a frame is pushed.
     const_base: u32,
     consts: Vec<u64>,
+    /// Where each constant sits in `consts`, once there are more than a linear search
+    /// should go through (`SMALL_POOL`): large generated functions have thousands.
+    const_index: hashbrown::HashMap<u64, u32>,
     /// The last instruction is a `Copy` that a following copy may merge into.
     copy_mergeable: bool,
 }
@@ -346,10 +350,24 @@ impl Translator<'_> {
     /// The pool slot holding `value`, added if new; `None` once the frame would outgrow
     /// 16-bit slot indices (the constant is then materialised where it is used).
     fn pool_slot(&mut self, value: u64) -> Option<Slot> {
-        let index = match self.consts.iter().position(|&c| c == value) {
+        const SMALL_POOL: usize = 16;
+        let found = if self.consts.len() <= SMALL_POOL {
+            self.consts.iter().position(|&c| c == value)
+        } else {
+            if self.const_index.is_empty() {
+                for (i, &c) in self.consts.iter().enumerate() {
+                    self.const_index.insert(c, i as u32);
+                }
+            }
+            self.const_index.get(&value).map(|&i| i as usize)
+        };
+        let index = match found {
             Some(i) => i,
             None => {
                 self.consts.push(value);
+                if !self.const_index.is_empty() {
+                    self.const_index.insert(value, self.consts.len() as u32 - 1);
+                }
                 self.consts.len() - 1
             }
         };
