@@ -42,24 +42,26 @@ macro_rules! define_instrs {
             $( $(#[$meta])* $other $({ $($of: $ot),* })?, )*
         }
 
-        /// Each instruction's operands as the executor reads them: packed, in declaration
-        /// order, in the words after its handler (see [`encode`]).
+        /// Each instruction's operands as the executor reads them: in declaration order,
+        /// each at its natural alignment (`repr(C)`; the words they start at are 8-byte
+        /// aligned, so every field is read with one aligned load, on every target), in the
+        /// words after its handler (see [`encode`]).
         #[allow(non_camel_case_types, dead_code)]
         pub mod payload {
             use super::Slot;
-            $( #[repr(C, packed)] #[derive(Clone, Copy)] pub struct $bin { pub dst: Slot, pub a: Slot, pub b: Slot } )*
-            $( #[repr(C, packed)] #[derive(Clone, Copy)] pub struct $bimm { pub dst: Slot, pub a: Slot, pub imm: i32 } )*
-            $( #[repr(C, packed)] #[derive(Clone, Copy)] pub struct $un { pub dst: Slot, pub src: Slot } )*
-            $( #[repr(C, packed)] #[derive(Clone, Copy)] pub struct $mv { pub dst: Slot, pub src: Slot } )*
-            $( #[repr(C, packed)] #[derive(Clone, Copy)] pub struct $load { pub dst: Slot, pub addr: Slot, pub offset: u32 } )*
-            $( #[repr(C, packed)] #[derive(Clone, Copy)] pub struct $store { pub addr: Slot, pub value: Slot, pub offset: u32 } )*
-            $( #[repr(C, packed)] #[derive(Clone, Copy)] pub struct $brc { pub a: Slot, pub b: Slot, pub offset: i32 } )*
-            $( #[repr(C, packed)] #[derive(Clone, Copy)] pub struct $brci { pub a: Slot, pub imm: i32, pub offset: i32 } )*
-            $( #[repr(C, packed)] #[derive(Clone, Copy)] pub struct $other { $($(pub $of: $ot),*)? } )*
+            $( #[repr(C)] #[derive(Clone, Copy)] pub struct $bin { pub dst: Slot, pub a: Slot, pub b: Slot } )*
+            $( #[repr(C)] #[derive(Clone, Copy)] pub struct $bimm { pub dst: Slot, pub a: Slot, pub imm: i32 } )*
+            $( #[repr(C)] #[derive(Clone, Copy)] pub struct $un { pub dst: Slot, pub src: Slot } )*
+            $( #[repr(C)] #[derive(Clone, Copy)] pub struct $mv { pub dst: Slot, pub src: Slot } )*
+            $( #[repr(C)] #[derive(Clone, Copy)] pub struct $load { pub dst: Slot, pub addr: Slot, pub offset: u32 } )*
+            $( #[repr(C)] #[derive(Clone, Copy)] pub struct $store { pub addr: Slot, pub value: Slot, pub offset: u32 } )*
+            $( #[repr(C)] #[derive(Clone, Copy)] pub struct $brc { pub a: Slot, pub b: Slot, pub offset: i32 } )*
+            $( #[repr(C)] #[derive(Clone, Copy)] pub struct $brci { pub a: Slot, pub imm: i32, pub offset: i32 } )*
+            $( #[repr(C)] #[derive(Clone, Copy)] pub struct $other { $($(pub $of: $ot),*)? } )*
         }
 
         impl Instr {
-            /// How many bytes the packed operands take.
+            /// How many bytes the operands take (`payload`).
             #[inline]
             fn payload_len(&self) -> usize {
                 use core::mem::size_of;
@@ -76,7 +78,7 @@ macro_rules! define_instrs {
                 }
             }
 
-            /// Appends the packed operands (see [`payload`]) to `out`, in as many words as
+            /// Appends the operands (see [`payload`]) to `out`, in as many words as
             /// they need.
             #[inline]
             fn write_payload(&self, out: &mut alloc::vec::Vec<Word>) {
@@ -293,7 +295,7 @@ const MAX_PAYLOAD: usize = 16;
 /// one for most, two for the widest. Dispatch is one indirect call (or jump) through the
 /// handler word, and the handler reads its operands at fixed offsets from it: no decoding.
 #[derive(Copy, Clone)]
-#[repr(C)]
+#[repr(C, align(8))]
 pub union Word {
     pub handler: crate::exec::Handler,
     pub bits: [u8; 8],
@@ -319,9 +321,11 @@ fn put<P: Copy>(out: &mut alloc::vec::Vec<Word>, p: P) {
     for _ in 0..n {
         out.push(Word { bits: [0; 8] });
     }
-    // SAFETY: the `n` words just pushed hold `size_of::<P>()` bytes; `P` is a packed
-    // struct of integers (no padding, any alignment).
-    unsafe { core::ptr::write_unaligned(out.as_mut_ptr().add(out.len() - n).cast::<P>(), p) }
+    const { assert!(core::mem::align_of::<P>() <= core::mem::align_of::<Word>()) };
+    // SAFETY: the `n` words just pushed hold `size_of::<P>()` bytes at `Word`'s alignment,
+    // which is at least `P`'s; `P` is a `repr(C)` struct of integers (its padding bytes
+    // stay uninitialised, and nothing reads them).
+    unsafe { core::ptr::write(out.as_mut_ptr().add(out.len() - n).cast::<P>(), p) }
 }
 
 /// Which accumulator register a value travels in between two handlers (see `exec`):

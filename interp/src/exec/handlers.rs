@@ -37,8 +37,8 @@ use crate::float;
 /// operands follow it; `bytecode::encode` put them there).
 #[inline(always)]
 unsafe fn read_payload<P: Copy>(ip: Ip) -> P {
-    // SAFETY: the caller's contract; payloads are packed, so any address is aligned.
-    unsafe { ptr::read_unaligned(payload_of::<P>(ip)) }
+    // SAFETY: the caller's contract; the payload starts at a `Word`, aligned enough.
+    unsafe { ptr::read(payload_of::<P>(ip)) }
 }
 
 /// Where the operands of the instruction at `ip` are, as its variant's payload `P`.
@@ -49,14 +49,15 @@ fn payload_of<P>(ip: Ip) -> *const P {
 
 /// Binds the operands of variant `$name` from the instruction at `$ip`, each with a load
 /// of its own: reading the payload whole lets LLVM load it as one word and shift the
-/// fields out, which costs instructions and registers in every handler.
+/// fields out, which costs instructions and registers in every handler. Fields are at
+/// their natural alignment (`bytecode::payload`), so each is one aligned load, also on
+/// targets without unaligned access (RV32).
 macro_rules! operands {
     ($ip:ident, $name:ident { $($field:ident),* }) => {
         let p = payload_of::<payload::$name>($ip);
         // SAFETY: `handler_for` gives each handler only to its own variant, whose
-        // operands `encode` wrote after the handler word; the payload is packed, so the
-        // unaligned reads.
-        $( let $field = unsafe { ptr::addr_of!((*p).$field).read_unaligned() }; )*
+        // operands `encode` wrote after the handler word, at a `Word`'s alignment.
+        $( let $field = unsafe { ptr::addr_of!((*p).$field).read() }; )*
     };
 }
 
@@ -384,23 +385,28 @@ macro_rules! handlers {
         fn table_handler(instr: &Instr, forward: Forward, store: bool) -> Option<Handler> {
             // One static table per instruction: choosing is a load, not an array built
             // on the stack for every instruction encoded.
-            let variants: &'static [Handler; 6] = match instr {
+            // (Builds without forwarding have one variant: a table of one.)
+            let variants: &'static [Handler] = match instr {
                 // The guard is a constant: `false` drops the arm, and with it the only
                 // reference to the handler, which is then never linked.
                 $( Instr::$name { .. } if const { built(stringify!($name)) } => {
-                    static VARIANTS: [Handler; 6] = if FORWARDING {
-                        [
-                            $name::<0>, $name::<1>, $name::<2>,
-                            $name::<4>, $name::<5>, $name::<6>,
-                        ]
-                    } else {
-                        [$name::<0>; 6]
-                    };
+                    #[cfg(any(wisp_tail_dispatch, debug_assertions))]
+                    static VARIANTS: [Handler; 6] = [
+                        $name::<0>, $name::<1>, $name::<2>,
+                        $name::<4>, $name::<5>, $name::<6>,
+                    ];
+                    #[cfg(not(any(wisp_tail_dispatch, debug_assertions)))]
+                    static VARIANTS: [Handler; 1] = [$name::<0>];
                     &VARIANTS
                 } )*
                 _ => return None,
             };
-            Some(variants[forward as usize + if store { 0 } else { 3 }])
+            let index = if FORWARDING {
+                forward as usize + if store { 0 } else { 3 }
+            } else {
+                0
+            };
+            variants.get(index).copied()
         }
     };
     (@plain $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
@@ -442,6 +448,7 @@ macro_rules! handlers {
 /// release build there keeps only the variant reading every operand from its slot, a third
 /// of the handlers' code (which firmware's flash feels). Debug builds keep all variants,
 /// so that the tests exercise forwarding and its checks on every dispatch.
+/// (`table_handler` tests the same `cfg` to size its tables.)
 const FORWARDING: bool = cfg!(any(wisp_tail_dispatch, debug_assertions));
 
 /// Whether this build has the handler of table instruction `name`: all of them, except,
