@@ -136,3 +136,38 @@ fn skipped_result_stores_never_lose_a_value_read_again() {
     assert_eq!(square_next.call(&mut store, 3).unwrap(), 16);
     assert_eq!(chain.call(&mut store, 10).unwrap(), (13 * 5) ^ 5);
 }
+
+/// `i32.load (i32.add x imm)` becomes one instruction (`I32LoadAdd`) that must add as
+/// `i32.add` does, wrapping at 2^32, before the load's own offset applies (which does not
+/// wrap): a sum that wraps below 2^32 loads from low memory, one that does not is out of
+/// bounds.
+#[test]
+fn fused_address_additions_wrap_like_i32_add() {
+    let wat = r#"(module
+        (memory 1)
+        (data (i32.const 8) "\2a\00\00\00")
+        (func (export "at_plus") (param i32) (result i32)
+          (i32.load offset=4 (i32.add (local.get 0) (i32.const 0x10))))
+        (func (export "at_minus") (param i32) (result i32)
+          (i32.load8_u (i32.add (local.get 0) (i32.const -4)))))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let at_plus = instance
+        .get_typed_func::<i32, i32>(&store, "at_plus")
+        .unwrap();
+    let at_minus = instance
+        .get_typed_func::<i32, i32>(&store, "at_minus")
+        .unwrap();
+    // 0xFFFF_FFF8 + 0x10 wraps to 8; the offset then makes it 12.
+    assert_eq!(at_plus.call(&mut store, -8).unwrap(), 0);
+    // 0xFFFF_FFF4 + 0x10 wraps to 4; plus the offset: the 42 at 8.
+    assert_eq!(at_plus.call(&mut store, -12).unwrap(), 42);
+    assert_eq!(at_minus.call(&mut store, 12).unwrap(), 0x2a);
+    // 2 - 4 wraps to 0xFFFF_FFFE: out of bounds, not address -2.
+    assert!(at_minus.call(&mut store, 2).is_err());
+    assert!(at_plus.call(&mut store, 0x7fff_fff0).is_err());
+}

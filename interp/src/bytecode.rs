@@ -21,6 +21,7 @@ macro_rules! define_instrs {
         unary: [$($un:ident),* $(,)?],
         moves: [$($mv:ident),* $(,)?],
         load: [$($load:ident),* $(,)?],
+        load_add: [$($loadadd:ident),* $(,)?],
         store: [$($store:ident),* $(,)?],
         branch_cmp: [$($brc:ident),* $(,)?],
         branch_cmp_imm: [$($brci:ident),* $(,)?],
@@ -36,6 +37,7 @@ macro_rules! define_instrs {
             $($un { dst: Slot, src: Slot },)*
             $($mv { dst: Slot, src: Slot },)*
             $($load { dst: Slot, addr: Slot, offset: u32 },)*
+            $($loadadd { dst: Slot, a: Slot, imm: i32, offset: u32 },)*
             $($store { addr: Slot, value: Slot, offset: u32 },)*
             $($brc { a: Slot, b: Slot, offset: i32 },)*
             $($brci { a: Slot, imm: i32, offset: i32 },)*
@@ -54,6 +56,7 @@ macro_rules! define_instrs {
             $( #[repr(C)] #[derive(Clone, Copy)] pub struct $un { pub dst: Slot, pub src: Slot } )*
             $( #[repr(C)] #[derive(Clone, Copy)] pub struct $mv { pub dst: Slot, pub src: Slot } )*
             $( #[repr(C)] #[derive(Clone, Copy)] pub struct $load { pub dst: Slot, pub addr: Slot, pub offset: u32 } )*
+            $( #[repr(C)] #[derive(Clone, Copy)] pub struct $loadadd { pub dst: Slot, pub a: Slot, pub imm: i32, pub offset: u32 } )*
             $( #[repr(C)] #[derive(Clone, Copy)] pub struct $store { pub addr: Slot, pub value: Slot, pub offset: u32 } )*
             $( #[repr(C)] #[derive(Clone, Copy)] pub struct $brc { pub a: Slot, pub b: Slot, pub offset: i32 } )*
             $( #[repr(C)] #[derive(Clone, Copy)] pub struct $brci { pub a: Slot, pub imm: i32, pub offset: i32 } )*
@@ -71,6 +74,7 @@ macro_rules! define_instrs {
                     $(Instr::$un { .. } => size_of::<payload::$un>(),)*
                     $(Instr::$mv { .. } => size_of::<payload::$mv>(),)*
                     $(Instr::$load { .. } => size_of::<payload::$load>(),)*
+                    $(Instr::$loadadd { .. } => size_of::<payload::$loadadd>(),)*
                     $(Instr::$store { .. } => size_of::<payload::$store>(),)*
                     $(Instr::$brc { .. } => size_of::<payload::$brc>(),)*
                     $(Instr::$brci { .. } => size_of::<payload::$brci>(),)*
@@ -88,6 +92,7 @@ macro_rules! define_instrs {
                     $(Instr::$un { dst, src } => put(out, payload::$un { dst, src }),)*
                     $(Instr::$mv { dst, src } => put(out, payload::$mv { dst, src }),)*
                     $(Instr::$load { dst, addr, offset } => put(out, payload::$load { dst, addr, offset }),)*
+                    $(Instr::$loadadd { dst, a, imm, offset } => put(out, payload::$loadadd { dst, a, imm, offset }),)*
                     $(Instr::$store { addr, value, offset } => put(out, payload::$store { addr, value, offset }),)*
                     $(Instr::$brc { a, b, offset } => put(out, payload::$brc { a, b, offset }),)*
                     $(Instr::$brci { a, imm, offset } => put(out, payload::$brci { a, imm, offset }),)*
@@ -115,6 +120,7 @@ macro_rules! define_instrs {
                     $(Instr::$un { src, .. } => (Some(src), None),)*
                     $(Instr::$mv { src, .. } => (Some(src), None),)*
                     $(Instr::$load { addr, .. } => (Some(addr), None),)*
+                    $(Instr::$loadadd { a, .. } => (Some(a), None),)*
                     $(Instr::$store { value, .. } => (Some(value), None),)*
                     $(Instr::$brc { a, b, .. } => (Some(a), Some(b)),)*
                     $(Instr::$brci { a, .. } => (Some(a), None),)*
@@ -151,6 +157,7 @@ macro_rules! define_instrs {
                     | $(Instr::$un { dst, .. })|*
                     | $(Instr::$mv { dst, .. })|*
                     | $(Instr::$load { dst, .. })|*
+                    | $(Instr::$loadadd { dst, .. })|*
                     | Instr::Const32 { dst, .. }
                     | Instr::Const64 { dst, .. }
                     | Instr::Select { dst, .. }
@@ -211,6 +218,13 @@ define_instrs! {
         I32Load, I64Load, F32Load, F64Load,
         I32Load8S, I32Load8U, I32Load16S, I32Load16U,
         I64Load8S, I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U,
+    ],
+    // The same from address `a + imm` (wrapping, as the `i32.add` it replaces), then
+    // `offset`: an `i32.add` of a constant whose only use is a load's address.
+    load_add: [
+        I32LoadAdd, I64LoadAdd, F32LoadAdd, F64LoadAdd,
+        I32Load8SAdd, I32Load8UAdd, I32Load16SAdd, I32Load16UAdd,
+        I64Load8SAdd, I64Load8UAdd, I64Load16SAdd, I64Load16UAdd, I64Load32SAdd, I64Load32UAdd,
     ],
     store: [I32Store, I64Store, I32Store8, I32Store16, I64Store8, I64Store16, I64Store32],
     // Fused compare-and-branch: branch if `a cmp b` (`Not*`: if not; `And*`: if `a & b` is
@@ -391,6 +405,7 @@ macro_rules! f32_instrs {
             | Instr::F32ConvertI64U { .. }
             | Instr::F32DemoteF64 { .. }
             | Instr::F32Load { .. }
+            | Instr::F32LoadAdd { .. }
     };
 }
 
@@ -446,6 +461,7 @@ macro_rules! f64_instrs {
             | Instr::F64ConvertI64U { .. }
             | Instr::F64PromoteF32 { .. }
             | Instr::F64Load { .. }
+            | Instr::F64LoadAdd { .. }
     };
 }
 

@@ -311,10 +311,22 @@ unsafe fn addr(
     Ok(unsafe { mb.add(ea as usize) })
 }
 
-/// A load: the address is the forwardable operand.
+/// A load: the address is the forwardable operand; `load_add!` first adds an immediate
+/// to it, wrapping as the `i32.add` it was translated from.
+macro_rules! load_add {
+    ($sp:ident, $fw:ident, $mb:ident, $ml:ident, $dst:ident, $a:ident, $imm:ident, $offset:ident, $t:ty, $conv:expr) => {{
+        let base = unsafe { first::<u32>($sp, $a, $fw) }.wrapping_add($imm as u32);
+        load!(@at base, $sp, $fw, $mb, $ml, $dst, $offset, $t, $conv)
+    }};
+}
+
 macro_rules! load {
     ($sp:ident, $fw:ident, $mb:ident, $ml:ident, $dst:ident, $addr:ident, $offset:ident, $t:ty, $conv:expr) => {{
         let base = unsafe { first::<u32>($sp, $addr, $fw) };
+        load!(@at base, $sp, $fw, $mb, $ml, $dst, $offset, $t, $conv)
+    }};
+    (@at $base:ident, $sp:ident, $fw:ident, $mb:ident, $ml:ident, $dst:ident, $offset:ident, $t:ty, $conv:expr) => {{
+        let base = $base;
         match unsafe { addr(base, $mb, $ml, $offset, core::mem::size_of::<$t>() as u64) } {
             Ok(p) => {
                 // SAFETY: `addr` checked that the bytes are inside memory.
@@ -662,6 +674,20 @@ handlers! {
     fallible I64Load16U { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, u16, u64::from);
     fallible I64Load32S { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, i32, |v: i32| i64::from(v));
     fallible I64Load32U { dst, addr, offset } => load!(sp, fw, mb, ml, dst, addr, offset, u32, u64::from);
+    fallible I32LoadAdd { dst, a, imm, offset } => load_add!(sp, fw, mb, ml, dst, a, imm, offset, u32, |v: u32| v);
+    fallible I64LoadAdd { dst, a, imm, offset } => load_add!(sp, fw, mb, ml, dst, a, imm, offset, u64, |v: u64| v);
+    fallible F32LoadAdd { dst, a, imm, offset } => load_add!(sp, fw, mb, ml, dst, a, imm, offset, u32, f32::from_bits);
+    fallible F64LoadAdd { dst, a, imm, offset } => load_add!(sp, fw, mb, ml, dst, a, imm, offset, u64, f64::from_bits);
+    fallible I32Load8SAdd { dst, a, imm, offset } => load_add!(sp, fw, mb, ml, dst, a, imm, offset, i8, |v: i8| i32::from(v));
+    fallible I32Load8UAdd { dst, a, imm, offset } => load_add!(sp, fw, mb, ml, dst, a, imm, offset, u8, u32::from);
+    fallible I32Load16SAdd { dst, a, imm, offset } => load_add!(sp, fw, mb, ml, dst, a, imm, offset, i16, |v: i16| i32::from(v));
+    fallible I32Load16UAdd { dst, a, imm, offset } => load_add!(sp, fw, mb, ml, dst, a, imm, offset, u16, u32::from);
+    fallible I64Load8SAdd { dst, a, imm, offset } => load_add!(sp, fw, mb, ml, dst, a, imm, offset, i8, |v: i8| i64::from(v));
+    fallible I64Load8UAdd { dst, a, imm, offset } => load_add!(sp, fw, mb, ml, dst, a, imm, offset, u8, u64::from);
+    fallible I64Load16SAdd { dst, a, imm, offset } => load_add!(sp, fw, mb, ml, dst, a, imm, offset, i16, |v: i16| i64::from(v));
+    fallible I64Load16UAdd { dst, a, imm, offset } => load_add!(sp, fw, mb, ml, dst, a, imm, offset, u16, u64::from);
+    fallible I64Load32SAdd { dst, a, imm, offset } => load_add!(sp, fw, mb, ml, dst, a, imm, offset, i32, |v: i32| i64::from(v));
+    fallible I64Load32UAdd { dst, a, imm, offset } => load_add!(sp, fw, mb, ml, dst, a, imm, offset, u32, u64::from);
     fallible I32Store { addr, value, offset } => store!(sp, fw, mb, ml, addr, value, offset, u32);
     fallible I64Store { addr, value, offset } => store!(sp, fw, mb, ml, addr, value, offset, u64);
     fallible I32Store8 { addr, value, offset } => store!(sp, fw, mb, ml, addr, value, offset, u8);

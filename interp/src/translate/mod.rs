@@ -867,10 +867,27 @@ impl Translator<'_> {
     }
 
     fn load(&mut self, memarg: wasmparser::MemArg, make: fn(Slot, Slot, u32) -> Instr) {
-        let (addr, pos) = self.pop_read();
+        let (addr_op, pos) = self.pop();
         let dst = self.slot_at(pos);
+        let mem = memory_of(&memarg);
+        // `i32.add x imm` computed just before, only for this address: one instruction.
+        if let (Operand::Temp, Some((at, sum)), 0) = (addr_op, self.last_result, mem) {
+            if let Instr::I32AddImm { dst: s, a, imm } = self.code[at] {
+                let load = make(dst, sum, memarg.offset as u32);
+                if at + 1 == self.code.len() && s == sum && sum == dst {
+                    if let Some(fused) = ops::load_from_sum(load, a, imm) {
+                        self.code.pop();
+                        self.last_result = None;
+                        self.stack.push(Operand::Temp);
+                        self.emit_result(fused, dst);
+                        return;
+                    }
+                }
+            }
+        }
+        let addr = self.read(addr_op, pos);
         self.stack.push(Operand::Temp);
-        self.on_memory(memory_of(&memarg), |t| {
+        self.on_memory(mem, |t| {
             t.emit_result(make(dst, addr, memarg.offset as u32), dst)
         });
     }

@@ -174,6 +174,27 @@ pub(super) fn load(op: &Operator<'_>) -> Option<(wasmparser::MemArg, MemoryInstr
     )
 }
 
+/// `load` reading from `a + imm` instead of its own address operand (see `load_add` in
+/// the instruction set); `None` for anything but a load.
+pub(super) fn load_from_sum(load: Instr, a: Slot, imm: i32) -> Option<Instr> {
+    macro_rules! with_sum {
+        ($($plain:ident => $fused:ident,)*) => {
+            match load {
+                $(Instr::$plain { dst, offset, .. } => Some(Instr::$fused { dst, a, imm, offset }),)*
+                _ => None,
+            }
+        };
+    }
+    with_sum! {
+        I32Load => I32LoadAdd, I64Load => I64LoadAdd, F32Load => F32LoadAdd, F64Load => F64LoadAdd,
+        I32Load8S => I32Load8SAdd, I32Load8U => I32Load8UAdd,
+        I32Load16S => I32Load16SAdd, I32Load16U => I32Load16UAdd,
+        I64Load8S => I64Load8SAdd, I64Load8U => I64Load8UAdd,
+        I64Load16S => I64Load16SAdd, I64Load16U => I64Load16UAdd,
+        I64Load32S => I64Load32SAdd, I64Load32U => I64Load32UAdd,
+    }
+}
+
 /// A store operator's memory argument and instruction (`addr, value, offset`). Float
 /// stores are integer stores of the same width: slots hold the bits.
 pub(super) fn store(op: &Operator<'_>) -> Option<(wasmparser::MemArg, MemoryInstr)> {
