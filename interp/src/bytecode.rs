@@ -226,7 +226,10 @@ define_instrs! {
         I32Load8SAdd, I32Load8UAdd, I32Load16SAdd, I32Load16UAdd,
         I64Load8SAdd, I64Load8UAdd, I64Load16SAdd, I64Load16UAdd, I64Load32SAdd, I64Load32UAdd,
     ],
-    store: [I32Store, I64Store, I32Store8, I32Store16, I64Store8, I64Store16, I64Store32],
+    store: [
+        I32Store, I64Store, F32Store, F64Store,
+        I32Store8, I32Store16, I64Store8, I64Store16, I64Store32,
+    ],
     // Fused compare-and-branch: branch if `a cmp b` (`Not*`: if not; `And*`: if `a & b` is
     // non-zero or zero).
     branch_cmp: [
@@ -387,6 +390,7 @@ macro_rules! f32_instrs {
             | Instr::I64TruncSatF32S { .. }
             | Instr::I64TruncSatF32U { .. }
             | Instr::F64PromoteF32 { .. }
+            | Instr::F32Store { .. }
             | Instr::BrF32Eq { .. }
             | Instr::BrF32Ne { .. }
             | Instr::BrF32Lt { .. }
@@ -443,6 +447,7 @@ macro_rules! f64_instrs {
             | Instr::I64TruncSatF64S { .. }
             | Instr::I64TruncSatF64U { .. }
             | Instr::F32DemoteF64 { .. }
+            | Instr::F64Store { .. }
             | Instr::BrF64Eq { .. }
             | Instr::BrF64Ne { .. }
             | Instr::BrF64Lt { .. }
@@ -500,6 +505,97 @@ pub enum Forward {
     Second = 2,
 }
 
+/// Loads of floats and of integers of the same width load the same bits; they differ only
+/// in the accumulator the value goes to. When the next instruction reads a loaded value
+/// as the other kind (`f32.load` then `i32.reinterpret_f32` and integer work, say), the
+/// load is swapped for its twin, so that the value is forwarded instead of reread from
+/// the slot it was just written to.
+fn retype_loads(code: &mut [Instr]) {
+    for i in 0..code.len().saturating_sub(1) {
+        let Some(dst) = result_slot(&code[i]) else {
+            continue;
+        };
+        let next = &code[i + 1];
+        let reads_it = matches!(next.forwardable_operands(), (Some(a), _) if a == dst)
+            || matches!(next.forwardable_operands(), (_, Some(b)) if b == dst);
+        if !reads_it || next.operand_kind() == code[i].result_kind() {
+            continue;
+        }
+        let want = next.operand_kind();
+        code[i] = match (code[i], want) {
+            (Instr::F32Load { dst, addr, offset }, Kind::Int) => {
+                Instr::I32Load { dst, addr, offset }
+            }
+            (Instr::F64Load { dst, addr, offset }, Kind::Int) => {
+                Instr::I64Load { dst, addr, offset }
+            }
+            (Instr::I32Load { dst, addr, offset }, Kind::F32) => {
+                Instr::F32Load { dst, addr, offset }
+            }
+            (Instr::I64Load { dst, addr, offset }, Kind::F64) => {
+                Instr::F64Load { dst, addr, offset }
+            }
+            (
+                Instr::F32LoadAdd {
+                    dst,
+                    a,
+                    imm,
+                    offset,
+                },
+                Kind::Int,
+            ) => Instr::I32LoadAdd {
+                dst,
+                a,
+                imm,
+                offset,
+            },
+            (
+                Instr::F64LoadAdd {
+                    dst,
+                    a,
+                    imm,
+                    offset,
+                },
+                Kind::Int,
+            ) => Instr::I64LoadAdd {
+                dst,
+                a,
+                imm,
+                offset,
+            },
+            (
+                Instr::I32LoadAdd {
+                    dst,
+                    a,
+                    imm,
+                    offset,
+                },
+                Kind::F32,
+            ) => Instr::F32LoadAdd {
+                dst,
+                a,
+                imm,
+                offset,
+            },
+            (
+                Instr::I64LoadAdd {
+                    dst,
+                    a,
+                    imm,
+                    offset,
+                },
+                Kind::F64,
+            ) => Instr::F64LoadAdd {
+                dst,
+                a,
+                imm,
+                offset,
+            },
+            (same, _) => same,
+        };
+    }
+}
+
 /// The slot `instr` writes its one result to, if it has one (see `Instr::result_slot_mut`).
 fn result_slot(instr: &Instr) -> Option<Slot> {
     let mut copy = *instr;
@@ -524,6 +620,8 @@ pub fn encode(code: alloc::vec::Vec<Instr>) -> alloc::boxed::Box<[Word]> {
         operands: (Option<Slot>, Option<Slot>),
         operand_kind: Kind,
     }
+    let mut code = code;
+    retype_loads(&mut code);
     let mut at = alloc::vec::Vec::with_capacity(code.len() + 1);
     let mut facts = alloc::vec::Vec::with_capacity(code.len());
     let mut target = alloc::vec![false; code.len() + 1];

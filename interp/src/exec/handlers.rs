@@ -341,12 +341,18 @@ macro_rules! load {
 }
 
 /// A store: the value is the forwardable operand (it is usually computed last).
+/// (Float stores read the value as a float, from the float accumulator when forwarded, and
+/// store its bits.)
 macro_rules! store {
-    ($sp:ident, $fw:ident, $mb:ident, $ml:ident, $addr:ident, $value:ident, $offset:ident, $t:ty) => {{
+    ($sp:ident, $fw:ident, $mb:ident, $ml:ident, $addr:ident, $value:ident, $offset:ident, $t:ty) => {
+        store!($sp, $fw, $mb, $ml, $addr, $value, $offset, $t, |v: u64| v
+            as $t)
+    };
+    ($sp:ident, $fw:ident, $mb:ident, $ml:ident, $addr:ident, $value:ident, $offset:ident, $t:ty, $bits:expr) => {{
         let base = unsafe { get::<u32>($sp, $addr) };
         match unsafe { addr(base, $mb, $ml, $offset, core::mem::size_of::<$t>() as u64) } {
             Ok(p) => {
-                let v = unsafe { first::<u64>($sp, $value, $fw) } as $t;
+                let v: $t = ($bits)(unsafe { first($sp, $value, $fw) });
                 // SAFETY: `addr` checked that the bytes are inside memory.
                 unsafe {
                     ptr::write_unaligned(
@@ -689,6 +695,8 @@ handlers! {
     fallible I64Load32SAdd { dst, a, imm, offset } => load_add!(sp, fw, mb, ml, dst, a, imm, offset, i32, |v: i32| i64::from(v));
     fallible I64Load32UAdd { dst, a, imm, offset } => load_add!(sp, fw, mb, ml, dst, a, imm, offset, u32, u64::from);
     fallible I32Store { addr, value, offset } => store!(sp, fw, mb, ml, addr, value, offset, u32);
+    fallible F32Store { addr, value, offset } => store!(sp, fw, mb, ml, addr, value, offset, u32, f32::to_bits);
+    fallible F64Store { addr, value, offset } => store!(sp, fw, mb, ml, addr, value, offset, u64, f64::to_bits);
     fallible I64Store { addr, value, offset } => store!(sp, fw, mb, ml, addr, value, offset, u64);
     fallible I32Store8 { addr, value, offset } => store!(sp, fw, mb, ml, addr, value, offset, u8);
     fallible I32Store16 { addr, value, offset } => store!(sp, fw, mb, ml, addr, value, offset, u16);

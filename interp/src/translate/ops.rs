@@ -196,13 +196,14 @@ pub(super) fn load_from_sum(load: Instr, a: Slot, imm: i32) -> Option<Instr> {
 }
 
 /// A store operator's memory argument and instruction (`addr, value, offset`). Float
-/// stores are integer stores of the same width: slots hold the bits.
+/// stores have instructions of their own only so that a value just computed arrives from
+/// the float accumulators; they store the bits, as the integer stores of their width do.
 pub(super) fn store(op: &Operator<'_>) -> Option<(wasmparser::MemArg, MemoryInstr)> {
     memory_table!(op,
         I32Store => |addr, value, offset| I32Store;
-        F32Store => |addr, value, offset| I32Store;
+        F32Store => |addr, value, offset| F32Store;
         I64Store => |addr, value, offset| I64Store;
-        F64Store => |addr, value, offset| I64Store;
+        F64Store => |addr, value, offset| F64Store;
         I32Store8 => |addr, value, offset| I32Store8;
         I32Store16 => |addr, value, offset| I32Store16;
         I64Store8 => |addr, value, offset| I64Store8;
