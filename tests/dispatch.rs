@@ -3,7 +3,18 @@
 //! jump. A loop of tens of millions of instructions on a 64 KiB thread would overflow at the
 //! first handler that recursed.
 
-use wisp::{Engine, Linker, Module, Store};
+use wisp::{Engine, Instance, Linker, Module, Store};
+
+/// A store and an instance of the module in `wat`, translated and run on this thread.
+fn instantiate(wat: &str) -> (Store<()>, Instance) {
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    (store, instance)
+}
 
 #[test]
 fn a_long_run_of_every_kind_of_handler_fits_a_64_kib_native_stack() {
@@ -29,12 +40,7 @@ fn a_long_run_of_every_kind_of_handler_fits_a_64_kib_native_stack() {
           (i64.add (global.get $g) (i64.trunc_f64_u (local.get $f)))))"#;
     // Parsing and validating (unoptimised in test builds) happen here; only execution
     // runs on the small stack.
-    let engine = Engine::default();
-    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+    let (mut store, instance) = instantiate(wat);
     let spin = instance.get_typed_func::<i32, i64>(&store, "spin").unwrap();
     let result = std::thread::Builder::new()
         .stack_size(64 * 1024)
@@ -77,12 +83,7 @@ fn forwarded_values_keep_their_bits_across_accumulator_kinds() {
           (f64.store (i32.const 16) (f64.promote_f32 (f32.load (i32.const 8))))
           (i64.add (i64.trunc_f64_s (f64.add (f64.load (i32.const 16)) (f64.const 0.25)))
                    (i64.reinterpret_f64 (f64.load (i32.const 16))))))"#;
-    let engine = Engine::default();
-    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+    let (mut store, instance) = instantiate(wat);
     let f32_chain = instance.get_typed_func::<i32, i32>(&store, "f32").unwrap();
     let f64_chain = instance.get_typed_func::<i64, i64>(&store, "f64").unwrap();
     let mixed = instance
@@ -121,12 +122,7 @@ fn skipped_result_stores_never_lose_a_value_read_again() {
         (func (export "chain") (param i64) (result i64)
           (i64.xor (i64.mul (i64.add (local.get 0) (i64.const 3)) (i64.const 5))
                    (i64.shr_u (local.get 0) (i64.const 1)))))"#;
-    let engine = Engine::default();
-    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+    let (mut store, instance) = instantiate(wat);
     let square_next = instance
         .get_typed_func::<i32, i32>(&store, "square_next")
         .unwrap();
@@ -150,12 +146,7 @@ fn fused_address_additions_wrap_like_i32_add() {
           (i32.load offset=4 (i32.add (local.get 0) (i32.const 0x10))))
         (func (export "at_minus") (param i32) (result i32)
           (i32.load8_u (i32.add (local.get 0) (i32.const -4)))))"#;
-    let engine = Engine::default();
-    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+    let (mut store, instance) = instantiate(wat);
     let at_plus = instance
         .get_typed_func::<i32, i32>(&store, "at_plus")
         .unwrap();
