@@ -516,8 +516,8 @@ fn retype_loads(code: &mut [Instr]) {
             continue;
         };
         let next = &code[i + 1];
-        let reads_it = matches!(next.forwardable_operands(), (Some(a), _) if a == dst)
-            || matches!(next.forwardable_operands(), (_, Some(b)) if b == dst);
+        let (a, b) = next.forwardable_operands();
+        let reads_it = a == Some(dst) || b == Some(dst);
         if !reads_it || next.operand_kind() == code[i].result_kind() {
             continue;
         }
