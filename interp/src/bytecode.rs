@@ -30,7 +30,13 @@ macro_rules! define_instrs {
         }
     ) => {
         /// One instruction, as the translator builds it (`encode` packs it for the executor).
+        ///
+        /// `repr(C, u16)`: a `u16` tag (the same number as the variant's [`Tag`]) and then,
+        /// at [`PAYLOAD_OFFSET`], a `repr(C)` union of the variants' fields, each laid out
+        /// exactly as its [`payload`] struct. So `encode` copies the operands out as bytes
+        /// and finds result, operands and branch offset at offsets from [`INFO`].
         #[derive(Debug, Copy, Clone, PartialEq)]
+        #[repr(C, u16)]
         pub enum Instr {
             $($bin { dst: Slot, a: Slot, b: Slot },)*
             $($bimm { dst: Slot, a: Slot, imm: i32 },)*
@@ -43,6 +49,88 @@ macro_rules! define_instrs {
             $($brci { a: Slot, imm: i32, offset: i32 },)*
             $( $(#[$meta])* $other $({ $($of: $ot),* })?, )*
         }
+
+        /// Which instruction an [`Instr`] is, without its operands; the same numbering.
+        #[derive(Debug, Copy, Clone, PartialEq, Eq)]
+        #[repr(u16)]
+        pub enum Tag {
+            $($bin,)* $($bimm,)* $($un,)* $($mv,)* $($load,)* $($loadadd,)* $($store,)*
+            $($brc,)* $($brci,)* $($other,)*
+        }
+
+        /// The tags of each group are consecutive: where the groups end.
+        const BIN_END: u16 = [$(Tag::$bin),*].len() as u16;
+        const BIMM_END: u16 = BIN_END + [$(Tag::$bimm),*].len() as u16;
+        const UN_END: u16 = BIMM_END + [$(Tag::$un),*].len() as u16;
+        const MV_END: u16 = UN_END + [$(Tag::$mv),*].len() as u16;
+        const LOAD_END: u16 = MV_END + [$(Tag::$load),*].len() as u16;
+        const LOADADD_END: u16 = LOAD_END + [$(Tag::$loadadd),*].len() as u16;
+        const STORE_END: u16 = LOADADD_END + [$(Tag::$store),*].len() as u16;
+
+        impl Instr {
+            /// Binary operator `tag` (of the `binary` group).
+            #[inline(always)]
+            pub fn binary(tag: Tag, dst: Slot, a: Slot, b: Slot) -> Instr {
+                assert!((tag as u16) < BIN_END);
+                // SAFETY: checked: the group's fields are `dst, a, b`.
+                unsafe { Instr::from_parts(tag, payload::I32Add { dst, a, b }) }
+            }
+
+            /// Binary operator `tag` with an immediate (of the `binary_imm` group).
+            #[inline(always)]
+            pub fn binary_imm(tag: Tag, dst: Slot, a: Slot, imm: i32) -> Instr {
+                assert!((BIN_END..BIMM_END).contains(&(tag as u16)));
+                // SAFETY: checked: the group's fields are `dst, a, imm`.
+                unsafe { Instr::from_parts(tag, payload::I32AddImm { dst, a, imm }) }
+            }
+
+            /// Unary operator `tag` (of the `unary` group).
+            #[inline(always)]
+            pub fn unary(tag: Tag, dst: Slot, src: Slot) -> Instr {
+                assert!((BIMM_END..UN_END).contains(&(tag as u16)));
+                // SAFETY: checked: the group's fields are `dst, src`.
+                unsafe { Instr::from_parts(tag, payload::I32Clz { dst, src }) }
+            }
+
+            /// Load `tag` (of the `load` group).
+            #[inline(always)]
+            pub fn load(tag: Tag, dst: Slot, addr: Slot, offset: u32) -> Instr {
+                assert!((MV_END..LOAD_END).contains(&(tag as u16)));
+                // SAFETY: checked: the group's fields are `dst, addr, offset`.
+                unsafe { Instr::from_parts(tag, payload::I32Load { dst, addr, offset }) }
+            }
+
+            /// Store `tag` (of the `store` group).
+            #[inline(always)]
+            pub fn store(tag: Tag, addr: Slot, value: Slot, offset: u32) -> Instr {
+                assert!((LOADADD_END..STORE_END).contains(&(tag as u16)));
+                // SAFETY: checked: the group's fields are `addr, value, offset`.
+                unsafe { Instr::from_parts(tag, payload::I32Store { addr, value, offset }) }
+            }
+        }
+
+        /// How many instructions there are.
+        pub const NUM_TAGS: usize = [$(Tag::$bin,)* $(Tag::$bimm,)* $(Tag::$un,)* $(Tag::$mv,)*
+            $(Tag::$load,)* $(Tag::$loadadd,)* $(Tag::$store,)* $(Tag::$brc,)* $(Tag::$brci,)*
+            $(Tag::$other,)*].len();
+
+        /// Each instruction's [`Info`], indexed by tag.
+        pub static INFO: [Info; NUM_TAGS] = {
+            use core::mem::{offset_of, size_of};
+            use payload as p;
+            [
+                $(Info::new(Tag::$bin, size_of::<p::$bin>(), Some(offset_of!(p::$bin, dst)), Some(offset_of!(p::$bin, a)), Some(offset_of!(p::$bin, b)), None),)*
+                $(Info::new(Tag::$bimm, size_of::<p::$bimm>(), Some(offset_of!(p::$bimm, dst)), Some(offset_of!(p::$bimm, a)), None, None),)*
+                $(Info::new(Tag::$un, size_of::<p::$un>(), Some(offset_of!(p::$un, dst)), Some(offset_of!(p::$un, src)), None, None),)*
+                $(Info::new(Tag::$mv, size_of::<p::$mv>(), Some(offset_of!(p::$mv, dst)), Some(offset_of!(p::$mv, src)), None, None),)*
+                $(Info::new(Tag::$load, size_of::<p::$load>(), Some(offset_of!(p::$load, dst)), Some(offset_of!(p::$load, addr)), None, None),)*
+                $(Info::new(Tag::$loadadd, size_of::<p::$loadadd>(), Some(offset_of!(p::$loadadd, dst)), Some(offset_of!(p::$loadadd, a)), None, None),)*
+                $(Info::new(Tag::$store, size_of::<p::$store>(), None, Some(offset_of!(p::$store, value)), None, None),)*
+                $(Info::new(Tag::$brc, size_of::<p::$brc>(), None, Some(offset_of!(p::$brc, a)), Some(offset_of!(p::$brc, b)), Some(offset_of!(p::$brc, offset))),)*
+                $(Info::new(Tag::$brci, size_of::<p::$brci>(), None, Some(offset_of!(p::$brci, a)), None, Some(offset_of!(p::$brci, offset))),)*
+                $(other_info(Tag::$other, size_of::<p::$other>()),)*
+            ]
+        };
 
         /// Each instruction's operands as the executor reads them: in declaration order,
         /// each at its natural alignment (`repr(C)`; the words they start at are 8-byte
@@ -64,109 +152,11 @@ macro_rules! define_instrs {
         }
 
         impl Instr {
-            /// How many bytes the operands take (`payload`).
-            #[inline]
-            fn payload_len(&self) -> usize {
-                use core::mem::size_of;
-                match self {
-                    $(Instr::$bin { .. } => size_of::<payload::$bin>(),)*
-                    $(Instr::$bimm { .. } => size_of::<payload::$bimm>(),)*
-                    $(Instr::$un { .. } => size_of::<payload::$un>(),)*
-                    $(Instr::$mv { .. } => size_of::<payload::$mv>(),)*
-                    $(Instr::$load { .. } => size_of::<payload::$load>(),)*
-                    $(Instr::$loadadd { .. } => size_of::<payload::$loadadd>(),)*
-                    $(Instr::$store { .. } => size_of::<payload::$store>(),)*
-                    $(Instr::$brc { .. } => size_of::<payload::$brc>(),)*
-                    $(Instr::$brci { .. } => size_of::<payload::$brci>(),)*
-                    $(Instr::$other { .. } => size_of::<payload::$other>(),)*
-                }
-            }
-
-            /// Appends the operands (see [`payload`]) to `out`, in as many words as
-            /// they need.
-            #[inline]
-            fn write_payload(&self, out: &mut alloc::vec::Vec<Word>) {
-                match *self {
-                    $(Instr::$bin { dst, a, b } => put(out, payload::$bin { dst, a, b }),)*
-                    $(Instr::$bimm { dst, a, imm } => put(out, payload::$bimm { dst, a, imm }),)*
-                    $(Instr::$un { dst, src } => put(out, payload::$un { dst, src }),)*
-                    $(Instr::$mv { dst, src } => put(out, payload::$mv { dst, src }),)*
-                    $(Instr::$load { dst, addr, offset } => put(out, payload::$load { dst, addr, offset }),)*
-                    $(Instr::$loadadd { dst, a, imm, offset } => put(out, payload::$loadadd { dst, a, imm, offset }),)*
-                    $(Instr::$store { addr, value, offset } => put(out, payload::$store { addr, value, offset }),)*
-                    $(Instr::$brc { a, b, offset } => put(out, payload::$brc { a, b, offset }),)*
-                    $(Instr::$brci { a, imm, offset } => put(out, payload::$brci { a, imm, offset }),)*
-                    $(Instr::$other $({ $($of),* })? => put(out, payload::$other { $($($of),*)? }),)*
-                }
-            }
-
             /// The instruction for a wasm operator that maps one to one onto a unary
             /// instruction of the same name (numeric operators, conversions, `ref.is_null`).
-            pub fn for_unary_operator(op: &wasmparser::Operator<'_>) -> Option<fn(Slot, Slot) -> Instr> {
+            pub fn for_unary_operator(op: &wasmparser::Operator<'_>) -> Option<Tag> {
                 match op {
-                    $(wasmparser::Operator::$un => Some(|dst, src| Instr::$un { dst, src }),)*
-                    _ => None,
-                }
-            }
-
-            /// The operands that may come from the previous instruction's result register
-            /// instead of their slot: `(first, second)` for binary operators and compares,
-            /// `(operand, None)` for the rest. See `Op::forward`.
-            #[inline]
-            pub fn forwardable_operands(&self) -> (Option<Slot>, Option<Slot>) {
-                match *self {
-                    $(Instr::$bin { a, b, .. } => (Some(a), Some(b)),)*
-                    $(Instr::$bimm { a, .. } => (Some(a), None),)*
-                    $(Instr::$un { src, .. } => (Some(src), None),)*
-                    $(Instr::$mv { src, .. } => (Some(src), None),)*
-                    $(Instr::$load { addr, .. } => (Some(addr), None),)*
-                    $(Instr::$loadadd { a, .. } => (Some(a), None),)*
-                    $(Instr::$store { value, .. } => (Some(value), None),)*
-                    $(Instr::$brc { a, b, .. } => (Some(a), Some(b)),)*
-                    $(Instr::$brci { a, .. } => (Some(a), None),)*
-                    Instr::BrIfNez { cond, .. } | Instr::BrIfEqz { cond, .. } => (Some(cond), None),
-                    Instr::GlobalSet { src, .. } => (Some(src), None),
-                    _ => (None, None),
-                }
-            }
-
-            /// The relative target of a branch instruction.
-            pub fn branch_offset(&self) -> Option<i32> {
-                let mut copy = *self;
-                copy.branch_offset_mut().map(|o| *o)
-            }
-
-            /// The relative target of a branch instruction, to patch.
-            #[inline]
-            pub fn branch_offset_mut(&mut self) -> Option<&mut i32> {
-                match self {
-                    $(Instr::$brc { offset, .. })|*
-                    | $(Instr::$brci { offset, .. })|*
-                    | Instr::Br { offset } | Instr::BrIfNez { offset, .. } | Instr::BrIfEqz { offset, .. } => Some(offset),
-                    _ => None,
-                }
-            }
-
-            /// The slot this instruction writes its only result to, for instructions that
-            /// read all their operands before writing it (so it may be any slot).
-            #[inline]
-            pub fn result_slot_mut(&mut self) -> Option<&mut Slot> {
-                match self {
-                    $(Instr::$bin { dst, .. })|*
-                    | $(Instr::$bimm { dst, .. })|*
-                    | $(Instr::$un { dst, .. })|*
-                    | $(Instr::$mv { dst, .. })|*
-                    | $(Instr::$load { dst, .. })|*
-                    | $(Instr::$loadadd { dst, .. })|*
-                    | Instr::Const32 { dst, .. }
-                    | Instr::Const64 { dst, .. }
-                    | Instr::Select { dst, .. }
-                    | Instr::GlobalGet { dst, .. }
-                    | Instr::RefFunc { dst, .. }
-                    | Instr::TableGet { dst, .. }
-                    | Instr::TableSize { dst, .. }
-                    | Instr::MemorySize { dst }
-                    | Instr::MemoryGrow { dst, .. } => Some(dst),
+                    $(wasmparser::Operator::$un => Some(Tag::$un),)*
                     _ => None,
                 }
             }
@@ -304,8 +294,289 @@ define_instrs! {
     }
 }
 
-/// The most operand bytes an instruction has (`CallIndirect`, `TableInit`: 12).
+/// The most operand bytes an instruction has (`Const64`: 16).
 const MAX_PAYLOAD: usize = 16;
+
+/// Where an [`Instr`]'s fields start: after the `u16` tag, at the alignment of the union
+/// of the variants' fields, which is the enum's own (`repr(C, u16)`).
+const PAYLOAD_OFFSET: usize = core::mem::align_of::<Instr>();
+
+const _: () = {
+    assert!(core::mem::size_of::<Instr>() >= PAYLOAD_OFFSET + MAX_PAYLOAD);
+    let mut t = 0;
+    while t < NUM_TAGS {
+        assert!(INFO[t].len as usize <= MAX_PAYLOAD);
+        t += 1;
+    }
+};
+
+/// What encoding needs to know of an instruction, by its [`Tag`]: one table load, where a
+/// `match` for each question would be an indirect jump the branch predictor mostly misses
+/// on a stream of mixed instructions (which made encoding the costliest part of eager
+/// translation).
+///
+/// Offsets are bytes into the payload (and into the variant's fields, laid out alike);
+/// `NONE` where there is no such field.
+#[derive(Debug, Clone, Copy)]
+pub struct Info {
+    /// Operand bytes ([`payload`]).
+    pub len: u8,
+    /// Words the encoded instruction takes: [`words_for`] `len`.
+    pub words: u8,
+    /// The slot the instruction writes its only result to, for instructions that read all
+    /// their operands before writing it (so that it may be any slot).
+    pub result: u8,
+    /// The operands that may come from the previous instruction's result register
+    /// instead of their slot: both of a binary operator or compare, else the first only.
+    pub first: u8,
+    pub second: u8,
+    /// The `i32` branch offset, for branches.
+    pub branch: u8,
+    pub result_kind: Kind,
+    pub operand_kind: Kind,
+}
+
+impl Info {
+    pub const NONE: u8 = u8::MAX;
+
+    const fn new(
+        tag: Tag,
+        len: usize,
+        result: Option<usize>,
+        first: Option<usize>,
+        second: Option<usize>,
+        branch: Option<usize>,
+    ) -> Info {
+        const fn byte(offset: Option<usize>) -> u8 {
+            match offset {
+                Some(o) => o as u8,
+                None => Info::NONE,
+            }
+        }
+        Info {
+            len: len as u8,
+            words: words_for(len) as u8,
+            result: byte(result),
+            first: byte(first),
+            second: byte(second),
+            branch: byte(branch),
+            result_kind: result_kind_of(tag),
+            operand_kind: operand_kind_of(tag),
+        }
+    }
+}
+
+/// [`Info`] for the instructions outside the regular groups.
+const fn other_info(tag: Tag, len: usize) -> Info {
+    use core::mem::offset_of;
+    use payload as p;
+    let (result, first, branch) = match tag {
+        Tag::Const32
+        | Tag::Const64
+        | Tag::Select
+        | Tag::GlobalGet
+        | Tag::RefFunc
+        | Tag::TableGet
+        | Tag::TableSize
+        | Tag::MemorySize
+        | Tag::MemoryGrow => {
+            // `dst` comes first in all of them.
+            const _: () = assert!(
+                offset_of!(p::Const64, dst) == 0
+                    && offset_of!(p::Select, dst) == 0
+                    && offset_of!(p::TableGet, dst) == 0
+                    && offset_of!(p::MemoryGrow, dst) == 0
+            );
+            (Some(0), None, None)
+        }
+        Tag::GlobalSet => (None, Some(offset_of!(p::GlobalSet, src)), None),
+        Tag::BrIfNez | Tag::BrIfEqz => {
+            const _: () = assert!(
+                offset_of!(p::BrIfNez, cond) == offset_of!(p::BrIfEqz, cond)
+                    && offset_of!(p::BrIfNez, offset) == offset_of!(p::BrIfEqz, offset)
+            );
+            (
+                None,
+                Some(offset_of!(p::BrIfNez, cond)),
+                Some(offset_of!(p::BrIfNez, offset)),
+            )
+        }
+        Tag::Br => (None, None, Some(offset_of!(p::Br, offset))),
+        _ => (None, None, None),
+    };
+    Info::new(tag, len, result, first, None, branch)
+}
+
+impl Instr {
+    /// The instruction's tag.
+    #[inline(always)]
+    pub fn tag(&self) -> Tag {
+        // SAFETY: `Instr` is `repr(C, u16)`: it starts with its `u16` discriminant, and
+        // `Tag` is a `repr(u16)` enum of the same variants in the same order.
+        unsafe { *(self as *const Instr).cast::<Tag>() }
+    }
+
+    /// The instruction `tag` with fields `fields`.
+    ///
+    /// # Safety
+    /// `P` must be the payload struct of a variant with `tag`'s group's fields (the same
+    /// types in the same order, so the same `repr(C)` layout).
+    #[inline(always)]
+    unsafe fn from_parts<P: Copy>(tag: Tag, fields: P) -> Instr {
+        let mut instr = core::mem::MaybeUninit::<Instr>::uninit();
+        let ptr = instr.as_mut_ptr().cast::<u8>();
+        // SAFETY: `repr(C, u16)`: the tag first, then the variant's fields laid out as
+        // `P` at `PAYLOAD_OFFSET`, which the contract makes `tag`'s. Those are all the
+        // bytes the variant has that are not padding.
+        unsafe {
+            ptr.cast::<Tag>().write(tag);
+            ptr.add(PAYLOAD_OFFSET).cast::<P>().write_unaligned(fields);
+            instr.assume_init()
+        }
+    }
+
+    /// The instruction's [`Info`].
+    #[inline(always)]
+    pub fn info(&self) -> &'static Info {
+        &INFO[self.tag() as usize]
+    }
+
+    /// The field of type `T` at byte `offset` of the variant's fields.
+    ///
+    /// # Safety
+    /// `offset` comes from this instruction's `Info` and names a field of type `T`.
+    #[inline(always)]
+    unsafe fn field<T: Copy>(&self, offset: u8) -> *const T {
+        // SAFETY: per the contract, in bounds of `self` (see `PAYLOAD_OFFSET`).
+        unsafe {
+            (self as *const Instr)
+                .cast::<u8>()
+                .add(PAYLOAD_OFFSET + offset as usize)
+                .cast::<T>()
+        }
+    }
+
+    /// The same, to write.
+    ///
+    /// # Safety
+    /// As for `field`.
+    #[inline(always)]
+    unsafe fn field_mut<T: Copy>(&mut self, offset: u8) -> &mut T {
+        // SAFETY: per the contract the field exists, is initialised and of type `T`; the
+        // variant's fields are `repr(C)`, so naturally aligned within the `Instr`.
+        unsafe {
+            &mut *(self as *mut Instr)
+                .cast::<u8>()
+                .add(PAYLOAD_OFFSET + offset as usize)
+                .cast::<T>()
+        }
+    }
+
+    /// The field of type `T` at `offset` of [`Info`], or zero if there is none
+    /// (`Info::NONE`): chosen without a branch, which would be mispredicted often on a
+    /// stream of mixed instructions (see `encode`).
+    #[inline(always)]
+    fn field_or_zero<T: Copy>(&self, offset: u8) -> T {
+        /// Zeros to read instead, with room for any offset (`NONE` included).
+        #[repr(C, align(8))]
+        struct Zeros([u8; PAYLOAD_OFFSET + 256 + 8]);
+        static ZEROS: Zeros = Zeros([0; PAYLOAD_OFFSET + 256 + 8]);
+        let base = core::hint::select_unpredictable(
+            offset != Info::NONE,
+            (self as *const Instr).cast::<u8>(),
+            ZEROS.0.as_ptr(),
+        );
+        // SAFETY: either `offset` names a field of type `T` of this instruction (`Info`'s
+        // contract), or `base` is `ZEROS`, which has initialised bytes at every offset
+        // up to `NONE` plus the size of a field. `T` is a field type (an integer).
+        unsafe {
+            base.add(PAYLOAD_OFFSET + offset as usize)
+                .cast::<T>()
+                .read_unaligned()
+        }
+    }
+
+    /// The `Slot` field at `offset` of [`Info`], if the instruction has it.
+    #[inline(always)]
+    fn slot_field(&self, offset: u8) -> Option<Slot> {
+        // SAFETY: `Info` offsets name `Slot` fields of the instruction's variant.
+        (offset != Info::NONE).then(|| unsafe { *self.field::<Slot>(offset) })
+    }
+
+    /// See [`Info::result`].
+    #[inline]
+    pub fn result_slot(&self) -> Option<Slot> {
+        self.slot_field(self.info().result)
+    }
+
+    /// See [`Info::result`].
+    #[inline]
+    pub fn result_slot_mut(&mut self) -> Option<&mut Slot> {
+        let offset = self.info().result;
+        // SAFETY: as in `slot_field`.
+        (offset != Info::NONE).then(|| unsafe { self.field_mut::<Slot>(offset) })
+    }
+
+    /// See [`Info::first`] and [`Info::second`].
+    #[inline]
+    pub fn forwardable_operands(&self) -> (Option<Slot>, Option<Slot>) {
+        let info = self.info();
+        (self.slot_field(info.first), self.slot_field(info.second))
+    }
+
+    /// The relative target of a branch instruction.
+    #[inline]
+    pub fn branch_offset(&self) -> Option<i32> {
+        let offset = self.info().branch;
+        // SAFETY: `Info::branch` names the variant's `i32` offset.
+        (offset != Info::NONE).then(|| unsafe { *self.field::<i32>(offset) })
+    }
+
+    /// The relative target of a branch instruction, to patch.
+    #[inline]
+    pub fn branch_offset_mut(&mut self) -> Option<&mut i32> {
+        let offset = self.info().branch;
+        // SAFETY: as in `branch_offset`.
+        (offset != Info::NONE).then(|| unsafe { self.field_mut::<i32>(offset) })
+    }
+
+    /// See [`result_kind_of`].
+    #[inline]
+    pub fn result_kind(&self) -> Kind {
+        self.info().result_kind
+    }
+
+    /// See [`operand_kind_of`].
+    #[inline]
+    pub fn operand_kind(&self) -> Kind {
+        self.info().operand_kind
+    }
+
+    /// Appends the encoded instruction: `handler`, then the operands (see [`payload`]) in
+    /// as many words as they need.
+    #[inline(always)]
+    fn write_to(&self, handler: crate::exec::Handler, out: &mut alloc::vec::Vec<Word>) {
+        let words = usize::from(self.info().words);
+        out.reserve(1 + MAX_PAYLOAD / 8);
+        let end = out.len();
+        // SAFETY: the capacity was reserved; `MAX_PAYLOAD` bytes from `PAYLOAD_OFFSET` are
+        // inside the `Instr` (checked above). The copy is untyped, so the bytes past the
+        // variant's fields (which may be uninitialised) are copied as they are, into words
+        // past its operands or into bytes nothing reads; the length is then set to the
+        // words the instruction takes.
+        unsafe {
+            let dst = out.as_mut_ptr().add(end);
+            dst.write(Word { handler });
+            let bytes = self
+                .field::<core::mem::MaybeUninit<[u8; MAX_PAYLOAD]>>(0)
+                .read_unaligned();
+            dst.add(1)
+                .cast::<core::mem::MaybeUninit<[u8; MAX_PAYLOAD]>>()
+                .write_unaligned(bytes);
+            out.set_len(end + words);
+        }
+    }
+}
 
 /// One word of encoded code. An instruction is its handler's word followed by its
 /// operands packed into as few words as they need ([`words_for`]): none for `Return0`,
@@ -329,22 +600,6 @@ pub const fn words_for(payload: usize) -> usize {
     1 + payload.div_ceil(8)
 }
 
-/// Appends payload `p` to `out` (zero-filled to whole words), for
-/// [`Instr::write_payload`].
-#[inline(always)]
-fn put<P: Copy>(out: &mut alloc::vec::Vec<Word>, p: P) {
-    const { assert!(core::mem::size_of::<P>() <= MAX_PAYLOAD) };
-    let n = core::mem::size_of::<P>().div_ceil(8);
-    for _ in 0..n {
-        out.push(Word { bits: [0; 8] });
-    }
-    const { assert!(core::mem::align_of::<P>() <= core::mem::align_of::<Word>()) };
-    // SAFETY: the `n` words just pushed hold `size_of::<P>()` bytes at `Word`'s alignment,
-    // which is at least `P`'s; `P` is a `repr(C)` struct of integers (its padding bytes
-    // stay uninitialised, and nothing reads them).
-    unsafe { core::ptr::write(out.as_mut_ptr().add(out.len() - n).cast::<P>(), p) }
-}
-
 /// Which accumulator register a value travels in between two handlers (see `exec`):
 /// integers and references in a general-purpose register, `f32` and `f64` each in a
 /// float register of their own, so float chains never cross between register files and an
@@ -359,138 +614,135 @@ pub enum Kind {
 /// The instructions with `f32` results, operands, or both.
 macro_rules! f32_instrs {
     (results) => {
-        Instr::F32Add { .. }
-            | Instr::F32Sub { .. }
-            | Instr::F32Mul { .. }
-            | Instr::F32Div { .. }
-            | Instr::F32Min { .. }
-            | Instr::F32Max { .. }
-            | Instr::F32Copysign { .. }
-            | Instr::F32Abs { .. }
-            | Instr::F32Neg { .. }
-            | Instr::F32Ceil { .. }
-            | Instr::F32Floor { .. }
-            | Instr::F32Trunc { .. }
-            | Instr::F32Nearest { .. }
-            | Instr::F32Sqrt { .. }
+        Tag::F32Add
+            | Tag::F32Sub
+            | Tag::F32Mul
+            | Tag::F32Div
+            | Tag::F32Min
+            | Tag::F32Max
+            | Tag::F32Copysign
+            | Tag::F32Abs
+            | Tag::F32Neg
+            | Tag::F32Ceil
+            | Tag::F32Floor
+            | Tag::F32Trunc
+            | Tag::F32Nearest
+            | Tag::F32Sqrt
     };
     (compares_and_conversions_from) => {
-        Instr::F32Eq { .. }
-            | Instr::F32Ne { .. }
-            | Instr::F32Lt { .. }
-            | Instr::F32Gt { .. }
-            | Instr::F32Le { .. }
-            | Instr::F32Ge { .. }
-            | Instr::I32TruncF32S { .. }
-            | Instr::I32TruncF32U { .. }
-            | Instr::I64TruncF32S { .. }
-            | Instr::I64TruncF32U { .. }
-            | Instr::I32TruncSatF32S { .. }
-            | Instr::I32TruncSatF32U { .. }
-            | Instr::I64TruncSatF32S { .. }
-            | Instr::I64TruncSatF32U { .. }
-            | Instr::F64PromoteF32 { .. }
-            | Instr::F32Store { .. }
-            | Instr::BrF32Eq { .. }
-            | Instr::BrF32Ne { .. }
-            | Instr::BrF32Lt { .. }
-            | Instr::BrF32Gt { .. }
-            | Instr::BrF32Le { .. }
-            | Instr::BrF32Ge { .. }
-            | Instr::BrF32NotLt { .. }
-            | Instr::BrF32NotGt { .. }
-            | Instr::BrF32NotLe { .. }
-            | Instr::BrF32NotGe { .. }
+        Tag::F32Eq
+            | Tag::F32Ne
+            | Tag::F32Lt
+            | Tag::F32Gt
+            | Tag::F32Le
+            | Tag::F32Ge
+            | Tag::I32TruncF32S
+            | Tag::I32TruncF32U
+            | Tag::I64TruncF32S
+            | Tag::I64TruncF32U
+            | Tag::I32TruncSatF32S
+            | Tag::I32TruncSatF32U
+            | Tag::I64TruncSatF32S
+            | Tag::I64TruncSatF32U
+            | Tag::F64PromoteF32
+            | Tag::F32Store
+            | Tag::BrF32Eq
+            | Tag::BrF32Ne
+            | Tag::BrF32Lt
+            | Tag::BrF32Gt
+            | Tag::BrF32Le
+            | Tag::BrF32Ge
+            | Tag::BrF32NotLt
+            | Tag::BrF32NotGt
+            | Tag::BrF32NotLe
+            | Tag::BrF32NotGe
     };
     (conversions_to) => {
-        Instr::F32ConvertI32S { .. }
-            | Instr::F32ConvertI32U { .. }
-            | Instr::F32ConvertI64S { .. }
-            | Instr::F32ConvertI64U { .. }
-            | Instr::F32DemoteF64 { .. }
-            | Instr::F32Load { .. }
-            | Instr::F32LoadAdd { .. }
+        Tag::F32ConvertI32S
+            | Tag::F32ConvertI32U
+            | Tag::F32ConvertI64S
+            | Tag::F32ConvertI64U
+            | Tag::F32DemoteF64
+            | Tag::F32Load
+            | Tag::F32LoadAdd
     };
 }
 
 /// The same for `f64`.
 macro_rules! f64_instrs {
     (results) => {
-        Instr::F64Add { .. }
-            | Instr::F64Sub { .. }
-            | Instr::F64Mul { .. }
-            | Instr::F64Div { .. }
-            | Instr::F64Min { .. }
-            | Instr::F64Max { .. }
-            | Instr::F64Copysign { .. }
-            | Instr::F64Abs { .. }
-            | Instr::F64Neg { .. }
-            | Instr::F64Ceil { .. }
-            | Instr::F64Floor { .. }
-            | Instr::F64Trunc { .. }
-            | Instr::F64Nearest { .. }
-            | Instr::F64Sqrt { .. }
+        Tag::F64Add
+            | Tag::F64Sub
+            | Tag::F64Mul
+            | Tag::F64Div
+            | Tag::F64Min
+            | Tag::F64Max
+            | Tag::F64Copysign
+            | Tag::F64Abs
+            | Tag::F64Neg
+            | Tag::F64Ceil
+            | Tag::F64Floor
+            | Tag::F64Trunc
+            | Tag::F64Nearest
+            | Tag::F64Sqrt
     };
     (compares_and_conversions_from) => {
-        Instr::F64Eq { .. }
-            | Instr::F64Ne { .. }
-            | Instr::F64Lt { .. }
-            | Instr::F64Gt { .. }
-            | Instr::F64Le { .. }
-            | Instr::F64Ge { .. }
-            | Instr::I32TruncF64S { .. }
-            | Instr::I32TruncF64U { .. }
-            | Instr::I64TruncF64S { .. }
-            | Instr::I64TruncF64U { .. }
-            | Instr::I32TruncSatF64S { .. }
-            | Instr::I32TruncSatF64U { .. }
-            | Instr::I64TruncSatF64S { .. }
-            | Instr::I64TruncSatF64U { .. }
-            | Instr::F32DemoteF64 { .. }
-            | Instr::F64Store { .. }
-            | Instr::BrF64Eq { .. }
-            | Instr::BrF64Ne { .. }
-            | Instr::BrF64Lt { .. }
-            | Instr::BrF64Gt { .. }
-            | Instr::BrF64Le { .. }
-            | Instr::BrF64Ge { .. }
-            | Instr::BrF64NotLt { .. }
-            | Instr::BrF64NotGt { .. }
-            | Instr::BrF64NotLe { .. }
-            | Instr::BrF64NotGe { .. }
+        Tag::F64Eq
+            | Tag::F64Ne
+            | Tag::F64Lt
+            | Tag::F64Gt
+            | Tag::F64Le
+            | Tag::F64Ge
+            | Tag::I32TruncF64S
+            | Tag::I32TruncF64U
+            | Tag::I64TruncF64S
+            | Tag::I64TruncF64U
+            | Tag::I32TruncSatF64S
+            | Tag::I32TruncSatF64U
+            | Tag::I64TruncSatF64S
+            | Tag::I64TruncSatF64U
+            | Tag::F32DemoteF64
+            | Tag::F64Store
+            | Tag::BrF64Eq
+            | Tag::BrF64Ne
+            | Tag::BrF64Lt
+            | Tag::BrF64Gt
+            | Tag::BrF64Le
+            | Tag::BrF64Ge
+            | Tag::BrF64NotLt
+            | Tag::BrF64NotGt
+            | Tag::BrF64NotLe
+            | Tag::BrF64NotGe
     };
     (conversions_to) => {
-        Instr::F64ConvertI32S { .. }
-            | Instr::F64ConvertI32U { .. }
-            | Instr::F64ConvertI64S { .. }
-            | Instr::F64ConvertI64U { .. }
-            | Instr::F64PromoteF32 { .. }
-            | Instr::F64Load { .. }
-            | Instr::F64LoadAdd { .. }
+        Tag::F64ConvertI32S
+            | Tag::F64ConvertI32U
+            | Tag::F64ConvertI64S
+            | Tag::F64ConvertI64U
+            | Tag::F64PromoteF32
+            | Tag::F64Load
+            | Tag::F64LoadAdd
     };
 }
 
-impl Instr {
-    /// The kind of the value `result_slot_mut` names: the accumulator the handler leaves
-    /// it in. The handlers' result and operand types must agree with these two lists;
-    /// debug builds check every handler run against them (`exec::handlers::checked`).
-    #[inline]
-    pub fn result_kind(&self) -> Kind {
-        match self {
-            f32_instrs!(results) | f32_instrs!(conversions_to) => Kind::F32,
-            f64_instrs!(results) | f64_instrs!(conversions_to) => Kind::F64,
-            _ => Kind::Int,
-        }
+/// The kind of the value an instruction's result slot (`Info::result`) receives: the
+/// accumulator its handler leaves it in. The handlers' result and operand types must
+/// agree with these two lists; debug builds check every handler run against them
+/// (`exec::handlers::checked`).
+const fn result_kind_of(tag: Tag) -> Kind {
+    match tag {
+        f32_instrs!(results) | f32_instrs!(conversions_to) => Kind::F32,
+        f64_instrs!(results) | f64_instrs!(conversions_to) => Kind::F64,
+        _ => Kind::Int,
     }
+}
 
-    /// The kind of the operands `forwardable_operands` names (both, for binary ones).
-    #[inline]
-    pub fn operand_kind(&self) -> Kind {
-        match self {
-            f32_instrs!(results) | f32_instrs!(compares_and_conversions_from) => Kind::F32,
-            f64_instrs!(results) | f64_instrs!(compares_and_conversions_from) => Kind::F64,
-            _ => Kind::Int,
-        }
+/// The kind of the operands `Info::first` and `Info::second` name.
+const fn operand_kind_of(tag: Tag) -> Kind {
+    match tag {
+        f32_instrs!(results) | f32_instrs!(compares_and_conversions_from) => Kind::F32,
+        f64_instrs!(results) | f64_instrs!(compares_and_conversions_from) => Kind::F64,
+        _ => Kind::Int,
     }
 }
 
@@ -505,23 +757,63 @@ pub enum Forward {
     Second = 2,
 }
 
+/// What `encode` decides from about each instruction.
+struct Facts {
+    /// The result slot (`NO_RESULT` if none), and the kind of value it receives.
+    result: u32,
+    result_kind: Kind,
+    /// The forwardable operands' slots (`NO_OPERAND` where there is none). The two
+    /// sentinels differ, so an operand never matches an absent result.
+    first: u32,
+    second: u32,
+    operand_kind: Kind,
+}
+
+const NO_RESULT: u32 = u32::MAX;
+const NO_OPERAND: u32 = u32::MAX - 1;
+
+impl Facts {
+    /// What `encode` needs of `instr`, gathered without branching on the instruction.
+    #[inline(always)]
+    fn of(instr: &Instr) -> Facts {
+        let info = instr.info();
+        /// `slot`, or `none` when `offset` says there is no such field.
+        fn or_none(slot: Slot, offset: u8, none: u32) -> u32 {
+            core::hint::select_unpredictable(offset == Info::NONE, none, u32::from(slot))
+        }
+        Facts {
+            result: or_none(instr.field_or_zero(info.result), info.result, NO_RESULT),
+            result_kind: info.result_kind,
+            first: or_none(instr.field_or_zero(info.first), info.first, NO_OPERAND),
+            second: or_none(instr.field_or_zero(info.second), info.second, NO_OPERAND),
+            operand_kind: info.operand_kind,
+        }
+    }
+
+    /// Facts for past the end: nothing to forward to.
+    const END: Facts = Facts {
+        result: NO_RESULT,
+        result_kind: Kind::Int,
+        first: NO_OPERAND,
+        second: NO_OPERAND,
+        operand_kind: Kind::Int,
+    };
+}
+
 /// Loads of floats and of integers of the same width load the same bits; they differ only
 /// in the accumulator the value goes to. When the next instruction reads a loaded value
 /// as the other kind (`f32.load` then `i32.reinterpret_f32` and integer work, say), the
 /// load is swapped for its twin, so that the value is forwarded instead of reread from
 /// the slot it was just written to.
-fn retype_loads(code: &mut [Instr]) {
+fn retype_loads(code: &mut [Instr], facts: &mut [Facts]) {
     for i in 0..code.len().saturating_sub(1) {
-        let Some(dst) = result_slot(&code[i]) else {
-            continue;
-        };
-        let next = &code[i + 1];
-        let (a, b) = next.forwardable_operands();
-        let reads_it = a == Some(dst) || b == Some(dst);
-        if !reads_it || next.operand_kind() == code[i].result_kind() {
+        let (this, next) = (&facts[i], &facts[i + 1]);
+        // (Non-short-circuiting: one rarely taken branch, not three data-dependent ones.)
+        let reads_it = (next.first == this.result) | (next.second == this.result);
+        if !(reads_it & (next.operand_kind != this.result_kind)) {
             continue;
         }
-        let want = next.operand_kind();
+        let want = next.operand_kind;
         code[i] = match (code[i], want) {
             (Instr::F32Load { dst, addr, offset }, Kind::Int) => {
                 Instr::I32Load { dst, addr, offset }
@@ -593,13 +885,8 @@ fn retype_loads(code: &mut [Instr]) {
             },
             (same, _) => same,
         };
+        facts[i].result_kind = code[i].result_kind();
     }
-}
-
-/// The slot `instr` writes its one result to, if it has one (see `Instr::result_slot_mut`).
-fn result_slot(instr: &Instr) -> Option<Slot> {
-    let mut copy = *instr;
-    copy.result_slot_mut().map(|s| *s)
 }
 
 /// Encodes translated code into words, choosing for each instruction whether an operand
@@ -612,74 +899,69 @@ fn result_slot(instr: &Instr) -> Option<Slot> {
 pub fn encode(code: alloc::vec::Vec<Instr>) -> alloc::boxed::Box<[Word]> {
     // (And whether its result is stored, or only passed on: see `store` below.)
     //
-    // One pass gathers what the decisions need about each instruction (each query is a
-    // `match` over the instruction set: asked once), where it starts in words, and which
-    // instructions are branch targets.
-    struct Facts {
-        result: Option<(Slot, Kind)>,
-        operands: (Option<Slot>, Option<Slot>),
-        operand_kind: Kind,
-    }
+    // One pass gathers what the decisions need about each instruction (from its `Info`),
+    // where it starts in words, and which instructions are branch targets.
+    //
+    // The decisions are made with selects and bitwise logic rather than branches: they
+    // depend on each instruction and its neighbours, so a branch predictor mostly misses
+    // them, and encoding was the costliest part of eager translation.
     let mut code = code;
-    retype_loads(&mut code);
-    let mut at = alloc::vec::Vec::with_capacity(code.len() + 1);
-    let mut facts = alloc::vec::Vec::with_capacity(code.len());
-    let mut target = alloc::vec![false; code.len() + 1];
+    let n = code.len();
+    let mut at = alloc::vec::Vec::with_capacity(n + 1);
+    let mut facts = alloc::vec::Vec::with_capacity(n + 1);
+    // One spare entry past the end, which non-branches mark.
+    let mut target = alloc::vec![false; n + 2];
     target[0] = true;
     let mut words = 0;
     for (i, instr) in code.iter().enumerate() {
+        let info = instr.info();
         at.push(words);
-        words += words_for(instr.payload_len());
-        if let Some(offset) = instr.branch_offset() {
-            if let Some(t) = target.get_mut((i as i64 + i64::from(offset)) as usize) {
-                *t = true;
-            }
+        words += usize::from(info.words);
+        let offset = i64::from(instr.field_or_zero::<i32>(info.branch));
+        let to = (i as i64).wrapping_add(offset) as usize;
+        let to = core::hint::select_unpredictable(info.branch != Info::NONE, to, n + 1);
+        if let Some(t) = target.get_mut(to) {
+            *t = true;
         }
-        facts.push(Facts {
-            result: result_slot(instr).map(|s| (s, instr.result_kind())),
-            operands: instr.forwardable_operands(),
-            operand_kind: instr.operand_kind(),
-        });
+        facts.push(Facts::of(instr));
     }
+    facts.push(Facts::END);
+    retype_loads(&mut code, &mut facts);
     at.push(words);
-    // Which operand each instruction takes from an accumulator.
-    let mut forwards = alloc::vec::Vec::with_capacity(code.len() + 1);
+    // Which operand each instruction takes from an accumulator: the first or else the
+    // second that is the previous instruction's result, when the kinds agree and nothing
+    // jumps in between.
+    const FORWARD: [Forward; 4] = [
+        Forward::None,
+        Forward::First,
+        Forward::Second,
+        Forward::None,
+    ];
+    let mut forwards = alloc::vec::Vec::with_capacity(n + 1);
     forwards.push(Forward::None);
-    for i in 1..code.len() {
-        let f = &facts[i];
-        let forward = match facts[i - 1].result {
-            Some((r, kind)) if !target[i] && kind == f.operand_kind => match f.operands {
-                (Some(a), _) if a == r => Forward::First,
-                (_, Some(b)) if b == r => Forward::Second,
-                _ => Forward::None,
-            },
-            _ => Forward::None,
-        };
-        forwards.push(forward);
+    for i in 1..n {
+        let (prev, f) = (&facts[i - 1], &facts[i]);
+        let ok = !target[i] & (prev.result_kind == f.operand_kind);
+        let first = ok & (f.first == prev.result);
+        let second = ok & !first & (f.second == prev.result);
+        forwards.push(FORWARD[usize::from(first) | usize::from(second) << 1]);
     }
     forwards.push(Forward::None);
     let mut out = alloc::vec::Vec::with_capacity(words);
     for (i, mut instr) in code.into_iter().enumerate() {
         // A result the next instruction takes from the accumulator and then overwrites
         // (reading no other operand from that slot) need not be stored: skip the store.
-        let store = match (facts[i].result, facts.get(i + 1), forwards[i + 1]) {
-            (Some((r, _)), Some(next), forward) if forward != Forward::None => {
-                let other = if forward == Forward::First {
-                    next.operands.1
-                } else {
-                    next.operands.0
-                };
-                !(next.result.map(|(s, _)| s) == Some(r) && other != Some(r))
-            }
-            _ => true,
-        };
-        let handler = crate::exec::handler_for(&instr, forwards[i], store);
+        let (this, next, forward) = (&facts[i], &facts[i + 1], forwards[i + 1]);
+        let other =
+            core::hint::select_unpredictable(forward == Forward::First, next.second, next.first);
+        let store =
+            !((forward != Forward::None) & (next.result == this.result) & (other != this.result));
+        let handler = crate::exec::handler_for(instr.tag(), forwards[i], store);
         if let Some(offset) = instr.branch_offset_mut() {
             let to = (i as i64 + i64::from(*offset)) as usize;
             *offset = (at[to] as i64 - at[i] as i64) as i32;
         }
-        out.push(Word { handler });
-        instr.write_payload(&mut out);
+        instr.write_to(handler, &mut out);
     }
     debug_assert_eq!(out.len(), words);
     out.into_boxed_slice()
@@ -699,4 +981,134 @@ pub struct CompiledFunc {
     pub num_params: u32,
     /// Parameters plus declared locals; slots `num_params..num_locals` start zeroed.
     pub num_locals: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The group constructors build the same instructions as the enum's literals.
+    #[test]
+    fn constructors_match_literals() {
+        assert_eq!(
+            Instr::binary(Tag::I64Sub, 1, 2, 3),
+            Instr::I64Sub { dst: 1, a: 2, b: 3 }
+        );
+        assert_eq!(
+            Instr::binary_imm(Tag::I32ShlImm, 4, 5, -6),
+            Instr::I32ShlImm {
+                dst: 4,
+                a: 5,
+                imm: -6
+            }
+        );
+        assert_eq!(
+            Instr::unary(Tag::F64Sqrt, 7, 8),
+            Instr::F64Sqrt { dst: 7, src: 8 }
+        );
+        assert_eq!(
+            Instr::load(Tag::I64Load16S, 9, 10, 0xdead_beef),
+            Instr::I64Load16S {
+                dst: 9,
+                addr: 10,
+                offset: 0xdead_beef
+            }
+        );
+        assert_eq!(
+            Instr::store(Tag::F32Store, 11, 12, 13),
+            Instr::F32Store {
+                addr: 11,
+                value: 12,
+                offset: 13
+            }
+        );
+    }
+
+    #[test]
+    #[should_panic]
+    fn constructors_check_the_group() {
+        let _ = Instr::binary(Tag::I32Clz, 0, 0, 0);
+    }
+
+    /// `Info` finds the fields the variants name, in every group and the odd ones.
+    #[test]
+    fn info_names_the_fields() {
+        let mut add = Instr::I32Add { dst: 1, a: 2, b: 3 };
+        assert_eq!(add.tag(), Tag::I32Add);
+        assert_eq!(add.result_slot(), Some(1));
+        assert_eq!(add.forwardable_operands(), (Some(2), Some(3)));
+        assert_eq!(add.branch_offset(), None);
+        *add.result_slot_mut().unwrap() = 9;
+        assert_eq!(add, Instr::I32Add { dst: 9, a: 2, b: 3 });
+
+        let store = Instr::I64Store {
+            addr: 4,
+            value: 5,
+            offset: 6,
+        };
+        assert_eq!(store.result_slot(), None);
+        assert_eq!(store.forwardable_operands(), (Some(5), None));
+
+        let mut br = Instr::BrIfEqz {
+            cond: 7,
+            offset: -8,
+        };
+        assert_eq!(br.forwardable_operands(), (Some(7), None));
+        assert_eq!(br.branch_offset(), Some(-8));
+        *br.branch_offset_mut().unwrap() = 100;
+        assert_eq!(
+            br,
+            Instr::BrIfEqz {
+                cond: 7,
+                offset: 100
+            }
+        );
+        let cmp = Instr::BrF64NotLe {
+            a: 1,
+            b: 2,
+            offset: 3,
+        };
+        assert_eq!(cmp.forwardable_operands(), (Some(1), Some(2)));
+        assert_eq!(cmp.branch_offset(), Some(3));
+        assert_eq!(cmp.operand_kind(), Kind::F64);
+
+        let c = Instr::Const64 {
+            dst: 3,
+            value: u64::MAX,
+        };
+        assert_eq!(c.result_slot(), Some(3));
+        assert_eq!(c.info().len, 16);
+        assert_eq!(c.info().words, 3);
+        assert_eq!(Instr::Return0.info().words, 1);
+        assert_eq!(Instr::Return0.forwardable_operands(), (None, None));
+        let get = Instr::GlobalGet { dst: 2, global: 1 };
+        assert_eq!(get.result_slot(), Some(2));
+        let set = Instr::GlobalSet { src: 5, global: 1 };
+        assert_eq!(set.forwardable_operands(), (Some(5), None));
+        assert_eq!(
+            Instr::F32ConvertI64U { dst: 0, src: 1 }.result_kind(),
+            Kind::F32
+        );
+    }
+
+    /// Encoding writes the handler word, then exactly the variant's payload.
+    #[test]
+    fn encode_copies_operands() {
+        let code = encode(alloc::vec![
+            Instr::Const64 {
+                dst: 1,
+                value: 0x0123_4567_89ab_cdef
+            },
+            Instr::Return1 { src: 1 },
+        ]);
+        assert_eq!(code.len(), 3 + 2);
+        // SAFETY: the payload words of `Const64`: `dst` at byte 0, `value` at byte 8.
+        let (dst, value) = unsafe {
+            (
+                *code[1].bits.as_ptr().cast::<Slot>(),
+                *code[2].bits.as_ptr().cast::<u64>(),
+            )
+        };
+        assert_eq!((dst, value), (1, 0x0123_4567_89ab_cdef));
+    }
 }

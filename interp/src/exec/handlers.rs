@@ -25,7 +25,7 @@ use core::sync::atomic::Ordering;
 use wisp_core::TrapCode;
 
 use super::{dispatch, trap, trapped, Accs, Done, Exec, Handler, Ip, Sp};
-use crate::bytecode::{payload, words_for, Forward, Instr, Kind, Slot};
+use crate::bytecode::{payload, words_for, Forward, Kind, Slot, Tag, NUM_TAGS};
 use crate::float;
 
 // ----- operands -----------------------------------------------------------------------------
@@ -283,7 +283,7 @@ impl Effect for () {
 /// result in the accumulator `Instr::result_kind` names.
 #[cfg(debug_assertions)]
 #[inline(always)]
-fn checked<E: Effect>(effect: E, instr: &Instr) -> E {
+fn checked<E: Effect>(effect: E, instr: &crate::bytecode::Instr) -> E {
     debug_assert!(
         E::KIND.is_none_or(|k| k == instr.result_kind()),
         "{instr:?} leaves its result in the wrong accumulator"
@@ -384,7 +384,7 @@ macro_rules! handlers {
                 // operands follow it.
                 operands!($ip, $name { $($field),* });
                 #[cfg(debug_assertions)]
-                let instr = Instr::$name { $($field),* };
+                let instr = crate::bytecode::Instr::$name { $($field),* };
                 let $fw = Fwd {
                     which: W & 3,
                     stores: W & 4 == 0,
@@ -397,34 +397,26 @@ macro_rules! handlers {
             }
         )*
 
-        /// The handler of a table instruction, for the operand `forward` says arrives in
-        /// an accumulator, storing its result or not.
-        #[inline]
-        fn table_handler(instr: &Instr, forward: Forward, store: bool) -> Option<Handler> {
-            // One static table per instruction: choosing is a load, not an array built
-            // on the stack for every instruction encoded.
-            // (Builds without forwarding have one variant: a table of one.)
-            let variants: &'static [Handler] = match instr {
-                // The guard is a constant: `false` drops the arm, and with it the only
-                // reference to the handler, which is then never linked.
-                $( Instr::$name { .. } if const { built(stringify!($name)) } => {
+        /// Each table instruction's handlers, by tag: one static table per instruction
+        /// (of six variants, see `handler_for`), so that choosing is two loads.
+        /// (Builds without forwarding have one variant: a table of one.)
+        const fn table_handlers() -> [&'static [Handler]; NUM_TAGS] {
+            let mut by_tag: [&'static [Handler]; NUM_TAGS] = [&[]; NUM_TAGS];
+            $(
+                // The guard is a constant: `false` leaves the handler out of the table,
+                // the only reference to it, so it is never linked.
+                if built(stringify!($name)) {
                     #[cfg(any(wisp_tail_dispatch, debug_assertions))]
-                    static VARIANTS: [Handler; 6] = [
+                    const VARIANTS: &[Handler] = &[
                         $name::<0>, $name::<1>, $name::<2>,
                         $name::<4>, $name::<5>, $name::<6>,
                     ];
                     #[cfg(not(any(wisp_tail_dispatch, debug_assertions)))]
-                    static VARIANTS: [Handler; 1] = [$name::<0>];
-                    &VARIANTS
-                } )*
-                _ => return None,
-            };
-            let index = if FORWARDING {
-                forward as usize + if store { 0 } else { 3 }
-            } else {
-                0
-            };
-            variants.get(index).copied()
+                    const VARIANTS: &[Handler] = &[$name::<0>];
+                    by_tag[Tag::$name as usize] = VARIANTS;
+                }
+            )*
+            by_tag
         }
     };
     (@plain $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
@@ -1221,27 +1213,46 @@ unsafe fn use_memory(
     unsafe { dispatch(ip.add(words!(UseMemory)), sp, mb, ml, ex, accs) }
 }
 
-/// The handler that executes `instr`, taking the `forward`ed operand from an accumulator,
+/// The handler that executes an instruction `tag`, taking the `forward`ed operand from an accumulator,
 /// and writing its result to its slot unless `store` is false (only for results the next
 /// instruction takes from the accumulator and overwrites; see `bytecode::encode`). Only
 /// table instructions have forwardable operands or can skip their store.
 #[inline]
-pub fn handler_for(instr: &Instr, forward: Forward, store: bool) -> Handler {
-    if let Some(h) = table_handler(instr, forward, store) {
-        return h;
-    }
-    match instr {
-        Instr::Unreachable => unreachable,
-        Instr::BrTable { .. } => br_table,
-        Instr::CallInternal { .. } => call_internal,
-        Instr::Call { .. } => call,
-        Instr::CallIndirect { .. } => call_indirect,
-        Instr::Return0 => return0,
-        Instr::Return1 { .. } => return1,
-        Instr::ReturnMany { .. } => return_many,
-        Instr::MemoryGrow { .. } => memory_grow,
-        Instr::UseMemory { .. } => use_memory,
-        // Every variant is in the table or above; a new one without a handler traps.
-        _ => unreachable,
+pub fn handler_for(tag: Tag, forward: Forward, store: bool) -> Handler {
+    let variants = HANDLERS[tag as usize];
+    let index = if FORWARDING {
+        forward as usize + if store { 0 } else { 3 }
+    } else {
+        0
+    };
+    match variants.get(index) {
+        Some(&h) => h,
+        // The instructions with one handler, which always stores (and an instruction
+        // this build has no handler for: it traps).
+        None => variants.first().copied().unwrap_or(unreachable),
     }
 }
+
+/// Every instruction's handlers, by tag (see `table_handlers`).
+static HANDLERS: [&[Handler]; NUM_TAGS] = {
+    let mut by_tag = table_handlers();
+    macro_rules! single {
+        ($($tag:ident => $handler:ident),* $(,)?) => {$({
+            const ONE: &[Handler] = &[$handler];
+            by_tag[Tag::$tag as usize] = ONE;
+        })*};
+    }
+    single! {
+        Unreachable => unreachable,
+        BrTable => br_table,
+        CallInternal => call_internal,
+        Call => call,
+        CallIndirect => call_indirect,
+        Return0 => return0,
+        Return1 => return1,
+        ReturnMany => return_many,
+        MemoryGrow => memory_grow,
+        UseMemory => use_memory,
+    }
+    by_tag
+};

@@ -30,7 +30,7 @@ use alloc::vec::Vec;
 use wasmparser::{BinaryReaderError, BlockType, FunctionBody, Operator, OperatorsReader};
 use wisp_core::module::ModuleInner;
 
-use crate::bytecode::{encode, CompiledFunc, Instr, Slot};
+use crate::bytecode::{encode, CompiledFunc, Instr, Slot, Tag};
 
 /// Translates defined function `def` of `module`.
 /// What the engine's configuration asks the bytecode to check.
@@ -823,11 +823,11 @@ impl Translator<'_> {
 
     // ----- generic shapes -------------------------------------------------------------
 
-    fn unary(&mut self, make: fn(Slot, Slot) -> Instr) {
+    fn unary(&mut self, op: Tag) {
         let (src, pos) = self.pop_read();
         let dst = self.slot_at(pos);
         self.stack.push(Operand::Temp);
-        self.emit_result(make(dst, src), dst);
+        self.emit_result(Instr::unary(op, dst, src), dst);
     }
 
     fn binary(&mut self, op: ops::Binary) {
@@ -838,7 +838,7 @@ impl Translator<'_> {
             if let Some(v) = ops::imm_of(b, op.wide) {
                 let a = self.read(a, apos);
                 self.stack.push(Operand::Temp);
-                self.emit_result(imm(dst, a, v), dst);
+                self.emit_result(Instr::binary_imm(imm, dst, a, v), dst);
                 return;
             }
         }
@@ -846,14 +846,14 @@ impl Translator<'_> {
             if let Some(v) = ops::imm_of(a, op.wide) {
                 let b = self.read(b, bpos);
                 self.stack.push(Operand::Temp);
-                self.emit_result(swapped(dst, b, v), dst);
+                self.emit_result(Instr::binary_imm(swapped, dst, b, v), dst);
                 return;
             }
         }
         let a = self.read(a, apos);
         let b = self.read(b, bpos);
         self.stack.push(Operand::Temp);
-        self.emit_result((op.make)(dst, a, b), dst);
+        self.emit_result(Instr::binary(op.op, dst, a, b), dst);
     }
 
     /// Runs `emit` with memory `mem` selected (see `Instr::UseMemory`).
@@ -866,14 +866,14 @@ impl Translator<'_> {
         self.emit(Instr::UseMemory { mem: 0 });
     }
 
-    fn load(&mut self, memarg: wasmparser::MemArg, make: fn(Slot, Slot, u32) -> Instr) {
+    fn load(&mut self, memarg: wasmparser::MemArg, op: Tag) {
         let (addr_op, pos) = self.pop();
         let dst = self.slot_at(pos);
         let mem = memory_of(&memarg);
         // `i32.add x imm` computed just before, only for this address: one instruction.
         if let (Operand::Temp, Some((at, sum)), 0) = (addr_op, self.last_result, mem) {
             if let Instr::I32AddImm { dst: s, a, imm } = self.code[at] {
-                let load = make(dst, sum, memarg.offset as u32);
+                let load = Instr::load(op, dst, sum, memarg.offset as u32);
                 if at + 1 == self.code.len() && s == sum && sum == dst {
                     if let Some(fused) = ops::load_from_sum(load, a, imm) {
                         self.code.pop();
@@ -888,15 +888,15 @@ impl Translator<'_> {
         let addr = self.read(addr_op, pos);
         self.stack.push(Operand::Temp);
         self.on_memory(mem, |t| {
-            t.emit_result(make(dst, addr, memarg.offset as u32), dst)
+            t.emit_result(Instr::load(op, dst, addr, memarg.offset as u32), dst)
         });
     }
 
-    fn store(&mut self, memarg: wasmparser::MemArg, make: fn(Slot, Slot, u32) -> Instr) {
+    fn store(&mut self, memarg: wasmparser::MemArg, op: Tag) {
         let (value, _) = self.pop_read();
         let (addr, _) = self.pop_read();
         self.on_memory(memory_of(&memarg), |t| {
-            t.emit(make(addr, value, memarg.offset as u32));
+            t.emit(Instr::store(op, addr, value, memarg.offset as u32));
         });
     }
 
@@ -1100,12 +1100,12 @@ impl Translator<'_> {
             }
 
             other => {
-                if let Some((memarg, make)) = ops::load(&other) {
-                    self.load(memarg, make);
-                } else if let Some((memarg, make)) = ops::store(&other) {
-                    self.store(memarg, make);
-                } else if let Some(make) = Instr::for_unary_operator(&other) {
-                    self.unary(make);
+                if let Some((memarg, op)) = ops::load(&other) {
+                    self.load(memarg, op);
+                } else if let Some((memarg, op)) = ops::store(&other) {
+                    self.store(memarg, op);
+                } else if let Some(op) = Instr::for_unary_operator(&other) {
+                    self.unary(op);
                 } else if let Some(bin) = B::of(&other) {
                     self.binary(bin);
                 } else {

@@ -4,16 +4,17 @@
 use wasmparser::Operator;
 
 use super::Operand;
-use crate::bytecode::{Instr, Slot};
+use crate::bytecode::{Instr, Slot, Tag};
 
-/// How to emit a binary operator.
+/// How to emit a binary operator: plain data, so that looking it up is a table load and
+/// emitting it calls nothing indirectly.
 #[derive(Copy, Clone)]
 pub(super) struct Binary {
-    pub make: fn(Slot, Slot, Slot) -> Instr,
+    pub op: Tag,
     /// `a op imm`, when the right operand is a constant.
-    pub imm: Option<fn(Slot, Slot, i32) -> Instr>,
+    pub imm: Option<Tag>,
     /// `b op' imm` computing `imm op b`, when the left operand is a constant.
-    pub imm_swapped: Option<fn(Slot, Slot, i32) -> Instr>,
+    pub imm_swapped: Option<Tag>,
     /// Operates on 64-bit values (so an immediate must fit in `i32` sign-extended).
     pub wide: bool,
 }
@@ -21,7 +22,7 @@ pub(super) struct Binary {
 macro_rules! bin {
     ($wide:expr, $op:ident) => {
         Binary {
-            make: |dst, a, b| Instr::$op { dst, a, b },
+            op: Tag::$op,
             imm: None,
             imm_swapped: None,
             wide: $wide,
@@ -29,17 +30,17 @@ macro_rules! bin {
     };
     ($wide:expr, $op:ident, $imm:ident) => {
         Binary {
-            make: |dst, a, b| Instr::$op { dst, a, b },
-            imm: Some(|dst, a, imm| Instr::$imm { dst, a, imm }),
+            op: Tag::$op,
+            imm: Some(Tag::$imm),
             imm_swapped: None,
             wide: $wide,
         }
     };
     ($wide:expr, $op:ident, $imm:ident, $swapped:ident) => {
         Binary {
-            make: |dst, a, b| Instr::$op { dst, a, b },
-            imm: Some(|dst, a, imm| Instr::$imm { dst, a, imm }),
-            imm_swapped: Some(|dst, a, imm| Instr::$swapped { dst, a, imm }),
+            op: Tag::$op,
+            imm: Some(Tag::$imm),
+            imm_swapped: Some(Tag::$swapped),
             wide: $wide,
         }
     };
@@ -139,38 +140,20 @@ pub(super) fn imm_of(op: Operand, wide: bool) -> Option<i32> {
     }
 }
 
-/// Makes a memory instruction from its two slots and its offset.
-pub(super) type MemoryInstr = fn(Slot, Slot, u32) -> Instr;
-
 macro_rules! memory_table {
-    ($op:expr, $($name:ident => |$a:ident, $b:ident, $c:ident| $instr:ident;)*) => {
+    ($op:expr, $($name:ident,)*) => {
         match $op {
-            $(Operator::$name { memarg } => {
-                let make: MemoryInstr = |$a, $b, $c| Instr::$instr { $a, $b, $c };
-                Some((*memarg, make))
-            })*
+            $(Operator::$name { memarg } => Some((*memarg, Tag::$name)),)*
             _ => None,
         }
     };
 }
 
 /// A load operator's memory argument and instruction (`dst, addr, offset`).
-pub(super) fn load(op: &Operator<'_>) -> Option<(wasmparser::MemArg, MemoryInstr)> {
-    memory_table!(op,
-        I32Load => |dst, addr, offset| I32Load;
-        I64Load => |dst, addr, offset| I64Load;
-        F32Load => |dst, addr, offset| F32Load;
-        F64Load => |dst, addr, offset| F64Load;
-        I32Load8S => |dst, addr, offset| I32Load8S;
-        I32Load8U => |dst, addr, offset| I32Load8U;
-        I32Load16S => |dst, addr, offset| I32Load16S;
-        I32Load16U => |dst, addr, offset| I32Load16U;
-        I64Load8S => |dst, addr, offset| I64Load8S;
-        I64Load8U => |dst, addr, offset| I64Load8U;
-        I64Load16S => |dst, addr, offset| I64Load16S;
-        I64Load16U => |dst, addr, offset| I64Load16U;
-        I64Load32S => |dst, addr, offset| I64Load32S;
-        I64Load32U => |dst, addr, offset| I64Load32U;
+pub(super) fn load(op: &Operator<'_>) -> Option<(wasmparser::MemArg, Tag)> {
+    memory_table!(
+        op, I32Load, I64Load, F32Load, F64Load, I32Load8S, I32Load8U, I32Load16S, I32Load16U,
+        I64Load8S, I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U,
     )
 }
 
@@ -198,17 +181,10 @@ pub(super) fn load_from_sum(load: Instr, a: Slot, imm: i32) -> Option<Instr> {
 /// A store operator's memory argument and instruction (`addr, value, offset`). Float
 /// stores have instructions of their own only so that a value just computed arrives from
 /// the float accumulators; they store the bits, as the integer stores of their width do.
-pub(super) fn store(op: &Operator<'_>) -> Option<(wasmparser::MemArg, MemoryInstr)> {
-    memory_table!(op,
-        I32Store => |addr, value, offset| I32Store;
-        F32Store => |addr, value, offset| F32Store;
-        I64Store => |addr, value, offset| I64Store;
-        F64Store => |addr, value, offset| F64Store;
-        I32Store8 => |addr, value, offset| I32Store8;
-        I32Store16 => |addr, value, offset| I32Store16;
-        I64Store8 => |addr, value, offset| I64Store8;
-        I64Store16 => |addr, value, offset| I64Store16;
-        I64Store32 => |addr, value, offset| I64Store32;
+pub(super) fn store(op: &Operator<'_>) -> Option<(wasmparser::MemArg, Tag)> {
+    memory_table!(
+        op, I32Store, F32Store, I64Store, F64Store, I32Store8, I32Store16, I64Store8, I64Store16,
+        I64Store32,
     )
 }
 
