@@ -384,7 +384,9 @@ impl<'e> Parse<'e> {
                 offset: 0,
             }));
         }
-        m.bytes = self.bytes.clone();
+        // Moved, not cloned: a second copy of the whole binary cost a module-sized
+        // allocation, its page faults and a memcpy on every load.
+        m.bytes = self.bytes;
         Ok(m)
     }
 
