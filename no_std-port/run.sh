@@ -6,6 +6,7 @@
 #   ./run.sh arm             # mps2-an386, Cortex-M4F
 #   ./run.sh riscv           # QEMU virt, riscv32imac
 #   ./run.sh arm no-float    # the trimmed build
+#   ./run.sh arm immediate-abort   # nightly, panics trap without a message (boards.sh)
 #
 # Exit status: the firmware's own (0 when every check passed, else the number that failed;
 # 101 after a panic, 102 after a CPU fault), 124 if it did not finish within $TIMEOUT

@@ -4,6 +4,7 @@
 #   ./size.sh arm              # mps2-an386 (thumbv7em-none-eabihf)
 #   ./size.sh riscv            # QEMU virt (riscv32imac-unknown-none-elf)
 #   ./size.sh arm no-float     # the trimmed build
+#   ./size.sh arm immediate-abort   # nightly: panics trap without a message (boards.sh)
 #
 # Builds the release profile (opt-level "z", fat LTO, one codegen unit, panic = abort), then
 # - flash: the loadable image, .vector_table/.init + .text + .rodata + .data's initial
@@ -66,7 +67,7 @@ kib() { awk -v b="$1" 'BEGIN { printf "%.1f KiB", b / 1024 }'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", 100 * a / b }'; }
 row() { printf '| %s | %d | %s | %s |\n' "$1" "$2" "$(kib "$2")" "$(pct "$2" "$flash")"; }
 
-echo "$variant ($target)"
+echo "$variant ($target, panic = $panic)"
 echo
 echo "| flash | bytes | | share |"
 echo "|---|---:|---:|---:|"
