@@ -492,11 +492,12 @@ impl<'e, 'b> Translator<'e, 'b> {
             self.vmctx,
             offsets::VMCTX_INTERRUPT,
         );
-        // A relaxed atomic byte load is an ordinary load on every target.
+        // An atomic load: another thread sets the flag, and a plain load in a loop header
+        // would be merged with the one before the loop (nothing in between stores to it).
         let flag = self
             .b
             .ins()
-            .load(types::I8, MemFlagsData::trusted(), flag_ptr, 0);
+            .atomic_load(types::I8, MemFlagsData::trusted(), flag_ptr);
         let set = self.b.create_block();
         let cont = self.b.create_block();
         self.b.set_cold_block(set);
