@@ -5,6 +5,7 @@
 //! when it loads, with `Config::lazy_translation(false)`), and the result is kept in the
 //! module's tier data, shared by its instances and threads.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use cranelift_codegen::binemit::Reloc;
@@ -111,23 +112,7 @@ fn compile_module(module: &ModuleInner) -> CompileResult {
         frontend: isa.frontend_config(),
     };
     let count = module.bodies.len() as u32;
-    let mut ctx = Context::new();
-    let mut fctx = FunctionBuilderContext::new();
-    let mut pieces = Vec::with_capacity(2 * count as usize);
-    for def in 0..count {
-        let ty = module.func_type(module.num_imported_funcs + def);
-        ctx.func = Function::with_name_signature(
-            UserFuncName::user(WASM_FUNCTION_NAMESPACE, def),
-            env.direct_signature(ty),
-        );
-        translate::translate(&env, def, &mut ctx.func, &mut fctx)
-            .map_err(|e| format!("function {}: {e}", module.num_imported_funcs + def))?;
-        pieces.push(emit(&mut ctx, isa, def)?);
-    }
-    for def in 0..count {
-        ctx.func = trampolines::array_to_direct(&env, def, &mut fctx);
-        pieces.push(emit(&mut ctx, isa, def)?);
-    }
+    let pieces = compile_all(&env, isa)?;
 
     // Layout: functions first, trampolines after, each at its alignment.
     let mut offsets = Vec::with_capacity(pieces.len());
@@ -176,6 +161,82 @@ fn compile_module(module: &ModuleInner) -> CompileResult {
         array_entries,
         stats,
     })
+}
+
+/// Modules with less wasm than this are compiled on the calling thread: starting threads
+/// would cost more than it saves.
+const PARALLEL_THRESHOLD: usize = 64 << 10;
+
+/// Every function of the module, then every trampoline, compiled on as many threads as
+/// the machine has cores (each with its own Cranelift contexts), in that order.
+fn compile_all(env: &Env<'_>, isa: &dyn TargetIsa) -> Result<Vec<Compiled>, String> {
+    let module = env.module;
+    let count = module.bodies.len();
+    let jobs = 2 * count;
+    let wasm_bytes: usize = module.bodies.iter().map(|b| b.range.len()).sum();
+    let threads = if wasm_bytes < PARALLEL_THRESHOLD {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    };
+    let next = AtomicUsize::new(0);
+    // Each worker takes the next job until none is left; the first error stops them all.
+    let work = || -> Result<Vec<(usize, Compiled)>, String> {
+        let mut ctx = Context::new();
+        let mut fctx = FunctionBuilderContext::new();
+        let mut done = Vec::new();
+        loop {
+            let job = next.fetch_add(1, Ordering::Relaxed);
+            if job >= jobs {
+                return Ok(done);
+            }
+            let def = (job % count) as u32;
+            let compiled = if job < count {
+                let ty = module.func_type(module.num_imported_funcs + def);
+                ctx.func = Function::with_name_signature(
+                    UserFuncName::user(WASM_FUNCTION_NAMESPACE, def),
+                    env.direct_signature(ty),
+                );
+                translate::translate(env, def, &mut ctx.func, &mut fctx)
+                    .map_err(|e| format!("function {}: {e}", module.num_imported_funcs + def))
+                    .and_then(|()| emit(&mut ctx, isa, def))
+            } else {
+                ctx.func = trampolines::array_to_direct(env, def, &mut fctx);
+                emit(&mut ctx, isa, def)
+            };
+            match compiled {
+                Ok(c) => done.push((job, c)),
+                Err(e) => {
+                    next.store(jobs, Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
+        }
+    };
+    let results: Vec<Result<Vec<(usize, Compiled)>, String>> = if threads <= 1 {
+        vec![work()]
+    } else {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
+            workers
+                .into_iter()
+                .map(|w| {
+                    w.join()
+                        .unwrap_or_else(|_| Err("Cranelift panicked while compiling".into()))
+                })
+                .collect()
+        })
+    };
+    let mut pieces: Vec<Option<Compiled>> = (0..jobs).map(|_| None).collect();
+    for result in results {
+        for (job, compiled) in result? {
+            pieces[job] = Some(compiled);
+        }
+    }
+    pieces
+        .into_iter()
+        .map(|p| p.ok_or_else(|| "a function was not compiled".to_string()))
+        .collect()
 }
 
 /// Compiles `ctx.func` and takes its code and relocations.
