@@ -401,3 +401,38 @@ fn calls_across_instances_and_tables() {
     f.call(&mut store, &[Val::I32(1)], &mut out).unwrap();
     assert_eq!(out[0].i32(), Some(101));
 }
+
+#[test]
+fn functions_with_thousands_of_locals_keep_them_in_stack_slots() {
+    // 2,000 locals over ~25 KB of code: past the point where the translator keeps locals
+    // in stack slots rather than SSA variables (`SLOT_LOCALS_ABOVE`).
+    let n = 2000;
+    let mut body = String::new();
+    for i in 1..n {
+        body.push_str(&format!(
+            "(local.set {i} (i64.add (local.get {}) (i64.const {i})))\n",
+            i - 1
+        ));
+    }
+    let wat = format!(
+        r#"(module (func (export "f") (param i64) (result i64) (local i64 i64)
+             (local {locals})
+             (loop $l
+               {body}
+               (local.set 0 (i64.add (local.get {last}) (i64.const 1)))
+               (br_if $l (i64.lt_u (local.get 0) (i64.const 100000000))))
+             (local.get {last})))"#,
+        locals = "i64 ".repeat(n - 3),
+        last = n - 1,
+    );
+    let mut results = Vec::new();
+    for tier in [Tier::Interp, Tier::Jit] {
+        let (mut store, instance) = instantiate(tier, &Config::default(), &wat);
+        let f = instance.get_typed_func::<i64, i64>(&store, "f").unwrap();
+        results.push((
+            f.call(&mut store, 0).unwrap(),
+            f.call(&mut store, 5).unwrap(),
+        ));
+    }
+    assert_eq!(results[0], results[1]);
+}

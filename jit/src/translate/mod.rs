@@ -34,7 +34,7 @@ use std::collections::HashMap;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     self, types, AbiParam, Block, BlockArg, FuncRef, Function, InstBuilder, MemFlagsData, SigRef,
-    Signature, Type, Value,
+    Signature, StackSlot, StackSlotData, StackSlotKind, Type, Value,
 };
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
@@ -171,7 +171,9 @@ pub fn translate(
     ));
     let b = FunctionBuilder::new(func, fctx);
     let mut t = Translator::new(env, b, ty);
-    t.prologue(ty, &body)?;
+    // Blocks: about one per 10 bytes of code (a branch or a checked access each).
+    let pairs = u64::from(body_info.num_locals) * (body_info.range.len() as u64 / 10);
+    t.prologue(ty, &body, pairs > SLOT_LOCALS_ABOVE)?;
     let mut reader = body.get_operators_reader()?;
     while !reader.eof() {
         let op = reader.read()?;
@@ -180,6 +182,23 @@ pub fn translate(
     t.finish();
     Ok(())
 }
+
+/// Where a wasm local lives.
+#[derive(Clone, Copy)]
+enum Local {
+    /// An SSA variable (`cranelift_frontend` builds the phis).
+    Var(Variable),
+    /// A stack slot of the given type, read and written by loads and stores.
+    Slot(StackSlot, Type),
+}
+
+/// Above this many (local, estimated block) pairs a function keeps its locals in stack
+/// slots. Cranelift's SSA construction and register allocation need memory for every
+/// variable live across every block; for functions with thousands of locals and blocks
+/// that is gigabytes, which untrusted code must not be able to make the host spend.
+/// (The largest function of the regex workload, 473 locals over ~5,000 blocks, cost
+/// 340 MB as variables.)
+const SLOT_LOCALS_ABOVE: u64 = 1 << 20;
 
 /// A block, loop or `if` being translated.
 struct Control {
@@ -227,7 +246,7 @@ pub struct Translator<'e, 'b> {
     store: Value,
     /// Memory 0's entity, loaded once (entities never move); `None` without memories.
     memory0: Option<Value>,
-    locals: Vec<Variable>,
+    locals: Vec<Local>,
     stack: Vec<Value>,
     control: Vec<Control>,
     /// False after an unconditional branch, until the enclosing construct's `else`/`end`.
@@ -298,13 +317,11 @@ impl<'e, 'b> Translator<'e, 'b> {
     }
 
     /// Locals, the entry checks, and the function's own label.
-    fn prologue(&mut self, ty: &FuncType, body: &FunctionBody<'_>) -> Result<()> {
+    fn prologue(&mut self, ty: &FuncType, body: &FunctionBody<'_>, in_slots: bool) -> Result<()> {
         let entry = self.b.current_block().expect("the entry block is current");
         let params: Vec<Value> = self.b.block_params(entry)[1..].to_vec();
         for (&p, &t) in params.iter().zip(ty.params()) {
-            let var = self.b.declare_var(clif_type(t));
-            self.b.def_var(var, p);
-            self.locals.push(var);
+            self.declare_local(clif_type(t), p, in_slots);
         }
         let mut reader = body.get_locals_reader()?;
         for _ in 0..reader.get_count() {
@@ -312,9 +329,7 @@ impl<'e, 'b> Translator<'e, 'b> {
             let ty = wasm_type(ty)?;
             for _ in 0..count {
                 let zero = self.zero(ty);
-                let var = self.b.declare_var(ty);
-                self.b.def_var(var, zero);
-                self.locals.push(var);
+                self.declare_local(ty, zero, in_slots);
             }
         }
 
@@ -353,6 +368,40 @@ impl<'e, 'b> Translator<'e, 'b> {
             next_reachable: false,
         });
         Ok(())
+    }
+
+    /// Adds a local of type `ty` holding `init`.
+    fn declare_local(&mut self, ty: Type, init: Value, in_slot: bool) {
+        let local = if in_slot {
+            let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+                StackSlotKind::ExplicitSlot,
+                ty.bytes(),
+                ty.bytes().trailing_zeros() as u8,
+            ));
+            self.b.ins().stack_store(self.env.ptr, init, slot, 0);
+            Local::Slot(slot, ty)
+        } else {
+            let var = self.b.declare_var(ty);
+            self.b.def_var(var, init);
+            Local::Var(var)
+        };
+        self.locals.push(local);
+    }
+
+    fn local_get(&mut self, index: u32) -> Value {
+        match self.locals[index as usize] {
+            Local::Var(var) => self.b.use_var(var),
+            Local::Slot(slot, ty) => self.b.ins().stack_load(self.env.ptr, ty, slot, 0),
+        }
+    }
+
+    fn local_set(&mut self, index: u32, v: Value) {
+        match self.locals[index as usize] {
+            Local::Var(var) => self.b.def_var(var, v),
+            Local::Slot(slot, _) => {
+                self.b.ins().stack_store(self.env.ptr, v, slot, 0);
+            }
+        }
     }
 
     /// The exits, after the last operator.
@@ -632,16 +681,16 @@ impl<'e, 'b> Translator<'e, 'b> {
                 self.push(v);
             }
             O::LocalGet { local_index } => {
-                let v = self.b.use_var(self.locals[local_index as usize]);
+                let v = self.local_get(local_index);
                 self.push(v);
             }
             O::LocalSet { local_index } => {
                 let v = self.pop();
-                self.b.def_var(self.locals[local_index as usize], v);
+                self.local_set(local_index, v);
             }
             O::LocalTee { local_index } => {
                 let v = *self.stack.last().expect("validated");
-                self.b.def_var(self.locals[local_index as usize], v);
+                self.local_set(local_index, v);
             }
             O::GlobalGet { global_index } => self.global_get(global_index),
             O::GlobalSet { global_index } => self.global_set(global_index),
