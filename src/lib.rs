@@ -24,8 +24,10 @@ pub use wisp_jit as jit;
 #[cfg(feature = "wasi")]
 pub use wisp_wasi as wasi;
 
-/// The execution tier an engine runs wasm code on.
+/// The execution tier an engine runs wasm code on. Non-exhaustive: which variants exist
+/// depends on the build's features.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Tier {
     /// The register interpreter: always there, `no_std`.
     #[default]
