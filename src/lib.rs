@@ -19,10 +19,27 @@ pub use wisp_core::{
     WasmResults, WasmTy,
 };
 pub use wisp_interp as interp;
+#[cfg(feature = "jit")]
+pub use wisp_jit as jit;
 #[cfg(feature = "wasi")]
 pub use wisp_wasi as wasi;
 
-/// An engine that runs wasm on wisp's interpreter. Dereferences to [`wisp_core::Engine`], so
+/// The execution tier an engine runs wasm code on. Non-exhaustive: which variants exist
+/// depends on the build's features.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Tier {
+    /// The register interpreter: always there, `no_std`.
+    #[default]
+    Interp,
+    /// Native code from Cranelift (feature `jit`), compiled a module at a time on its first
+    /// call (or when it loads, with `Config::lazy_translation(false)`).
+    #[cfg(feature = "jit")]
+    Jit,
+}
+
+/// An engine that runs wasm on one of wisp's tiers (the interpreter unless made with
+/// [`Engine::with_tier`]). Dereferences to [`wisp_core::Engine`], so
 /// it goes wherever the API asks for `&Engine`.
 #[derive(Clone, Debug)]
 pub struct Engine(wisp_core::Engine);
@@ -40,6 +57,25 @@ impl Engine {
             config,
             Arc::new(wisp_interp::Interpreter::new()),
         ))
+    }
+}
+
+impl Engine {
+    /// An engine that runs wasm on `tier`. Fails for the JIT on a host Cranelift does not
+    /// serve.
+    pub fn with_tier(config: &Config, tier: Tier) -> Result<Engine> {
+        match tier {
+            Tier::Interp => Ok(Engine::new(config)),
+            #[cfg(feature = "jit")]
+            Tier::Jit => {
+                let jit = wisp_jit::Jit::new()
+                    .map_err(|message| Error::Unsupported(ModuleError { message, offset: 0 }))?;
+                Ok(Engine(wisp_core::Engine::with_executor(
+                    config,
+                    Arc::new(jit),
+                )))
+            }
+        }
     }
 }
 

@@ -420,6 +420,8 @@ pub(crate) fn instantiate<T>(
         num_tables: e.table_ptrs.len() as u32,
         num_funcs: e.func_entries.len() as u32,
         instance: instance_index,
+        store: core::ptr::null_mut(),
+        interrupt: alloc::sync::Arc::as_ptr(&inner.interrupt),
     };
     inner.instances.push(entity);
     let instance = Instance {

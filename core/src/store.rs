@@ -53,6 +53,16 @@ pub struct StoreInner {
     pub interrupt: Arc<AtomicBool>,
     /// Depth of nested host -> wasm entries, so re-entrant calls share one recursion limit.
     pub call_depth: u32,
+    /// For native code (the JIT): the lowest native stack address wasm frames may reach
+    /// before `StackExhausted`, set on the outermost entry into wasm; 0 while none runs.
+    pub stack_limit: usize,
+    /// For native code: how many more wasm calls may nest before `StackExhausted`, the
+    /// native equivalent of the interpreter's frame count against `Config::max_call_depth`.
+    /// Each entry from Rust starts a fresh budget and puts the old one back afterwards.
+    pub depth_left: u32,
+    /// A trap that native code reported with `vm::status::TRAP_PENDING` (a host function's
+    /// error, say), waiting for the tier's entry point to return it.
+    pub pending_trap: Option<crate::trap::Trap>,
     /// A tier's reusable execution state (the interpreter's value stack), kept between calls
     /// so that calling into wasm doesn't allocate each time.
     pub exec_cache: Option<Box<dyn Any + Send>>,
@@ -122,6 +132,9 @@ impl<T> Store<T> {
                 fuel: 0,
                 interrupt: Arc::new(AtomicBool::new(false)),
                 call_depth: 0,
+                stack_limit: 0,
+                depth_left: 0,
+                pending_trap: None,
                 exec_cache: None,
             },
             data,

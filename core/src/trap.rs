@@ -38,6 +38,37 @@ pub enum TrapCode {
 }
 
 impl TrapCode {
+    /// Every code, in the order of their array-call statuses (`vm::status`).
+    const ALL: [TrapCode; 12] = [
+        TrapCode::Unreachable,
+        TrapCode::MemoryOutOfBounds,
+        TrapCode::TableOutOfBounds,
+        TrapCode::IndirectCallToNull,
+        TrapCode::BadSignature,
+        TrapCode::IntegerOverflow,
+        TrapCode::IntegerDivisionByZero,
+        TrapCode::BadConversionToInteger,
+        TrapCode::NullReference,
+        TrapCode::StackExhausted,
+        TrapCode::OutOfFuel,
+        TrapCode::Interrupted,
+    ];
+
+    /// The array-call status (`vm::status`) that reports this trap: never `OK` (0) nor
+    /// `TRAP_PENDING`.
+    pub fn status(self) -> u32 {
+        // The position in `ALL`, plus one; `ALL` lists every variant.
+        Self::ALL
+            .iter()
+            .position(|&c| c == self)
+            .map_or(1, |i| i as u32 + 1)
+    }
+
+    /// The trap an array-call status reports, if it is one of [`TrapCode::status`]'s.
+    pub fn from_status(status: u32) -> Option<TrapCode> {
+        Self::ALL.get((status as usize).checked_sub(1)?).copied()
+    }
+
     pub fn message(self) -> &'static str {
         match self {
             TrapCode::Unreachable => "unreachable",

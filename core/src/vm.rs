@@ -7,7 +7,7 @@
 
 use alloc::sync::Arc;
 use core::ptr;
-use core::sync::atomic::AtomicPtr;
+use core::sync::atomic::{AtomicBool, AtomicPtr};
 
 use crate::error::Result;
 use crate::global::GlobalEntity;
@@ -21,7 +21,9 @@ use crate::trap::Trap;
 #[repr(C)]
 pub struct FuncEntry {
     /// Native code for the function once a JIT has compiled it; null while interpreted.
-    /// Tier-up is one atomic store here.
+    /// Tier-up is one atomic store here. For a function the instance defines it is an
+    /// [`ArrayCallFn`], called with this instance's `VmCtx` as the callee context; imported
+    /// functions' entries stay null (their context is another instance's).
     pub native: AtomicPtr<u8>,
     /// The function's index in the store (`StoreInner::funcs`).
     pub store_func: u32,
@@ -50,6 +52,31 @@ pub struct VmCtx {
     pub num_funcs: u32,
     /// This instance's index in the store.
     pub instance: u32,
+    /// The store the instance lives in. Written by a tier each time it enters the instance
+    /// from Rust (a `Store<T>` may move between calls, never during one), read by native
+    /// code for fuel and for calls back into the runtime.
+    pub store: *mut StoreInner,
+    /// The store's interrupt flag (`StoreInner::interrupt`, which the store keeps alive).
+    pub interrupt: *const AtomicBool,
+}
+
+/// The "array call" convention: how Rust (or another tier) enters a native function and
+/// how native code leaves to the runtime. `callee` is the context of the instance that
+/// defines the function, `caller` the calling instance's (or `callee` when called from
+/// the host), and `args_results` holds the arguments on entry and the results on success,
+/// one 64-bit slot each in the raw encoding of `value.rs`, at least
+/// `FuncType::slots_len` long. Returns a [`status`].
+pub type ArrayCallFn =
+    unsafe extern "C" fn(callee: *mut VmCtx, caller: *mut VmCtx, args_results: *mut u64) -> u32;
+
+/// What an [`ArrayCallFn`] (and every runtime call native code makes) returns.
+pub mod status {
+    /// The call returned normally.
+    pub const OK: u32 = 0;
+    /// The call trapped; the trap is in `StoreInner::pending_trap`.
+    pub const TRAP_PENDING: u32 = u32::MAX;
+    // Any other value is a wasm trap: `TrapCode::status` and `TrapCode::from_status`
+    // convert.
 }
 
 impl VmCtx {
@@ -66,6 +93,8 @@ impl VmCtx {
             num_tables: 0,
             num_funcs: 0,
             instance,
+            store: ptr::null_mut(),
+            interrupt: ptr::null(),
         }
     }
 

@@ -14,7 +14,8 @@ when none is given). The testsuite is $WISP_TESTSUITE, else spec-tests/testsuite
 ../shared/testsuite beside the workspace.
 
 options:
-  --tier NAME    execution tier to run on (interp)
+  --tier NAME    execution tier to run on: interp, or jit when built with the
+                 `jit` feature
   --fuel         run with fuel metering on and a budget no test exhausts
   --eager        translate each module as it loads rather than each function on its
                  first call

@@ -11,15 +11,23 @@ pub enum Tier {
     /// wisp's register interpreter.
     #[default]
     Interp,
+    /// The Cranelift JIT (built with the `jit` feature).
+    #[cfg(feature = "jit")]
+    Jit,
 }
 
 impl Tier {
+    #[cfg(not(feature = "jit"))]
     pub const ALL: &'static [Tier] = &[Tier::Interp];
+    #[cfg(feature = "jit")]
+    pub const ALL: &'static [Tier] = &[Tier::Interp, Tier::Jit];
 
     /// The name used on the command line and in the summary line.
     pub fn name(self) -> &'static str {
         match self {
             Tier::Interp => "interp",
+            #[cfg(feature = "jit")]
+            Tier::Jit => "jit",
         }
     }
 
@@ -27,6 +35,9 @@ impl Tier {
     pub fn engine(self, config: &Config) -> Engine {
         match self {
             Tier::Interp => Engine::new(config),
+            #[cfg(feature = "jit")]
+            Tier::Jit => Engine::with_tier(config, wisp::Tier::Jit)
+                .unwrap_or_else(|e| panic!("this host has no JIT: {e}")),
         }
     }
 }

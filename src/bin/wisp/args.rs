@@ -27,7 +27,8 @@ RUN OPTIONS (before FILE; everything after FILE goes to the guest):
     --max-memory BYTES     cap every linear memory (suffixes K, M, G: powers of 1024)
     --max-stack DEPTH      most nested wasm calls before a stack-exhausted trap
     --timeout DURATION     interrupt the guest after DURATION (e.g. 500ms, 3s, 2m)
-    --tier TIER            interp | jit | tiered (this build has the interpreter only)
+    --tier TIER            interp (default) | jit (builds with the `jit` feature) |
+                           tiered (not implemented yet)
     --stats                print load, translation and run times and peak memory to stderr
     -q, --quiet            print no trap or timeout report (the exit status still tells)
 

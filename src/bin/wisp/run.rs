@@ -13,15 +13,6 @@ use crate::{load, Failure};
 
 /// Runs the guest and returns the process exit status.
 pub fn run(opts: RunOptions) -> Result<u8, Failure> {
-    if opts.tier != Tier::Interp {
-        return Err(Failure::usage(format!(
-            "--tier {}: wisp was built without the `jit` feature; only `interp` is available",
-            match opts.tier {
-                Tier::Jit => "jit",
-                _ => "tiered",
-            }
-        )));
-    }
     let mut config = Config::default();
     config.consume_fuel(opts.fuel.is_some());
     config.interruptible(opts.timeout.is_some());
@@ -31,7 +22,7 @@ pub fn run(opts: RunOptions) -> Result<u8, Failure> {
     if let Some(depth) = opts.max_stack {
         config.max_call_depth(depth);
     }
-    let engine = Engine::new(&config);
+    let engine = engine(&config, opts.tier)?;
 
     let started = Instant::now();
     let bytes = load::read_module(&opts.file)?;
@@ -212,6 +203,23 @@ fn report_trap(trap: &Trap, opts: &RunOptions) -> u8 {
     EXIT_TRAP
 }
 
+/// An engine running wasm on `tier`, if this build has it.
+fn engine(config: &Config, tier: Tier) -> Result<Engine, Failure> {
+    match tier {
+        Tier::Interp => Ok(Engine::new(config)),
+        #[cfg(feature = "jit")]
+        Tier::Jit => Engine::with_tier(config, wisp::Tier::Jit)
+            .map_err(|e| Failure::usage(format!("--tier jit: {e}"))),
+        #[cfg(not(feature = "jit"))]
+        Tier::Jit => Err(Failure::usage(
+            "--tier jit: wisp was built without the `jit` feature; only `interp` is available",
+        )),
+        Tier::Tiered => Err(Failure::usage(
+            "--tier tiered: tier-up from the interpreter to the JIT is not implemented yet",
+        )),
+    }
+}
+
 fn fmt_duration(d: Duration) -> String {
     if d.as_secs() >= 1 {
         format!("{:.3} s", d.as_secs_f64())
@@ -227,7 +235,6 @@ fn print_stats(
     [load, inst, run]: [Duration; 3],
     size: usize,
 ) {
-    let t = wisp::interp::translation_stats(module);
     let mut out = String::from("wisp stats:\n");
     let _ = writeln!(
         out,
@@ -235,14 +242,33 @@ fn print_stats(
         fmt_duration(load)
     );
     let _ = writeln!(out, "  instantiate              {:>12}", fmt_duration(inst));
-    let _ = writeln!(
-        out,
-        "  translate                {:>12}   {} functions, {} wasm bytes -> {} bytecode bytes (lazily, inside run)",
-        fmt_duration(Duration::from_nanos(t.nanos.unwrap_or(0))),
-        t.functions,
-        t.wasm_bytes,
-        t.bytecode_bytes
-    );
+    match opts.tier {
+        #[cfg(feature = "jit")]
+        Tier::Jit => {
+            // The module is compiled whole on its first call (inside instantiate when it
+            // has a start function, else inside run).
+            let c = wisp::jit::compile_stats(module).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  compile (jit)            {:>12}   {} functions, {} wasm bytes -> {} native code bytes",
+                fmt_duration(Duration::from_nanos(c.nanos)),
+                c.functions,
+                c.wasm_bytes,
+                c.code_bytes
+            );
+        }
+        _ => {
+            let t = wisp::interp::translation_stats(module);
+            let _ = writeln!(
+                out,
+                "  translate                {:>12}   {} functions, {} wasm bytes -> {} bytecode bytes (lazily, inside run)",
+                fmt_duration(Duration::from_nanos(t.nanos.unwrap_or(0))),
+                t.functions,
+                t.wasm_bytes,
+                t.bytecode_bytes
+            );
+        }
+    }
     let _ = writeln!(out, "  run                      {:>12}", fmt_duration(run));
     if let Some(fuel) = opts.fuel {
         let left = store.get_fuel().unwrap_or(0);

@@ -1,0 +1,317 @@
+//! Compiling a module: every defined function and its array-call trampoline, laid out in
+//! one code mapping and linked there.
+//!
+//! A module is compiled whole, once, on the first call into any of its instances (or
+//! when it loads, with `Config::lazy_translation(false)`), and the result is kept in the
+//! module's tier data, shared by its instances and threads.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use cranelift_codegen::binemit::Reloc;
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::{ExternalName, Function, LibCall, UserFuncName};
+use cranelift_codegen::isa::TargetIsa;
+use cranelift_codegen::{Context, FinalizedRelocTarget};
+use cranelift_frontend::FunctionBuilderContext;
+use wisp_core::module::ModuleInner;
+
+use crate::code_memory::{CodeMemory, WritableCode};
+use crate::translate::{self, Env, WASM_FUNCTION_NAMESPACE};
+use crate::{executor, libcalls, trampolines};
+
+/// A module's native code.
+pub struct ModuleCode {
+    code: CodeMemory,
+    /// Where each defined function's array-call trampoline starts, from the code's base.
+    array_entries: Box<[u32]>,
+    stats: CompileStats,
+}
+
+/// What compiling a module cost and produced.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CompileStats {
+    /// Functions compiled (each also has a trampoline).
+    pub functions: u32,
+    /// Size of their wasm bodies.
+    pub wasm_bytes: u64,
+    /// Size of the native code, trampolines and padding included.
+    pub code_bytes: u64,
+    /// Time spent translating, compiling and linking, in nanoseconds.
+    pub nanos: u64,
+}
+
+impl ModuleCode {
+    /// The array-call entry of defined function `def`.
+    pub fn array_entry(&self, def: u32) -> *mut u8 {
+        (self.code.base() + self.array_entries[def as usize] as usize) as *mut u8
+    }
+
+    pub fn stats(&self) -> CompileStats {
+        self.stats
+    }
+}
+
+type CompileResult = Result<ModuleCode, String>;
+
+/// `module`'s native code, compiled on first use. A module that fails to compile (which a
+/// valid module should not) keeps failing with the same message.
+pub fn module_code(module: &ModuleInner) -> Result<&ModuleCode, String> {
+    let data = module
+        .tier_data
+        .call_once(|| Box::new(compile_module(module)));
+    // An engine has one executor, so a module's tier data is always this tier's.
+    let result = data
+        .downcast_ref::<CompileResult>()
+        .ok_or("the module was loaded by an engine of another tier")?;
+    result.as_ref().map_err(Clone::clone)
+}
+
+/// The compile statistics of `module`, if it has been compiled by the JIT.
+pub fn stats(module: &ModuleInner) -> Option<CompileStats> {
+    let data = module.tier_data.get()?;
+    data.downcast_ref::<CompileResult>()?
+        .as_ref()
+        .ok()
+        .map(ModuleCode::stats)
+}
+
+/// Where a relocation points.
+enum Target {
+    /// The direct entry of a defined function.
+    Func(u32),
+    /// One of Cranelift's library calls.
+    LibCall(LibCall),
+}
+
+struct Relocation {
+    /// From the start of the function's code.
+    offset: u32,
+    kind: Reloc,
+    target: Target,
+    addend: i64,
+}
+
+/// One compiled function, before layout.
+struct Compiled {
+    bytes: Vec<u8>,
+    alignment: u32,
+    relocs: Vec<Relocation>,
+}
+
+fn compile_module(module: &ModuleInner) -> CompileResult {
+    let started = Instant::now();
+    let isa = executor::isa()?;
+    let config = module.engine.config();
+    let env = Env {
+        module,
+        ptr: isa.pointer_type(),
+        call_conv: isa.default_call_conv(),
+        fuel: config.get_consume_fuel(),
+        interruptible: config.get_interruptible(),
+        frontend: isa.frontend_config(),
+    };
+    let count = module.bodies.len() as u32;
+    let pieces = compile_all(&env, isa)?;
+
+    // Layout: functions first, trampolines after, each at its alignment.
+    let mut offsets = Vec::with_capacity(pieces.len());
+    let mut size = 0usize;
+    for piece in &pieces {
+        size = size.next_multiple_of(piece.alignment.max(16) as usize);
+        offsets.push(size);
+        size += piece.bytes.len();
+    }
+    if u32::try_from(size).is_err() {
+        return Err(format!(
+            "{size} bytes of native code is more than wisp lays out"
+        ));
+    }
+    let mut memory = WritableCode::new(size).map_err(|e| format!("code memory: {e}"))?;
+    let base = memory.base();
+    let bytes = memory.bytes_mut();
+    for (piece, &at) in pieces.iter().zip(&offsets) {
+        bytes[at..at + piece.bytes.len()].copy_from_slice(&piece.bytes);
+    }
+    for (piece, &at) in pieces.iter().zip(&offsets) {
+        for reloc in &piece.relocs {
+            let target = match reloc.target {
+                Target::Func(def) => base + offsets[def as usize],
+                Target::LibCall(lc) => libcalls::cranelift_libcall_address(lc)
+                    .ok_or_else(|| format!("Cranelift asked for library call {lc:?}"))?,
+            };
+            let at = at + reloc.offset as usize;
+            let value = (target as i64).wrapping_add(reloc.addend);
+            apply(bytes, at, base + at, reloc.kind, value)?;
+        }
+    }
+    let code = memory.publish().map_err(|e| format!("code memory: {e}"))?;
+    let array_entries = offsets[count as usize..]
+        .iter()
+        .map(|&o| o as u32)
+        .collect();
+    let stats = CompileStats {
+        functions: count,
+        wasm_bytes: module.bodies.iter().map(|b| b.range.len() as u64).sum(),
+        code_bytes: size as u64,
+        nanos: u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX),
+    };
+    Ok(ModuleCode {
+        code,
+        array_entries,
+        stats,
+    })
+}
+
+/// Modules with less wasm than this are compiled on the calling thread: starting threads
+/// would cost more than it saves.
+const PARALLEL_THRESHOLD: usize = 64 << 10;
+
+/// Every function of the module, then every trampoline, compiled on as many threads as
+/// the machine has cores (each with its own Cranelift contexts), in that order.
+fn compile_all(env: &Env<'_>, isa: &dyn TargetIsa) -> Result<Vec<Compiled>, String> {
+    let module = env.module;
+    let count = module.bodies.len();
+    let jobs = 2 * count;
+    let wasm_bytes: usize = module.bodies.iter().map(|b| b.range.len()).sum();
+    let threads = if wasm_bytes < PARALLEL_THRESHOLD {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    };
+    let next = AtomicUsize::new(0);
+    // Each worker takes the next job until none is left; the first error stops them all.
+    let work = || -> Result<Vec<(usize, Compiled)>, String> {
+        let mut ctx = Context::new();
+        let mut fctx = FunctionBuilderContext::new();
+        let mut done = Vec::new();
+        loop {
+            let job = next.fetch_add(1, Ordering::Relaxed);
+            if job >= jobs {
+                return Ok(done);
+            }
+            let def = (job % count) as u32;
+            let compiled = if job < count {
+                let ty = module.func_type(module.num_imported_funcs + def);
+                ctx.func = Function::with_name_signature(
+                    UserFuncName::user(WASM_FUNCTION_NAMESPACE, def),
+                    env.direct_signature(ty),
+                );
+                translate::translate(env, def, &mut ctx.func, &mut fctx)
+                    .map_err(|e| format!("function {}: {e}", module.num_imported_funcs + def))
+                    .and_then(|()| emit(&mut ctx, isa, def))
+            } else {
+                ctx.func = trampolines::array_to_direct(env, def, &mut fctx);
+                emit(&mut ctx, isa, def)
+            };
+            match compiled {
+                Ok(c) => done.push((job, c)),
+                Err(e) => {
+                    next.store(jobs, Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
+        }
+    };
+    let results: Vec<Result<Vec<(usize, Compiled)>, String>> = if threads <= 1 {
+        vec![work()]
+    } else {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
+            workers
+                .into_iter()
+                .map(|w| {
+                    w.join()
+                        .unwrap_or_else(|_| Err("Cranelift panicked while compiling".into()))
+                })
+                .collect()
+        })
+    };
+    let mut pieces: Vec<Option<Compiled>> = (0..jobs).map(|_| None).collect();
+    for result in results {
+        for (job, compiled) in result? {
+            pieces[job] = Some(compiled);
+        }
+    }
+    pieces
+        .into_iter()
+        .map(|p| p.ok_or_else(|| "a function was not compiled".to_string()))
+        .collect()
+}
+
+/// Compiles `ctx.func` and takes its code and relocations.
+fn emit(ctx: &mut Context, isa: &dyn TargetIsa, def: u32) -> Result<Compiled, String> {
+    let compiled = ctx
+        .compile(isa, &mut ControlPlane::default())
+        .map_err(|e| format!("compiling function {def}: {:?}", e.inner))?;
+    let bytes = compiled.code_buffer().to_vec();
+    let alignment = compiled.buffer.alignment;
+    let raw: Vec<_> = compiled
+        .buffer
+        .relocs()
+        .iter()
+        .map(|r| (r.offset, r.kind, r.target.clone(), r.addend))
+        .collect();
+    let mut relocs = Vec::with_capacity(raw.len());
+    for (offset, kind, target, addend) in raw {
+        let target = match target {
+            FinalizedRelocTarget::ExternalName(ExternalName::User(name)) => {
+                let name = &ctx.func.params.user_named_funcs()[name];
+                Target::Func(name.index)
+            }
+            FinalizedRelocTarget::ExternalName(ExternalName::LibCall(lc)) => Target::LibCall(lc),
+            other => return Err(format!("unexpected relocation target {other:?}")),
+        };
+        relocs.push(Relocation {
+            offset,
+            kind,
+            target,
+            addend,
+        });
+    }
+    ctx.clear();
+    Ok(Compiled {
+        bytes,
+        alignment,
+        relocs,
+    })
+}
+
+/// Patches relocation `kind` at `bytes[at..]` (which will run at address `pc`) to refer to
+/// `value` (target plus addend).
+fn apply(bytes: &mut [u8], at: usize, pc: usize, kind: Reloc, value: i64) -> Result<(), String> {
+    let pcrel = value.wrapping_sub(pc as i64);
+    let out_of_range = || format!("relocation {kind:?} out of range");
+    match kind {
+        Reloc::Abs8 => bytes[at..at + 8].copy_from_slice(&value.to_le_bytes()),
+        Reloc::X86PCRel4 | Reloc::X86CallPCRel4 | Reloc::X86CallPLTRel4 => {
+            let v = i32::try_from(pcrel).map_err(|_| out_of_range())?;
+            bytes[at..at + 4].copy_from_slice(&v.to_le_bytes());
+        }
+        Reloc::Arm64Call => {
+            // `bl`: a signed 26-bit word offset in the low bits.
+            if pcrel % 4 != 0 || !(-(1 << 27)..(1 << 27)).contains(&pcrel) {
+                return Err(out_of_range());
+            }
+            let insn = u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+            let insn = (insn & 0xfc00_0000) | ((pcrel >> 2) as u32 & 0x03ff_ffff);
+            bytes[at..at + 4].copy_from_slice(&insn.to_le_bytes());
+        }
+        Reloc::RiscvCallPlt => {
+            // `auipc ra, hi20; jalr ra, lo12(ra)`, lo12 sign-extended.
+            if !(-(1i64 << 31)..(1i64 << 31) - 0x800).contains(&pcrel) {
+                return Err(out_of_range());
+            }
+            let hi20 = (pcrel + 0x800) & !0xfff;
+            let lo12 = pcrel - hi20;
+            let auipc = u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+            let jalr = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().expect("4 bytes"));
+            let auipc = (auipc & 0xfff) | (hi20 as u32 & 0xffff_f000);
+            let jalr = (jalr & 0x000f_ffff) | ((lo12 as u32 & 0xfff) << 20);
+            bytes[at..at + 4].copy_from_slice(&auipc.to_le_bytes());
+            bytes[at + 4..at + 8].copy_from_slice(&jalr.to_le_bytes());
+        }
+        other => return Err(format!("unsupported relocation {other:?}")),
+    }
+    Ok(())
+}

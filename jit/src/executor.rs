@@ -1,0 +1,199 @@
+//! The JIT as a `wisp_core::vm::Executor`: entering native code from Rust.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
+
+use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
+use cranelift_codegen::settings::{self, Configurable};
+use wisp_core::module::ModuleInner;
+use wisp_core::vm::{status, ArrayCallFn, Executor, VmCtx};
+use wisp_core::{Error, FuncKind, InstanceEntity, ModuleError, StoreInner, Trap, TrapCode};
+
+use crate::compile::module_code;
+use crate::libcalls::{self, PANICKED};
+use crate::stack;
+
+/// The Cranelift JIT tier. Stateless: per-module code lives in each module, the execution
+/// state of a call in the store and on the native stack.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Jit;
+
+impl Jit {
+    /// The JIT for this machine, or why there is none (an architecture Cranelift does not
+    /// serve, or a 32-bit host).
+    pub fn new() -> Result<Jit, String> {
+        isa()?;
+        Ok(Jit)
+    }
+}
+
+/// The host's instruction set, with the flags every module is compiled with.
+pub(crate) fn isa() -> Result<&'static dyn TargetIsa, String> {
+    static ISA: OnceLock<Result<OwnedTargetIsa, String>> = OnceLock::new();
+    ISA.get_or_init(build_isa)
+        .as_ref()
+        .map(|isa| &**isa)
+        .map_err(Clone::clone)
+}
+
+fn build_isa() -> Result<OwnedTargetIsa, String> {
+    let mut flags = settings::builder();
+    let set = |flags: &mut settings::Builder, name: &str, value: &str| {
+        flags
+            .set(name, value)
+            .map_err(|e| format!("Cranelift setting {name}={value}: {e}"))
+    };
+    set(&mut flags, "opt_level", "speed")?;
+    // Direct calls return a status before the results; many results go through a return
+    // area both sides are generated to agree on.
+    set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
+    // Code runs where it is mapped: no PIC, no GOT.
+    set(&mut flags, "is_pic", "false")?;
+    set(
+        &mut flags,
+        "enable_verifier",
+        if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        },
+    )?;
+    let builder = cranelift_native::builder()?;
+    let isa = builder
+        .finish(settings::Flags::new(flags))
+        .map_err(|e| format!("Cranelift ISA: {e}"))?;
+    if isa.pointer_bits() != 64 {
+        return Err("the JIT needs a 64-bit host".into());
+    }
+    Ok(isa)
+}
+
+impl Executor for Jit {
+    fn name(&self) -> &'static str {
+        "jit"
+    }
+
+    fn prepare_module(&self, module: &Arc<ModuleInner>) -> wisp_core::Result<()> {
+        module_code(module)
+            .map(drop)
+            .map_err(|message| Error::Limit(ModuleError { message, offset: 0 }))
+    }
+
+    unsafe fn call(
+        &self,
+        store: *mut StoreInner,
+        func: u32,
+        slots: &mut [u64],
+    ) -> Result<(), Trap> {
+        // SAFETY: the trait's contract: `store` is live and unaliased, `func` one of its
+        // functions, `slots` long enough for its type.
+        unsafe {
+            let (instance, index) = match &(&(*store).funcs)[func as usize].kind {
+                FuncKind::Wasm { instance, index } => (*instance, *index),
+                FuncKind::Host(_) => {
+                    return Err(Trap::msg("the JIT was asked to run a host function"))
+                }
+            };
+            let status = enter(store, instance, index, slots.as_mut_ptr(), Budget::Fresh);
+            outcome(store, status)
+        }
+    }
+}
+
+/// What an entry does with the call budget (`StoreInner::depth_left`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    /// An entry from the host starts a fresh one, as each interpreter execution starts
+    /// with no frames.
+    Fresh,
+    /// A call from native code through the runtime continues the caller's.
+    Carry,
+}
+
+/// Runs function `index` of store instance `instance` with the array `args`, compiling
+/// its module first if need be; returns the array call's status. The stack limit is set
+/// by the outermost entry and kept by nested ones; the call budget is put back afterwards,
+/// also after a trap (which skips the returns that would have given it back).
+///
+/// # Safety
+/// `store` is live and unaliased; `instance` and `index` name a function defined by that
+/// instance; `args` holds its type's `slots_len` slots.
+pub(crate) unsafe fn enter(
+    store: *mut StoreInner,
+    instance: u32,
+    index: u32,
+    args: *mut u64,
+    budget: Budget,
+) -> u32 {
+    // SAFETY: the contract; instance entities never move while the store lives.
+    unsafe {
+        let inst: *mut InstanceEntity = (&(*store).instances)[instance as usize].as_ptr();
+        let vmctx: *mut VmCtx = &mut (*inst).vmctx;
+        let mut entry = (*vmctx).func(index).native.load(Ordering::Acquire);
+        if entry.is_null() {
+            if let Err(e) = publish(inst) {
+                return libcalls::pend(store, Trap::msg(format!("JIT compilation failed: {e}")));
+            }
+            entry = (*vmctx).func(index).native.load(Ordering::Acquire);
+        }
+        (*vmctx).store = store;
+        let outermost = (*store).stack_limit == 0;
+        if outermost {
+            (*store).stack_limit = stack::limit();
+        }
+        let saved_budget = (*store).depth_left;
+        if budget == Budget::Fresh {
+            (*store).depth_left = (*store).engine.config().get_max_call_depth();
+        }
+        // SAFETY: published entries are array-call trampolines of this instance's module,
+        // whose code lives as long as the module, which the instance holds.
+        let f: ArrayCallFn = std::mem::transmute::<*mut u8, ArrayCallFn>(entry);
+        let status = f(vmctx, vmctx, args);
+        (*store).depth_left = saved_budget;
+        if outermost {
+            (*store).stack_limit = 0;
+        }
+        status
+    }
+}
+
+/// Compiles the instance's module if need be and publishes its functions' array entries
+/// in the instance's function entries (one atomic store each).
+///
+/// # Safety
+/// `inst` is a live instance entity.
+unsafe fn publish(inst: *mut InstanceEntity) -> Result<(), String> {
+    // SAFETY: the contract.
+    unsafe {
+        let module = (*inst).module.inner();
+        let code = module_code(module)?;
+        let vmctx = &(*inst).vmctx;
+        for def in 0..module.bodies.len() as u32 {
+            vmctx
+                .func(module.num_imported_funcs + def)
+                .native
+                .store(code.array_entry(def), Ordering::Release);
+        }
+    }
+    Ok(())
+}
+
+/// The result of an execution that ended with `status`.
+///
+/// # Safety
+/// `store` is live and unaliased.
+unsafe fn outcome(store: *mut StoreInner, status: u32) -> Result<(), Trap> {
+    match status {
+        status::OK => Ok(()),
+        // SAFETY: the contract.
+        status::TRAP_PENDING => Err(unsafe { (*store).pending_trap.take() }
+            .unwrap_or_else(|| Trap::msg("native code reported a trap it did not leave"))),
+        PANICKED => match libcalls::take_panic() {
+            Some(payload) => std::panic::resume_unwind(payload),
+            None => Err(Trap::msg("a host function panicked")),
+        },
+        code => Err(TrapCode::from_status(code)
+            .map(Trap::from)
+            .unwrap_or_else(|| Trap::msg(format!("native code returned status {code}")))),
+    }
+}

@@ -1,0 +1,40 @@
+//! wisp-jit: wisp's Cranelift JIT tier.
+//!
+//! Wasm functions are compiled to native code that works on the same instance model as the
+//! interpreter (`wisp_core::vm::VmCtx`, the store's memories, tables and globals), with the
+//! same semantics: every trap is an explicit branch that returns a status (no signal
+//! handlers), fuel is charged at the interpreter's points in the interpreter's amounts,
+//! deep recursion ends in `StackExhausted`, never in a crash.
+//!
+//! - `translate`: wasm bodies to Cranelift IR.
+//! - `trampolines`: the array-call entries Rust enters native code through.
+//! - `compile`: a module's functions compiled, laid out and linked in one mapping.
+//! - `code_memory`: that mapping: never writable and executable at once.
+//! - `libcalls`: the runtime functions native code calls (growth, bulk operations, calls
+//!   that leave the module).
+//! - `executor`: the `Executor` the engine calls, and the entry from Rust.
+//! - `stack`: the native stack limit.
+//! - `offsets`: where native code finds the runtime's fields.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+
+#[cfg(not(unix))]
+compile_error!("wisp-jit maps its code with mmap: it builds on Unix systems only");
+
+mod code_memory;
+mod compile;
+mod executor;
+mod libcalls;
+mod offsets;
+mod stack;
+mod trampolines;
+mod translate;
+
+pub use compile::CompileStats;
+pub use executor::Jit;
+
+/// What compiling `module` cost, if the JIT has compiled it (on its first call, or when it
+/// loaded with eager translation).
+pub fn compile_stats(module: &wisp_core::Module) -> Option<CompileStats> {
+    compile::stats(module.inner())
+}

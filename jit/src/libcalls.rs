@@ -1,0 +1,408 @@
+//! The runtime functions native code calls: whatever needs the store, the instance's
+//! segments, or core's helpers (bulk memory and table operations, growth, calls that leave
+//! the module). Each is an `extern "C"` function taking the caller's `VmCtx` first; those
+//! that can fail return a `wisp_core::vm::status`.
+//!
+//! Safety contract of every function here: it is called only by native code this crate
+//! generated, with the `VmCtx` of the running instance (whose `store` field was set when
+//! the execution entered it), and with indices the validator checked for that instance's
+//! module; no Rust reference into the store is live while native code runs.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use cranelift_codegen::ir::{types, AbiParam, LibCall, Signature, Type};
+use cranelift_codegen::isa::CallConv;
+use wisp_core::vm::{status, VmCtx};
+use wisp_core::{FuncKind, InstanceEntity, MemoryEntity, StoreInner, TableEntity, Trap, TrapCode};
+
+use crate::executor::{self, Budget};
+
+/// A host function panicked; the payload waits in `PANIC` until the execution's entry
+/// point resumes the unwinding in Rust (it cannot unwind through native frames).
+pub const PANICKED: u32 = u32::MAX - 1;
+
+thread_local! {
+    static PANIC: RefCell<Option<Box<dyn Any + Send>>> = const { RefCell::new(None) };
+}
+
+/// The payload of a host function's panic, if one is waiting.
+pub fn take_panic() -> Option<Box<dyn Any + Send>> {
+    PANIC.with(|p| p.borrow_mut().take())
+}
+
+/// The runtime functions, for the translator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Libcall {
+    CallImport,
+    CallIndirect,
+    MemoryGrow,
+    MemoryFill,
+    MemoryCopy,
+    MemoryInit,
+    DataDrop,
+    TableGet,
+    TableSet,
+    TableSize,
+    TableGrow,
+    TableFill,
+    TableCopy,
+    TableInit,
+    ElemDrop,
+}
+
+impl Libcall {
+    /// The Cranelift signature, matching the Rust function's.
+    pub fn signature(self, ptr: Type, call_conv: CallConv) -> Signature {
+        use types::{I32, I64};
+        let (params, returns): (&[Type], &[Type]) = match self {
+            Libcall::CallImport => (&[ptr, I32, ptr], &[I32]),
+            Libcall::CallIndirect => (&[ptr, I32, I32, I32, ptr], &[I32]),
+            Libcall::MemoryGrow => (&[ptr, I32, I32], &[I32]),
+            Libcall::MemoryFill => (&[ptr, I32, I32, I32, I32], &[I32]),
+            Libcall::MemoryCopy | Libcall::MemoryInit => (&[ptr, I32, I32, I32, I32, I32], &[I32]),
+            Libcall::DataDrop | Libcall::ElemDrop => (&[ptr, I32], &[]),
+            Libcall::TableGet => (&[ptr, I32, I32, ptr], &[I32]),
+            Libcall::TableSet => (&[ptr, I32, I32, I64], &[I32]),
+            Libcall::TableSize => (&[ptr, I32], &[I32]),
+            Libcall::TableGrow => (&[ptr, I32, I64, I32], &[I32]),
+            Libcall::TableFill => (&[ptr, I32, I32, I64, I32], &[I32]),
+            Libcall::TableCopy | Libcall::TableInit => (&[ptr, I32, I32, I32, I32, I32], &[I32]),
+        };
+        let mut sig = Signature::new(call_conv);
+        sig.params.extend(params.iter().map(|&t| AbiParam::new(t)));
+        sig.returns
+            .extend(returns.iter().map(|&t| AbiParam::new(t)));
+        sig
+    }
+
+    /// The function's address.
+    pub fn address(self) -> usize {
+        match self {
+            Libcall::CallImport => call_import as *const () as usize,
+            Libcall::CallIndirect => call_indirect as *const () as usize,
+            Libcall::MemoryGrow => memory_grow as *const () as usize,
+            Libcall::MemoryFill => memory_fill as *const () as usize,
+            Libcall::MemoryCopy => memory_copy as *const () as usize,
+            Libcall::MemoryInit => memory_init as *const () as usize,
+            Libcall::DataDrop => data_drop as *const () as usize,
+            Libcall::TableGet => table_get as *const () as usize,
+            Libcall::TableSet => table_set as *const () as usize,
+            Libcall::TableSize => table_size as *const () as usize,
+            Libcall::TableGrow => table_grow as *const () as usize,
+            Libcall::TableFill => table_fill as *const () as usize,
+            Libcall::TableCopy => table_copy as *const () as usize,
+            Libcall::TableInit => table_init as *const () as usize,
+            Libcall::ElemDrop => elem_drop as *const () as usize,
+        }
+    }
+}
+
+/// Where Cranelift's own library calls go (float rounding, on x86 without SSE4.1).
+pub fn cranelift_libcall_address(libcall: LibCall) -> Option<usize> {
+    extern "C" fn ceil_f32(x: f32) -> f32 {
+        x.ceil()
+    }
+    extern "C" fn ceil_f64(x: f64) -> f64 {
+        x.ceil()
+    }
+    extern "C" fn floor_f32(x: f32) -> f32 {
+        x.floor()
+    }
+    extern "C" fn floor_f64(x: f64) -> f64 {
+        x.floor()
+    }
+    extern "C" fn trunc_f32(x: f32) -> f32 {
+        x.trunc()
+    }
+    extern "C" fn trunc_f64(x: f64) -> f64 {
+        x.trunc()
+    }
+    extern "C" fn nearest_f32(x: f32) -> f32 {
+        x.round_ties_even()
+    }
+    extern "C" fn nearest_f64(x: f64) -> f64 {
+        x.round_ties_even()
+    }
+    Some(match libcall {
+        LibCall::CeilF32 => ceil_f32 as *const () as usize,
+        LibCall::CeilF64 => ceil_f64 as *const () as usize,
+        LibCall::FloorF32 => floor_f32 as *const () as usize,
+        LibCall::FloorF64 => floor_f64 as *const () as usize,
+        LibCall::TruncF32 => trunc_f32 as *const () as usize,
+        LibCall::TruncF64 => trunc_f64 as *const () as usize,
+        LibCall::NearestF32 => nearest_f32 as *const () as usize,
+        LibCall::NearestF64 => nearest_f64 as *const () as usize,
+        _ => return None,
+    })
+}
+
+/// A failed operation as a status.
+fn trap_status(result: Result<(), TrapCode>) -> u32 {
+    match result {
+        Ok(()) => status::OK,
+        Err(code) => code.status(),
+    }
+}
+
+/// The instance entity of `vmctx`.
+///
+/// # Safety
+/// The module contract: `vmctx` is a running instance's, its `store` set.
+unsafe fn instance<'a>(vmctx: *mut VmCtx) -> &'a mut InstanceEntity {
+    // SAFETY: instance entities are boxed in the store and never move; no other reference
+    // to this one is live while native code runs.
+    unsafe {
+        let store = (*vmctx).store;
+        let index = (*vmctx).instance as usize;
+        &mut *(&(*store).instances)[index].as_ptr()
+    }
+}
+
+/// Memory `index` of the instance.
+///
+/// # Safety
+/// The module contract.
+unsafe fn memory<'a>(vmctx: *mut VmCtx, index: u32) -> &'a mut MemoryEntity {
+    // SAFETY: a validated memory index; entities are store-owned and unaliased here.
+    unsafe { &mut *(*vmctx).memory(index) }
+}
+
+/// Table `index` of the instance.
+///
+/// # Safety
+/// The module contract.
+unsafe fn table<'a>(vmctx: *mut VmCtx, index: u32) -> &'a mut TableEntity {
+    // SAFETY: a validated table index; entities are store-owned and unaliased here.
+    unsafe { &mut *(*vmctx).table(index) }
+}
+
+// ----- calls ------------------------------------------------------------------------------
+
+/// Calls imported function `func` (an index of the caller's module) with `args`.
+unsafe extern "C" fn call_import(vmctx: *mut VmCtx, func: u32, args: *mut u64) -> u32 {
+    // SAFETY: the module contract.
+    unsafe {
+        let target = (*vmctx).func(func).store_func;
+        call_store_func(vmctx, target, args)
+    }
+}
+
+/// `call_indirect`: element `elem` of table `table`, checked against module type
+/// `type_index`, in the interpreter's order: bounds, null, type.
+unsafe extern "C" fn call_indirect(
+    vmctx: *mut VmCtx,
+    table_index: u32,
+    type_index: u32,
+    elem: u32,
+    args: *mut u64,
+) -> u32 {
+    // SAFETY: the module contract.
+    unsafe {
+        let raw = match table(vmctx, table_index).get(elem) {
+            Ok(0) => return TrapCode::IndirectCallToNull.status(),
+            Ok(raw) => raw,
+            Err(code) => return code.status(),
+        };
+        let target = (raw - 1) as u32;
+        let store = (*vmctx).store;
+        if (&(*store).funcs)[target as usize].type_id != (*vmctx).type_id(type_index) {
+            return TrapCode::BadSignature.status();
+        }
+        call_store_func(vmctx, target, args)
+    }
+}
+
+/// Calls store function `func` for the instance of `vmctx`: a wasm function is entered
+/// natively (its budget and stack limit carried on), a host function through core's
+/// `call_raw`, with a panic held back until the execution returns to Rust.
+///
+/// # Safety
+/// The module contract; `args` holds the callee type's `slots_len` slots.
+unsafe fn call_store_func(vmctx: *mut VmCtx, func: u32, args: *mut u64) -> u32 {
+    // SAFETY: the module contract.
+    unsafe {
+        let store: *mut StoreInner = (*vmctx).store;
+        let caller = (*vmctx).instance;
+        let callee = match &(&(*store).funcs)[func as usize].kind {
+            FuncKind::Wasm { instance, index } => Some((*instance, *index)),
+            FuncKind::Host(_) => None,
+        };
+        if let Some((instance, index)) = callee {
+            return executor::enter(store, instance, index, args, Budget::Carry);
+        }
+        let len = (*store).func_type(func).slots_len();
+        let slots = std::slice::from_raw_parts_mut(args, len);
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            wisp_core::call_raw(store, func, Some(caller), slots)
+        }));
+        match outcome {
+            Ok(Ok(())) => status::OK,
+            Ok(Err(trap)) => pend(store, trap),
+            Err(payload) => {
+                PANIC.with(|p| *p.borrow_mut() = Some(payload));
+                PANICKED
+            }
+        }
+    }
+}
+
+/// Leaves `trap` in the store for the entry point.
+///
+/// # Safety
+/// `store` is live and unaliased.
+pub unsafe fn pend(store: *mut StoreInner, trap: Trap) -> u32 {
+    // SAFETY: the contract.
+    unsafe { (*store).pending_trap = Some(trap) };
+    status::TRAP_PENDING
+}
+
+// ----- memory -----------------------------------------------------------------------------
+
+/// `memory.grow`: the old size in pages, or -1.
+unsafe extern "C" fn memory_grow(vmctx: *mut VmCtx, mem: u32, delta: u32) -> u32 {
+    // SAFETY: the module contract.
+    let memory = unsafe { memory(vmctx, mem) };
+    memory
+        .grow(u64::from(delta))
+        .map_or(u32::MAX, |old| old as u32)
+}
+
+unsafe extern "C" fn memory_fill(vmctx: *mut VmCtx, mem: u32, dst: u32, val: u32, len: u32) -> u32 {
+    // SAFETY: the module contract.
+    let memory = unsafe { memory(vmctx, mem) };
+    trap_status(memory.fill(u64::from(dst), val as u8, u64::from(len)))
+}
+
+unsafe extern "C" fn memory_copy(
+    vmctx: *mut VmCtx,
+    dst_mem: u32,
+    src_mem: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
+    let (d, s, n) = (u64::from(dst), u64::from(src), u64::from(len));
+    // SAFETY: the module contract. Two indices may name one memory (imported twice), so
+    // the entities are compared before two references are made.
+    unsafe {
+        let dm = (*vmctx).memory(dst_mem);
+        let sm = (*vmctx).memory(src_mem);
+        trap_status(if dm == sm {
+            (*dm).copy_within(d, s, n)
+        } else {
+            wisp_core::ops::memory_copy_between(&mut *dm, d, &*sm, s, n)
+        })
+    }
+}
+
+unsafe extern "C" fn memory_init(
+    vmctx: *mut VmCtx,
+    mem: u32,
+    data: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
+    // SAFETY: the module contract; the instance and the memory are distinct entities.
+    unsafe {
+        let bytes = instance(vmctx).data_segment(data);
+        let memory = memory(vmctx, mem);
+        trap_status(memory.init(u64::from(dst), bytes, u64::from(src), u64::from(len)))
+    }
+}
+
+unsafe extern "C" fn data_drop(vmctx: *mut VmCtx, data: u32) {
+    // SAFETY: the module contract.
+    unsafe { instance(vmctx).data_dropped[data as usize] = true };
+}
+
+// ----- tables -----------------------------------------------------------------------------
+
+unsafe extern "C" fn table_get(
+    vmctx: *mut VmCtx,
+    table_index: u32,
+    index: u32,
+    out: *mut u64,
+) -> u32 {
+    // SAFETY: the module contract; `out` is the caller's stack slot.
+    unsafe {
+        match table(vmctx, table_index).get(index) {
+            Ok(v) => {
+                *out = v;
+                status::OK
+            }
+            Err(code) => code.status(),
+        }
+    }
+}
+
+unsafe extern "C" fn table_set(vmctx: *mut VmCtx, table_index: u32, index: u32, value: u64) -> u32 {
+    // SAFETY: the module contract.
+    trap_status(unsafe { table(vmctx, table_index) }.set(index, value))
+}
+
+unsafe extern "C" fn table_size(vmctx: *mut VmCtx, table_index: u32) -> u32 {
+    // SAFETY: the module contract.
+    unsafe { table(vmctx, table_index) }.size()
+}
+
+/// `table.grow`: the old size, or -1.
+unsafe extern "C" fn table_grow(vmctx: *mut VmCtx, table_index: u32, init: u64, delta: u32) -> u32 {
+    // SAFETY: the module contract.
+    unsafe { table(vmctx, table_index) }
+        .grow(delta, init)
+        .unwrap_or(u32::MAX)
+}
+
+unsafe extern "C" fn table_fill(
+    vmctx: *mut VmCtx,
+    table_index: u32,
+    dst: u32,
+    value: u64,
+    len: u32,
+) -> u32 {
+    // SAFETY: the module contract.
+    trap_status(unsafe { table(vmctx, table_index) }.fill(dst, value, len))
+}
+
+unsafe extern "C" fn table_copy(
+    vmctx: *mut VmCtx,
+    dst_table: u32,
+    src_table: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
+    // SAFETY: the module contract; as for memories, one table may have two indices.
+    unsafe {
+        let dt = (*vmctx).table(dst_table);
+        let st = (*vmctx).table(src_table);
+        trap_status(if dt == st {
+            (*dt).copy_within(dst, src, len)
+        } else {
+            wisp_core::ops::table_copy_between(&mut *dt, dst, &*st, src, len)
+        })
+    }
+}
+
+unsafe extern "C" fn table_init(
+    vmctx: *mut VmCtx,
+    table_index: u32,
+    elem: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
+    // SAFETY: the module contract; the instance and the table are distinct entities.
+    unsafe {
+        let items = &instance(vmctx).elements[elem as usize];
+        trap_status(table(vmctx, table_index).init(dst, items, src, len))
+    }
+}
+
+unsafe extern "C" fn elem_drop(vmctx: *mut VmCtx, elem: u32) {
+    // SAFETY: the module contract.
+    unsafe { instance(vmctx).elements[elem as usize] = Box::default() };
+}

@@ -1,0 +1,73 @@
+//! Array-call trampolines: the door from Rust (and, later, from the interpreter) into a
+//! compiled function.
+//!
+//! Each defined function gets one `ArrayCallFn` (`wisp_core::vm`): it loads the arguments
+//! from the slot array, calls the function's direct entry, and on success stores the
+//! results back into the array. Its address is what `FuncEntry::native` publishes.
+
+use cranelift_codegen::ir::{
+    types, AbiParam, ExtFuncData, ExternalName, Function, InstBuilder, MemFlagsData, Signature,
+    UserExternalName, UserFuncName,
+};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+
+use crate::translate::{clif_type, decode_raw, encode_raw, Env, WASM_FUNCTION_NAMESPACE};
+
+/// The namespace of trampolines' names: `UserFuncName::user(namespace, def)`.
+pub const TRAMPOLINE_NAMESPACE: u32 = 1;
+
+/// The array-call trampoline of defined function `def`.
+pub fn array_to_direct(env: &Env<'_>, def: u32, fctx: &mut FunctionBuilderContext) -> Function {
+    let module = env.module;
+    let ty = module.func_type(module.num_imported_funcs + def);
+    let mut sig = Signature::new(env.call_conv);
+    sig.params.extend([AbiParam::new(env.ptr); 3]);
+    sig.returns.push(AbiParam::new(types::I32));
+    let mut func =
+        Function::with_name_signature(UserFuncName::user(TRAMPOLINE_NAMESPACE, def), sig);
+    let mut b = FunctionBuilder::new(&mut func, fctx);
+
+    let direct_sig = b.import_signature(env.direct_signature(ty));
+    let name = b
+        .func
+        .declare_imported_user_function(UserExternalName::new(WASM_FUNCTION_NAMESPACE, def));
+    let callee = b.import_function(ExtFuncData {
+        name: ExternalName::user(name),
+        signature: direct_sig,
+        colocated: true,
+        patchable: false,
+    });
+
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let (vmctx, array) = (b.block_params(entry)[0], b.block_params(entry)[2]);
+    // The array is the caller's: aligned, and valid for the call (the contract).
+    let flags = MemFlagsData::trusted();
+    let mut args = vec![vmctx];
+    for (i, &p) in ty.params().iter().enumerate() {
+        let raw = b.ins().load(types::I64, flags, array, (i * 8) as i32);
+        args.push(decode_raw(&mut b, clif_type(p), raw));
+    }
+    let call = b.ins().call(callee, &args);
+    let results = b.inst_results(call).to_vec();
+    let status = results[0];
+
+    let failed = b.create_block();
+    let succeeded = b.create_block();
+    b.ins().brif(status, failed, &[], succeeded, &[]);
+    b.switch_to_block(failed);
+    b.seal_block(failed);
+    b.ins().return_(&[status]);
+
+    b.switch_to_block(succeeded);
+    b.seal_block(succeeded);
+    for (i, &r) in results[1..].iter().enumerate() {
+        let raw = encode_raw(&mut b, r);
+        b.ins().store(flags, raw, array, (i * 8) as i32);
+    }
+    b.ins().return_(&[status]);
+    b.finalize(env.frontend);
+    func
+}

@@ -1,0 +1,133 @@
+//! Calls: direct calls between the module's own functions, and calls that leave native
+//! code through the runtime (imported functions, `call_indirect`) in the array-call
+//! convention (`wisp_core::vm::ArrayCallFn`).
+
+use cranelift_codegen::ir::{
+    types, ExtFuncData, ExternalName, FuncRef, InstBuilder, StackSlotData, StackSlotKind,
+    UserExternalName, Value,
+};
+use wisp_core::FuncType;
+
+use super::{clif_type, vm_readonly, Translator};
+use crate::libcalls::Libcall;
+use crate::offsets;
+
+/// The namespace of wasm functions' names: `UserExternalName { namespace, index: def }`.
+pub const WASM_FUNCTION_NAMESPACE: u32 = 0;
+
+impl Translator<'_, '_> {
+    /// A reference to defined function `func`, for direct calls.
+    fn direct_func(&mut self, func: u32) -> FuncRef {
+        if let Some(&f) = self.direct_funcs.get(&func) {
+            return f;
+        }
+        let module = self.env.module;
+        let def = func - module.num_imported_funcs;
+        let sig = self.env.direct_signature(module.func_type(func));
+        let signature = self.b.import_signature(sig);
+        let name = self
+            .b
+            .func
+            .declare_imported_user_function(UserExternalName::new(WASM_FUNCTION_NAMESPACE, def));
+        let f = self.b.import_function(ExtFuncData {
+            name: ExternalName::user(name),
+            signature,
+            // All of a module's code lives in one mapping (`code_memory.rs`).
+            colocated: true,
+            patchable: false,
+        });
+        self.direct_funcs.insert(func, f);
+        f
+    }
+
+    pub(super) fn op_call(&mut self, func: u32) {
+        let module = self.env.module;
+        let ty = module.func_type(func).clone();
+        let args = self.popn(ty.params().len());
+        if func >= module.num_imported_funcs {
+            let callee = self.direct_func(func);
+            let mut call_args = Vec::with_capacity(args.len() + 1);
+            call_args.push(self.vmctx);
+            call_args.extend_from_slice(&args);
+            let call = self.b.ins().call(callee, &call_args);
+            let results = self.b.inst_results(call).to_vec();
+            self.propagate(results[0]);
+            self.stack.extend_from_slice(&results[1..]);
+        } else {
+            let index = self.i32_const(i64::from(func));
+            let results = self.call_array(&ty, &args, Libcall::CallImport, &[self.vmctx, index]);
+            self.stack.extend(results);
+        }
+    }
+
+    pub(super) fn op_call_indirect(&mut self, type_index: u32, table: u32) {
+        let elem = self.pop();
+        let ty = self.env.module.types[type_index as usize].clone();
+        let args = self.popn(ty.params().len());
+        let table = self.i32_const(i64::from(table));
+        let type_index = self.i32_const(i64::from(type_index));
+        let results = self.call_array(
+            &ty,
+            &args,
+            Libcall::CallIndirect,
+            &[self.vmctx, table, type_index, elem],
+        );
+        self.stack.extend(results);
+    }
+
+    /// Calls `libcall` with `leading` and then a pointer to an array holding `args` (raw
+    /// slots), passes a failure on, and reads the results of type `ty` back from the array.
+    fn call_array(
+        &mut self,
+        ty: &FuncType,
+        args: &[Value],
+        libcall: Libcall,
+        leading: &[Value],
+    ) -> Vec<Value> {
+        let slots = ty.slots_len().max(1) as u32;
+        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            slots * 8,
+            3,
+        ));
+        for (i, &a) in args.iter().enumerate() {
+            let raw = self.encode_raw(a);
+            self.b
+                .ins()
+                .stack_store(self.env.ptr, raw, slot, (i * 8) as i32);
+        }
+        let array = self.b.ins().stack_addr(self.env.ptr, slot, 0);
+        let mut call_args = leading.to_vec();
+        call_args.push(array);
+        self.call_checked(libcall, &call_args);
+        ty.results()
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| {
+                let raw = self
+                    .b
+                    .ins()
+                    .stack_load(self.env.ptr, types::I64, slot, (i * 8) as i32);
+                self.decode_raw(clif_type(t), raw)
+            })
+            .collect()
+    }
+
+    /// `ref.func`: the function's store index + 1, from its entry in the instance.
+    pub(super) fn op_ref_func(&mut self, func: u32) {
+        let ptr = self.env.ptr;
+        let funcs = self
+            .b
+            .ins()
+            .load(ptr, vm_readonly(), self.vmctx, offsets::VMCTX_FUNCS);
+        let at =
+            i64::from(func) * offsets::FUNC_ENTRY_SIZE + i64::from(offsets::FUNC_ENTRY_STORE_FUNC);
+        let index = self
+            .b
+            .ins()
+            .load(types::I32, vm_readonly(), funcs, at as i32);
+        let index = self.b.ins().uextend(types::I64, index);
+        let v = self.b.ins().iadd_imm_u(index, 1);
+        self.push(v);
+    }
+}

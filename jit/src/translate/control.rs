@@ -1,0 +1,255 @@
+//! Structured control flow: blocks, loops, `if`/`else`, branches and returns.
+//!
+//! A construct's continuation (`Control::next`) takes its results as block parameters, a
+//! loop's header its parameters, so a branch is a jump carrying the top values of the
+//! operand stack. Values the construct was given stay plain SSA values: the blocks of an
+//! `if`'s arms are dominated by the `if`.
+
+use std::collections::HashMap;
+
+use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, JumpTableData};
+use wasmparser::BlockType;
+
+use super::{Control, ControlKind, Result, Translator};
+
+impl Translator<'_, '_> {
+    fn new_block_with_params(&mut self, types: &[cranelift_codegen::ir::Type]) -> Block {
+        let block = self.b.create_block();
+        for &t in types {
+            self.b.append_block_param(block, t);
+        }
+        block
+    }
+
+    /// Jumps to `block` with `args`.
+    fn jump_with(&mut self, block: Block, args: &[cranelift_codegen::ir::Value]) {
+        let args = Self::block_args(args);
+        self.b.ins().jump(block, &args);
+    }
+
+    pub(super) fn op_block(&mut self, bt: BlockType) -> Result<()> {
+        let (params, results) = self.block_signature(bt)?;
+        let next = self.new_block_with_params(&results);
+        self.control.push(Control {
+            kind: ControlKind::Block,
+            next,
+            height: self.stack.len() - params.len(),
+            params,
+            results,
+            next_reachable: false,
+        });
+        Ok(())
+    }
+
+    pub(super) fn op_loop(&mut self, bt: BlockType) -> Result<()> {
+        let (params, results) = self.block_signature(bt)?;
+        let header = self.new_block_with_params(&params);
+        let next = self.new_block_with_params(&results);
+        let args = self.popn(params.len());
+        self.jump_with(header, &args);
+        // Sealed at the loop's `end`, once every back edge is known.
+        self.b.switch_to_block(header);
+        let header_params = self.b.block_params(header).to_vec();
+        self.stack.extend(header_params);
+        self.control.push(Control {
+            kind: ControlKind::Loop { header },
+            next,
+            height: self.stack.len() - params.len(),
+            params,
+            results,
+            next_reachable: false,
+        });
+        self.start_fuel_block();
+        self.check_interrupt();
+        Ok(())
+    }
+
+    pub(super) fn op_if(&mut self, bt: BlockType) -> Result<()> {
+        let (params, results) = self.block_signature(bt)?;
+        let cond = self.pop();
+        let then_block = self.b.create_block();
+        let else_block = self.b.create_block();
+        let next = self.new_block_with_params(&results);
+        let else_params = self.peekn(params.len()).to_vec();
+        self.b.ins().brif(cond, then_block, &[], else_block, &[]);
+        self.b.seal_block(else_block);
+        self.b.switch_to_block(then_block);
+        self.b.seal_block(then_block);
+        self.control.push(Control {
+            kind: ControlKind::If {
+                else_block,
+                else_params,
+                has_else: false,
+            },
+            next,
+            height: self.stack.len() - params.len(),
+            params,
+            results,
+            next_reachable: false,
+        });
+        self.start_fuel_block();
+        Ok(())
+    }
+
+    pub(super) fn op_else(&mut self) {
+        let reachable = self.reachable;
+        let frame = self
+            .control
+            .last()
+            .expect("validated: `else` inside an `if`");
+        let (next, n, height) = (frame.next, frame.results.len(), frame.height);
+        if reachable {
+            let args = self.popn(n);
+            self.jump_with(next, &args);
+        }
+        let frame = self.control.last_mut().expect("checked above");
+        frame.next_reachable |= reachable;
+        let ControlKind::If {
+            else_block,
+            else_params,
+            has_else,
+        } = &mut frame.kind
+        else {
+            unreachable!("validated: `else` ends an `if`'s first arm");
+        };
+        *has_else = true;
+        let else_block = *else_block;
+        let else_params = else_params.clone();
+        self.stack.truncate(height);
+        self.stack.extend(else_params);
+        self.b.switch_to_block(else_block);
+        // The `if` itself was reached (constructs are only opened in reachable code).
+        self.reachable = true;
+        self.start_fuel_block();
+    }
+
+    pub(super) fn op_end(&mut self) {
+        let mut frame = self
+            .control
+            .pop()
+            .expect("validated: `end` closes something");
+        if self.reachable {
+            let args = self.popn(frame.results.len());
+            self.jump_with(frame.next, &args);
+            frame.next_reachable = true;
+        }
+        match &frame.kind {
+            ControlKind::If {
+                else_block,
+                else_params,
+                has_else: false,
+            } => {
+                // No `else`: the false edge passes the parameters on as the results.
+                let (else_block, params) = (*else_block, else_params.clone());
+                self.b.switch_to_block(else_block);
+                self.jump_with(frame.next, &params);
+                frame.next_reachable = true;
+            }
+            ControlKind::Loop { header } => self.b.seal_block(*header),
+            _ => {}
+        }
+        if self.control.is_empty() {
+            // The function's own `end`: `next` is the return block, built by `finish`.
+            self.reachable = false;
+            return;
+        }
+        self.stack.truncate(frame.height);
+        self.reachable = frame.next_reachable;
+        if frame.next_reachable {
+            self.b.switch_to_block(frame.next);
+            self.b.seal_block(frame.next);
+            let results = self.b.block_params(frame.next).to_vec();
+            self.stack.extend(results);
+            self.start_fuel_block();
+        } else {
+            self.start_unreached_fuel_block();
+        }
+    }
+
+    /// The block a branch to label `depth` goes to and the values it carries, noting
+    /// that the label is reached.
+    fn branch_target(&mut self, depth: u32) -> (Block, usize) {
+        let at = self.control.len() - 1 - depth as usize;
+        let frame = &mut self.control[at];
+        if !matches!(frame.kind, ControlKind::Loop { .. }) {
+            frame.next_reachable = true;
+        }
+        frame.branch_target()
+    }
+
+    pub(super) fn op_br(&mut self, depth: u32) {
+        let (target, n) = self.branch_target(depth);
+        let args = self.peekn(n).to_vec();
+        self.jump_with(target, &args);
+        self.reachable = false;
+    }
+
+    pub(super) fn op_br_if(&mut self, depth: u32) {
+        let cond = self.pop();
+        let (target, n) = self.branch_target(depth);
+        let args = Self::block_args(self.peekn(n));
+        let cont = self.b.create_block();
+        self.b.ins().brif(cond, target, &args, cont, &[]);
+        self.b.switch_to_block(cont);
+        self.b.seal_block(cont);
+    }
+
+    pub(super) fn op_br_table(&mut self, targets: &wasmparser::BrTable<'_>) -> Result<()> {
+        let index = self.pop();
+        let mut depths = Vec::with_capacity(targets.len() as usize);
+        for t in targets.targets() {
+            depths.push(t?);
+        }
+        let default = targets.default();
+        // Every target carries as many values (validation); Cranelift's jump tables take
+        // no arguments, so a target that needs values gets an edge block that jumps on.
+        let (_, n) = self.branch_target(default);
+        let args = self.peekn(n).to_vec();
+        let mut edges: HashMap<u32, Block> = HashMap::new();
+        let mut edge_for = |t: &mut Self, depth: u32| -> Block {
+            if let Some(&b) = edges.get(&depth) {
+                return b;
+            }
+            let (target, _) = t.branch_target(depth);
+            let block = if n == 0 { target } else { t.b.create_block() };
+            edges.insert(depth, block);
+            block
+        };
+        let default_block = edge_for(self, default);
+        let table: Vec<Block> = depths.iter().map(|&d| edge_for(self, d)).collect();
+        let default_call = self.b.func.dfg.block_call(default_block, &[]);
+        let calls: Vec<_> = table
+            .iter()
+            .map(|&b| self.b.func.dfg.block_call(b, &[]))
+            .collect();
+        let jt = self
+            .b
+            .create_jump_table(JumpTableData::new(default_call, &calls));
+        self.b.ins().br_table(index, jt);
+        if n > 0 {
+            let mut all: Vec<u32> = depths.clone();
+            all.push(default);
+            all.sort_unstable();
+            all.dedup();
+            for depth in all {
+                let edge = edges[&depth];
+                let at = self.control.len() - 1 - depth as usize;
+                let (target, _) = self.control[at].branch_target();
+                self.b.switch_to_block(edge);
+                self.b.seal_block(edge);
+                let block_args: Vec<BlockArg> = Self::block_args(&args);
+                self.b.ins().jump(target, &block_args);
+            }
+        }
+        self.reachable = false;
+        Ok(())
+    }
+
+    pub(super) fn op_return(&mut self) {
+        let n = self.results.len();
+        let args = self.peekn(n).to_vec();
+        let ret = self.ret;
+        self.jump_with(ret, &args);
+        self.reachable = false;
+    }
+}

@@ -1,0 +1,204 @@
+//! Linear memory: loads and stores with explicit bounds checks, `memory.size`, and the
+//! operations that run in the runtime (`memory.grow`, the bulk operations).
+//!
+//! An access of `size` bytes at wasm address `a` (an `i32`, zero-extended) with static
+//! offset `o` is in bounds when `a + o + size <= len`, computed in 64 bits, where neither
+//! sum can overflow (both terms are below 2^33). `base` and `len` are loaded from the
+//! memory's entity at each access (see the invariants in `mod.rs`).
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, Endianness, InstBuilder, MemFlagsData, Type, Value};
+use wasmparser::{MemArg, Operator};
+use wisp_core::TrapCode;
+
+use super::{vm_flags, vm_readonly, Translator};
+use crate::libcalls::Libcall;
+use crate::offsets;
+
+/// Flags for guest memory accesses: explicitly checked (so they never fault), possibly
+/// unaligned, little-endian whatever the host.
+fn heap_flags() -> MemFlagsData {
+    MemFlagsData::new()
+        .with_notrap()
+        .with_endianness(Endianness::Little)
+}
+
+#[derive(Clone, Copy)]
+enum Load {
+    /// A full-width load of the type.
+    Plain(Type),
+    /// `bits` bits, sign- or zero-extended to `to`.
+    Extend { to: Type, bits: u8, signed: bool },
+}
+
+impl Translator<'_, '_> {
+    /// Translates `op` if it is a load or store; returns whether it was.
+    pub(super) fn memory_op(&mut self, op: &Operator<'_>) -> bool {
+        use types::{F32, F64, I32, I64};
+        use Operator as O;
+        let ext = |to, bits, signed| Load::Extend { to, bits, signed };
+        match *op {
+            O::I32Load { memarg } => self.load(memarg, Load::Plain(I32)),
+            O::I64Load { memarg } => self.load(memarg, Load::Plain(I64)),
+            O::F32Load { memarg } => self.load(memarg, Load::Plain(F32)),
+            O::F64Load { memarg } => self.load(memarg, Load::Plain(F64)),
+            O::I32Load8S { memarg } => self.load(memarg, ext(I32, 8, true)),
+            O::I32Load8U { memarg } => self.load(memarg, ext(I32, 8, false)),
+            O::I32Load16S { memarg } => self.load(memarg, ext(I32, 16, true)),
+            O::I32Load16U { memarg } => self.load(memarg, ext(I32, 16, false)),
+            O::I64Load8S { memarg } => self.load(memarg, ext(I64, 8, true)),
+            O::I64Load8U { memarg } => self.load(memarg, ext(I64, 8, false)),
+            O::I64Load16S { memarg } => self.load(memarg, ext(I64, 16, true)),
+            O::I64Load16U { memarg } => self.load(memarg, ext(I64, 16, false)),
+            O::I64Load32S { memarg } => self.load(memarg, ext(I64, 32, true)),
+            O::I64Load32U { memarg } => self.load(memarg, ext(I64, 32, false)),
+            O::I32Store { memarg } | O::F32Store { memarg } => self.store(memarg, 32),
+            O::I64Store { memarg } | O::F64Store { memarg } => self.store(memarg, 64),
+            O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(memarg, 8),
+            O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(memarg, 16),
+            O::I64Store32 { memarg } => self.store(memarg, 32),
+            _ => return false,
+        }
+        true
+    }
+
+    /// The entity of memory `index` (never moves while the store lives).
+    fn memory_entity(&mut self, index: u32) -> Value {
+        if index == 0 {
+            if let Some(m) = self.memory0 {
+                return m;
+            }
+        }
+        let ptr = self.env.ptr;
+        let memories = self
+            .b
+            .ins()
+            .load(ptr, vm_readonly(), self.vmctx, offsets::VMCTX_MEMORIES);
+        let at = (index as usize * ptr.bytes() as usize) as i32;
+        self.b.ins().load(ptr, vm_readonly(), memories, at)
+    }
+
+    /// The native address of a `size`-byte access at `addr + memarg.offset`, after the
+    /// bounds check.
+    fn heap_addr(&mut self, memarg: MemArg, addr: Value, size: u32) -> Value {
+        // GC array targets are not enabled: every access is to a memory.
+        let mem = match memarg.target {
+            wasmparser::MemArgTarget::Memory(m) => m,
+            wasmparser::MemArgTarget::Array(_) => 0,
+        };
+        let ptr = self.env.ptr;
+        let entity = self.memory_entity(mem);
+        let len = self
+            .b
+            .ins()
+            .load(ptr, vm_flags(), entity, offsets::MEMORY_LEN);
+        let addr = self.b.ins().uextend(types::I64, addr);
+        let end = self
+            .b
+            .ins()
+            .iadd_imm_u(addr, (memarg.offset + u64::from(size)) as i64);
+        let out = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+        self.trap_if(out, TrapCode::MemoryOutOfBounds);
+        let base = self
+            .b
+            .ins()
+            .load(ptr, vm_flags(), entity, offsets::MEMORY_BASE);
+        let at = self.b.ins().iadd(base, addr);
+        if memarg.offset == 0 {
+            at
+        } else {
+            self.b.ins().iadd_imm_u(at, memarg.offset as i64)
+        }
+    }
+
+    fn load(&mut self, memarg: MemArg, kind: Load) {
+        let addr = self.pop();
+        let size = match kind {
+            Load::Plain(ty) => ty.bytes(),
+            Load::Extend { bits, .. } => u32::from(bits) / 8,
+        };
+        let p = self.heap_addr(memarg, addr, size);
+        let f = heap_flags();
+        let ins = self.b.ins();
+        let v = match kind {
+            Load::Plain(ty) => ins.load(ty, f, p, 0),
+            Load::Extend {
+                to,
+                bits: 8,
+                signed: true,
+            } => ins.sload8(to, f, p, 0),
+            Load::Extend { to, bits: 8, .. } => ins.uload8(to, f, p, 0),
+            Load::Extend {
+                to,
+                bits: 16,
+                signed: true,
+            } => ins.sload16(to, f, p, 0),
+            Load::Extend { to, bits: 16, .. } => ins.uload16(to, f, p, 0),
+            Load::Extend { signed: true, .. } => ins.sload32(f, p, 0),
+            Load::Extend { .. } => ins.uload32(f, p, 0),
+        };
+        self.push(v);
+    }
+
+    /// Stores the low `bits` bits of the value on top of the stack (all of a float).
+    fn store(&mut self, memarg: MemArg, bits: u32) {
+        let (addr, value) = self.pop2();
+        let p = self.heap_addr(memarg, addr, bits / 8);
+        let f = heap_flags();
+        let width = self.b.func.dfg.value_type(value).bits();
+        let ins = self.b.ins();
+        match bits {
+            b if b == width => ins.store(f, value, p, 0),
+            8 => ins.istore8(f, value, p, 0),
+            16 => ins.istore16(f, value, p, 0),
+            _ => ins.istore32(f, value, p, 0),
+        };
+    }
+
+    pub(super) fn op_memory_size(&mut self, mem: u32) {
+        let entity = self.memory_entity(mem);
+        let len = self
+            .b
+            .ins()
+            .load(self.env.ptr, vm_flags(), entity, offsets::MEMORY_LEN);
+        let log2 = self.env.module.memories[mem as usize].page_size_log2;
+        let pages = self.b.ins().ushr_imm_u(len, i64::from(log2));
+        let v = self.b.ins().ireduce(types::I32, pages);
+        self.push(v);
+    }
+
+    pub(super) fn op_memory_grow(&mut self, mem: u32) {
+        let delta = self.pop();
+        let mem = self.i32_const(i64::from(mem));
+        let r = self.call_libcall(Libcall::MemoryGrow, &[self.vmctx, mem, delta]);
+        self.push(r[0]);
+    }
+
+    pub(super) fn op_memory_fill(&mut self, mem: u32) {
+        let (dst, value, len) = self.pop3();
+        let mem = self.i32_const(i64::from(mem));
+        self.call_checked(Libcall::MemoryFill, &[self.vmctx, mem, dst, value, len]);
+    }
+
+    pub(super) fn op_memory_copy(&mut self, dst_mem: u32, src_mem: u32) {
+        let (dst, src, len) = self.pop3();
+        let dst_mem = self.i32_const(i64::from(dst_mem));
+        let src_mem = self.i32_const(i64::from(src_mem));
+        self.call_checked(
+            Libcall::MemoryCopy,
+            &[self.vmctx, dst_mem, src_mem, dst, src, len],
+        );
+    }
+
+    pub(super) fn op_memory_init(&mut self, data: u32, mem: u32) {
+        let (dst, src, len) = self.pop3();
+        let mem = self.i32_const(i64::from(mem));
+        let data = self.i32_const(i64::from(data));
+        self.call_checked(Libcall::MemoryInit, &[self.vmctx, mem, data, dst, src, len]);
+    }
+
+    pub(super) fn op_data_drop(&mut self, data: u32) {
+        let data = self.i32_const(i64::from(data));
+        self.call_libcall(Libcall::DataDrop, &[self.vmctx, data]);
+    }
+}

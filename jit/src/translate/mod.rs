@@ -1,0 +1,786 @@
+//! Wasm function bodies to Cranelift IR.
+//!
+//! One [`Translator`] walks a validated body once, keeping the wasm operand stack as a
+//! stack of SSA values and wasm locals as `cranelift_frontend` variables; blocks, loops and
+//! `if`s become Cranelift blocks whose parameters carry the values that cross them.
+//!
+//! Every compiled function has the *direct* signature `(vmctx, params...) -> (status,
+//! results...)` (see [`Env::direct_signature`]): status 0 is a normal return, anything else
+//! a trap travelling outwards (`wisp_core::vm::status`). Nothing unwinds and nothing traps
+//! in hardware: each check branches to the function's one failure exit, which returns the
+//! status with zeroed results, and each caller passes a failed status on to its own.
+//!
+//! Invariants:
+//! - Every function entry checks, in this order, the native stack against
+//!   `StoreInner::stack_limit` and the call budget `StoreInner::depth_left` (both
+//!   `StackExhausted`), charges the entry block's fuel, and checks for interruption; loop
+//!   headers charge their fuel, then check for interruption. That is the interpreter's
+//!   order (`wisp-interp`'s `push_frame`, `ConsumeFuel`, `CheckInterrupt`).
+//! - Every normal return goes through the one return block, which gives the call budget
+//!   back; failures don't (the entry point from Rust restores it).
+//! - Fuel is charged exactly where the interpreter charges it (`fuel.rs`).
+//! - Memory base and length are loaded from the memory entity at each access, so nothing
+//!   that grows or moves memory (`memory.grow`, any call) can leave a stale base behind.
+
+mod calls;
+mod control;
+mod fuel;
+mod memory;
+mod numeric;
+mod tables;
+
+use std::collections::HashMap;
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{
+    self, types, AbiParam, Block, BlockArg, FuncRef, Function, InstBuilder, MemFlagsData, SigRef,
+    Signature, StackSlot, StackSlotData, StackSlotKind, Type, Value,
+};
+use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use wasmparser::{BlockType, FunctionBody, Operator};
+use wisp_core::module::ModuleInner;
+use wisp_core::{FuncType, TrapCode, ValType};
+
+use crate::libcalls::Libcall;
+use crate::offsets;
+
+pub use calls::WASM_FUNCTION_NAMESPACE;
+use fuel::FuelBlock;
+
+/// What translating a body depends on besides the body itself.
+pub struct Env<'m> {
+    pub module: &'m ModuleInner,
+    /// The host's pointer type.
+    pub ptr: Type,
+    /// The convention of direct calls, trampolines and runtime calls: the platform's C
+    /// convention, so Rust can call trampolines and be called by native code.
+    pub call_conv: CallConv,
+    /// Charge fuel (`Config::consume_fuel`).
+    pub fuel: bool,
+    /// Check the interrupt flag (`Config::interruptible`).
+    pub interruptible: bool,
+    /// What the frontend needs to know of the target.
+    pub frontend: TargetFrontendConfig,
+}
+
+impl Env<'_> {
+    /// The direct signature of a wasm function of type `ty`: `(vmctx, params...) ->
+    /// (status: i32, results...)`.
+    pub fn direct_signature(&self, ty: &FuncType) -> Signature {
+        let mut sig = Signature::new(self.call_conv);
+        sig.params.push(AbiParam::new(self.ptr));
+        sig.params
+            .extend(ty.params().iter().map(|&t| AbiParam::new(clif_type(t))));
+        sig.returns.push(AbiParam::new(types::I32));
+        sig.returns
+            .extend(ty.results().iter().map(|&t| AbiParam::new(clif_type(t))));
+        sig
+    }
+}
+
+/// The Cranelift type of a wasm value: references are their raw 64-bit encoding
+/// (`wisp_core::value`: 0 for null, store index + 1).
+pub fn clif_type(ty: ValType) -> Type {
+    match ty {
+        ValType::I32 => types::I32,
+        ValType::I64 | ValType::FuncRef | ValType::ExternRef => types::I64,
+        ValType::F32 => types::F32,
+        ValType::F64 => types::F64,
+        // The loader refuses SIMD (`Config::default` leaves it off), so no body has one.
+        ValType::V128 => types::I128,
+    }
+}
+
+fn wasm_type(ty: wasmparser::ValType) -> Result<Type> {
+    Ok(match ty {
+        wasmparser::ValType::I32 => types::I32,
+        wasmparser::ValType::I64 | wasmparser::ValType::Ref(_) => types::I64,
+        wasmparser::ValType::F32 => types::F32,
+        wasmparser::ValType::F64 => types::F64,
+        wasmparser::ValType::V128 => return Err(TranslateError::Unsupported("v128")),
+    })
+}
+
+/// Why a body could not be translated: neither happens for modules the loader accepted
+/// with the features wisp enables.
+#[derive(Debug)]
+pub enum TranslateError {
+    Read(wasmparser::BinaryReaderError),
+    Unsupported(&'static str),
+}
+
+impl From<wasmparser::BinaryReaderError> for TranslateError {
+    fn from(e: wasmparser::BinaryReaderError) -> Self {
+        TranslateError::Read(e)
+    }
+}
+
+impl std::fmt::Display for TranslateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TranslateError::Read(e) => write!(f, "{e}"),
+            TranslateError::Unsupported(what) => write!(f, "unsupported operator: {what}"),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, TranslateError>;
+
+/// `v` as a raw 64-bit slot (`wisp_core::value`): 32-bit values zero-extended, floats as
+/// their bits.
+pub fn encode_raw(b: &mut FunctionBuilder<'_>, v: Value) -> Value {
+    match b.func.dfg.value_type(v) {
+        types::I32 => b.ins().uextend(types::I64, v),
+        types::F32 => {
+            let bits = b.ins().bitcast(types::I32, MemFlagsData::new(), v);
+            b.ins().uextend(types::I64, bits)
+        }
+        types::F64 => b.ins().bitcast(types::I64, MemFlagsData::new(), v),
+        _ => v,
+    }
+}
+
+/// A value of type `ty` from a raw 64-bit slot.
+pub fn decode_raw(b: &mut FunctionBuilder<'_>, ty: Type, raw: Value) -> Value {
+    match ty {
+        types::I32 => b.ins().ireduce(types::I32, raw),
+        types::F32 => {
+            let bits = b.ins().ireduce(types::I32, raw);
+            b.ins().bitcast(types::F32, MemFlagsData::new(), bits)
+        }
+        types::F64 => b.ins().bitcast(types::F64, MemFlagsData::new(), raw),
+        _ => raw,
+    }
+}
+
+/// Translates defined function `def` of `env.module` into `func`, whose signature must be
+/// the function's direct signature.
+pub fn translate(
+    env: &Env<'_>,
+    def: u32,
+    func: &mut Function,
+    fctx: &mut FunctionBuilderContext,
+) -> Result<()> {
+    let module = env.module;
+    let body_info = &module.bodies[def as usize];
+    let ty = module.func_type(module.num_imported_funcs + def);
+    let body = FunctionBody::new(wasmparser::BinaryReader::new(
+        &module.bytes[body_info.range.clone()],
+        body_info.range.start as u64,
+    ));
+    let b = FunctionBuilder::new(func, fctx);
+    let mut t = Translator::new(env, b, ty);
+    // Blocks: about one per 10 bytes of code (a branch or a checked access each).
+    let pairs = u64::from(body_info.num_locals) * (body_info.range.len() as u64 / 10);
+    t.prologue(ty, &body, pairs > SLOT_LOCALS_ABOVE)?;
+    let mut reader = body.get_operators_reader()?;
+    while !reader.eof() {
+        let op = reader.read()?;
+        t.op(op)?;
+    }
+    t.finish();
+    Ok(())
+}
+
+/// Where a wasm local lives.
+#[derive(Clone, Copy)]
+enum Local {
+    /// An SSA variable (`cranelift_frontend` builds the phis).
+    Var(Variable),
+    /// A stack slot of the given type, read and written by loads and stores.
+    Slot(StackSlot, Type),
+}
+
+/// Above this many (local, estimated block) pairs a function keeps its locals in stack
+/// slots. Cranelift's SSA construction and register allocation need memory for every
+/// variable live across every block; for functions with thousands of locals and blocks
+/// that is gigabytes, which untrusted code must not be able to make the host spend.
+/// (The largest function of the regex workload, 473 locals over ~5,000 blocks, cost
+/// 340 MB as variables.)
+const SLOT_LOCALS_ABOVE: u64 = 1 << 20;
+
+/// A block, loop or `if` being translated.
+struct Control {
+    kind: ControlKind,
+    /// Where control continues after `end`; its parameters are the construct's results.
+    next: Block,
+    /// The operand stack height below the construct's parameters.
+    height: usize,
+    params: Vec<Type>,
+    results: Vec<Type>,
+    /// Whether anything reaches `next`: a branch to the label, or falling off the end.
+    next_reachable: bool,
+}
+
+enum ControlKind {
+    Block,
+    /// Branches to a loop go to its header, with the loop's parameters.
+    Loop {
+        header: Block,
+    },
+    /// `else_block` starts the else arm (or, without one, passes the parameters through);
+    /// `else_params` are the values the `if` was given.
+    If {
+        else_block: Block,
+        else_params: Vec<Value>,
+        has_else: bool,
+    },
+}
+
+impl Control {
+    /// The block a branch to this label goes to, and how many values it carries.
+    fn branch_target(&self) -> (Block, usize) {
+        match self.kind {
+            ControlKind::Loop { header } => (header, self.params.len()),
+            _ => (self.next, self.results.len()),
+        }
+    }
+}
+
+pub struct Translator<'e, 'b> {
+    env: &'e Env<'e>,
+    b: FunctionBuilder<'b>,
+    vmctx: Value,
+    /// `VmCtx::store`, loaded once: it is the same for the whole execution.
+    store: Value,
+    /// Memory 0's entity, loaded once (entities never move); `None` without memories.
+    memory0: Option<Value>,
+    locals: Vec<Local>,
+    stack: Vec<Value>,
+    control: Vec<Control>,
+    /// False after an unconditional branch, until the enclosing construct's `else`/`end`.
+    reachable: bool,
+    /// Constructs opened inside unreachable code (not translated, only counted).
+    unreachable_depth: u32,
+    results: Vec<Type>,
+    /// The failure exit: one parameter, the status to return.
+    fail: Block,
+    /// The normal exit: the results as parameters.
+    ret: Block,
+    fuel: Option<FuelBlock>,
+    libcall_sigs: HashMap<Libcall, SigRef>,
+    direct_funcs: HashMap<u32, FuncRef>,
+}
+
+/// Flags for loads of runtime fields: aligned, and never trapping (the pointers come from
+/// the runtime, valid for the whole execution).
+fn vm_flags() -> MemFlagsData {
+    MemFlagsData::trusted()
+}
+
+/// As `vm_flags`, for fields that never change while wasm runs (entity pointers).
+fn vm_readonly() -> MemFlagsData {
+    MemFlagsData::trusted().with_readonly().with_can_move()
+}
+
+impl<'e, 'b> Translator<'e, 'b> {
+    fn new(env: &'e Env<'e>, mut b: FunctionBuilder<'b>, ty: &FuncType) -> Self {
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        b.seal_block(entry);
+        let vmctx = b.block_params(entry)[0];
+        let results: Vec<Type> = ty.results().iter().map(|&t| clif_type(t)).collect();
+        let fail = b.create_block();
+        b.append_block_param(fail, types::I32);
+        b.set_cold_block(fail);
+        let ret = b.create_block();
+        for &t in &results {
+            b.append_block_param(ret, t);
+        }
+        let store = b
+            .ins()
+            .load(env.ptr, vm_readonly(), vmctx, offsets::VMCTX_STORE);
+        let memory0 = (!env.module.memories.is_empty()).then(|| {
+            b.ins()
+                .load(env.ptr, vm_readonly(), vmctx, offsets::VMCTX_MEMORY0)
+        });
+        Translator {
+            env,
+            b,
+            vmctx,
+            store,
+            memory0,
+            locals: Vec::new(),
+            stack: Vec::new(),
+            control: Vec::new(),
+            reachable: true,
+            unreachable_depth: 0,
+            results,
+            fail,
+            ret,
+            fuel: None,
+            libcall_sigs: HashMap::new(),
+            direct_funcs: HashMap::new(),
+        }
+    }
+
+    /// Locals, the entry checks, and the function's own label.
+    fn prologue(&mut self, ty: &FuncType, body: &FunctionBody<'_>, in_slots: bool) -> Result<()> {
+        let entry = self.b.current_block().expect("the entry block is current");
+        let params: Vec<Value> = self.b.block_params(entry)[1..].to_vec();
+        for (&p, &t) in params.iter().zip(ty.params()) {
+            self.declare_local(clif_type(t), p, in_slots);
+        }
+        let mut reader = body.get_locals_reader()?;
+        for _ in 0..reader.get_count() {
+            let (count, ty) = reader.read()?;
+            let ty = wasm_type(ty)?;
+            for _ in 0..count {
+                let zero = self.zero(ty);
+                self.declare_local(ty, zero, in_slots);
+            }
+        }
+
+        // The native stack, then the call budget: `StackExhausted` either way.
+        let sp = self.b.ins().get_stack_pointer(self.env.ptr);
+        let limit = self.b.ins().load(
+            self.env.ptr,
+            vm_flags(),
+            self.store,
+            offsets::STORE_STACK_LIMIT,
+        );
+        let below = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
+        self.trap_if(below, TrapCode::StackExhausted);
+        let depth = self.b.ins().load(
+            types::I32,
+            vm_flags(),
+            self.store,
+            offsets::STORE_DEPTH_LEFT,
+        );
+        self.trap_if_zero(depth, TrapCode::StackExhausted);
+        let depth = self.b.ins().iadd_imm_s(depth, -1);
+        self.b
+            .ins()
+            .store(vm_flags(), depth, self.store, offsets::STORE_DEPTH_LEFT);
+
+        self.start_fuel_block();
+        self.check_interrupt();
+
+        let next = self.ret;
+        self.control.push(Control {
+            kind: ControlKind::Block,
+            next,
+            height: 0,
+            params: Vec::new(),
+            results: self.results.clone(),
+            next_reachable: false,
+        });
+        Ok(())
+    }
+
+    /// Adds a local of type `ty` holding `init`.
+    fn declare_local(&mut self, ty: Type, init: Value, in_slot: bool) {
+        let local = if in_slot {
+            let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+                StackSlotKind::ExplicitSlot,
+                ty.bytes(),
+                ty.bytes().trailing_zeros() as u8,
+            ));
+            self.b.ins().stack_store(self.env.ptr, init, slot, 0);
+            Local::Slot(slot, ty)
+        } else {
+            let var = self.b.declare_var(ty);
+            self.b.def_var(var, init);
+            Local::Var(var)
+        };
+        self.locals.push(local);
+    }
+
+    fn local_get(&mut self, index: u32) -> Value {
+        match self.locals[index as usize] {
+            Local::Var(var) => self.b.use_var(var),
+            Local::Slot(slot, ty) => self.b.ins().stack_load(self.env.ptr, ty, slot, 0),
+        }
+    }
+
+    fn local_set(&mut self, index: u32, v: Value) {
+        match self.locals[index as usize] {
+            Local::Var(var) => self.b.def_var(var, v),
+            Local::Slot(slot, _) => {
+                self.b.ins().stack_store(self.env.ptr, v, slot, 0);
+            }
+        }
+    }
+
+    /// The exits, after the last operator.
+    fn finish(mut self) {
+        self.close_fuel_block();
+
+        // The failure exit: the status, and zeroes for the results.
+        self.b.switch_to_block(self.fail);
+        let status = self.b.block_params(self.fail)[0];
+        let mut values = vec![status];
+        for &t in &self.results.clone() {
+            values.push(self.zero(t));
+        }
+        self.b.ins().return_(&values);
+
+        // The normal exit gives the call budget back.
+        self.b.switch_to_block(self.ret);
+        let depth = self.b.ins().load(
+            types::I32,
+            vm_flags(),
+            self.store,
+            offsets::STORE_DEPTH_LEFT,
+        );
+        let depth = self.b.ins().iadd_imm_u(depth, 1);
+        self.b
+            .ins()
+            .store(vm_flags(), depth, self.store, offsets::STORE_DEPTH_LEFT);
+        let ok = self.b.ins().iconst(types::I32, 0);
+        let mut values = vec![ok];
+        values.extend_from_slice(self.b.block_params(self.ret));
+        self.b.ins().return_(&values);
+
+        self.b.seal_all_blocks();
+        self.b.finalize(self.env.frontend);
+    }
+
+    // ----- operand stack --------------------------------------------------------------
+
+    fn push(&mut self, v: Value) {
+        self.stack.push(v);
+    }
+
+    fn pop(&mut self) -> Value {
+        self.stack
+            .pop()
+            .expect("validation keeps the operand stack balanced")
+    }
+
+    fn pop2(&mut self) -> (Value, Value) {
+        let b = self.pop();
+        let a = self.pop();
+        (a, b)
+    }
+
+    fn pop3(&mut self) -> (Value, Value, Value) {
+        let c = self.pop();
+        let (a, b) = self.pop2();
+        (a, b, c)
+    }
+
+    /// Pops the top `n` values, bottom first.
+    fn popn(&mut self, n: usize) -> Vec<Value> {
+        let at = self.stack.len() - n;
+        self.stack.split_off(at)
+    }
+
+    fn peekn(&self, n: usize) -> &[Value] {
+        &self.stack[self.stack.len() - n..]
+    }
+
+    // ----- small helpers --------------------------------------------------------------
+
+    fn zero(&mut self, ty: Type) -> Value {
+        match ty {
+            types::F32 => self.b.ins().f32const(0.0),
+            types::F64 => self.b.ins().f64const(0.0),
+            _ => self.b.ins().iconst(ty, 0),
+        }
+    }
+
+    fn i32_const(&mut self, v: i64) -> Value {
+        self.b.ins().iconst(types::I32, v)
+    }
+
+    /// A boolean (`i8` from a comparison) as wasm's `i32` 0 or 1.
+    fn bool_to_i32(&mut self, cond: Value) -> Value {
+        self.b.ins().uextend(types::I32, cond)
+    }
+
+    fn block_args(values: &[Value]) -> Vec<BlockArg> {
+        values.iter().map(|&v| BlockArg::Value(v)).collect()
+    }
+
+    /// Leaves through the failure exit with `code` when `cond` is non-zero.
+    fn trap_if(&mut self, cond: Value, code: TrapCode) {
+        let status = self.i32_const(i64::from(code.status()));
+        self.fail_if(cond, status);
+    }
+
+    fn trap_if_zero(&mut self, value: Value, code: TrapCode) {
+        let zero = self.b.ins().icmp_imm_u(IntCC::Equal, value, 0);
+        self.trap_if(zero, code);
+    }
+
+    /// Leaves through the failure exit with `status` when `cond` is non-zero.
+    fn fail_if(&mut self, cond: Value, status: Value) {
+        let cont = self.b.create_block();
+        let fail = self.fail;
+        self.b
+            .ins()
+            .brif(cond, fail, &[BlockArg::Value(status)], cont, &[]);
+        self.b.switch_to_block(cont);
+        self.b.seal_block(cont);
+    }
+
+    /// Passes on a failed status from a call (any non-zero `status`).
+    fn propagate(&mut self, status: Value) {
+        self.fail_if(status, status);
+    }
+
+    /// Leaves through the failure exit with `code`, unconditionally.
+    fn trap(&mut self, code: TrapCode) {
+        let status = self.i32_const(i64::from(code.status()));
+        let fail = self.fail;
+        self.b.ins().jump(fail, &[BlockArg::Value(status)]);
+    }
+
+    /// At function entry and loop headers, when the engine is interruptible: a set flag
+    /// is cleared and traps with `Interrupted` (as the interpreter's `CheckInterrupt`).
+    fn check_interrupt(&mut self) {
+        if !self.env.interruptible {
+            return;
+        }
+        let flag_ptr = self.b.ins().load(
+            self.env.ptr,
+            vm_readonly(),
+            self.vmctx,
+            offsets::VMCTX_INTERRUPT,
+        );
+        // An atomic load: another thread sets the flag, and a plain load in a loop header
+        // would be merged with the one before the loop (nothing in between stores to it).
+        let flag = self
+            .b
+            .ins()
+            .atomic_load(types::I8, MemFlagsData::trusted(), flag_ptr);
+        let set = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.set_cold_block(set);
+        self.b.ins().brif(flag, set, &[], cont, &[]);
+        self.b.switch_to_block(set);
+        self.b.seal_block(set);
+        let zero = self.b.ins().iconst(types::I8, 0);
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), zero, flag_ptr, 0);
+        self.trap(TrapCode::Interrupted);
+        self.b.switch_to_block(cont);
+        self.b.seal_block(cont);
+    }
+
+    /// The types of a block type's parameters and results.
+    fn block_signature(&self, bt: BlockType) -> Result<(Vec<Type>, Vec<Type>)> {
+        Ok(match bt {
+            BlockType::Empty => (Vec::new(), Vec::new()),
+            BlockType::Type(t) => (Vec::new(), vec![wasm_type(t)?]),
+            BlockType::FuncType(i) => {
+                let ty = &self.env.module.types[i as usize];
+                (
+                    ty.params().iter().map(|&t| clif_type(t)).collect(),
+                    ty.results().iter().map(|&t| clif_type(t)).collect(),
+                )
+            }
+        })
+    }
+
+    // ----- globals ----------------------------------------------------------------------
+
+    /// Global `index`'s cell.
+    fn global_cell(&mut self, index: u32) -> Value {
+        let ptr = self.env.ptr;
+        let globals = self
+            .b
+            .ins()
+            .load(ptr, vm_readonly(), self.vmctx, offsets::VMCTX_GLOBALS);
+        let at = (index as usize * ptr.bytes() as usize) as i32;
+        self.b.ins().load(ptr, vm_readonly(), globals, at)
+    }
+
+    fn global_type(&self, index: u32) -> Type {
+        clif_type(self.env.module.globals[index as usize].content)
+    }
+
+    fn global_get(&mut self, index: u32) {
+        let ty = self.global_type(index);
+        // As the interpreter: an immutable global the module defines with a constant is that
+        // constant in every instance.
+        if let Some((bits, _)) = self.env.module.constant_global(index) {
+            let v = self.const_from_raw(ty, bits);
+            return self.push(v);
+        }
+        let cell = self.global_cell(index);
+        let raw = self
+            .b
+            .ins()
+            .load(types::I64, vm_flags(), cell, offsets::GLOBAL_VALUE);
+        let v = self.decode_raw(ty, raw);
+        self.push(v);
+    }
+
+    fn global_set(&mut self, index: u32) {
+        let v = self.pop();
+        let raw = self.encode_raw(v);
+        let cell = self.global_cell(index);
+        self.b
+            .ins()
+            .store(vm_flags(), raw, cell, offsets::GLOBAL_VALUE);
+    }
+
+    /// A constant of type `ty` from its raw slot bits.
+    fn const_from_raw(&mut self, ty: Type, bits: u64) -> Value {
+        match ty {
+            types::I32 => self.b.ins().iconst(types::I32, i64::from(bits as u32)),
+            types::F32 => self
+                .b
+                .ins()
+                .f32const(ir::immediates::Ieee32::with_bits(bits as u32)),
+            types::F64 => self
+                .b
+                .ins()
+                .f64const(ir::immediates::Ieee64::with_bits(bits)),
+            _ => self.b.ins().iconst(types::I64, bits as i64),
+        }
+    }
+
+    fn encode_raw(&mut self, v: Value) -> Value {
+        encode_raw(&mut self.b, v)
+    }
+
+    fn decode_raw(&mut self, ty: Type, raw: Value) -> Value {
+        decode_raw(&mut self.b, ty, raw)
+    }
+
+    // ----- the operator switch ----------------------------------------------------------
+
+    fn op(&mut self, op: Operator<'_>) -> Result<()> {
+        if !self.reachable {
+            return self.unreachable_op(op);
+        }
+        self.charge_fuel();
+        use Operator as O;
+        match op {
+            O::Unreachable => {
+                self.trap(TrapCode::Unreachable);
+                self.reachable = false;
+            }
+            O::Nop => {}
+            O::Block { blockty } => self.op_block(blockty)?,
+            O::Loop { blockty } => self.op_loop(blockty)?,
+            O::If { blockty } => self.op_if(blockty)?,
+            O::Else => self.op_else(),
+            O::End => self.op_end(),
+            O::Br { relative_depth } => self.op_br(relative_depth),
+            O::BrIf { relative_depth } => self.op_br_if(relative_depth),
+            O::BrTable { targets } => self.op_br_table(&targets)?,
+            O::Return => self.op_return(),
+            O::Call { function_index } => self.op_call(function_index),
+            O::CallIndirect {
+                type_index,
+                table_index,
+            } => self.op_call_indirect(type_index, table_index),
+            O::Drop => {
+                self.pop();
+            }
+            O::Select | O::TypedSelect { .. } => {
+                let (a, b, cond) = self.pop3();
+                let v = self.b.ins().select(cond, a, b);
+                self.push(v);
+            }
+            O::LocalGet { local_index } => {
+                let v = self.local_get(local_index);
+                self.push(v);
+            }
+            O::LocalSet { local_index } => {
+                let v = self.pop();
+                self.local_set(local_index, v);
+            }
+            O::LocalTee { local_index } => {
+                let v = *self.stack.last().expect("validated");
+                self.local_set(local_index, v);
+            }
+            O::GlobalGet { global_index } => self.global_get(global_index),
+            O::GlobalSet { global_index } => self.global_set(global_index),
+
+            O::RefNull { .. } => {
+                let v = self.b.ins().iconst(types::I64, 0);
+                self.push(v);
+            }
+            O::RefIsNull => {
+                let v = self.pop();
+                let null = self.b.ins().icmp_imm_u(IntCC::Equal, v, 0);
+                let v = self.bool_to_i32(null);
+                self.push(v);
+            }
+            O::RefFunc { function_index } => self.op_ref_func(function_index),
+
+            O::MemorySize { mem } => self.op_memory_size(mem),
+            O::MemoryGrow { mem } => self.op_memory_grow(mem),
+            O::MemoryFill { mem } => self.op_memory_fill(mem),
+            O::MemoryCopy { dst_mem, src_mem } => self.op_memory_copy(dst_mem, src_mem),
+            O::MemoryInit { data_index, mem } => self.op_memory_init(data_index, mem),
+            O::DataDrop { data_index } => self.op_data_drop(data_index),
+
+            O::TableGet { table } => self.op_table_get(table),
+            O::TableSet { table } => self.op_table_set(table),
+            O::TableSize { table } => self.op_table_size(table),
+            O::TableGrow { table } => self.op_table_grow(table),
+            O::TableFill { table } => self.op_table_fill(table),
+            O::TableCopy {
+                dst_table,
+                src_table,
+            } => self.op_table_copy(dst_table, src_table),
+            O::TableInit { elem_index, table } => self.op_table_init(elem_index, table),
+            O::ElemDrop { elem_index } => self.op_elem_drop(elem_index),
+
+            other => {
+                if !self.memory_op(&other) && !self.numeric_op(&other) {
+                    // Validation admits only the enabled features, all handled above.
+                    return Err(TranslateError::Unsupported(
+                        "operator outside wisp's features",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Inside unreachable code only the structure matters, and fuel only where the
+    /// interpreter charges it there (`else`).
+    fn unreachable_op(&mut self, op: Operator<'_>) -> Result<()> {
+        match op {
+            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                self.unreachable_depth += 1;
+            }
+            Operator::Else if self.unreachable_depth == 0 => {
+                self.charge_fuel();
+                self.op_else();
+            }
+            Operator::End => {
+                if self.unreachable_depth > 0 {
+                    self.unreachable_depth -= 1;
+                } else {
+                    self.op_end();
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Calls runtime function `libcall` with `args`; returns its results.
+    fn call_libcall(&mut self, libcall: Libcall, args: &[Value]) -> Vec<Value> {
+        let sig = match self.libcall_sigs.get(&libcall) {
+            Some(&sig) => sig,
+            None => {
+                let sig = self
+                    .b
+                    .import_signature(libcall.signature(self.env.ptr, self.env.call_conv));
+                self.libcall_sigs.insert(libcall, sig);
+                sig
+            }
+        };
+        let addr = self.b.ins().iconst(self.env.ptr, libcall.address() as i64);
+        let call = self.b.ins().call_indirect(sig, addr, args);
+        self.b.inst_results(call).to_vec()
+    }
+
+    /// Calls a runtime function that returns a status, and passes a failure on.
+    fn call_checked(&mut self, libcall: Libcall, args: &[Value]) {
+        let results = self.call_libcall(libcall, args);
+        self.propagate(results[0]);
+    }
+}

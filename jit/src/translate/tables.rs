@@ -1,0 +1,71 @@
+//! Table operators, each a call into the runtime, where core's `TableEntity` does the
+//! work and the bounds checks (one place for each operation).
+
+use cranelift_codegen::ir::{types, InstBuilder, StackSlotData, StackSlotKind};
+
+use super::Translator;
+use crate::libcalls::Libcall;
+
+impl Translator<'_, '_> {
+    pub(super) fn op_table_get(&mut self, table: u32) {
+        let index = self.pop();
+        let slot =
+            self.b
+                .create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 8, 3));
+        let out = self.b.ins().stack_addr(self.env.ptr, slot, 0);
+        let table = self.i32_const(i64::from(table));
+        self.call_checked(Libcall::TableGet, &[self.vmctx, table, index, out]);
+        let v = self.b.ins().stack_load(self.env.ptr, types::I64, slot, 0);
+        self.push(v);
+    }
+
+    pub(super) fn op_table_set(&mut self, table: u32) {
+        let (index, value) = self.pop2();
+        let table = self.i32_const(i64::from(table));
+        self.call_checked(Libcall::TableSet, &[self.vmctx, table, index, value]);
+    }
+
+    pub(super) fn op_table_size(&mut self, table: u32) {
+        let table = self.i32_const(i64::from(table));
+        let r = self.call_libcall(Libcall::TableSize, &[self.vmctx, table]);
+        self.push(r[0]);
+    }
+
+    pub(super) fn op_table_grow(&mut self, table: u32) {
+        let (init, delta) = self.pop2();
+        let table = self.i32_const(i64::from(table));
+        let r = self.call_libcall(Libcall::TableGrow, &[self.vmctx, table, init, delta]);
+        self.push(r[0]);
+    }
+
+    pub(super) fn op_table_fill(&mut self, table: u32) {
+        let (dst, value, len) = self.pop3();
+        let table = self.i32_const(i64::from(table));
+        self.call_checked(Libcall::TableFill, &[self.vmctx, table, dst, value, len]);
+    }
+
+    pub(super) fn op_table_copy(&mut self, dst_table: u32, src_table: u32) {
+        let (dst, src, len) = self.pop3();
+        let dst_table = self.i32_const(i64::from(dst_table));
+        let src_table = self.i32_const(i64::from(src_table));
+        self.call_checked(
+            Libcall::TableCopy,
+            &[self.vmctx, dst_table, src_table, dst, src, len],
+        );
+    }
+
+    pub(super) fn op_table_init(&mut self, elem: u32, table: u32) {
+        let (dst, src, len) = self.pop3();
+        let table = self.i32_const(i64::from(table));
+        let elem = self.i32_const(i64::from(elem));
+        self.call_checked(
+            Libcall::TableInit,
+            &[self.vmctx, table, elem, dst, src, len],
+        );
+    }
+
+    pub(super) fn op_elem_drop(&mut self, elem: u32) {
+        let elem = self.i32_const(i64::from(elem));
+        self.call_libcall(Libcall::ElemDrop, &[self.vmctx, elem]);
+    }
+}
