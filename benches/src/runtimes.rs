@@ -28,7 +28,9 @@ pub trait Runtime {
 
 /// The runtimes this build can compare, wisp first.
 pub fn runtimes() -> Vec<Box<dyn Runtime>> {
-    let mut list: Vec<Box<dyn Runtime>> = vec![Box::new(wisp_rt::Wisp)];
+    let mut list: Vec<Box<dyn Runtime>> = vec![Box::new(wisp_rt::Wisp::INTERP)];
+    #[cfg(feature = "jit")]
+    list.push(Box::new(wisp_rt::Wisp::JIT));
     #[cfg(feature = "wasmi")]
     list.push(Box::new(wasmi_rt::Wasmi));
     #[cfg(feature = "wasmtime")]
@@ -38,9 +40,27 @@ pub fn runtimes() -> Vec<Box<dyn Runtime>> {
 
 mod wisp_rt {
     use super::*;
-    use wisp::{Config, Engine, Linker, Module, Store, TypedFunc};
+    use wisp::{Config, Engine, Linker, Module, Store, Tier, TypedFunc};
 
-    pub struct Wisp;
+    /// wisp on one of its tiers.
+    pub struct Wisp {
+        name: &'static str,
+        tier: Tier,
+    }
+
+    impl Wisp {
+        pub const INTERP: Wisp = Wisp {
+            name: "wisp",
+            tier: Tier::Interp,
+        };
+        /// The JIT compiles a whole module: eagerly at load in `Eager` mode, on the first
+        /// call in `Lazy` mode.
+        #[cfg(feature = "jit")]
+        pub const JIT: Wisp = Wisp {
+            name: "wisp-jit",
+            tier: Tier::Jit,
+        };
+    }
 
     struct WispModule {
         engine: Engine,
@@ -54,13 +74,13 @@ mod wisp_rt {
 
     impl Runtime for Wisp {
         fn name(&self) -> &'static str {
-            "wisp"
+            self.name
         }
 
         fn compile(&self, wasm: &[u8], mode: Mode) -> Result<Box<dyn Compiled>, String> {
             let mut config = Config::default();
             config.lazy_translation(mode == Mode::Lazy);
-            let engine = Engine::new(&config);
+            let engine = Engine::with_tier(&config, self.tier).map_err(|e| e.to_string())?;
             let module = Module::new(&engine, wasm).map_err(|e| e.to_string())?;
             Ok(Box::new(WispModule { engine, module }))
         }
