@@ -28,6 +28,7 @@ mod ops;
 use alloc::vec::Vec;
 
 use wasmparser::{BinaryReaderError, BlockType, FunctionBody, Operator, OperatorsReader};
+use wisp_core::dead_code::{DeadCode, Step};
 use wisp_core::module::ModuleInner;
 
 use crate::bytecode::{encode, CompiledFunc, Instr, Slot, Tag};
@@ -77,7 +78,7 @@ pub fn translate_instrs(
         prev_result: None,
         fuel: options.fuel.then_some(0),
         interruptible: options.interruptible,
-        dead_depth: 0,
+        dead_code: DeadCode::default(),
         const_base: body_info.num_locals + body_info.max_stack_height + 1,
         consts: Vec::new(),
         const_index: hashbrown::HashMap::new(),
@@ -177,8 +178,8 @@ struct Translator<'m> {
     /// Index of the current block's `ConsumeFuel`, with fuel metering on.
     fuel: Option<usize>,
     interruptible: bool,
-    /// Nesting depth of blocks opened inside unreachable code.
-    dead_depth: u32,
+    /// Block nesting inside unreachable code.
+    dead_code: DeadCode,
     /// First slot of the constant pool: constants operands read in place, in slots above
     /// every local and temp (so nothing else writes them), filled when a frame is pushed.
     const_base: u32,
@@ -1117,24 +1118,15 @@ impl Translator<'_> {
         Ok(())
     }
 
-    /// Inside unreachable code only the block structure matters.
+    /// Inside unreachable code only the block structure matters (`wisp_core::dead_code`).
     fn dead_op(&mut self, op: Operator<'_>) -> Result<()> {
-        match op {
-            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
-                self.dead_depth += 1;
-            }
-            Operator::Else if self.dead_depth == 0 => {
+        match self.dead_code.step(&op) {
+            Step::Else => {
                 self.charge_fuel();
                 self.op_else();
             }
-            Operator::End => {
-                if self.dead_depth > 0 {
-                    self.dead_depth -= 1;
-                } else {
-                    self.op_end();
-                }
-            }
-            _ => {}
+            Step::End => self.op_end(),
+            Step::Skip => {}
         }
         Ok(())
     }

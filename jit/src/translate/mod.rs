@@ -39,6 +39,7 @@ use cranelift_codegen::ir::{
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use wasmparser::{BlockType, FunctionBody, Operator};
+use wisp_core::dead_code::{DeadCode, Step};
 use wisp_core::module::ModuleInner;
 use wisp_core::{FuncType, TrapCode, ValType};
 
@@ -251,8 +252,8 @@ pub struct Translator<'e, 'b> {
     control: Vec<Control>,
     /// False after an unconditional branch, until the enclosing construct's `else`/`end`.
     reachable: bool,
-    /// Constructs opened inside unreachable code (not translated, only counted).
-    unreachable_depth: u32,
+    /// Block nesting inside unreachable code (not translated, only counted).
+    unreachable: DeadCode,
     results: Vec<Type>,
     /// The failure exit: one parameter, the status to return.
     fail: Block,
@@ -306,7 +307,7 @@ impl<'e, 'b> Translator<'e, 'b> {
             stack: Vec::new(),
             control: Vec::new(),
             reachable: true,
-            unreachable_depth: 0,
+            unreachable: DeadCode::default(),
             results,
             fail,
             ret,
@@ -741,22 +742,13 @@ impl<'e, 'b> Translator<'e, 'b> {
     /// Inside unreachable code only the structure matters, and fuel only where the
     /// interpreter charges it there (`else`).
     fn unreachable_op(&mut self, op: Operator<'_>) -> Result<()> {
-        match op {
-            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
-                self.unreachable_depth += 1;
-            }
-            Operator::Else if self.unreachable_depth == 0 => {
+        match self.unreachable.step(&op) {
+            Step::Else => {
                 self.charge_fuel();
                 self.op_else();
             }
-            Operator::End => {
-                if self.unreachable_depth > 0 {
-                    self.unreachable_depth -= 1;
-                } else {
-                    self.op_end();
-                }
-            }
-            _ => {}
+            Step::End => self.op_end(),
+            Step::Skip => {}
         }
         Ok(())
     }
