@@ -3,11 +3,12 @@
 //! jump. A loop of tens of millions of instructions on a 64 KiB thread would overflow at the
 //! first handler that recursed.
 
-use wisp::{Engine, Instance, Linker, Module, Store};
+use wisp::{Config, Engine, Instance, Linker, Module, Store, Tier};
 
-/// A store and an instance of the module in `wat`, translated and run on this thread.
+/// A store and an instance of the module in `wat` on the interpreter (whatever the build's
+/// default tier), translated and run on this thread.
 fn instantiate(wat: &str) -> (Store<()>, Instance) {
-    let engine = Engine::default();
+    let engine = Engine::with_tier(&Config::default(), Tier::Interp).unwrap();
     let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
     let mut store = Store::new(&engine, ());
     let instance = Linker::new(&engine)
