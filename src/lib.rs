@@ -15,8 +15,8 @@ pub use wisp_core::{
     module, vm, AsContext, AsContextMut, Caller, Config, Error, Extern, ExternRef, ExternType,
     FrameInfo, Func, FuncType, Global, GlobalType, HostError, Instance, IntoFunc, Linker, Memory,
     MemoryType, Module, ModuleError, Mutability, RefType, Result, Store, StoreContext,
-    StoreContextMut, Table, TableType, Trap, TrapCode, TypedFunc, Val, ValType, WasmParams,
-    WasmResults, WasmTy,
+    StoreContextMut, Table, TableType, Tier, TierUp, Trap, TrapCode, TypedFunc, Val, ValType,
+    WasmParams, WasmResults, WasmTy,
 };
 pub use wisp_interp as interp;
 #[cfg(feature = "jit")]
@@ -24,28 +24,52 @@ pub use wisp_jit as jit;
 #[cfg(feature = "wasi")]
 pub use wisp_wasi as wasi;
 
-/// The execution tier an engine runs wasm code on. Non-exhaustive: which variants exist
-/// depends on the build's features.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum Tier {
-    /// The register interpreter: always there, `no_std`.
-    #[default]
-    Interp,
-    /// Native code from Cranelift (feature `jit`), compiled a module at a time on its first
-    /// call (or when it loads, with `Config::lazy_translation(false)`).
-    #[cfg(feature = "jit")]
-    Jit,
-}
-
-/// An engine that runs wasm on one of wisp's tiers (the interpreter unless made with
-/// [`Engine::with_tier`]). Dereferences to [`wisp_core::Engine`], so
-/// it goes wherever the API asks for `&Engine`.
+/// An engine that runs wasm on one of wisp's tiers ([`Config::tier`]). Dereferences to
+/// [`wisp_core::Engine`], so it goes wherever the API asks for `&Engine`.
 #[derive(Clone, Debug)]
 pub struct Engine(wisp_core::Engine);
 
 impl Engine {
+    /// An engine on the tier `config` asks for: unset, [`Tier::Tiered`] when built with the
+    /// `jit` feature on a host the JIT serves, else [`Tier::Interp`]. A JIT tier this build
+    /// or host cannot run falls back to the interpreter (see [`Engine::tier`]);
+    /// [`Engine::with_tier`] refuses instead.
     pub fn new(config: &Config) -> Engine {
+        let tier = config.get_tier().unwrap_or(DEFAULT_TIER);
+        Engine::build(config, tier).unwrap_or_else(|_| Engine::interp(config))
+    }
+
+    /// An engine running wasm on `tier` (overriding `config`'s), or why this build or host
+    /// cannot.
+    pub fn with_tier(config: &Config, tier: Tier) -> Result<Engine> {
+        Engine::build(config, tier)
+    }
+
+    /// The tier this engine runs.
+    pub fn tier(&self) -> Tier {
+        self.0.config().get_tier().unwrap_or(Tier::Interp)
+    }
+
+    fn build(config: &Config, tier: Tier) -> Result<Engine> {
+        match tier {
+            Tier::Interp => Ok(Engine::interp(config)),
+            #[cfg(feature = "jit")]
+            Tier::Jit => {
+                let jit = wisp_jit::Jit::new().map_err(unsupported)?;
+                Ok(Engine::on(config, tier, Arc::new(jit)))
+            }
+            #[cfg(feature = "jit")]
+            Tier::Tiered | Tier::Mixed { .. } => {
+                let tiered = wisp_jit::Tiered::new().map_err(unsupported)?;
+                Ok(Engine::on(config, tier, Arc::new(tiered)))
+            }
+            _ => Err(unsupported(alloc::format!(
+                "{tier:?} needs wisp's `jit` feature, which this build does not have"
+            ))),
+        }
+    }
+
+    fn interp(config: &Config) -> Engine {
         // A build without float handlers must refuse float code before it runs.
         #[cfg(feature = "no-float")]
         let config = &{
@@ -53,30 +77,30 @@ impl Engine {
             config.wasm_floats(false);
             config
         };
-        Engine(wisp_core::Engine::with_executor(
+        Engine::on(
             config,
+            Tier::Interp,
             Arc::new(wisp_interp::Interpreter::new()),
-        ))
+        )
+    }
+
+    /// The engine, with the tier it runs recorded in its configuration (the tiers read it
+    /// there: the interpreter profiles only for `Tier::Tiered`).
+    fn on(config: &Config, tier: Tier, executor: Arc<dyn wisp_core::vm::Executor>) -> Engine {
+        let mut config = config.clone();
+        config.tier(tier);
+        Engine(wisp_core::Engine::with_executor(&config, executor))
     }
 }
 
-impl Engine {
-    /// An engine that runs wasm on `tier`. Fails for the JIT on a host Cranelift does not
-    /// serve.
-    pub fn with_tier(config: &Config, tier: Tier) -> Result<Engine> {
-        match tier {
-            Tier::Interp => Ok(Engine::new(config)),
-            #[cfg(feature = "jit")]
-            Tier::Jit => {
-                let jit = wisp_jit::Jit::new()
-                    .map_err(|message| Error::Unsupported(ModuleError { message, offset: 0 }))?;
-                Ok(Engine(wisp_core::Engine::with_executor(
-                    config,
-                    Arc::new(jit),
-                )))
-            }
-        }
-    }
+/// The tier engines run when the configuration does not say.
+#[cfg(feature = "jit")]
+const DEFAULT_TIER: Tier = Tier::Tiered;
+#[cfg(not(feature = "jit"))]
+const DEFAULT_TIER: Tier = Tier::Interp;
+
+fn unsupported(message: alloc::string::String) -> Error {
+    Error::Unsupported(ModuleError { message, offset: 0 })
 }
 
 impl Default for Engine {

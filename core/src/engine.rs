@@ -23,6 +23,52 @@ pub struct Config {
     pub(crate) max_frame_slots: u32,
     pub(crate) max_memory_bytes: u64,
     pub(crate) max_table_elements: u32,
+    pub(crate) tier: Option<Tier>,
+    pub(crate) tier_up: TierUp,
+}
+
+/// Which tier runs an engine's wasm code. Core runs none itself: the `wisp` facade builds
+/// the executor this names (the JIT tiers need its `jit` feature).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Tier {
+    /// The register interpreter: always there, `no_std`.
+    Interp,
+    /// Native code from Cranelift for every function: compiled a module at a time on its
+    /// first call, or when it loads with `Config::lazy_translation(false)`.
+    Jit,
+    /// Start in the interpreter, which counts calls and loop back-edges; functions past
+    /// the thresholds of [`TierUp`] are compiled in the background and swapped in, and a
+    /// hot loop moves to native code mid-execution (on-stack replacement).
+    Tiered,
+    /// A test tier: each function runs interpreted or native by a choice seeded with
+    /// `seed`, fixed when the module is first used, so calls cross tiers in both
+    /// directions.
+    Mixed { seed: u64 },
+}
+
+/// When [`Tier::Tiered`] compiles a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TierUp {
+    /// Interpreted calls before a function is compiled.
+    pub calls: u32,
+    /// Loop back-edges (loop header entries) in one function before it is compiled and,
+    /// while a frame is still in the loop, entered at the loop header.
+    pub loops: u32,
+    /// Compile on a background thread while the interpreter keeps running (default).
+    /// Off, the thread that found the function hot waits for its code: deterministic
+    /// switching, for tests.
+    pub background: bool,
+}
+
+impl Default for TierUp {
+    fn default() -> Self {
+        TierUp {
+            calls: 1_000,
+            loops: 10_000,
+            background: true,
+        }
+    }
 }
 
 impl Default for Config {
@@ -46,6 +92,8 @@ impl Default for Config {
             max_frame_slots: u16::MAX as u32,
             max_memory_bytes: 1 << 32,
             max_table_elements: 10_000_000,
+            tier: None,
+            tier_up: TierUp::default(),
         }
     }
 }
@@ -107,6 +155,33 @@ impl Config {
 
     pub fn get_interruptible(&self) -> bool {
         self.interruptible
+    }
+
+    /// The tier that runs wasm code. Unset, the `wisp` facade picks [`Tier::Tiered`] when
+    /// built with its `jit` feature on a host the JIT serves, and [`Tier::Interp`]
+    /// otherwise.
+    pub fn tier(&mut self, tier: Tier) -> &mut Self {
+        self.tier = Some(tier);
+        self
+    }
+
+    pub fn get_tier(&self) -> Option<Tier> {
+        self.tier
+    }
+
+    /// When the tiered engine compiles a function (see [`TierUp`]). Thresholds of 0 count
+    /// as 1.
+    pub fn tier_up(&mut self, tier_up: TierUp) -> &mut Self {
+        self.tier_up = TierUp {
+            calls: tier_up.calls.max(1),
+            loops: tier_up.loops.max(1),
+            ..tier_up
+        };
+        self
+    }
+
+    pub fn get_tier_up(&self) -> TierUp {
+        self.tier_up
     }
 
     /// Translate functions on their first call (default) rather than when the module loads.
@@ -185,6 +260,8 @@ impl fmt::Debug for Config {
             .field("lazy_translation", &self.lazy_translation)
             .field("max_call_depth", &self.max_call_depth)
             .field("max_stack_slots", &self.max_stack_slots)
+            .field("tier", &self.tier)
+            .field("tier_up", &self.tier_up)
             .finish()
     }
 }

@@ -206,8 +206,12 @@ pub struct ModuleInner {
     /// Defined functions, in order (index = function index - imported functions).
     pub bodies: Vec<FuncBody>,
     pub func_names: HashMap<u32, String>,
-    /// Per-module state of the execution tier (its translated code), created on demand.
-    pub tier_data: spin::Once<Box<dyn Any + Send + Sync>>,
+    /// The interpreter's per-module state (its translated code and profile), created on
+    /// demand.
+    pub interp_data: spin::Once<Box<dyn Any + Send + Sync>>,
+    /// The JIT's per-module state (native code), created on demand. A tiered engine uses
+    /// both slots.
+    pub jit_data: spin::Once<Box<dyn Any + Send + Sync>>,
 }
 
 impl ModuleInner {
@@ -361,7 +365,8 @@ impl<'e> Parse<'e> {
             data: Vec::new(),
             bodies: Vec::new(),
             func_names: HashMap::new(),
-            tier_data: spin::Once::new(),
+            interp_data: spin::Once::new(),
+            jit_data: spin::Once::new(),
         };
         let mut allocs = wasmparser::FuncValidatorAllocations::default();
         let bytes = &*self.bytes;

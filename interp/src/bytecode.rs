@@ -245,6 +245,17 @@ define_instrs! {
         ConsumeFuel { amount: u32 },
         /// Traps if the store was interrupted (only emitted for interruptible engines).
         CheckInterrupt,
+        /// Counts a call of defined function `def` for tier-up (only emitted when the
+        /// engine tiers up; the first instruction of such a function).
+        Hot { def: u32 },
+        /// Counts an entry into the loop header at wasm byte `offset` of defined function
+        /// `def`, and past the threshold moves the frame to native code there if the JIT
+        /// has it ready (on-stack replacement). Only emitted when the engine tiers up, as
+        /// the first instruction of every loop header.
+        HotLoop { def: u32, offset: u32 },
+        /// The whole body of a function the JIT has compiled (`CompiledFunc::native`):
+        /// runs the native code on the frame's slots and returns its results.
+        EnterNative,
         Br { offset: i32 },
         BrIfNez { cond: Slot, offset: i32 },
         BrIfEqz { cond: Slot, offset: i32 },
@@ -981,6 +992,9 @@ pub struct CompiledFunc {
     pub num_params: u32,
     /// Parameters plus declared locals; slots `num_params..num_locals` start zeroed.
     pub num_locals: u32,
+    /// For the stub that stands for a function the JIT compiled (`EnterNative`): its
+    /// array-call entry.
+    pub native: Option<wisp_core::vm::ArrayCallFn>,
 }
 
 #[cfg(test)]

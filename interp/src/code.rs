@@ -5,9 +5,11 @@ use alloc::boxed::Box;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::ptr;
-use core::sync::atomic::{AtomicPtr, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 
 use wisp_core::module::ModuleInner;
+use wisp_core::vm::ArrayCallFn;
+use wisp_core::Tier;
 
 use crate::bytecode::{encode, CompiledFunc, Instr};
 use crate::translate::{translate, Options};
@@ -21,6 +23,12 @@ pub struct ModuleCode {
     /// both do the work, and the loser drops its copy.
     funcs: Box<[AtomicPtr<CompiledFunc>]>,
     options: Options,
+    /// Per defined function, what the profiling instructions counted (empty unless the
+    /// engine tiers up).
+    heat: Box<[Heat]>,
+    /// Code replaced by `install_native`: frames may still be running it, so it lives as
+    /// long as the table.
+    retired: spin::Mutex<Vec<*mut CompiledFunc>>,
     /// Touched once per translated function, so a lock costs nothing measurable (and
     /// 32-bit microcontrollers have no 64-bit atomics).
     stats: spin::Mutex<TranslationStats>,
@@ -39,27 +47,86 @@ pub struct TranslationStats {
     pub nanos: Option<u64>,
 }
 
+/// What the profiling instructions have counted for one function: the tiered engine's
+/// view of how hot it is. Counted with relaxed loads and stores rather than atomic
+/// increments: the counts steer a heuristic, and a lost update between threads sharing
+/// the module costs nothing but a slightly later tier-up.
+#[derive(Default)]
+pub struct Heat {
+    /// Interpreted calls (`Hot`).
+    pub calls: AtomicU32,
+    /// Interpreted loop header entries (`HotLoop`), all loops of the function together.
+    pub loops: AtomicU32,
+}
+
+impl Heat {
+    /// Adds one to `counter`; returns the new count.
+    #[inline(always)]
+    pub fn bump(counter: &AtomicU32) -> u32 {
+        let n = counter.load(Ordering::Relaxed).wrapping_add(1);
+        counter.store(n, Ordering::Relaxed);
+        n
+    }
+}
+
 /// The interpreter's code for `module`, created on first use.
 pub fn module_code(module: &ModuleInner) -> &ModuleCode {
-    let data = module.tier_data.call_once(|| {
+    let data = module.interp_data.call_once(|| {
+        let config = module.engine.config();
+        let profile = config.get_tier() == Some(Tier::Tiered);
         Box::new(ModuleCode {
             funcs: null_table(module.bodies.len()),
             options: Options {
-                fuel: module.engine.config().get_consume_fuel(),
-                interruptible: module.engine.config().get_interruptible(),
+                fuel: config.get_consume_fuel(),
+                interruptible: config.get_interruptible(),
+                profile,
             },
+            heat: if profile {
+                (0..module.bodies.len()).map(|_| Heat::default()).collect()
+            } else {
+                Box::default()
+            },
+            retired: spin::Mutex::new(Vec::new()),
             stats: spin::Mutex::new(TranslationStats::default()),
         })
     });
-    // An engine has one executor, so a module's tier data is always the interpreter's.
     data.downcast_ref::<ModuleCode>()
-        .expect("module tier data belongs to the interpreter")
+        .expect("the interpreter's slot holds its code")
 }
 
 impl ModuleCode {
     /// What the module's functions are translated for.
     pub fn options(&self) -> Options {
         self.options
+    }
+
+    /// The profile of defined function `def` (only with `options().profile`).
+    #[inline(always)]
+    pub fn heat(&self, def: u32) -> Option<&Heat> {
+        self.heat.get(def as usize)
+    }
+
+    /// Makes every later call of defined function `def` run `native` (an array-call
+    /// entry for this module's function `def`, valid as long as the module): the
+    /// function's code becomes a stub whose one instruction calls it. One atomic store;
+    /// frames already running the interpreted code finish there.
+    pub fn install_native(&self, module: &ModuleInner, def: u32, native: ArrayCallFn) {
+        let ty = module.func_type(module.num_imported_funcs + def);
+        // The array holds the parameters on entry and the results on return.
+        let slots = ty.slots_len().max(1) as u32;
+        let stub = Box::into_raw(Box::new(CompiledFunc {
+            code: encode(Vec::from([Instr::EnterNative])),
+            frame_size: slots,
+            const_base: slots,
+            consts: Box::default(),
+            num_params: ty.params().len() as u32,
+            num_locals: ty.params().len() as u32,
+            native: Some(native),
+        }));
+        let old = self.funcs[def as usize].swap(stub, Ordering::AcqRel);
+        if !old.is_null() {
+            self.retired.lock().push(old);
+        }
     }
 }
 
@@ -73,13 +140,18 @@ fn null_table(len: usize) -> Box<[AtomicPtr<CompiledFunc>]> {
     }
 }
 
+// SAFETY: the retired pointers are owned boxes of `CompiledFunc` (itself `Send + Sync`),
+// only freed when the table drops.
+unsafe impl Send for ModuleCode {}
+unsafe impl Sync for ModuleCode {}
+
 impl Drop for ModuleCode {
     fn drop(&mut self) {
-        for cell in self.funcs.iter_mut() {
-            let func = *cell.get_mut();
+        let retired = core::mem::take(self.retired.get_mut());
+        for func in self.funcs.iter_mut().map(|c| *c.get_mut()).chain(retired) {
             if !func.is_null() {
-                // SAFETY: non-null cells hold pointers from `Box::into_raw` in `compiled`,
-                // owned by this table.
+                // SAFETY: non-null cells and retired entries hold pointers from
+                // `Box::into_raw` (`compiled`, `install_native`), owned by this table.
                 drop(unsafe { Box::from_raw(func) });
             }
         }
@@ -142,6 +214,7 @@ fn translate_or_trap(code: &ModuleCode, module: &ModuleInner, def: u32) -> Compi
             .params()
             .len() as u32,
         num_locals: module.bodies[def as usize].num_locals,
+        native: None,
     })
 }
 

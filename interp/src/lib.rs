@@ -22,17 +22,91 @@ mod translate;
 use alloc::sync::Arc;
 
 use wisp_core::module::ModuleInner;
+use wisp_core::vm::ArrayCallFn;
 use wisp_core::{StoreInner, Trap};
 
-/// The interpreter tier. Stateless: per-module code lives in each module, per-call state in
-/// each store.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Interpreter;
+/// The interpreter tier. Per-module code lives in each module, per-call state in each
+/// store; the interpreter itself only knows the JIT it tiers up to, if any.
+#[derive(Default, Clone)]
+pub struct Interpreter {
+    native: Option<Arc<dyn NativeTier>>,
+}
+
+impl core::fmt::Debug for Interpreter {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Interpreter")
+            .field("tiers_up", &self.native.is_some())
+            .finish()
+    }
+}
 
 impl Interpreter {
     pub fn new() -> Self {
-        Interpreter
+        Interpreter { native: None }
     }
+
+    /// An interpreter that tiers up to `native`: in engines configured with
+    /// `Tier::Tiered`, its code counts calls and loop iterations and reports hot code.
+    pub fn with_native_tier(native: Arc<dyn NativeTier>) -> Self {
+        Interpreter {
+            native: Some(native),
+        }
+    }
+}
+
+/// Runs store function `func` as `Executor::call` does, but as a call from native code:
+/// with at most `max_depth` frames (what the native caller has left of the call depth),
+/// tiering up to `native`.
+///
+/// # Safety
+/// As for `Executor::call`.
+pub unsafe fn call_with_depth(
+    store: *mut StoreInner,
+    func: u32,
+    slots: &mut [u64],
+    max_depth: u32,
+    native: Option<&dyn NativeTier>,
+) -> Result<(), Trap> {
+    // SAFETY: forwarded contract.
+    unsafe { exec::call(store, func, slots, max_depth, native) }
+}
+
+/// What the interpreter asks of the JIT it tiers up to (`Interpreter::with_native_tier`).
+///
+/// The interpreter counts, per defined function, interpreted calls (`Hot`) and loop header
+/// entries (`HotLoop`, all the function's loops together) in its module code. The JIT
+/// installs compiled functions with [`install_native`].
+pub trait NativeTier: Send + Sync + 'static {
+    /// Defined function `def` of `module` reached the call threshold (`TierUp::calls`).
+    /// Called once per function and module (the count passes the threshold once).
+    fn hot_function(&self, module: &Arc<ModuleInner>, def: u32);
+
+    /// A frame of defined function `def` is at the header of the loop at wasm byte
+    /// `offset`, and the function's loops passed their threshold (`TierUp::loops`); asked
+    /// again every so often while it stays hot. Returns native code to continue the frame
+    /// in, if there is some yet: an array-call entry taking the frame's slots (locals, then
+    /// the operand stack at the header, each in the interpreter's raw slot encoding) and
+    /// returning the function's results in the first slots.
+    fn hot_loop(&self, module: &Arc<ModuleInner>, def: u32, offset: u32) -> Option<ArrayCallFn>;
+
+    /// The trap a failed status of the JIT's code stands for (the JIT may hold more than
+    /// the store does, such as a host function's panic, which it resumes here).
+    fn native_trap(&self, store: *mut StoreInner, status: u32) -> Trap;
+}
+
+/// Makes defined function `def` of `module` run `entry` (an array-call entry valid as long
+/// as the module) whenever the interpreter calls it from now on.
+pub fn install_native(module: &ModuleInner, def: u32, entry: ArrayCallFn) {
+    code::module_code(module).install_native(module, def, entry);
+}
+
+/// What the profiling instructions counted for defined function `def` of `module`:
+/// interpreted calls and loop header entries (zeroes unless the engine tiers up).
+pub fn heat(module: &ModuleInner, def: u32) -> (u32, u32) {
+    use core::sync::atomic::Ordering::Relaxed;
+    code::module_code(module)
+        .heat(def)
+        .map_or((0, 0), |h| (h.calls.load(Relaxed), h.loops.load(Relaxed)))
 }
 
 impl wisp_core::vm::Executor for Interpreter {
@@ -51,8 +125,10 @@ impl wisp_core::vm::Executor for Interpreter {
         func: u32,
         slots: &mut [u64],
     ) -> Result<(), Trap> {
+        // SAFETY: forwarded contract; `store` is live.
+        let max_depth = unsafe { (*store).engine.config().get_max_call_depth() };
         // SAFETY: forwarded contract.
-        unsafe { exec::call(store, func, slots) }
+        unsafe { exec::call(store, func, slots, max_depth, self.native.as_deref()) }
     }
 }
 

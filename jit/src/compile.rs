@@ -58,18 +58,17 @@ type CompileResult = Result<ModuleCode, String>;
 /// valid module should not) keeps failing with the same message.
 pub fn module_code(module: &ModuleInner) -> Result<&ModuleCode, String> {
     let data = module
-        .tier_data
+        .jit_data
         .call_once(|| Box::new(compile_module(module)));
-    // An engine has one executor, so a module's tier data is always this tier's.
     let result = data
         .downcast_ref::<CompileResult>()
-        .ok_or("the module was loaded by an engine of another tier")?;
+        .ok_or("the module is compiled a function at a time, by a tiered engine")?;
     result.as_ref().map_err(Clone::clone)
 }
 
 /// The compile statistics of `module`, if it has been compiled by the JIT.
 pub fn stats(module: &ModuleInner) -> Option<CompileStats> {
-    let data = module.tier_data.get()?;
+    let data = module.jit_data.get()?;
     data.downcast_ref::<CompileResult>()?
         .as_ref()
         .ok()
@@ -99,25 +98,59 @@ struct Compiled {
     relocs: Vec<Relocation>,
 }
 
-fn compile_module(module: &ModuleInner) -> CompileResult {
-    let started = Instant::now();
-    let isa = executor::isa()?;
+/// The translation environment for `module` on this host, with calls made as `calls`.
+pub(crate) fn env<'m>(
+    module: &'m ModuleInner,
+    isa: &dyn TargetIsa,
+    calls: translate::Calls,
+) -> Env<'m> {
     let config = module.engine.config();
-    let env = Env {
+    Env {
         module,
         ptr: isa.pointer_type(),
         call_conv: isa.default_call_conv(),
         fuel: config.get_consume_fuel(),
         interruptible: config.get_interruptible(),
         frontend: isa.frontend_config(),
-    };
+        calls,
+    }
+}
+
+fn compile_module(module: &ModuleInner) -> CompileResult {
+    let started = Instant::now();
+    let isa = executor::isa()?;
+    let env = env(module, isa, translate::Calls::Direct);
     let count = module.bodies.len() as u32;
     let pieces = compile_all(&env, isa)?;
+    // Functions first, trampolines after: a call to function `def` goes to piece `def`.
+    let (code, offsets, size) = link(&pieces, |def| Some(def as usize))?;
+    let array_entries = offsets[count as usize..]
+        .iter()
+        .map(|&o| o as u32)
+        .collect();
+    let stats = CompileStats {
+        functions: count,
+        wasm_bytes: module.bodies.iter().map(|b| b.range.len() as u64).sum(),
+        code_bytes: size as u64,
+        nanos: u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX),
+    };
+    Ok(ModuleCode {
+        code,
+        array_entries,
+        stats,
+    })
+}
 
-    // Layout: functions first, trampolines after, each at its alignment.
+/// Lays `pieces` out in one new mapping, each at its alignment, applies their relocations
+/// (a call to defined function `def` goes to the piece `piece_of(def)` names), and makes
+/// it executable. Returns the code, each piece's offset in it, and the bytes laid out.
+fn link(
+    pieces: &[Compiled],
+    piece_of: impl Fn(u32) -> Option<usize>,
+) -> Result<(CodeMemory, Vec<usize>, usize), String> {
     let mut offsets = Vec::with_capacity(pieces.len());
     let mut size = 0usize;
-    for piece in &pieces {
+    for piece in pieces {
         size = size.next_multiple_of(piece.alignment.max(16) as usize);
         offsets.push(size);
         size += piece.bytes.len();
@@ -136,7 +169,11 @@ fn compile_module(module: &ModuleInner) -> CompileResult {
     for (piece, &at) in pieces.iter().zip(&offsets) {
         for reloc in &piece.relocs {
             let target = match reloc.target {
-                Target::Func(def) => base + offsets[def as usize],
+                Target::Func(def) => {
+                    let piece = piece_of(def)
+                        .ok_or_else(|| format!("a call to function {def} outside the code"))?;
+                    base + offsets[piece]
+                }
                 Target::LibCall(lc) => libcalls::cranelift_libcall_address(lc)
                     .ok_or_else(|| format!("Cranelift asked for library call {lc:?}"))?,
             };
@@ -146,26 +183,102 @@ fn compile_module(module: &ModuleInner) -> CompileResult {
         }
     }
     let code = memory.publish().map_err(|e| format!("code memory: {e}"))?;
-    let array_entries = offsets[count as usize..]
-        .iter()
-        .map(|&o| o as u32)
-        .collect();
+    Ok((code, offsets, size))
+}
+
+/// One function compiled on its own for tier-up: its native code, in a mapping of its own.
+pub struct Unit {
+    /// Keeps the code mapped; the entries point into it.
+    pub code: CodeMemory,
+    /// For `Entry::Start`: the direct entry (`Env::direct_signature`).
+    pub direct: *mut u8,
+    /// The array-call entry: the trampoline to the direct entry, or for `Entry::Loop`
+    /// the on-stack-replacement entry itself.
+    pub array: *mut u8,
+    /// What compiling it cost.
+    pub stats: CompileStats,
+}
+
+/// Compiles defined function `def` alone, entered at `entry`, calling the module's other
+/// functions through `table` (`translate::Calls::Table`).
+pub fn compile_unit(
+    module: &ModuleInner,
+    def: u32,
+    entry: translate::Entry,
+    table: usize,
+) -> Result<Unit, String> {
+    let started = Instant::now();
+    let isa = executor::isa()?;
+    let env = env(module, isa, translate::Calls::Table { table });
+    let pieces = on_compile_stack(|| {
+        let mut ctx = Context::new();
+        let mut fctx = FunctionBuilderContext::new();
+        let ty = module.func_type(module.num_imported_funcs + def);
+        let signature = match entry {
+            translate::Entry::Start => env.direct_signature(ty),
+            translate::Entry::Loop { .. } => env.array_signature(),
+        };
+        ctx.func = Function::with_name_signature(
+            UserFuncName::user(WASM_FUNCTION_NAMESPACE, def),
+            signature,
+        );
+        translate::translate(&env, def, entry, &mut ctx.func, &mut fctx)
+            .map_err(|e| format!("function {}: {e}", module.num_imported_funcs + def))?;
+        let mut pieces = vec![emit(&mut ctx, isa, def)?];
+        if entry == translate::Entry::Start {
+            ctx.func = trampolines::array_to_direct(&env, def, &mut fctx);
+            pieces.push(emit(&mut ctx, isa, def)?);
+        }
+        Ok(pieces)
+    })?;
+    // The only direct call a unit makes is to its own function (recursion, and the
+    // trampoline's call), piece 0.
+    let (code, offsets, size) = link(&pieces, |callee| (callee == def).then_some(0))?;
+    let at = |piece: usize| (code.base() + offsets[piece]) as *mut u8;
+    let (direct, array) = match entry {
+        translate::Entry::Start => (at(0), at(1)),
+        translate::Entry::Loop { .. } => (std::ptr::null_mut(), at(0)),
+    };
     let stats = CompileStats {
-        functions: count,
-        wasm_bytes: module.bodies.iter().map(|b| b.range.len() as u64).sum(),
+        functions: 1,
+        wasm_bytes: module.bodies[def as usize].range.len() as u64,
         code_bytes: size as u64,
         nanos: u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX),
     };
-    Ok(ModuleCode {
+    Ok(Unit {
         code,
-        array_entries,
+        direct,
+        array,
         stats,
     })
 }
 
-/// Modules with less wasm than this are compiled on the calling thread: starting threads
-/// would cost more than it saves.
+/// Modules with less wasm than this are compiled on one thread: starting more would cost
+/// more than it saves.
 const PARALLEL_THRESHOLD: usize = 64 << 10;
+
+/// The native stack of a thread that runs Cranelift. Compiling never happens on the
+/// caller's thread, whose stack may be small (an embedder's 64 KiB worker, or a wasm
+/// call's own native frames above it): Cranelift's stack use grows with the function
+/// compiled, and an overflow would abort the process.
+const COMPILE_STACK: usize = 16 << 20;
+
+/// Runs `work` on a thread of its own with `COMPILE_STACK` bytes of stack, and waits for
+/// it. A panic in Cranelift becomes an error (it must not unwind into the caller, which
+/// may have native wasm frames above it).
+pub(crate) fn on_compile_stack<R: Send>(
+    work: impl FnOnce() -> Result<R, String> + Send,
+) -> Result<R, String> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("wisp-compile".into())
+            .stack_size(COMPILE_STACK)
+            .spawn_scoped(scope, work)
+            .map_err(|e| format!("cannot start a compile thread: {e}"))?
+            .join()
+            .unwrap_or_else(|_| Err("Cranelift panicked while compiling".into()))
+    })
+}
 
 /// Every function of the module, then every trampoline, compiled on as many threads as
 /// the machine has cores (each with its own Cranelift contexts), in that order.
@@ -197,7 +310,7 @@ fn compile_all(env: &Env<'_>, isa: &dyn TargetIsa) -> Result<Vec<Compiled>, Stri
                     UserFuncName::user(WASM_FUNCTION_NAMESPACE, def),
                     env.direct_signature(ty),
                 );
-                translate::translate(env, def, &mut ctx.func, &mut fctx)
+                translate::translate(env, def, translate::Entry::Start, &mut ctx.func, &mut fctx)
                     .map_err(|e| format!("function {}: {e}", module.num_imported_funcs + def))
                     .and_then(|()| emit(&mut ctx, isa, def))
             } else {
@@ -213,20 +326,25 @@ fn compile_all(env: &Env<'_>, isa: &dyn TargetIsa) -> Result<Vec<Compiled>, Stri
             }
         }
     };
-    let results: Vec<Result<Vec<(usize, Compiled)>, String>> = if threads <= 1 {
-        vec![work()]
-    } else {
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
-            workers
-                .into_iter()
-                .map(|w| {
-                    w.join()
-                        .unwrap_or_else(|_| Err("Cranelift panicked while compiling".into()))
-                })
-                .collect()
-        })
-    };
+    let results: Vec<Result<Vec<(usize, Compiled)>, String>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                std::thread::Builder::new()
+                    .name("wisp-compile".into())
+                    .stack_size(COMPILE_STACK)
+                    .spawn_scoped(scope, work)
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| match w {
+                Ok(w) => w
+                    .join()
+                    .unwrap_or_else(|_| Err("Cranelift panicked while compiling".into())),
+                Err(e) => Err(format!("cannot start a compile thread: {e}")),
+            })
+            .collect()
+    });
     let mut pieces: Vec<Option<Compiled>> = (0..jobs).map(|_| None).collect();
     for result in results {
         for (job, compiled) in result? {

@@ -111,9 +111,7 @@ pub enum Budget {
 }
 
 /// Runs function `index` of store instance `instance` with the array `args`, compiling
-/// its module first if need be; returns the array call's status. The stack limit is set
-/// by the outermost entry and kept by nested ones; the call budget is put back afterwards,
-/// also after a trap (which skips the returns that would have given it back).
+/// its module first if need be; returns the array call's status.
 ///
 /// # Safety
 /// `store` is live and unaliased; `instance` and `index` name a function defined by that
@@ -136,6 +134,28 @@ pub(crate) unsafe fn enter(
             }
             entry = (*vmctx).func(index).native.load(Ordering::Acquire);
         }
+        run(store, vmctx, entry, args, budget)
+    }
+}
+
+/// Calls the array-call entry `entry` of a function of the instance of `vmctx`. The stack
+/// limit is set by the outermost entry and kept by nested ones; the call budget is put
+/// back afterwards, also after a trap (which skips the returns that would have given it
+/// back).
+///
+/// # Safety
+/// `store` is live and unaliased; `vmctx` is one of its instances'; `entry` is an
+/// array-call entry of native code of that instance's module (alive as long as the
+/// module); `args` holds the function type's `slots_len` slots.
+pub(crate) unsafe fn run(
+    store: *mut StoreInner,
+    vmctx: *mut VmCtx,
+    entry: *mut u8,
+    args: *mut u64,
+    budget: Budget,
+) -> u32 {
+    // SAFETY: the contract.
+    unsafe {
         (*vmctx).store = store;
         let outermost = (*store).stack_limit == 0;
         if outermost {
@@ -145,8 +165,6 @@ pub(crate) unsafe fn enter(
         if budget == Budget::Fresh {
             (*store).depth_left = (*store).engine.config().get_max_call_depth();
         }
-        // SAFETY: published entries are array-call trampolines of this instance's module,
-        // whose code lives as long as the module, which the instance holds.
         let f: ArrayCallFn = std::mem::transmute::<*mut u8, ArrayCallFn>(entry);
         let status = f(vmctx, vmctx, args);
         (*store).depth_left = saved_budget;
@@ -178,11 +196,12 @@ unsafe fn publish(inst: *mut InstanceEntity) -> Result<(), String> {
     Ok(())
 }
 
-/// The result of an execution that ended with `status`.
+/// The result of an execution that ended with `status`; a host function's panic held
+/// while native code ran resumes here.
 ///
 /// # Safety
 /// `store` is live and unaliased.
-unsafe fn outcome(store: *mut StoreInner, status: u32) -> Result<(), Trap> {
+pub(crate) unsafe fn outcome(store: *mut StoreInner, status: u32) -> Result<(), Trap> {
     match status {
         status::OK => Ok(()),
         // SAFETY: the contract.

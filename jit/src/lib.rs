@@ -13,6 +13,8 @@
 //! - `libcalls`: the runtime functions native code calls (growth, bulk operations, calls
 //!   that leave the module).
 //! - `executor`: the `Executor` the engine calls, and the entry from Rust.
+//! - `tiering`: the interpreter and the JIT on one engine: profiles, a compile thread,
+//!   functions swapped in one at a time, on-stack replacement.
 //! - `stack`: the native stack limit.
 //! - `offsets`: where native code finds the runtime's fields.
 
@@ -27,11 +29,13 @@ mod executor;
 mod libcalls;
 mod offsets;
 mod stack;
+mod tiering;
 mod trampolines;
 mod translate;
 
 pub use compile::CompileStats;
 pub use executor::Jit;
+pub use tiering::{tier_stats, FuncTierStats, Tiered};
 
 /// What compiling `module` cost, if the JIT has compiled it (on its first call, or when it
 /// loaded with eager translation).

@@ -18,6 +18,7 @@ use wisp_core::vm::{status, VmCtx};
 use wisp_core::{FuncKind, InstanceEntity, MemoryEntity, StoreInner, TableEntity, Trap, TrapCode};
 
 use crate::executor::{self, Budget};
+use crate::tiering::{self, TierModule};
 
 /// A host function panicked; the payload waits in `PANIC` until the execution's entry
 /// point resumes the unwinding in Rust (it cannot unwind through native frames).
@@ -32,10 +33,15 @@ pub fn take_panic() -> Option<Box<dyn Any + Send>> {
     PANIC.with(|p| p.borrow_mut().take())
 }
 
+/// Holds a host function's panic for the entry point (which `PANICKED` tells to look).
+pub fn hold_panic(payload: Box<dyn Any + Send>) {
+    PANIC.with(|p| *p.borrow_mut() = Some(payload));
+}
+
 /// The runtime functions, for the translator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Libcall {
-    CallImport,
+    CallFunc,
     CallIndirect,
     MemoryGrow,
     MemoryFill,
@@ -57,7 +63,7 @@ impl Libcall {
     pub fn signature(self, ptr: Type, call_conv: CallConv) -> Signature {
         use types::{I32, I64};
         let (params, returns): (&[Type], &[Type]) = match self {
-            Libcall::CallImport => (&[ptr, I32, ptr], &[I32]),
+            Libcall::CallFunc => (&[ptr, I32, ptr], &[I32]),
             Libcall::CallIndirect => (&[ptr, I32, I32, I32, ptr], &[I32]),
             Libcall::MemoryGrow => (&[ptr, I32, I32], &[I32]),
             Libcall::MemoryFill => (&[ptr, I32, I32, I32, I32], &[I32]),
@@ -80,7 +86,7 @@ impl Libcall {
     /// The function's address.
     pub fn address(self) -> usize {
         match self {
-            Libcall::CallImport => call_import as *const () as usize,
+            Libcall::CallFunc => call_func as *const () as usize,
             Libcall::CallIndirect => call_indirect as *const () as usize,
             Libcall::MemoryGrow => memory_grow as *const () as usize,
             Libcall::MemoryFill => memory_fill as *const () as usize,
@@ -180,8 +186,9 @@ unsafe fn table<'a>(vmctx: *mut VmCtx, index: u32) -> &'a mut TableEntity {
 
 // ----- calls ------------------------------------------------------------------------------
 
-/// Calls imported function `func` (an index of the caller's module) with `args`.
-unsafe extern "C" fn call_import(vmctx: *mut VmCtx, func: u32, args: *mut u64) -> u32 {
+/// Calls function `func` of the caller's index space with `args`: an imported function, or
+/// (with functions compiled one at a time) a defined one with no native code yet.
+unsafe extern "C" fn call_func(vmctx: *mut VmCtx, func: u32, args: *mut u64) -> u32 {
     // SAFETY: the module contract.
     unsafe {
         let target = (*vmctx).func(func).store_func;
@@ -214,9 +221,10 @@ unsafe extern "C" fn call_indirect(
     }
 }
 
-/// Calls store function `func` for the instance of `vmctx`: a wasm function is entered
-/// natively (its budget and stack limit carried on), a host function through core's
-/// `call_raw`, with a panic held back until the execution returns to Rust.
+/// Calls store function `func` for the instance of `vmctx`: a wasm function on its tier
+/// (natively, or with a tiered engine the interpreter if it has no native code yet; its
+/// budget and stack limit carried on), a host function through core's `call_raw`, with a
+/// panic held back until the execution returns to Rust.
 ///
 /// # Safety
 /// The module contract; `args` holds the callee type's `slots_len` slots.
@@ -230,7 +238,23 @@ unsafe fn call_store_func(vmctx: *mut VmCtx, func: u32, args: *mut u64) -> u32 {
             FuncKind::Host(_) => None,
         };
         if let Some((instance, index)) = callee {
-            return executor::enter(store, instance, index, args, Budget::Carry);
+            // The engine tiers up if the caller's module has tiered state.
+            let caller_module = (&(*store).instances)[caller as usize].module.inner();
+            return match caller_module
+                .jit_data
+                .get()
+                .and_then(|d| d.downcast_ref::<TierModule>())
+            {
+                Some(tiers) => tiering::call_function(
+                    &tiers.shared,
+                    store,
+                    instance,
+                    index,
+                    args,
+                    Budget::Carry,
+                ),
+                None => executor::enter(store, instance, index, args, Budget::Carry),
+            };
         }
         let len = (*store).func_type(func).slots_len();
         let slots = std::slice::from_raw_parts_mut(args, len);
@@ -241,7 +265,7 @@ unsafe fn call_store_func(vmctx: *mut VmCtx, func: u32, args: *mut u64) -> u32 {
             Ok(Ok(())) => status::OK,
             Ok(Err(trap)) => pend(store, trap),
             Err(payload) => {
-                PANIC.with(|p| *p.borrow_mut() = Some(payload));
+                hold_panic(payload);
                 PANICKED
             }
         }

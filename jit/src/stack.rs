@@ -11,7 +11,7 @@ use std::cell::Cell;
 /// The stack a thread keeps for what runs below the limit, at most. Smaller stacks keep
 /// an eighth of themselves, and at least `MIN_RESERVE`.
 const MAX_RESERVE: usize = 1 << 20;
-const MIN_RESERVE: usize = 64 << 10;
+const MIN_RESERVE: usize = 16 << 10;
 /// Where the thread's stack bounds are unknown: how much wasm may use below the entry.
 const UNKNOWN_BOUNDS_BUDGET: usize = 512 << 10;
 

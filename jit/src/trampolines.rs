@@ -6,8 +6,8 @@
 //! results back into the array. Its address is what `FuncEntry::native` publishes.
 
 use cranelift_codegen::ir::{
-    types, AbiParam, ExtFuncData, ExternalName, Function, InstBuilder, MemFlagsData, Signature,
-    UserExternalName, UserFuncName,
+    types, ExtFuncData, ExternalName, Function, InstBuilder, MemFlagsData, UserExternalName,
+    UserFuncName,
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
@@ -20,11 +20,10 @@ pub const TRAMPOLINE_NAMESPACE: u32 = 1;
 pub fn array_to_direct(env: &Env<'_>, def: u32, fctx: &mut FunctionBuilderContext) -> Function {
     let module = env.module;
     let ty = module.func_type(module.num_imported_funcs + def);
-    let mut sig = Signature::new(env.call_conv);
-    sig.params.extend([AbiParam::new(env.ptr); 3]);
-    sig.returns.push(AbiParam::new(types::I32));
-    let mut func =
-        Function::with_name_signature(UserFuncName::user(TRAMPOLINE_NAMESPACE, def), sig);
+    let mut func = Function::with_name_signature(
+        UserFuncName::user(TRAMPOLINE_NAMESPACE, def),
+        env.array_signature(),
+    );
     let mut b = FunctionBuilder::new(&mut func, fctx);
 
     let direct_sig = b.import_signature(env.direct_signature(ty));

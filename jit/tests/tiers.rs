@@ -1,23 +1,52 @@
 //! The JIT against the interpreter: the same results, traps and fuel for the same code,
 //! and the JIT's own guarantees (stack exhaustion is a trap, never a crash; interruption;
-//! host functions, their traps and panics; memory growth; stores that move).
+//! host functions, their traps and panics; memory growth; stores that move), on every
+//! tier with native code: the JIT alone, tier-up with thresholds that force switches
+//! (every function compiled at its first call, every loop entered natively at its first
+//! iteration), and a mixed engine (functions on either tier by a seeded choice).
 
 use std::sync::Arc;
 
 use wisp_core::{
-    Caller, Config, Engine, Error, Instance, Linker, Module, Store, Trap, TrapCode, Val,
+    Caller, Config, Engine, Error, Instance, Linker, Module, Store, TierUp, Trap, TrapCode, Val,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tier {
     Interp,
     Jit,
+    /// Tier-up forced at the first call and the first loop iteration.
+    Tiered,
+    /// Seeded choice per function.
+    Mixed(u64),
 }
 
+/// The tiers that run native code.
+const NATIVE: [Tier; 5] = [
+    Tier::Jit,
+    Tier::Tiered,
+    Tier::Mixed(1),
+    Tier::Mixed(2),
+    Tier::Mixed(3),
+];
+
 fn engine(tier: Tier, config: &Config) -> Engine {
+    let mut config = config.clone();
     match tier {
-        Tier::Interp => Engine::with_executor(config, Arc::new(wisp_interp::Interpreter::new())),
-        Tier::Jit => Engine::with_executor(config, Arc::new(wisp_jit::Jit::new().unwrap())),
+        Tier::Interp => Engine::with_executor(&config, Arc::new(wisp_interp::Interpreter::new())),
+        Tier::Jit => Engine::with_executor(&config, Arc::new(wisp_jit::Jit::new().unwrap())),
+        Tier::Tiered => {
+            config.tier(wisp_core::Tier::Tiered).tier_up(TierUp {
+                calls: 1,
+                loops: 1,
+                background: false,
+            });
+            Engine::with_executor(&config, Arc::new(wisp_jit::Tiered::new().unwrap()))
+        }
+        Tier::Mixed(seed) => {
+            config.tier(wisp_core::Tier::Mixed { seed });
+            Engine::with_executor(&config, Arc::new(wisp_jit::Tiered::new().unwrap()))
+        }
     }
 }
 
@@ -82,15 +111,21 @@ fn fuel_is_charged_as_the_interpreter_charges_it() {
     let (result, left) = run_with_fuel(Tier::Interp, 20, 1_000_000);
     let used = 1_000_000 - left;
     assert!(result.is_ok());
-    assert_eq!(run_with_fuel(Tier::Jit, 20, 1_000_000), (result, left));
-    // Every budget up to what the run needs: the same point of exhaustion, the same fuel
-    // left (a block that cannot be paid for is not charged).
-    for fuel in (0..=used + 1).step_by(7).chain([used - 1, used, used + 1]) {
+    for tier in NATIVE {
         assert_eq!(
-            run_with_fuel(Tier::Jit, 20, fuel),
-            run_with_fuel(Tier::Interp, 20, fuel),
-            "with {fuel} fuel"
+            run_with_fuel(tier, 20, 1_000_000),
+            (result, left),
+            "{tier:?}"
         );
+        // Every budget up to what the run needs: the same point of exhaustion, the same
+        // fuel left (a block that cannot be paid for is not charged).
+        for fuel in (0..=used + 1).step_by(7).chain([used - 1, used, used + 1]) {
+            assert_eq!(
+                run_with_fuel(tier, 20, fuel),
+                run_with_fuel(Tier::Interp, 20, fuel),
+                "{tier:?} with {fuel} fuel"
+            );
+        }
     }
 }
 
@@ -108,7 +143,18 @@ const REC: &str = r#"(module
 
 #[test]
 fn unbounded_recursion_is_stack_exhausted_on_a_small_thread() {
-    let (mut store, instance) = instantiate(Tier::Jit, &Config::default(), REC);
+    for tier in NATIVE {
+        // 512 KiB: far less than 100,000 frames need, so the stack limit (not the call
+        // budget) ends the recursion. 64 KiB: the smallest stack the interpreter is tested
+        // on (`tests/dispatch.rs`), which native code must run on too.
+        for stack in [512 << 10, 64 << 10] {
+            unbounded_recursion_on_a_small_thread(tier, stack);
+        }
+    }
+}
+
+fn unbounded_recursion_on_a_small_thread(tier: Tier, stack: usize) {
+    let (mut store, instance) = instantiate(tier, &Config::default(), REC);
     let forever = instance
         .get_typed_func::<i64, i64>(&store, "forever")
         .unwrap();
@@ -116,10 +162,8 @@ fn unbounded_recursion_is_stack_exhausted_on_a_small_thread() {
     let depth = instance
         .get_typed_func::<i32, i32>(&store, "depth")
         .unwrap();
-    // 512 KiB of native stack: far less than 100,000 frames need, so the stack limit (not
-    // the call budget) ends the recursion.
     let codes = std::thread::Builder::new()
-        .stack_size(512 << 10)
+        .stack_size(stack)
         .spawn(move || {
             let a = trap_code(&forever.call(&mut store, 0).unwrap_err());
             let b = trap_code(&wide.call(&mut store, 0).unwrap_err());
@@ -135,13 +179,14 @@ fn unbounded_recursion_is_stack_exhausted_on_a_small_thread() {
         (
             Some(TrapCode::StackExhausted),
             Some(TrapCode::StackExhausted)
-        )
+        ),
+        "{tier:?} on a stack of {stack} bytes"
     );
 }
 
 #[test]
 fn max_call_depth_bounds_native_recursion_as_it_bounds_the_interpreter() {
-    for tier in [Tier::Interp, Tier::Jit] {
+    for tier in [Tier::Interp].into_iter().chain(NATIVE) {
         let mut config = Config::default();
         config.max_call_depth(1_000);
         let (mut store, instance) = instantiate(tier, &config, REC);
@@ -158,10 +203,16 @@ fn max_call_depth_bounds_native_recursion_as_it_bounds_the_interpreter() {
 
 #[test]
 fn an_interrupt_stops_an_endless_loop() {
+    for tier in NATIVE {
+        interrupt_an_endless_loop(tier);
+    }
+}
+
+fn interrupt_an_endless_loop(tier: Tier) {
     let mut config = Config::default();
     config.interruptible(true);
     let (mut store, instance) = instantiate(
-        Tier::Jit,
+        tier,
         &config,
         r#"(module (func (export "spin") (loop $l (br $l))) (func (export "one") (result i32) (i32.const 1)))"#,
     );
@@ -201,8 +252,8 @@ const HOST: &str = r#"(module
       (then (i32.const 0))
       (else (i32.add (call $reenter (i32.sub (local.get 0) (i32.const 1))) (i32.const 1))))))"#;
 
-fn host_instance() -> (Store<()>, Instance) {
-    let engine = engine(Tier::Jit, &Config::default());
+fn host_instance(tier: Tier) -> (Store<()>, Instance) {
+    let engine = engine(tier, &Config::default());
     let module = Module::new(&engine, wat::parse_str(HOST).unwrap()).unwrap();
     let mut store = Store::new(&engine, ());
     let mut linker = Linker::<()>::new(&engine);
@@ -234,7 +285,13 @@ fn host_instance() -> (Store<()>, Instance) {
 
 #[test]
 fn host_functions_their_traps_and_reentry() {
-    let (mut store, instance) = host_instance();
+    for tier in NATIVE {
+        host_functions(tier);
+    }
+}
+
+fn host_functions(tier: Tier) {
+    let (mut store, instance) = host_instance(tier);
     let f = instance
         .get_typed_func::<i32, i32>(&store, "twice_plus_one")
         .unwrap();
@@ -251,7 +308,13 @@ fn host_functions_their_traps_and_reentry() {
 
 #[test]
 fn a_host_panic_unwinds_to_the_caller_and_the_store_still_works() {
-    let (mut store, instance) = host_instance();
+    for tier in NATIVE {
+        host_panic(tier);
+    }
+}
+
+fn host_panic(tier: Tier) {
+    let (mut store, instance) = host_instance(tier);
     let panic = instance.get_typed_func::<(), ()>(&store, "panic").unwrap();
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let _ = panic.call(&mut store, ());
@@ -266,8 +329,14 @@ fn a_host_panic_unwinds_to_the_caller_and_the_store_still_works() {
 
 #[test]
 fn memory_growth_moves_memory_under_running_code() {
+    for tier in NATIVE {
+        memory_growth(tier);
+    }
+}
+
+fn memory_growth(tier: Tier) {
     let (mut store, instance) = instantiate(
-        Tier::Jit,
+        tier,
         &Config::default(),
         r#"(module (memory 1)
           (func (export "fill") (result i32) (local $i i32) (local $sum i32)
@@ -314,7 +383,7 @@ fn many_results_and_a_store_that_moves_between_calls() {
             (i64.add (i64.add (local.get 11) (local.get 12)) (i64.extend_i32_s (i32.add (local.get 2) (i32.add (local.get 7) (local.get 8)))))))
           (f64.add (f64.add (local.get 3) (f64.promote_f32 (local.get 4))) (local.get 9)))))"#;
     let mut stores = Vec::new();
-    for tier in [Tier::Interp, Tier::Jit] {
+    for tier in [Tier::Interp].into_iter().chain(NATIVE) {
         let (store, instance) = instantiate(tier, &Config::default(), wat);
         stores.push((tier, Box::new(store), instance));
     }
@@ -332,12 +401,20 @@ fn many_results_and_a_store_that_moves_between_calls() {
         results[0].1,
         100.0 + 2.0 + 3.5 + 4.5 + 5.0 + 6.0 + 7.0 + 8.0 + 9.25 + 10.0 + 11.0 + 100.0
     );
-    assert_eq!((results[0].1, results[0].2), (results[1].1, results[1].2));
+    for r in &results[1..] {
+        assert_eq!((results[0].1, results[0].2), (r.1, r.2), "{:?}", r.0);
+    }
 }
 
 #[test]
 fn calls_across_instances_and_tables() {
-    let engine = engine(Tier::Jit, &Config::default());
+    for tier in NATIVE {
+        calls_across_instances(tier);
+    }
+}
+
+fn calls_across_instances(tier: Tier) {
+    let engine = engine(tier, &Config::default());
     let a = Module::new(
         &engine,
         wat::parse_str(
@@ -426,7 +503,7 @@ fn functions_with_thousands_of_locals_keep_them_in_stack_slots() {
         last = n - 1,
     );
     let mut results = Vec::new();
-    for tier in [Tier::Interp, Tier::Jit] {
+    for tier in [Tier::Interp].into_iter().chain(NATIVE) {
         let (mut store, instance) = instantiate(tier, &Config::default(), &wat);
         let f = instance.get_typed_func::<i64, i64>(&store, "f").unwrap();
         results.push((

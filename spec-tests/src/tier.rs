@@ -14,13 +14,25 @@ pub enum Tier {
     /// The Cranelift JIT (built with the `jit` feature).
     #[cfg(feature = "jit")]
     Jit,
+    /// Tier-up with thresholds that force switches mid-run: every function is compiled
+    /// on its first call and every loop entered natively at its first iteration, on the
+    /// calling thread (so the switches happen at the same points every run).
+    #[cfg(feature = "jit")]
+    Tiered,
+    /// Each function interpreted or native by a seeded choice (`WISP_MIXED_SEED`, default
+    /// [`MIXED_SEED`]), so calls cross tiers in both directions.
+    #[cfg(feature = "jit")]
+    Mixed,
 }
+
+/// The seed of the mixed tier's choice when `WISP_MIXED_SEED` is not set.
+pub const MIXED_SEED: u64 = 0x5eed;
 
 impl Tier {
     #[cfg(not(feature = "jit"))]
     pub const ALL: &'static [Tier] = &[Tier::Interp];
     #[cfg(feature = "jit")]
-    pub const ALL: &'static [Tier] = &[Tier::Interp, Tier::Jit];
+    pub const ALL: &'static [Tier] = &[Tier::Interp, Tier::Jit, Tier::Tiered, Tier::Mixed];
 
     /// The name used on the command line and in the summary line.
     pub fn name(self) -> &'static str {
@@ -28,18 +40,45 @@ impl Tier {
             Tier::Interp => "interp",
             #[cfg(feature = "jit")]
             Tier::Jit => "jit",
+            #[cfg(feature = "jit")]
+            Tier::Tiered => "tiered",
+            #[cfg(feature = "jit")]
+            Tier::Mixed => "mixed",
         }
     }
 
     /// An engine running wasm on this tier.
     pub fn engine(self, config: &Config) -> Engine {
         match self {
-            Tier::Interp => Engine::new(config),
+            Tier::Interp => Engine::with_tier(config, wisp::Tier::Interp)
+                .unwrap_or_else(|_| Engine::new(config)),
             #[cfg(feature = "jit")]
-            Tier::Jit => Engine::with_tier(config, wisp::Tier::Jit)
-                .unwrap_or_else(|e| panic!("this host has no JIT: {e}")),
+            Tier::Jit => jit_engine(config, wisp::Tier::Jit),
+            #[cfg(feature = "jit")]
+            Tier::Tiered => {
+                let mut config = config.clone();
+                config.tier_up(wisp::TierUp {
+                    calls: 1,
+                    loops: 1,
+                    background: false,
+                });
+                jit_engine(&config, wisp::Tier::Tiered)
+            }
+            #[cfg(feature = "jit")]
+            Tier::Mixed => {
+                let seed = std::env::var("WISP_MIXED_SEED")
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(MIXED_SEED);
+                jit_engine(config, wisp::Tier::Mixed { seed })
+            }
         }
     }
+}
+
+#[cfg(feature = "jit")]
+fn jit_engine(config: &Config, tier: wisp::Tier) -> Engine {
+    Engine::with_tier(config, tier).unwrap_or_else(|e| panic!("this host has no JIT: {e}"))
 }
 
 impl fmt::Display for Tier {

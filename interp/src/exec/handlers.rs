@@ -26,6 +26,7 @@ use wisp_core::TrapCode;
 
 use super::{dispatch, trap, trapped, Accs, Done, Exec, Handler, Ip, Sp};
 use crate::bytecode::{payload, words_for, Forward, Kind, Slot, Tag, NUM_TAGS};
+use crate::code::Heat;
 use crate::float;
 
 // ----- operands -----------------------------------------------------------------------------
@@ -1213,6 +1214,116 @@ unsafe fn use_memory(
     unsafe { dispatch(ip.add(words!(UseMemory)), sp, mb, ml, ex, accs) }
 }
 
+// ----- tier-up ------------------------------------------------------------------------------
+
+/// How often, past its threshold, a hot loop asks whether native code is ready to continue
+/// in: often enough that a frame moves soon after its code is compiled, rarely enough
+/// that asking costs nothing measurable. A power of two, so the test is a mask.
+const OSR_POLL: u32 = 1 << 10;
+
+unsafe fn hot(
+    ip: Ip,
+    sp: Sp,
+    mb: *mut u8,
+    ml: usize,
+    ex: &mut Exec,
+    _: u64,
+    _: f32,
+    _: f64,
+) -> Done {
+    operands!(ip, Hot { def });
+    // SAFETY: `code` is the current instance's module code.
+    if let Some(heat) = unsafe { (*ex.code).heat(def) } {
+        if Heat::bump(&heat.calls) == ex.call_threshold {
+            unsafe { hot_function(ex, def) };
+        }
+    }
+    // The first instruction of a function: nothing is forwarded to it or from it.
+    unsafe { dispatch(ip.add(words!(Hot)), sp, mb, ml, ex, Accs::ZERO) }
+}
+
+/// Tells the JIT that defined function `def` of the current module is hot.
+#[cold]
+#[inline(never)]
+unsafe fn hot_function(ex: &mut Exec, def: u32) {
+    if let Some(native) = ex.native {
+        // SAFETY: the current instance is live.
+        native.hot_function(unsafe { (*ex.instance).module.inner() }, def);
+    }
+}
+
+unsafe fn hot_loop(
+    ip: Ip,
+    sp: Sp,
+    mb: *mut u8,
+    ml: usize,
+    ex: &mut Exec,
+    _: u64,
+    _: f32,
+    _: f64,
+) -> Done {
+    operands!(ip, HotLoop { def, offset });
+    // SAFETY: `code` is the current instance's module code.
+    if let Some(heat) = unsafe { (*ex.code).heat(def) } {
+        let n = Heat::bump(&heat.loops);
+        let threshold = ex.loop_threshold;
+        if n >= threshold && (n - threshold) & (OSR_POLL - 1) == 0 {
+            return unsafe { hot_loop_slow(ip, sp, ex, def, offset) };
+        }
+    }
+    // A loop header is a branch target: nothing is forwarded to it.
+    unsafe { dispatch(ip.add(words!(HotLoop)), sp, mb, ml, ex, Accs::ZERO) }
+}
+
+/// A hot loop header: asks the JIT for native code to continue the frame in (on-stack
+/// replacement), and if there is some, runs the rest of the function there.
+#[cold]
+#[inline(never)]
+unsafe fn hot_loop_slow(ip: Ip, sp: Sp, ex: &mut Exec, def: u32, offset: u32) -> Done {
+    let entry = ex.native.and_then(|native| {
+        // SAFETY: the current instance is live.
+        native.hot_loop(unsafe { (*ex.instance).module.inner() }, def, offset)
+    });
+    match entry {
+        // SAFETY: the translator kept every local and operand of the frame in its slot at
+        // this header (`Options::profile`), which is what the entry reads.
+        Some(entry) => match unsafe { ex.run_native(entry, sp) } {
+            Ok(()) => unsafe { leave(ex) },
+            Err(trap) => trapped(ex, trap),
+        },
+        None => {
+            let (mb, ml) = ex.mem_regs();
+            unsafe { dispatch(ip.add(words!(HotLoop)), sp, mb, ml, ex, Accs::ZERO) }
+        }
+    }
+}
+
+unsafe fn enter_native(
+    _: Ip,
+    sp: Sp,
+    _: *mut u8,
+    _: usize,
+    ex: &mut Exec,
+    _: u64,
+    _: f32,
+    _: f64,
+) -> Done {
+    // SAFETY: `EnterNative` is only the body of a stub `install_native` made, which has
+    // an entry, and runs in that stub's frame.
+    let entry = ex
+        .stack
+        .frames
+        .last()
+        .and_then(|frame| unsafe { (*frame.func).native });
+    let Some(entry) = entry else {
+        return trap(ex, TrapCode::Unreachable);
+    };
+    match unsafe { ex.run_native(entry, sp) } {
+        Ok(()) => unsafe { leave(ex) },
+        Err(trap) => trapped(ex, trap),
+    }
+}
+
 /// The handler that executes an instruction `tag`, taking the `forward`ed operand from an accumulator,
 /// and writing its result to its slot unless `store` is false (only for results the next
 /// instruction takes from the accumulator and overwrites; see `bytecode::encode`). Only
@@ -1253,6 +1364,9 @@ static HANDLERS: [&[Handler]; NUM_TAGS] = {
         ReturnMany => return_many,
         MemoryGrow => memory_grow,
         UseMemory => use_memory,
+        Hot => hot,
+        HotLoop => hot_loop,
+        EnterNative => enter_native,
     }
     by_tag
 };

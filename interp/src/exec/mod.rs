@@ -27,11 +27,12 @@ use alloc::vec::Vec;
 use core::ptr;
 
 use wisp_core::module::ModuleInner;
-use wisp_core::vm::VmCtx;
+use wisp_core::vm::{status, ArrayCallFn, VmCtx};
 use wisp_core::{FrameInfo, FuncKind, InstanceEntity, MemoryEntity, StoreInner, Trap, TrapCode};
 
 use crate::bytecode::{CompiledFunc, Word};
 use crate::code::{compiled, module_code, translated, ModuleCode};
+use crate::NativeTier;
 
 pub use handlers::handler_for;
 
@@ -114,18 +115,26 @@ pub struct Stack {
 // cleared before the stack is put back into the store.
 unsafe impl Send for Stack {}
 
-/// Runs store function `func` (a wasm function) with args/results in `io`.
+/// Runs store function `func` (a wasm function) with args/results in `io`, with at most
+/// `max_depth` frames (`Config::max_call_depth` for an entry from the host; what is left
+/// of it for a call from native code). `native` is the JIT attached for tier-up, if any.
 ///
 /// # Safety
 /// As for `wisp_core::vm::Executor::call`.
-pub unsafe fn call(store: *mut StoreInner, func: u32, io: &mut [u64]) -> Result<(), Trap> {
+pub unsafe fn call(
+    store: *mut StoreInner,
+    func: u32,
+    io: &mut [u64],
+    max_depth: u32,
+    native: Option<&dyn NativeTier>,
+) -> Result<(), Trap> {
     // SAFETY: `store` is live and unaliased (the caller's contract).
     let cached = unsafe { (*store).exec_cache.take() };
     let stack: Box<Stack> = cached
         .and_then(|c| c.downcast::<Stack>().ok())
         .unwrap_or_default();
     // SAFETY: as above.
-    let mut ex = unsafe { Exec::new(store, stack) };
+    let mut ex = unsafe { Exec::new(store, stack, max_depth, native) };
     // SAFETY: as above; `func` is a wasm function of this store (the caller's contract).
     let result = unsafe { ex.run(func, io) };
     let mut stack = ex.stack;
@@ -136,10 +145,14 @@ pub unsafe fn call(store: *mut StoreInner, func: u32, io: &mut [u64]) -> Result<
 }
 
 /// Execution state beyond the registers handlers pass along.
-pub struct Exec {
+pub struct Exec<'n> {
     store: *mut StoreInner,
     stack: Box<Stack>,
     max_depth: usize,
+    /// The JIT this interpreter tiers up to, with its thresholds (`Config::tier_up`).
+    native: Option<&'n dyn NativeTier>,
+    call_threshold: u32,
+    loop_threshold: u32,
     max_slots: usize,
     // The current frame's context.
     instance: *mut InstanceEntity,
@@ -175,14 +188,23 @@ enum Callee {
     Host,
 }
 
-impl Exec {
-    unsafe fn new(store: *mut StoreInner, stack: Box<Stack>) -> Self {
+impl<'n> Exec<'n> {
+    unsafe fn new(
+        store: *mut StoreInner,
+        stack: Box<Stack>,
+        max_depth: u32,
+        native: Option<&'n dyn NativeTier>,
+    ) -> Self {
         // SAFETY: `store` is live (the caller's contract).
         let config = unsafe { (*store).engine.config() };
+        let tier_up = config.get_tier_up();
         Exec {
             store,
             stack,
-            max_depth: config.get_max_call_depth() as usize,
+            max_depth: max_depth as usize,
+            native,
+            call_threshold: tier_up.calls,
+            loop_threshold: tier_up.loops,
             max_slots: config.get_max_stack_slots() as usize,
             instance: ptr::null_mut(),
             vmctx: ptr::null(),
@@ -504,6 +526,53 @@ impl Exec {
     fn frame_base(&self) -> usize {
         self.stack.frames.last().map_or(0, |f| f.base)
     }
+
+    /// Runs native code `entry` on the current frame (its slots at `sp`: the arguments,
+    /// or for on-stack replacement the locals and operands) and leaves the frame with the
+    /// results it wrote to the frame's first slots. The native calls may nest as deep as
+    /// the frames left (`StoreInner::depth_left`), so the two tiers share one call-depth
+    /// bound.
+    #[cold]
+    #[inline(never)]
+    unsafe fn run_native(&mut self, entry: ArrayCallFn, sp: Sp) -> Result<(), Trap> {
+        let store = self.store;
+        // The current frame is the one native code replaces: it does not count twice.
+        let left = self.max_depth + 1 - self.stack.frames.len();
+        // SAFETY: `store` is live; the instance's `VmCtx` was set up by instantiation and
+        // `entry` is an array entry of the current module's function (the installers'
+        // contract), whose slot array is this frame.
+        let code = unsafe {
+            let saved = (*store).depth_left;
+            (*store).depth_left = u32::try_from(left).unwrap_or(u32::MAX);
+            let vmctx = self.vmctx.cast_mut();
+            // Native code finds the store through its instance (`VmCtx::store`), which
+            // every entry from Rust sets: a `Store<T>` may have moved since the last.
+            (*vmctx).store = store;
+            let code = entry(vmctx, vmctx, sp);
+            (*store).depth_left = saved;
+            code
+        };
+        if code == status::OK {
+            return Ok(());
+        }
+        let trap = match self.native {
+            Some(native) => native.native_trap(store, code),
+            // SAFETY: `store` is live.
+            None => native_trap(unsafe { &mut *store }, code),
+        };
+        Err(self.with_backtrace(trap))
+    }
+}
+
+/// The trap a failed native `status` stands for, without a JIT's help: a trap code, or the
+/// trap left in the store.
+pub fn native_trap(store: &mut StoreInner, code: u32) -> Trap {
+    if code == status::TRAP_PENDING {
+        if let Some(trap) = store.pending_trap.take() {
+            return trap;
+        }
+    }
+    TrapCode::from_status(code).map_or_else(|| Trap::msg("native code failed"), Trap::from)
 }
 
 /// Grows the value stack to hold `end` slots: geometrically, and an allocation failure is

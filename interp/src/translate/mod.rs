@@ -41,6 +41,10 @@ pub struct Options {
     pub fuel: bool,
     /// Check for interruption at function entry and loop headers.
     pub interruptible: bool,
+    /// Count calls and loop iterations for tier-up (`Hot`, `HotLoop`), and keep every
+    /// operand in its canonical slot at loop headers so a frame can move to native code
+    /// there.
+    pub profile: bool,
 }
 
 /// Translates defined function `def` and encodes it for the executor.
@@ -78,6 +82,9 @@ pub fn translate_instrs(
         prev_result: None,
         fuel: options.fuel.then_some(0),
         interruptible: options.interruptible,
+        profile: options.profile,
+        def,
+        offset: 0,
         dead_code: DeadCode::default(),
         const_base: body_info.num_locals + body_info.max_stack_height + 1,
         consts: Vec::new(),
@@ -95,10 +102,14 @@ pub fn translate_instrs(
         else_operands: Vec::new(),
         dead: false,
     });
+    if t.profile {
+        t.emit(Instr::Hot { def });
+    }
     t.start_fuel_block();
     t.check_interrupt();
     let mut reader: OperatorsReader<'_> = body.get_operators_reader()?;
     while !reader.eof() {
+        t.offset = reader.original_position() as u32;
         let op = reader.read()?;
         t.op(op)?;
     }
@@ -111,6 +122,7 @@ pub fn translate_instrs(
         consts: t.consts.into(),
         num_params,
         num_locals: body_info.num_locals,
+        native: None,
     };
     Ok((t.code, func))
 }
@@ -178,6 +190,11 @@ struct Translator<'m> {
     /// Index of the current block's `ConsumeFuel`, with fuel metering on.
     fuel: Option<usize>,
     interruptible: bool,
+    profile: bool,
+    /// The function being translated (index among defined functions).
+    def: u32,
+    /// Byte offset in the module of the operator being translated.
+    offset: u32,
     /// Block nesting inside unreachable code.
     dead_code: DeadCode,
     /// First slot of the constant pool: constants operands read in place, in slots above
@@ -556,10 +573,22 @@ impl Translator<'_> {
     fn op_loop(&mut self, bt: BlockType) {
         self.preserve_locals(None);
         let (params, _) = self.block_arity(bt);
-        self.materialize_top(params as usize);
+        // A frame that moves to native code at the header (`HotLoop`) hands over its
+        // locals and every operand in its canonical slot (`locals + position`), so with
+        // profiling on nothing may stay a constant.
+        let live = if self.profile {
+            self.height()
+        } else {
+            params as usize
+        };
+        self.materialize_top(live);
         self.bind_label();
         let head = self.pc();
         self.push_ctrl(CtrlKind::Loop, bt, head);
+        if self.profile {
+            let (def, offset) = (self.def, self.offset);
+            self.emit(Instr::HotLoop { def, offset });
+        }
         self.start_fuel_block();
         self.check_interrupt();
     }

@@ -1,14 +1,16 @@
-//! Calls: direct calls between the module's own functions, and calls that leave native
-//! code through the runtime (imported functions, `call_indirect`) in the array-call
-//! convention (`wisp_core::vm::ArrayCallFn`).
+//! Calls: direct calls between the module's own functions (PC-relative when the module is
+//! compiled whole, through the module's entry table when functions are compiled one at a
+//! time), and calls that leave native code through the runtime (imported functions,
+//! `call_indirect`, functions not compiled yet) in the array-call convention
+//! (`wisp_core::vm::ArrayCallFn`).
 
 use cranelift_codegen::ir::{
-    types, ExtFuncData, ExternalName, FuncRef, InstBuilder, StackSlotData, StackSlotKind,
-    UserExternalName, Value,
+    types, ExtFuncData, ExternalName, FuncRef, InstBuilder, MemFlagsData, StackSlotData,
+    StackSlotKind, UserExternalName, Value,
 };
 use wisp_core::FuncType;
 
-use super::{clif_type, vm_readonly, Translator};
+use super::{clif_type, vm_readonly, Calls, Translator};
 use crate::libcalls::Libcall;
 use crate::offsets;
 
@@ -44,20 +46,86 @@ impl Translator<'_, '_> {
         let module = self.env.module;
         let ty = module.func_type(func).clone();
         let args = self.popn(ty.params().len());
-        if func >= module.num_imported_funcs {
-            let callee = self.direct_func(func);
-            let mut call_args = Vec::with_capacity(args.len() + 1);
-            call_args.push(self.vmctx);
-            call_args.extend_from_slice(&args);
-            let call = self.b.ins().call(callee, &call_args);
-            let results = self.b.inst_results(call).to_vec();
-            self.propagate(results[0]);
-            self.stack.extend_from_slice(&results[1..]);
-        } else {
-            let index = self.i32_const(i64::from(func));
-            let results = self.call_array(&ty, &args, Libcall::CallImport, &[self.vmctx, index]);
-            self.stack.extend(results);
+        let imported = func < module.num_imported_funcs;
+        let results = match self.env.calls {
+            _ if imported => self.call_runtime(&ty, &args, func),
+            Calls::Table { table } if func != module.num_imported_funcs + self.def => {
+                self.call_through_table(&ty, &args, func, table)
+            }
+            Calls::Direct | Calls::Table { .. } => {
+                let callee = self.direct_func(func);
+                self.call_direct(callee, &args)
+            }
+        };
+        self.stack.extend(results);
+    }
+
+    /// Calls the direct entry `callee` and passes a failure on; returns the results.
+    fn call_direct(&mut self, callee: FuncRef, args: &[Value]) -> Vec<Value> {
+        let mut call_args = Vec::with_capacity(args.len() + 1);
+        call_args.push(self.vmctx);
+        call_args.extend_from_slice(args);
+        let call = self.b.ins().call(callee, &call_args);
+        let results = self.b.inst_results(call).to_vec();
+        self.propagate(results[0]);
+        results[1..].to_vec()
+    }
+
+    /// Calls function `func` of the instance's index space through the runtime, which
+    /// runs it on whichever tier has it.
+    fn call_runtime(&mut self, ty: &FuncType, args: &[Value], func: u32) -> Vec<Value> {
+        let index = self.i32_const(i64::from(func));
+        self.call_array(ty, args, Libcall::CallFunc, &[self.vmctx, index])
+    }
+
+    /// A call to defined function `func` when functions are compiled one at a time: its
+    /// direct entry from the module's table if it has been compiled, else through the
+    /// runtime (which interprets it).
+    fn call_through_table(
+        &mut self,
+        ty: &FuncType,
+        args: &[Value],
+        func: u32,
+        table: usize,
+    ) -> Vec<Value> {
+        let def = func - self.env.module.num_imported_funcs;
+        let ptr = self.env.ptr;
+        let slot = table + def as usize * ptr.bytes() as usize;
+        let slot = self.b.ins().iconst(ptr, slot as i64);
+        // A plain load: the entry is written once, by one atomic store, from null to its
+        // final value, and code that still sees null takes the runtime path, which is
+        // right too.
+        let entry = self.b.ins().load(ptr, MemFlagsData::trusted(), slot, 0);
+        let native = self.b.create_block();
+        let runtime = self.b.create_block();
+        let join = self.b.create_block();
+        for &t in ty.results() {
+            self.b.append_block_param(join, clif_type(t));
         }
+        self.b.set_cold_block(runtime);
+        self.b.ins().brif(entry, native, &[], runtime, &[]);
+
+        self.b.switch_to_block(native);
+        self.b.seal_block(native);
+        let sig = self.b.import_signature(self.env.direct_signature(ty));
+        let mut call_args = Vec::with_capacity(args.len() + 1);
+        call_args.push(self.vmctx);
+        call_args.extend_from_slice(args);
+        let call = self.b.ins().call_indirect(sig, entry, &call_args);
+        let results = self.b.inst_results(call).to_vec();
+        self.propagate(results[0]);
+        let block_args = Self::block_args(&results[1..]);
+        self.b.ins().jump(join, &block_args);
+
+        self.b.switch_to_block(runtime);
+        self.b.seal_block(runtime);
+        let results = self.call_runtime(ty, args, func);
+        let block_args = Self::block_args(&results);
+        self.b.ins().jump(join, &block_args);
+
+        self.b.switch_to_block(join);
+        self.b.seal_block(join);
+        self.b.block_params(join).to_vec()
     }
 
     pub(super) fn op_call_indirect(&mut self, type_index: u32, table: u32) {

@@ -42,6 +42,9 @@ impl Translator<'_, '_> {
     }
 
     pub(super) fn op_loop(&mut self, bt: BlockType) -> Result<()> {
+        if self.osr.as_ref().is_some_and(|o| o.offset == self.offset) {
+            self.enter_loop();
+        }
         let (params, results) = self.block_signature(bt)?;
         let header = self.new_block_with_params(&params);
         let next = self.new_block_with_params(&results);
@@ -62,6 +65,46 @@ impl Translator<'_, '_> {
         self.start_fuel_block();
         self.check_interrupt();
         Ok(())
+    }
+
+    /// On-stack replacement at this loop: the operand stack becomes the parameters of a
+    /// block that both the (unreached) translated code before the loop and the entry's
+    /// landing jump to, the landing with the operands loaded from the interpreter's frame
+    /// (slot `locals + position`, where the interpreter keeps them at loop headers when it
+    /// profiles). The locals were loaded at the entry; from here on the loop is translated
+    /// as usual.
+    fn enter_loop(&mut self) {
+        let Some(osr) = self.osr.take() else { return };
+        let types: Vec<cranelift_codegen::ir::Type> = self
+            .stack
+            .iter()
+            .map(|&v| self.b.func.dfg.value_type(v))
+            .collect();
+        let join = self.new_block_with_params(&types);
+        let operands = self.stack.clone();
+        self.jump_with(join, &operands);
+
+        self.b.switch_to_block(osr.landing);
+        self.b.seal_block(osr.landing);
+        let base = self.locals.len();
+        let loaded: Vec<_> = types
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| {
+                let raw = self.b.ins().load(
+                    cranelift_codegen::ir::types::I64,
+                    cranelift_codegen::ir::MemFlagsData::trusted(),
+                    osr.array,
+                    ((base + i) * 8) as i32,
+                );
+                self.decode_raw(t, raw)
+            })
+            .collect();
+        self.jump_with(join, &loaded);
+
+        self.b.switch_to_block(join);
+        self.b.seal_block(join);
+        self.stack = self.b.block_params(join).to_vec();
     }
 
     pub(super) fn op_if(&mut self, bt: BlockType) -> Result<()> {

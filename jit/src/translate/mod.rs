@@ -63,6 +63,41 @@ pub struct Env<'m> {
     pub interruptible: bool,
     /// What the frontend needs to know of the target.
     pub frontend: TargetFrontendConfig,
+    /// How calls to the module's own functions are made.
+    pub calls: Calls,
+}
+
+/// How compiled code calls the functions its module defines.
+#[derive(Debug, Clone, Copy)]
+pub enum Calls {
+    /// The whole module is compiled into one mapping: PC-relative direct calls.
+    Direct,
+    /// Functions are compiled one at a time (tier-up): a call loads the callee's direct
+    /// entry from `table` (the module's `AtomicPtr` per defined function, null until it is
+    /// compiled) and calls it, or, while it is null, has the runtime run the callee. A
+    /// function calls itself directly.
+    Table { table: usize },
+}
+
+/// Where compiled code is entered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    /// At the start, with the direct signature.
+    Start,
+    /// On-stack replacement: at the header of the loop at wasm byte `offset`, as an
+    /// `ArrayCallFn` whose array is an interpreter frame (locals, then the operand stack at
+    /// the header, raw slots); the results are written to the array's first slots.
+    Loop { offset: u32 },
+}
+
+impl Env<'_> {
+    /// The array-call signature (`wisp_core::vm::ArrayCallFn`).
+    pub fn array_signature(&self) -> Signature {
+        let mut sig = Signature::new(self.call_conv);
+        sig.params.extend([AbiParam::new(self.ptr); 3]);
+        sig.returns.push(AbiParam::new(types::I32));
+        sig
+    }
 }
 
 impl Env<'_> {
@@ -156,10 +191,12 @@ pub fn decode_raw(b: &mut FunctionBuilder<'_>, ty: Type, raw: Value) -> Value {
 }
 
 /// Translates defined function `def` of `env.module` into `func`, whose signature must be
-/// the function's direct signature.
+/// the function's direct signature for `Entry::Start`, the array-call signature for
+/// `Entry::Loop`.
 pub fn translate(
     env: &Env<'_>,
     def: u32,
+    entry: Entry,
     func: &mut Function,
     fctx: &mut FunctionBuilderContext,
 ) -> Result<()> {
@@ -171,14 +208,21 @@ pub fn translate(
         body_info.range.start as u64,
     ));
     let b = FunctionBuilder::new(func, fctx);
-    let mut t = Translator::new(env, b, ty);
+    let mut t = Translator::new(env, b, ty, def, entry);
     // Blocks: about one per 10 bytes of code (a branch or a checked access each).
     let pairs = u64::from(body_info.num_locals) * (body_info.range.len() as u64 / 10);
     t.prologue(ty, &body, pairs > SLOT_LOCALS_ABOVE)?;
     let mut reader = body.get_operators_reader()?;
     while !reader.eof() {
+        t.offset = reader.original_position() as u32;
         let op = reader.read()?;
         t.op(op)?;
+    }
+    if t.osr.is_some() {
+        // The interpreter asked for a loop this body has no live `loop` at.
+        return Err(TranslateError::Unsupported(
+            "on-stack replacement at a non-loop",
+        ));
     }
     t.finish();
     Ok(())
@@ -239,9 +283,27 @@ impl Control {
     }
 }
 
+/// An on-stack-replacement entry still to be joined to its loop (`Entry::Loop`).
+struct Osr {
+    /// The loop's byte offset.
+    offset: u32,
+    /// The block the entry jumps to after its checks, filled in at the loop.
+    landing: Block,
+    /// The interpreter frame's slots.
+    array: Value,
+}
+
 pub struct Translator<'e, 'b> {
     env: &'e Env<'e>,
     b: FunctionBuilder<'b>,
+    /// The function being translated (index among defined functions).
+    def: u32,
+    /// Byte offset of the operator being translated.
+    offset: u32,
+    /// For `Entry::Loop`, until the loop is reached.
+    osr: Option<Osr>,
+    /// For `Entry::Loop`: the array the results go to.
+    results_array: Option<Value>,
     vmctx: Value,
     /// `VmCtx::store`, loaded once: it is the same for the whole execution.
     store: Value,
@@ -276,12 +338,27 @@ fn vm_readonly() -> MemFlagsData {
 }
 
 impl<'e, 'b> Translator<'e, 'b> {
-    fn new(env: &'e Env<'e>, mut b: FunctionBuilder<'b>, ty: &FuncType) -> Self {
+    fn new(
+        env: &'e Env<'e>,
+        mut b: FunctionBuilder<'b>,
+        ty: &FuncType,
+        def: u32,
+        entry_kind: Entry,
+    ) -> Self {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
         b.seal_block(entry);
         let vmctx = b.block_params(entry)[0];
+        let osr = match entry_kind {
+            Entry::Start => None,
+            Entry::Loop { offset } => Some(Osr {
+                offset,
+                landing: b.create_block(),
+                array: b.block_params(entry)[2],
+            }),
+        };
+        let results_array = osr.as_ref().map(|o| o.array);
         let results: Vec<Type> = ty.results().iter().map(|&t| clif_type(t)).collect();
         let fail = b.create_block();
         b.append_block_param(fail, types::I32);
@@ -300,6 +377,10 @@ impl<'e, 'b> Translator<'e, 'b> {
         Translator {
             env,
             b,
+            def,
+            offset: 0,
+            osr,
+            results_array,
             vmctx,
             store,
             memory0,
@@ -320,18 +401,31 @@ impl<'e, 'b> Translator<'e, 'b> {
     /// Locals, the entry checks, and the function's own label.
     fn prologue(&mut self, ty: &FuncType, body: &FunctionBody<'_>, in_slots: bool) -> Result<()> {
         let entry = self.b.current_block().expect("the entry block is current");
-        let params: Vec<Value> = self.b.block_params(entry)[1..].to_vec();
-        for (&p, &t) in params.iter().zip(ty.params()) {
-            self.declare_local(clif_type(t), p, in_slots);
-        }
+        let mut types: Vec<Type> = ty.params().iter().map(|&t| clif_type(t)).collect();
         let mut reader = body.get_locals_reader()?;
         for _ in 0..reader.get_count() {
             let (count, ty) = reader.read()?;
             let ty = wasm_type(ty)?;
-            for _ in 0..count {
-                let zero = self.zero(ty);
-                self.declare_local(ty, zero, in_slots);
-            }
+            types.extend((0..count).map(|_| ty));
+        }
+        let params: Vec<Value> = self.b.block_params(entry)[1..].to_vec();
+        for (i, &t) in types.iter().enumerate() {
+            let init = match &self.osr {
+                // On-stack replacement: every local from the interpreter's frame.
+                Some(osr) => {
+                    let array = osr.array;
+                    let raw = self.b.ins().load(
+                        types::I64,
+                        MemFlagsData::trusted(),
+                        array,
+                        (i * 8) as i32,
+                    );
+                    self.decode_raw(t, raw)
+                }
+                None if i < ty.params().len() => params[i],
+                None => self.zero(t),
+            };
+            self.declare_local(t, init, in_slots);
         }
 
         // The native stack, then the call budget: `StackExhausted` either way.
@@ -356,6 +450,17 @@ impl<'e, 'b> Translator<'e, 'b> {
             .ins()
             .store(vm_flags(), depth, self.store, offsets::STORE_DEPTH_LEFT);
 
+        if let Some(osr) = &self.osr {
+            // On-stack replacement enters at the loop (`enter_loop`). The body before it
+            // is translated into blocks nothing reaches, which keeps the translator's
+            // picture of blocks and operands right at the loop, and which Cranelift
+            // removes; their uses of locals read zeroes.
+            let landing = osr.landing;
+            self.b.ins().jump(landing, &[]);
+            let unreached = self.b.create_block();
+            self.b.switch_to_block(unreached);
+            self.b.seal_block(unreached);
+        }
         self.start_fuel_block();
         self.check_interrupt();
 
@@ -413,8 +518,10 @@ impl<'e, 'b> Translator<'e, 'b> {
         self.b.switch_to_block(self.fail);
         let status = self.b.block_params(self.fail)[0];
         let mut values = vec![status];
-        for &t in &self.results.clone() {
-            values.push(self.zero(t));
+        if self.results_array.is_none() {
+            for &t in &self.results.clone() {
+                values.push(self.zero(t));
+            }
         }
         self.b.ins().return_(&values);
 
@@ -432,7 +539,19 @@ impl<'e, 'b> Translator<'e, 'b> {
             .store(vm_flags(), depth, self.store, offsets::STORE_DEPTH_LEFT);
         let ok = self.b.ins().iconst(types::I32, 0);
         let mut values = vec![ok];
-        values.extend_from_slice(self.b.block_params(self.ret));
+        let results = self.b.block_params(self.ret).to_vec();
+        match self.results_array {
+            // An array-call entry: results to the array.
+            Some(array) => {
+                for (i, &r) in results.iter().enumerate() {
+                    let raw = self.encode_raw(r);
+                    self.b
+                        .ins()
+                        .store(MemFlagsData::trusted(), raw, array, (i * 8) as i32);
+                }
+            }
+            None => values.extend_from_slice(&results),
+        }
         self.b.ins().return_(&values);
 
         self.b.seal_all_blocks();

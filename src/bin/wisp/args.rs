@@ -5,6 +5,8 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use wisp::Tier;
+
 pub const HELP: &str = "\
 wisp — a WebAssembly runtime
 
@@ -27,8 +29,12 @@ RUN OPTIONS (before FILE; everything after FILE goes to the guest):
     --max-memory BYTES     cap every linear memory (suffixes K, M, G: powers of 1024)
     --max-stack DEPTH      most nested wasm calls before a stack-exhausted trap
     --timeout DURATION     interrupt the guest after DURATION (e.g. 500ms, 3s, 2m)
-    --tier TIER            interp (default) | jit (builds with the `jit` feature) |
-                           tiered (not implemented yet)
+    --tier TIER            interp | jit | tiered | mixed[:SEED] (the last three need a
+                           build with the `jit` feature, whose default is tiered;
+                           without it, interp)
+    --tier-stats           with tiered or mixed: print per function its interpreted calls
+                           and loop iterations, when it tiered up, its compile time and
+                           its on-stack replacements to stderr
     --stats                print load, translation and run times and peak memory to stderr
     -q, --quiet            print no trap or timeout report (the exit status still tells)
 
@@ -58,13 +64,6 @@ pub enum Command {
     Version,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tier {
-    Interp,
-    Jit,
-    Tiered,
-}
-
 /// A preopened directory.
 #[derive(Debug, Clone)]
 pub struct Preopen {
@@ -84,9 +83,29 @@ pub struct RunOptions {
     pub max_memory: Option<u64>,
     pub max_stack: Option<u32>,
     pub timeout: Option<Duration>,
-    pub tier: Tier,
+    /// The tier asked for; `None` for the build's default.
+    pub tier: Option<Tier>,
+    pub tier_stats: bool,
     pub stats: bool,
     pub quiet: bool,
+}
+
+/// `interp`, `jit`, `tiered`, `mixed` or `mixed:SEED`.
+fn parse_tier(s: &str) -> Result<Tier, String> {
+    Ok(match s.split_once(':') {
+        None if s == "interp" => Tier::Interp,
+        None if s == "jit" => Tier::Jit,
+        None if s == "tiered" => Tier::Tiered,
+        None if s == "mixed" => Tier::Mixed { seed: 0 },
+        Some(("mixed", seed)) => Tier::Mixed {
+            seed: parse_number(seed)?,
+        },
+        _ => {
+            return Err(format!(
+                "unknown tier `{s}`: expected interp, jit, tiered or mixed[:SEED]"
+            ))
+        }
+    })
 }
 
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
@@ -137,7 +156,8 @@ fn parse_run(
         max_memory: None,
         max_stack: None,
         timeout: None,
-        tier: Tier::Interp,
+        tier: None,
+        tier_stats: false,
         stats: false,
         quiet: false,
     };
@@ -179,18 +199,8 @@ fn parse_run(
                 );
             }
             "--timeout" => opts.timeout = Some(parse_duration(&value("a duration")?)?),
-            "--tier" => {
-                opts.tier = match value("interp, jit or tiered")?.as_str() {
-                    "interp" => Tier::Interp,
-                    "jit" => Tier::Jit,
-                    "tiered" => Tier::Tiered,
-                    other => {
-                        return Err(format!(
-                            "unknown tier `{other}`: expected interp, jit or tiered"
-                        ))
-                    }
-                }
-            }
+            "--tier" => opts.tier = Some(parse_tier(&value("interp, jit, tiered or mixed")?)?),
+            "--tier-stats" => opts.tier_stats = true,
             "--stats" => opts.stats = true,
             "-q" | "--quiet" => opts.quiet = true,
             _ if name.starts_with('-') && name != "-" => {

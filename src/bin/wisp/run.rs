@@ -100,6 +100,9 @@ pub fn run(opts: RunOptions) -> Result<u8, Failure> {
             EXIT_USAGE
         }
     };
+    if opts.tier_stats {
+        print_tier_stats(&module);
+    }
     if opts.stats {
         print_stats(
             &module,
@@ -203,21 +206,68 @@ fn report_trap(trap: &Trap, opts: &RunOptions) -> u8 {
     EXIT_TRAP
 }
 
-/// An engine running wasm on `tier`, if this build has it.
-fn engine(config: &Config, tier: Tier) -> Result<Engine, Failure> {
+/// An engine running wasm on `tier` (the build's default if `None`), if this build has it.
+fn engine(config: &Config, tier: Option<Tier>) -> Result<Engine, Failure> {
     match tier {
-        Tier::Interp => Ok(Engine::new(config)),
-        #[cfg(feature = "jit")]
-        Tier::Jit => Engine::with_tier(config, wisp::Tier::Jit)
-            .map_err(|e| Failure::usage(format!("--tier jit: {e}"))),
-        #[cfg(not(feature = "jit"))]
-        Tier::Jit => Err(Failure::usage(
-            "--tier jit: wisp was built without the `jit` feature; only `interp` is available",
-        )),
-        Tier::Tiered => Err(Failure::usage(
-            "--tier tiered: tier-up from the interpreter to the JIT is not implemented yet",
-        )),
+        None => Ok(Engine::new(config)),
+        Some(tier) => Engine::with_tier(config, tier).map_err(|e| {
+            let name = format!("{tier:?}").to_lowercase();
+            Failure::usage(format!("--tier {name}: {e}"))
+        }),
     }
+}
+
+/// The tier `module`'s engine runs.
+fn engine_tier(module: &Module) -> Tier {
+    module.engine().config().get_tier().unwrap_or(Tier::Interp)
+}
+
+/// `--tier-stats`: what tier-up did, per function that ran.
+fn print_tier_stats(module: &Module) {
+    #[cfg(feature = "jit")]
+    if let Some(stats) = wisp::jit::tier_stats(module) {
+        let mut out = String::from(
+            "wisp tier stats:\n      func      calls      loops  tiered up at     compile   osr (compiled/entered)\n",
+        );
+        let (mut tiered, mut compile, mut osr) = (0, Duration::ZERO, 0);
+        for f in stats
+            .iter()
+            .filter(|f| f.interpreted_calls > 0 || f.tiered_up_at.is_some() || f.failure.is_some())
+        {
+            let at = f.tiered_up_at.map_or("-".into(), fmt_duration);
+            let _ = write!(
+                out,
+                "  {:>8} {:>10} {:>10} {:>13} {:>11} {:>6}/{}",
+                f.func,
+                f.interpreted_calls,
+                f.interpreted_loops,
+                at,
+                fmt_duration(f.compile_time),
+                f.osr_compiled,
+                f.osr_entries
+            );
+            if let Some(name) = module.inner().func_names.get(&f.func) {
+                let _ = write!(out, "  {}", rustc_demangle::demangle(name));
+            }
+            if let Some(failure) = &f.failure {
+                let _ = write!(out, "  (compile failed: {failure})");
+            }
+            out.push('\n');
+            tiered += usize::from(f.tiered_up_at.is_some());
+            compile += f.compile_time;
+            osr += f.osr_entries;
+        }
+        let _ = writeln!(
+            out,
+            "  {tiered} of {} functions tiered up; {} compiling; {osr} on-stack replacements",
+            stats.len(),
+            fmt_duration(compile)
+        );
+        eprint!("{out}");
+        return;
+    }
+    let tier = format!("{:?}", engine_tier(module)).to_lowercase();
+    eprintln!("wisp tier stats: none (the engine runs the {tier} tier, which does not tier up)");
 }
 
 fn fmt_duration(d: Duration) -> String {
@@ -242,7 +292,7 @@ fn print_stats(
         fmt_duration(load)
     );
     let _ = writeln!(out, "  instantiate              {:>12}", fmt_duration(inst));
-    match opts.tier {
+    match engine_tier(module) {
         #[cfg(feature = "jit")]
         Tier::Jit => {
             // The module is compiled whole on its first call (inside instantiate when it

@@ -1,0 +1,282 @@
+//! A tiered module's native state: the entry tables native code and the runtime read,
+//! what has been compiled, and the statistics `wisp run --tier-stats` prints.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicPtr, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, Once};
+use std::time::{Duration, Instant};
+
+use wisp_core::module::ModuleInner;
+use wisp_core::vm::ArrayCallFn;
+use wisp_core::Tier;
+
+use super::manager::Shared;
+use crate::code_memory::CodeMemory;
+use crate::compile::{compile_unit, Unit};
+use crate::translate::Entry;
+
+/// Where a function or an on-stack-replacement entry is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Stage {
+    Interpreted = 0,
+    Queued = 1,
+    Native = 2,
+    /// Compilation failed: it stays interpreted.
+    Failed = 3,
+}
+
+impl Stage {
+    fn from_u8(v: u8) -> Stage {
+        match v {
+            1 => Stage::Queued,
+            2 => Stage::Native,
+            3 => Stage::Failed,
+            _ => Stage::Interpreted,
+        }
+    }
+}
+
+/// What tier-up did with one defined function.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FuncTierStats {
+    /// The function's index in the module's function index space.
+    pub func: u32,
+    /// Calls the interpreter ran (each native caller's calls are not counted).
+    pub interpreted_calls: u32,
+    /// Loop header entries the interpreter ran, over all the function's loops.
+    pub interpreted_loops: u32,
+    /// When its native code was installed, from the module's first use by the engine.
+    pub tiered_up_at: Option<Duration>,
+    /// Time spent compiling it (whole-function entries and loop entries).
+    pub compile_time: Duration,
+    /// Loop entries compiled for on-stack replacement.
+    pub osr_compiled: u32,
+    /// Frames that moved from the interpreter to native code mid-execution.
+    pub osr_entries: u32,
+    /// Why compiling failed, if it did (the function then stays interpreted).
+    pub failure: Option<String>,
+}
+
+/// An on-stack-replacement entry: one per (function, loop) asked for.
+enum Osr {
+    Queued,
+    Ready(ArrayCallFn),
+    Failed,
+}
+
+/// Statistics not derived from the tables.
+#[derive(Default)]
+struct Record {
+    tiered_up_at: Option<Duration>,
+    compile_time: Duration,
+    osr_compiled: u32,
+    osr_entries: u32,
+    failure: Option<String>,
+}
+
+/// A module's state under a tiered engine, in its `jit_data` slot.
+pub(crate) struct TierModule {
+    pub shared: Arc<Shared>,
+    /// Per defined function, its direct entry once compiled (null before). Native code
+    /// reads it at a fixed address, so the table never moves or grows.
+    direct: Box<[AtomicPtr<u8>]>,
+    /// Per defined function, its array-call entry once compiled (null before).
+    array: Box<[AtomicPtr<u8>]>,
+    stages: Box<[AtomicU8]>,
+    osr: Mutex<HashMap<(u32, u32), Osr>>,
+    /// Every compiled unit's code, mapped as long as the module lives.
+    code: Mutex<Vec<CodeMemory>>,
+    records: Mutex<Vec<Record>>,
+    started: Instant,
+    /// `Tier::Mixed`: the seeded choice of native functions, compiled once.
+    mixed: Once,
+}
+
+fn null_table(len: usize) -> Box<[AtomicPtr<u8>]> {
+    (0..len)
+        .map(|_| AtomicPtr::new(std::ptr::null_mut()))
+        .collect()
+}
+
+impl TierModule {
+    /// `module`'s tiered state, created on first use (and for `Tier::Mixed`, its native
+    /// half compiled). `None` only if the module's slot holds another tier's state, which
+    /// cannot happen: a module belongs to one engine, whose executor fills the slot.
+    pub fn of<'m>(module: &'m Arc<ModuleInner>, shared: &Arc<Shared>) -> Option<&'m TierModule> {
+        let data = module.jit_data.call_once(|| {
+            let n = module.bodies.len();
+            Box::new(TierModule {
+                shared: shared.clone(),
+                direct: null_table(n),
+                array: null_table(n),
+                stages: (0..n).map(|_| AtomicU8::new(0)).collect(),
+                osr: Mutex::new(HashMap::new()),
+                code: Mutex::new(Vec::new()),
+                records: Mutex::new((0..n).map(|_| Record::default()).collect()),
+                started: Instant::now(),
+                mixed: Once::new(),
+            })
+        });
+        let tiers = data.downcast_ref::<TierModule>()?;
+        if let Some(Tier::Mixed { seed }) = module.engine.config().get_tier() {
+            tiers.mixed.call_once(|| tiers.compile_mixed(module, seed));
+        }
+        Some(tiers)
+    }
+
+    /// The array-call entry of defined function `def`, if it has native code.
+    pub fn array_entry(&self, def: u32) -> Option<*mut u8> {
+        let entry = self.array.get(def as usize)?.load(Ordering::Acquire);
+        (!entry.is_null()).then_some(entry)
+    }
+
+    fn stage(&self, def: u32) -> Stage {
+        Stage::from_u8(self.stages[def as usize].load(Ordering::Acquire))
+    }
+
+    /// Claims defined function `def` for compilation: true for the one caller that moves
+    /// it from interpreted to queued.
+    pub fn claim(&self, def: u32) -> bool {
+        self.stages.get(def as usize).is_some_and(|s| {
+            s.compare_exchange(
+                Stage::Interpreted as u8,
+                Stage::Queued as u8,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
+            .is_ok()
+        })
+    }
+
+    /// Claims the loop entry at `offset` of `def`, or returns the entry if it is ready:
+    /// `Ok(true)` for the one caller that must compile it, `Ok(false)` while it is queued
+    /// or if it failed.
+    pub fn claim_loop(&self, def: u32, offset: u32) -> Result<bool, ArrayCallFn> {
+        let mut osr = self.osr.lock().unwrap_or_else(|e| e.into_inner());
+        match osr.get(&(def, offset)) {
+            Some(Osr::Ready(entry)) => Err(*entry),
+            Some(Osr::Queued | Osr::Failed) => Ok(false),
+            None => {
+                osr.insert((def, offset), Osr::Queued);
+                Ok(true)
+            }
+        }
+    }
+
+    /// Counts a frame moving to native code in `def`.
+    pub fn count_osr_entry(&self, def: u32) {
+        self.record(def, |r| r.osr_entries += 1);
+    }
+
+    fn record(&self, def: u32, f: impl FnOnce(&mut Record)) {
+        let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(r) = records.get_mut(def as usize) {
+            f(r);
+        }
+    }
+
+    /// Compiles defined function `def` entered at `entry` and installs the result; a
+    /// failure is recorded, and the function (or loop) stays interpreted.
+    pub fn compile(&self, module: &ModuleInner, def: u32, entry: Entry) {
+        let table = self.direct.as_ptr() as usize;
+        match compile_unit(module, def, entry, table) {
+            Ok(unit) => self.install(module, def, entry, unit),
+            Err(message) => {
+                match entry {
+                    Entry::Start => {
+                        self.stages[def as usize].store(Stage::Failed as u8, Ordering::Release)
+                    }
+                    Entry::Loop { offset } => {
+                        let mut osr = self.osr.lock().unwrap_or_else(|e| e.into_inner());
+                        osr.insert((def, offset), Osr::Failed);
+                    }
+                }
+                self.record(def, |r| r.failure = Some(message));
+            }
+        }
+    }
+
+    fn install(&self, module: &ModuleInner, def: u32, entry: Entry, unit: Unit) {
+        let Unit {
+            code,
+            direct,
+            array,
+            stats,
+        } = unit;
+        // Mapped for as long as the module lives, before anything can call into it.
+        self.code
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(code);
+        // SAFETY: `array` is an array-call entry (a trampoline, or the loop entry, both
+        // generated with the array-call signature), in code that lives as long as the
+        // module.
+        let array_fn = unsafe { std::mem::transmute::<*mut u8, ArrayCallFn>(array) };
+        let compile_time = Duration::from_nanos(stats.nanos);
+        match entry {
+            Entry::Start => {
+                self.direct[def as usize].store(direct, Ordering::Release);
+                self.array[def as usize].store(array, Ordering::Release);
+                wisp_interp::install_native(module, def, array_fn);
+                self.stages[def as usize].store(Stage::Native as u8, Ordering::Release);
+                let at = self.started.elapsed();
+                self.record(def, |r| {
+                    r.tiered_up_at = Some(at);
+                    r.compile_time += compile_time;
+                });
+            }
+            Entry::Loop { offset } => {
+                self.osr
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert((def, offset), Osr::Ready(array_fn));
+                self.record(def, |r| {
+                    r.osr_compiled += 1;
+                    r.compile_time += compile_time;
+                });
+            }
+        }
+    }
+
+    /// `Tier::Mixed`: compiles each defined function that a hash of `seed` and its index
+    /// sends to the native tier.
+    fn compile_mixed(&self, module: &ModuleInner, seed: u64) {
+        for def in 0..module.bodies.len() as u32 {
+            if mix(seed ^ u64::from(def)) & 1 == 1 && self.claim(def) {
+                self.compile(module, def, Entry::Start);
+            }
+        }
+    }
+
+    pub fn stats(&self, module: &ModuleInner) -> Vec<FuncTierStats> {
+        let records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+        records
+            .iter()
+            .enumerate()
+            .map(|(def, r)| {
+                let def = def as u32;
+                let (calls, loops) = wisp_interp::heat(module, def);
+                debug_assert!(r.tiered_up_at.is_none() || self.stage(def) == Stage::Native);
+                FuncTierStats {
+                    func: module.num_imported_funcs + def,
+                    interpreted_calls: calls,
+                    interpreted_loops: loops,
+                    tiered_up_at: r.tiered_up_at,
+                    compile_time: r.compile_time,
+                    osr_compiled: r.osr_compiled,
+                    osr_entries: r.osr_entries,
+                    failure: r.failure.clone(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// SplitMix64's finaliser: a well-spread hash of a 64-bit value.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}

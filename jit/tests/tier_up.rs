@@ -1,0 +1,250 @@
+//! Tier-up: hot functions are compiled and swapped in while the program runs, a frame
+//! stuck in a hot loop moves to native code at the loop header (on-stack replacement),
+//! and every switch leaves results, traps and fuel as the interpreter alone gives them.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use wisp_core::module::ExternIndex;
+use wisp_core::{Config, Engine, Instance, Linker, Module, Store, Tier, TierUp, TrapCode};
+use wisp_jit::{tier_stats, FuncTierStats, Tiered};
+
+fn tiered(tier_up: TierUp, config: &Config) -> Engine {
+    let mut config = config.clone();
+    config.tier(Tier::Tiered).tier_up(tier_up);
+    Engine::with_executor(&config, Arc::new(Tiered::new().unwrap()))
+}
+
+fn interp(config: &Config) -> Engine {
+    Engine::with_executor(config, Arc::new(wisp_interp::Interpreter::new()))
+}
+
+fn instantiate(engine: &Engine, wat: &str) -> (Module, Store<()>, Instance) {
+    let module = Module::new(engine, wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(engine, ());
+    let instance = Linker::new(engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    (module, store, instance)
+}
+
+/// The statistics of the function exported as `name`.
+fn stats_of(module: &Module, name: &str) -> FuncTierStats {
+    let index = module
+        .inner()
+        .exports
+        .iter()
+        .find_map(|e| match e.index {
+            ExternIndex::Func(f) if e.name == name => Some(f),
+            _ => None,
+        })
+        .expect("exported");
+    tier_stats(module)
+        .expect("a tiered module")
+        .into_iter()
+        .find(|f| f.func == index)
+        .expect("a defined function")
+}
+
+const FIB: &str = r#"(module
+  (func $fib (export "fib") (param i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+      (then (local.get 0))
+      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                     (call $fib (i32.sub (local.get 0) (i32.const 2))))))))"#;
+
+#[test]
+fn a_hot_function_is_swapped_in_and_every_caller_takes_it() {
+    let engine = tiered(
+        TierUp {
+            calls: 50,
+            loops: 1_000,
+            background: false,
+        },
+        &Config::default(),
+    );
+    let (module, mut store, instance) = instantiate(&engine, FIB);
+    let fib = instance.get_typed_func::<i32, i32>(&store, "fib").unwrap();
+    assert_eq!(fib.call(&mut store, 20).unwrap(), 6765);
+    let stats = stats_of(&module, "fib");
+    assert!(stats.tiered_up_at.is_some(), "{stats:?}");
+    // The 50th call compiled it; interpreted frames already running finished
+    // interpreted, and every call after that (from native code or the interpreter's
+    // stubs) ran natively, uncounted.
+    assert!((50..100).contains(&stats.interpreted_calls), "{stats:?}");
+    assert_eq!(fib.call(&mut store, 25).unwrap(), 75025);
+    let again = stats_of(&module, "fib");
+    assert_eq!(again.interpreted_calls, stats.interpreted_calls);
+    assert!(again.compile_time > Duration::ZERO);
+}
+
+/// A `_start`-like function whose whole work is one loop, with values live on the operand
+/// stack across it (below the loop, and as the loop's parameters) and locals of every
+/// type.
+const ONE_LOOP: &str = r#"(module
+  (type $step (func (param i64 i32) (result i64 i32)))
+  (func (export "run") (param $n i32) (result i64 f64 i32)
+    (local $f f64) (local $g f32) (local $x i64) (local $i i32)
+    (local.set $g (f32.const 1.5))
+    (i32.const 7)                          ;; below the loop, used after it
+    (i64.const 1) (i32.const 0)            ;; the loop's parameters
+    (loop $l (type $step)
+      ;; acc' = acc * 3 + i (wrapping), i' = i + 1
+      (local.set $i)
+      (local.set $x)
+      (local.set $f (f64.add (local.get $f) (f64.promote_f32 (local.get $g))))
+      (i64.add (i64.mul (local.get $x) (i64.const 3)) (i64.extend_i32_u (local.get $i)))
+      (i32.add (local.get $i) (i32.const 1))
+      (br_if $l (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $n))))
+    (local.set $i)
+    (local.set $x)
+    (local.set $i (i32.add (local.get $i)))  ;; 7 + the count
+    (local.get $x)
+    (local.get $f)
+    (local.get $i))
+  (func (export "count") (param $n i32) (result i32) (local $i i32)
+    (loop $l
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $i)))"#;
+
+#[test]
+fn a_frame_in_a_hot_loop_moves_to_native_code_with_its_locals_and_operands() {
+    let n = 100_000;
+    let (_, mut store, instance) = instantiate(&interp(&Config::default()), ONE_LOOP);
+    let run = instance
+        .get_typed_func::<i32, (i64, f64, i32)>(&store, "run")
+        .unwrap();
+    let expected = run.call(&mut store, n).unwrap();
+
+    let engine = tiered(
+        TierUp {
+            calls: 1_000,
+            loops: 5_000,
+            background: false,
+        },
+        &Config::default(),
+    );
+    let (module, mut store, instance) = instantiate(&engine, ONE_LOOP);
+    let run = instance
+        .get_typed_func::<i32, (i64, f64, i32)>(&store, "run")
+        .unwrap();
+    assert_eq!(run.call(&mut store, n).unwrap(), expected);
+    let stats = stats_of(&module, "run");
+    // One call, never returning before its loop got hot: it moved once, at the header,
+    // after the threshold's iterations.
+    assert_eq!(stats.interpreted_calls, 1, "{stats:?}");
+    assert_eq!(stats.interpreted_loops, 5_000, "{stats:?}");
+    assert_eq!((stats.osr_compiled, stats.osr_entries), (1, 1), "{stats:?}");
+    // The whole function was compiled too: the next call runs natively from the start.
+    assert!(stats.tiered_up_at.is_some());
+    assert_eq!(run.call(&mut store, n).unwrap(), expected);
+    let again = stats_of(&module, "run");
+    assert_eq!((again.interpreted_calls, again.osr_entries), (1, 1));
+}
+
+#[test]
+fn fuel_and_traps_are_the_same_after_switching_mid_loop() {
+    let mut config = Config::default();
+    config.consume_fuel(true);
+    let run = |engine: &Engine, fuel: u64| {
+        let (_, mut store, instance) = instantiate(engine, ONE_LOOP);
+        store.set_fuel(fuel).unwrap();
+        let count = instance
+            .get_typed_func::<i32, i32>(&store, "count")
+            .unwrap();
+        let result = count
+            .call(&mut store, 10_000)
+            .map_err(|e| e.as_trap().and_then(|t| t.code()));
+        (result, store.get_fuel().unwrap())
+    };
+    let engine = tiered(
+        TierUp {
+            calls: 1,
+            loops: 100,
+            background: false,
+        },
+        &config,
+    );
+    let reference = interp(&config);
+    let (ok, left) = run(&reference, 1_000_000);
+    assert_eq!(ok, Ok(10_000));
+    let used = 1_000_000 - left;
+    for fuel in [1_000_000, used, used - 1, used / 2, 50, 0] {
+        assert_eq!(
+            run(&engine, fuel),
+            run(&reference, fuel),
+            "with {fuel} fuel"
+        );
+    }
+    assert_eq!(
+        run(&engine, used / 2).0,
+        Err(Some(TrapCode::OutOfFuel)),
+        "runs out natively, after the switch"
+    );
+}
+
+#[test]
+fn background_compilation_swaps_code_in_while_the_interpreter_runs() {
+    let engine = tiered(
+        TierUp {
+            calls: 20,
+            loops: 1_000,
+            background: true,
+        },
+        &Config::default(),
+    );
+    let (module, mut store, instance) = instantiate(&engine, FIB);
+    let fib = instance.get_typed_func::<i32, i32>(&store, "fib").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        assert_eq!(fib.call(&mut store, 15).unwrap(), 610);
+        if stats_of(&module, "fib").tiered_up_at.is_some() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "fib was never swapped in");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(fib.call(&mut store, 20).unwrap(), 6765);
+
+    // A loop long enough that its frame moves while it runs: the compile thread has the
+    // loop entry ready long before 200 million interpreted iterations would end.
+    let (module, mut store, instance) = instantiate(&engine, ONE_LOOP);
+    let count = instance
+        .get_typed_func::<i32, i32>(&store, "count")
+        .unwrap();
+    assert_eq!(count.call(&mut store, 200_000_000).unwrap(), 200_000_000);
+    let stats = stats_of(&module, "count");
+    assert_eq!(stats.osr_entries, 1, "{stats:?}");
+}
+
+#[test]
+fn without_tier_up_the_interpreter_counts_nothing() {
+    // The profiling instructions exist only in code translated for a tiered engine.
+    let module = Module::new(
+        &interp(&Config::default()),
+        wat::parse_str(ONE_LOOP).unwrap(),
+    )
+    .unwrap();
+    for def in 0..2 {
+        let code = wisp_interp::bytecode_of(&module, def).unwrap().code;
+        assert!(
+            !code.iter().any(|i| matches!(
+                i,
+                wisp_interp::bytecode::Instr::Hot { .. }
+                    | wisp_interp::bytecode::Instr::HotLoop { .. }
+            )),
+            "{code:?}"
+        );
+    }
+    let engine = tiered(TierUp::default(), &Config::default());
+    let module = Module::new(&engine, wat::parse_str(ONE_LOOP).unwrap()).unwrap();
+    let code = wisp_interp::bytecode_of(&module, 1).unwrap().code;
+    assert!(matches!(
+        code.first(),
+        Some(wisp_interp::bytecode::Instr::Hot { def: 1 })
+    ));
+    assert!(code
+        .iter()
+        .any(|i| matches!(i, wisp_interp::bytecode::Instr::HotLoop { def: 1, .. })));
+}
