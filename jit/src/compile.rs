@@ -232,8 +232,9 @@ pub fn compile_unit(
         Ok(pieces)
     })?;
     // The only direct call a unit makes is to its own function (recursion, and the
-    // trampoline's call), piece 0.
-    let (code, offsets, size) = link(&pieces, |callee| (callee == def).then_some(0))?;
+    // trampoline's call), piece 0; a loop entry makes none (`Translator::op_call`).
+    let start = entry == translate::Entry::Start;
+    let (code, offsets, size) = link(&pieces, |callee| (start && callee == def).then_some(0))?;
     let at = |piece: usize| (code.base() + offsets[piece]) as *mut u8;
     let (direct, array) = match entry {
         translate::Entry::Start => (at(0), at(1)),

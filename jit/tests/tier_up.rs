@@ -248,3 +248,53 @@ fn without_tier_up_the_interpreter_counts_nothing() {
         .iter()
         .any(|i| matches!(i, wisp_interp::bytecode::Instr::HotLoop { def: 1, .. })));
 }
+
+/// Found by the differential test: a function that calls itself from inside a loop. Its
+/// loop entry (on-stack replacement) is not the function's direct entry, so the recursive
+/// call must not go to it.
+#[test]
+fn a_loop_entry_calls_its_own_function_through_the_function_entry() {
+    let wat = r#"(module
+      (func $f (export "f") (param i32) (result i32) (local i32)
+        (loop $l
+          (if (i32.gt_u (local.get 0) (local.get 1))
+            (then
+              (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+              (drop (call $f (i32.sub (local.get 0) (i32.const 1))))
+              (br $l))))
+        (local.get 1)))"#;
+    let expect = {
+        let (_, mut store, instance) = instantiate(&interp(&Config::default()), wat);
+        let f = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
+        f.call(&mut store, 6).unwrap()
+    };
+    let forced = TierUp {
+        calls: 1_000,
+        loops: 1,
+        background: false,
+    };
+    let (module, mut store, instance) = instantiate(&tiered(forced, &Config::default()), wat);
+    let f = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
+    assert_eq!(f.call(&mut store, 6).unwrap(), expect);
+    assert!(stats_of(&module, "f").osr_entries > 0);
+}
+
+/// Found by the differential test: with profiling, operands are materialized for loop
+/// headers; a constant below an `if` whose one arm holds a loop must still be there when
+/// the other arm runs.
+#[test]
+fn operands_below_a_conditional_loop_survive_the_arm_without_it() {
+    let wat = r#"(module
+      (func (export "g") (param i32) (result i64)
+        (i64.const -8388608)
+        (if (local.get 0) (then (loop $l)))))"#;
+    let profiling = TierUp {
+        calls: 1_000,
+        loops: 1_000,
+        background: false,
+    };
+    let (_, mut store, instance) = instantiate(&tiered(profiling, &Config::default()), wat);
+    let g = instance.get_typed_func::<i32, i64>(&store, "g").unwrap();
+    assert_eq!(g.call(&mut store, 0).unwrap(), -8388608);
+    assert_eq!(g.call(&mut store, 1).unwrap(), -8388608);
+}

@@ -42,8 +42,8 @@ pub struct Options {
     /// Check for interruption at function entry and loop headers.
     pub interruptible: bool,
     /// Count calls and loop iterations for tier-up (`Hot`, `HotLoop`), and keep every
-    /// operand in its canonical slot at loop headers so a frame can move to native code
-    /// there.
+    /// operand in its canonical slot from each block's entry (`enter_block`), so a frame
+    /// can move to native code at any loop header.
     pub profile: bool,
 }
 
@@ -565,23 +565,31 @@ impl Translator<'_> {
 
     // ----- control operators --------------------------------------------------------
 
-    fn op_block(&mut self, bt: BlockType) {
+    /// Settles the operand stack on entry to a block, loop or `if` whose parameters are
+    /// the top `params` entries: `Local` entries are copied out (a local written inside
+    /// the block must not change what they read), and the parameters of a loop or `if`
+    /// are put in their slots.
+    ///
+    /// With profiling, a frame may move to native code at any loop header, handing over
+    /// every operand in its canonical slot, so everything is materialized. That happens
+    /// here, on entry, where every path into the block passes, never inside it: entries
+    /// below a block's base belong to the code around it, and materializing one inside
+    /// one arm of an `if` would leave the other arm reading a slot never written.
+    fn enter_block(&mut self, params: usize) {
         self.preserve_locals(None);
+        let live = if self.profile { self.height() } else { params };
+        self.materialize_top(live);
+    }
+
+    fn op_block(&mut self, bt: BlockType) {
+        // A block's parameters may stay constants: only its own code reads them.
+        self.enter_block(0);
         self.push_ctrl(CtrlKind::Block, bt, 0);
     }
 
     fn op_loop(&mut self, bt: BlockType) {
-        self.preserve_locals(None);
         let (params, _) = self.block_arity(bt);
-        // A frame that moves to native code at the header (`HotLoop`) hands over its
-        // locals and every operand in its canonical slot (`locals + position`), so with
-        // profiling on nothing may stay a constant.
-        let live = if self.profile {
-            self.height()
-        } else {
-            params as usize
-        };
-        self.materialize_top(live);
+        self.enter_block(params as usize);
         self.bind_label();
         let head = self.pc();
         self.push_ctrl(CtrlKind::Loop, bt, head);
@@ -595,9 +603,8 @@ impl Translator<'_> {
 
     fn op_if(&mut self, bt: BlockType) {
         let (cond, pos) = self.pop();
-        self.preserve_locals(None);
         let (params, _) = self.block_arity(bt);
-        self.materialize_top(params as usize);
+        self.enter_block(params as usize);
         let at = self.emit_branch_if(cond, pos, false);
         self.push_ctrl(CtrlKind::If, bt, 0);
         let h = self.height();

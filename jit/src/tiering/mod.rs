@@ -19,7 +19,7 @@
 //!
 //! Invariants:
 //! - Native code of a tiered module calls the module's functions through the entry table
-//!   (a function calls itself directly), so a function may be compiled before or after its
+//!   (a function calls itself directly, but not from a loop entry), so a function may be compiled before or after its
 //!   callers; a null entry sends the call to the runtime (`libcalls::call_func`), which
 //!   runs the callee on whichever tier has it.
 //! - Both tiers share one call-depth bound: the interpreter hands native code what is left

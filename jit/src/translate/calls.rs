@@ -47,11 +47,12 @@ impl Translator<'_, '_> {
         let ty = module.func_type(func).clone();
         let args = self.popn(ty.params().len());
         let imported = func < module.num_imported_funcs;
+        // A unit compiled alone calls itself directly, unless it is an on-stack-replacement
+        // entry: that code is not the function's direct entry.
+        let itself = func == module.num_imported_funcs + self.def && self.results_array.is_none();
         let results = match self.env.calls {
             _ if imported => self.call_runtime(&ty, &args, func),
-            Calls::Table { table } if func != module.num_imported_funcs + self.def => {
-                self.call_through_table(&ty, &args, func, table)
-            }
+            Calls::Table { table } if !itself => self.call_through_table(&ty, &args, func, table),
             Calls::Direct | Calls::Table { .. } => {
                 let callee = self.direct_func(func);
                 self.call_direct(callee, &args)

@@ -75,7 +75,7 @@ pub enum Calls {
     /// Functions are compiled one at a time (tier-up): a call loads the callee's direct
     /// entry from `table` (the module's `AtomicPtr` per defined function, null until it is
     /// compiled) and calls it, or, while it is null, has the runtime run the callee. A
-    /// function calls itself directly.
+    /// function calls itself directly, except from an on-stack-replacement entry.
     Table { table: usize },
 }
 
