@@ -69,6 +69,20 @@ pub struct VmCtx {
 pub type ArrayCallFn =
     unsafe extern "C" fn(callee: *mut VmCtx, caller: *mut VmCtx, args_results: *mut u64) -> u32;
 
+/// On-stack replacement: what the interpreter hands native code when a frame moves to it
+/// at a loop header. Passed, in place of the slot array, to the [`ArrayCallFn`] a tier
+/// publishes as a function's loop entry; native code continues the frame at the loop and
+/// writes the function's results to the frame's first slots.
+#[repr(C)]
+#[derive(Debug)]
+pub struct OsrFrame {
+    /// The frame: its locals (parameters first), then the operand stack at the loop
+    /// header, one raw slot each.
+    pub slots: *mut u64,
+    /// The loop, by the byte offset of its `loop` operator in the module.
+    pub loop_offset: u32,
+}
+
 /// What an [`ArrayCallFn`] (and every runtime call native code makes) returns.
 pub mod status {
     /// The call returned normally.

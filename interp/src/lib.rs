@@ -84,9 +84,10 @@ pub trait NativeTier: Send + Sync + 'static {
     /// A frame of defined function `def` is at the header of the loop at wasm byte
     /// `offset`, and the function's loops passed their threshold (`TierUp::loops`); asked
     /// again every so often while it stays hot. Returns native code to continue the frame
-    /// in, if there is some yet: an array-call entry taking the frame's slots (locals, then
-    /// the operand stack at the header, each in the interpreter's raw slot encoding) and
-    /// returning the function's results in the first slots.
+    /// in, if there is some yet: an array-call entry taking, as its array, an
+    /// `wisp_core::vm::OsrFrame` (the frame's slots: locals, then the operand stack at the
+    /// header, each in the interpreter's raw slot encoding; and the loop's offset), and
+    /// returning the function's results in the frame's first slots.
     fn hot_loop(&self, module: &Arc<ModuleInner>, def: u32, offset: u32) -> Option<ArrayCallFn>;
 
     /// The trap a failed status of the JIT's code stands for (the JIT may hold more than

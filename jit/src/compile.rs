@@ -17,8 +17,9 @@ use cranelift_frontend::FunctionBuilderContext;
 use wisp_core::module::ModuleInner;
 
 use crate::code_memory::{CodeMemory, WritableCode};
+use crate::trampolines::{self, Callee};
 use crate::translate::{self, Env, WASM_FUNCTION_NAMESPACE};
-use crate::{executor, libcalls, trampolines};
+use crate::{executor, libcalls};
 
 /// A module's native code.
 pub struct ModuleCode {
@@ -190,56 +191,47 @@ fn link(
 pub struct Unit {
     /// Keeps the code mapped; the entries point into it.
     pub code: CodeMemory,
-    /// For `Entry::Start`: the direct entry (`Env::direct_signature`).
+    /// The direct entry (`Env::direct_signature`, with the OSR parameter).
     pub direct: *mut u8,
-    /// The array-call entry: the trampoline to the direct entry, or for `Entry::Loop`
-    /// the on-stack-replacement entry itself.
+    /// The array-call entry: a call with the arguments in the array.
     pub array: *mut u8,
+    /// The array-call entry for on-stack replacement, whose array is an `OsrFrame`.
+    pub osr: *mut u8,
+    /// The loops `osr` can enter at, by byte offset.
+    pub loops: Vec<u32>,
     /// What compiling it cost.
     pub stats: CompileStats,
 }
 
-/// Compiles defined function `def` alone, entered at `entry`, calling the module's other
-/// functions through `table` (`translate::Calls::Table`).
-pub fn compile_unit(
-    module: &ModuleInner,
-    def: u32,
-    entry: translate::Entry,
-    table: usize,
-) -> Result<Unit, String> {
+/// Compiles defined function `def` alone, calling the module's other functions through
+/// `table`, and enterable at its loops (`translate::Calls::Table`): its code, and its two
+/// trampolines (a call, and an on-stack replacement).
+pub fn compile_unit(module: &ModuleInner, def: u32, table: usize) -> Result<Unit, String> {
     let started = Instant::now();
     let isa = executor::isa()?;
     let env = env(module, isa, translate::Calls::Table { table });
-    let pieces = on_compile_stack(|| {
+    let (pieces, loops) = on_compile_stack(|| {
         let mut ctx = Context::new();
         let mut fctx = FunctionBuilderContext::new();
         let ty = module.func_type(module.num_imported_funcs + def);
-        let signature = match entry {
-            translate::Entry::Start => env.direct_signature(ty),
-            translate::Entry::Loop { .. } => env.array_signature(),
-        };
         ctx.func = Function::with_name_signature(
             UserFuncName::user(WASM_FUNCTION_NAMESPACE, def),
-            signature,
+            env.direct_signature(ty),
         );
-        translate::translate(&env, def, entry, &mut ctx.func, &mut fctx)
+        let loops = translate::translate(&env, def, &mut ctx.func, &mut fctx)
             .map_err(|e| format!("function {}: {e}", module.num_imported_funcs + def))?;
         let mut pieces = vec![emit(&mut ctx, isa, def)?];
-        if entry == translate::Entry::Start {
-            ctx.func = trampolines::array_to_direct(&env, def, &mut fctx);
+        for callee in [Callee::Direct, Callee::Loop] {
+            ctx.func = trampolines::array_to(&env, def, callee, &mut fctx);
             pieces.push(emit(&mut ctx, isa, def)?);
         }
-        Ok(pieces)
+        Ok((pieces, loops))
     })?;
-    // The only direct call a unit makes is to its own function (recursion, and the
-    // trampoline's call), piece 0; a loop entry makes none (`Translator::op_call`).
-    let start = entry == translate::Entry::Start;
-    let (code, offsets, size) = link(&pieces, |callee| (start && callee == def).then_some(0))?;
+    // The only direct call a unit makes is to its own function, piece 0: the trampolines'
+    // calls, and the function's recursion.
+    let (code, offsets, size) = link(&pieces, |callee| (callee == def).then_some(0))?;
     let at = |piece: usize| (code.base() + offsets[piece]) as *mut u8;
-    let (direct, array) = match entry {
-        translate::Entry::Start => (at(0), at(1)),
-        translate::Entry::Loop { .. } => (std::ptr::null_mut(), at(0)),
-    };
+    let (direct, array, osr) = (at(0), at(1), at(2));
     let stats = CompileStats {
         functions: 1,
         wasm_bytes: module.bodies[def as usize].range.len() as u64,
@@ -250,6 +242,8 @@ pub fn compile_unit(
         code,
         direct,
         array,
+        osr,
+        loops,
         stats,
     })
 }
@@ -311,11 +305,11 @@ fn compile_all(env: &Env<'_>, isa: &dyn TargetIsa) -> Result<Vec<Compiled>, Stri
                     UserFuncName::user(WASM_FUNCTION_NAMESPACE, def),
                     env.direct_signature(ty),
                 );
-                translate::translate(env, def, translate::Entry::Start, &mut ctx.func, &mut fctx)
+                translate::translate(env, def, &mut ctx.func, &mut fctx)
                     .map_err(|e| format!("function {}: {e}", module.num_imported_funcs + def))
-                    .and_then(|()| emit(&mut ctx, isa, def))
+                    .and_then(|_| emit(&mut ctx, isa, def))
             } else {
-                ctx.func = trampolines::array_to_direct(env, def, &mut fctx);
+                ctx.func = trampolines::array_to(env, def, Callee::Direct, &mut fctx);
                 emit(&mut ctx, isa, def)
             };
             match compiled {

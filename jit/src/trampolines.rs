@@ -11,13 +11,32 @@ use cranelift_codegen::ir::{
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
-use crate::translate::{clif_type, decode_raw, encode_raw, Env, WASM_FUNCTION_NAMESPACE};
+use wisp_core::vm::OsrFrame;
+
+use crate::translate::{clif_type, decode_raw, encode_raw, zero, Env, WASM_FUNCTION_NAMESPACE};
 
 /// The namespace of trampolines' names: `UserFuncName::user(namespace, def)`.
 pub const TRAMPOLINE_NAMESPACE: u32 = 1;
 
-/// The array-call trampoline of defined function `def`.
-pub fn array_to_direct(env: &Env<'_>, def: u32, fctx: &mut FunctionBuilderContext) -> Function {
+/// What a trampoline's array holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Callee {
+    /// The arguments, and then the results: a call.
+    Direct,
+    /// A `wisp_core::vm::OsrFrame`, passed on as the function's OSR parameter
+    /// (`translate::Calls::Table`): an interpreter frame continued at a loop header. The
+    /// results go to the frame's slots.
+    Loop,
+}
+
+/// The array-call trampoline of defined function `def`: a call of its direct entry with
+/// the arguments from the array, or an on-stack replacement.
+pub fn array_to(
+    env: &Env<'_>,
+    def: u32,
+    callee_kind: Callee,
+    fctx: &mut FunctionBuilderContext,
+) -> Function {
     let module = env.module;
     let ty = module.func_type(module.num_imported_funcs + def);
     let mut func = Function::with_name_signature(
@@ -45,10 +64,31 @@ pub fn array_to_direct(env: &Env<'_>, def: u32, fctx: &mut FunctionBuilderContex
     // The array is the caller's: aligned, and valid for the call (the contract).
     let flags = MemFlagsData::trusted();
     let mut args = vec![vmctx];
-    for (i, &p) in ty.params().iter().enumerate() {
-        let raw = b.ins().load(types::I64, flags, array, (i * 8) as i32);
-        args.push(decode_raw(&mut b, clif_type(p), raw));
-    }
+    let results_to = match callee_kind {
+        Callee::Direct => {
+            if env.osr() {
+                args.push(b.ins().iconst(env.ptr, 0));
+            }
+            for (i, &p) in ty.params().iter().enumerate() {
+                let raw = b.ins().load(types::I64, flags, array, (i * 8) as i32);
+                args.push(decode_raw(&mut b, clif_type(p), raw));
+            }
+            array
+        }
+        Callee::Loop => {
+            args.push(array);
+            // The parameters are the frame's locals, which the OSR path loads.
+            for &p in ty.params() {
+                args.push(zero(&mut b, clif_type(p)));
+            }
+            b.ins().load(
+                env.ptr,
+                flags,
+                array,
+                std::mem::offset_of!(OsrFrame, slots) as i32,
+            )
+        }
+    };
     let call = b.ins().call(callee, &args);
     let results = b.inst_results(call).to_vec();
     let status = results[0];
@@ -64,7 +104,7 @@ pub fn array_to_direct(env: &Env<'_>, def: u32, fctx: &mut FunctionBuilderContex
     b.seal_block(succeeded);
     for (i, &r) in results[1..].iter().enumerate() {
         let raw = encode_raw(&mut b, r);
-        b.ins().store(flags, raw, array, (i * 8) as i32);
+        b.ins().store(flags, raw, results_to, (i * 8) as i32);
     }
     b.ins().return_(&[status]);
     b.finalize(env.frontend);

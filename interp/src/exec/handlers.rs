@@ -22,6 +22,7 @@
 use core::ptr;
 use core::sync::atomic::Ordering;
 
+use wisp_core::vm::OsrFrame;
 use wisp_core::TrapCode;
 
 use super::{dispatch, trap, trapped, Accs, Done, Exec, Handler, Ip, Sp};
@@ -1285,12 +1286,20 @@ unsafe fn hot_loop_slow(ip: Ip, sp: Sp, ex: &mut Exec, def: u32, offset: u32) ->
         native.hot_loop(unsafe { (*ex.instance).module.inner() }, def, offset)
     });
     match entry {
-        // SAFETY: the translator kept every local and operand of the frame in its slot at
-        // this header (`Options::profile`), which is what the entry reads.
-        Some(entry) => match unsafe { ex.run_native(entry, sp) } {
-            Ok(()) => unsafe { leave(ex) },
-            Err(trap) => trapped(ex, trap),
-        },
+        Some(entry) => {
+            let mut frame = OsrFrame {
+                slots: sp,
+                loop_offset: offset,
+            };
+            let array = (&raw mut frame).cast::<u64>();
+            // SAFETY: the translator kept every local and operand of the frame in its slot
+            // at this header (`Options::profile`), which is what the entry reads through
+            // `frame`; its results go to the frame's first slots.
+            match unsafe { ex.run_native(entry, array) } {
+                Ok(()) => unsafe { leave(ex) },
+                Err(trap) => trapped(ex, trap),
+            }
+        }
         None => {
             let (mb, ml) = ex.mem_regs();
             unsafe { dispatch(ip.add(words!(HotLoop)), sp, mb, ml, ex, Accs::ZERO) }

@@ -527,14 +527,15 @@ impl<'n> Exec<'n> {
         self.stack.frames.last().map_or(0, |f| f.base)
     }
 
-    /// Runs native code `entry` on the current frame (its slots at `sp`: the arguments,
-    /// or for on-stack replacement the locals and operands) and leaves the frame with the
-    /// results it wrote to the frame's first slots. The native calls may nest as deep as
-    /// the frames left (`StoreInner::depth_left`), so the two tiers share one call-depth
+    /// Runs native code `entry` on the current frame, whose slots start at `sp`, passing it
+    /// `array`: the frame's slots (the arguments) for a function's entry, or an `OsrFrame`
+    /// naming them for a loop entry; the results arrive in the frame's first slots, and
+    /// the frame is left to the caller to pop. The native calls may nest as deep as the
+    /// frames left (`StoreInner::depth_left`), so the two tiers share one call-depth
     /// bound.
     #[cold]
     #[inline(never)]
-    unsafe fn run_native(&mut self, entry: ArrayCallFn, sp: Sp) -> Result<(), Trap> {
+    unsafe fn run_native(&mut self, entry: ArrayCallFn, array: *mut u64) -> Result<(), Trap> {
         let store = self.store;
         // The current frame is the one native code replaces: it does not count twice.
         let left = self.max_depth + 1 - self.stack.frames.len();
@@ -548,7 +549,7 @@ impl<'n> Exec<'n> {
             // Native code finds the store through its instance (`VmCtx::store`), which
             // every entry from Rust sets: a `Store<T>` may have moved since the last.
             (*vmctx).store = store;
-            let code = entry(vmctx, vmctx, sp);
+            let code = entry(vmctx, vmctx, array);
             (*store).depth_left = saved;
             code
         };

@@ -14,14 +14,16 @@
 //!
 //! Each is one atomic store, and a caller that still sees the old value runs the
 //! interpreter, which is right too. A frame that stays in a hot loop moves to native code
-//! at the loop header: the JIT compiles the function once more with an entry there
-//! (`translate::Entry::Loop`) that takes the interpreter frame's locals and operands.
+//! at the loop header (on-stack replacement) once its function is compiled: the same
+//! code, which has a path from its entry to each of its loops, taken when its OSR
+//! parameter is an interpreter frame (`wisp_core::vm::OsrFrame`) rather than null. So one
+//! compile per function serves calls from either tier and frames already running.
 //!
 //! Invariants:
 //! - Native code of a tiered module calls the module's functions through the entry table
-//!   (a function calls itself directly, but not from a loop entry), so a function may be compiled before or after its
-//!   callers; a null entry sends the call to the runtime (`libcalls::call_func`), which
-//!   runs the callee on whichever tier has it.
+//!   (a function calls itself directly), so a function may be compiled before or after
+//!   its callers; a null entry sends the call to the runtime (`libcalls::call_func`),
+//!   which runs the callee on whichever tier has it.
 //! - Both tiers share one call-depth bound: the interpreter hands native code what is left
 //!   of its frames (`StoreInner::depth_left`), and a call from native code into the
 //!   interpreter gets what native code has left.

@@ -47,9 +47,8 @@ impl Translator<'_, '_> {
         let ty = module.func_type(func).clone();
         let args = self.popn(ty.params().len());
         let imported = func < module.num_imported_funcs;
-        // A unit compiled alone calls itself directly, unless it is an on-stack-replacement
-        // entry: that code is not the function's direct entry.
-        let itself = func == module.num_imported_funcs + self.def && self.results_array.is_none();
+        // A function compiled alone calls itself directly.
+        let itself = func == module.num_imported_funcs + self.def;
         let results = match self.env.calls {
             _ if imported => self.call_runtime(&ty, &args, func),
             Calls::Table { table } if !itself => self.call_through_table(&ty, &args, func, table),
@@ -61,11 +60,21 @@ impl Translator<'_, '_> {
         self.stack.extend(results);
     }
 
+    /// The arguments of a direct call: the context, a null OSR parameter (a call, not an
+    /// on-stack replacement) where functions take one, then `args`.
+    fn direct_args(&mut self, args: &[Value]) -> Vec<Value> {
+        let mut call_args = Vec::with_capacity(args.len() + 2);
+        call_args.push(self.vmctx);
+        if self.env.osr() {
+            call_args.push(self.b.ins().iconst(self.env.ptr, 0));
+        }
+        call_args.extend_from_slice(args);
+        call_args
+    }
+
     /// Calls the direct entry `callee` and passes a failure on; returns the results.
     fn call_direct(&mut self, callee: FuncRef, args: &[Value]) -> Vec<Value> {
-        let mut call_args = Vec::with_capacity(args.len() + 1);
-        call_args.push(self.vmctx);
-        call_args.extend_from_slice(args);
+        let call_args = self.direct_args(args);
         let call = self.b.ins().call(callee, &call_args);
         let results = self.b.inst_results(call).to_vec();
         self.propagate(results[0]);
@@ -109,9 +118,7 @@ impl Translator<'_, '_> {
         self.b.switch_to_block(native);
         self.b.seal_block(native);
         let sig = self.b.import_signature(self.env.direct_signature(ty));
-        let mut call_args = Vec::with_capacity(args.len() + 1);
-        call_args.push(self.vmctx);
-        call_args.extend_from_slice(args);
+        let call_args = self.direct_args(args);
         let call = self.b.ins().call_indirect(sig, entry, &call_args);
         let results = self.b.inst_results(call).to_vec();
         self.propagate(results[0]);

@@ -42,9 +42,7 @@ impl Translator<'_, '_> {
     }
 
     pub(super) fn op_loop(&mut self, bt: BlockType) -> Result<()> {
-        if self.osr.as_ref().is_some_and(|o| o.offset == self.offset) {
-            self.enter_loop();
-        }
+        self.enter_loop();
         let (params, results) = self.block_signature(bt)?;
         let header = self.new_block_with_params(&params);
         let next = self.new_block_with_params(&results);
@@ -67,14 +65,16 @@ impl Translator<'_, '_> {
         Ok(())
     }
 
-    /// On-stack replacement at this loop: the operand stack becomes the parameters of a
-    /// block that both the (unreached) translated code before the loop and the entry's
-    /// landing jump to, the landing with the operands loaded from the interpreter's frame
-    /// (slot `locals + position`, where the interpreter keeps them at loop headers when it
-    /// profiles). The locals were loaded at the entry; from here on the loop is translated
-    /// as usual.
+    /// On-stack replacement at this loop (with `Env::osr`): the operand stack becomes the
+    /// parameters of a block that both the code before the loop and a landing jump to, the
+    /// landing with the operands loaded from the interpreter's frame (slot `locals +
+    /// position`, where the interpreter keeps them from every block's entry when it
+    /// profiles). The locals were loaded on the OSR path; `finish` branches to the landing
+    /// when the frame is at this loop. From here on the loop is translated as usual.
     fn enter_loop(&mut self) {
-        let Some(osr) = self.osr.take() else { return };
+        let Some(frame) = self.osr.as_ref().map(|o| o.frame) else {
+            return;
+        };
         let types: Vec<cranelift_codegen::ir::Type> = self
             .stack
             .iter()
@@ -84,8 +84,10 @@ impl Translator<'_, '_> {
         let operands = self.stack.clone();
         self.jump_with(join, &operands);
 
-        self.b.switch_to_block(osr.landing);
-        self.b.seal_block(osr.landing);
+        // Sealed by `finish`, which fills in its predecessor.
+        let landing = self.b.create_block();
+        self.b.set_cold_block(landing);
+        self.b.switch_to_block(landing);
         let base = self.locals.len();
         let loaded: Vec<_> = types
             .iter()
@@ -94,7 +96,7 @@ impl Translator<'_, '_> {
                 let raw = self.b.ins().load(
                     cranelift_codegen::ir::types::I64,
                     cranelift_codegen::ir::MemFlagsData::trusted(),
-                    osr.array,
+                    frame,
                     ((base + i) * 8) as i32,
                 );
                 self.decode_raw(t, raw)
@@ -105,6 +107,10 @@ impl Translator<'_, '_> {
         self.b.switch_to_block(join);
         self.b.seal_block(join);
         self.stack = self.b.block_params(join).to_vec();
+        let offset = self.offset;
+        if let Some(osr) = &mut self.osr {
+            osr.landings.push((offset, landing));
+        }
     }
 
     pub(super) fn op_if(&mut self, bt: BlockType) -> Result<()> {

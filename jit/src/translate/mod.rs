@@ -41,6 +41,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use wasmparser::{BlockType, FunctionBody, Operator};
 use wisp_core::dead_code::{DeadCode, Step};
 use wisp_core::module::ModuleInner;
+use wisp_core::vm::OsrFrame;
 use wisp_core::{FuncType, TrapCode, ValType};
 
 use crate::libcalls::Libcall;
@@ -75,22 +76,18 @@ pub enum Calls {
     /// Functions are compiled one at a time (tier-up): a call loads the callee's direct
     /// entry from `table` (the module's `AtomicPtr` per defined function, null until it is
     /// compiled) and calls it, or, while it is null, has the runtime run the callee. A
-    /// function calls itself directly, except from an on-stack-replacement entry.
+    /// function calls itself directly. Such a function can also be entered at any of its
+    /// loop headers (on-stack replacement): its direct signature has a second parameter,
+    /// null for a call, or a `wisp_core::vm::OsrFrame` to continue.
     Table { table: usize },
 }
 
-/// Where compiled code is entered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Entry {
-    /// At the start, with the direct signature.
-    Start,
-    /// On-stack replacement: at the header of the loop at wasm byte `offset`, as an
-    /// `ArrayCallFn` whose array is an interpreter frame (locals, then the operand stack at
-    /// the header, raw slots); the results are written to the array's first slots.
-    Loop { offset: u32 },
-}
-
 impl Env<'_> {
+    /// Whether functions take the on-stack-replacement parameter (`Calls::Table`).
+    pub fn osr(&self) -> bool {
+        matches!(self.calls, Calls::Table { .. })
+    }
+
     /// The array-call signature (`wisp_core::vm::ArrayCallFn`).
     pub fn array_signature(&self) -> Signature {
         let mut sig = Signature::new(self.call_conv);
@@ -103,9 +100,14 @@ impl Env<'_> {
 impl Env<'_> {
     /// The direct signature of a wasm function of type `ty`: `(vmctx, params...) ->
     /// (status: i32, results...)`.
+    /// `(vmctx, [osr,] params...) -> (status, results...)`: the OSR parameter only with
+    /// `Calls::Table`.
     pub fn direct_signature(&self, ty: &FuncType) -> Signature {
         let mut sig = Signature::new(self.call_conv);
         sig.params.push(AbiParam::new(self.ptr));
+        if self.osr() {
+            sig.params.push(AbiParam::new(self.ptr));
+        }
         sig.params
             .extend(ty.params().iter().map(|&t| AbiParam::new(clif_type(t))));
         sig.returns.push(AbiParam::new(types::I32));
@@ -190,16 +192,24 @@ pub fn decode_raw(b: &mut FunctionBuilder<'_>, ty: Type, raw: Value) -> Value {
     }
 }
 
+/// A zero of type `ty` (integers, references and floats).
+pub fn zero(b: &mut FunctionBuilder<'_>, ty: Type) -> Value {
+    match ty {
+        types::F32 => b.ins().f32const(0.0),
+        types::F64 => b.ins().f64const(0.0),
+        _ => b.ins().iconst(ty, 0),
+    }
+}
+
 /// Translates defined function `def` of `env.module` into `func`, whose signature must be
-/// the function's direct signature for `Entry::Start`, the array-call signature for
-/// `Entry::Loop`.
+/// the function's direct signature. Returns the byte offsets of the loops it can be
+/// entered at (with `Env::osr`; none otherwise).
 pub fn translate(
     env: &Env<'_>,
     def: u32,
-    entry: Entry,
     func: &mut Function,
     fctx: &mut FunctionBuilderContext,
-) -> Result<()> {
+) -> Result<Vec<u32>> {
     let module = env.module;
     let body_info = &module.bodies[def as usize];
     let ty = module.func_type(module.num_imported_funcs + def);
@@ -208,7 +218,7 @@ pub fn translate(
         body_info.range.start as u64,
     ));
     let b = FunctionBuilder::new(func, fctx);
-    let mut t = Translator::new(env, b, ty, def, entry);
+    let mut t = Translator::new(env, b, ty, def);
     // Blocks: about one per 10 bytes of code (a branch or a checked access each).
     let pairs = u64::from(body_info.num_locals) * (body_info.range.len() as u64 / 10);
     t.prologue(ty, &body, pairs > SLOT_LOCALS_ABOVE)?;
@@ -218,14 +228,11 @@ pub fn translate(
         let op = reader.read()?;
         t.op(op)?;
     }
-    if t.osr.is_some() {
-        // The interpreter asked for a loop this body has no live `loop` at.
-        return Err(TranslateError::Unsupported(
-            "on-stack replacement at a non-loop",
-        ));
-    }
+    let loops = t.osr.as_ref().map_or_else(Vec::new, |o| {
+        o.landings.iter().map(|&(offset, _)| offset).collect()
+    });
     t.finish();
-    Ok(())
+    Ok(loops)
 }
 
 /// Where a wasm local lives.
@@ -283,14 +290,18 @@ impl Control {
     }
 }
 
-/// An on-stack-replacement entry still to be joined to its loop (`Entry::Loop`).
+/// On-stack replacement (`Env::osr`): the path from the function's entry, when its OSR
+/// parameter is not null, to the loop the interpreter frame is at.
 struct Osr {
-    /// The loop's byte offset.
-    offset: u32,
-    /// The block the entry jumps to after its checks, filled in at the loop.
-    landing: Block,
-    /// The interpreter frame's slots.
-    array: Value,
+    /// The interpreter frame's slots (`OsrFrame::slots`), loaded on that path.
+    frame: Value,
+    /// `OsrFrame::loop_offset`.
+    offset: Value,
+    /// Where the path chooses its loop: filled in by `finish`, once every loop is known.
+    switch: Block,
+    /// Per loop so far: its byte offset, and the block that loads the operands at its
+    /// header from the frame and joins the loop.
+    landings: Vec<(u32, Block)>,
 }
 
 pub struct Translator<'e, 'b> {
@@ -300,10 +311,8 @@ pub struct Translator<'e, 'b> {
     def: u32,
     /// Byte offset of the operator being translated.
     offset: u32,
-    /// For `Entry::Loop`, until the loop is reached.
+    /// With `Env::osr`.
     osr: Option<Osr>,
-    /// For `Entry::Loop`: the array the results go to.
-    results_array: Option<Value>,
     vmctx: Value,
     /// `VmCtx::store`, loaded once: it is the same for the whole execution.
     store: Value,
@@ -338,27 +347,12 @@ fn vm_readonly() -> MemFlagsData {
 }
 
 impl<'e, 'b> Translator<'e, 'b> {
-    fn new(
-        env: &'e Env<'e>,
-        mut b: FunctionBuilder<'b>,
-        ty: &FuncType,
-        def: u32,
-        entry_kind: Entry,
-    ) -> Self {
+    fn new(env: &'e Env<'e>, mut b: FunctionBuilder<'b>, ty: &FuncType, def: u32) -> Self {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
         b.seal_block(entry);
         let vmctx = b.block_params(entry)[0];
-        let osr = match entry_kind {
-            Entry::Start => None,
-            Entry::Loop { offset } => Some(Osr {
-                offset,
-                landing: b.create_block(),
-                array: b.block_params(entry)[2],
-            }),
-        };
-        let results_array = osr.as_ref().map(|o| o.array);
         let results: Vec<Type> = ty.results().iter().map(|&t| clif_type(t)).collect();
         let fail = b.create_block();
         b.append_block_param(fail, types::I32);
@@ -379,8 +373,7 @@ impl<'e, 'b> Translator<'e, 'b> {
             b,
             def,
             offset: 0,
-            osr,
-            results_array,
+            osr: None,
             vmctx,
             store,
             memory0,
@@ -408,22 +401,13 @@ impl<'e, 'b> Translator<'e, 'b> {
             let ty = wasm_type(ty)?;
             types.extend((0..count).map(|_| ty));
         }
-        let params: Vec<Value> = self.b.block_params(entry)[1..].to_vec();
+        let first_param = if self.env.osr() { 2 } else { 1 };
+        let params: Vec<Value> = self.b.block_params(entry)[first_param..].to_vec();
         for (i, &t) in types.iter().enumerate() {
-            let init = match &self.osr {
-                // On-stack replacement: every local from the interpreter's frame.
-                Some(osr) => {
-                    let array = osr.array;
-                    let raw = self.b.ins().load(
-                        types::I64,
-                        MemFlagsData::trusted(),
-                        array,
-                        (i * 8) as i32,
-                    );
-                    self.decode_raw(t, raw)
-                }
-                None if i < ty.params().len() => params[i],
-                None => self.zero(t),
+            let init = if i < ty.params().len() {
+                params[i]
+            } else {
+                self.zero(t)
             };
             self.declare_local(t, init, in_slots);
         }
@@ -450,16 +434,9 @@ impl<'e, 'b> Translator<'e, 'b> {
             .ins()
             .store(vm_flags(), depth, self.store, offsets::STORE_DEPTH_LEFT);
 
-        if let Some(osr) = &self.osr {
-            // On-stack replacement enters at the loop (`enter_loop`). The body before it
-            // is translated into blocks nothing reaches, which keeps the translator's
-            // picture of blocks and operands right at the loop, and which Cranelift
-            // removes; their uses of locals read zeroes.
-            let landing = osr.landing;
-            self.b.ins().jump(landing, &[]);
-            let unreached = self.b.create_block();
-            self.b.switch_to_block(unreached);
-            self.b.seal_block(unreached);
+        if self.env.osr() {
+            let osr = self.b.block_params(entry)[1];
+            self.osr_path(osr, &types);
         }
         self.start_fuel_block();
         self.check_interrupt();
@@ -510,18 +487,80 @@ impl<'e, 'b> Translator<'e, 'b> {
         }
     }
 
+    /// With `Env::osr`: branches on the OSR parameter. Null (a call) goes on to the body;
+    /// otherwise the locals are loaded from the interpreter frame, and `finish` picks the
+    /// loop to join among those `enter_loop` prepared.
+    fn osr_path(&mut self, osr: Value, local_types: &[Type]) {
+        let path = self.b.create_block();
+        let body = self.b.create_block();
+        self.b.set_cold_block(path);
+        self.b.ins().brif(osr, path, &[], body, &[]);
+
+        self.b.switch_to_block(path);
+        self.b.seal_block(path);
+        // The interpreter's `OsrFrame`, valid for the call.
+        let flags = MemFlagsData::trusted();
+        let frame = self.b.ins().load(
+            self.env.ptr,
+            flags,
+            osr,
+            std::mem::offset_of!(OsrFrame, slots) as i32,
+        );
+        let offset = self.b.ins().load(
+            types::I32,
+            flags,
+            osr,
+            std::mem::offset_of!(OsrFrame, loop_offset) as i32,
+        );
+        for (i, &t) in local_types.iter().enumerate() {
+            let raw = self.b.ins().load(types::I64, flags, frame, (i * 8) as i32);
+            let v = self.decode_raw(t, raw);
+            self.local_set(i as u32, v);
+        }
+        let switch = self.b.create_block();
+        self.b.ins().jump(switch, &[]);
+        self.osr = Some(Osr {
+            frame,
+            offset,
+            switch,
+            landings: Vec::new(),
+        });
+
+        self.b.switch_to_block(body);
+        self.b.seal_block(body);
+    }
+
     /// The exits, after the last operator.
     fn finish(mut self) {
         self.close_fuel_block();
+
+        // On-stack replacement: the loop the frame is at. An offset without a loop never
+        // comes: the tier-up manager enters only at the loops `translate` returned.
+        if let Some(osr) = self.osr.take() {
+            self.b.switch_to_block(osr.switch);
+            self.b.seal_block(osr.switch);
+            for (offset, landing) in osr.landings {
+                let hit = self
+                    .b
+                    .ins()
+                    .icmp_imm_u(IntCC::Equal, osr.offset, i64::from(offset));
+                let next = self.b.create_block();
+                self.b.ins().brif(hit, landing, &[], next, &[]);
+                self.b.seal_block(landing);
+                self.b.switch_to_block(next);
+                self.b.seal_block(next);
+            }
+            let status = self.i32_const(i64::from(TrapCode::Unreachable.status()));
+            let fail = self.fail;
+            self.b.ins().jump(fail, &[BlockArg::Value(status)]);
+        }
 
         // The failure exit: the status, and zeroes for the results.
         self.b.switch_to_block(self.fail);
         let status = self.b.block_params(self.fail)[0];
         let mut values = vec![status];
-        if self.results_array.is_none() {
-            for &t in &self.results.clone() {
-                values.push(self.zero(t));
-            }
+        for &t in &self.results.clone() {
+            values.push(self.zero(t));
         }
         self.b.ins().return_(&values);
 
@@ -539,19 +578,7 @@ impl<'e, 'b> Translator<'e, 'b> {
             .store(vm_flags(), depth, self.store, offsets::STORE_DEPTH_LEFT);
         let ok = self.b.ins().iconst(types::I32, 0);
         let mut values = vec![ok];
-        let results = self.b.block_params(self.ret).to_vec();
-        match self.results_array {
-            // An array-call entry: results to the array.
-            Some(array) => {
-                for (i, &r) in results.iter().enumerate() {
-                    let raw = self.encode_raw(r);
-                    self.b
-                        .ins()
-                        .store(MemFlagsData::trusted(), raw, array, (i * 8) as i32);
-                }
-            }
-            None => values.extend_from_slice(&results),
-        }
+        values.extend_from_slice(self.b.block_params(self.ret));
         self.b.ins().return_(&values);
 
         self.b.seal_all_blocks();
@@ -595,11 +622,7 @@ impl<'e, 'b> Translator<'e, 'b> {
     // ----- small helpers --------------------------------------------------------------
 
     fn zero(&mut self, ty: Type) -> Value {
-        match ty {
-            types::F32 => self.b.ins().f32const(0.0),
-            types::F64 => self.b.ins().f64const(0.0),
-            _ => self.b.ins().iconst(ty, 0),
-        }
+        zero(&mut self.b, ty)
     }
 
     fn i32_const(&mut self, v: i64) -> Value {
