@@ -15,8 +15,8 @@ pub use wisp_core::{
     module, vm, AsContext, AsContextMut, Caller, Config, Error, Extern, ExternRef, ExternType,
     FrameInfo, Func, FuncType, Global, GlobalType, HostError, Instance, IntoFunc, Linker, Memory,
     MemoryType, Module, ModuleError, Mutability, RefType, Result, Store, StoreContext,
-    StoreContextMut, Table, TableType, Tier, TierUp, Trap, TrapCode, TypedFunc, Val, ValType,
-    WasmParams, WasmResults, WasmTy,
+    StoreContextMut, Table, TableType, Tier, TierEvent, TierUp, Trap, TrapCode, TypedFunc, Val,
+    ValType, WasmParams, WasmResults, WasmTy,
 };
 pub use wisp_interp as interp;
 #[cfg(feature = "jit")]

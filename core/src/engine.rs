@@ -25,6 +25,42 @@ pub struct Config {
     pub(crate) max_table_elements: u32,
     pub(crate) tier: Option<Tier>,
     pub(crate) tier_up: TierUp,
+    pub(crate) tier_events: Option<TierListener>,
+}
+
+/// A listener for [`TierEvent`]s.
+pub type TierListener = Arc<dyn Fn(&TierEvent) + Send + Sync>;
+
+/// What tier-up did, as it happens: given to the listener set with
+/// [`Config::on_tier_event`], on the thread where it happened (the compile thread, for
+/// compilations). The same facts, summed per function, are what `wisp run --tier-stats`
+/// prints (`wisp::jit::tier_stats`).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum TierEvent {
+    /// Function `func` (an index of `module`'s function index space) was compiled and its
+    /// native code installed: every later call, from either tier, runs it.
+    Compiled {
+        module: crate::Module,
+        func: u32,
+        /// How long compiling took.
+        compile_time: core::time::Duration,
+        /// When it was installed, from the module's first use by the engine.
+        at: core::time::Duration,
+    },
+    /// Compiling `func` failed: it stays interpreted.
+    CompileFailed {
+        module: crate::Module,
+        func: u32,
+        message: alloc::string::String,
+    },
+    /// An interpreted frame of `func` moved to native code at the loop at byte
+    /// `loop_offset` (on-stack replacement).
+    OsrEntered {
+        module: crate::Module,
+        func: u32,
+        loop_offset: u32,
+    },
 }
 
 /// Which tier runs an engine's wasm code. Core runs none itself: the `wisp` facade builds
@@ -62,10 +98,14 @@ pub struct TierUp {
 }
 
 impl Default for TierUp {
+    /// Low thresholds: compiling happens on another thread and a compiled function serves
+    /// calls and running frames alike, so waiting costs more than compiling early. The
+    /// tiers comparison (BENCHMARKS.md) measured 1,000/10,000 up to 1.6x slower in total
+    /// than 100/1,000 (sha2), and 300/3,000 no better than 100/1,000 anywhere.
     fn default() -> Self {
         TierUp {
-            calls: 1_000,
-            loops: 10_000,
+            calls: 100,
+            loops: 1_000,
             background: true,
         }
     }
@@ -94,6 +134,7 @@ impl Default for Config {
             max_table_elements: 10_000_000,
             tier: None,
             tier_up: TierUp::default(),
+            tier_events: None,
         }
     }
 }
@@ -184,6 +225,22 @@ impl Config {
         self.tier_up
     }
 
+    /// Calls `listener` with every [`TierEvent`] of a tiered engine (compilations, their
+    /// failures, on-stack replacements). It runs on the thread of the event and must not
+    /// block for long: the compile thread waits for it.
+    pub fn on_tier_event(
+        &mut self,
+        listener: impl Fn(&TierEvent) + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.tier_events = Some(Arc::new(listener));
+        self
+    }
+
+    /// The listener set with [`Config::on_tier_event`].
+    pub fn get_tier_listener(&self) -> Option<&TierListener> {
+        self.tier_events.as_ref()
+    }
+
     /// Translate functions on their first call (default) rather than when the module loads.
     /// Validation is always eager.
     pub fn lazy_translation(&mut self, lazy: bool) -> &mut Self {
@@ -262,6 +319,7 @@ impl fmt::Debug for Config {
             .field("max_stack_slots", &self.max_stack_slots)
             .field("tier", &self.tier)
             .field("tier_up", &self.tier_up)
+            .field("tier_events", &self.tier_events.is_some())
             .finish()
     }
 }

@@ -31,7 +31,7 @@ mod types;
 mod value;
 pub mod vm;
 
-pub use crate::engine::{Config, Engine, Tier, TierUp};
+pub use crate::engine::{Config, Engine, Tier, TierEvent, TierListener, TierUp};
 pub use crate::error::{Error, ModuleError, Result};
 pub use crate::func::{
     call_raw, Caller, Func, FuncEntity, FuncKind, HostEntity, HostFunc, MAX_REENTRANCY,

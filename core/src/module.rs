@@ -316,6 +316,12 @@ impl Module {
     pub fn inner(&self) -> &Arc<ModuleInner> {
         &self.inner
     }
+
+    /// The module whose internals a tier holds (for the events it reports).
+    #[doc(hidden)]
+    pub fn from_inner(inner: Arc<ModuleInner>) -> Module {
+        Module { inner }
+    }
 }
 
 impl core::fmt::Debug for Module {

@@ -2,10 +2,11 @@
 //! (`wisp_interp::NativeTier`), and the background thread that compiles it.
 //!
 //! One compile thread per engine, started on the first request. Jobs hold their module
-//! (`Arc<ModuleInner>`), so a module lives until its queued jobs are done; the thread holds
-//! only the queue, and ends once the engine and its modules are gone (the last `Shared`
-//! to drop tells it to). With `TierUp::background` off, the thread that found the code hot
-//! compiles it itself before going on.
+//! weakly: a module dropped while its jobs wait is not compiled for (a program that ends
+//! leaves no work behind). The thread holds only the queue, and ends once the engine and
+//! its modules are gone (the last `Shared` to drop tells it to). With
+//! `TierUp::background` off, the thread that found the code hot waits for its code before
+//! going on.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, Weak};
@@ -17,13 +18,11 @@ use wisp_interp::NativeTier;
 
 use super::state::TierModule;
 use crate::executor::outcome;
-use crate::translate::Entry;
 
-/// A function (or loop entry) to compile.
+/// A function to compile.
 struct Job {
-    module: Arc<ModuleInner>,
+    module: Weak<ModuleInner>,
     def: u32,
-    entry: Entry,
 }
 
 #[derive(Default)]
@@ -58,18 +57,17 @@ impl Shared {
         })
     }
 
-    /// Compiles defined function `def` of `module` entered at `entry`: now, or queued for
-    /// the compile thread. The caller has claimed it (`TierModule::claim*`).
-    fn request(&self, module: &Arc<ModuleInner>, tiers: &TierModule, def: u32, entry: Entry) {
+    /// Compiles defined function `def` of `module`: now, or queued for the compile thread.
+    /// The caller has claimed it (`TierModule::claim`).
+    fn request(&self, module: &Arc<ModuleInner>, tiers: &TierModule, def: u32) {
         if !module.engine.config().get_tier_up().background || !self.start_thread() {
             // Also the fallback when no thread can be started: compile here.
-            return tiers.compile(module, def, entry);
+            return tiers.compile(module, def);
         }
         let mut jobs = self.queue.jobs.lock().unwrap_or_else(|e| e.into_inner());
         jobs.queue.push_back(Job {
-            module: module.clone(),
+            module: Arc::downgrade(module),
             def,
-            entry,
         });
         drop(jobs);
         self.queue.ready.notify_one();
@@ -96,9 +94,9 @@ impl Shared {
 
 impl Drop for Shared {
     fn drop(&mut self) {
-        // No job is queued (each holds a module, which holds this), so the thread is idle
-        // or about to be: it ends. Not joined: this may run on that very thread, when its
-        // last job drops the last module.
+        // The thread ends once the queue is empty: jobs left for dropped modules are
+        // skipped. Not joined: this may run on that very thread, when its last job drops
+        // the last module.
         let mut jobs = self.queue.jobs.lock().unwrap_or_else(|e| e.into_inner());
         jobs.closed = true;
         drop(jobs);
@@ -121,13 +119,16 @@ fn compile_loop(queue: &Queue) {
                 jobs = queue.ready.wait(jobs).unwrap_or_else(|e| e.into_inner());
             }
         };
-        if let Some(tiers) = job
-            .module
+        // A module dropped since is not compiled for.
+        let Some(module) = job.module.upgrade() else {
+            continue;
+        };
+        if let Some(tiers) = module
             .jit_data
             .get()
             .and_then(|d| d.downcast_ref::<TierModule>())
         {
-            tiers.compile(&job.module, job.def, job.entry);
+            tiers.compile(&module, job.def);
         }
     }
 }
@@ -136,30 +137,21 @@ impl NativeTier for Shared {
     fn hot_function(&self, module: &Arc<ModuleInner>, def: u32) {
         if let Some(tiers) = self.tiers(module) {
             if tiers.claim(def) {
-                self.request(module, tiers, def, Entry::Start);
+                self.request(module, tiers, def);
             }
         }
     }
 
     fn hot_loop(&self, module: &Arc<ModuleInner>, def: u32, offset: u32) -> Option<ArrayCallFn> {
         let tiers = self.tiers(module)?;
-        // Later calls should not start over in the interpreter.
+        // One compile serves both: later calls run natively from their start, and a frame
+        // looping here moves at this header once the code is in (`Calls::Table`).
         if tiers.claim(def) {
-            self.request(module, tiers, def, Entry::Start);
+            self.request(module, tiers, def);
         }
-        let entry = match tiers.claim_loop(def, offset) {
-            Err(entry) => Some(entry),
-            Ok(true) => {
-                self.request(module, tiers, def, Entry::Loop { offset });
-                // Compiled already if that happened here.
-                tiers.claim_loop(def, offset).err()
-            }
-            Ok(false) => None,
-        };
-        if entry.is_some() {
-            tiers.count_osr_entry(def);
-        }
-        entry
+        let entry = tiers.loop_entry(def, offset)?;
+        tiers.count_osr_entry(module, def, offset);
+        Some(entry)
     }
 
     fn native_trap(&self, store: *mut StoreInner, status: u32) -> Trap {

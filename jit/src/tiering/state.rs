@@ -8,12 +8,11 @@ use std::time::{Duration, Instant};
 
 use wisp_core::module::ModuleInner;
 use wisp_core::vm::ArrayCallFn;
-use wisp_core::Tier;
+use wisp_core::{Module, Tier, TierEvent};
 
 use super::manager::Shared;
 use crate::code_memory::CodeMemory;
 use crate::compile::{compile_unit, Unit};
-use crate::translate::Entry;
 
 /// Where a function or an on-stack-replacement entry is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,21 +47,19 @@ pub struct FuncTierStats {
     pub interpreted_loops: u32,
     /// When its native code was installed, from the module's first use by the engine.
     pub tiered_up_at: Option<Duration>,
-    /// Time spent compiling it (whole-function entries and loop entries).
+    /// Time spent compiling it.
     pub compile_time: Duration,
-    /// Loop entries compiled for on-stack replacement.
-    pub osr_compiled: u32,
     /// Frames that moved from the interpreter to native code mid-execution.
     pub osr_entries: u32,
     /// Why compiling failed, if it did (the function then stays interpreted).
     pub failure: Option<String>,
 }
 
-/// An on-stack-replacement entry: one per (function, loop) asked for.
-enum Osr {
-    Queued,
-    Ready(ArrayCallFn),
-    Failed,
+/// A compiled function's on-stack-replacement entry (its array is an `OsrFrame`), and the
+/// loops, by byte offset, it enters at.
+struct OsrEntry {
+    entry: ArrayCallFn,
+    loops: Box<[u32]>,
 }
 
 /// Statistics not derived from the tables.
@@ -70,7 +67,6 @@ enum Osr {
 struct Record {
     tiered_up_at: Option<Duration>,
     compile_time: Duration,
-    osr_compiled: u32,
     osr_entries: u32,
     failure: Option<String>,
 }
@@ -84,7 +80,8 @@ pub(crate) struct TierModule {
     /// Per defined function, its array-call entry once compiled (null before).
     array: Box<[AtomicPtr<u8>]>,
     stages: Box<[AtomicU8]>,
-    osr: Mutex<HashMap<(u32, u32), Osr>>,
+    /// Per compiled function, how a frame moves to it.
+    osr: Mutex<HashMap<u32, OsrEntry>>,
     /// Every compiled unit's code, mapped as long as the module lives.
     code: Mutex<Vec<CodeMemory>>,
     records: Mutex<Vec<Record>>,
@@ -131,7 +128,7 @@ impl TierModule {
         (!entry.is_null()).then_some(entry)
     }
 
-    fn stage(&self, def: u32) -> Stage {
+    pub fn stage(&self, def: u32) -> Stage {
         Stage::from_u8(self.stages[def as usize].load(Ordering::Acquire))
     }
 
@@ -149,24 +146,25 @@ impl TierModule {
         })
     }
 
-    /// Claims the loop entry at `offset` of `def`, or returns the entry if it is ready:
-    /// `Ok(true)` for the one caller that must compile it, `Ok(false)` while it is queued
-    /// or if it failed.
-    pub fn claim_loop(&self, def: u32, offset: u32) -> Result<bool, ArrayCallFn> {
-        let mut osr = self.osr.lock().unwrap_or_else(|e| e.into_inner());
-        match osr.get(&(def, offset)) {
-            Some(Osr::Ready(entry)) => Err(*entry),
-            Some(Osr::Queued | Osr::Failed) => Ok(false),
-            None => {
-                osr.insert((def, offset), Osr::Queued);
-                Ok(true)
-            }
+    /// The on-stack-replacement entry that continues a frame of `def` at the loop at byte
+    /// `offset`, once `def` is compiled.
+    pub fn loop_entry(&self, def: u32, offset: u32) -> Option<ArrayCallFn> {
+        if self.stage(def) != Stage::Native {
+            return None;
         }
+        let osr = self.osr.lock().unwrap_or_else(|e| e.into_inner());
+        let osr = osr.get(&def)?;
+        osr.loops.contains(&offset).then_some(osr.entry)
     }
 
-    /// Counts a frame moving to native code in `def`.
-    pub fn count_osr_entry(&self, def: u32) {
+    /// Counts a frame of `def` moving to native code at the loop at byte `offset`.
+    pub fn count_osr_entry(&self, module: &Arc<ModuleInner>, def: u32, offset: u32) {
         self.record(def, |r| r.osr_entries += 1);
+        report(module, |m| TierEvent::OsrEntered {
+            module: m,
+            func: module.num_imported_funcs + def,
+            loop_offset: offset,
+        });
     }
 
     fn record(&self, def: u32, f: impl FnOnce(&mut Record)) {
@@ -176,32 +174,31 @@ impl TierModule {
         }
     }
 
-    /// Compiles defined function `def` entered at `entry` and installs the result; a
-    /// failure is recorded, and the function (or loop) stays interpreted.
-    pub fn compile(&self, module: &ModuleInner, def: u32, entry: Entry) {
+    /// Compiles defined function `def` and installs the result; a failure is recorded,
+    /// and the function stays interpreted.
+    pub fn compile(&self, module: &Arc<ModuleInner>, def: u32) {
         let table = self.direct.as_ptr() as usize;
-        match compile_unit(module, def, entry, table) {
-            Ok(unit) => self.install(module, def, entry, unit),
+        match compile_unit(module, def, table) {
+            Ok(unit) => self.install(module, def, unit),
             Err(message) => {
-                match entry {
-                    Entry::Start => {
-                        self.stages[def as usize].store(Stage::Failed as u8, Ordering::Release)
-                    }
-                    Entry::Loop { offset } => {
-                        let mut osr = self.osr.lock().unwrap_or_else(|e| e.into_inner());
-                        osr.insert((def, offset), Osr::Failed);
-                    }
-                }
+                self.stages[def as usize].store(Stage::Failed as u8, Ordering::Release);
+                report(module, |m| TierEvent::CompileFailed {
+                    module: m,
+                    func: module.num_imported_funcs + def,
+                    message: message.clone(),
+                });
                 self.record(def, |r| r.failure = Some(message));
             }
         }
     }
 
-    fn install(&self, module: &ModuleInner, def: u32, entry: Entry, unit: Unit) {
+    fn install(&self, module: &Arc<ModuleInner>, def: u32, unit: Unit) {
         let Unit {
             code,
             direct,
             array,
+            osr,
+            loops,
             stats,
         } = unit;
         // Mapped for as long as the module lives, before anything can call into it.
@@ -209,42 +206,45 @@ impl TierModule {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(code);
-        // SAFETY: `array` is an array-call entry (a trampoline, or the loop entry, both
-        // generated with the array-call signature), in code that lives as long as the
-        // module.
-        let array_fn = unsafe { std::mem::transmute::<*mut u8, ArrayCallFn>(array) };
+        // SAFETY: `array` and `osr` are array-call trampolines (generated with the
+        // array-call signature), in code that lives as long as the module.
+        let (array_fn, osr_fn) = unsafe {
+            (
+                std::mem::transmute::<*mut u8, ArrayCallFn>(array),
+                std::mem::transmute::<*mut u8, ArrayCallFn>(osr),
+            )
+        };
+        self.osr.lock().unwrap_or_else(|e| e.into_inner()).insert(
+            def,
+            OsrEntry {
+                entry: osr_fn,
+                loops: loops.into(),
+            },
+        );
+        self.direct[def as usize].store(direct, Ordering::Release);
+        self.array[def as usize].store(array, Ordering::Release);
+        wisp_interp::install_native(module, def, array_fn);
+        self.stages[def as usize].store(Stage::Native as u8, Ordering::Release);
+        let at = self.started.elapsed();
         let compile_time = Duration::from_nanos(stats.nanos);
-        match entry {
-            Entry::Start => {
-                self.direct[def as usize].store(direct, Ordering::Release);
-                self.array[def as usize].store(array, Ordering::Release);
-                wisp_interp::install_native(module, def, array_fn);
-                self.stages[def as usize].store(Stage::Native as u8, Ordering::Release);
-                let at = self.started.elapsed();
-                self.record(def, |r| {
-                    r.tiered_up_at = Some(at);
-                    r.compile_time += compile_time;
-                });
-            }
-            Entry::Loop { offset } => {
-                self.osr
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert((def, offset), Osr::Ready(array_fn));
-                self.record(def, |r| {
-                    r.osr_compiled += 1;
-                    r.compile_time += compile_time;
-                });
-            }
-        }
+        self.record(def, |r| {
+            r.tiered_up_at = Some(at);
+            r.compile_time += compile_time;
+        });
+        report(module, |m| TierEvent::Compiled {
+            module: m,
+            func: module.num_imported_funcs + def,
+            compile_time,
+            at,
+        });
     }
 
     /// `Tier::Mixed`: compiles each defined function that a hash of `seed` and its index
     /// sends to the native tier.
-    fn compile_mixed(&self, module: &ModuleInner, seed: u64) {
+    fn compile_mixed(&self, module: &Arc<ModuleInner>, seed: u64) {
         for def in 0..module.bodies.len() as u32 {
             if mix(seed ^ u64::from(def)) & 1 == 1 && self.claim(def) {
-                self.compile(module, def, Entry::Start);
+                self.compile(module, def);
             }
         }
     }
@@ -264,12 +264,19 @@ impl TierModule {
                     interpreted_loops: loops,
                     tiered_up_at: r.tiered_up_at,
                     compile_time: r.compile_time,
-                    osr_compiled: r.osr_compiled,
                     osr_entries: r.osr_entries,
                     failure: r.failure.clone(),
                 }
             })
             .collect()
+    }
+}
+
+/// Tells the engine's tier listener (`Config::on_tier_event`), if it has one, the event
+/// `event` makes of the module.
+fn report(module: &Arc<ModuleInner>, event: impl FnOnce(Module) -> TierEvent) {
+    if let Some(listener) = module.engine.config().get_tier_listener() {
+        listener(&event(Module::from_inner(module.clone())));
     }
 }
 

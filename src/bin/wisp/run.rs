@@ -227,7 +227,7 @@ fn print_tier_stats(module: &Module) {
     #[cfg(feature = "jit")]
     if let Some(stats) = wisp::jit::tier_stats(module) {
         let mut out = String::from(
-            "wisp tier stats:\n      func      calls      loops  tiered up at     compile   osr (compiled/entered)\n",
+            "wisp tier stats:\n      func      calls      loops  tiered up at     compile    osr\n",
         );
         let (mut tiered, mut compile, mut osr) = (0, Duration::ZERO, 0);
         for f in stats
@@ -237,13 +237,12 @@ fn print_tier_stats(module: &Module) {
             let at = f.tiered_up_at.map_or("-".into(), fmt_duration);
             let _ = write!(
                 out,
-                "  {:>8} {:>10} {:>10} {:>13} {:>11} {:>6}/{}",
+                "  {:>8} {:>10} {:>10} {:>13} {:>11} {:>6}",
                 f.func,
                 f.interpreted_calls,
                 f.interpreted_loops,
                 at,
                 fmt_duration(f.compile_time),
-                f.osr_compiled,
                 f.osr_entries
             );
             if let Some(name) = module.inner().func_names.get(&f.func) {
