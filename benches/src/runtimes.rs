@@ -2,6 +2,8 @@
 //! the same way. Compilation modes are compared like for like: `Lazy` validates now and
 //! translates on first call; `Eager` translates everything at load.
 
+use std::time::Duration;
+
 /// How a runtime prepares code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -13,6 +15,12 @@ pub enum Mode {
 pub trait Compiled {
     /// A fresh instance's `run` export.
     fn instantiate(&self) -> Result<Box<dyn Instance>, String>;
+
+    /// Time spent compiling or translating this module so far, on any thread, where the
+    /// runtime tells.
+    fn compile_time(&self) -> Option<Duration> {
+        None
+    }
 }
 
 pub trait Instance {
@@ -38,6 +46,23 @@ pub fn runtimes() -> Vec<Box<dyn Runtime>> {
     list
 }
 
+/// The contenders of the tiers comparison, each in the mode a user would run it: wisp's
+/// interpreter (lazy), JIT (eager) and tiered engine, then the peers (wasmi lazy, wasmtime,
+/// which is always eager).
+#[cfg(feature = "jit")]
+pub fn tier_runtimes() -> Vec<(Box<dyn Runtime>, Mode)> {
+    let mut list: Vec<(Box<dyn Runtime>, Mode)> = vec![
+        (Box::new(wisp_rt::Wisp::INTERP), Mode::Lazy),
+        (Box::new(wisp_rt::Wisp::JIT), Mode::Eager),
+        (Box::new(wisp_rt::Wisp::TIERED), Mode::Lazy),
+    ];
+    #[cfg(feature = "wasmi")]
+    list.push((Box::new(wasmi_rt::Wasmi), Mode::Lazy));
+    #[cfg(feature = "wasmtime")]
+    list.push((Box::new(wasmtime_rt::Wasmtime), Mode::Eager));
+    list
+}
+
 mod wisp_rt {
     use super::*;
     use wisp::{Config, Engine, Linker, Module, Store, Tier, TypedFunc};
@@ -59,6 +84,13 @@ mod wisp_rt {
         pub const JIT: Wisp = Wisp {
             name: "wisp-jit",
             tier: Tier::Jit,
+        };
+        /// The interpreter, tiering hot code up to the JIT with the default thresholds,
+        /// compiling on a background thread.
+        #[cfg(feature = "jit")]
+        pub const TIERED: Wisp = Wisp {
+            name: "wisp-tiered",
+            tier: Tier::Tiered,
         };
     }
 
@@ -96,6 +128,24 @@ mod wisp_rt {
                 .get_typed_func::<i32, i64>(&store, "run")
                 .map_err(|e| e.to_string())?;
             Ok(Box::new(WispInstance { store, run }))
+        }
+
+        fn compile_time(&self) -> Option<Duration> {
+            let nanos = |n: Option<u64>| Duration::from_nanos(n.unwrap_or(0));
+            let translated = nanos(wisp::interp::translation_stats(&self.module).nanos);
+            match self.engine.tier() {
+                #[cfg(feature = "jit")]
+                Tier::Jit => Some(nanos(
+                    wisp::jit::compile_stats(&self.module).map(|s| s.nanos),
+                )),
+                #[cfg(feature = "jit")]
+                Tier::Tiered => {
+                    let stats = wisp::jit::tier_stats(&self.module).unwrap_or_default();
+                    let native: Duration = stats.iter().map(|f| f.compile_time).sum();
+                    Some(translated + native)
+                }
+                _ => Some(translated),
+            }
         }
     }
 

@@ -3,6 +3,9 @@
 //!
 //!     cargo run --release -p wisp-benches --bin compare -- [--runs N] [--small] [--json FILE] [FILTER...]
 //!
+//! With the crate's `jit` feature, `--tiers` compares wisp's tiers instead (`tiers.rs`),
+//! and `--svg FILE` draws that comparison.
+//!
 //! Measured separately, like for like:
 //! - execute: `run(n)` on a fresh instance of an eagerly compiled module;
 //! - compile (eager): decode + validate + translate everything;
@@ -12,8 +15,10 @@
 //! - code heap: bytes the eagerly compiled module keeps on the heap, per wasm byte;
 //! - peak heap: the most heap live while compiling lazily, instantiating and running `run(n)`.
 
-#[path = "../../../src/bin/wisp/peak.rs"]
+#[path = "../../../../src/bin/wisp/peak.rs"]
 mod peak;
+#[cfg(feature = "jit")]
+mod tiers;
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -21,12 +26,15 @@ use std::time::Duration;
 use wisp_benches::{geomean, load_workloads, median, runtimes, timed, Mode, Runtime, Workload};
 
 #[global_allocator]
-static ALLOC: peak::PeakAlloc = peak::PeakAlloc::new();
+pub static ALLOC: peak::PeakAlloc = peak::PeakAlloc::new();
 
-struct Options {
-    runs: usize,
-    small: bool,
+pub struct Options {
+    pub runs: usize,
+    pub small: bool,
     json: Option<String>,
+    /// Compare wisp's tiers (`tiers.rs`) rather than runtimes.
+    tiers: bool,
+    svg: Option<String>,
     filter: Vec<String>,
 }
 
@@ -35,6 +43,8 @@ fn parse_options() -> Result<Options, String> {
         runs: 5,
         small: false,
         json: None,
+        tiers: false,
+        svg: None,
         filter: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
@@ -49,8 +59,13 @@ fn parse_options() -> Result<Options, String> {
             }
             "--small" => opts.small = true,
             "--json" => opts.json = Some(args.next().ok_or("--json needs a file")?),
+            "--tiers" if cfg!(feature = "jit") => opts.tiers = true,
+            "--tiers" => return Err("--tiers needs the crate's `jit` feature".into()),
+            "--svg" => opts.svg = Some(args.next().ok_or("--svg needs a file")?),
             "-h" | "--help" => {
-                println!("usage: compare [--runs N] [--small] [--json FILE] [FILTER...]");
+                println!(
+                    "usage: compare [--runs N] [--small] [--json FILE] [--tiers [--svg FILE]] [FILTER...]"
+                );
                 std::process::exit(0);
             }
             _ if arg.starts_with('-') => return Err(format!("unknown option {arg}")),
@@ -182,6 +197,10 @@ fn main() {
             std::process::exit(2);
         }
     };
+    #[cfg(feature = "jit")]
+    if opts.tiers {
+        std::process::exit(compare_tiers(&workloads, &opts));
+    }
     let rts = runtimes();
     let names: Vec<&str> = rts.iter().map(|r| r.name()).collect();
     eprintln!(
@@ -228,6 +247,31 @@ fn main() {
     if failed {
         std::process::exit(1);
     }
+}
+
+/// `--tiers`: prints the tiers tables and writes the chart; returns the exit status.
+#[cfg(feature = "jit")]
+fn compare_tiers(workloads: &[Workload], opts: &Options) -> i32 {
+    let mut loaded = Vec::new();
+    let mut ok = true;
+    for w in workloads {
+        match w.bytes() {
+            Ok(b) => loaded.push((w.clone(), b)),
+            Err(e) => {
+                eprintln!("{}: {e}", w.name);
+                ok = false;
+            }
+        }
+    }
+    let (names, results, ran) = tiers::run(&loaded, opts);
+    print!("{}", tiers::report(&names, &results));
+    if let Some(path) = &opts.svg {
+        if let Err(e) = std::fs::write(path, tiers::svg(&results)) {
+            eprintln!("error: {path}: {e}");
+            ok = false;
+        }
+    }
+    i32::from(!(ok && ran))
 }
 
 /// One table per measure: each runtime's median, and wisp's figure over each peer's

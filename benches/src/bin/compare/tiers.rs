@@ -1,0 +1,293 @@
+//! `--tiers`: each workload run start to finish, as a program's user sees it, on wisp's
+//! interpreter (lazy), its JIT (eager) and its tiered engine, beside the peers built in.
+//!
+//! One run: load the module, instantiate, call `run(0)` (the first result), call `run(n)`,
+//! with a fresh engine each time. Reported per workload, as medians:
+//! - total: load to `run(n)`'s result, wall time;
+//! - first result: load to `run(0)`'s result (what eager compilation delays);
+//! - compiling: time spent translating or compiling on any thread (the tiered engine's
+//!   compile thread included), where the runtime tells;
+//! - peak heap: the most heap live during the run (Cranelift's working memory included).
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use wisp_benches::runtimes::tier_runtimes;
+use wisp_benches::{median, Mode, Runtime, Workload};
+
+use crate::{Options, ALLOC};
+
+/// One contender's medians for one workload.
+#[derive(Debug, Default, Clone)]
+pub struct TierRow {
+    pub total: Duration,
+    pub first: Duration,
+    pub compile: Option<Duration>,
+    pub peak_heap: usize,
+}
+
+fn run_once(
+    rt: &dyn Runtime,
+    mode: Mode,
+    w: &Workload,
+    wasm: &[u8],
+    small: bool,
+) -> Result<TierRow, String> {
+    let (n, checksum) = w.size(small);
+    ALLOC.reset_peak();
+    let base = ALLOC.current();
+    let start = Instant::now();
+    let compiled = rt.compile(wasm, mode)?;
+    let mut instance = compiled.instantiate()?;
+    instance.run(0)?;
+    let first = start.elapsed();
+    let got = instance.run(n)?;
+    let total = start.elapsed();
+    if got != checksum {
+        return Err(format!("returned checksum {got}, expected {checksum}"));
+    }
+    let compile = compiled.compile_time();
+    let peak_heap = ALLOC.peak().saturating_sub(base);
+    Ok(TierRow {
+        total,
+        first,
+        compile,
+        peak_heap,
+    })
+}
+
+fn measure(
+    rt: &dyn Runtime,
+    mode: Mode,
+    w: &Workload,
+    wasm: &[u8],
+    opts: &Options,
+) -> Result<TierRow, String> {
+    let mut rows = Vec::with_capacity(opts.runs);
+    for _ in 0..opts.runs {
+        rows.push(run_once(rt, mode, w, wasm, opts.small)?);
+    }
+    let pick = |f: fn(&TierRow) -> Duration| {
+        let mut v: Vec<Duration> = rows.iter().map(f).collect();
+        median(&mut v)
+    };
+    let total = pick(|r| r.total);
+    let first = pick(|r| r.first);
+    let compile = rows[0]
+        .compile
+        .map(|_| pick(|r| r.compile.unwrap_or_default()));
+    let mut peaks: Vec<usize> = rows.iter().map(|r| r.peak_heap).collect();
+    peaks.sort_unstable();
+    Ok(TierRow {
+        total,
+        first,
+        compile,
+        peak_heap: peaks[peaks.len() / 2],
+    })
+}
+
+/// Runs the comparison; returns the contenders' names, each workload's rows, and whether
+/// every run succeeded.
+pub fn run(
+    workloads: &[(Workload, Vec<u8>)],
+    opts: &Options,
+) -> (Vec<&'static str>, Vec<(Workload, Vec<TierRow>)>, bool) {
+    let rts = tier_runtimes();
+    let names: Vec<&'static str> = rts.iter().map(|(r, _)| r.name()).collect();
+    eprintln!(
+        "tiers: {}; {} workloads; median of {} runs",
+        names.join(", "),
+        workloads.len(),
+        opts.runs
+    );
+    let mut ok = true;
+    let mut results = Vec::new();
+    for (w, wasm) in workloads {
+        let mut rows = Vec::new();
+        for (rt, mode) in &rts {
+            eprint!("  {:<20} {:<12}\r", w.name, rt.name());
+            match measure(rt.as_ref(), *mode, w, wasm, opts) {
+                Ok(row) => rows.push(row),
+                Err(e) => {
+                    eprintln!("error: {}: {}: {e}", w.name, rt.name());
+                    ok = false;
+                    rows.push(TierRow::default());
+                }
+            }
+        }
+        results.push((w.clone(), rows));
+    }
+    eprintln!();
+    (names, results, ok)
+}
+
+const INTERP: usize = 0;
+const JIT: usize = 1;
+const TIERED: usize = 2;
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// The tables: one per measure, and for totals the ratios the targets are stated in.
+pub fn report(names: &[&str], results: &[(Workload, Vec<TierRow>)]) -> String {
+    let mut out = String::new();
+    type Get = fn(&TierRow) -> Option<f64>;
+    let measures: [(&str, Get, &str); 4] = [
+        ("total wall time", |r| Some(ms(r.total)), "ms"),
+        ("time to first result", |r| Some(ms(r.first)), "ms"),
+        ("time spent compiling", |r| r.compile.map(ms), "ms"),
+        ("peak heap", |r| Some(r.peak_heap as f64 / 1024.0), "KiB"),
+    ];
+    for (i, (title, get, unit)) in measures.iter().enumerate() {
+        let _ = writeln!(out, "\n## tiers: {title} ({unit})\n");
+        let _ = write!(out, "| workload | {} |", names.join(" | "));
+        let ratios = i == 0;
+        if ratios {
+            let _ = write!(
+                out,
+                " tiered / min(interp, jit) | tiered / jit |{}",
+                if names.len() > 3 {
+                    " tiered / best peer |"
+                } else {
+                    ""
+                }
+            );
+        }
+        let _ = writeln!(out);
+        let cols = names.len()
+            + if ratios {
+                2 + usize::from(names.len() > 3)
+            } else {
+                0
+            };
+        let _ = writeln!(out, "|---|{}", "---:|".repeat(cols));
+        for (w, rows) in results {
+            let _ = write!(out, "| {} |", w.name);
+            for r in rows {
+                match get(r) {
+                    Some(v) => {
+                        let _ = write!(out, " {v:.2} |");
+                    }
+                    None => {
+                        let _ = write!(out, " – |");
+                    }
+                }
+            }
+            if ratios {
+                let t = ms(rows[TIERED].total);
+                let best_own = ms(rows[INTERP].total).min(ms(rows[JIT].total));
+                let _ = write!(
+                    out,
+                    " {:.2} | {:.2} |",
+                    t / best_own,
+                    t / ms(rows[JIT].total)
+                );
+                if names.len() > 3 {
+                    let best_peer = rows[3..]
+                        .iter()
+                        .map(|r| ms(r.total))
+                        .fold(f64::INFINITY, f64::min);
+                    let _ = write!(out, " {:.2} |", t / best_peer);
+                }
+            }
+            let _ = writeln!(out);
+        }
+    }
+    out
+}
+
+/// A horizontal bar chart of each workload's total wall time on the interpreter, the JIT
+/// and the tiered engine, on a log scale, as an SVG document.
+pub fn svg(results: &[(Workload, Vec<TierRow>)]) -> String {
+    const LABEL: f64 = 150.0;
+    const PLOT: f64 = 560.0;
+    const BAR: f64 = 9.0;
+    const GROUP: f64 = 3.0 * BAR + 10.0;
+    const TOP: f64 = 40.0;
+    let series = [
+        (INTERP, "interpreter (lazy)", "#7f8c8d"),
+        (JIT, "JIT (eager)", "#2980b9"),
+        (TIERED, "tiered", "#e67e22"),
+    ];
+    let values = results
+        .iter()
+        .flat_map(|(_, rows)| series.iter().map(move |&(i, ..)| ms(rows[i].total)))
+        .filter(|v| *v > 0.0);
+    let (lo, hi) = values.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    let (lo, hi) = if lo.is_finite() {
+        (
+            lo.log10().floor(),
+            hi.log10().ceil().max(lo.log10().floor() + 1.0),
+        )
+    } else {
+        (0.0, 1.0)
+    };
+    let x = |v: f64| LABEL + (v.max(1e-9).log10() - lo) / (hi - lo) * PLOT;
+    let height = TOP + GROUP * results.len() as f64 + 30.0;
+    let width = LABEL + PLOT + 90.0;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">"#
+    );
+    let _ = writeln!(
+        s,
+        r#"<rect width="100%" height="100%" fill="white"/><text x="{LABEL}" y="16" font-size="13">Total wall time per workload (ms, log scale): load, instantiate, run</text>"#
+    );
+    for (k, (_, name, color)) in series.iter().enumerate() {
+        let lx = LABEL + k as f64 * 160.0;
+        let _ = writeln!(
+            s,
+            r#"<rect x="{lx}" y="24" width="10" height="10" fill="{color}"/><text x="{}" y="33">{name}</text>"#,
+            lx + 14.0
+        );
+    }
+    for decade in lo as i32..=hi as i32 {
+        let gx = x(10f64.powi(decade));
+        let _ = writeln!(
+            s,
+            r##"<line x1="{gx}" y1="{TOP}" x2="{gx}" y2="{}" stroke="#ddd"/><text x="{gx}" y="{}" text-anchor="middle">{}</text>"##,
+            height - 25.0,
+            height - 12.0,
+            fmt_ms(10f64.powi(decade))
+        );
+    }
+    for (g, (w, rows)) in results.iter().enumerate() {
+        let gy = TOP + g as f64 * GROUP;
+        let _ = writeln!(
+            s,
+            r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#,
+            LABEL - 6.0,
+            gy + 1.5 * BAR + 4.0,
+            w.name
+        );
+        for (k, &(i, _, color)) in series.iter().enumerate() {
+            let v = ms(rows[i].total);
+            let y = gy + k as f64 * BAR;
+            let _ = writeln!(
+                s,
+                r#"<rect x="{LABEL}" y="{y}" width="{:.1}" height="{}" fill="{color}"/><text x="{:.1}" y="{}" font-size="9">{}</text>"#,
+                (x(v) - LABEL).max(1.0),
+                BAR - 1.0,
+                x(v) + 3.0,
+                y + BAR - 2.0,
+                fmt_ms(v)
+            );
+        }
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+fn fmt_ms(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 1.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
