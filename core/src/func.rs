@@ -174,6 +174,13 @@ impl Func {
     pub(crate) fn alloc_typed(inner: &mut StoreInner, type_id: u32, kind: FuncKind) -> Func {
         let index = inner.funcs.len() as u32;
         inner.funcs.push(FuncEntity { type_id, kind });
+        // A wasm function's code and context are filled in once its instance exists.
+        inner.func_refs.push(crate::vm::FuncRef {
+            code: &crate::vm::NO_CODE,
+            vmctx: core::ptr::null_mut(),
+            type_id,
+        });
+        inner.func_refs_base = crate::vm::FuncRefs(inner.func_refs.as_ptr());
         Func {
             store: inner.id,
             index,

@@ -317,9 +317,9 @@ pub(crate) fn instantiate<T>(
     // Defined functions first: global and table initialisers may refer to them. (Room
     // reserved at once: a large module has tens of thousands, and growing the store's
     // vector one doubling at a time copies them over and over.)
-    inner
-        .funcs
-        .reserve(m.funcs.len() - m.num_imported_funcs as usize);
+    let defined = m.funcs.len() - m.num_imported_funcs as usize;
+    inner.funcs.reserve(defined);
+    inner.func_refs.reserve(defined);
     for i in m.num_imported_funcs..m.funcs.len() as u32 {
         let f = Func::alloc_typed(
             inner,
@@ -423,6 +423,17 @@ pub(crate) fn instantiate<T>(
         store: core::ptr::null_mut(),
         interrupt: alloc::sync::Arc::as_ptr(&inner.interrupt),
     };
+    // The defined functions' references for native callers: this instance's context (the
+    // entity is boxed, so it stays where it is) and the module's native code cells.
+    let vmctx: *mut VmCtx = &mut e.vmctx;
+    for (def, &f) in e.funcs[m.num_imported_funcs as usize..].iter().enumerate() {
+        let r = &mut inner.func_refs[f as usize];
+        r.vmctx = vmctx;
+        r.code = m
+            .native_code
+            .get(def)
+            .map_or(&crate::vm::NO_CODE, |cell| cell as *const AtomicPtr<u8>);
+    }
     inner.instances.push(entity);
     let instance = Instance {
         store: inner.id,

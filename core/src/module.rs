@@ -11,6 +11,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::any::Any;
 use core::ops::Range;
+use core::sync::atomic::AtomicPtr;
 
 use hashbrown::HashMap;
 use wasmparser::{Parser, Payload, Validator};
@@ -212,6 +213,10 @@ pub struct ModuleInner {
     /// The JIT's per-module state (native code), created on demand. A tiered engine uses
     /// both slots.
     pub jit_data: spin::Once<Box<dyn Any + Send + Sync>>,
+    /// Per defined function, its native direct entry once a JIT has compiled it (null
+    /// before): where native callers in this and other modules find it, so installing
+    /// compiled code is one atomic store. Empty for engines without a JIT.
+    pub native_code: Box<[AtomicPtr<u8>]>,
 }
 
 impl ModuleInner {
@@ -373,6 +378,7 @@ impl<'e> Parse<'e> {
             func_names: HashMap::new(),
             interp_data: spin::Once::new(),
             jit_data: spin::Once::new(),
+            native_code: Box::default(),
         };
         let mut allocs = wasmparser::FuncValidatorAllocations::default();
         let bytes = &*self.bytes;
@@ -398,6 +404,11 @@ impl<'e> Parse<'e> {
         // Moved, not cloned: a second copy of the whole binary cost a module-sized
         // allocation, its page faults and a memcpy on every load.
         m.bytes = self.bytes;
+        if self.engine.executor().native() {
+            m.native_code = (0..m.bodies.len())
+                .map(|_| AtomicPtr::new(core::ptr::null_mut()))
+                .collect();
+        }
         Ok(m)
     }
 

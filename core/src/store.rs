@@ -41,6 +41,11 @@ pub struct StoreInner {
     pub id: StoreId,
     pub engine: Engine,
     pub funcs: Vec<FuncEntity>,
+    /// One `FuncRef` per entry of `funcs`, for native code (`func_refs_base`).
+    pub func_refs: Vec<crate::vm::FuncRef>,
+    /// `func_refs.as_ptr()`, refreshed whenever a function is added: native code loads it
+    /// for each call that uses it, and functions are only added between calls.
+    pub func_refs_base: crate::vm::FuncRefs,
     pub memories: Vec<Owned<MemoryEntity>>,
     pub tables: Vec<Owned<TableEntity>>,
     pub globals: Vec<Owned<GlobalEntity>>,
@@ -124,6 +129,8 @@ impl<T> Store<T> {
                 id: StoreId::fresh(),
                 engine: engine.clone(),
                 funcs: Vec::new(),
+                func_refs: Vec::new(),
+                func_refs_base: crate::vm::FuncRefs(core::ptr::null()),
                 memories: Vec::new(),
                 tables: Vec::new(),
                 globals: Vec::new(),

@@ -9,11 +9,21 @@ use crate::trap::TrapCode;
 use crate::types::TableType;
 use crate::value::Val;
 
+/// A table. Invariant: `base` and `len` are `elements`' pointer and length, refreshed by
+/// every operation that changes its length (`new`, `grow`): native code reads them at
+/// fixed offsets for `call_indirect`.
 pub struct TableEntity {
-    pub elements: Vec<u64>,
+    pub base: *mut u64,
+    pub len: u32,
+    elements: Vec<u64>,
     pub ty: TableType,
     max: u32,
 }
+
+// SAFETY: `base` points into `elements`, which the entity owns; it is never shared
+// elsewhere.
+unsafe impl Send for TableEntity {}
+unsafe impl Sync for TableEntity {}
 
 impl TableEntity {
     pub fn new(ty: TableType, init: u64, limit: u32) -> Result<TableEntity> {
@@ -29,7 +39,21 @@ impl TableEntity {
             .try_reserve_exact(ty.min as usize)
             .map_err(|_| Error::ResourceExhausted("table allocation failed".into()))?;
         elements.resize(ty.min as usize, init);
-        Ok(TableEntity { elements, ty, max })
+        let mut table = TableEntity {
+            base: core::ptr::null_mut(),
+            len: 0,
+            elements,
+            ty,
+            max,
+        };
+        table.mirror();
+        Ok(table)
+    }
+
+    /// Refreshes `base` and `len` after the elements' length changed.
+    fn mirror(&mut self) {
+        self.base = self.elements.as_mut_ptr();
+        self.len = self.elements.len() as u32;
     }
 
     pub fn size(&self) -> u32 {
@@ -45,6 +69,7 @@ impl TableEntity {
         }
         self.elements.try_reserve_exact(delta as usize).ok()?;
         self.elements.resize(new as usize, init);
+        self.mirror();
         Some(old)
     }
 

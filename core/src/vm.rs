@@ -31,6 +31,40 @@ pub struct FuncEntry {
     pub type_id: u32,
 }
 
+/// How native code calls store function `i` without the runtime: entry `i` of
+/// `StoreInner::func_refs` (for `call_indirect`, whose tables hold store function indices,
+/// and for imported functions).
+#[repr(C)]
+pub struct FuncRef {
+    /// The cell of `ModuleInner::native_code` holding the function's direct entry, or
+    /// [`NO_CODE`] for host functions and modules no JIT compiles: never null, so native
+    /// code loads the entry without a check. The entry is null until the function is
+    /// compiled, and the call then goes through the runtime.
+    pub code: *const AtomicPtr<u8>,
+    /// The defining instance's context, which the direct entry is called with (null for
+    /// host functions).
+    pub vmctx: *mut VmCtx,
+    /// The engine-wide id of the function's type.
+    pub type_id: u32,
+}
+
+/// The code cell of functions that have no native code and never will.
+pub static NO_CODE: AtomicPtr<u8> = AtomicPtr::new(ptr::null_mut());
+
+// SAFETY: the pointers point into the module's `native_code` (kept alive by the instance
+// that holds the module) and into instance entities, which never move or drop while the
+// store lives; the store owns the references and hands them only to its own executions.
+unsafe impl Send for FuncRef {}
+unsafe impl Sync for FuncRef {}
+
+/// `StoreInner::func_refs`' base pointer, where native code finds it.
+#[repr(transparent)]
+pub struct FuncRefs(pub *const FuncRef);
+
+// SAFETY: as for `FuncRef`: it points into the store's own vector.
+unsafe impl Send for FuncRefs {}
+unsafe impl Sync for FuncRefs {}
+
 /// The per-instance context. `#[repr(C)]`: native code addresses fields by offset.
 #[repr(C)]
 pub struct VmCtx {
@@ -172,6 +206,12 @@ impl VmCtx {
 pub trait Executor: Send + Sync + 'static {
     /// A short name for diagnostics (`"interp"`).
     fn name(&self) -> &'static str;
+
+    /// Whether the tier runs native code, which needs each module's
+    /// `ModuleInner::native_code` table (allocated when the module loads).
+    fn native(&self) -> bool {
+        false
+    }
 
     /// Translates all of `module`'s functions ahead of time (used when lazy translation is
     /// off). Tiers that translate lazily may do nothing.

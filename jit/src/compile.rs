@@ -129,6 +129,10 @@ fn compile_module(module: &ModuleInner) -> CompileResult {
         .iter()
         .map(|&o| o as u32)
         .collect();
+    // Native callers in other modules (imports, `call_indirect`) find the functions here.
+    for (cell, &at) in module.native_code.iter().zip(&offsets) {
+        cell.store((code.base() + at) as *mut u8, Ordering::Release);
+    }
     let stats = CompileStats {
         functions: count,
         wasm_bytes: module.bodies.iter().map(|b| b.range.len() as u64).sum(),

@@ -73,6 +73,10 @@ impl Executor for Jit {
         "jit"
     }
 
+    fn native(&self) -> bool {
+        true
+    }
+
     fn prepare_module(&self, module: &Arc<ModuleInner>) -> wisp_core::Result<()> {
         module_code(module)
             .map(drop)

@@ -477,6 +477,19 @@ fn calls_across_instances(tier: Tier) {
     let mut out = [Val::I32(0)];
     f.call(&mut store, &[Val::I32(1)], &mut out).unwrap();
     assert_eq!(out[0].i32(), Some(101));
+
+    // Native code calls another instance's compiled function directly (an import, or
+    // through the table), with that instance's context, whose store pointer was last set
+    // when the host entered it: the store has moved since, and the call must not use the
+    // old address.
+    let neg = ia.get_typed_func::<i32, i32>(&store, "neg").unwrap();
+    assert_eq!(neg.call(&mut store, 3).unwrap(), -3);
+    let moved = Box::new(store);
+    let mut store = *moved;
+    for _ in 0..3 {
+        assert_eq!(at.call(&mut store, (2, 7)).unwrap(), -7, "{tier:?}");
+        assert_eq!(at.call(&mut store, (0, 7)).unwrap(), 49, "{tier:?}");
+    }
 }
 
 #[test]

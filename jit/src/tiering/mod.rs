@@ -79,6 +79,10 @@ impl Executor for Tiered {
         "tiered"
     }
 
+    fn native(&self) -> bool {
+        true
+    }
+
     fn prepare_module(&self, module: &Arc<ModuleInner>) -> wisp_core::Result<()> {
         self.interp.prepare_module(module)?;
         TierModule::of(module, &self.shared)

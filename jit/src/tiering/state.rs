@@ -74,9 +74,6 @@ struct Record {
 /// A module's state under a tiered engine, in its `jit_data` slot.
 pub(crate) struct TierModule {
     pub shared: Arc<Shared>,
-    /// Per defined function, its direct entry once compiled (null before). Native code
-    /// reads it at a fixed address, so the table never moves or grows.
-    direct: Box<[AtomicPtr<u8>]>,
     /// Per defined function, its array-call entry once compiled (null before).
     array: Box<[AtomicPtr<u8>]>,
     stages: Box<[AtomicU8]>,
@@ -105,7 +102,6 @@ impl TierModule {
             let n = module.bodies.len();
             Box::new(TierModule {
                 shared: shared.clone(),
-                direct: null_table(n),
                 array: null_table(n),
                 stages: (0..n).map(|_| AtomicU8::new(0)).collect(),
                 osr: Mutex::new(HashMap::new()),
@@ -177,8 +173,15 @@ impl TierModule {
     /// Compiles defined function `def` and installs the result; a failure is recorded,
     /// and the function stays interpreted.
     pub fn compile(&self, module: &Arc<ModuleInner>, def: u32) {
-        let table = self.direct.as_ptr() as usize;
-        match compile_unit(module, def, table) {
+        // Native callers find compiled functions in the module's own entry table, which
+        // modules of JIT engines have for every defined function.
+        let table = module.native_code.as_ptr() as usize;
+        let compiled = if module.native_code.len() == module.bodies.len() {
+            compile_unit(module, def, table)
+        } else {
+            Err("the module has no native code table (loaded by an interpreter engine)".into())
+        };
+        match compiled {
             Ok(unit) => self.install(module, def, unit),
             Err(message) => {
                 self.stages[def as usize].store(Stage::Failed as u8, Ordering::Release);
@@ -221,7 +224,7 @@ impl TierModule {
                 loops: loops.into(),
             },
         );
-        self.direct[def as usize].store(direct, Ordering::Release);
+        module.native_code[def as usize].store(direct, Ordering::Release);
         self.array[def as usize].store(array, Ordering::Release);
         wisp_interp::install_native(module, def, array_fn);
         self.stages[def as usize].store(Stage::Native as u8, Ordering::Release);

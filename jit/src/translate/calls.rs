@@ -1,16 +1,18 @@
 //! Calls: direct calls between the module's own functions (PC-relative when the module is
 //! compiled whole, through the module's entry table when functions are compiled one at a
-//! time), and calls that leave native code through the runtime (imported functions,
-//! `call_indirect`, functions not compiled yet) in the array-call convention
-//! (`wisp_core::vm::ArrayCallFn`).
+//! time); imported functions and `call_indirect` targets called natively when they are
+//! compiled wasm functions (through the store's `FuncRef`s); and everything else (host
+//! functions, functions not compiled yet) through the runtime, in the array-call
+//! convention (`wisp_core::vm::ArrayCallFn`).
 
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     types, ExtFuncData, ExternalName, FuncRef, InstBuilder, MemFlagsData, StackSlotData,
     StackSlotKind, UserExternalName, Value,
 };
-use wisp_core::FuncType;
+use wisp_core::{FuncType, TrapCode};
 
-use super::{clif_type, vm_readonly, Calls, Translator};
+use super::{clif_type, vm_flags, vm_readonly, Calls, Translator};
 use crate::libcalls::Libcall;
 use crate::offsets;
 
@@ -50,21 +52,25 @@ impl Translator<'_, '_> {
         // A function compiled alone calls itself directly.
         let itself = func == module.num_imported_funcs + self.def;
         let results = match self.env.calls {
-            _ if imported => self.call_runtime(&ty, &args, func),
+            _ if imported => self.call_import(&ty, &args, func),
             Calls::Table { table } if !itself => self.call_through_table(&ty, &args, func, table),
             Calls::Direct | Calls::Table { .. } => {
                 let callee = self.direct_func(func);
-                self.call_direct(callee, &args)
+                let call_args = self.direct_args(self.vmctx, &args);
+                let call = self.b.ins().call(callee, &call_args);
+                let results = self.b.inst_results(call).to_vec();
+                self.propagate(results[0]);
+                results[1..].to_vec()
             }
         };
         self.stack.extend(results);
     }
 
-    /// The arguments of a direct call: the context, a null OSR parameter (a call, not an
-    /// on-stack replacement) where functions take one, then `args`.
-    fn direct_args(&mut self, args: &[Value]) -> Vec<Value> {
+    /// The arguments of a direct call: the callee's context, a null OSR parameter (a call,
+    /// not an on-stack replacement) where functions take one, then `args`.
+    fn direct_args(&mut self, vmctx: Value, args: &[Value]) -> Vec<Value> {
         let mut call_args = Vec::with_capacity(args.len() + 2);
-        call_args.push(self.vmctx);
+        call_args.push(vmctx);
         if self.env.osr() {
             call_args.push(self.b.ins().iconst(self.env.ptr, 0));
         }
@@ -72,20 +78,64 @@ impl Translator<'_, '_> {
         call_args
     }
 
-    /// Calls the direct entry `callee` and passes a failure on; returns the results.
-    fn call_direct(&mut self, callee: FuncRef, args: &[Value]) -> Vec<Value> {
-        let call_args = self.direct_args(args);
-        let call = self.b.ins().call(callee, &call_args);
-        let results = self.b.inst_results(call).to_vec();
-        self.propagate(results[0]);
-        results[1..].to_vec()
-    }
-
     /// Calls function `func` of the instance's index space through the runtime, which
     /// runs it on whichever tier has it.
     fn call_runtime(&mut self, ty: &FuncType, args: &[Value], func: u32) -> Vec<Value> {
         let index = self.i32_const(i64::from(func));
         self.call_array(ty, args, Libcall::CallFunc, &[self.vmctx, index])
+    }
+
+    /// Calls direct entry `code` of type `ty` with context `vmctx` (another instance's,
+    /// when `foreign`), or, when `code` is null (a host function, or one not compiled
+    /// yet), whatever `runtime` emits; passes a failure on and returns the results.
+    fn call_native_or(
+        &mut self,
+        ty: &FuncType,
+        args: &[Value],
+        code: Value,
+        vmctx: Value,
+        foreign: bool,
+        runtime: impl FnOnce(&mut Self) -> Vec<Value>,
+    ) -> Vec<Value> {
+        let native = self.b.create_block();
+        let slow = self.b.create_block();
+        let join = self.b.create_block();
+        for &t in ty.results() {
+            self.b.append_block_param(join, clif_type(t));
+        }
+        self.b.set_cold_block(slow);
+        self.b.ins().brif(code, native, &[], slow, &[]);
+
+        self.b.switch_to_block(native);
+        self.b.seal_block(native);
+        if foreign {
+            // The callee finds the store through its own context, which only entries from
+            // Rust keep current: a `Store<T>` may have moved since that instance was last
+            // entered.
+            self.b.ins().store(
+                MemFlagsData::trusted(),
+                self.store,
+                vmctx,
+                offsets::VMCTX_STORE,
+            );
+        }
+        let sig = self.b.import_signature(self.env.direct_signature(ty));
+        let call_args = self.direct_args(vmctx, args);
+        let call = self.b.ins().call_indirect(sig, code, &call_args);
+        let results = self.b.inst_results(call).to_vec();
+        self.propagate(results[0]);
+        let block_args = Self::block_args(&results[1..]);
+        self.b.ins().jump(join, &block_args);
+
+        self.b.switch_to_block(slow);
+        self.b.seal_block(slow);
+        let results = runtime(self);
+        let block_args = Self::block_args(&results);
+        self.b.ins().jump(join, &block_args);
+
+        self.b.switch_to_block(join);
+        self.b.seal_block(join);
+        self.b.block_params(join).to_vec()
     }
 
     /// A call to defined function `func` when functions are compiled one at a time: its
@@ -105,49 +155,127 @@ impl Translator<'_, '_> {
         // A plain load: the entry is written once, by one atomic store, from null to its
         // final value, and code that still sees null takes the runtime path, which is
         // right too.
-        let entry = self.b.ins().load(ptr, MemFlagsData::trusted(), slot, 0);
-        let native = self.b.create_block();
-        let runtime = self.b.create_block();
-        let join = self.b.create_block();
-        for &t in ty.results() {
-            self.b.append_block_param(join, clif_type(t));
-        }
-        self.b.set_cold_block(runtime);
-        self.b.ins().brif(entry, native, &[], runtime, &[]);
-
-        self.b.switch_to_block(native);
-        self.b.seal_block(native);
-        let sig = self.b.import_signature(self.env.direct_signature(ty));
-        let call_args = self.direct_args(args);
-        let call = self.b.ins().call_indirect(sig, entry, &call_args);
-        let results = self.b.inst_results(call).to_vec();
-        self.propagate(results[0]);
-        let block_args = Self::block_args(&results[1..]);
-        self.b.ins().jump(join, &block_args);
-
-        self.b.switch_to_block(runtime);
-        self.b.seal_block(runtime);
-        let results = self.call_runtime(ty, args, func);
-        let block_args = Self::block_args(&results);
-        self.b.ins().jump(join, &block_args);
-
-        self.b.switch_to_block(join);
-        self.b.seal_block(join);
-        self.b.block_params(join).to_vec()
+        let code = self.b.ins().load(ptr, MemFlagsData::trusted(), slot, 0);
+        let vmctx = self.vmctx;
+        self.call_native_or(ty, args, code, vmctx, false, |t| {
+            t.call_runtime(ty, args, func)
+        })
     }
 
+    /// The `FuncRef` of store function `store_func` (`StoreInner::func_refs`).
+    fn func_ref(&mut self, store_func: Value) -> Value {
+        let ptr = self.env.ptr;
+        let refs = self
+            .b
+            .ins()
+            .load(ptr, vm_flags(), self.store, offsets::STORE_FUNC_REFS);
+        let index = self.b.ins().uextend(ptr, store_func);
+        let at = self.b.ins().imul_imm_u(index, offsets::FUNC_REF_SIZE);
+        self.b.ins().iadd(refs, at)
+    }
+
+    /// The direct entry and context a `FuncRef` calls (null entry: through the runtime).
+    fn func_ref_target(&mut self, func_ref: Value) -> (Value, Value) {
+        let ptr = self.env.ptr;
+        let cell = self
+            .b
+            .ins()
+            .load(ptr, vm_flags(), func_ref, offsets::FUNC_REF_CODE);
+        // Written once, from null to its final value (see `call_through_table`).
+        let code = self.b.ins().load(ptr, MemFlagsData::trusted(), cell, 0);
+        let vmctx = self
+            .b
+            .ins()
+            .load(ptr, vm_flags(), func_ref, offsets::FUNC_REF_VMCTX);
+        (code, vmctx)
+    }
+
+    /// A call to imported function `func`: natively when it is a compiled wasm function,
+    /// else (a host function, or not compiled yet) through the runtime.
+    fn call_import(&mut self, ty: &FuncType, args: &[Value], func: u32) -> Vec<Value> {
+        let ptr = self.env.ptr;
+        let funcs = self
+            .b
+            .ins()
+            .load(ptr, vm_readonly(), self.vmctx, offsets::VMCTX_FUNCS);
+        let entry = i64::from(func) * offsets::FUNC_ENTRY_SIZE;
+        let store_func = self.b.ins().load(
+            types::I32,
+            vm_readonly(),
+            funcs,
+            (entry + i64::from(offsets::FUNC_ENTRY_STORE_FUNC)) as i32,
+        );
+        let func_ref = self.func_ref(store_func);
+        let (code, vmctx) = self.func_ref_target(func_ref);
+        self.call_native_or(ty, args, code, vmctx, true, |t| {
+            t.call_runtime(ty, args, func)
+        })
+    }
+
+    /// `call_indirect`: the interpreter's checks in its order (the index within the table,
+    /// a non-null element, the callee's type), then the callee natively when it is a
+    /// compiled wasm function, else through the runtime (which checks again, harmlessly).
     pub(super) fn op_call_indirect(&mut self, type_index: u32, table: u32) {
         let elem = self.pop();
         let ty = self.env.module.types[type_index as usize].clone();
         let args = self.popn(ty.params().len());
-        let table = self.i32_const(i64::from(table));
-        let type_index = self.i32_const(i64::from(type_index));
-        let results = self.call_array(
-            &ty,
-            &args,
-            Libcall::CallIndirect,
-            &[self.vmctx, table, type_index, elem],
+        let ptr = self.env.ptr;
+
+        let tables = self
+            .b
+            .ins()
+            .load(ptr, vm_readonly(), self.vmctx, offsets::VMCTX_TABLES);
+        let entity = self.b.ins().load(
+            ptr,
+            vm_readonly(),
+            tables,
+            (table as usize * ptr.bytes() as usize) as i32,
         );
+        let len = self
+            .b
+            .ins()
+            .load(types::I32, vm_flags(), entity, offsets::TABLE_LEN);
+        let out = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, elem, len);
+        self.trap_if(out, TrapCode::TableOutOfBounds);
+        let base = self
+            .b
+            .ins()
+            .load(ptr, vm_flags(), entity, offsets::TABLE_BASE);
+        let index = self.b.ins().uextend(ptr, elem);
+        let at = self.b.ins().ishl_imm_u(index, 3);
+        let at = self.b.ins().iadd(base, at);
+        let raw = self.b.ins().load(types::I64, vm_flags(), at, 0);
+        self.trap_if_zero(raw, TrapCode::IndirectCallToNull);
+        // A non-null reference is the store function's index plus one.
+        let store_func = self.b.ins().ireduce(types::I32, raw);
+        let store_func = self.b.ins().iadd_imm_s(store_func, -1);
+        let func_ref = self.func_ref(store_func);
+        let type_id =
+            self.b
+                .ins()
+                .load(types::I32, vm_flags(), func_ref, offsets::FUNC_REF_TYPE_ID);
+        let expected = self.env.module.type_ids[type_index as usize];
+        let wrong = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::NotEqual, type_id, i64::from(expected));
+        self.trap_if(wrong, TrapCode::BadSignature);
+
+        let (code, vmctx) = self.func_ref_target(func_ref);
+        let results = self.call_native_or(&ty, &args, code, vmctx, true, |t| {
+            let table = t.i32_const(i64::from(table));
+            let type_index = t.i32_const(i64::from(type_index));
+            let vmctx = t.vmctx;
+            t.call_array(
+                &ty,
+                &args,
+                Libcall::CallIndirect,
+                &[vmctx, table, type_index, elem],
+            )
+        });
         self.stack.extend(results);
     }
 
