@@ -14,8 +14,10 @@ when none is given). The testsuite is $WISP_TESTSUITE, else spec-tests/testsuite
 ../shared/testsuite beside the workspace.
 
 options:
-  --tier NAME    execution tier to run on: interp, or jit when built with the
-                 `jit` feature
+  --tier NAME    execution tier to run on: interp; with the `jit` feature (on by
+                 default) also jit, tiered (tier-up forced at every first call and
+                 loop header) and mixed (functions on either tier by a seeded
+                 choice; WISP_MIXED_SEED sets the seed)
   --fuel         run with fuel metering on and a budget no test exhausts
   --eager        translate each module as it loads rather than each function on its
                  first call

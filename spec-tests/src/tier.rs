@@ -15,8 +15,9 @@ pub enum Tier {
     #[cfg(feature = "jit")]
     Jit,
     /// Tier-up with thresholds that force switches mid-run: every function is compiled
-    /// on its first call and every loop entered natively at its first iteration, on the
-    /// calling thread (so the switches happen at the same points every run).
+    /// at its first call, and a frame looping in the interpreter moves to native code at
+    /// its first loop header; the calling thread waits for each compile (so the switches
+    /// happen at the same points every run).
     #[cfg(feature = "jit")]
     Tiered,
     /// Each function interpreted or native by a seeded choice (`WISP_MIXED_SEED`, default
