@@ -333,3 +333,59 @@ fn the_embedder_hears_of_every_compilation_and_on_stack_replacement() {
     // loop, moved at the first poll past the loop threshold.
     assert_eq!(*events.lock().unwrap(), ["compiled 1", "osr 1"]);
 }
+
+#[test]
+fn a_failed_compile_leaves_the_function_interpreted_and_is_reported() {
+    use std::sync::Mutex;
+    use wisp_core::TierEvent;
+
+    let failures: Arc<Mutex<Vec<u32>>> = Arc::default();
+    let mut config = Config::default();
+    let log = failures.clone();
+    config
+        .tier(Tier::Tiered)
+        .tier_up(TierUp {
+            calls: 1,
+            loops: 1,
+            background: false,
+        })
+        .on_tier_event(move |event| {
+            if let TierEvent::CompileFailed { func, .. } = event {
+                log.lock().unwrap().push(*func);
+            }
+        });
+    let tiered = Arc::new(Tiered::new().unwrap());
+    let engine = Engine::with_executor(&config, tiered.clone());
+    let module = Module::new(&engine, wat::parse_str(ONE_LOOP).unwrap()).unwrap();
+    // `run` (function 0) cannot be compiled; `count` (function 1) can.
+    tiered.fail_compiles_of(&module, 0);
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let run = instance
+        .get_typed_func::<i32, (i64, f64, i32)>(&store, "run")
+        .unwrap();
+    let expected = {
+        let (_, mut store, instance) = instantiate(&interp(&Config::default()), ONE_LOOP);
+        let run = instance
+            .get_typed_func::<i32, (i64, f64, i32)>(&store, "run")
+            .unwrap();
+        run.call(&mut store, 5_000).unwrap()
+    };
+    for _ in 0..3 {
+        assert_eq!(run.call(&mut store, 5_000).unwrap(), expected);
+    }
+    let count = instance
+        .get_typed_func::<i32, i32>(&store, "count")
+        .unwrap();
+    assert_eq!(count.call(&mut store, 5_000).unwrap(), 5_000);
+
+    let failed = stats_of(&module, "run");
+    assert!(failed.tiered_up_at.is_none(), "{failed:?}");
+    assert_eq!(failed.interpreted_calls, 3, "every call stayed interpreted");
+    assert!(failed.failure.as_deref().unwrap().contains("refused"));
+    assert!(stats_of(&module, "count").tiered_up_at.is_some());
+    // Reported once: a failed function is not queued again.
+    assert_eq!(*failures.lock().unwrap(), [0]);
+}

@@ -74,6 +74,19 @@ impl Tiered {
     }
 }
 
+impl Tiered {
+    /// Makes every compile of defined function `def` of `module` (a module of an engine
+    /// running this executor) fail as a Cranelift error would, so tests can check the
+    /// fallback: the function stays interpreted, the failure is reported, nothing else
+    /// changes.
+    #[doc(hidden)]
+    pub fn fail_compiles_of(&self, module: &wisp_core::Module, def: u32) {
+        if let Some(tiers) = TierModule::of(module.inner(), &self.shared) {
+            tiers.refuse(def);
+        }
+    }
+}
+
 impl Executor for Tiered {
     fn name(&self) -> &'static str {
         "tiered"

@@ -85,6 +85,9 @@ pub(crate) struct TierModule {
     started: Instant,
     /// `Tier::Mixed`: the seeded choice of native functions, compiled once.
     mixed: Once,
+    /// Functions whose compiles fail on purpose (`Tiered::fail_compiles_of`, for tests of
+    /// the fallback).
+    refused: Mutex<Vec<u32>>,
 }
 
 fn null_table(len: usize) -> Box<[AtomicPtr<u8>]> {
@@ -109,6 +112,7 @@ impl TierModule {
                 records: Mutex::new((0..n).map(|_| Record::default()).collect()),
                 started: Instant::now(),
                 mixed: Once::new(),
+                refused: Mutex::new(Vec::new()),
             })
         });
         let tiers = data.downcast_ref::<TierModule>()?;
@@ -153,6 +157,14 @@ impl TierModule {
         osr.loops.contains(&offset).then_some(osr.entry)
     }
 
+    /// Makes every later compile of `def` fail.
+    pub fn refuse(&self, def: u32) {
+        self.refused
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(def);
+    }
+
     /// Counts a frame of `def` moving to native code at the loop at byte `offset`.
     pub fn count_osr_entry(&self, module: &Arc<ModuleInner>, def: u32, offset: u32) {
         self.record(def, |r| r.osr_entries += 1);
@@ -176,7 +188,14 @@ impl TierModule {
         // Native callers find compiled functions in the module's own entry table, which
         // modules of JIT engines have for every defined function.
         let table = module.native_code.as_ptr() as usize;
-        let compiled = if module.native_code.len() == module.bodies.len() {
+        let refused = self
+            .refused
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&def);
+        let compiled = if refused {
+            Err("compile refused (fault injected by Tiered::fail_compiles_of)".into())
+        } else if module.native_code.len() == module.bodies.len() {
             compile_unit(module, def, table)
         } else {
             Err("the module has no native code table (loaded by an interpreter engine)".into())
