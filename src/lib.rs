@@ -64,7 +64,7 @@ impl Engine {
                 Ok(Engine::on(config, tier, Arc::new(tiered)))
             }
             _ => Err(unsupported(alloc::format!(
-                "{tier:?} needs wisp's `jit` feature, which this build does not have"
+                "{tier:?} needs wisp's `jit` feature, which this build does not have (build with `--features jit`)"
             ))),
         }
     }

@@ -99,17 +99,30 @@ fn bad_modules_and_bad_arguments_exit_125() {
         wisp(&["run", "/no/such/file.wasm"]).status.code(),
         Some(125)
     );
-    let o = wisp(&["run", "--tier", "jit", "--invoke", "fib", EXAMPLE, "20"]);
+    for tier in ["jit", "tiered", "mixed:3"] {
+        let o = wisp(&["run", "--tier", tier, "--invoke", "fib", EXAMPLE, "20"]);
+        if cfg!(feature = "jit") {
+            assert_eq!(o.status.code(), Some(0), "{tier}: {}", stderr(&o));
+            assert_eq!(stdout(&o), "6765\n");
+        } else {
+            assert_eq!(o.status.code(), Some(125));
+            assert!(
+                stderr(&o).contains("needs wisp's `jit` feature"),
+                "{tier}: {}",
+                stderr(&o)
+            );
+        }
+    }
     if cfg!(feature = "jit") {
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        // fib(20) calls fib 21,891 times, past the default threshold: the statistics
+        // list it (whether its compile, on another thread, finished before the process
+        // ended depends on the machine).
+        let o = wisp(&["run", "--tier-stats", "--invoke", "fib", EXAMPLE, "20"]);
         assert_eq!(stdout(&o), "6765\n");
-    } else {
-        assert_eq!(o.status.code(), Some(125));
-        assert!(
-            stderr(&o).contains("built without the `jit` feature"),
-            "{}",
-            stderr(&o)
-        );
+        let err = stderr(&o);
+        assert!(err.contains("wisp tier stats:"), "{err}");
+        assert!(err.contains("of 2 functions tiered up"), "{err}");
+        assert!(err.contains(" fib"), "the name section names it: {err}");
     }
 
     let f = module_file("import.wat", r#"(module (import "env" "missing" (func)))"#);
