@@ -8,6 +8,7 @@ use core::fmt;
 use hashbrown::HashMap;
 use spin::Mutex;
 
+use crate::limits::ModuleLimits;
 use crate::types::FuncType;
 use crate::vm::Executor;
 
@@ -23,6 +24,11 @@ pub struct Config {
     pub(crate) max_frame_slots: u32,
     pub(crate) max_memory_bytes: u64,
     pub(crate) max_table_elements: u32,
+    pub(crate) max_instances: u32,
+    pub(crate) max_memories: u32,
+    pub(crate) max_tables: u32,
+    pub(crate) max_store_memory_bytes: u64,
+    pub(crate) module_limits: ModuleLimits,
     pub(crate) tier: Option<Tier>,
     pub(crate) tier_up: TierUp,
     pub(crate) tier_events: Option<TierListener>,
@@ -132,6 +138,11 @@ impl Default for Config {
             max_frame_slots: u16::MAX as u32,
             max_memory_bytes: 1 << 32,
             max_table_elements: 10_000_000,
+            max_instances: 10_000,
+            max_memories: 10_000,
+            max_tables: 10_000,
+            max_store_memory_bytes: 1 << 34,
+            module_limits: ModuleLimits::default(),
             tier: None,
             tier_up: TierUp::default(),
             tier_events: None,
@@ -273,6 +284,65 @@ impl Config {
         self
     }
 
+    /// Most instances one store may hold (default 10,000): instantiating one more fails
+    /// with `Error::StoreLimit`. Instances whose instantiation trapped count too: they
+    /// stay in the store.
+    pub fn max_instances(&mut self, instances: u32) -> &mut Self {
+        self.max_instances = instances;
+        self
+    }
+
+    /// Most linear memories one store may hold, instances' and the host's together
+    /// (default 10,000); more fails with `Error::StoreLimit`.
+    pub fn max_memories(&mut self, memories: u32) -> &mut Self {
+        self.max_memories = memories;
+        self
+    }
+
+    /// Most tables one store may hold, instances' and the host's together (default
+    /// 10,000); more fails with `Error::StoreLimit`.
+    pub fn max_tables(&mut self, tables: u32) -> &mut Self {
+        self.max_tables = tables;
+        self
+    }
+
+    /// Most bytes all the linear memories of one store may hold together (default 16 GiB:
+    /// four memories of the largest size). An instance whose memories would pass it at
+    /// their initial sizes fails to instantiate with `Error::StoreLimit`, and growth past it
+    /// fails (`memory.grow` returns -1). Memories are counted at their current size, not
+    /// their maximum, and are only freed with their store.
+    pub fn max_store_memory_bytes(&mut self, bytes: u64) -> &mut Self {
+        self.max_store_memory_bytes = bytes;
+        self
+    }
+
+    /// What a module may declare, checked when it loads (see [`ModuleLimits`] for each
+    /// limit and its default). A module over one fails with `Error::Limit`.
+    pub fn module_limits(&mut self, limits: ModuleLimits) -> &mut Self {
+        self.module_limits = limits;
+        self
+    }
+
+    pub fn get_module_limits(&self) -> &ModuleLimits {
+        &self.module_limits
+    }
+
+    pub fn get_max_instances(&self) -> u32 {
+        self.max_instances
+    }
+
+    pub fn get_max_memories(&self) -> u32 {
+        self.max_memories
+    }
+
+    pub fn get_max_tables(&self) -> u32 {
+        self.max_tables
+    }
+
+    pub fn get_max_store_memory_bytes(&self) -> u64 {
+        self.max_store_memory_bytes
+    }
+
     pub fn get_consume_fuel(&self) -> bool {
         self.consume_fuel
     }
@@ -317,6 +387,13 @@ impl fmt::Debug for Config {
             .field("lazy_translation", &self.lazy_translation)
             .field("max_call_depth", &self.max_call_depth)
             .field("max_stack_slots", &self.max_stack_slots)
+            .field("max_memory_bytes", &self.max_memory_bytes)
+            .field("max_table_elements", &self.max_table_elements)
+            .field("max_instances", &self.max_instances)
+            .field("max_memories", &self.max_memories)
+            .field("max_tables", &self.max_tables)
+            .field("max_store_memory_bytes", &self.max_store_memory_bytes)
+            .field("module_limits", &self.module_limits)
             .field("tier", &self.tier)
             .field("tier_up", &self.tier_up)
             .field("tier_events", &self.tier_events.is_some())

@@ -4,6 +4,7 @@
 use alloc::string::String;
 use core::fmt;
 
+use crate::limits::StoreResource;
 use crate::trap::Trap;
 use crate::types::ExternType;
 
@@ -59,6 +60,17 @@ pub enum Error {
     NotFound(String),
     /// Growing a memory or table, or allocating one, failed.
     ResourceExhausted(String),
+    /// Creating an instance, memory or table would pass a limit of the store: one of
+    /// `Config::max_instances`, `max_memories`, `max_tables` and `max_store_memory_bytes`
+    /// (`limit` is that limit), or the store's `ResourceLimiter` said no (`limit` is
+    /// `None`). Nothing was created.
+    StoreLimit {
+        resource: StoreResource,
+        /// What the store would have held (the count, or the memory total), or for the
+        /// limiter's refusal, the size of the one memory or table it refused.
+        requested: u64,
+        limit: Option<u64>,
+    },
     /// Instantiation trapped (start function, or an out-of-bounds segment).
     Trap(Trap),
 }
@@ -110,6 +122,22 @@ impl fmt::Display for Error {
             }
             Error::NotFound(m) => write!(f, "not found: {m}"),
             Error::ResourceExhausted(m) => write!(f, "resource exhausted: {m}"),
+            Error::StoreLimit {
+                resource,
+                requested,
+                limit: Some(limit),
+            } => write!(
+                f,
+                "store limit: {requested} {resource} requested, more than the limit of {limit}"
+            ),
+            Error::StoreLimit {
+                resource,
+                requested,
+                limit: None,
+            } => write!(
+                f,
+                "store limit: the store's resource limiter refused {requested} {resource}"
+            ),
             Error::Trap(t) => write!(f, "{t}"),
         }
     }

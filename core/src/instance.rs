@@ -311,8 +311,12 @@ pub(crate) fn instantiate<T>(
         }
     }
 
+    // The store's limits, before anything is allocated: a refused instance leaves nothing.
+    crate::limits::admit_instance(inner, m)?;
+
     let instance_index = inner.instances.len() as u32;
     let config = inner.engine.config().clone();
+    let resources = inner.resources.as_ptr();
 
     // Defined functions first: global and table initialisers may refer to them. (Room
     // reserved at once: a large module has tens of thousands, and growing the store's
@@ -349,12 +353,12 @@ pub(crate) fn instantiate<T>(
             Some(e) => eval_const(inner, &globals, &funcs, e)?,
             None => 0,
         };
-        let table = TableEntity::new(*ty, init, config.max_table_elements)?;
+        let table = TableEntity::new(*ty, init, config.max_table_elements, resources)?;
         tables.push(inner.tables.len() as u32);
         inner.tables.push(Owned::new(table));
     }
     for ty in &m.memories[m.num_imported_memories as usize..] {
-        let mem = MemoryEntity::new(*ty, config.max_memory_bytes)?;
+        let mem = MemoryEntity::new(*ty, config.max_memory_bytes, resources)?;
         memories.push(inner.memories.len() as u32);
         inner.memories.push(Owned::new(mem));
     }

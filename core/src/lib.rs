@@ -19,6 +19,7 @@ mod error;
 mod func;
 mod global;
 mod instance;
+mod limits;
 mod linker;
 mod memory;
 pub mod module;
@@ -38,6 +39,7 @@ pub use crate::func::{
 };
 pub use crate::global::{Global, GlobalEntity};
 pub use crate::instance::{Instance, InstanceEntity};
+pub use crate::limits::{ModuleLimits, ResourceLimiter, StoreResource};
 pub use crate::linker::{Extern, Linker};
 pub use crate::memory::{Memory, MemoryEntity};
 pub use crate::module::Module;

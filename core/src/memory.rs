@@ -3,8 +3,9 @@
 use alloc::vec::Vec;
 
 use crate::error::{Error, Result};
+use crate::limits::StoreResources;
 use crate::store::{AsContext, AsContextMut, StoreId};
-use crate::trap::TrapCode;
+use crate::trap::{Trap, TrapCode};
 use crate::types::MemoryType;
 
 /// A linear memory. `#[repr(C)]` with `base` and `len` first: native code and the
@@ -18,38 +19,43 @@ pub struct MemoryEntity {
     pub ty: MemoryType,
     /// The most pages this memory may grow to: its declared maximum within the engine's limit.
     max_pages: u64,
+    /// The store's growth state (memory total and cap, limiter), which `grow` asks.
+    resources: *mut StoreResources,
 }
 
 // SAFETY: `base` points into `buf`, which the entity owns; it is never shared elsewhere.
+// `resources` points to the store's, which moves between threads with the store.
 unsafe impl Send for MemoryEntity {}
 unsafe impl Sync for MemoryEntity {}
 
 impl MemoryEntity {
-    /// Allocates `ty.min` zeroed pages. `limit_bytes` caps growth (the engine's limit).
-    pub fn new(ty: MemoryType, limit_bytes: u64) -> Result<MemoryEntity> {
-        let page = ty.page_size();
-        let limit_pages = (limit_bytes / page).min(ty.absolute_max_pages());
-        let max_pages = ty.max.unwrap_or(u64::MAX).min(limit_pages);
-        if ty.min > max_pages {
-            return Err(Error::ResourceExhausted(alloc::format!(
-                "memory of {} pages exceeds the limit of {max_pages} pages",
-                ty.min
-            )));
-        }
+    /// Allocates `ty.min` zeroed pages, counted in the store's memory total. `limit_bytes`
+    /// caps growth (the engine's limit). The store's limits were checked before
+    /// (`limits::admit_instance`, `admit_memory`).
+    pub(crate) fn new(
+        ty: MemoryType,
+        limit_bytes: u64,
+        resources: *mut StoreResources,
+    ) -> Result<MemoryEntity> {
+        let plan = crate::limits::plan_memory(ty, limit_bytes)?;
         let exhausted = || {
             Error::ResourceExhausted(alloc::format!(
                 "could not allocate {} bytes of linear memory",
-                ty.min * page
+                plan.bytes
             ))
         };
-        let len = usize::try_from(ty.min * page).map_err(|_| exhausted())?;
+        let len = usize::try_from(plan.bytes).map_err(|_| exhausted())?;
         let mut buf = zeroed_vec(len).ok_or_else(exhausted)?;
+        // SAFETY: `resources` is the store's, which outlives its memories; no reference to
+        // it is live while an entity is created.
+        unsafe { (*resources).memory_grown(plan.bytes) };
         Ok(MemoryEntity {
             base: buf.as_mut_ptr(),
             len: buf.len(),
             buf,
             ty,
-            max_pages,
+            max_pages: plan.max_pages,
+            resources,
         })
     }
 
@@ -58,22 +64,38 @@ impl MemoryEntity {
         (self.len as u64) >> self.ty.page_size_log2
     }
 
-    /// Grows by `delta` pages and returns the old size in pages, or `None` (wasm's -1) if
-    /// that would pass the maximum or the allocation fails. Never aborts on allocation.
-    pub fn grow(&mut self, delta: u64) -> Option<u64> {
+    /// Grows by `delta` pages and returns the old size in pages, or `Ok(None)` (wasm's -1)
+    /// if that would pass the maximum, the store's memory cap or the allocator, or the
+    /// store's `ResourceLimiter` refuses; `Err` when the limiter asks for a trap. Never
+    /// aborts on allocation. Every growth of a memory, on every tier and through the API,
+    /// comes here: this is where the store's limits hold.
+    pub fn grow(&mut self, delta: u64) -> Result<Option<u64>, Trap> {
         let old = self.pages();
-        let new = old.checked_add(delta)?;
-        if new > self.max_pages {
-            return None;
-        }
-        let new_len = usize::try_from(new << self.ty.page_size_log2).ok()?;
+        let Some(new) = old.checked_add(delta).filter(|&new| new <= self.max_pages) else {
+            return Ok(None);
+        };
+        let Ok(new_len) = usize::try_from(new << self.ty.page_size_log2) else {
+            return Ok(None);
+        };
         if delta != 0 {
-            self.buf.try_reserve_exact(new_len - self.buf.len()).ok()?;
+            // SAFETY: the store's resources outlive its memories, and no reference to them
+            // is live while wasm or the API grows a memory (the limiter it may call cannot
+            // reach the store).
+            let resources = unsafe { &mut *self.resources };
+            let maximum = self.ty.max.map(|p| p.saturating_mul(self.ty.page_size()));
+            if !resources.memory_growing(self.len as u64, new_len as u64, maximum)? {
+                return Ok(None);
+            }
+            let more = new_len - self.buf.len();
+            if self.buf.try_reserve_exact(more).is_err() {
+                return Ok(None);
+            }
             self.buf.resize(new_len, 0);
+            resources.memory_grown(more as u64);
         }
         self.base = self.buf.as_mut_ptr();
         self.len = self.buf.len();
-        Some(old)
+        Ok(Some(old))
     }
 
     pub fn data(&self) -> &[u8] {
@@ -166,8 +188,9 @@ impl Memory {
     /// Creates a memory of type `ty` in the store, for the host to export to instances.
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let inner = &mut store.as_context_mut().0.inner;
+        crate::limits::admit_memory(inner, ty)?;
         let limit = inner.engine.config().max_memory_bytes;
-        let entity = MemoryEntity::new(ty, limit)?;
+        let entity = MemoryEntity::new(ty, limit, inner.resources.as_ptr())?;
         let index = inner.memories.len() as u32;
         inner.memories.push(crate::owned::Owned::new(entity));
         Ok(Memory {
@@ -240,10 +263,12 @@ impl Memory {
         Ok(())
     }
 
-    /// Grows by `delta` pages, returning the previous size in pages.
+    /// Grows by `delta` pages, returning the previous size in pages. Refused growth (past
+    /// the maximum or a limit) is `Error::ResourceExhausted`; a trap the store's
+    /// `ResourceLimiter` asked for is `Error::Trap`.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
         let e = self.entity_mut(&mut store)?;
-        e.grow(delta).ok_or_else(|| {
+        e.grow(delta)?.ok_or_else(|| {
             Error::ResourceExhausted(alloc::format!("failed to grow memory by {delta} pages"))
         })
     }

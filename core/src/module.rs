@@ -18,6 +18,7 @@ use wasmparser::{Parser, Payload, Validator};
 
 use crate::engine::Engine;
 use crate::error::{Error, ModuleError, Result};
+use crate::limits::{check_module, module_limit, ModuleLimits};
 use crate::types::{
     ExternType, FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType,
 };
@@ -271,6 +272,7 @@ pub struct Module {
 impl Module {
     /// Decodes and validates `bytes`, a module in the binary format.
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
+        check_size(engine, bytes.as_ref())?;
         let bytes: Box<[u8]> = bytes.as_ref().into();
         let inner = Parse::new(engine, bytes).run()?;
         let module = Module {
@@ -284,6 +286,7 @@ impl Module {
 
     /// Checks `bytes` without keeping anything.
     pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<()> {
+        check_size(engine, bytes)?;
         Parse::new(engine, bytes.into()).run().map(drop)
     }
 
@@ -338,6 +341,48 @@ impl core::fmt::Debug for Module {
     }
 }
 
+/// Refuses a binary larger than `ModuleLimits::module_bytes` before it is copied or read.
+fn check_size(engine: &Engine, bytes: &[u8]) -> Result<()> {
+    let limit = engine.config().module_limits.module_bytes;
+    check_module("module bytes", bytes.len() as u64, limit, 0)
+}
+
+/// Running totals over a module's sections, for the limits on sums (`ModuleLimits`).
+#[derive(Default)]
+struct Totals {
+    data_bytes: u64,
+    element_items: u64,
+}
+
+/// Checks the counts a section declares against the configured limits, before the
+/// validator reads (and allocates for) its entries.
+fn check_counts(limits: &ModuleLimits, m: &ModuleInner, payload: &Payload<'_>) -> Result<()> {
+    let (what, count, limit, offset) = match payload {
+        Payload::TypeSection(r) => ("types", r.count(), limits.types, r.range().start),
+        Payload::ImportSection(r) => ("imports", r.count(), limits.imports, r.range().start),
+        Payload::ExportSection(r) => ("exports", r.count(), limits.exports, r.range().start),
+        Payload::FunctionSection(r) => {
+            let count = u64::from(r.count()) + m.funcs.len() as u64;
+            let offset = r.range().start;
+            return check_module("functions", count, limits.functions, offset);
+        }
+        Payload::DataSection(r) => (
+            "data segments",
+            r.count(),
+            limits.data_segments,
+            r.range().start,
+        ),
+        Payload::ElementSection(r) => (
+            "element segments",
+            r.count(),
+            limits.element_segments,
+            r.range().start,
+        ),
+        _ => return Ok(()),
+    };
+    check_module(what, count, limit, offset)
+}
+
 /// One pass over the binary: validate each payload, then record what it says.
 struct Parse<'e> {
     engine: &'e Engine,
@@ -381,18 +426,26 @@ impl<'e> Parse<'e> {
             native_code: Box::default(),
         };
         let mut allocs = wasmparser::FuncValidatorAllocations::default();
+        let mut totals = Totals::default();
+        let limits = &config.module_limits;
         let bytes = &*self.bytes;
         for payload in Parser::new(0).parse_all(bytes) {
             let payload = payload?;
+            check_counts(limits, &m, &payload)?;
             let valid = validator.payload(&payload)?;
             if let wasmparser::ValidPayload::Func(to_validate, body) = valid {
                 let mut fv = to_validate.into_validator(core::mem::take(&mut allocs));
-                let info = validate_body(&mut fv, &body, config.max_frame_slots)?;
+                let params = m
+                    .funcs
+                    .get(fv.index() as usize)
+                    .and_then(|&ty| m.types.get(ty as usize))
+                    .map_or(0, |ty| ty.params().len() as u32);
+                let info = validate_body(&mut fv, &body, params, config)?;
                 m.bodies.push(info);
                 allocs = fv.into_allocations();
                 continue;
             }
-            self.record(&mut m, payload)?;
+            self.record(&mut m, &mut totals, payload)?;
         }
         // Tiers encode table and memory indices in 16 bits.
         if m.tables.len() > usize::from(u16::MAX) || m.memories.len() > usize::from(u16::MAX) {
@@ -412,7 +465,8 @@ impl<'e> Parse<'e> {
         Ok(m)
     }
 
-    fn record(&self, m: &mut ModuleInner, payload: Payload<'_>) -> Result<()> {
+    fn record(&self, m: &mut ModuleInner, totals: &mut Totals, payload: Payload<'_>) -> Result<()> {
+        let limits = &self.engine.config().module_limits;
         match payload {
             Payload::TypeSection(reader) => {
                 for group in reader.into_iter_with_offsets() {
@@ -434,6 +488,7 @@ impl<'e> Parse<'e> {
                 }
             }
             Payload::ImportSection(reader) => {
+                let end = reader.range().end;
                 for import in reader.into_imports_with_offsets() {
                     let (offset, import) = import?;
                     let kind = match import.ty {
@@ -468,6 +523,7 @@ impl<'e> Parse<'e> {
                         kind,
                     });
                 }
+                check_module("functions", m.funcs.len() as u64, limits.functions, end)?;
             }
             Payload::FunctionSection(reader) => {
                 for t in reader {
@@ -536,6 +592,17 @@ impl<'e> Parse<'e> {
                             offset: ConstExpr::parse(&offset_expr)?,
                         },
                     };
+                    let count = match &elem.items {
+                        wasmparser::ElementItems::Functions(funcs) => funcs.count(),
+                        wasmparser::ElementItems::Expressions(_, exprs) => exprs.count(),
+                    };
+                    totals.element_items += u64::from(count);
+                    check_module(
+                        "element items",
+                        totals.element_items,
+                        limits.element_items,
+                        offset,
+                    )?;
                     let (ty, items) = match elem.items {
                         wasmparser::ElementItems::Functions(funcs) => {
                             let items = funcs
@@ -567,6 +634,13 @@ impl<'e> Parse<'e> {
                 for data in reader {
                     let data = data?;
                     let start = data.data.as_ptr() as usize - self.bytes.as_ptr() as usize;
+                    totals.data_bytes += data.data.len() as u64;
+                    check_module(
+                        "data segment bytes",
+                        totals.data_bytes,
+                        limits.data_bytes,
+                        start as u64,
+                    )?;
                     let mode = match data.kind {
                         wasmparser::DataKind::Passive => DataMode::Passive,
                         wasmparser::DataKind::Active {
@@ -648,23 +722,53 @@ fn record_names(m: &mut ModuleInner, names: wasmparser::NameSectionReader<'_>) -
     Ok(())
 }
 
-/// Validates one function body operator by operator, measuring its frame on the way.
+/// The most locals wasmparser's validator accepts in one function (the JS API's limit).
+const VALIDATOR_MAX_LOCALS: u64 = 50_000;
+
+/// Validates one function body operator by operator, measuring its frame on the way and
+/// holding it to the limits on locals (`params` of them are the parameters), nesting and
+/// frame size.
 fn validate_body(
     fv: &mut wasmparser::FuncValidator<wasmparser::ValidatorResources>,
     body: &wasmparser::FunctionBody<'_>,
-    max_frame_slots: u32,
+    params: u32,
+    config: &crate::engine::Config,
 ) -> Result<FuncBody> {
+    let limits = &config.module_limits;
+    let max_frame_slots = config.max_frame_slots;
     let mut reader = body.get_binary_reader();
     let start = reader.original_position();
+    // Counted before the validator reads them. Past the validator's own bound it refuses
+    // the body as malformed (which the spec's tests expect), so this limit speaks only
+    // below it.
+    let mut locals = u64::from(params);
+    let mut decls = body.get_locals_reader()?;
+    for _ in 0..decls.get_count() {
+        locals += u64::from(decls.read()?.0);
+        if locals > VALIDATOR_MAX_LOCALS {
+            break;
+        }
+    }
+    if locals > u64::from(limits.locals) && locals <= VALIDATOR_MAX_LOCALS {
+        let what = alloc::format!("locals in function {}", fv.index());
+        return Err(module_limit(&what, locals, limits.locals.into(), start));
+    }
     fv.read_locals(&mut reader)?;
     let num_locals = fv.len_locals();
     let mut max_height = 0u32;
+    // The function's own block is the first control frame.
+    let max_control = u64::from(limits.nesting) + 1;
     let mut ops = wasmparser::OperatorsReader::new(reader);
     while !ops.eof() {
         // The visitor validates without building an `Operator` first.
         let offset = ops.original_position();
         ops.visit_operator(&mut fv.visitor(offset))??;
         max_height = max_height.max(fv.operand_stack_height());
+        if u64::from(fv.control_stack_height()) > max_control {
+            let depth = u64::from(fv.control_stack_height()) - 1;
+            let what = alloc::format!("nested blocks in function {}", fv.index());
+            return Err(module_limit(&what, depth, limits.nesting.into(), offset));
+        }
     }
     ops.finish()?;
     let end = ops.original_position();

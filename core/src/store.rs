@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::func::{FuncEntity, FuncKind};
 use crate::global::GlobalEntity;
 use crate::instance::InstanceEntity;
+use crate::limits::{ResourceLimiter, StoreResources};
 use crate::memory::MemoryEntity;
 use crate::owned::Owned;
 use crate::table::TableEntity;
@@ -71,6 +72,10 @@ pub struct StoreInner {
     /// A tier's reusable execution state (the interpreter's value stack), kept between calls
     /// so that calling into wasm doesn't allocate each time.
     pub exec_cache: Option<Box<dyn Any + Send>>,
+    /// What memory and table growth checks (the store's memory total and cap, the
+    /// embedder's limiter): in an allocation of its own, which the store's memories and
+    /// tables point to (see `limits.rs`).
+    pub(crate) resources: Owned<StoreResources>,
 }
 
 impl StoreInner {
@@ -143,6 +148,7 @@ impl<T> Store<T> {
                 depth_left: 0,
                 pending_trap: None,
                 exec_cache: None,
+                resources: Owned::new(StoreResources::new(engine.config().max_store_memory_bytes)),
             },
             data,
         }
@@ -183,6 +189,14 @@ impl<T> Store<T> {
         InterruptHandle {
             flag: self.inner.interrupt.clone(),
         }
+    }
+
+    /// Sets the store's [`ResourceLimiter`]: from now on it is asked before every memory
+    /// and table of this store is created or grown, on every tier (see the trait for when
+    /// and what its answers do). It replaces any limiter set before. The store owns it; to
+    /// read what it counted afterwards, share that state with it (an `Arc`, say).
+    pub fn limiter(&mut self, limiter: impl ResourceLimiter + Send + 'static) {
+        self.inner.resources.set_limiter(Box::new(limiter));
     }
 
     fn fuel_enabled(&self) -> Result<()> {

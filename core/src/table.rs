@@ -4,8 +4,9 @@
 use alloc::vec::Vec;
 
 use crate::error::{Error, Result};
+use crate::limits::StoreResources;
 use crate::store::{AsContext, AsContextMut, StoreId};
-use crate::trap::TrapCode;
+use crate::trap::{Trap, TrapCode};
 use crate::types::TableType;
 use crate::value::Val;
 
@@ -18,22 +19,38 @@ pub struct TableEntity {
     elements: Vec<u64>,
     pub ty: TableType,
     max: u32,
+    /// The store's growth state (its limiter), which `grow` asks.
+    resources: *mut StoreResources,
 }
 
 // SAFETY: `base` points into `elements`, which the entity owns; it is never shared
-// elsewhere.
+// elsewhere. `resources` points to the store's, which moves between threads with the store.
 unsafe impl Send for TableEntity {}
 unsafe impl Sync for TableEntity {}
 
+/// The most elements a table of type `ty` may grow to (its declared maximum within the
+/// engine's `limit`), when its initial size is within it.
+pub(crate) fn plan_table(ty: TableType, limit: u32) -> Result<u32> {
+    let max = ty.max.unwrap_or(u32::MAX).min(limit);
+    if ty.min > max {
+        return Err(Error::ResourceExhausted(alloc::format!(
+            "table of {} elements exceeds the limit of {max}",
+            ty.min
+        )));
+    }
+    Ok(max)
+}
+
 impl TableEntity {
-    pub fn new(ty: TableType, init: u64, limit: u32) -> Result<TableEntity> {
-        let max = ty.max.unwrap_or(u32::MAX).min(limit);
-        if ty.min > max {
-            return Err(Error::ResourceExhausted(alloc::format!(
-                "table of {} elements exceeds the limit of {max}",
-                ty.min
-            )));
-        }
+    /// A table of `ty.min` elements set to `init`. The store's limits were checked before
+    /// (`limits::admit_instance`, `admit_table`).
+    pub(crate) fn new(
+        ty: TableType,
+        init: u64,
+        limit: u32,
+        resources: *mut StoreResources,
+    ) -> Result<TableEntity> {
+        let max = plan_table(ty, limit)?;
         let mut elements = Vec::new();
         elements
             .try_reserve_exact(ty.min as usize)
@@ -45,6 +62,7 @@ impl TableEntity {
             elements,
             ty,
             max,
+            resources,
         };
         table.mirror();
         Ok(table)
@@ -60,17 +78,29 @@ impl TableEntity {
         self.elements.len() as u32
     }
 
-    /// Grows by `delta` elements set to `init`; returns the old size, or `None` (wasm's -1).
-    pub fn grow(&mut self, delta: u32, init: u64) -> Option<u32> {
+    /// Grows by `delta` elements set to `init`; returns the old size, or `Ok(None)` (wasm's
+    /// -1) if that would pass the maximum or the allocator, or the store's
+    /// `ResourceLimiter` refuses; `Err` when the limiter asks for a trap. Every growth of a
+    /// table, on every tier and through the API, comes here.
+    pub fn grow(&mut self, delta: u32, init: u64) -> Result<Option<u32>, Trap> {
         let old = self.size();
-        let new = old.checked_add(delta)?;
-        if new > self.max {
-            return None;
+        let Some(new) = old.checked_add(delta).filter(|&new| new <= self.max) else {
+            return Ok(None);
+        };
+        if delta != 0 {
+            // SAFETY: as in `MemoryEntity::grow`: the store's resources outlive its
+            // tables, and nothing else refers to them while a table grows.
+            let resources = unsafe { &mut *self.resources };
+            if !resources.table_growing(old, new, self.ty.max)? {
+                return Ok(None);
+            }
         }
-        self.elements.try_reserve_exact(delta as usize).ok()?;
+        if self.elements.try_reserve_exact(delta as usize).is_err() {
+            return Ok(None);
+        }
         self.elements.resize(new as usize, init);
         self.mirror();
-        Some(old)
+        Ok(Some(old))
     }
 
     #[inline]
@@ -153,8 +183,9 @@ impl Table {
         let inner = &mut store.as_context_mut().0.inner;
         check_ref_type(init, ty)?;
         let raw = init.to_raw(inner.id)?;
+        crate::limits::admit_table(inner, ty)?;
         let limit = inner.engine.config().max_table_elements;
-        let entity = TableEntity::new(ty, raw, limit)?;
+        let entity = TableEntity::new(ty, raw, limit, inner.resources.as_ptr())?;
         let index = inner.tables.len() as u32;
         inner.tables.push(crate::owned::Owned::new(entity));
         Ok(Table {
@@ -199,14 +230,16 @@ impl Table {
             .map_err(|_| Error::NotFound(alloc::format!("table index {index} out of bounds")))
     }
 
-    /// Grows by `delta` elements set to `init`; returns the previous size.
+    /// Grows by `delta` elements set to `init`; returns the previous size. Refused growth
+    /// is `Error::ResourceExhausted`; a trap the store's `ResourceLimiter` asked for is
+    /// `Error::Trap`.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u32, init: Val) -> Result<u32> {
         let inner = &mut store.as_context_mut().0.inner;
         inner.check(self.store)?;
         let e = &mut inner.tables[self.index as usize];
         check_ref_type(init, e.ty)?;
         let raw = init.to_raw(self.store)?;
-        e.grow(delta, raw).ok_or_else(|| {
+        e.grow(delta, raw)?.ok_or_else(|| {
             Error::ResourceExhausted(alloc::format!("failed to grow table by {delta}"))
         })
     }

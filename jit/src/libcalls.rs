@@ -65,14 +65,14 @@ impl Libcall {
         let (params, returns): (&[Type], &[Type]) = match self {
             Libcall::CallFunc => (&[ptr, I32, ptr], &[I32]),
             Libcall::CallIndirect => (&[ptr, I32, I32, I32, ptr], &[I32]),
-            Libcall::MemoryGrow => (&[ptr, I32, I32], &[I32]),
+            Libcall::MemoryGrow => (&[ptr, I32, I32, ptr], &[I32]),
             Libcall::MemoryFill => (&[ptr, I32, I32, I32, I32], &[I32]),
             Libcall::MemoryCopy | Libcall::MemoryInit => (&[ptr, I32, I32, I32, I32, I32], &[I32]),
             Libcall::DataDrop | Libcall::ElemDrop => (&[ptr, I32], &[]),
             Libcall::TableGet => (&[ptr, I32, I32, ptr], &[I32]),
             Libcall::TableSet => (&[ptr, I32, I32, I64], &[I32]),
             Libcall::TableSize => (&[ptr, I32], &[I32]),
-            Libcall::TableGrow => (&[ptr, I32, I64, I32], &[I32]),
+            Libcall::TableGrow => (&[ptr, I32, I64, I32, ptr], &[I32]),
             Libcall::TableFill => (&[ptr, I32, I32, I64, I32], &[I32]),
             Libcall::TableCopy | Libcall::TableInit => (&[ptr, I32, I32, I32, I32, I32], &[I32]),
         };
@@ -284,13 +284,43 @@ pub unsafe fn pend(store: *mut StoreInner, trap: Trap) -> u32 {
 
 // ----- memory -----------------------------------------------------------------------------
 
-/// `memory.grow`: the old size in pages, or -1.
-unsafe extern "C" fn memory_grow(vmctx: *mut VmCtx, mem: u32, delta: u32) -> u32 {
+/// The status of a growth (`memory.grow`, `table.grow`), whose result, the old size or -1,
+/// goes to `out`: a trap when the store's `ResourceLimiter` asked for one, and a held
+/// panic when it panicked (it is the embedder's code, and cannot unwind through native
+/// frames).
+///
+/// # Safety
+/// `vmctx` as for every runtime function; `out` is the caller's stack slot.
+unsafe fn grown(
+    vmctx: *mut VmCtx,
+    out: *mut u32,
+    grow: impl FnOnce() -> Result<Option<u32>, Trap>,
+) -> u32 {
+    match catch_unwind(AssertUnwindSafe(grow)) {
+        Ok(Ok(old)) => {
+            // SAFETY: the contract.
+            unsafe { *out = old.unwrap_or(u32::MAX) };
+            status::OK
+        }
+        // SAFETY: the module contract: the store is set while native code runs.
+        Ok(Err(trap)) => unsafe { pend((*vmctx).store, trap) },
+        Err(payload) => {
+            hold_panic(payload);
+            PANICKED
+        }
+    }
+}
+
+/// `memory.grow`: the old size in pages, or -1, to `out`.
+unsafe extern "C" fn memory_grow(vmctx: *mut VmCtx, mem: u32, delta: u32, out: *mut u32) -> u32 {
     // SAFETY: the module contract.
     let memory = unsafe { memory(vmctx, mem) };
-    memory
-        .grow(u64::from(delta))
-        .map_or(u32::MAX, |old| old as u32)
+    // SAFETY: the contract; a 32-bit memory's size in pages fits 32 bits.
+    unsafe {
+        grown(vmctx, out, || {
+            Ok(memory.grow(u64::from(delta))?.map(|old| old as u32))
+        })
+    }
 }
 
 unsafe extern "C" fn memory_fill(vmctx: *mut VmCtx, mem: u32, dst: u32, val: u32, len: u32) -> u32 {
@@ -372,12 +402,18 @@ unsafe extern "C" fn table_size(vmctx: *mut VmCtx, table_index: u32) -> u32 {
     unsafe { table(vmctx, table_index) }.size()
 }
 
-/// `table.grow`: the old size, or -1.
-unsafe extern "C" fn table_grow(vmctx: *mut VmCtx, table_index: u32, init: u64, delta: u32) -> u32 {
+/// `table.grow`: the old size, or -1, to `out`.
+unsafe extern "C" fn table_grow(
+    vmctx: *mut VmCtx,
+    table_index: u32,
+    init: u64,
+    delta: u32,
+    out: *mut u32,
+) -> u32 {
     // SAFETY: the module contract.
-    unsafe { table(vmctx, table_index) }
-        .grow(delta, init)
-        .unwrap_or(u32::MAX)
+    let table = unsafe { table(vmctx, table_index) };
+    // SAFETY: the contract.
+    unsafe { grown(vmctx, out, || table.grow(delta, init)) }
 }
 
 unsafe extern "C" fn table_fill(

@@ -6,6 +6,8 @@
 //! Kinds of table entry:
 //! - `plain`: the effect is a `()` expression; continue with the next instruction;
 //! - `fallible`: a `Result<(), TrapCode>`; continue, or trap;
+//! - `trapping`: a `Result<(), Trap>`, for traps that carry more than a code (a store
+//!   limiter's); continue, or trap;
 //! - `branch`: an `Option<i32>`, the branch offset when taken; jump, or continue.
 //!
 //! Every handler may assume (the invariants `SAFETY` comments refer to as "the bytecode
@@ -442,6 +444,18 @@ macro_rules! handlers {
             Err(code) => trap($ex, code),
         }
     }};
+    (@trapping $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
+        #[allow(unused_unsafe)]
+        match unsafe { $body } {
+            Ok(v) => {
+                #[cfg(debug_assertions)]
+                let v = checked(v, &$instr);
+                let accs = Effect::update(v, $acc);
+                unsafe { dispatch($ip.add($next), $sp, $mb, $ml, $ex, accs) }
+            }
+            Err(t) => trapped_here($ex, t),
+        }
+    }};
     (@branch $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
         // A branch produces nothing: the accumulators pass through untouched.
         #[allow(unused_unsafe)]
@@ -606,10 +620,10 @@ handlers! {
         (*(*ex.vmctx).table(table)).set(get::<u32>(sp, index), get::<u64>(sp, value))
     };
     plain TableSize { dst, table } => set(sp, dst, (*(*ex.vmctx).table(table)).size());
-    plain TableGrow { dst, delta, table } => {
+    trapping TableGrow { dst, delta, table } => {
         let t = &mut *(*ex.vmctx).table(table);
-        let old = t.grow(get::<u32>(sp, delta), get::<u64>(sp, dst)).unwrap_or(u32::MAX);
-        set(sp, dst, old)
+        t.grow(get::<u32>(sp, delta), get::<u64>(sp, dst))
+            .map(|old| set(sp, dst, old.unwrap_or(u32::MAX)))
     };
     fallible TableFill { dst, value, len, table } => {
         (*(*ex.vmctx).table(table)).fill(get::<u32>(sp, dst), get::<u64>(sp, value), get::<u32>(sp, len))
@@ -1159,6 +1173,15 @@ unsafe fn return_many(
     unsafe { leave(ex) }
 }
 
+/// A trap raised by the current instruction with more than a code (a store limiter's),
+/// with the wasm frames attached.
+#[cold]
+#[inline(never)]
+fn trapped_here(ex: &mut Exec, trap: wisp_core::Trap) -> Done {
+    let trap = ex.with_backtrace(trap);
+    trapped(ex, trap)
+}
+
 unsafe fn memory_grow(
     ip: Ip,
     sp: Sp,
@@ -1174,7 +1197,10 @@ unsafe fn memory_grow(
         None
     } else {
         // SAFETY: a non-null current memory is a live entity of the store.
-        unsafe { (*ex.memory).grow(u64::from(get::<u32>(sp, delta))) }
+        match unsafe { (*ex.memory).grow(u64::from(get::<u32>(sp, delta))) } {
+            Ok(old) => old,
+            Err(t) => return trapped_here(ex, t),
+        }
     };
     let result = unsafe { set(sp, dst, old.map_or(u64::from(u32::MAX), |p| p)) };
     // Growing may have moved memory.

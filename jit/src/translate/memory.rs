@@ -167,11 +167,13 @@ impl Translator<'_, '_> {
         self.push(v);
     }
 
+    /// A runtime call that returns the old size (or -1) through a stack slot and a status:
+    /// the store's resource limiter may make it trap.
     pub(super) fn op_memory_grow(&mut self, mem: u32) {
         let delta = self.pop();
         let mem = self.i32_const(i64::from(mem));
-        let r = self.call_libcall(Libcall::MemoryGrow, &[self.vmctx, mem, delta]);
-        self.push(r[0]);
+        let r = self.call_checked_out(Libcall::MemoryGrow, &[self.vmctx, mem, delta], types::I32);
+        self.push(r);
     }
 
     pub(super) fn op_memory_fill(&mut self, mem: u32) {

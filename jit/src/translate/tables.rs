@@ -1,21 +1,32 @@
 //! Table operators, each a call into the runtime, where core's `TableEntity` does the
 //! work and the bounds checks (one place for each operation).
 
-use cranelift_codegen::ir::{types, InstBuilder, StackSlotData, StackSlotKind};
+use cranelift_codegen::ir::{types, InstBuilder, StackSlotData, StackSlotKind, Type, Value};
 
 use super::Translator;
 use crate::libcalls::Libcall;
 
 impl Translator<'_, '_> {
+    /// Calls `libcall` with `args` and, last, the address of a stack slot for its result
+    /// of type `ty`; a failed status goes to the failure exit. Returns the result.
+    pub(super) fn call_checked_out(&mut self, libcall: Libcall, args: &[Value], ty: Type) -> Value {
+        let size = ty.bytes();
+        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            size,
+            size.trailing_zeros() as u8,
+        ));
+        let out = self.b.ins().stack_addr(self.env.ptr, slot, 0);
+        let mut args = args.to_vec();
+        args.push(out);
+        self.call_checked(libcall, &args);
+        self.b.ins().stack_load(self.env.ptr, ty, slot, 0)
+    }
+
     pub(super) fn op_table_get(&mut self, table: u32) {
         let index = self.pop();
-        let slot =
-            self.b
-                .create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 8, 3));
-        let out = self.b.ins().stack_addr(self.env.ptr, slot, 0);
         let table = self.i32_const(i64::from(table));
-        self.call_checked(Libcall::TableGet, &[self.vmctx, table, index, out]);
-        let v = self.b.ins().stack_load(self.env.ptr, types::I64, slot, 0);
+        let v = self.call_checked_out(Libcall::TableGet, &[self.vmctx, table, index], types::I64);
         self.push(v);
     }
 
@@ -34,8 +45,9 @@ impl Translator<'_, '_> {
     pub(super) fn op_table_grow(&mut self, table: u32) {
         let (init, delta) = self.pop2();
         let table = self.i32_const(i64::from(table));
-        let r = self.call_libcall(Libcall::TableGrow, &[self.vmctx, table, init, delta]);
-        self.push(r[0]);
+        let args = [self.vmctx, table, init, delta];
+        let r = self.call_checked_out(Libcall::TableGrow, &args, types::I32);
+        self.push(r);
     }
 
     pub(super) fn op_table_fill(&mut self, table: u32) {
