@@ -61,6 +61,7 @@ pub struct Heat {
 
 impl Heat {
     /// Adds one to `counter`; returns the new count.
+    #[cfg(feature = "tier-up")]
     #[inline(always)]
     pub fn bump(counter: &AtomicU32) -> u32 {
         let n = counter.load(Ordering::Relaxed).wrapping_add(1);
@@ -73,7 +74,8 @@ impl Heat {
 pub fn module_code(module: &ModuleInner) -> &ModuleCode {
     let data = module.interp_data.call_once(|| {
         let config = module.engine.config();
-        let profile = config.get_tier() == Some(Tier::Tiered);
+        // Without a native tier to hand hot code to, there is nothing to profile for.
+        let profile = cfg!(feature = "tier-up") && config.get_tier() == Some(Tier::Tiered);
         Box::new(ModuleCode {
             funcs: null_table(module.bodies.len()),
             options: Options {

@@ -24,12 +24,10 @@
 use core::ptr;
 use core::sync::atomic::Ordering;
 
-use wisp_core::vm::OsrFrame;
 use wisp_core::TrapCode;
 
 use super::{dispatch, trap, trapped, Accs, Done, Exec, Handler, Ip, Sp};
 use crate::bytecode::{payload, words_for, Forward, Kind, Slot, Tag, NUM_TAGS};
-use crate::code::Heat;
 use crate::float;
 
 // ----- operands -----------------------------------------------------------------------------
@@ -401,23 +399,21 @@ macro_rules! handlers {
             }
         )*
 
-        /// Each table instruction's handlers, by tag: one static table per instruction
-        /// (of six variants, see `handler_for`), so that choosing is two loads.
-        /// (Builds without forwarding have one variant: a table of one.)
-        const fn table_handlers() -> [&'static [Handler]; NUM_TAGS] {
-            let mut by_tag: [&'static [Handler]; NUM_TAGS] = [&[]; NUM_TAGS];
+        /// Each table instruction's handlers, by tag (`Variants`).
+        const fn table_handlers() -> [Variants; NUM_TAGS] {
+            let mut by_tag: [Variants; NUM_TAGS] = [[None; VARIANTS]; NUM_TAGS];
             $(
                 // The guard is a constant: `false` leaves the handler out of the table,
                 // the only reference to it, so it is never linked.
                 if built(stringify!($name)) {
                     #[cfg(any(wisp_tail_dispatch, debug_assertions))]
-                    const VARIANTS: &[Handler] = &[
-                        $name::<0>, $name::<1>, $name::<2>,
-                        $name::<4>, $name::<5>, $name::<6>,
+                    let variants = [
+                        Some($name::<0> as Handler), Some($name::<1>), Some($name::<2>),
+                        Some($name::<4>), Some($name::<5>), Some($name::<6>),
                     ];
                     #[cfg(not(any(wisp_tail_dispatch, debug_assertions)))]
-                    const VARIANTS: &[Handler] = &[$name::<0>];
-                    by_tag[Tag::$name as usize] = VARIANTS;
+                    let variants = [Some($name::<0> as Handler)];
+                    by_tag[Tag::$name as usize] = variants;
                 }
             )*
             by_tag
@@ -476,6 +472,13 @@ macro_rules! handlers {
 /// so that the tests exercise forwarding and its checks on every dispatch.
 /// (`table_handler` tests the same `cfg` to size its tables.)
 const FORWARDING: bool = cfg!(any(wisp_tail_dispatch, debug_assertions));
+
+/// Handlers per instruction: six with forwarding (`W` = 0, 1, 2, 4, 5, 6), else one.
+const VARIANTS: usize = if FORWARDING { 6 } else { 1 };
+
+/// An instruction's handlers, by variant (see `handler_for`). Inline in `HANDLERS`, not
+/// a slice each: on a 32-bit board the slices' pointers and lengths cost twice the table.
+type Variants = [Option<Handler>; VARIANTS];
 
 /// Whether this build has the handler of table instruction `name`: all of them, except,
 /// with the `no-float` feature, those of float instructions (the ones whose names mention
@@ -1243,121 +1246,10 @@ unsafe fn use_memory(
 
 // ----- tier-up ------------------------------------------------------------------------------
 
-/// How often, past its threshold, a hot loop asks whether native code is ready to continue
-/// in: often enough that a frame moves soon after its code is compiled, rarely enough
-/// that asking costs nothing measurable. A power of two, so the test is a mask.
-const OSR_POLL: u32 = 1 << 10;
-
-unsafe fn hot(
-    ip: Ip,
-    sp: Sp,
-    mb: *mut u8,
-    ml: usize,
-    ex: &mut Exec,
-    _: u64,
-    _: f32,
-    _: f64,
-) -> Done {
-    operands!(ip, Hot { def });
-    // SAFETY: `code` is the current instance's module code.
-    if let Some(heat) = unsafe { (*ex.code).heat(def) } {
-        if Heat::bump(&heat.calls) == ex.call_threshold {
-            unsafe { hot_function(ex, def) };
-        }
-    }
-    // The first instruction of a function: nothing is forwarded to it or from it.
-    unsafe { dispatch(ip.add(words!(Hot)), sp, mb, ml, ex, Accs::ZERO) }
-}
-
-/// Tells the JIT that defined function `def` of the current module is hot.
-#[cold]
-#[inline(never)]
-unsafe fn hot_function(ex: &mut Exec, def: u32) {
-    if let Some(native) = ex.native {
-        // SAFETY: the current instance is live.
-        native.hot_function(unsafe { (*ex.instance).module.inner() }, def);
-    }
-}
-
-unsafe fn hot_loop(
-    ip: Ip,
-    sp: Sp,
-    mb: *mut u8,
-    ml: usize,
-    ex: &mut Exec,
-    _: u64,
-    _: f32,
-    _: f64,
-) -> Done {
-    operands!(ip, HotLoop { def, offset });
-    // SAFETY: `code` is the current instance's module code.
-    if let Some(heat) = unsafe { (*ex.code).heat(def) } {
-        let n = Heat::bump(&heat.loops);
-        let threshold = ex.loop_threshold;
-        if n >= threshold && (n - threshold) & (OSR_POLL - 1) == 0 {
-            return unsafe { hot_loop_slow(ip, sp, ex, def, offset) };
-        }
-    }
-    // A loop header is a branch target: nothing is forwarded to it.
-    unsafe { dispatch(ip.add(words!(HotLoop)), sp, mb, ml, ex, Accs::ZERO) }
-}
-
-/// A hot loop header: asks the JIT for native code to continue the frame in (on-stack
-/// replacement), and if there is some, runs the rest of the function there.
-#[cold]
-#[inline(never)]
-unsafe fn hot_loop_slow(ip: Ip, sp: Sp, ex: &mut Exec, def: u32, offset: u32) -> Done {
-    let entry = ex.native.and_then(|native| {
-        // SAFETY: the current instance is live.
-        native.hot_loop(unsafe { (*ex.instance).module.inner() }, def, offset)
-    });
-    match entry {
-        Some(entry) => {
-            let mut frame = OsrFrame {
-                slots: sp,
-                loop_offset: offset,
-            };
-            let array = (&raw mut frame).cast::<u64>();
-            // SAFETY: the translator kept every local and operand of the frame in its slot
-            // at this header (`Options::profile`), which is what the entry reads through
-            // `frame`; its results go to the frame's first slots.
-            match unsafe { ex.run_native(entry, array) } {
-                Ok(()) => unsafe { leave(ex) },
-                Err(trap) => trapped(ex, trap),
-            }
-        }
-        None => {
-            let (mb, ml) = ex.mem_regs();
-            unsafe { dispatch(ip.add(words!(HotLoop)), sp, mb, ml, ex, Accs::ZERO) }
-        }
-    }
-}
-
-unsafe fn enter_native(
-    _: Ip,
-    sp: Sp,
-    _: *mut u8,
-    _: usize,
-    ex: &mut Exec,
-    _: u64,
-    _: f32,
-    _: f64,
-) -> Done {
-    // SAFETY: `EnterNative` is only the body of a stub `install_native` made, which has
-    // an entry, and runs in that stub's frame.
-    let entry = ex
-        .stack
-        .frames
-        .last()
-        .and_then(|frame| unsafe { (*frame.func).native });
-    let Some(entry) = entry else {
-        return trap(ex, TrapCode::Unreachable);
-    };
-    match unsafe { ex.run_native(entry, sp) } {
-        Ok(()) => unsafe { leave(ex) },
-        Err(trap) => trapped(ex, trap),
-    }
-}
+#[cfg(feature = "tier-up")]
+mod tier_up;
+#[cfg(feature = "tier-up")]
+use tier_up::{enter_native, hot, hot_loop};
 
 /// The handler that executes an instruction `tag`, taking the `forward`ed operand from an accumulator,
 /// and writing its result to its slot unless `store` is false (only for results the next
@@ -1365,27 +1257,28 @@ unsafe fn enter_native(
 /// table instructions have forwardable operands or can skip their store.
 #[inline]
 pub fn handler_for(tag: Tag, forward: Forward, store: bool) -> Handler {
-    let variants = HANDLERS[tag as usize];
+    let variants = &HANDLERS[tag as usize];
     let index = if FORWARDING {
         forward as usize + if store { 0 } else { 3 }
     } else {
         0
     };
+    // The instructions with one handler always store, and have only the first variant (and
+    // an instruction this build has no handler for traps).
     match variants.get(index) {
-        Some(&h) => h,
-        // The instructions with one handler, which always stores (and an instruction
-        // this build has no handler for: it traps).
-        None => variants.first().copied().unwrap_or(unreachable),
+        Some(&Some(h)) => h,
+        _ => variants[0].unwrap_or(unreachable),
     }
 }
 
 /// Every instruction's handlers, by tag (see `table_handlers`).
-static HANDLERS: [&[Handler]; NUM_TAGS] = {
+static HANDLERS: [Variants; NUM_TAGS] = {
     let mut by_tag = table_handlers();
     macro_rules! single {
         ($($tag:ident => $handler:ident),* $(,)?) => {$({
-            const ONE: &[Handler] = &[$handler];
-            by_tag[Tag::$tag as usize] = ONE;
+            let mut one = [None; VARIANTS];
+            one[0] = Some($handler as Handler);
+            by_tag[Tag::$tag as usize] = one;
         })*};
     }
     single! {
@@ -1399,6 +1292,11 @@ static HANDLERS: [&[Handler]; NUM_TAGS] = {
         ReturnMany => return_many,
         MemoryGrow => memory_grow,
         UseMemory => use_memory,
+    }
+    // Without the feature these are never emitted (`code::module_code`), and trap as any
+    // instruction without a handler does.
+    #[cfg(feature = "tier-up")]
+    single! {
         Hot => hot,
         HotLoop => hot_loop,
         EnterNative => enter_native,

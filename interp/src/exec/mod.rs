@@ -27,7 +27,7 @@ use alloc::vec::Vec;
 use core::ptr;
 
 use wisp_core::module::ModuleInner;
-use wisp_core::vm::{status, ArrayCallFn, VmCtx};
+use wisp_core::vm::VmCtx;
 use wisp_core::{FrameInfo, FuncKind, InstanceEntity, MemoryEntity, StoreInner, Trap, TrapCode};
 
 use crate::bytecode::{CompiledFunc, Word};
@@ -150,8 +150,11 @@ pub struct Exec<'n> {
     stack: Box<Stack>,
     max_depth: usize,
     /// The JIT this interpreter tiers up to, with its thresholds (`Config::tier_up`).
+    #[cfg_attr(not(feature = "tier-up"), allow(dead_code))]
     native: Option<&'n dyn NativeTier>,
+    #[cfg(feature = "tier-up")]
     call_threshold: u32,
+    #[cfg(feature = "tier-up")]
     loop_threshold: u32,
     max_slots: usize,
     // The current frame's context.
@@ -197,13 +200,16 @@ impl<'n> Exec<'n> {
     ) -> Self {
         // SAFETY: `store` is live (the caller's contract).
         let config = unsafe { (*store).engine.config() };
+        #[cfg(feature = "tier-up")]
         let tier_up = config.get_tier_up();
         Exec {
             store,
             stack,
             max_depth: max_depth as usize,
             native,
+            #[cfg(feature = "tier-up")]
             call_threshold: tier_up.calls,
+            #[cfg(feature = "tier-up")]
             loop_threshold: tier_up.loops,
             max_slots: config.get_max_stack_slots() as usize,
             instance: ptr::null_mut(),
@@ -526,54 +532,6 @@ impl<'n> Exec<'n> {
     fn frame_base(&self) -> usize {
         self.stack.frames.last().map_or(0, |f| f.base)
     }
-
-    /// Runs native code `entry` on the current frame, whose slots start at `sp`, passing it
-    /// `array`: the frame's slots (the arguments) for a function's entry, or an `OsrFrame`
-    /// naming them for a loop entry; the results arrive in the frame's first slots, and
-    /// the frame is left to the caller to pop. The native calls may nest as deep as the
-    /// frames left (`StoreInner::depth_left`), so the two tiers share one call-depth
-    /// bound.
-    #[cold]
-    #[inline(never)]
-    unsafe fn run_native(&mut self, entry: ArrayCallFn, array: *mut u64) -> Result<(), Trap> {
-        let store = self.store;
-        // The current frame is the one native code replaces: it does not count twice.
-        let left = self.max_depth + 1 - self.stack.frames.len();
-        // SAFETY: `store` is live; the instance's `VmCtx` was set up by instantiation and
-        // `entry` is an array entry of the current module's function (the installers'
-        // contract), whose slot array is this frame.
-        let code = unsafe {
-            let saved = (*store).depth_left;
-            (*store).depth_left = u32::try_from(left).unwrap_or(u32::MAX);
-            let vmctx = self.vmctx.cast_mut();
-            // Native code finds the store through its instance (`VmCtx::store`), which
-            // every entry from Rust sets: a `Store<T>` may have moved since the last.
-            (*vmctx).store = store;
-            let code = entry(vmctx, vmctx, array);
-            (*store).depth_left = saved;
-            code
-        };
-        if code == status::OK {
-            return Ok(());
-        }
-        let trap = match self.native {
-            Some(native) => native.native_trap(store, code),
-            // SAFETY: `store` is live.
-            None => native_trap(unsafe { &mut *store }, code),
-        };
-        Err(self.with_backtrace(trap))
-    }
-}
-
-/// The trap a failed native `status` stands for, without a JIT's help: a trap code, or the
-/// trap left in the store.
-pub fn native_trap(store: &mut StoreInner, code: u32) -> Trap {
-    if code == status::TRAP_PENDING {
-        if let Some(trap) = store.pending_trap.take() {
-            return trap;
-        }
-    }
-    TrapCode::from_status(code).map_or_else(|| Trap::msg("native code failed"), Trap::from)
 }
 
 /// Grows the value stack to hold `end` slots: geometrically, and an allocation failure is
