@@ -89,7 +89,7 @@ impl Engine {
     fn on(config: &Config, tier: Tier, executor: Arc<dyn wisp_core::vm::Executor>) -> Engine {
         let mut config = config.clone();
         config.tier(tier);
-        Engine(wisp_core::Engine::with_executor(&config, executor))
+        Engine(wisp_core::Engine::with_executor(config, executor))
     }
 }
 

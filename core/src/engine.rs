@@ -425,10 +425,10 @@ pub struct Engine {
 impl Engine {
     /// An engine whose wasm code runs on `executor`. Embedders normally use the `wisp`
     /// crate's `Engine::new`, which supplies the interpreter.
-    pub fn with_executor(config: &Config, executor: Arc<dyn Executor>) -> Engine {
+    pub fn with_executor(config: Config, executor: Arc<dyn Executor>) -> Engine {
         Engine {
             inner: Arc::new(EngineInner {
-                config: config.clone(),
+                config,
                 types: Mutex::new(TypeRegistry::default()),
                 executor,
             }),

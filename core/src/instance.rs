@@ -315,7 +315,10 @@ pub(crate) fn instantiate<T>(
     crate::limits::admit_instance(inner, m)?;
 
     let instance_index = inner.instances.len() as u32;
-    let config = inner.engine.config().clone();
+    let (max_table_elements, max_memory_bytes) = {
+        let config = inner.engine.config();
+        (config.max_table_elements, config.max_memory_bytes)
+    };
     let resources = inner.resources.as_ptr();
 
     // Defined functions first: global and table initialisers may refer to them. (Room
@@ -353,12 +356,12 @@ pub(crate) fn instantiate<T>(
             Some(e) => eval_const(inner, &globals, &funcs, e)?,
             None => 0,
         };
-        let table = TableEntity::new(*ty, init, config.max_table_elements, resources)?;
+        let table = TableEntity::new(*ty, init, max_table_elements, resources)?;
         tables.push(inner.tables.len() as u32);
         inner.tables.push(Owned::new(table));
     }
     for ty in &m.memories[m.num_imported_memories as usize..] {
-        let mem = MemoryEntity::new(*ty, config.max_memory_bytes, resources)?;
+        let mem = MemoryEntity::new(*ty, max_memory_bytes, resources)?;
         memories.push(inner.memories.len() as u32);
         inner.memories.push(Owned::new(mem));
     }

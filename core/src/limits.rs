@@ -85,24 +85,34 @@ impl Default for ModuleLimits {
     }
 }
 
-/// `Error::Limit` for a module that declares `count` `what`, more than `limit`.
-pub(crate) fn module_limit(what: &str, count: u64, limit: u64, offset: u64) -> Error {
+/// `Error::Limit` for a module that declares `count` `what`, more than `limit`. (`what`
+/// is formatted arguments so that callers naming a function build one string, not two.)
+#[cold]
+#[inline(never)]
+pub(crate) fn module_limit(what: fmt::Arguments<'_>, count: u64, limit: u64, offset: u64) -> Error {
     Error::Limit(crate::error::ModuleError {
         message: alloc::format!("{count} {what}, more than the limit of {limit}"),
         offset,
     })
 }
 
+/// [`module_limit`] for `count` `what` in function `func`.
+#[cold]
+#[inline(never)]
+pub(crate) fn func_limit(what: &str, func: u32, count: u64, limit: u64, offset: u64) -> Error {
+    module_limit(
+        format_args!("{what} in function {func}"),
+        count,
+        limit,
+        offset,
+    )
+}
+
 /// Fails with [`module_limit`] when `count > limit`.
-pub(crate) fn check_module(
-    what: &str,
-    count: impl Into<u64>,
-    limit: impl Into<u64>,
-    offset: u64,
-) -> Result<()> {
-    let (count, limit) = (count.into(), limit.into());
+#[inline(never)]
+pub(crate) fn check_module(what: &str, count: u64, limit: u64, offset: u64) -> Result<()> {
     if count > limit {
-        return Err(module_limit(what, count, limit, offset));
+        return Err(module_limit(format_args!("{what}"), count, limit, offset));
     }
     Ok(())
 }

@@ -18,7 +18,7 @@ use wasmparser::{Parser, Payload, Validator};
 
 use crate::engine::Engine;
 use crate::error::{Error, ModuleError, Result};
-use crate::limits::{check_module, module_limit, ModuleLimits};
+use crate::limits::{check_module, func_limit, ModuleLimits};
 use crate::types::{
     ExternType, FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType,
 };
@@ -364,7 +364,7 @@ fn check_counts(limits: &ModuleLimits, m: &ModuleInner, payload: &Payload<'_>) -
         Payload::FunctionSection(r) => {
             let count = u64::from(r.count()) + m.funcs.len() as u64;
             let offset = r.range().start;
-            return check_module("functions", count, limits.functions, offset);
+            return check_module("functions", count, limits.functions.into(), offset);
         }
         Payload::DataSection(r) => (
             "data segments",
@@ -380,7 +380,7 @@ fn check_counts(limits: &ModuleLimits, m: &ModuleInner, payload: &Payload<'_>) -
         ),
         _ => return Ok(()),
     };
-    check_module(what, count, limit, offset)
+    check_module(what, count.into(), limit.into(), offset)
 }
 
 /// One pass over the binary: validate each payload, then record what it says.
@@ -435,12 +435,7 @@ impl<'e> Parse<'e> {
             let valid = validator.payload(&payload)?;
             if let wasmparser::ValidPayload::Func(to_validate, body) = valid {
                 let mut fv = to_validate.into_validator(core::mem::take(&mut allocs));
-                let params = m
-                    .funcs
-                    .get(fv.index() as usize)
-                    .and_then(|&ty| m.types.get(ty as usize))
-                    .map_or(0, |ty| ty.params().len() as u32);
-                let info = validate_body(&mut fv, &body, params, config)?;
+                let info = validate_body(&mut fv, &body, config)?;
                 m.bodies.push(info);
                 allocs = fv.into_allocations();
                 continue;
@@ -523,7 +518,12 @@ impl<'e> Parse<'e> {
                         kind,
                     });
                 }
-                check_module("functions", m.funcs.len() as u64, limits.functions, end)?;
+                check_module(
+                    "functions",
+                    m.funcs.len() as u64,
+                    limits.functions.into(),
+                    end,
+                )?;
             }
             Payload::FunctionSection(reader) => {
                 for t in reader {
@@ -722,66 +722,48 @@ fn record_names(m: &mut ModuleInner, names: wasmparser::NameSectionReader<'_>) -
     Ok(())
 }
 
-/// The most locals wasmparser's validator accepts in one function (the JS API's limit).
-const VALIDATOR_MAX_LOCALS: u64 = 50_000;
-
 /// Validates one function body operator by operator, measuring its frame on the way and
-/// holding it to the limits on locals (`params` of them are the parameters), nesting and
-/// frame size.
+/// holding it to the limits on locals, nesting and frame size.
 fn validate_body(
     fv: &mut wasmparser::FuncValidator<wasmparser::ValidatorResources>,
     body: &wasmparser::FunctionBody<'_>,
-    params: u32,
     config: &crate::engine::Config,
 ) -> Result<FuncBody> {
     let limits = &config.module_limits;
-    let max_frame_slots = config.max_frame_slots;
+    let func = fv.index();
     let mut reader = body.get_binary_reader();
     let start = reader.original_position();
-    // Counted before the validator reads them. Past the validator's own bound it refuses
-    // the body as malformed (which the spec's tests expect), so this limit speaks only
-    // below it.
-    let mut locals = u64::from(params);
-    let mut decls = body.get_locals_reader()?;
-    for _ in 0..decls.get_count() {
-        locals += u64::from(decls.read()?.0);
-        if locals > VALIDATOR_MAX_LOCALS {
-            break;
-        }
-    }
-    if locals > u64::from(limits.locals) && locals <= VALIDATOR_MAX_LOCALS {
-        let what = alloc::format!("locals in function {}", fv.index());
-        return Err(module_limit(&what, locals, limits.locals.into(), start));
-    }
+    // The validator refuses more than 50,000 locals (the JS API's bound) itself, as
+    // malformed, which the spec's tests expect; below that, what it reads and keeps is
+    // bounded, so the configured limit is checked after it.
     fv.read_locals(&mut reader)?;
     let num_locals = fv.len_locals();
+    if num_locals > limits.locals {
+        let (count, limit) = (num_locals.into(), limits.locals.into());
+        return Err(func_limit("locals", func, count, limit, start));
+    }
     let mut max_height = 0u32;
     // The function's own block is the first control frame.
-    let max_control = u64::from(limits.nesting) + 1;
+    let max_control = limits.nesting.saturating_add(1);
     let mut ops = wasmparser::OperatorsReader::new(reader);
     while !ops.eof() {
         // The visitor validates without building an `Operator` first.
         let offset = ops.original_position();
         ops.visit_operator(&mut fv.visitor(offset))??;
         max_height = max_height.max(fv.operand_stack_height());
-        if u64::from(fv.control_stack_height()) > max_control {
+        if fv.control_stack_height() > max_control {
             let depth = u64::from(fv.control_stack_height()) - 1;
-            let what = alloc::format!("nested blocks in function {}", fv.index());
-            return Err(module_limit(&what, depth, limits.nesting.into(), offset));
+            let limit = limits.nesting.into();
+            return Err(func_limit("nested blocks", func, depth, limit, offset));
         }
     }
     ops.finish()?;
     let end = ops.original_position();
     // Headroom: a call's results may exceed the height its arguments reached.
     let frame = u64::from(num_locals) + u64::from(max_height) + 1;
-    if frame > u64::from(max_frame_slots) {
-        return Err(Error::Limit(ModuleError {
-            message: alloc::format!(
-                "function {} needs {frame} frame slots, more than the limit of {max_frame_slots}",
-                fv.index()
-            ),
-            offset: start,
-        }));
+    let max_frame = config.max_frame_slots.into();
+    if frame > max_frame {
+        return Err(func_limit("frame slots", func, frame, max_frame, start));
     }
     Ok(FuncBody {
         range: start as usize..end as usize,

@@ -18,7 +18,7 @@ use wisp_core::{Config, Engine, Tier, TierUp};
 fn engines(seed: u64) -> Vec<(String, Engine)> {
     let base = oracle::config();
     let on = |config: &Config, executor: Arc<dyn wisp_core::vm::Executor>| {
-        Engine::with_executor(config, executor)
+        Engine::with_executor(config.clone(), executor)
     };
     let mut tiered = base.clone();
     tiered.tier(Tier::Tiered).tier_up(TierUp {
@@ -72,7 +72,7 @@ fn generated_modules_behave_the_same_on_every_tier() {
         .stack_size(64 << 20)
         .spawn(move || {
             let reference =
-                Engine::with_executor(&oracle::config(), Arc::new(wisp_interp::Interpreter::new()));
+                Engine::with_executor(oracle::config(), Arc::new(wisp_interp::Interpreter::new()));
             let (mut calls, mut traps) = (0, 0);
             for seed in first..first + count {
                 let wasm = oracle::generate(seed).expect("wasm-smith generates a module");

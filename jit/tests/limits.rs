@@ -33,19 +33,21 @@ const ALL: [Tier; 5] = [
 fn engine(tier: Tier, config: &Config) -> Engine {
     let mut config = config.clone();
     match tier {
-        Tier::Interp => Engine::with_executor(&config, Arc::new(wisp_interp::Interpreter::new())),
-        Tier::Jit => Engine::with_executor(&config, Arc::new(wisp_jit::Jit::new().unwrap())),
+        Tier::Interp => {
+            Engine::with_executor(config.clone(), Arc::new(wisp_interp::Interpreter::new()))
+        }
+        Tier::Jit => Engine::with_executor(config.clone(), Arc::new(wisp_jit::Jit::new().unwrap())),
         Tier::Tiered => {
             config.tier(wisp_core::Tier::Tiered).tier_up(TierUp {
                 calls: 1,
                 loops: 1,
                 background: false,
             });
-            Engine::with_executor(&config, Arc::new(wisp_jit::Tiered::new().unwrap()))
+            Engine::with_executor(config.clone(), Arc::new(wisp_jit::Tiered::new().unwrap()))
         }
         Tier::Mixed(seed) => {
             config.tier(wisp_core::Tier::Mixed { seed });
-            Engine::with_executor(&config, Arc::new(wisp_jit::Tiered::new().unwrap()))
+            Engine::with_executor(config.clone(), Arc::new(wisp_jit::Tiered::new().unwrap()))
         }
     }
 }

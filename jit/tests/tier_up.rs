@@ -12,11 +12,11 @@ use wisp_jit::{tier_stats, FuncTierStats, Tiered};
 fn tiered(tier_up: TierUp, config: &Config) -> Engine {
     let mut config = config.clone();
     config.tier(Tier::Tiered).tier_up(tier_up);
-    Engine::with_executor(&config, Arc::new(Tiered::new().unwrap()))
+    Engine::with_executor(config.clone(), Arc::new(Tiered::new().unwrap()))
 }
 
 fn interp(config: &Config) -> Engine {
-    Engine::with_executor(config, Arc::new(wisp_interp::Interpreter::new()))
+    Engine::with_executor(config.clone(), Arc::new(wisp_interp::Interpreter::new()))
 }
 
 fn instantiate(engine: &Engine, wat: &str) -> (Module, Store<()>, Instance) {
@@ -355,7 +355,7 @@ fn a_failed_compile_leaves_the_function_interpreted_and_is_reported() {
             }
         });
     let tiered = Arc::new(Tiered::new().unwrap());
-    let engine = Engine::with_executor(&config, tiered.clone());
+    let engine = Engine::with_executor(config.clone(), tiered.clone());
     let module = Module::new(&engine, wat::parse_str(ONE_LOOP).unwrap()).unwrap();
     // `run` (function 0) cannot be compiled; `count` (function 1) can.
     tiered.fail_compiles_of(&module, 0);
