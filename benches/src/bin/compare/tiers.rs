@@ -86,12 +86,15 @@ fn measure(
     })
 }
 
+/// Each workload with its row per contender.
+pub type Results = Vec<(Workload, Vec<TierRow>)>;
+
 /// Runs the comparison; returns the contenders' names, each workload's rows, and whether
 /// every run succeeded.
 pub fn run(
     workloads: &[(Workload, Vec<u8>)],
     opts: &Options,
-) -> (Vec<&'static str>, Vec<(Workload, Vec<TierRow>)>, bool) {
+) -> (Vec<&'static str>, Results, bool) {
     let rts = tier_runtimes();
     let names: Vec<&'static str> = rts.iter().map(|(r, _)| r.name()).collect();
     eprintln!(
