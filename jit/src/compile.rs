@@ -432,3 +432,72 @@ fn apply(bytes: &mut [u8], at: usize, pc: usize, kind: Reloc, value: i64) -> Res
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Applies `kind` to `insns` as if they ran at `pc` and called `pc + pcrel`.
+    fn patched(kind: Reloc, insns: &[u32], pcrel: i64) -> Result<Vec<u32>, String> {
+        let mut bytes: Vec<u8> = insns.iter().flat_map(|i| i.to_le_bytes()).collect();
+        let pc = 0x4000_0000usize;
+        apply(&mut bytes, 0, pc, kind, pc as i64 + pcrel)?;
+        Ok(bytes
+            .chunks(4)
+            .map(|w| u32::from_le_bytes(w.try_into().unwrap()))
+            .collect())
+    }
+
+    // The encodings are checked on every host, though only AArch64 and RISC-V hosts
+    // emit them: a wrong one shows there only as a call to a wrong address.
+
+    #[test]
+    fn arm64_call_encodes_the_word_offset() {
+        const BL: u32 = 0x9400_0000;
+        for pcrel in [
+            0,
+            4,
+            -4,
+            0x0234_5678,
+            -0x0234_5678,
+            (1 << 27) - 4,
+            -(1 << 27),
+        ] {
+            let insn = patched(Reloc::Arm64Call, &[BL], pcrel).unwrap()[0];
+            assert_eq!(insn & 0xfc00_0000, BL, "{pcrel:#x}");
+            let imm26 = ((insn << 6) as i32 >> 6) as i64;
+            assert_eq!(imm26 * 4, pcrel, "{pcrel:#x}");
+        }
+        for pcrel in [1 << 27, -(1 << 27) - 4, 2] {
+            assert!(
+                patched(Reloc::Arm64Call, &[BL], pcrel).is_err(),
+                "{pcrel:#x}"
+            );
+        }
+    }
+
+    #[test]
+    fn riscv_call_plt_splits_the_offset_with_a_sign_extended_low_part() {
+        // auipc ra, 0; jalr ra, 0(ra)
+        const AUIPC: u32 = 0x0000_0097;
+        const JALR: u32 = 0x0000_80e7;
+        let edges = [0x7ff, 0x800, 0x801, 0xfff, 0x1000, -0x800, -0x801, -0x1000];
+        for pcrel in [0, 4, -4, 0x1234_5678, -0x1234_5678, 0x7fff_f7fc, -(1 << 31)]
+            .into_iter()
+            .chain(edges)
+        {
+            let insns = patched(Reloc::RiscvCallPlt, &[AUIPC, JALR], pcrel).unwrap();
+            assert_eq!(insns[0] & 0xfff, AUIPC, "{pcrel:#x}");
+            assert_eq!(insns[1] & 0x000f_ffff, JALR, "{pcrel:#x}");
+            let hi = (insns[0] & 0xffff_f000) as i32 as i64;
+            let lo = (insns[1] as i32 >> 20) as i64;
+            assert_eq!(hi + lo, pcrel, "{pcrel:#x}");
+        }
+        for pcrel in [1i64 << 31, 0x7fff_f800, -(1i64 << 31) - 1] {
+            assert!(
+                patched(Reloc::RiscvCallPlt, &[AUIPC, JALR], pcrel).is_err(),
+                "{pcrel:#x}"
+            );
+        }
+    }
+}

@@ -58,6 +58,23 @@ pub enum Libcall {
     ElemDrop,
 }
 
+/// A parameter or result of type `ty` passed between native code and Rust, as the C
+/// calling convention passes it. Cranelift leaves the upper 32 bits of an `i32` in a 64-bit
+/// register undefined, but the RISC-V LP64 convention has every 32-bit integer, signed or
+/// not, sign-extended to 64 bits, and Rust (LLVM) code relies on it: a `u32` argument with
+/// garbage above bit 31 (what `i32.wrap_i64` leaves, for one) compares wrong there, as a
+/// `table.fill` length did, and a caller of a native function may compare its `u32` status
+/// as 64 bits. `sext` has Cranelift extend the value: riscv64 needs it, x86_64 does it too
+/// (one instruction its convention does not need), AArch64 Linux ignores it (its convention
+/// leaves the upper bits undefined, and callees do not read them).
+pub fn abi_param(ty: Type) -> AbiParam {
+    if ty == types::I32 {
+        AbiParam::new(ty).sext()
+    } else {
+        AbiParam::new(ty)
+    }
+}
+
 impl Libcall {
     /// The Cranelift signature, matching the Rust function's.
     pub fn signature(self, ptr: Type, call_conv: CallConv) -> Signature {
@@ -77,9 +94,8 @@ impl Libcall {
             Libcall::TableCopy | Libcall::TableInit => (&[ptr, I32, I32, I32, I32, I32], &[I32]),
         };
         let mut sig = Signature::new(call_conv);
-        sig.params.extend(params.iter().map(|&t| AbiParam::new(t)));
-        sig.returns
-            .extend(returns.iter().map(|&t| AbiParam::new(t)));
+        sig.params.extend(params.iter().map(|&t| abi_param(t)));
+        sig.returns.extend(returns.iter().map(|&t| abi_param(t)));
         sig
     }
 
@@ -465,4 +481,46 @@ unsafe extern "C" fn table_init(
 unsafe extern "C" fn elem_drop(vmctx: *mut VmCtx, elem: u32) {
     // SAFETY: the module contract.
     unsafe { instance(vmctx).elements[elem as usize] = Box::default() };
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use wisp_core::{Config, Engine, Linker, Module, Store};
+
+    /// Runtime calls whose `i32` arguments come from `i32.wrap_i64`, which leaves the i64's
+    /// upper half in the register: the runtime must see the low 32 bits only (see
+    /// `abi_param`; on riscv64 this `table.fill` trapped as out of bounds).
+    #[test]
+    fn wrapped_arguments_reach_the_runtime_as_32_bits() {
+        let wat = r#"(module
+            (memory 1)
+            (table 4 externref)
+            (func (export "run") (param $x i64) (result i32)
+              (table.fill 0 (i32.const 1) (ref.null extern) (i32.wrap_i64 (local.get $x)))
+              (memory.fill (i32.const 8) (i32.const 7) (i32.wrap_i64 (local.get $x)))
+              (i32.add
+                (i32.load8_u (i32.const 9))
+                (memory.grow (i32.wrap_i64 (local.get $x))))))"#;
+        let engine = Engine::with_executor(Config::default(), Arc::new(crate::Jit));
+        let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
+        // Lengths 0 and 2 under upper halves of every kind; a length of 2 fills bytes 8
+        // and 9 and grows the memory from 1 page.
+        for (x, expected) in [
+            (0x4008_0000_0000_0000u64, 1),
+            (0x8000_0000_0000_0000, 1),
+            (0x4008_0000_0000_0002, 8),
+            (0xffff_ffff_0000_0002, 8),
+            (0x0000_0001_0000_0002, 8),
+        ] {
+            let mut store = Store::new(&engine, ());
+            let instance = Linker::new(&engine)
+                .instantiate(&mut store, &module)
+                .unwrap();
+            let run = instance.get_typed_func::<i64, i32>(&store, "run").unwrap();
+            let got = run.call(&mut store, x as i64);
+            assert_eq!(got.ok(), Some(expected), "x = {x:#x}");
+        }
+    }
 }

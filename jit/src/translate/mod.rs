@@ -92,7 +92,8 @@ impl Env<'_> {
     pub fn array_signature(&self) -> Signature {
         let mut sig = Signature::new(self.call_conv);
         sig.params.extend([AbiParam::new(self.ptr); 3]);
-        sig.returns.push(AbiParam::new(types::I32));
+        // Rust reads the status as a `u32` returned by the C convention.
+        sig.returns.push(crate::libcalls::abi_param(types::I32));
         sig
     }
 }
