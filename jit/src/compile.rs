@@ -360,7 +360,14 @@ fn compile_all(env: &Env<'_>, isa: &dyn TargetIsa) -> Result<Vec<Compiled>, Stri
 fn emit(ctx: &mut Context, isa: &dyn TargetIsa, def: u32) -> Result<Compiled, String> {
     let compiled = ctx
         .compile(isa, &mut ControlPlane::default())
-        .map_err(|e| format!("compiling function {def}: {:?}", e.inner))?;
+        .map_err(|e| {
+            // `WISP_JIT_DUMP_FAILED` prints the function Cranelift refused (a debugging aid:
+            // its verifier, on in debug builds, names the instruction).
+            if std::env::var_os("WISP_JIT_DUMP_FAILED").is_some() {
+                eprintln!("{}", e.func.display());
+            }
+            format!("compiling function {def}: {:?}", e.inner)
+        })?;
     let bytes = compiled.code_buffer().to_vec();
     let alignment = compiled.buffer.alignment;
     let raw: Vec<_> = compiled

@@ -9,14 +9,27 @@
 
 mod oracle;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use wisp_core::{Config, Engine, Tier, TierUp};
+use wisp_core::{Config, Engine, Tier, TierEvent, TierUp};
+
+/// Compile failures the tiered engines reported (`TierEvent::CompileFailed`): each is a
+/// JIT bug the interpreter's fallback would otherwise hide from this test.
+type Failures = Arc<Mutex<Vec<String>>>;
 
 /// The engines compared with the interpreter; the mixed tier's choice of native functions
-/// is seeded with `seed`.
-fn engines(seed: u64) -> Vec<(String, Engine)> {
-    let base = oracle::config();
+/// is seeded with `seed`. Compile failures go to `failures`.
+fn engines(seed: u64, failures: &Failures) -> Vec<(String, Engine)> {
+    let mut base = oracle::config();
+    let failures = failures.clone();
+    base.on_tier_event(move |event| {
+        if let TierEvent::CompileFailed { func, message, .. } = event {
+            failures
+                .lock()
+                .unwrap()
+                .push(format!("function {func}: {message}"));
+        }
+    });
     let on = |config: &Config, executor: Arc<dyn wisp_core::vm::Executor>| {
         Engine::with_executor(config.clone(), executor)
     };
@@ -87,9 +100,18 @@ fn generated_modules_behave_the_same_on_every_tier() {
                     .iter()
                     .filter(|(_, step, ..)| matches!(step, oracle::Step::Trap(_)))
                     .count();
-                for (name, engine) in &engines(seed) {
+                let failures = Failures::default();
+                for (name, engine) in &engines(seed, &failures) {
                     let got = oracle::run(engine, &wasm)
                         .unwrap_or_else(|e| panic!("seed {seed}: {name}: {e}"));
+                    let failed = std::mem::take(&mut *failures.lock().unwrap());
+                    if !failed.is_empty() {
+                        let path = save(seed, &wasm);
+                        panic!(
+                            "seed {seed}: {name}: compiling failed (module saved to {path}):\n{}",
+                            failed.join("\n")
+                        );
+                    }
                     if got != expected {
                         let path = save(seed, &wasm);
                         panic!(

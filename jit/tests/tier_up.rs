@@ -143,6 +143,67 @@ fn a_frame_in_a_hot_loop_moves_to_native_code_with_its_locals_and_operands() {
     assert_eq!((again.interpreted_calls, again.osr_entries), (1, 1));
 }
 
+/// Operands live across loops that a frame may enter natively in their middle: two below
+/// the outer loop, one pushed inside it below the inner loop, a block left before the
+/// inner loop on some iterations, and the outer loop's back edge taken after the inner.
+const NESTED_LOOPS: &str = r#"(module
+  (func (export "run") (param $n i32) (result i64 i32)
+    (local $i i32) (local $j i32) (local $acc i64)
+    (local.set $i (i32.const 1))
+    (i64.const 5)
+    (i32.const 7)
+    (loop $outer
+      (i32.const 3)
+      (block $skip
+        (br_if $skip (i32.eqz (i32.and (local.get $i) (i32.const 1))))
+        (local.set $j (i32.const 0))
+        (loop $inner
+          (local.set $acc (i64.add (local.get $acc) (i64.extend_i32_u (local.get $j))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br_if $inner (i32.lt_u (local.get $j) (i32.const 50)))))
+      (local.set $acc (i64.add (i64.extend_i32_u) (local.get $acc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $outer (i32.lt_u (local.get $i) (local.get $n))))
+    (local.set $j (i32.add (local.get $i)))
+    (i64.add (local.get $acc))
+    (local.get $j)))"#;
+
+/// On-stack replacement at either loop, at each of the first loop header entries: the
+/// landing's path reaches the outer loop's header, the block's exit and the function's
+/// end, where operands from before it must arrive (this once compiled to invalid IR,
+/// which a release build's Cranelift failed on and the interpreter silently kept).
+#[test]
+fn a_frame_moves_to_native_code_inside_nested_loops_with_operands_live_across() {
+    let n = 40;
+    let (_, mut store, instance) = instantiate(&interp(&Config::default()), NESTED_LOOPS);
+    let run = instance
+        .get_typed_func::<i32, (i64, i32)>(&store, "run")
+        .unwrap();
+    let expected = run.call(&mut store, n).unwrap();
+    for loops in 1..=8 {
+        let engine = tiered(
+            TierUp {
+                calls: 1_000,
+                loops,
+                background: false,
+            },
+            &Config::default(),
+        );
+        let (module, mut store, instance) = instantiate(&engine, NESTED_LOOPS);
+        let run = instance
+            .get_typed_func::<i32, (i64, i32)>(&store, "run")
+            .unwrap();
+        assert_eq!(
+            run.call(&mut store, n).unwrap(),
+            expected,
+            "loops = {loops}"
+        );
+        let stats = stats_of(&module, "run");
+        assert_eq!(stats.failure, None, "loops = {loops}");
+        assert_eq!(stats.osr_entries, 1, "loops = {loops}: {stats:?}");
+    }
+}
+
 #[test]
 fn fuel_and_traps_are_the_same_after_switching_mid_loop() {
     let mut config = Config::default();

@@ -4,10 +4,20 @@
 //! loop's header its parameters, so a branch is a jump carrying the top values of the
 //! operand stack. Values the construct was given stay plain SSA values: the blocks of an
 //! `if`'s arms are dominated by the `if`.
+//!
+//! Except with on-stack replacement (`Env::osr`). An OSR landing enters a loop, and every
+//! construct around it, in the middle, so the operands below a construct (which wasm
+//! keeps unchanged inside it) reach its joins by two kinds of path: from its entry, as
+//! the SSA values it was given, and from a landing, as values loaded from the
+//! interpreter's frame. There the operand stack is also kept in Cranelift variables, one
+//! per position and type: defined on entry to every construct and at every landing, and
+//! read back at every join (a loop header, an `else`, a construct's continuation), so the
+//! SSA builder merges the two kinds of path with block parameters where they differ.
 
 use std::collections::HashMap;
 
-use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, JumpTableData};
+use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, JumpTableData, Type};
+use cranelift_frontend::Variable;
 use wasmparser::BlockType;
 
 use super::{Control, ControlKind, Result, Translator};
@@ -30,10 +40,12 @@ impl Translator<'_, '_> {
     pub(super) fn op_block(&mut self, bt: BlockType) -> Result<()> {
         let (params, results) = self.block_signature(bt)?;
         let next = self.new_block_with_params(&results);
+        let height = self.stack.len() - params.len();
+        self.define_operands(height);
         self.control.push(Control {
             kind: ControlKind::Block,
             next,
-            height: self.stack.len() - params.len(),
+            height,
             params,
             results,
             next_reachable: false,
@@ -50,7 +62,11 @@ impl Translator<'_, '_> {
         self.jump_with(header, &args);
         // Sealed at the loop's `end`, once every back edge is known.
         self.b.switch_to_block(header);
+        // The parameters before reading the operands back, which may add the SSA
+        // builder's own after them.
         let header_params = self.b.block_params(header).to_vec();
+        let height = self.stack.len();
+        self.reload_operands(height);
         self.stack.extend(header_params);
         self.control.push(Control {
             kind: ControlKind::Loop { header },
@@ -65,51 +81,89 @@ impl Translator<'_, '_> {
         Ok(())
     }
 
-    /// On-stack replacement at this loop (with `Env::osr`): the operand stack becomes the
-    /// parameters of a block that both the code before the loop and a landing jump to, the
-    /// landing with the operands loaded from the interpreter's frame (slot `locals +
-    /// position`, where the interpreter keeps them from every block's entry when it
-    /// profiles). The locals were loaded on the OSR path; `finish` branches to the landing
-    /// when the frame is at this loop. From here on the loop is translated as usual.
+    /// On-stack replacement at this loop (with `Env::osr`): the code before the loop and a
+    /// landing both jump to a block that goes on into the loop, the landing with the
+    /// operands loaded from the interpreter's frame (slot `locals + position`, where the
+    /// interpreter keeps them from every block's entry when it profiles) into the
+    /// operands' variables. The locals were loaded on the OSR path; `finish` branches to
+    /// the landing when the frame is at this loop. From here on the loop is translated as
+    /// usual, on operands read back from the variables.
     fn enter_loop(&mut self) {
         let Some(frame) = self.osr.as_ref().map(|o| o.frame) else {
             return;
         };
-        let types: Vec<cranelift_codegen::ir::Type> = self
-            .stack
-            .iter()
-            .map(|&v| self.b.func.dfg.value_type(v))
-            .collect();
-        let join = self.new_block_with_params(&types);
-        let operands = self.stack.clone();
-        self.jump_with(join, &operands);
+        let height = self.stack.len();
+        self.define_operands(height);
+        let join = self.b.create_block();
+        self.b.ins().jump(join, &[]);
 
         // Sealed by `finish`, which fills in its predecessor.
         let landing = self.b.create_block();
         self.b.set_cold_block(landing);
         self.b.switch_to_block(landing);
         let base = self.locals.len();
-        let loaded: Vec<_> = types
-            .iter()
-            .enumerate()
-            .map(|(i, &t)| {
-                let raw = self.b.ins().load(
-                    cranelift_codegen::ir::types::I64,
-                    cranelift_codegen::ir::MemFlagsData::trusted(),
-                    frame,
-                    ((base + i) * 8) as i32,
-                );
-                self.decode_raw(t, raw)
-            })
-            .collect();
-        self.jump_with(join, &loaded);
+        for i in 0..height {
+            let ty = self.b.func.dfg.value_type(self.stack[i]);
+            let raw = self.b.ins().load(
+                cranelift_codegen::ir::types::I64,
+                cranelift_codegen::ir::MemFlagsData::trusted(),
+                frame,
+                ((base + i) * 8) as i32,
+            );
+            let value = self.decode_raw(ty, raw);
+            if let Some(var) = self.operand_var(i, ty) {
+                self.b.def_var(var, value);
+            }
+        }
+        self.b.ins().jump(join, &[]);
 
         self.b.switch_to_block(join);
         self.b.seal_block(join);
-        self.stack = self.b.block_params(join).to_vec();
+        self.reload_operands(height);
         let offset = self.offset;
         if let Some(osr) = &mut self.osr {
             osr.landings.push((offset, landing));
+        }
+    }
+
+    /// With OSR, the variable of operand stack position `position` holding a `ty`.
+    fn operand_var(&mut self, position: usize, ty: Type) -> Option<Variable> {
+        let osr = self.osr.as_mut()?;
+        let b = &mut self.b;
+        Some(
+            *osr.operands
+                .entry((position, ty))
+                .or_insert_with(|| b.declare_var(ty)),
+        )
+    }
+
+    /// With OSR, sets the variables of the operand stack's first `height` positions to
+    /// their values here: on entry to a construct, whose joins read them back.
+    fn define_operands(&mut self, height: usize) {
+        if self.osr.is_none() {
+            return;
+        }
+        for i in 0..height {
+            let value = self.stack[i];
+            let ty = self.b.func.dfg.value_type(value);
+            if let Some(var) = self.operand_var(i, ty) {
+                self.b.def_var(var, value);
+            }
+        }
+    }
+
+    /// With OSR, reads the operand stack's first `height` positions back from their
+    /// variables: at a join, which a landing's path may reach as well as the construct's
+    /// entry.
+    fn reload_operands(&mut self, height: usize) {
+        if self.osr.is_none() {
+            return;
+        }
+        for i in 0..height {
+            let ty = self.b.func.dfg.value_type(self.stack[i]);
+            if let Some(var) = self.operand_var(i, ty) {
+                self.stack[i] = self.b.use_var(var);
+            }
         }
     }
 
@@ -120,6 +174,7 @@ impl Translator<'_, '_> {
         let else_block = self.b.create_block();
         let next = self.new_block_with_params(&results);
         let else_params = self.peekn(params.len()).to_vec();
+        self.define_operands(self.stack.len() - params.len());
         self.b.ins().brif(cond, then_block, &[], else_block, &[]);
         self.b.seal_block(else_block);
         self.b.switch_to_block(then_block);
@@ -165,8 +220,9 @@ impl Translator<'_, '_> {
         let else_block = *else_block;
         let else_params = else_params.clone();
         self.stack.truncate(height);
-        self.stack.extend(else_params);
         self.b.switch_to_block(else_block);
+        self.reload_operands(height);
+        self.stack.extend(else_params);
         // The `if` itself was reached (constructs are only opened in reachable code).
         self.reachable = true;
         self.start_fuel_block();
@@ -207,7 +263,9 @@ impl Translator<'_, '_> {
         if frame.next_reachable {
             self.b.switch_to_block(frame.next);
             self.b.seal_block(frame.next);
+            // As for a loop's header: the results first.
             let results = self.b.block_params(frame.next).to_vec();
+            self.reload_operands(frame.height);
             self.stack.extend(results);
             self.start_fuel_block();
         } else {

@@ -303,6 +303,9 @@ struct Osr {
     /// Per loop so far: its byte offset, and the block that loads the operands at its
     /// header from the frame and joins the loop.
     landings: Vec<(u32, Block)>,
+    /// Operand stack positions as variables, by position and type (see
+    /// `Translator::define_operands`).
+    operands: HashMap<(usize, Type), Variable>,
 }
 
 pub struct Translator<'e, 'b> {
@@ -525,6 +528,7 @@ impl<'e, 'b> Translator<'e, 'b> {
             offset,
             switch,
             landings: Vec::new(),
+            operands: HashMap::new(),
         });
 
         self.b.switch_to_block(body);
