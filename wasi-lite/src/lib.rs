@@ -43,7 +43,10 @@ mod linker;
 mod mem;
 mod memfs;
 mod memio;
-mod sandbox;
+/// Path resolution, public only for the fuzz target `fuzz/fuzz_targets/wasi_paths.rs`: not
+/// part of the API.
+#[doc(hidden)]
+pub mod sandbox;
 #[cfg(feature = "std")]
 mod std_backend;
 

@@ -34,7 +34,7 @@ pub const MAX_SYMLINK_EXPANSIONS: u32 = 32;
 
 /// The last component of a walked path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Last {
+pub enum Last {
     /// The path names the directory the walk stands in (`.`, `a/..`, `a/.`).
     Dot,
     /// An entry of that directory; one component, never `.` or `..`.
@@ -43,7 +43,8 @@ pub(crate) enum Last {
 
 /// Where an operation applies: the directory holding the last component, and that
 /// component.
-pub(crate) struct Target<'w> {
+#[allow(missing_debug_implementations)]
+pub struct Target<'w> {
     pub dir: &'w dyn Dir,
     pub last: &'w Last,
     /// The path (or the last link target) ended in `/`: the last component must be a
@@ -172,7 +173,7 @@ impl<'a> Walk<'a> {
 /// Resolves `path` from `base` and applies `op` to the last component. With `follow`
 /// (or a trailing `/`), an `ELOOP` from `op` for a `Last::Name` means "that is a symbolic
 /// link": the walk expands it and calls `op` again on the target's last component.
-pub(crate) fn resolve<R>(
+pub fn resolve<R>(
     base: &dyn Dir,
     path: &str,
     follow: bool,
