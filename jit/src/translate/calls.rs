@@ -150,6 +150,25 @@ impl Translator<'_, '_> {
     ) -> Vec<Value> {
         let def = func - self.env.module.num_imported_funcs;
         let ptr = self.env.ptr;
+        // Already compiled: its entry is final (written once, and the code lives as long
+        // as the module), so the call needs neither the load nor the runtime path.
+        let compiled = self
+            .env
+            .module
+            .native_code
+            .get(def as usize)
+            .map_or(std::ptr::null_mut(), |cell| {
+                cell.load(std::sync::atomic::Ordering::Acquire)
+            });
+        if !compiled.is_null() {
+            let code = self.b.ins().iconst(ptr, compiled as i64);
+            let sig = self.b.import_signature(self.env.direct_signature(ty));
+            let call_args = self.direct_args(self.vmctx, args);
+            let call = self.b.ins().call_indirect(sig, code, &call_args);
+            let results = self.b.inst_results(call).to_vec();
+            self.propagate(results[0]);
+            return results[1..].to_vec();
+        }
         let slot = table + def as usize * ptr.bytes() as usize;
         let slot = self.b.ins().iconst(ptr, slot as i64);
         // A plain load: the entry is written once, by one atomic store, from null to its
