@@ -275,27 +275,34 @@ fn compare_tiers(workloads: &[Workload], opts: &Options) -> i32 {
 }
 
 /// One table per measure: each runtime's median, and wisp's figure over each peer's
-/// (below 1.00: wisp is faster or smaller), with their geometric mean.
+/// (below 1.00: wisp is faster or smaller), with their geometric mean; with both JITs in
+/// the run, also wisp-jit's over wasmtime's (native code against native code).
 fn report(names: &[&str], results: &[(Workload, Vec<Row>)]) -> String {
+    let index = |name: &str| names.iter().position(|n| *n == name);
+    // (ours, theirs) column pairs: wisp against every peer, then JIT against JIT.
+    let mut pairs: Vec<(usize, usize)> = (1..names.len()).map(|i| (0, i)).collect();
+    if let (Some(jit), Some(wasmtime)) = (index("wisp-jit"), index("wasmtime")) {
+        pairs.push((jit, wasmtime));
+    }
     let mut out = String::new();
     for (title, get, unit) in MEASURES {
         let _ = writeln!(out, "\n## {title} ({unit})\n");
         let _ = write!(out, "| workload | {} |", names.join(" | "));
-        for peer in &names[1..] {
-            let _ = write!(out, " wisp/{peer} |");
+        for &(a, b) in &pairs {
+            let _ = write!(out, " {}/{} |", names[a], names[b]);
         }
         let _ = writeln!(out);
-        let _ = writeln!(out, "|---|{}", "---:|".repeat(names.len() * 2 - 1));
-        let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+        let _ = writeln!(out, "|---|{}", "---:|".repeat(names.len() + pairs.len()));
+        let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); pairs.len()];
         for (w, rows) in results {
             let _ = write!(out, "| {} |", w.name);
             for r in rows {
                 let _ = write!(out, " {:.2} |", get(r));
             }
-            for (i, r) in rows.iter().enumerate().skip(1) {
-                let (ours, theirs) = (get(&rows[0]), get(r));
+            for (k, &(a, b)) in pairs.iter().enumerate() {
+                let (ours, theirs) = (get(&rows[a]), get(&rows[b]));
                 if ours > 0.0 && theirs > 0.0 {
-                    ratios[i].push(ours / theirs);
+                    ratios[k].push(ours / theirs);
                     let _ = write!(out, " {:.2} |", ours / theirs);
                 } else {
                     let _ = write!(out, " – |");
@@ -304,7 +311,7 @@ fn report(names: &[&str], results: &[(Workload, Vec<Row>)]) -> String {
             let _ = writeln!(out);
         }
         let _ = write!(out, "| **geomean** |{}", " |".repeat(names.len()));
-        for r in ratios.iter().skip(1) {
+        for r in &ratios {
             let _ = write!(out, " **{:.2}** |", geomean(r));
         }
         let _ = writeln!(out);
