@@ -262,12 +262,38 @@ const PARALLEL_THRESHOLD: usize = 64 << 10;
 /// compiled, and an overflow would abort the process.
 const COMPILE_STACK: usize = 16 << 20;
 
-/// Runs `work` on a thread of its own with `COMPILE_STACK` bytes of stack, and waits for
-/// it. A panic in Cranelift becomes an error (it must not unwind into the caller, which
-/// may have native wasm frames above it).
+std::thread_local! {
+    /// Whether this thread was started by `compile_thread`, with `COMPILE_STACK` of stack.
+    static ON_COMPILE_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A thread named `name` with `COMPILE_STACK` bytes of stack, running `work` there. Work
+/// on it calls `on_compile_stack` without starting another thread (tier-up's compile
+/// thread, which compiles one function after another).
+pub(crate) fn compile_thread<T: Send + 'static>(
+    name: &str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> std::io::Result<std::thread::JoinHandle<T>> {
+    std::thread::Builder::new()
+        .name(name.into())
+        .stack_size(COMPILE_STACK)
+        .spawn(move || {
+            ON_COMPILE_STACK.with(|on| on.set(true));
+            work()
+        })
+}
+
+/// Runs `work` with `COMPILE_STACK` bytes of stack: here on a `compile_thread`, else on a
+/// thread of its own, waiting for it. A panic in Cranelift becomes an error (it must not
+/// unwind into the caller, which may have native wasm frames above it).
 pub(crate) fn on_compile_stack<R: Send>(
     work: impl FnOnce() -> Result<R, String> + Send,
 ) -> Result<R, String> {
+    let panicked = |_| Err("Cranelift panicked while compiling".into());
+    if ON_COMPILE_STACK.with(std::cell::Cell::get) {
+        return std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+            .unwrap_or_else(panicked);
+    }
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("wisp-compile".into())
@@ -275,7 +301,7 @@ pub(crate) fn on_compile_stack<R: Send>(
             .spawn_scoped(scope, work)
             .map_err(|e| format!("cannot start a compile thread: {e}"))?
             .join()
-            .unwrap_or_else(|_| Err("Cranelift panicked while compiling".into()))
+            .unwrap_or_else(panicked)
     })
 }
 

@@ -80,9 +80,8 @@ impl Shared {
             return true;
         }
         let queue = self.queue.clone();
-        let spawned = std::thread::Builder::new()
-            .name("wisp-tier-up".into())
-            .spawn(move || compile_loop(&queue));
+        // With Cranelift's stack: each job compiles right there, no thread per function.
+        let spawned = crate::compile::compile_thread("wisp-tier-up", move || compile_loop(&queue));
         *started = spawned.is_ok();
         *started
     }
