@@ -13,10 +13,11 @@ use alloc::sync::Arc;
 pub use wat;
 pub use wisp_core::{
     module, vm, AsContext, AsContextMut, Caller, Config, Error, Extern, ExternRef, ExternType,
-    FrameInfo, Func, FuncType, Global, GlobalType, HostError, Instance, IntoFunc, Linker, Memory,
-    MemoryType, Module, ModuleError, ModuleLimits, Mutability, RefType, ResourceLimiter, Result,
-    Store, StoreContext, StoreContextMut, StoreResource, Table, TableType, Tier, TierEvent, TierUp,
-    Trap, TrapCode, TypedFunc, Val, ValType, WasmParams, WasmResults, WasmTy,
+    FrameInfo, Func, FuncType, Global, GlobalType, HostError, Instance, InterruptHandle, IntoFunc,
+    Linker, Memory, MemoryType, Module, ModuleError, ModuleLimits, Mutability, RefType,
+    ResourceLimiter, Result, Store, StoreContext, StoreContextMut, StoreResource, Table, TableType,
+    Tier, TierEvent, TierUp, Trap, TrapCode, TypedFunc, Val, ValType, WasmParams, WasmResults,
+    WasmTy,
 };
 pub use wisp_interp as interp;
 #[cfg(feature = "jit")]

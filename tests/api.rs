@@ -393,7 +393,7 @@ fn an_interrupt_handle_stops_an_endless_loop_from_another_thread() {
     let forever = instance
         .get_typed_func::<(), ()>(&store, "forever")
         .unwrap();
-    let handle = store.interrupt_handle();
+    let handle: wisp::InterruptHandle = store.interrupt_handle();
     let interrupter = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(50));
         handle.interrupt();

@@ -617,3 +617,62 @@ fn a_limiter_refuses_instances_it_does_not_want() {
         still_works(&engine, &mut store);
     }
 }
+
+#[test]
+fn tables_past_the_element_limit_are_refused_and_do_not_grow_past_it() {
+    let mut config = Config::default();
+    config.max_table_elements(1_000);
+    for tier in tiers() {
+        let engine = engine_on(tier, &config);
+        let mut store = Store::new(&engine, ());
+        // Declared above the limit: instantiation is refused, nothing is allocated.
+        let big = Module::new(&engine, wat("(module (table 1001 funcref))")).unwrap();
+        let err = Linker::new(&engine)
+            .instantiate(&mut store, &big)
+            .expect_err("a table above the limit");
+        assert!(
+            matches!(err, Error::ResourceExhausted(_)),
+            "{tier:?}: {err:?}"
+        );
+        // Growth stops at the limit: table.grow answers -1, the table keeps its size.
+        let grows = Module::new(
+            &engine,
+            wat(r#"(module (table 10 funcref)
+                 (func (export "grow") (param i32) (result i32)
+                   (table.grow (ref.null func) (local.get 0)))
+                 (func (export "size") (result i32) (table.size)))"#),
+        )
+        .unwrap();
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &grows)
+            .unwrap();
+        let grow = instance.get_typed_func::<i32, i32>(&store, "grow").unwrap();
+        let size = instance.get_typed_func::<(), i32>(&store, "size").unwrap();
+        assert_eq!(grow.call(&mut store, 991).unwrap(), -1, "{tier:?}");
+        assert_eq!(grow.call(&mut store, 990).unwrap(), 10, "{tier:?}");
+        assert_eq!(size.call(&mut store, ()).unwrap(), 1_000, "{tier:?}");
+        assert_eq!(grow.call(&mut store, 1).unwrap(), -1, "{tier:?}");
+        still_works(&engine, &mut store);
+    }
+}
+
+#[test]
+fn a_function_whose_frame_passes_the_slot_limit_is_refused() {
+    // 50,000 locals (the most the validator accepts) and an operand stack 15,600 deep:
+    // more slots than the tiers' 16-bit slot numbers address (65,535).
+    let body = format!(
+        "{}{}",
+        repeat(15_600, |_| "(i32.const 0)".into()),
+        repeat(15_600, |_| "(drop)".into())
+    );
+    let src = format!(
+        "(module (func (local {}) {body}))",
+        repeat(50_000, |_| "i32 ".into())
+    );
+    let err = refused_at_load(ModuleLimits::default(), &wat(&src));
+    assert!(
+        err.message.contains("frame slots in function 0"),
+        "{}",
+        err.message
+    );
+}
