@@ -528,3 +528,20 @@ fn functions_with_thousands_of_locals_keep_them_in_stack_slots() {
     }
     assert_eq!(results[0], results[1]);
 }
+
+/// Host -> wasm re-entry is bounded (`MAX_REENTRANCY`, 256 nested entries): a guest that
+/// recurses through a host function ends in `StackExhausted`, not a native stack overflow,
+/// on every tier, and the store keeps working.
+#[test]
+fn reentry_through_the_host_is_bounded() {
+    for tier in [Tier::Interp].into_iter().chain(NATIVE) {
+        let (mut store, instance) = host_instance(tier);
+        let down = instance.get_typed_func::<i32, i32>(&store, "down").unwrap();
+        let err = down.call(&mut store, 1_000).unwrap_err();
+        assert!(
+            err.to_string().contains("call stack exhausted"),
+            "{tier:?}: {err}"
+        );
+        assert_eq!(down.call(&mut store, 20).unwrap(), 20, "{tier:?}");
+    }
+}
