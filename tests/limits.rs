@@ -676,3 +676,25 @@ fn a_function_whose_frame_passes_the_slot_limit_is_refused() {
         err.message
     );
 }
+
+/// A module declaring `n` tables (`funcref`, minimum 0), in the binary format.
+fn tables(n: usize) -> Vec<u8> {
+    let mut section = Vec::new();
+    leb(n, &mut section);
+    for _ in 0..n {
+        section.extend([0x70, 0x00, 0x00]); // funcref, limits: minimum 0, no maximum
+    }
+    let mut module = b"\0asm\x01\0\0\0".to_vec();
+    module.push(4); // table section
+    leb(section.len(), &mut module);
+    module.extend(section);
+    module
+}
+
+#[test]
+fn more_tables_than_the_tiers_address_are_refused() {
+    // The validator allows 100,000 tables; the tiers number them in 16 bits.
+    let err = refused_at_load(ModuleLimits::default(), &tables(65_536));
+    assert!(err.message.contains("65535 tables"), "{}", err.message);
+    loads(ModuleLimits::default(), &tables(65_535));
+}
