@@ -178,6 +178,20 @@ mod tests {
         assert_eq!(t.push(Entry::stream(Box::new(NullStream), 0)), Ok(4));
     }
 
+    /// A guest opening descriptors without closing them gets `EMFILE` at `MAX_FDS`, not an
+    /// ever-growing table; closing one makes room again.
+    #[test]
+    fn descriptors_stop_at_the_limit_with_emfile() {
+        let mut t = FdTable::default();
+        for want in 0..MAX_FDS as u32 {
+            assert_eq!(t.push(Entry::stream(Box::new(NullStream), 0)), Ok(want));
+        }
+        let over = t.push(Entry::stream(Box::new(NullStream), 0));
+        assert_eq!(over, Err(Errno::Mfile));
+        t.remove(17).unwrap();
+        assert_eq!(t.push(Entry::stream(Box::new(NullStream), 0)), Ok(17));
+    }
+
     #[test]
     fn missing_rights_are_refused_with_the_right_errno() {
         let mut e = Entry::stream(Box::new(NullStream), rights::FD_READ);
