@@ -13,12 +13,12 @@
 #[path = "../../jit/tests/oracle/mod.rs"]
 mod oracle;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
-use oracle::{Outcome, Step, Value};
-use wisp_core::{Config, Engine, ExternType, Tier, TierEvent, TierUp, Val};
+use oracle::{Failures, Outcome, Step, Value};
+use wisp_core::{Config, Engine, ExternType, Val};
 
 /// Per memory, on every engine (wasmi's `StoreLimits` the same), so growth is comparable
 /// and bounded.
@@ -33,51 +33,6 @@ fn config() -> Config {
         .max_memory_bytes(MAX_MEMORY_BYTES)
         .max_table_elements(MAX_TABLE_ELEMENTS);
     config
-}
-
-/// Compile failures the tiered engines reported: each one a JIT bug that the fallback to
-/// the interpreter would otherwise hide.
-type Failures = Arc<Mutex<Vec<String>>>;
-
-/// The native engines, as the differential test builds them; none where the JIT does not
-/// run on this host.
-fn native_engines(seed: u64, failures: &Failures) -> Vec<(&'static str, Engine)> {
-    let (Ok(jit), Ok(tiered), Ok(mixed)) = (
-        wisp_jit::Jit::new(),
-        wisp_jit::Tiered::new(),
-        wisp_jit::Tiered::new(),
-    ) else {
-        return Vec::new();
-    };
-    let mut base = config();
-    let failures = failures.clone();
-    base.on_tier_event(move |event| {
-        if let TierEvent::CompileFailed { func, message, .. } = event {
-            failures
-                .lock()
-                .unwrap()
-                .push(format!("function {func}: {message}"));
-        }
-    });
-    let mut tiered_config = base.clone();
-    tiered_config.tier(Tier::Tiered).tier_up(TierUp {
-        calls: 1,
-        loops: 1,
-        background: false,
-    });
-    let mut mixed_config = base.clone();
-    mixed_config.tier(Tier::Mixed { seed });
-    vec![
-        ("jit", Engine::with_executor(base, Arc::new(jit))),
-        (
-            "tiered",
-            Engine::with_executor(tiered_config, Arc::new(tiered)),
-        ),
-        (
-            "mixed",
-            Engine::with_executor(mixed_config, Arc::new(mixed)),
-        ),
-    ]
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -105,7 +60,9 @@ fn compare(seed: u64, wasm: &[u8]) {
         .unwrap_or_else(|e| panic!("the interpreter refuses a wasm-smith module: {e}"));
 
     let failures = Failures::default();
-    for (name, engine) in native_engines(seed, &failures) {
+    // None where the JIT does not run on this host.
+    let engines = oracle::native_engines(config(), seed, &failures).unwrap_or_default();
+    for (name, engine) in engines {
         let got = oracle::run(&engine, wasm).unwrap_or_else(|e| panic!("{name}: {e}"));
         let failed = std::mem::take(&mut *failures.lock().unwrap());
         assert!(

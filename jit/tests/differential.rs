@@ -9,53 +9,10 @@
 
 mod oracle;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use wisp_core::{Config, Engine, Tier, TierEvent, TierUp};
-
-/// Compile failures the tiered engines reported (`TierEvent::CompileFailed`): each is a
-/// JIT bug the interpreter's fallback would otherwise hide from this test.
-type Failures = Arc<Mutex<Vec<String>>>;
-
-/// The engines compared with the interpreter; the mixed tier's choice of native functions
-/// is seeded with `seed`. Compile failures go to `failures`.
-fn engines(seed: u64, failures: &Failures) -> Vec<(String, Engine)> {
-    let mut base = oracle::config();
-    let failures = failures.clone();
-    base.on_tier_event(move |event| {
-        if let TierEvent::CompileFailed { func, message, .. } = event {
-            failures
-                .lock()
-                .unwrap()
-                .push(format!("function {func}: {message}"));
-        }
-    });
-    let on = |config: &Config, executor: Arc<dyn wisp_core::vm::Executor>| {
-        Engine::with_executor(config.clone(), executor)
-    };
-    let mut tiered = base.clone();
-    tiered.tier(Tier::Tiered).tier_up(TierUp {
-        calls: 1,
-        loops: 1,
-        background: false,
-    });
-    let mut mixed = base.clone();
-    mixed.tier(Tier::Mixed { seed });
-    vec![
-        (
-            "jit".into(),
-            on(&base, Arc::new(wisp_jit::Jit::new().unwrap())),
-        ),
-        (
-            "tiered".into(),
-            on(&tiered, Arc::new(wisp_jit::Tiered::new().unwrap())),
-        ),
-        (
-            "mixed".into(),
-            on(&mixed, Arc::new(wisp_jit::Tiered::new().unwrap())),
-        ),
-    ]
-}
+use oracle::Failures;
+use wisp_core::Engine;
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -101,7 +58,9 @@ fn generated_modules_behave_the_same_on_every_tier() {
                     .filter(|(_, step, ..)| matches!(step, oracle::Step::Trap(_)))
                     .count();
                 let failures = Failures::default();
-                for (name, engine) in &engines(seed, &failures) {
+                let engines = oracle::native_engines(oracle::config(), seed, &failures)
+                    .expect("the JIT runs on this host");
+                for (name, engine) in &engines {
                     let got = oracle::run(engine, &wasm)
                         .unwrap_or_else(|e| panic!("seed {seed}: {name}: {e}"));
                     let failed = std::mem::take(&mut *failures.lock().unwrap());

@@ -7,8 +7,12 @@
 
 #![allow(dead_code)]
 
-use wisp_core::Val;
-use wisp_core::{Config, Engine, Error, Extern, Func, Instance, Linker, Module, Store, ValType};
+use std::sync::{Arc, Mutex};
+
+use wisp_core::{
+    Config, Engine, Error, Extern, Func, Instance, Linker, Module, Store, Tier, TierEvent, TierUp,
+    Val, ValType,
+};
 
 /// Fuel given to instantiation and to each call: enough for real work, little enough that
 /// generated endless loops end quickly (as `OutOfFuel`, at the same point on every tier).
@@ -23,6 +27,52 @@ pub fn config() -> Config {
     let mut config = Config::default();
     config.consume_fuel(true).max_call_depth(MAX_CALL_DEPTH);
     config
+}
+
+/// Compile failures the native engines reported (`TierEvent::CompileFailed`): each is a
+/// JIT bug the interpreter's fallback would otherwise hide.
+pub type Failures = Arc<Mutex<Vec<String>>>;
+
+/// The engines compared with the interpreter, each on `base`: the JIT, tier-up with
+/// switches forced at every first call and loop header, and the mixed tier seeded with
+/// `seed`. Compile failures go to `failures`. An error where the JIT cannot run here.
+pub fn native_engines(
+    mut base: Config,
+    seed: u64,
+    failures: &Failures,
+) -> Result<Vec<(&'static str, Engine)>, String> {
+    let failures = failures.clone();
+    base.on_tier_event(move |event| {
+        if let TierEvent::CompileFailed { func, message, .. } = event {
+            failures
+                .lock()
+                .unwrap()
+                .push(format!("function {func}: {message}"));
+        }
+    });
+    let mut tiered = base.clone();
+    tiered.tier(Tier::Tiered).tier_up(TierUp {
+        calls: 1,
+        loops: 1,
+        background: false,
+    });
+    let mut mixed = base.clone();
+    mixed.tier(Tier::Mixed { seed });
+    let native = |e: String| format!("no native tier here: {e}");
+    Ok(vec![
+        (
+            "jit",
+            Engine::with_executor(base, Arc::new(wisp_jit::Jit::new().map_err(native)?)),
+        ),
+        (
+            "tiered",
+            Engine::with_executor(tiered, Arc::new(wisp_jit::Tiered::new().map_err(native)?)),
+        ),
+        (
+            "mixed",
+            Engine::with_executor(mixed, Arc::new(wisp_jit::Tiered::new().map_err(native)?)),
+        ),
+    ])
 }
 
 /// How one step (instantiation, or a call) ended.
