@@ -299,7 +299,7 @@ mod tests {
         }
     }
 
-    /// The mapping's permissions as the kernel reports them (`/proc/self/maps`).
+    /// W^X as the kernel sees it, on Linux (`/proc/self/maps`).
     #[cfg(all(
         target_os = "linux",
         any(
@@ -308,40 +308,37 @@ mod tests {
             target_arch = "riscv64"
         )
     ))]
-    fn permissions_at(address: usize) -> String {
-        let maps = std::fs::read_to_string("/proc/self/maps").expect("/proc/self/maps");
-        maps.lines()
-            .find_map(|line| {
-                let (range, rest) = line.split_once(' ')?;
-                let (start, end) = range.split_once('-')?;
-                let start = usize::from_str_radix(start, 16).ok()?;
-                let end = usize::from_str_radix(end, 16).ok()?;
-                (start..end)
-                    .contains(&address)
-                    .then(|| rest.split(' ').next().unwrap_or("").to_string())
-            })
-            .expect("the mapping is listed")
-    }
+    mod permissions {
+        use super::*;
 
-    /// W^X: the mapping is writable, not executable, while code is written into it, and
-    /// executable, not writable, once published.
-    #[cfg(all(
-        target_os = "linux",
-        any(
-            target_arch = "x86_64",
-            target_arch = "aarch64",
-            target_arch = "riscv64"
-        )
-    ))]
-    #[test]
-    fn code_is_never_writable_and_executable_at_once() {
-        let code = returning(7);
-        let mut memory = WritableCode::new(code.len()).expect("mmap");
-        memory.bytes_mut()[..code.len()].copy_from_slice(&code);
-        let writable = permissions_at(memory.base());
-        assert!(writable.starts_with("rw-"), "while written: {writable}");
-        let code = memory.publish().expect("publish");
-        let published = permissions_at(code.base());
-        assert!(published.starts_with("r-x"), "once published: {published}");
+        /// The mapping's permissions as the kernel reports them (`/proc/self/maps`).
+        fn permissions_at(address: usize) -> String {
+            let maps = std::fs::read_to_string("/proc/self/maps").expect("/proc/self/maps");
+            maps.lines()
+                .find_map(|line| {
+                    let (range, rest) = line.split_once(' ')?;
+                    let (start, end) = range.split_once('-')?;
+                    let start = usize::from_str_radix(start, 16).ok()?;
+                    let end = usize::from_str_radix(end, 16).ok()?;
+                    (start..end)
+                        .contains(&address)
+                        .then(|| rest.split(' ').next().unwrap_or("").to_string())
+                })
+                .expect("the mapping is listed")
+        }
+
+        /// W^X: the mapping is writable, not executable, while code is written into it, and
+        /// executable, not writable, once published.
+        #[test]
+        fn code_is_never_writable_and_executable_at_once() {
+            let code = returning(7);
+            let mut memory = WritableCode::new(code.len()).expect("mmap");
+            memory.bytes_mut()[..code.len()].copy_from_slice(&code);
+            let writable = permissions_at(memory.base());
+            assert!(writable.starts_with("rw-"), "while written: {writable}");
+            let code = memory.publish().expect("publish");
+            let published = permissions_at(code.base());
+            assert!(published.starts_with("r-x"), "once published: {published}");
+        }
     }
 }
