@@ -131,6 +131,41 @@ fn bad_modules_and_bad_arguments_exit_125() {
     assert!(stderr(&o).contains("env::missing"), "{}", stderr(&o));
 }
 
+/// `WISP_PERF_MAP` names every piece of native code for `perf`, in the file `perf report`
+/// looks for: `/tmp/perf-<pid>.map`, lines of `START SIZE NAME` in hexadecimal.
+#[cfg(all(feature = "jit", target_os = "linux"))]
+#[test]
+fn perf_map_names_native_code() {
+    for (tier, expect) in [
+        ("jit", " fib array trampoline"),
+        ("tiered", " fib (tier-up)"),
+    ] {
+        let child = Command::new(env!("CARGO_BIN_EXE_wisp"))
+            .env("WISP_PERF_MAP", "1")
+            .args(["run", "--tier", tier, "--invoke", "fib", EXAMPLE, "25"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let path = format!("/tmp/perf-{}.map", child.id());
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(stdout(&o), "75025\n");
+        let map = std::fs::read_to_string(&path).unwrap_or_default();
+        let _ = std::fs::remove_file(&path);
+        if tier == "tiered" && map.is_empty() {
+            // fib's compile, on another thread, may not finish before the process ends.
+            continue;
+        }
+        assert!(map.lines().any(|l| l.ends_with(expect)), "{tier}: {map}");
+        for line in map.lines() {
+            let mut fields = line.splitn(3, ' ');
+            let start = u64::from_str_radix(fields.next().unwrap(), 16).unwrap();
+            let size = u64::from_str_radix(fields.next().unwrap(), 16).unwrap();
+            assert!(start != 0 && size != 0, "{line}");
+            assert!(fields.next().unwrap().starts_with("wasm["), "{line}");
+        }
+    }
+}
+
 #[test]
 fn timeout_interrupts_an_endless_guest() {
     let f = module_file(

@@ -19,7 +19,7 @@ use wisp_core::module::ModuleInner;
 use crate::code_memory::{CodeMemory, WritableCode};
 use crate::trampolines::{self, Callee};
 use crate::translate::{self, Env, WASM_FUNCTION_NAMESPACE};
-use crate::{executor, libcalls};
+use crate::{executor, libcalls, perf_map};
 
 /// A module's native code.
 pub struct ModuleCode {
@@ -124,7 +124,15 @@ fn compile_module(module: &ModuleInner) -> CompileResult {
     let count = module.bodies.len() as u32;
     let pieces = compile_all(&env, isa)?;
     // Functions first, trampolines after: a call to function `def` goes to piece `def`.
-    let (code, offsets, size) = link(&pieces, |def| Some(def as usize))?;
+    let imported = module.num_imported_funcs;
+    let (code, offsets, size) = link(
+        &pieces,
+        |def| Some(def as usize),
+        |i| match i.checked_sub(count as usize) {
+            None => perf_map::func_name(module, imported + i as u32),
+            Some(t) => perf_map::func_name(module, imported + t as u32) + " array trampoline",
+        },
+    )?;
     let array_entries = offsets[count as usize..]
         .iter()
         .map(|&o| o as u32)
@@ -152,6 +160,7 @@ fn compile_module(module: &ModuleInner) -> CompileResult {
 fn link(
     pieces: &[Compiled],
     piece_of: impl Fn(u32) -> Option<usize>,
+    name: impl Fn(usize) -> String,
 ) -> Result<(CodeMemory, Vec<usize>, usize), String> {
     let mut offsets = Vec::with_capacity(pieces.len());
     let mut size = 0usize;
@@ -188,6 +197,11 @@ fn link(
         }
     }
     let code = memory.publish().map_err(|e| format!("code memory: {e}"))?;
+    if perf_map::enabled() {
+        for (i, (piece, &at)) in pieces.iter().zip(&offsets).enumerate() {
+            perf_map::record(base + at, piece.bytes.len(), &name(i));
+        }
+    }
     Ok((code, offsets, size))
 }
 
@@ -233,7 +247,19 @@ pub fn compile_unit(module: &ModuleInner, def: u32, table: usize) -> Result<Unit
     })?;
     // The only direct call a unit makes is to its own function, piece 0: the trampolines'
     // calls, and the function's recursion.
-    let (code, offsets, size) = link(&pieces, |callee| (callee == def).then_some(0))?;
+    let func = module.num_imported_funcs + def;
+    let (code, offsets, size) = link(
+        &pieces,
+        |callee| (callee == def).then_some(0),
+        |i| {
+            let name = perf_map::func_name(module, func);
+            match i {
+                0 => name + " (tier-up)",
+                1 => name + " array trampoline",
+                _ => name + " OSR trampoline",
+            }
+        },
+    )?;
     let at = |piece: usize| (code.base() + offsets[piece]) as *mut u8;
     let (direct, array, osr) = (at(0), at(1), at(2));
     let stats = CompileStats {

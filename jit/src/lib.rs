@@ -17,6 +17,7 @@
 //!   functions swapped in one at a time, on-stack replacement.
 //! - `stack`: the native stack limit.
 //! - `offsets`: where native code finds the runtime's fields.
+//! - `perf_map`: symbols for `perf` (`WISP_PERF_MAP`).
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
@@ -28,6 +29,7 @@ mod compile;
 mod executor;
 mod libcalls;
 mod offsets;
+mod perf_map;
 mod stack;
 mod tiering;
 mod trampolines;
