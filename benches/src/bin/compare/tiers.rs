@@ -56,37 +56,25 @@ fn run_once(
     })
 }
 
-fn measure(
-    rt: &dyn Runtime,
-    mode: Mode,
-    w: &Workload,
-    wasm: &[u8],
-    opts: &Options,
-) -> Result<TierRow, String> {
-    // One run first, not counted: the process's first use of a runtime (and of heap
-    // the allocator has not handed out yet) would otherwise fall on whichever runs first.
-    run_once(rt, mode, w, wasm, opts.small)?;
-    let mut rows = Vec::with_capacity(opts.runs);
-    for _ in 0..opts.runs {
-        rows.push(run_once(rt, mode, w, wasm, opts.small)?);
-    }
+/// The medians of one contender's runs (`runs` is not empty).
+fn summarize(runs: &[TierRow]) -> TierRow {
     let pick = |f: fn(&TierRow) -> Duration| {
-        let mut v: Vec<Duration> = rows.iter().map(f).collect();
+        let mut v: Vec<Duration> = runs.iter().map(f).collect();
         median(&mut v)
     };
     let total = pick(|r| r.total);
     let first = pick(|r| r.first);
-    let compile = rows[0]
+    let compile = runs[0]
         .compile
         .map(|_| pick(|r| r.compile.unwrap_or_default()));
-    let mut peaks: Vec<usize> = rows.iter().map(|r| r.peak_heap).collect();
+    let mut peaks: Vec<usize> = runs.iter().map(|r| r.peak_heap).collect();
     peaks.sort_unstable();
-    Ok(TierRow {
+    TierRow {
         total,
         first,
         compile,
         peak_heap: peaks[peaks.len() / 2],
-    })
+    }
 }
 
 /// Each workload with its row per contender.
@@ -109,18 +97,34 @@ pub fn run(
     let mut ok = true;
     let mut results = Vec::new();
     for (w, wasm) in workloads {
-        let mut rows = Vec::new();
-        for (rt, mode) in &rts {
-            eprint!("  {:<20} {:<12}\r", w.name, rt.name());
-            match measure(rt.as_ref(), *mode, w, wasm, opts) {
-                Ok(row) => rows.push(row),
-                Err(e) => {
-                    eprintln!("error: {}: {}: {e}", w.name, rt.name());
-                    ok = false;
-                    rows.push(TierRow::default());
+        // Rounds, not one contender after another: each round runs every contender once,
+        // so the machine's drift over the measurement (its heap, its page faults, other
+        // load) falls on all of them alike. One round first is not counted: the process's
+        // first use of a runtime (and of heap the allocator has not handed out yet) would
+        // otherwise fall on whichever runs first.
+        let mut runs: Vec<Option<Vec<TierRow>>> = vec![Some(Vec::new()); rts.len()];
+        for round in 0..=opts.runs {
+            for ((rt, mode), runs) in rts.iter().zip(&mut runs) {
+                let Some(list) = runs else { continue };
+                eprint!("  {:<20} {:<12} {round}\r", w.name, rt.name());
+                match run_once(rt.as_ref(), *mode, w, wasm, opts.small) {
+                    Ok(row) if round > 0 => list.push(row),
+                    Ok(_) => {}
+                    Err(e) => {
+                        eprintln!("error: {}: {}: {e}", w.name, rt.name());
+                        ok = false;
+                        *runs = None;
+                    }
                 }
             }
         }
+        let rows = runs
+            .iter()
+            .map(|r| match r {
+                Some(list) if !list.is_empty() => summarize(list),
+                _ => TierRow::default(),
+            })
+            .collect();
         results.push((w.clone(), rows));
     }
     eprintln!();
