@@ -16,7 +16,7 @@ use cranelift_codegen::{Context, FinalizedRelocTarget};
 use cranelift_frontend::FunctionBuilderContext;
 use wisp_core::module::ModuleInner;
 
-use crate::code_memory::{CodeMemory, WritableCode};
+use crate::code_memory::{self, CodeMemory, WritableCode};
 use crate::trampolines::{self, Callee};
 use crate::translate::{self, Env, WASM_FUNCTION_NAMESPACE};
 use crate::{executor, libcalls, perf_map};
@@ -132,6 +132,7 @@ fn compile_module(module: &ModuleInner) -> CompileResult {
             None => perf_map::func_name(module, imported + i as u32),
             Some(t) => perf_map::func_name(module, imported + t as u32) + " array trampoline",
         },
+        false,
     )?;
     let array_entries = offsets[count as usize..]
         .iter()
@@ -157,17 +158,30 @@ fn compile_module(module: &ModuleInner) -> CompileResult {
 /// Lays `pieces` out in one new mapping, each at its alignment, applies their relocations
 /// (a call to defined function `def` goes to the piece `piece_of(def)` names), and makes
 /// it executable. Returns the code, each piece's offset in it, and the bytes laid out.
+/// With `coloured`, the code starts where `code_memory::colour` says in its first page,
+/// not at the page's start (for code mapped one function at a time).
 fn link(
     pieces: &[Compiled],
     piece_of: impl Fn(u32) -> Option<usize>,
     name: impl Fn(usize) -> String,
+    coloured: bool,
 ) -> Result<(CodeMemory, Vec<usize>, usize), String> {
     let mut offsets = Vec::with_capacity(pieces.len());
     let mut size = 0usize;
+    let mut align = 16;
     for piece in pieces {
+        align = align.max(piece.alignment as usize);
         size = size.next_multiple_of(piece.alignment.max(16) as usize);
         offsets.push(size);
         size += piece.bytes.len();
+    }
+    if coloured {
+        // Shifting every piece by a multiple of the largest alignment keeps each aligned.
+        let start = code_memory::colour(size).next_multiple_of(align);
+        for at in &mut offsets {
+            *at += start;
+        }
+        size += start;
     }
     if u32::try_from(size).is_err() {
         return Err(format!(
@@ -259,6 +273,7 @@ pub fn compile_unit(module: &ModuleInner, def: u32, table: usize) -> Result<Unit
                 _ => name + " OSR trampoline",
             }
         },
+        true,
     )?;
     let at = |piece: usize| (code.base() + offsets[piece]) as *mut u8;
     let (direct, array, osr) = (at(0), at(1), at(2));
