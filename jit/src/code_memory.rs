@@ -13,6 +13,7 @@
 
 use std::io;
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A fresh read-write mapping, not yet executable.
 pub struct WritableCode {
@@ -114,12 +115,17 @@ impl Drop for WritableCode {
 /// (modulo the page), functions mapped one after another take consecutive sets, as they
 /// do laid out together in one module's mapping. At most one page more per function.
 pub fn colour(len: usize) -> usize {
-    use std::sync::atomic::{AtomicUsize, Ordering};
     /// Process-wide: the instruction cache is the core's, whoever maps the code.
     static NEXT: AtomicUsize = AtomicUsize::new(0);
+    colour_after(&NEXT, len, page_size())
+}
+
+/// `colour` with its cursor and page size given.
+fn colour_after(next: &AtomicUsize, len: usize, page: usize) -> usize {
+    /// A cache line: pieces of code take whole ones.
     const LINE: usize = 64;
     let len = len.next_multiple_of(LINE);
-    NEXT.fetch_add(len, Ordering::Relaxed) % page_size()
+    next.fetch_add(len, Ordering::Relaxed) % page
 }
 
 impl CodeMemory {
@@ -269,6 +275,17 @@ fn sync_other_cores() -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_mapped_apart_starts_where_the_previous_ended_in_the_page() {
+        let next = AtomicUsize::new(0);
+        let starts: Vec<usize> = [100, 1, 64, 3000, 1000, 10]
+            .iter()
+            .map(|&len| colour_after(&next, len, 4096))
+            .collect();
+        // Whole lines each (128, 64, 64, 3008, 1024), wrapping at the page.
+        assert_eq!(starts, [0, 128, 192, 256, 3264, 192]);
+    }
 
     /// `fn() -> u32` returning `value` (< 2048), in this host's machine code.
     #[cfg(target_arch = "x86_64")]
