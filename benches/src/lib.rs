@@ -9,7 +9,7 @@ pub mod workloads;
 
 use std::time::{Duration, Instant};
 
-pub use runtimes::{runtimes, Mode, Runtime};
+pub use runtimes::{runtimes, Compiled, Mode, Runtime};
 pub use workloads::{load_workloads, Workload};
 
 /// Times `f`, returning its result and the elapsed wall time.
@@ -36,4 +36,48 @@ pub fn geomean(ratios: &[f64]) -> f64 {
         return f64::NAN;
     }
     (ratios.iter().map(|r| r.ln()).sum::<f64>() / ratios.len() as f64).exp()
+}
+
+/// The order in which round `round` of a measurement runs its `n` contenders: a
+/// permutation drawn from the round number (so a run of the harness is reproducible).
+/// Rounds, each running every contender once, put the machine's drift over a measurement
+/// (its heap, other load) on all contenders alike; a new order each round keeps any one
+/// contender from always running right after the same other one (after a runtime that
+/// has just freed tens of MB, say).
+pub fn round_order(round: usize, n: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    // Fisher-Yates with a 64-bit LCG (Knuth's MMIX constants).
+    let mut state = (round as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    for i in (1..n).rev() {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let j = ((state >> 33) % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_order;
+
+    #[test]
+    fn every_round_runs_every_contender_once_and_orders_differ() {
+        let orders: Vec<Vec<usize>> = (0..6).map(|r| round_order(r, 5)).collect();
+        for order in &orders {
+            let mut sorted = order.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, [0, 1, 2, 3, 4]);
+        }
+        // Over the rounds, contender 2 is not always preceded by the same one.
+        let before = |o: &Vec<usize>| {
+            let at = o.iter().position(|&c| c == 2).unwrap();
+            at.checked_sub(1).map(|p| o[p])
+        };
+        let mut seen: Vec<_> = orders.iter().map(before).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        assert!(seen.len() > 1, "{orders:?}");
+    }
 }

@@ -23,7 +23,10 @@ mod tiers;
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use wisp_benches::{geomean, load_workloads, median, runtimes, timed, Mode, Runtime, Workload};
+use wisp_benches::{
+    geomean, load_workloads, median, round_order, runtimes, timed, Compiled, Mode, Runtime,
+    Workload,
+};
 
 #[global_allocator]
 pub static ALLOC: peak::PeakAlloc = peak::PeakAlloc::new();
@@ -114,68 +117,144 @@ const MEASURES: &[Measure] = &[
     ),
 ];
 
-fn measure(rt: &dyn Runtime, w: &Workload, wasm: &[u8], opts: &Options) -> Result<Row, String> {
-    let (n, checksum) = w.size(opts.small);
-    let mut row = Row::default();
-    let runs = opts.runs;
+/// One runtime's measurement of one workload, taken a round at a time (`round`) and
+/// summed up by `finish`.
+struct Contender<'a> {
+    rt: &'a dyn Runtime,
+    /// The eagerly compiled module `execute` instantiates afresh each round.
+    compiled: Box<dyn Compiled>,
+    code_bytes: usize,
+    eager: Vec<Duration>,
+    lazy: Vec<Duration>,
+    exec: Vec<Duration>,
+    startup: Vec<Duration>,
+}
 
-    // Compile, eagerly and lazily.
-    let mut eager = Vec::new();
-    let mut lazy = Vec::new();
-    for _ in 0..runs {
-        let (c, t) = timed(|| rt.compile(wasm, Mode::Eager));
-        drop(c?);
-        eager.push(t);
-        let (c, t) = timed(|| rt.compile(wasm, Mode::Lazy));
-        drop(c?);
-        lazy.push(t);
+impl<'a> Contender<'a> {
+    fn new(rt: &'a dyn Runtime, wasm: &[u8]) -> Result<Contender<'a>, String> {
+        // What an eagerly compiled module keeps.
+        let before = ALLOC.current();
+        let compiled = rt.compile(wasm, Mode::Eager)?;
+        let code_bytes = ALLOC.current().saturating_sub(before);
+        Ok(Contender {
+            rt,
+            compiled,
+            code_bytes,
+            eager: Vec::new(),
+            lazy: Vec::new(),
+            exec: Vec::new(),
+            startup: Vec::new(),
+        })
     }
-    row.compile_eager = median(&mut eager);
-    row.compile_lazy = median(&mut lazy);
 
-    // What an eagerly compiled module keeps.
-    let before = ALLOC.current();
-    let compiled = rt.compile(wasm, Mode::Eager)?;
-    row.code_bytes = ALLOC.current().saturating_sub(before);
+    /// One sample of each timed measure; kept if `counted`.
+    fn round(
+        &mut self,
+        w: &Workload,
+        wasm: &[u8],
+        small: bool,
+        counted: bool,
+    ) -> Result<(), String> {
+        let (n, checksum) = w.size(small);
+        let rt = self.rt;
+        let (c, eager) = timed(|| rt.compile(wasm, Mode::Eager));
+        drop(c?);
+        let (c, lazy) = timed(|| rt.compile(wasm, Mode::Lazy));
+        drop(c?);
 
-    // Execution, on a fresh instance each time.
-    let mut exec = Vec::new();
-    for _ in 0..runs {
-        let mut instance = compiled.instantiate()?;
-        let (got, t) = timed(|| instance.run(n));
+        // Execution, on a fresh instance.
+        let mut instance = self.compiled.instantiate()?;
+        let (got, exec) = timed(|| instance.run(n));
         let got = got?;
         if got != checksum {
-            return Err(format!(
-                "{}: {} returned checksum {got}, expected {checksum}",
-                w.name,
-                rt.name()
-            ));
+            return Err(format!("returned checksum {got}, expected {checksum}"));
         }
-        exec.push(t);
-    }
-    row.execute = median(&mut exec);
-    drop(compiled);
+        drop(instance);
 
-    // Startup: the first call on a lazily compiled module.
-    let mut startup = Vec::new();
-    for _ in 0..runs {
-        let lazy = rt.compile(wasm, Mode::Lazy)?;
-        let (r, t) = timed(|| lazy.instantiate().and_then(|mut i| i.run(0)));
+        // Startup: the first call on a lazily compiled module.
+        let module = rt.compile(wasm, Mode::Lazy)?;
+        let (r, startup) = timed(|| module.instantiate().and_then(|mut i| i.run(0)));
         r?;
-        startup.push(t);
-    }
-    row.startup = median(&mut startup);
 
-    // Peak heap over a whole lazy run.
-    ALLOC.reset_peak();
-    let base = ALLOC.current();
-    {
-        let lazy = rt.compile(wasm, Mode::Lazy)?;
-        let mut instance = lazy.instantiate()?;
-        instance.run(n)?;
+        if counted {
+            self.eager.push(eager);
+            self.lazy.push(lazy);
+            self.exec.push(exec);
+            self.startup.push(startup);
+        }
+        Ok(())
     }
-    row.peak_heap = ALLOC.peak().saturating_sub(base);
-    Ok(row)
+
+    /// The medians, and the peak heap over a whole lazy run, measured last, alone.
+    fn finish(mut self, w: &Workload, wasm: &[u8], small: bool) -> Result<Row, String> {
+        drop(self.compiled);
+        let (n, _) = w.size(small);
+        ALLOC.reset_peak();
+        let base = ALLOC.current();
+        {
+            let lazy = self.rt.compile(wasm, Mode::Lazy)?;
+            let mut instance = lazy.instantiate()?;
+            instance.run(n)?;
+        }
+        Ok(Row {
+            execute: median(&mut self.exec),
+            compile_eager: median(&mut self.eager),
+            compile_lazy: median(&mut self.lazy),
+            startup: median(&mut self.startup),
+            code_bytes: self.code_bytes,
+            peak_heap: ALLOC.peak().saturating_sub(base),
+        })
+    }
+}
+
+/// Every runtime's row for workload `w`. The runtimes take turns (`round_order`), one
+/// sample of every measure each per round, so that the machine's drift over the
+/// measurement falls on all of them alike; one round first is not counted (a runtime's
+/// first use in the process). A runtime that fails gets an empty row.
+fn measure(
+    rts: &[Box<dyn Runtime>],
+    w: &Workload,
+    wasm: &[u8],
+    opts: &Options,
+) -> (Vec<Row>, bool) {
+    let mut ok = true;
+    let mut fail = |rt: &dyn Runtime, e: String| {
+        eprintln!("error: {}: {}: {e}", w.name, rt.name());
+        ok = false;
+    };
+    let mut contenders: Vec<Option<Contender>> = rts
+        .iter()
+        .map(|rt| {
+            Contender::new(rt.as_ref(), wasm)
+                .map_err(|e| fail(rt.as_ref(), e))
+                .ok()
+        })
+        .collect();
+    for round in 0..=opts.runs {
+        for i in round_order(round, rts.len()) {
+            let Some(c) = &mut contenders[i] else {
+                continue;
+            };
+            eprint!("  {:<20} {:<9} {round}\r", w.name, c.rt.name());
+            if let Err(e) = c.round(w, wasm, opts.small, round > 0) {
+                fail(c.rt, e);
+                contenders[i] = None;
+            }
+        }
+    }
+    let rows = contenders
+        .into_iter()
+        .zip(rts)
+        .map(|(c, rt)| match c.map(|c| c.finish(w, wasm, opts.small)) {
+            Some(Ok(row)) => row,
+            Some(Err(e)) => {
+                fail(rt.as_ref(), e);
+                Row::default()
+            }
+            None => Row::default(),
+        })
+        .collect();
+    (rows, ok)
 }
 
 fn main() {
@@ -222,18 +301,8 @@ fn main() {
                 continue;
             }
         };
-        let mut rows = Vec::new();
-        for rt in &rts {
-            eprint!("  {:<20} {:<9}\r", w.name, rt.name());
-            match measure(rt.as_ref(), w, &wasm, &opts) {
-                Ok(row) => rows.push(row),
-                Err(e) => {
-                    eprintln!("error: {}: {}: {e}", w.name, rt.name());
-                    failed = true;
-                    rows.push(Row::default());
-                }
-            }
-        }
+        let (rows, ok) = measure(&rts, w, &wasm, &opts);
+        failed |= !ok;
         results.push((w.clone(), rows));
     }
     eprintln!();

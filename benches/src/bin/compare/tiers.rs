@@ -97,16 +97,13 @@ pub fn run(
     let mut ok = true;
     let mut results = Vec::new();
     for (w, wasm) in workloads {
-        // Rounds, not one contender after another: each round runs every contender once,
-        // so the machine's drift over the measurement (its heap, its page faults, other
-        // load) falls on all of them alike. One round first is not counted: the process's
-        // first use of a runtime (and of heap the allocator has not handed out yet) would
-        // otherwise fall on whichever runs first. Each round takes the contenders in its
-        // own order, so that no contender always runs after the same one (after the eager
-        // JIT has freed its tens of MB, say).
+        // Rounds, each in its own order (`round_order`), not one contender after another.
+        // One round first is not counted: the process's first use of a runtime (and of
+        // heap the allocator has not handed out yet) would otherwise fall on whichever
+        // runs first.
         let mut runs: Vec<Option<Vec<TierRow>>> = vec![Some(Vec::new()); rts.len()];
         for round in 0..=opts.runs {
-            for i in round_order(round, rts.len()) {
+            for i in wisp_benches::round_order(round, rts.len()) {
                 let (rt, mode) = &rts[i];
                 let runs = &mut runs[i];
                 let Some(list) = runs else { continue };
@@ -133,22 +130,6 @@ pub fn run(
     }
     eprintln!();
     (names, results, ok)
-}
-
-/// The order round `round` runs `n` contenders in: a permutation drawn from the round
-/// number, so that runs of the harness are reproducible.
-fn round_order(round: usize, n: usize) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..n).collect();
-    // Fisher-Yates with a 64-bit LCG (Knuth's MMIX constants).
-    let mut state = (round as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    for i in (1..n).rev() {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        let j = ((state >> 33) % (i as u64 + 1)) as usize;
-        order.swap(i, j);
-    }
-    order
 }
 
 const INTERP: usize = 0;
@@ -319,30 +300,5 @@ fn fmt_ms(v: f64) -> String {
         format!("{v:.1}")
     } else {
         format!("{v:.2}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::round_order;
-
-    #[test]
-    fn every_round_runs_every_contender_once_and_orders_differ() {
-        let orders: Vec<Vec<usize>> = (0..6).map(|r| round_order(r, 5)).collect();
-        for order in &orders {
-            let mut sorted = order.clone();
-            sorted.sort_unstable();
-            assert_eq!(sorted, [0, 1, 2, 3, 4]);
-        }
-        // Over the rounds, the tiered contender (index 2) is not always preceded by the
-        // same one.
-        let before = |o: &Vec<usize>| {
-            o.iter()
-                .position(|&c| c == 2)
-                .map(|p| p.checked_sub(1).map(|q| o[q]))
-        };
-        let mut seen: Vec<_> = orders.iter().map(before).collect();
-        seen.dedup();
-        assert!(seen.len() > 1, "{orders:?}");
     }
 }
