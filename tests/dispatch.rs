@@ -163,3 +163,47 @@ fn fused_address_additions_wrap_like_i32_add() {
     assert!(at_minus.call(&mut store, 2).is_err());
     assert!(at_plus.call(&mut store, 0x7fff_fff0).is_err());
 }
+
+/// `i32.add` of an `i32.shl` by a constant (an array's scaled index) becomes one
+/// instruction (`I32AddShl`), whichever side of the add the shift is on. It must shift by
+/// the count modulo 32 and add wrapping, as the two operators do, and read the index
+/// forwarded from the instruction before it as well as from its slot.
+#[test]
+fn fused_scaled_indices_shift_and_wrap_like_the_operators() {
+    use wisp::interp::bytecode::Instr;
+    let wat = r#"(module
+        (func (export "index_last") (param $base i32) (param $i i32) (result i32)
+          (i32.add (local.get $base) (i32.shl (local.get $i) (i32.const 2))))
+        (func (export "index_first") (param $base i32) (param $i i32) (result i32)
+          (i32.add (i32.shl (local.get $i) (i32.const 35)) (local.get $base)))
+        (func (export "index_computed") (param $base i32) (param $i i32) (result i32)
+          (i32.add (local.get $base)
+            (i32.shl (i32.add (local.get $i) (i32.const 1)) (i32.const 3)))))"#;
+    let (mut store, instance) = instantiate(wat);
+    let module = Module::new(store.engine(), wat::parse_str(wat).unwrap()).unwrap();
+    for def in 0..3 {
+        let code = wisp::interp::bytecode_of(&module, def).unwrap().code;
+        assert!(
+            code.iter().any(|i| matches!(i, Instr::I32AddShl { .. })),
+            "function {def}: {code:?}"
+        );
+        assert!(
+            !code.iter().any(|i| matches!(i, Instr::I32ShlImm { .. })),
+            "function {def}: {code:?}"
+        );
+    }
+    let call = |store: &mut Store<()>, name: &str, base: i32, i: i32| {
+        instance
+            .get_typed_func::<(i32, i32), i32>(&*store, name)
+            .unwrap()
+            .call(store, (base, i))
+            .unwrap()
+    };
+    assert_eq!(call(&mut store, "index_last", 1000, 5), 1020);
+    // Wrapping: the shift drops the high bits, the add wraps.
+    assert_eq!(call(&mut store, "index_last", -4, 0x4000_0001), 0);
+    // 35 shifts by 3.
+    assert_eq!(call(&mut store, "index_first", 7, 2), 23);
+    assert_eq!(call(&mut store, "index_computed", 100, 4), 140);
+    assert_eq!(call(&mut store, "index_computed", 0, -1), 0);
+}

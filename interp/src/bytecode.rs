@@ -269,6 +269,9 @@ define_instrs! {
         Const32 { dst: Slot, value: u32 },
         Const64 { dst: Slot, value: u64 },
         Select { dst: Slot, cond: Slot, a: Slot, b: Slot },
+        /// `dst = a + (b << shift)` in i32 (`shift < 32`): an `i32.shl` by a constant whose
+        /// only use is an `i32.add`, the scaled index of an array access.
+        I32AddShl { dst: Slot, a: Slot, b: Slot, shift: u16 },
         Return0,
         /// Returns one result from `src`.
         Return1 { src: Slot },
@@ -381,7 +384,7 @@ impl Info {
 const fn other_info(tag: Tag, len: usize) -> Info {
     use core::mem::offset_of;
     use payload as p;
-    let (result, first, branch) = match tag {
+    let (result, first, second, branch) = match tag {
         Tag::Const32
         | Tag::Const64
         | Tag::Select
@@ -398,9 +401,15 @@ const fn other_info(tag: Tag, len: usize) -> Info {
                     && offset_of!(p::TableGet, dst) == 0
                     && offset_of!(p::MemoryGrow, dst) == 0
             );
-            (Some(0), None, None)
+            (Some(0), None, None, None)
         }
-        Tag::GlobalSet => (None, Some(offset_of!(p::GlobalSet, src)), None),
+        Tag::I32AddShl => (
+            Some(offset_of!(p::I32AddShl, dst)),
+            Some(offset_of!(p::I32AddShl, a)),
+            Some(offset_of!(p::I32AddShl, b)),
+            None,
+        ),
+        Tag::GlobalSet => (None, Some(offset_of!(p::GlobalSet, src)), None, None),
         Tag::BrIfNez | Tag::BrIfEqz => {
             const _: () = assert!(
                 offset_of!(p::BrIfNez, cond) == offset_of!(p::BrIfEqz, cond)
@@ -409,13 +418,14 @@ const fn other_info(tag: Tag, len: usize) -> Info {
             (
                 None,
                 Some(offset_of!(p::BrIfNez, cond)),
+                None,
                 Some(offset_of!(p::BrIfNez, offset)),
             )
         }
-        Tag::Br => (None, None, Some(offset_of!(p::Br, offset))),
-        _ => (None, None, None),
+        Tag::Br => (None, None, None, Some(offset_of!(p::Br, offset))),
+        _ => (None, None, None, None),
     };
-    Info::new(tag, len, result, first, None, branch)
+    Info::new(tag, len, result, first, second, branch)
 }
 
 impl Instr {

@@ -582,6 +582,7 @@ handlers! {
     plain CopyMany { dst, src, len } => ptr::copy(sp.add(usize::from(src)), sp.add(usize::from(dst)), usize::from(len));
     plain Const32 { dst, value } => set(sp, dst, value);
     plain Const64 { dst, value } => set(sp, dst, value);
+    plain I32AddShl { dst, a, b, shift } => bin(sp, fw, dst, a, b, |x: i32, y: i32| x.wrapping_add(y.wrapping_shl(u32::from(shift))));
     plain Select { dst, cond, a, b } => {
         let v = if get::<u32>(sp, cond) != 0 { get::<u64>(sp, a) } else { get::<u64>(sp, b) };
         set(sp, dst, v)

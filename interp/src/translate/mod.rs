@@ -887,10 +887,54 @@ impl Translator<'_> {
                 return;
             }
         }
-        let a = self.read(a, apos);
-        let b = self.read(b, bpos);
+        let a_slot = self.read(a, apos);
+        let b_slot = self.read(b, bpos);
         self.stack.push(Operand::Temp);
-        self.emit_result(Instr::binary(op.op, dst, a, b), dst);
+        if op.op == Tag::I32Add {
+            if let Some(fused) = self.fuse_scaled_index(dst, (a, a_slot), (b, b_slot)) {
+                return self.emit_result(fused, dst);
+            }
+        }
+        self.emit_result(Instr::binary(op.op, dst, a_slot, b_slot), dst);
+    }
+
+    /// `i32.add` of an `i32.shl` by a constant just computed for it alone (array
+    /// indexing: `base + (i << 2)`): takes the shift back and returns the one instruction
+    /// doing both. Reading the other operand emits nothing (it is a local or a temporary),
+    /// so the shift is still the last instruction and its input slot unchanged since.
+    fn fuse_scaled_index(
+        &mut self,
+        dst: Slot,
+        a: (Operand, Slot),
+        b: (Operand, Slot),
+    ) -> Option<Instr> {
+        let (at, shifted) = self.last_result?;
+        if at + 1 != self.code.len() {
+            return None;
+        }
+        let Instr::I32ShlImm {
+            dst: s,
+            a: index,
+            imm,
+        } = self.code[at]
+        else {
+            return None;
+        };
+        let base = match (a, b) {
+            ((_, x), (Operand::Temp, y)) if y == shifted && s == shifted => x,
+            ((Operand::Temp, x), (_, y)) if x == shifted && s == shifted => y,
+            _ => return None,
+        };
+        self.code.pop();
+        self.last_result = None;
+        self.prev_result = None;
+        Some(Instr::I32AddShl {
+            dst,
+            a: base,
+            b: index,
+            // wasm shifts by the count modulo 32.
+            shift: (imm & 31) as u16,
+        })
     }
 
     /// Runs `emit` with memory `mem` selected (see `Instr::UseMemory`).
