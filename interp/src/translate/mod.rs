@@ -294,6 +294,20 @@ impl Translator<'_> {
         self.last_result = Some((at, dst));
     }
 
+    /// Where the last instruction is, if it computed the fresh temp in `slot`, the
+    /// operand about to be consumed: a fusion may rewrite it or take it back.
+    fn producer_of(&self, slot: Slot) -> Option<usize> {
+        let (at, dst) = self.last_result?;
+        (at + 1 == self.code.len() && dst == slot).then_some(at)
+    }
+
+    /// Removes the last instruction, which a fusion has folded into the next one.
+    fn take_back_last(&mut self) {
+        self.code.pop();
+        self.last_result = None;
+        self.prev_result = None;
+    }
+
     /// Writes `op` (found at stack position `pos`) into slot `dst`.
     fn emit_copy(&mut self, dst: Slot, op: Operand, pos: usize) {
         match op {
@@ -673,16 +687,14 @@ impl Translator<'_> {
     /// just-computed i32 comparison when possible. Returns the branch to link or patch.
     fn emit_branch_if(&mut self, cond: Operand, pos: usize, when: bool) -> usize {
         if cond == Operand::Temp {
-            if let Some((at, dst)) = self.last_result {
-                if at + 1 == self.code.len() && dst == self.slot_at(pos) {
-                    if let Some(at) = self.fuse_across_eqz(at, when) {
-                        return at;
-                    }
-                    if let Some(fused) = ops::fuse_compare_branch(self.code[at], when) {
-                        self.code[at] = fused;
-                        self.last_result = None;
-                        return at;
-                    }
+            if let Some(at) = self.producer_of(self.slot_at(pos)) {
+                if let Some(at) = self.fuse_across_eqz(at, when) {
+                    return at;
+                }
+                if let Some(fused) = ops::fuse_compare_branch(self.code[at], when) {
+                    self.code[at] = fused;
+                    self.last_result = None;
+                    return at;
                 }
             }
         }
@@ -707,9 +719,7 @@ impl Translator<'_> {
         }
         let fused = ops::fuse_compare_branch(self.code[before], !when)?;
         self.code[before] = fused;
-        self.code.pop();
-        self.last_result = None;
-        self.prev_result = None;
+        self.take_back_last();
         Some(before)
     }
 
@@ -830,12 +840,8 @@ impl Translator<'_> {
         let (op, pos) = self.pop();
         self.preserve_locals(Some(local));
         let dst = local as Slot;
-        let retargeted = match (op, self.last_result) {
-            (Operand::Temp, Some((at, slot)))
-                if at + 1 == self.code.len() && slot == self.slot_at(pos) =>
-            {
-                ops::set_result_slot(&mut self.code[at], dst)
-            }
+        let retargeted = match (op, self.producer_of(self.slot_at(pos))) {
+            (Operand::Temp, Some(at)) => ops::set_result_slot(&mut self.code[at], dst),
             _ => false,
         };
         if !retargeted {
@@ -908,26 +914,17 @@ impl Translator<'_> {
         a: (Operand, Slot),
         b: (Operand, Slot),
     ) -> Option<Instr> {
-        let (at, shifted) = self.last_result?;
-        if at + 1 != self.code.len() {
-            return None;
-        }
-        let Instr::I32ShlImm {
-            dst: s,
-            a: index,
-            imm,
-        } = self.code[at]
-        else {
+        // The shift may be either operand; the other is the base.
+        let (at, base) = [(b, a.1), (a, b.1)]
+            .into_iter()
+            .find_map(|((op, slot), base)| {
+                let at = self.producer_of(slot).filter(|_| op == Operand::Temp)?;
+                Some((at, base))
+            })?;
+        let Instr::I32ShlImm { a: index, imm, .. } = self.code[at] else {
             return None;
         };
-        let base = match (a, b) {
-            ((_, x), (Operand::Temp, y)) if y == shifted && s == shifted => x,
-            ((Operand::Temp, x), (_, y)) if x == shifted && s == shifted => y,
-            _ => return None,
-        };
-        self.code.pop();
-        self.last_result = None;
-        self.prev_result = None;
+        self.take_back_last();
         Some(Instr::I32AddShl {
             dst,
             a: base,
@@ -952,13 +949,12 @@ impl Translator<'_> {
         let dst = self.slot_at(pos);
         let mem = memory_of(&memarg);
         // `i32.add x imm` computed just before, only for this address: one instruction.
-        if let (Operand::Temp, Some((at, sum)), 0) = (addr_op, self.last_result, mem) {
+        if let (Operand::Temp, Some(at), 0) = (addr_op, self.producer_of(dst), mem) {
             if let Instr::I32AddImm { dst: s, a, imm } = self.code[at] {
-                let load = Instr::load(op, dst, sum, memarg.offset as u32);
-                if at + 1 == self.code.len() && s == sum && sum == dst {
+                let load = Instr::load(op, dst, dst, memarg.offset as u32);
+                if s == dst {
                     if let Some(fused) = ops::load_from_sum(load, a, imm) {
-                        self.code.pop();
-                        self.last_result = None;
+                        self.take_back_last();
                         self.stack.push(Operand::Temp);
                         self.emit_result(fused, dst);
                         return;
