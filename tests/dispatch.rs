@@ -134,6 +134,46 @@ fn skipped_result_stores_never_lose_a_value_read_again() {
     assert_eq!(chain.call(&mut store, 10).unwrap(), (13 * 5) ^ 5);
 }
 
+/// A temp the next instruction pops and takes from an accumulator dies there, so its
+/// producer does not store it (`Translation::dying`); temps read by the next instruction
+/// but still on the operand stack after must be stored. Each function here reads a temp
+/// once forwarded and once more from its slot: a `br_if` carrying it (copied to the
+/// target, left for the fall-through), an `if`'s parameter (read again by `else`), and
+/// `local.tee` of a computed value. Debug builds poison skipped stores, so a wrong skip
+/// fails here rather than reading a stale value that happens to be right.
+#[test]
+fn temps_read_again_after_the_next_instruction_are_stored() {
+    let wat = r#"(module
+        (func (export "br_if_value") (param i32) (result i32)
+          (block $b (result i32)
+            (i32.add (local.get 0) (i32.const 7))
+            (br_if $b (i32.eqz (local.get 0)))
+            (i32.const 100)
+            (i32.add)))
+        (func (export "if_params") (param i32) (result i32)
+          (i32.mul (local.get 0) (i32.const 3))
+          (if (param i32) (result i32) (i32.and (local.get 0) (i32.const 1))
+            (then (i32.add (i32.const 1)))
+            (else (i32.sub (i32.const 1)))))
+        (func (export "tee_then_use") (param i32) (result i32) (local i32)
+          (i32.add
+            (local.tee 1 (i32.mul (local.get 0) (local.get 0)))
+            (i32.add (local.get 1) (i32.const 1)))))"#;
+    let (mut store, instance) = instantiate(wat);
+    let mut call = |name: &str, x: i32| {
+        instance
+            .get_typed_func::<i32, i32>(&store, name)
+            .unwrap()
+            .call(&mut store, x)
+            .unwrap()
+    };
+    assert_eq!(call("br_if_value", 0), 7);
+    assert_eq!(call("br_if_value", 5), 112);
+    assert_eq!(call("if_params", 3), 10);
+    assert_eq!(call("if_params", 4), 11);
+    assert_eq!(call("tee_then_use", 6), 73);
+}
+
 /// `i32.load (i32.add x imm)` becomes one instruction (`I32LoadAdd`) that must add as
 /// `i32.add` does, wrapping at 2^32, before the load's own offset applies (which does not
 /// wrap): a sum that wraps below 2^32 loads from low memory, one that does not is out of

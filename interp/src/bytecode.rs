@@ -262,7 +262,9 @@ define_instrs! {
         /// Jumps to the `index`-th of the `len` `Br`s that follow (the last one when
         /// `index >= len - 1`; `len` counts the default).
         BrTable { index: Slot, len: u32 },
-        /// `dst0 = src0`, then `dst1 = src1` (in that order: `src1` may be `dst0`).
+        /// `dst0 = src0` and `dst1 = src1`, `dst1` last where they are the same slot.
+        /// `src1` is never `dst0` (the translator reads `src0` instead), so the handler may
+        /// load both before it stores either.
         Copy2 { dst0: Slot, src0: Slot, dst1: Slot, src1: Slot },
         /// `dst[0..len] = src[0..len]`, as `memmove`.
         CopyMany { dst: Slot, src: Slot, len: u16 },
@@ -917,7 +919,10 @@ fn retype_loads(code: &mut [Instr], facts: &mut [Facts]) {
 /// value in the integer one), and falls through into this one with nothing else jumping in
 /// between: so no branch target, and the first instruction never. Branch offsets, counted
 /// in instructions by the translator, become offsets in words.
-pub fn encode(code: alloc::vec::Vec<Instr>) -> alloc::boxed::Box<[Word]> {
+///
+/// `dying` (empty, or one entry per instruction) marks results that are temps no
+/// instruction reads after the next one (`translate::Translation::dying`).
+pub fn encode(code: alloc::vec::Vec<Instr>, dying: &[bool]) -> alloc::boxed::Box<[Word]> {
     // (And whether its result is stored, or only passed on: see `store` below.)
     //
     // One pass gathers what the decisions need about each instruction (from its `Info`),
@@ -970,13 +975,14 @@ pub fn encode(code: alloc::vec::Vec<Instr>) -> alloc::boxed::Box<[Word]> {
     forwards.push(Forward::None);
     let mut out = alloc::vec::Vec::with_capacity(words);
     for (i, mut instr) in code.into_iter().enumerate() {
-        // A result the next instruction takes from the accumulator and then overwrites
-        // (reading no other operand from that slot) need not be stored: skip the store.
+        // A result the next instruction takes from the accumulator (reading no other
+        // operand from that slot) need not be stored when nothing reads the slot after:
+        // the next instruction overwrites it, or it is a dying temp. Skip the store.
         let (this, next, forward) = (&facts[i], &facts[i + 1], forwards[i + 1]);
         let other =
             core::hint::select_unpredictable(forward == Forward::First, next.second, next.first);
-        let store =
-            !((forward != Forward::None) & (next.result == this.result) & (other != this.result));
+        let dies = (next.result == this.result) | dying.get(i).copied().unwrap_or(false);
+        let store = !((forward != Forward::None) & dies & (other != this.result));
         let handler = crate::exec::handler_for(instr.tag(), forwards[i], store);
         if let Some(offset) = instr.branch_offset_mut() {
             let to = (i as i64 + i64::from(*offset)) as usize;
@@ -1118,13 +1124,16 @@ mod tests {
     /// Encoding writes the handler word, then exactly the variant's payload.
     #[test]
     fn encode_copies_operands() {
-        let code = encode(alloc::vec![
-            Instr::Const64 {
-                dst: 1,
-                value: 0x0123_4567_89ab_cdef
-            },
-            Instr::Return1 { src: 1 },
-        ]);
+        let code = encode(
+            alloc::vec![
+                Instr::Const64 {
+                    dst: 1,
+                    value: 0x0123_4567_89ab_cdef
+                },
+                Instr::Return1 { src: 1 },
+            ],
+            &[],
+        );
         assert_eq!(code.len(), 3 + 2);
         // SAFETY: the payload words of `Const64`: `dst` at byte 0, `value` at byte 8.
         let (dst, value) = unsafe {

@@ -117,7 +117,7 @@ impl ModuleCode {
         // The array holds the parameters on entry and the results on return.
         let slots = ty.slots_len().max(1) as u32;
         let stub = Box::into_raw(Box::new(CompiledFunc {
-            code: encode(Vec::from([Instr::EnterNative])),
+            code: encode(Vec::from([Instr::EnterNative]), &[]),
             frame_size: slots,
             const_base: slots,
             consts: Box::default(),
@@ -207,7 +207,7 @@ pub fn compiled<'a>(code: &'a ModuleCode, module: &ModuleInner, def: u32) -> &'a
 /// validated modules) traps when called rather than failing the host.
 fn translate_or_trap(code: &ModuleCode, module: &ModuleInner, def: u32) -> CompiledFunc {
     translate(module, def, code.options).unwrap_or_else(|_| CompiledFunc {
-        code: encode(Vec::from([Instr::Unreachable])),
+        code: encode(Vec::from([Instr::Unreachable]), &[]),
         frame_size: module.bodies[def as usize].num_locals + 1,
         const_base: module.bodies[def as usize].num_locals + 1,
         consts: Box::default(),

@@ -168,7 +168,8 @@ pub fn bytecode_of(module: &wisp_core::Module, def: u32) -> Option<Bytecode> {
     // Translated again, as the executor's encoding keeps no `Instr`s; with the options
     // the module's engine translates with, so the code is the same.
     let options = code::module_code(inner).options();
-    let (code, func) = translate::translate_instrs(inner, def, options).ok()?;
+    let translate::Translation { code, func, .. } =
+        translate::translate_instrs(inner, def, options).ok()?;
     Some(Bytecode {
         code,
         frame_size: func.frame_size,

@@ -138,16 +138,28 @@ unsafe fn set<T: SlotValue + Copy>(sp: Sp, s: Slot, v: T) -> T {
 }
 
 /// Writes `v` to result slot `s` unless the variant skips that store (`fw.stores`): the
-/// next instruction then takes `v` from the accumulator and overwrites `s` itself, so the
-/// store would be dead (`bytecode::encode` chooses). Returns `v`, as `set` does.
+/// next instruction then takes `v` from the accumulator, and nothing reads `s` before it is
+/// written again, so the store would be dead (`bytecode::encode` chooses). Returns `v`, as
+/// `set` does.
 #[inline(always)]
 unsafe fn set_result<T: SlotValue + Copy>(sp: Sp, fw: Fwd, s: Slot, v: T) -> T {
     if fw.stores {
         unsafe { set(sp, s, v) }
     } else {
+        // Debug builds poison the slot instead: a read of it that `encode` thought could
+        // not happen then gives a wrong result, where the stale value would often be right.
+        #[cfg(debug_assertions)]
+        // SAFETY: as for `set`.
+        unsafe {
+            *sp.add(usize::from(s)) = SKIPPED_STORE;
+        }
         v
     }
 }
+
+/// What debug builds write to a result slot whose store is skipped (`set_result`).
+#[cfg(debug_assertions)]
+const SKIPPED_STORE: u64 = 0x5eed_dead_5eed_dead;
 
 /// Where a handler variant takes its operands and leaves its result: `which` (from the
 /// variant's const parameter, so the tests fold away) says whether the first (1) or
@@ -575,9 +587,12 @@ handlers! {
 
     // Moves.
     plain Copy { dst, src } => set(sp, dst, first::<u64>(sp, src, fw));
+    // Both loads first: no store-to-load forwarding inside the handler, and no load the
+    // CPU must guess is independent of the store before it (`src1 != dst0`, see `Instr`).
     plain Copy2 { dst0, src0, dst1, src1 } => {
-        set(sp, dst0, get::<u64>(sp, src0));
-        set(sp, dst1, get::<u64>(sp, src1))
+        let (v0, v1) = (get::<u64>(sp, src0), get::<u64>(sp, src1));
+        set(sp, dst0, v0);
+        set(sp, dst1, v1)
     };
     plain CopyMany { dst, src, len } => ptr::copy(sp.add(usize::from(src)), sp.add(usize::from(dst)), usize::from(len));
     plain Const32 { dst, value } => set(sp, dst, value);

@@ -49,20 +49,26 @@ pub struct Options {
 
 /// Translates defined function `def` and encodes it for the executor.
 pub fn translate(module: &ModuleInner, def: u32, options: Options) -> Result<CompiledFunc> {
-    let (code, func) = translate_instrs(module, def, options)?;
+    let Translation { code, dying, func } = translate_instrs(module, def, options)?;
     Ok(CompiledFunc {
-        code: encode(code),
+        code: encode(code, &dying),
         ..func
     })
 }
 
-/// Translates defined function `def`: its instructions before encoding (for inspection),
-/// and the rest of its `CompiledFunc`, with no code yet.
-pub fn translate_instrs(
-    module: &ModuleInner,
-    def: u32,
-    options: Options,
-) -> Result<(Vec<Instr>, CompiledFunc)> {
+/// A function translated but not yet encoded.
+pub struct Translation {
+    pub code: Vec<Instr>,
+    /// Per instruction: its result is a temp that dies with the next read of it
+    /// (`Translator::dying`), for `encode` to skip its store when that read is the next
+    /// instruction's, from the accumulator.
+    pub dying: Vec<bool>,
+    /// The rest of the `CompiledFunc`, with no code yet.
+    pub func: CompiledFunc,
+}
+
+/// Translates defined function `def`: its instructions before encoding (for inspection).
+pub fn translate_instrs(module: &ModuleInner, def: u32, options: Options) -> Result<Translation> {
     let body_info = &module.bodies[def as usize];
     let func_index = module.num_imported_funcs + def;
     let ty = module.func_type(func_index);
@@ -75,6 +81,7 @@ pub fn translate_instrs(
     let mut t = Translator {
         module,
         code: Vec::new(),
+        dying: Vec::new(),
         stack: Vec::new(),
         ctrl: Vec::new(),
         locals: body_info.num_locals,
@@ -115,6 +122,7 @@ pub fn translate_instrs(
     }
     let frame_size = t.const_base + t.consts.len() as u32;
     jumps::shorten(&mut t.code);
+    debug_assert_eq!(t.code.len(), t.dying.len());
     let func = CompiledFunc {
         code: Default::default(),
         frame_size,
@@ -124,7 +132,11 @@ pub fn translate_instrs(
         num_locals: body_info.num_locals,
         native: None,
     };
-    Ok((t.code, func))
+    Ok(Translation {
+        code: t.code,
+        dying: t.dying,
+        func,
+    })
 }
 
 #[derive(Debug, Copy, Clone, PartialEq)]
@@ -178,6 +190,13 @@ impl Ctrl {
 struct Translator<'m> {
     module: &'m ModuleInner,
     code: Vec<Instr>,
+    /// Beside `code`, one entry per instruction: whether the temp it computed was popped
+    /// while it was still the last instruction (`pop`). Such a temp is read once, by the
+    /// instruction the popping operator emits, and never after: the operand stack no
+    /// longer holds it, and an `else` arm that re-reads the `if`'s parameters starts at a
+    /// label. So when that read is the very next instruction's, from the accumulator, the
+    /// producer need not store it (`bytecode::encode`).
+    dying: Vec<bool>,
     stack: Vec<Operand>,
     ctrl: Vec<Ctrl>,
     locals: u32,
@@ -252,18 +271,25 @@ impl Translator<'_> {
 
     fn pop(&mut self) -> (Operand, usize) {
         let op = self.stack.pop().unwrap_or(Operand::Temp);
-        (op, self.stack.len())
+        let pos = self.stack.len();
+        if op == Operand::Temp {
+            if let Some(at) = self.producer_of(self.slot_at(pos)) {
+                self.dying[at] = true;
+            }
+        }
+        (op, pos)
     }
 
     fn emit(&mut self, instr: Instr) -> usize {
         self.code.push(instr);
+        self.dying.push(false);
         self.last_result = None;
         self.code.len() - 1
     }
 
     /// Emits `dst = src`, merged into the previous instruction when that is a lone copy
-    /// and no label lies between them (a `Copy2` runs both in order, so the merge keeps
-    /// the sequential meaning even when the second reads what the first wrote).
+    /// and no label lies between them. A second copy reading what the first wrote reads
+    /// the first's source instead, as `Copy2` requires; the two still run as in sequence.
     fn emit_slot_copy(&mut self, dst: Slot, src: Slot) {
         if self.copy_mergeable {
             if let Some(Instr::Copy {
@@ -275,7 +301,7 @@ impl Translator<'_> {
                     dst0,
                     src0,
                     dst1: dst,
-                    src1: src,
+                    src1: if src == dst0 { src0 } else { src },
                 };
                 self.copy_mergeable = false;
                 self.last_result = None;
@@ -304,6 +330,7 @@ impl Translator<'_> {
     /// Removes the last instruction, which a fusion has folded into the next one.
     fn take_back_last(&mut self) {
         self.code.pop();
+        self.dying.pop();
         self.last_result = None;
         self.prev_result = None;
     }
@@ -841,7 +868,11 @@ impl Translator<'_> {
         self.preserve_locals(Some(local));
         let dst = local as Slot;
         let retargeted = match (op, self.producer_of(self.slot_at(pos))) {
-            (Operand::Temp, Some(at)) => ops::set_result_slot(&mut self.code[at], dst),
+            (Operand::Temp, Some(at)) => {
+                // The result now lives on in the local.
+                self.dying[at] = false;
+                ops::set_result_slot(&mut self.code[at], dst)
+            }
             _ => false,
         };
         if !retargeted {
