@@ -425,6 +425,8 @@ const fn other_info(tag: Tag, len: usize) -> Info {
             )
         }
         Tag::Br => (None, None, None, Some(offset_of!(p::Br, offset))),
+        // Its targets are the `Br`s that follow it.
+        Tag::BrTable => (None, Some(offset_of!(p::BrTable, index)), None, None),
         _ => (None, None, None, None),
     };
     Info::new(tag, len, result, first, second, branch)

@@ -953,7 +953,7 @@ unsafe fn unreachable(
 }
 
 /// Takes the `index`-th of the `Br`s that follow: straight to its target, one dispatch.
-unsafe fn br_table(
+unsafe fn br_table<const FORWARDED: bool>(
     ip: Ip,
     sp: Sp,
     mb: *mut u8,
@@ -964,7 +964,14 @@ unsafe fn br_table(
     f64acc: f64,
 ) -> Done {
     operands!(ip, BrTable { index, len });
-    let i = unsafe { get::<u32>(sp, index) }.min(len - 1);
+    // The index is usually computed just before (a loaded opcode): taking it from the
+    // accumulator shortens the wait until the jump, which is often mispredicted, resolves.
+    let index = if FORWARDED {
+        acc as u32
+    } else {
+        unsafe { get::<u32>(sp, index) }
+    };
+    let i = index.min(len - 1);
     // SAFETY: the translator emits `len` `Br`s right after the table, and keeps them
     // `Br`s (`translate::jumps`).
     let entry = unsafe { ip.add(words!(BrTable) + i as usize * words!(Br)) };
@@ -1270,7 +1277,8 @@ use tier_up::{enter_native, hot, hot_loop};
 /// The handler that executes an instruction `tag`, taking the `forward`ed operand from an accumulator,
 /// and writing its result to its slot unless `store` is false (only for results the next
 /// instruction takes from the accumulator and overwrites; see `bytecode::encode`). Only
-/// table instructions have forwardable operands or can skip their store.
+/// table instructions and `BrTable` have forwardable operands, and only table instructions
+/// can skip their store.
 #[inline]
 pub fn handler_for(tag: Tag, forward: Forward, store: bool) -> Handler {
     let variants = &HANDLERS[tag as usize];
@@ -1299,7 +1307,6 @@ static HANDLERS: [Variants; NUM_TAGS] = {
     }
     single! {
         Unreachable => unreachable,
-        BrTable => br_table,
         CallInternal => call_internal,
         Call => call,
         CallIndirect => call_indirect,
@@ -1308,6 +1315,12 @@ static HANDLERS: [Variants; NUM_TAGS] = {
         ReturnMany => return_many,
         MemoryGrow => memory_grow,
         UseMemory => use_memory,
+    }
+    // The one such instruction with a forwardable operand: its index (no result, so no
+    // store to skip).
+    by_tag[Tag::BrTable as usize][0] = Some(br_table::<false>);
+    if FORWARDING {
+        by_tag[Tag::BrTable as usize][Forward::First as usize] = Some(br_table::<true>);
     }
     // Without the feature these are never emitted (`code::module_code`), and trap as any
     // instruction without a handler does.
