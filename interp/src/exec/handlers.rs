@@ -149,9 +149,8 @@ unsafe fn set_result<T: SlotValue + Copy>(sp: Sp, fw: Fwd, s: Slot, v: T) -> T {
         // Debug builds poison the slot instead: a read of it that `encode` thought could
         // not happen then gives a wrong result, where the stale value would often be right.
         #[cfg(debug_assertions)]
-        // SAFETY: as for `set`.
         unsafe {
-            *sp.add(usize::from(s)) = SKIPPED_STORE;
+            set(sp, s, SKIPPED_STORE);
         }
         v
     }
@@ -1276,7 +1275,7 @@ use tier_up::{enter_native, hot, hot_loop};
 
 /// The handler that executes an instruction `tag`, taking the `forward`ed operand from an accumulator,
 /// and writing its result to its slot unless `store` is false (only for results the next
-/// instruction takes from the accumulator and overwrites; see `bytecode::encode`). Only
+/// instruction takes from the accumulator that nothing reads after; see `bytecode::encode`). Only
 /// table instructions and `BrTable` have forwardable operands, and only table instructions
 /// can skip their store.
 #[inline]
@@ -1299,7 +1298,7 @@ pub fn handler_for(tag: Tag, forward: Forward, store: bool) -> Handler {
 static HANDLERS: [Variants; NUM_TAGS] = {
     let mut by_tag = table_handlers();
     macro_rules! single {
-        ($($tag:ident => $handler:ident),* $(,)?) => {$({
+        ($($tag:ident => $handler:path),* $(,)?) => {$({
             let mut one = [None; VARIANTS];
             one[0] = Some($handler as Handler);
             by_tag[Tag::$tag as usize] = one;
@@ -1307,6 +1306,7 @@ static HANDLERS: [Variants; NUM_TAGS] = {
     }
     single! {
         Unreachable => unreachable,
+        BrTable => br_table::<false>,
         CallInternal => call_internal,
         Call => call,
         CallIndirect => call_indirect,
@@ -1318,7 +1318,6 @@ static HANDLERS: [Variants; NUM_TAGS] = {
     }
     // The one such instruction with a forwardable operand: its index (no result, so no
     // store to skip).
-    by_tag[Tag::BrTable as usize][0] = Some(br_table::<false>);
     if FORWARDING {
         by_tag[Tag::BrTable as usize][Forward::First as usize] = Some(br_table::<true>);
     }
