@@ -23,6 +23,7 @@ pub struct Config {
     pub(crate) max_stack_slots: u32,
     pub(crate) max_frame_slots: u32,
     pub(crate) max_memory_bytes: u64,
+    pub(crate) memory_reservation: bool,
     pub(crate) max_table_elements: u32,
     pub(crate) max_instances: u32,
     pub(crate) max_memories: u32,
@@ -137,6 +138,7 @@ impl Default for Config {
             max_stack_slots: 1 << 22,
             max_frame_slots: u16::MAX as u32,
             max_memory_bytes: 1 << 32,
+            memory_reservation: true,
             max_table_elements: 10_000_000,
             max_instances: 10_000,
             max_memories: 10_000,
@@ -278,6 +280,20 @@ impl Config {
         self
     }
 
+    /// Whether linear memories live in address space reserved for their maximum size
+    /// (default on; used on `std` unix hosts). There, growth makes reserved pages readable
+    /// and the OS zeroes each on its first touch, so a guest that grows its memory without
+    /// using it costs the host address space, not memory, and memory never moves. Off, or
+    /// where reservations are not available (`no_std`, other hosts, address space short),
+    /// memories are heap allocations, grown by reallocation (moving them, and writing the
+    /// zeros of every new byte). Reserving costs address space: up to
+    /// `max_memory_bytes` per memory (4 GiB by default, a thirty-two-thousandth of a 64-bit
+    /// host's), and two mappings.
+    pub fn memory_reservation(&mut self, enable: bool) -> &mut Self {
+        self.memory_reservation = enable;
+        self
+    }
+
     /// Largest table a module may define or grow to (default 10 million elements).
     pub fn max_table_elements(&mut self, elements: u32) -> &mut Self {
         self.max_table_elements = elements;
@@ -369,6 +385,10 @@ impl Config {
         self.max_memory_bytes
     }
 
+    pub fn get_memory_reservation(&self) -> bool {
+        self.memory_reservation
+    }
+
     pub fn get_max_table_elements(&self) -> u32 {
         self.max_table_elements
     }
@@ -388,6 +408,7 @@ impl fmt::Debug for Config {
             .field("max_call_depth", &self.max_call_depth)
             .field("max_stack_slots", &self.max_stack_slots)
             .field("max_memory_bytes", &self.max_memory_bytes)
+            .field("memory_reservation", &self.memory_reservation)
             .field("max_table_elements", &self.max_table_elements)
             .field("max_instances", &self.max_instances)
             .field("max_memories", &self.max_memories)

@@ -315,9 +315,13 @@ pub(crate) fn instantiate<T>(
     crate::limits::admit_instance(inner, m)?;
 
     let instance_index = inner.instances.len() as u32;
-    let (max_table_elements, max_memory_bytes) = {
+    let (max_table_elements, max_memory_bytes, reserve) = {
         let config = inner.engine.config();
-        (config.max_table_elements, config.max_memory_bytes)
+        (
+            config.max_table_elements,
+            config.max_memory_bytes,
+            config.memory_reservation,
+        )
     };
     let resources = inner.resources.as_ptr();
 
@@ -361,7 +365,7 @@ pub(crate) fn instantiate<T>(
         inner.tables.push(Owned::new(table));
     }
     for ty in &m.memories[m.num_imported_memories as usize..] {
-        let mem = MemoryEntity::new(*ty, max_memory_bytes, resources)?;
+        let mem = MemoryEntity::new(*ty, max_memory_bytes, reserve, resources)?;
         memories.push(inner.memories.len() as u32);
         inner.memories.push(Owned::new(mem));
     }

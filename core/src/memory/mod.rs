@@ -1,6 +1,8 @@
 //! Linear memory: the entity the tiers access through `VmCtx`, and the `Memory` handle.
 
-use alloc::vec::Vec;
+mod storage;
+
+use storage::Storage;
 
 use crate::error::{Error, Result};
 use crate::limits::StoreResources;
@@ -10,12 +12,12 @@ use crate::types::MemoryType;
 
 /// A linear memory. `#[repr(C)]` with `base` and `len` first: native code and the
 /// interpreter read them at fixed offsets. Invariant: `base..base + len` is the live,
-/// initialised content of `buf`, refreshed by every operation that can move it (`grow`).
+/// initialised content of `bytes`, refreshed by every operation that can move it (`grow`).
 #[repr(C)]
 pub struct MemoryEntity {
     pub base: *mut u8,
     pub len: usize,
-    buf: Vec<u8>,
+    bytes: Storage,
     pub ty: MemoryType,
     /// The most pages this memory may grow to: its declared maximum within the engine's limit.
     max_pages: u64,
@@ -23,18 +25,20 @@ pub struct MemoryEntity {
     resources: *mut StoreResources,
 }
 
-// SAFETY: `base` points into `buf`, which the entity owns; it is never shared elsewhere.
+// SAFETY: `base` points into `bytes`, which the entity owns; it is never shared elsewhere.
 // `resources` points to the store's, which moves between threads with the store.
 unsafe impl Send for MemoryEntity {}
 unsafe impl Sync for MemoryEntity {}
 
 impl MemoryEntity {
     /// Allocates `ty.min` zeroed pages, counted in the store's memory total. `limit_bytes`
-    /// caps growth (the engine's limit). The store's limits were checked before
+    /// caps growth (the engine's limit); `reserve` asks for reserved address space
+    /// (`Config::memory_reservation`). The store's limits were checked before
     /// (`limits::admit_instance`, `admit_memory`).
     pub(crate) fn new(
         ty: MemoryType,
         limit_bytes: u64,
+        reserve: bool,
         resources: *mut StoreResources,
     ) -> Result<MemoryEntity> {
         let plan = crate::limits::plan_memory(ty, limit_bytes)?;
@@ -45,14 +49,15 @@ impl MemoryEntity {
             ))
         };
         let len = usize::try_from(plan.bytes).map_err(|_| exhausted())?;
-        let mut buf = zeroed_vec(len).ok_or_else(exhausted)?;
+        let max = plan.max_pages.saturating_mul(ty.page_size());
+        let mut bytes = Storage::new(len, reserve.then_some(max)).ok_or_else(exhausted)?;
         // SAFETY: `resources` is the store's, which outlives its memories; no reference to
         // it is live while an entity is created.
         unsafe { (*resources).memory_grown(plan.bytes) };
         Ok(MemoryEntity {
-            base: buf.as_mut_ptr(),
-            len: buf.len(),
-            buf,
+            base: bytes.as_mut_ptr(),
+            len: bytes.len(),
+            bytes,
             ty,
             max_pages: plan.max_pages,
             resources,
@@ -86,24 +91,23 @@ impl MemoryEntity {
             if !resources.memory_growing(self.len as u64, new_len as u64, maximum)? {
                 return Ok(None);
             }
-            let more = new_len - self.buf.len();
-            if self.buf.try_reserve_exact(more).is_err() {
+            let more = new_len - self.bytes.len();
+            if !self.bytes.grow_to(new_len) {
                 return Ok(None);
             }
-            self.buf.resize(new_len, 0);
             resources.memory_grown(more as u64);
         }
-        self.base = self.buf.as_mut_ptr();
-        self.len = self.buf.len();
+        self.base = self.bytes.as_mut_ptr();
+        self.len = self.bytes.len();
         Ok(Some(old))
     }
 
     pub fn data(&self) -> &[u8] {
-        &self.buf
+        self.bytes.bytes()
     }
 
     pub fn data_mut(&mut self) -> &mut [u8] {
-        &mut self.buf
+        self.bytes.bytes_mut()
     }
 
     /// The byte range `[addr, addr + len)`, if it lies inside memory.
@@ -119,7 +123,7 @@ impl MemoryEntity {
     /// `memory.fill`.
     pub fn fill(&mut self, dst: u64, val: u8, len: u64) -> Result<(), TrapCode> {
         let r = self.range(dst, len)?;
-        self.buf[r].fill(val);
+        self.data_mut()[r].fill(val);
         Ok(())
     }
 
@@ -127,7 +131,7 @@ impl MemoryEntity {
     pub fn copy_within(&mut self, dst: u64, src: u64, len: u64) -> Result<(), TrapCode> {
         let s = self.range(src, len)?;
         let d = self.range(dst, len)?;
-        self.buf.copy_within(s, d.start);
+        self.data_mut().copy_within(s, d.start);
         Ok(())
     }
 
@@ -138,28 +142,8 @@ impl MemoryEntity {
         if end > data.len() as u64 {
             return Err(TrapCode::MemoryOutOfBounds);
         }
-        self.buf[d].copy_from_slice(&data[src as usize..end as usize]);
+        self.data_mut()[d].copy_from_slice(&data[src as usize..end as usize]);
         Ok(())
-    }
-}
-
-/// A zeroed buffer of `len` bytes, or `None` if allocation fails. Allocated zeroed (not
-/// filled), so the OS can hand out untouched pages lazily: a large initial memory costs
-/// address space, not time.
-fn zeroed_vec(len: usize) -> Option<Vec<u8>> {
-    if len == 0 {
-        return Some(Vec::new());
-    }
-    let layout = core::alloc::Layout::array::<u8>(len).ok()?;
-    // SAFETY: `layout` has a non-zero size. On success the allocation holds `len`
-    // initialised (zero) bytes with the global allocator's layout for a `Vec<u8>` of
-    // capacity `len`, which is what `from_raw_parts` requires.
-    unsafe {
-        let ptr = alloc::alloc::alloc_zeroed(layout);
-        if ptr.is_null() {
-            return None;
-        }
-        Some(Vec::from_raw_parts(ptr, len, len))
     }
 }
 
@@ -173,7 +157,7 @@ pub fn copy_between(
 ) -> Result<(), TrapCode> {
     let s = src.range(src_addr, len)?;
     let d = dst.range(dst_addr, len)?;
-    dst.buf[d].copy_from_slice(&src.buf[s]);
+    dst.data_mut()[d].copy_from_slice(&src.data()[s]);
     Ok(())
 }
 
@@ -189,8 +173,9 @@ impl Memory {
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let inner = &mut store.as_context_mut().0.inner;
         crate::limits::admit_memory(inner, ty)?;
-        let limit = inner.engine.config().max_memory_bytes;
-        let entity = MemoryEntity::new(ty, limit, inner.resources.as_ptr())?;
+        let config = inner.engine.config();
+        let (limit, reserve) = (config.max_memory_bytes, config.memory_reservation);
+        let entity = MemoryEntity::new(ty, limit, reserve, inner.resources.as_ptr())?;
         let index = inner.memories.len() as u32;
         inner.memories.push(crate::owned::Owned::new(entity));
         Ok(Memory {
