@@ -1,5 +1,17 @@
-//! WASI path resolution (`wisp_wasi::sandbox::resolve`, the one function every `path_*`
-//! call resolves through) on arbitrary guest paths, from a preopen that holds directories,
+//! Two modes, by the input's first byte.
+//!
+//! **Sequences** (input starting with `0xFF`, which no UTF-8 path does): the rest decodes
+//! to up to 24 `path_symlink`, `path_link`, `path_rename`, `path_create_directory`,
+//! `path_unlink_file`, `path_remove_directory` and `path_open` (of directories, whose
+//! descriptors later steps use) calls, made from wasm through the real WASI functions on
+//! a fresh tree, on `MemFs` and (unix) on the host file system. After every step the tree
+//! is walked (on the host with `std::fs`) and every link resolved as the kernel would
+//! resolve it: none may lead out of the preopen, and nothing outside it may change. The
+//! driver is `wasi-lite/tests/common/steps.rs`, which `cargo test` also runs on seeded
+//! random input (`tests/escapes.rs`).
+//!
+//! **Paths** (any other input): WASI path resolution (`wisp_wasi::sandbox::resolve`, the
+//! one function every `path_*` call resolves through) on the input as a guest path, from a preopen that holds directories,
 //! files and symbolic links pointing in, out, absolute, chained and looping, with a secret
 //! file beside it. Whatever the path:
 //!
@@ -16,7 +28,7 @@
 //! Needs `wisp_wasi::sandbox` to be reachable: `#[doc(hidden)] pub mod sandbox;` in
 //! `wasi-lite/src/lib.rs`, with `resolve`, `Last` and `Target` `pub` (see fuzz/README.md).
 //!
-//! Seeds: `fuzz/corpus/wasi_paths/` (one path per file).
+//! Seeds: `fuzz/corpus/wasi_paths/` (one path per file, and `seq-*`: sequences).
 
 #![no_main]
 
@@ -24,6 +36,12 @@ use std::any::Any;
 use std::collections::HashSet;
 
 use libfuzzer_sys::fuzz_target;
+
+/// The WASI tests' harness: a guest calling every preview1 function from wasm, the tree
+/// walk and the step driver.
+#[path = "../../wasi-lite/tests/common/mod.rs"]
+#[allow(dead_code, unused_imports)]
+mod common;
 use wisp_wasi::sandbox::{resolve, Last};
 use wisp_wasi::{
     Dir, DirEntry, Errno, Filestat, Filetype, MemFs, OpenOptions, Opened, SetTime, WasiResult,
@@ -303,7 +321,22 @@ mod host {
     }
 }
 
+/// Sequence mode: the input after the marker byte, on each backend.
+fn sequences(data: &[u8]) {
+    let mut preopens = vec![common::steps::Preopen::mem()];
+    #[cfg(unix)]
+    preopens.push(common::steps::Preopen::host("fuzz-sequences"));
+    for p in &mut preopens {
+        if let Err(e) = p.run(data) {
+            panic!("{e}");
+        }
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
+    if let Some((0xFF, steps)) = data.split_first() {
+        return sequences(steps);
+    }
     // Guest paths reach the sandbox as UTF-8 (`GuestMemory::str` refuses anything else).
     let Ok(path) = std::str::from_utf8(data) else {
         return;

@@ -40,6 +40,7 @@ mod fdtable;
 mod host;
 mod layout;
 mod linker;
+mod links;
 mod mem;
 mod memfs;
 mod memio;

@@ -199,44 +199,6 @@ pub fn resolve<R>(
     }
 }
 
-/// Whether a symbolic link with contents `target`, placed `depth` directories below the
-/// starting directory, would point outside it read as a path: absolute, or climbing
-/// above with `..`. The walk refuses to follow such a link anyway; refusing to create
-/// one keeps guests from planting links that only a host process would follow.
-pub(crate) fn link_target_escapes(target: &str, depth: usize) -> bool {
-    if target.starts_with('/') {
-        return true;
-    }
-    let mut depth = depth;
-    for component in target.split('/') {
-        match component {
-            "" | "." => {}
-            ".." => match depth.checked_sub(1) {
-                Some(d) => depth = d,
-                None => return true,
-            },
-            _ => depth += 1,
-        }
-    }
-    false
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn link_targets_that_climb_out_are_caught() {
-        assert!(link_target_escapes("/etc/passwd", 3));
-        assert!(link_target_escapes("..", 0));
-        assert!(link_target_escapes("a/../..", 0));
-        assert!(link_target_escapes("../../x", 1));
-        assert!(!link_target_escapes("../x", 1));
-        assert!(!link_target_escapes("a/b/../../c", 0));
-        assert!(!link_target_escapes("./x", 0));
-    }
-}
-
 /// The backend contract, checked: whatever path a guest sends, a backend only ever sees
 /// single, ordinary components.
 #[cfg(test)]

@@ -11,6 +11,7 @@
 
 mod common;
 
+use common::tree::Tree;
 use common::*;
 use wisp_wasi::{Dir, MemFs, WasiCtx};
 
@@ -32,6 +33,8 @@ type ReadOutside = Box<dyn Fn(&str) -> Option<Vec<u8>>>;
 
 struct Fixture {
     guest: Guest,
+    /// The preopen's tree, to see where its links lead.
+    tree: Tree,
     _tmp: Option<TempDir>,
     /// Reads a file outside the sandbox, to prove it was not touched.
     outside: ReadOutside,
@@ -76,6 +79,7 @@ fn fixture(backend: Backend, read_only: bool) -> Fixture {
             let outside = out.clone();
             Fixture {
                 guest: Guest::new(b.build().unwrap()),
+                tree: Tree::Host(sb),
                 _tmp: Some(tmp),
                 outside: Box::new(move |name| std::fs::read(outside.join(name)).ok()),
             }
@@ -100,9 +104,11 @@ fn fixture(backend: Backend, read_only: bool) -> Fixture {
                 };
                 dir.symlink(&target, leaf).unwrap();
             }
+            let tree = Tree::Mem(sb.clone());
             b.preopen(sb, "/sandbox", read_only);
             Fixture {
                 guest: Guest::new(b.build().unwrap()),
+                tree,
                 _tmp: None,
                 outside: Box::new(move |name| {
                     let opts = wisp_wasi::OpenOptions {
@@ -122,6 +128,15 @@ fn fixture(backend: Backend, read_only: bool) -> Fixture {
             }
         }
     }
+}
+
+/// Fails the test if a link the guest made leads out of the preopen when a host process
+/// follows it (the fixture's own links, planted by the host, are not the guest's doing).
+fn assert_no_link_leads_out(f: &Fixture, backend: Backend) {
+    let planted: Vec<&str> = links("").into_iter().map(|(_, name)| name).collect();
+    let trusted = |path: &[String]| planted.contains(&path.join("/").as_str());
+    let out = f.tree.links_leading_out(&trusted);
+    assert!(out.is_empty(), "{backend:?}: links leading out: {out:?}");
 }
 
 /// Opens `path` for reading from the preopen, as wasi-libc's `open(path, O_RDONLY)`.
@@ -378,14 +393,17 @@ fn hard_link_to_outside_is_refused() {
         assert_eq!(g.link(3, 0, "file.txt", 3, "../planted"), ENOTCAPABLE);
         assert_eq!(g.stat(3, 0, "stolen"), Err(ENOENT));
         assert_eq!((f.outside)("planted"), None);
-        // Without following, the link itself is linked: still a link that is refused
-        // when followed.
+        // Without following, the link itself would be linked: a second name for a link
+        // that leads out is a link the guest planted, refused as creating it would be.
         assert_eq!(
             g.link(3, 0, "abs_link", 3, "copy_of_link"),
-            0,
+            EPERM,
             "{backend:?}"
         );
-        assert_eq!(open_ro(g, FOLLOW, "copy_of_link"), Err(ENOTCAPABLE));
+        assert_eq!(g.link(3, 0, "rel_link", 3, "copy"), EPERM, "{backend:?}");
+        // Two levels down the same target stays inside: allowed.
+        assert_eq!(g.link(3, 0, "rel_link", 3, "a/b/copy"), 0, "{backend:?}");
+        assert_eq!(g.stat(3, 0, "copy_of_link"), Err(ENOENT));
     }
 }
 
@@ -413,15 +431,107 @@ fn symlink_creation_pointing_out_is_refused() {
     for &backend in BACKENDS {
         let mut f = fixture(backend, false);
         let g = &mut f.guest;
-        assert_eq!(g.symlink("/etc/passwd", 3, "p"), ENOTCAPABLE, "{backend:?}");
-        assert_eq!(g.symlink("../secret.txt", 3, "p"), ENOTCAPABLE);
-        assert_eq!(g.symlink("a/../../secret.txt", 3, "p"), ENOTCAPABLE);
-        assert_eq!(g.symlink("../../x", 3, "a/p"), ENOTCAPABLE);
+        // EPERM, as wasmtime answers for the links it refuses (absolute targets).
+        assert_eq!(g.symlink("/etc/passwd", 3, "p"), EPERM, "{backend:?}");
+        assert_eq!(g.symlink("../secret.txt", 3, "p"), EPERM);
+        assert_eq!(g.symlink("../../x", 3, "a/p"), EPERM);
+        // A `..` after a name means whatever the name is when the link is followed.
+        assert_eq!(g.symlink("a/../../secret.txt", 3, "p"), EPERM);
+        assert_eq!(g.symlink("a/../file.txt", 3, "p"), EPERM);
         assert_eq!(g.stat(3, 0, "p"), Err(ENOENT));
         // Pointing within is allowed.
         assert_eq!(g.symlink("../file.txt", 3, "a/fine"), 0);
         let fd = open_ro(g, FOLLOW, "a/fine").unwrap();
         assert_eq!(g.fd_read(fd, 64), Ok(b"inside".to_vec()));
+        assert_no_link_leads_out(&f, backend);
+    }
+}
+
+/// The attack of issue 26: a link that is contained one level down, moved up a level by
+/// `path_rename` or given a second name there by `path_link`.
+#[test]
+fn a_link_moved_or_linked_to_a_shallower_place_is_refused() {
+    for &backend in BACKENDS {
+        let mut f = fixture(backend, false);
+        let g = &mut f.guest;
+        assert_eq!(g.path_call("path_create_directory", 3, "sub"), 0);
+        assert_eq!(g.symlink("../../secret.txt", 3, "sub/l"), EPERM);
+        assert_eq!(g.symlink("../file.txt", 3, "sub/l"), 0, "{backend:?}");
+        assert_eq!(g.rename(3, "sub/l", 3, "l"), EPERM, "{backend:?}");
+        assert_eq!(g.link(3, 0, "sub/l", 3, "l"), EPERM, "{backend:?}");
+        assert_eq!(g.stat(3, 0, "l"), Err(ENOENT));
+        // Through a descriptor for `sub`, depths count from there: `..` is refused even
+        // one level down from the preopen.
+        let sub = g.open_dir(3, "sub").unwrap();
+        assert_eq!(g.rename(3, "sub/l", sub, "again"), EPERM);
+        assert_eq!(g.symlink("../file.txt", sub, "l2"), EPERM);
+        // Level or deeper is fine, and the link still works there.
+        assert_eq!(g.rename(3, "sub/l", 3, "a/l"), 0, "{backend:?}");
+        assert_eq!(g.link(3, 0, "a/l", 3, "a/b/l"), 0, "{backend:?}");
+        let fd = open_ro(g, FOLLOW, "a/l").unwrap();
+        assert_eq!(g.fd_read(fd, 64), Ok(b"inside".to_vec()));
+        // Hard links that follow link the target file, not the link: nothing to check.
+        assert_eq!(g.link(3, FOLLOW, "a/l", 3, "hard"), 0, "{backend:?}");
+        // The fixture's own links, planted by the host, may not be moved up either.
+        assert_eq!(g.rename(3, "a/ok", 3, "ok"), EPERM, "{backend:?}");
+        assert_eq!(g.link(3, 0, "a/ok", 3, "ok"), EPERM, "{backend:?}");
+        assert_no_link_leads_out(&f, backend);
+    }
+}
+
+/// A directory holding relative links, moved to a shallower place (by the same
+/// descriptor, or through another one), has every link inside checked at its new depth.
+#[test]
+fn a_directory_of_links_moved_to_a_shallower_place_is_refused() {
+    for &backend in BACKENDS {
+        let mut f = fixture(backend, false);
+        let g = &mut f.guest;
+        for d in ["d", "d/e", "d/e/f", "x"] {
+            assert_eq!(g.path_call("path_create_directory", 3, d), 0);
+        }
+        // `d/e/f/l` climbs three levels: to the preopen's root, where `file.txt` is.
+        assert_eq!(g.symlink("../../../file.txt", 3, "d/e/f/l"), 0);
+        assert_eq!(g.symlink("../../x", 3, "d/e/m"), 0);
+        for (from, to) in [("d/e", "e"), ("d/e/f", "f"), ("d/e/f", "x/f")] {
+            assert_eq!(
+                g.rename(3, from, 3, to),
+                EPERM,
+                "{backend:?}: {from} -> {to}"
+            );
+        }
+        let x = g.open_dir(3, "x").unwrap();
+        assert_eq!(
+            g.rename(3, "d/e", x, "e"),
+            EPERM,
+            "{backend:?}: across descriptors"
+        );
+        // Sideways and down are fine, and the links still lead where they did.
+        assert_eq!(g.rename(3, "d", 3, "dd"), 0, "{backend:?}");
+        assert_eq!(g.rename(3, "dd", 3, "x/dd"), 0, "{backend:?}");
+        // `x/dd/e/f/l` now climbs to `x`, which holds no `file.txt`.
+        let fd = open_ro(g, FOLLOW, "x/dd/e/f/l");
+        assert_eq!(
+            fd.map(|_| ()),
+            Err(ENOENT),
+            "{backend:?}: one level deeper now"
+        );
+        assert_no_link_leads_out(&f, backend);
+    }
+}
+
+/// What the kernel would make of `s/..` once `s` is a link to `.`: the parent of the
+/// preopen. So no target may climb after a name, whatever the name is now.
+#[test]
+fn a_link_through_a_link_cannot_climb_out() {
+    for &backend in BACKENDS {
+        let mut f = fixture(backend, false);
+        let g = &mut f.guest;
+        assert_eq!(g.symlink(".", 3, "s"), 0);
+        assert_eq!(g.symlink("s/..", 3, "l"), EPERM, "{backend:?}");
+        assert_eq!(g.symlink("s/../secret.txt", 3, "l"), EPERM, "{backend:?}");
+        // Planted before `s` exists, then `s` made a link: refused at the first step.
+        assert_eq!(g.symlink("t/../secret.txt", 3, "m"), EPERM, "{backend:?}");
+        assert_no_link_leads_out(&f, backend);
     }
 }
 
@@ -541,7 +651,7 @@ fn renames_and_links_across_into_or_out_of_a_read_only_preopen_are_refused() {
     for &backend in BACKENDS {
         // fd 3: a read-write preopen; fd 4: a read-only one.
         let mut b = WasiCtx::builder();
-        let _tmp = match backend {
+        let _tmp: Option<TempDir> = match backend {
             #[cfg(unix)]
             Backend::Host => {
                 let tmp = TempDir::new("ro-across");
@@ -587,5 +697,57 @@ fn renames_and_links_across_into_or_out_of_a_read_only_preopen_are_refused() {
         assert_eq!(g.stat(4, 0, "moved"), Err(ENOENT));
         assert_eq!(g.stat(3, 0, "moved"), Err(ENOENT));
         assert!(g.open(4, 0, "f", 0, READ_RIGHTS, 0).is_ok());
+    }
+}
+
+/// The check the tests above end with is not vacuous: links planted behind the sandbox's
+/// back (straight through the backend) that lead out, physically, are found.
+#[test]
+fn the_link_check_finds_links_that_lead_out() {
+    for &backend in BACKENDS {
+        let f = fixture(backend, false);
+        let plant = |target: &str, name: &str| match &f.tree {
+            #[cfg(unix)]
+            Tree::Host(root) => std::os::unix::fs::symlink(target, root.join(name)).unwrap(),
+            Tree::Mem(root) => root.symlink(target, name).unwrap(),
+        };
+        plant(".", "s");
+        plant("s/..", "l");
+        plant("a/b/../../..", "lexically_out");
+        plant("s/a/b/c/../../..", "fine");
+        let mut out = f.tree.links_leading_out(&|_| false);
+        out.retain(|l| ["s", "l", "lexically_out", "fine"].contains(&l.as_str()));
+        out.sort();
+        assert_eq!(out, ["l", "lexically_out"], "{backend:?}");
+    }
+}
+
+/// Random sequences of `path_symlink`, `path_link`, `path_rename`, `path_create_directory`,
+/// `path_unlink_file`, `path_remove_directory` and descriptors opened on the way, on both
+/// backends; after every step no link leads out (`common/steps.rs`). The fuzz target
+/// `wasi_paths` runs the same driver on fuzzer input.
+#[test]
+fn random_sequences_never_leave_a_link_leading_out() {
+    let sequences: u64 = std::env::var("WISP_LINK_SEQUENCES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(2000);
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut bytes = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state.to_le_bytes()
+    };
+    for seq in 0..sequences {
+        let data: Vec<u8> = (0..12).flat_map(|_| bytes()).collect();
+        let mut preopens = vec![common::steps::Preopen::mem()];
+        #[cfg(unix)]
+        preopens.push(common::steps::Preopen::host("sequences"));
+        for p in &mut preopens {
+            if let Err(e) = p.run(&data) {
+                panic!("sequence {seq} ({data:?}): {e}");
+            }
+        }
     }
 }

@@ -14,8 +14,9 @@ use crate::errno::{Errno, WasiResult};
 use crate::fdtable::{DirHandle, Entry, Handle};
 use crate::host::Opened;
 use crate::layout;
+use crate::links;
 use crate::mem::GuestMemory;
-use crate::sandbox::{link_target_escapes, resolve, Last, Target};
+use crate::sandbox::{resolve, Last, Target};
 
 /// The guest's path as an owned string, so guest memory can be written afterwards.
 fn path_arg(mem: &GuestMemory<'_>, ptr: u32, len: u32) -> WasiResult<String> {
@@ -193,8 +194,8 @@ pub(crate) fn path_symlink(
         if t.dir_required {
             return Err(Errno::NoEnt);
         }
-        if link_target_escapes(&target, t.depth) {
-            return Err(Errno::NotCapable);
+        if !links::contained(target.as_bytes(), t.depth) {
+            return Err(Errno::Perm);
         }
         t.dir.symlink(&target, n)
     })
@@ -229,6 +230,8 @@ pub(crate) fn path_link(
             if dst.dir_required {
                 return Err(Errno::NoEnt);
             }
+            // Without following, a link is linked itself: its new name sits elsewhere.
+            links::check_link_at(src.dir, src_name, dst.depth)?;
             src.dir.link(src_name, dst.dir, dst_name)
         }))
     })?
@@ -253,10 +256,17 @@ pub(crate) fn path_rename(
         let src_name = name(&src, Errno::Inval)?;
         Ok(resolve(to, &new_path, false, |dst| {
             let dst_name = name(&dst, Errno::Inval)?;
-            if (src.dir_required || dst.dir_required)
-                && src.dir.stat_at(src_name)?.filetype != Filetype::Directory
-            {
-                return Err(Errno::NotDir);
+            // Within one descriptor, a directory that does not climb keeps every link
+            // inside it contained; anything else is looked at.
+            let climbs = fd != new_fd || dst.depth < src.depth;
+            match src.dir.stat_at(src_name)?.filetype {
+                Filetype::Directory if climbs => {
+                    links::check_moved_tree(src.dir.open_dir(src_name)?, dst.depth + 1)?;
+                }
+                Filetype::Directory => {}
+                _ if src.dir_required || dst.dir_required => return Err(Errno::NotDir),
+                Filetype::SymbolicLink => links::check_link_at(src.dir, src_name, dst.depth)?,
+                _ => {}
             }
             src.dir.rename(src_name, dst.dir, dst_name)
         }))

@@ -4,6 +4,9 @@
 
 #![allow(dead_code)]
 
+pub mod steps;
+pub mod tree;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -144,6 +147,13 @@ fn module_text() -> String {
     format!("(module\n{imports}(memory (export \"memory\") {PAGES})\n{wrappers})")
 }
 
+fn shared(config: &wisp::Config) -> (Engine, Module) {
+    let engine = Engine::new(config);
+    let wasm = wat::parse_str(module_text()).unwrap();
+    let module = Module::new(&engine, wasm).unwrap();
+    (engine, module)
+}
+
 /// A guest instance with WASI linked in.
 pub struct Guest {
     pub store: Store<WasiCtx>,
@@ -153,13 +163,18 @@ pub struct Guest {
 
 impl Guest {
     pub fn new(ctx: WasiCtx) -> Guest {
-        let engine = Engine::default();
-        let wasm = wat::parse_str(module_text()).unwrap();
-        let module = Module::new(&engine, wasm).unwrap();
-        let mut linker = Linker::new(&engine);
+        // One engine and module for every guest of the process: tests and fuzz inputs
+        // make many.
+        static SHARED: std::sync::OnceLock<(Engine, Module)> = std::sync::OnceLock::new();
+        let (engine, module) = SHARED.get_or_init(|| shared(&wisp::Config::default()));
+        Guest::with(engine, module, ctx)
+    }
+
+    fn with(engine: &Engine, module: &Module, ctx: WasiCtx) -> Guest {
+        let mut linker = Linker::new(engine);
         wisp_wasi::add_to_linker(&mut linker).unwrap();
-        let mut store = Store::new(&engine, ctx);
-        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let mut store = Store::new(engine, ctx);
+        let instance = linker.instantiate(&mut store, module).unwrap();
         let memory = instance.get_memory(&store, "memory").unwrap();
         Guest {
             store,
