@@ -199,6 +199,155 @@ fn timeout_also_ends_a_guest_sleeping_in_the_host() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
 
+/// The tiers this build of `wisp run` offers.
+fn tiers() -> &'static [&'static str] {
+    if cfg!(feature = "jit") {
+        &["interp", "jit", "tiered", "mixed"]
+    } else {
+        &["interp"]
+    }
+}
+
+/// Runs `wisp run --timeout 1s ARGS` with a standard input that is a pipe whose writer
+/// stays open and never writes, and checks it times out (124) within a few seconds.
+fn assert_times_out_on_a_silent_pipe(args: &[&str]) {
+    let started = std::time::Instant::now();
+    let child = Command::new(env!("CARGO_BIN_EXE_wisp"))
+        .args(["run", "--timeout", "1s"])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // `wait_with_output` would close standard input: hold it open.
+    let mut child = child;
+    let stdin = child.stdin.take();
+    let o = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert_eq!(o.status.code(), Some(124), "{args:?}: {}", stderr(&o));
+    assert!(stderr(&o).contains("timed out"), "{}", stderr(&o));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{args:?} took {:?}",
+        started.elapsed()
+    );
+}
+
+/// A guest blocked reading standard input, a pipe that never delivers, ends at
+/// `--timeout` on every tier: with `fd_read`, and with `poll_oneoff` on descriptor 0.
+#[test]
+fn timeout_ends_a_guest_blocked_on_a_silent_pipe() {
+    let read = module_file(
+        "read-stdin.wat",
+        r#"(module
+        (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+        (memory (export "memory") 1)
+        (func (export "_start")
+          (i32.store (i32.const 0) (i32.const 64))   ;; iovec: buffer at 64
+          (i32.store (i32.const 4) (i32.const 16))   ;; of 16 bytes
+          (drop (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))))"#,
+    );
+    let poll = module_file(
+        "poll-stdin.wat",
+        r#"(module
+        (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+        (memory (export "memory") 1)
+        (func (export "_start")
+          (i32.store8 (i32.const 8) (i32.const 1))   ;; tag: fd_read
+          (i32.store (i32.const 16) (i32.const 0))   ;; of descriptor 0
+          (drop (call $poll (i32.const 0) (i32.const 100) (i32.const 1) (i32.const 200)))))"#,
+    );
+    for tier in tiers() {
+        for f in [&read, &poll] {
+            assert_times_out_on_a_silent_pipe(&["--tier", tier, f.to_str().unwrap()]);
+        }
+    }
+}
+
+/// A guest writing to standard output, a pipe nobody drains, ends at `--timeout` on
+/// every tier once the pipe is full.
+#[test]
+fn timeout_ends_a_guest_blocked_writing_to_a_full_pipe() {
+    let f = module_file(
+        "flood.wat",
+        r#"(module
+        (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+        (memory (export "memory") 2)
+        (func (export "_start")
+          (i32.store (i32.const 0) (i32.const 1024))   ;; iovec: 64 KiB from 1024
+          (i32.store (i32.const 4) (i32.const 65536))
+          (loop $l
+            (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+            (br $l))))"#,
+    );
+    for tier in tiers() {
+        let started = std::time::Instant::now();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wisp"))
+            .args([
+                "run",
+                "--timeout",
+                "1s",
+                "--tier",
+                tier,
+                f.to_str().unwrap(),
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Held, never read.
+        let stdout = child.stdout.take();
+        let status = child.wait().unwrap();
+        drop(stdout);
+        assert_eq!(status.code(), Some(124), "{tier}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{tier}"
+        );
+    }
+}
+
+/// The same for a FIFO in a preopened directory, which nobody writes: opened, then read.
+#[cfg(unix)]
+#[test]
+fn timeout_ends_a_guest_blocked_on_a_fifo() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-fifo");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let status = Command::new("mkfifo")
+        .arg(dir.join("fifo"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let f = module_file(
+        "read-fifo.wat",
+        r#"(module
+        (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+        (memory (export "memory") 1)
+        (data (i32.const 32) "fifo")
+        (func (export "_start")
+          ;; path_open(3, 0, "fifo", 0, FD_READ, 0, 0, &fd at 24)
+          (if (call $open (i32.const 3) (i32.const 0) (i32.const 32) (i32.const 4) (i32.const 0)
+                (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 24))
+            (then unreachable))
+          (i32.store (i32.const 0) (i32.const 64))
+          (i32.store (i32.const 4) (i32.const 16))
+          (drop (call $read (i32.load (i32.const 24)) (i32.const 0) (i32.const 1) (i32.const 8)))))"#,
+    );
+    let preopen = format!("{}::/d", dir.display());
+    for tier in tiers() {
+        assert_times_out_on_a_silent_pipe(&[
+            "--tier",
+            tier,
+            "--dir",
+            &preopen,
+            f.to_str().unwrap(),
+        ]);
+    }
+}
+
 #[test]
 fn fuel_and_stack_limits_end_in_traps() {
     let f = module_file(

@@ -319,6 +319,19 @@ impl<T> Caller<'_, T> {
         Instance::from_index(self.store.inner.id, index).get_export(&*self.store, name)
     }
 
+    /// The store's interrupt handle, when its engine is `Config::interruptible` (`None`
+    /// otherwise). A host function that blocks (on I/O, say) can wait in slices and give
+    /// up once it [is interrupted](InterruptHandle::is_interrupted), so that
+    /// `InterruptHandle::interrupt` ends a guest whether it runs wasm or waits in the host.
+    pub fn interrupt_handle(&self) -> Option<crate::store::InterruptHandle> {
+        self.store
+            .inner
+            .engine
+            .config()
+            .interruptible
+            .then(|| self.store.interrupt_handle())
+    }
+
     /// The fuel left (fails if fuel is not enabled).
     pub fn get_fuel(&self) -> Result<u64> {
         self.store.get_fuel()

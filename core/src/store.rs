@@ -118,6 +118,18 @@ impl InterruptHandle {
     pub fn interrupt(&self) {
         self.flag.store(true, Ordering::Relaxed);
     }
+
+    /// Whether an interrupt is pending: asked for and not yet consumed by a trap.
+    pub fn is_interrupted(&self) -> bool {
+        self.flag.load(Ordering::Relaxed)
+    }
+
+    /// Consumes a pending interrupt, returning whether there was one. A host function
+    /// that gives up a blocking wait because of it traps with `TrapCode::Interrupted`
+    /// after taking it, as running wasm does, so the store can run again afterwards.
+    pub fn take(&self) -> bool {
+        self.flag.swap(false, Ordering::Relaxed)
+    }
 }
 
 /// All runtime objects of one embedding context, plus host data `T`.

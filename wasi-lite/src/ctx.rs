@@ -5,9 +5,10 @@ use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::AtomicBool;
 
 use crate::abi::rights;
+use crate::blocking::Interrupt;
 use crate::fdtable::{Entry, FdTable};
 use crate::host::{Clocks, Dir, Random, Stream};
 use crate::memio::{InputBuffer, NullStream};
@@ -22,8 +23,8 @@ pub struct WasiCtx {
     pub(crate) fds: FdTable,
     pub(crate) clocks: Box<dyn Clocks>,
     pub(crate) random: Box<dyn Random>,
-    /// Set by the embedder to interrupt a guest blocked in `poll_oneoff`.
-    pub(crate) interrupt: Option<Arc<AtomicBool>>,
+    /// What cuts a blocking call short (`blocking.rs`).
+    pub(crate) interrupt: Interrupt,
 }
 
 impl fmt::Debug for WasiCtx {
@@ -38,13 +39,6 @@ impl fmt::Debug for WasiCtx {
 impl WasiCtx {
     pub fn builder() -> WasiCtxBuilder {
         WasiCtxBuilder::new()
-    }
-
-    /// Whether the embedder has set the interrupt flag.
-    pub(crate) fn interrupted(&self) -> bool {
-        self.interrupt
-            .as_ref()
-            .is_some_and(|f| f.load(Ordering::Relaxed))
     }
 }
 
@@ -251,10 +245,13 @@ impl WasiCtxBuilder {
         self
     }
 
-    /// A flag the embedder sets to interrupt the guest (next to
-    /// `InterruptHandle::interrupt`, which only running wasm notices): a guest blocked
-    /// in `poll_oneoff` — sleeping, or waiting for standard input — then wakes within
-    /// 10 ms and traps with `TrapCode::Interrupted`. The flag is not cleared.
+    /// A flag the embedder sets to interrupt the guest when the engine is not
+    /// interruptible, or to interrupt only what blocks in WASI: a guest blocked in the
+    /// host (`poll_oneoff` sleeping or waiting, a read from standard input, a pipe or a
+    /// FIFO, a FIFO opened before its other end) then wakes within 10 ms and traps with
+    /// `TrapCode::Interrupted`. The flag is not cleared. (The store's `InterruptHandle`
+    /// does the same for blocked calls when the engine is `Config::interruptible`, and
+    /// also stops running wasm.)
     pub fn interrupt_flag(&mut self, flag: Arc<AtomicBool>) -> &mut Self {
         self.interrupt = Some(flag);
         self
@@ -296,7 +293,10 @@ impl WasiCtxBuilder {
             fds,
             clocks: this.clocks,
             random: this.random,
-            interrupt: this.interrupt,
+            interrupt: Interrupt {
+                flag: this.interrupt,
+                store: None,
+            },
         })
     }
 }

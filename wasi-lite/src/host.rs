@@ -76,6 +76,15 @@ pub trait Stream: Send {
         let _ = timeout;
         Ok(Some(0))
     }
+
+    /// Waits until a write would not block, or until `timeout` nanoseconds pass, as
+    /// `poll_read`. `Some(n)`: a write of at most `n` bytes will not block (`usize::MAX`:
+    /// any write); `None`: timed out. The default never blocks, right for in-memory
+    /// streams and files; a pipe whose reader is slow overrides it.
+    fn poll_write(&mut self, timeout: Option<u64>) -> WasiResult<Option<usize>> {
+        let _ = timeout;
+        Ok(Some(usize::MAX))
+    }
 }
 
 /// An open non-directory file.
@@ -103,6 +112,31 @@ pub trait File: Send {
     fn set_append(&mut self, append: bool) -> WasiResult {
         let _ = append;
         Err(Errno::NotSup)
+    }
+
+    /// Whether a read or write may wait for another process (a FIFO, a terminal, a
+    /// socket). Such reads wait in `poll_read` first, and writes in `poll_write`, so that
+    /// an interrupt can cut them short.
+    fn blocks(&self) -> bool {
+        false
+    }
+
+    /// Waits until a read would not block, or until `timeout` nanoseconds pass (`None`:
+    /// no limit; `Some(0)`: just look), as `Stream::poll_read`. `Some(n)`: readable, with
+    /// `n` bytes known to be waiting. The default suits a file whose reads never block:
+    /// always ready, with the bytes from the position to the end. A backend overrides it
+    /// for files that can block: FIFOs, terminals, sockets.
+    fn poll_read(&mut self, timeout: Option<u64>) -> WasiResult<Option<u64>> {
+        let _ = timeout;
+        let size = self.stat()?.size;
+        let pos = self.seek(SeekFrom::Current(0))?;
+        Ok(Some(size.saturating_sub(pos)))
+    }
+
+    /// As `Stream::poll_write`: the default never blocks.
+    fn poll_write(&mut self, timeout: Option<u64>) -> WasiResult<Option<usize>> {
+        let _ = timeout;
+        Ok(Some(usize::MAX))
     }
 }
 

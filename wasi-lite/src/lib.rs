@@ -34,6 +34,7 @@ extern crate std;
 
 mod abi;
 mod api;
+mod blocking;
 mod ctx;
 mod errno;
 mod fdtable;

@@ -3,13 +3,13 @@
 //! Each host function finds the calling instance's `memory` export, takes the guest
 //! memory and the store data together (`Memory::data_and_store_mut`), and runs the
 //! function body from `api/`. A body's errno becomes the i32 result; nothing traps but
-//! `proc_exit`, and `poll_oneoff` once the embedder's interrupt flag is set.
+//! `proc_exit`, and a blocking call cut short by an interrupt (`blocking.rs`).
 
 use wisp_core::{Caller, Extern, Linker, Trap, TrapCode};
 
 use crate::api;
 use crate::ctx::{I32Exit, WasiCtx, WasiView};
-use crate::errno::WasiResult;
+use crate::errno::{Errno, WasiResult};
 use crate::mem::GuestMemory;
 
 /// The import module name.
@@ -17,24 +17,42 @@ pub const MODULE: &str = "wasi_snapshot_preview1";
 
 /// Runs `body` with the context and the caller's memory. A caller without a `memory`
 /// export gets an empty memory, so a function that needs one answers `EFAULT` and one
-/// that does not (`fd_close`, `sched_yield`) works.
+/// that does not (`fd_close`, `sched_yield`) works. A blocking call that gave up because
+/// an interrupt was asked for (`blocking.rs`) ends the guest with the `Interrupted` trap,
+/// as an interrupt of running wasm does; every other outcome is an errno.
 fn with_ctx<T: WasiView>(
     caller: &mut Caller<'_, T>,
     body: impl FnOnce(&mut WasiCtx, &mut GuestMemory<'_>) -> WasiResult,
-) -> i32 {
+) -> Result<i32, Trap> {
+    let store_interrupt = caller.interrupt_handle();
     let memory = caller.get_export("memory").and_then(Extern::into_memory);
-    let result = match memory {
-        Some(memory) => match memory.data_and_store_mut(caller) {
-            Ok((bytes, data)) => body(data.wasi(), &mut GuestMemory::new(bytes)),
-            // A memory handle from the caller's own instance always belongs to its store.
-            Err(_) => body(caller.data_mut().wasi(), &mut GuestMemory::new(&mut [])),
-        },
-        None => body(caller.data_mut().wasi(), &mut GuestMemory::new(&mut [])),
+    let run = |ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>| {
+        ctx.interrupt.store = store_interrupt;
+        let result = body(ctx, mem);
+        let interrupted = result == Err(Errno::Intr) && ctx.interrupt.pending();
+        if interrupted {
+            // Consumed, as a trap in running wasm consumes it.
+            if let Some(h) = &ctx.interrupt.store {
+                h.take();
+            }
+        }
+        (result, interrupted)
     };
-    match result {
+    let (result, interrupted) = match memory {
+        Some(memory) => match memory.data_and_store_mut(caller) {
+            Ok((bytes, data)) => run(data.wasi(), &mut GuestMemory::new(bytes)),
+            // A memory handle from the caller's own instance always belongs to its store.
+            Err(_) => run(caller.data_mut().wasi(), &mut GuestMemory::new(&mut [])),
+        },
+        None => run(caller.data_mut().wasi(), &mut GuestMemory::new(&mut [])),
+    };
+    if interrupted {
+        return Err(Trap::from(TrapCode::Interrupted));
+    }
+    Ok(match result {
         Ok(()) => 0,
         Err(errno) => i32::from(errno.raw()),
-    }
+    })
 }
 
 /// Defines one function: `wasi!(linker, name, |ctx, mem, a: i32, ...| body)`, where the
@@ -44,7 +62,7 @@ macro_rules! wasi {
         $linker.func_wrap(
             MODULE,
             $name,
-            |mut caller: Caller<'_, T>, $($arg: $ty),*| -> i32 {
+            |mut caller: Caller<'_, T>, $($arg: $ty),*| -> Result<i32, Trap> {
                 $(let $arg = wasi!(@unsigned $ty $arg);)*
                 with_ctx(&mut caller, |$ctx, $mem| {
                     let _ = (&$ctx, &$mem);
@@ -266,21 +284,13 @@ pub fn add_to_linker<T: WasiView + 'static>(linker: &mut Linker<T>) -> wisp_core
         |c, m, f: i32, p: i32, len: i32| path::path_unlink_file(c, m, f, p, len)
     );
 
-    linker.func_wrap(
-        MODULE,
+    wasi!(
+        linker,
         "poll_oneoff",
-        |mut caller: Caller<'_, T>, input: i32, output: i32, n: i32, out: i32| {
-            let errno = with_ctx(&mut caller, |c, m| {
-                poll::poll_oneoff(c, m, input as u32, output as u32, n as u32, out as u32)
-            });
-            // A wait cut short by the embedder's interrupt flag ends the guest the way
-            // an interrupt of running wasm does.
-            if caller.data_mut().wasi().interrupted() {
-                return Err(Trap::from(TrapCode::Interrupted));
-            }
-            Ok(errno)
-        },
-    )?;
+        |c, m, input: i32, output: i32, n: i32, out: i32| poll::poll_oneoff(
+            c, m, input, output, n, out
+        )
+    );
     linker.func_wrap(
         MODULE,
         "proc_exit",

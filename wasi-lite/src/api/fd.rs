@@ -53,6 +53,20 @@ fn read_stream(
     }
 }
 
+/// Shortens `bufs` to at most `room` bytes in all.
+fn cut(bufs: &mut alloc::vec::Vec<&[u8]>, mut room: usize) {
+    let mut keep = 0;
+    for b in bufs.iter_mut() {
+        if room == 0 {
+            break;
+        }
+        *b = &b[..b.len().min(room)];
+        room -= b.len();
+        keep += 1;
+    }
+    bufs.truncate(keep);
+}
+
 /// The byte count a read or write returns; a u32 by the iovec total's check.
 fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
@@ -90,9 +104,23 @@ pub(crate) fn fd_read(
         return Err(Errno::IsDir);
     }
     entry.check(rights::FD_READ)?;
+    // A read that could wait for another process waits where an interrupt can end it.
+    let interrupt = &ctx.interrupt;
     let n = match &mut entry.handle {
-        Handle::File(f) => read_file(&mut **f, mem, &iovs, None)?,
-        Handle::Stream(s) => read_stream(&mut **s, mem, &iovs)?,
+        Handle::File(f) => {
+            // Always for a FIFO: opened without waiting for a writer (`Dir::open`), a
+            // read before one comes would be an end of file rather than a wait.
+            if f.blocks() {
+                interrupt.wait(|t| f.poll_read(t))?;
+            }
+            read_file(&mut **f, mem, &iovs, None)?
+        }
+        Handle::Stream(s) => {
+            if interrupt.possible() {
+                interrupt.wait(|t| s.poll_read(t))?;
+            }
+            read_stream(&mut **s, mem, &iovs)?
+        }
         Handle::Dir(_) => return Err(Errno::IsDir),
     };
     mem.write_u32(nread, count(n))
@@ -133,13 +161,29 @@ pub(crate) fn fd_write(
         return Err(Errno::IsDir);
     }
     entry.check(rights::FD_WRITE)?;
-    let bufs = mem.gather(&iovs);
+    let mut bufs = mem.gather(&iovs);
+    // A write that could wait for another process (a pipe nobody drains) waits where an
+    // interrupt can end it, and then writes no more than is sure not to block (a short
+    // write, which the guest's libc continues).
+    let interrupt = &ctx.interrupt;
     let n = if bufs.is_empty() {
         0
     } else {
         match &mut entry.handle {
-            Handle::File(f) => f.write(&bufs)?,
-            Handle::Stream(s) => s.write(&bufs)?,
+            Handle::File(f) => {
+                if f.blocks() && interrupt.possible() {
+                    let room = interrupt.wait(|t| f.poll_write(t))?;
+                    cut(&mut bufs, room);
+                }
+                f.write(&bufs)?
+            }
+            Handle::Stream(s) => {
+                if interrupt.possible() {
+                    let room = interrupt.wait(|t| s.poll_write(t))?;
+                    cut(&mut bufs, room);
+                }
+                s.write(&bufs)?
+            }
             Handle::Dir(_) => return Err(Errno::IsDir),
         }
     };

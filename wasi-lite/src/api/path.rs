@@ -336,7 +336,7 @@ pub(crate) fn path_open(
         sync: fdflags & (fdflags::SYNC | fdflags::RSYNC) != 0,
     };
 
-    let opened = resolve(dir, &path, follows(dirflags), |t| match t.last {
+    let open = |t: Target<'_>| match t.last {
         Last::Dot => {
             if create && opts.exclusive {
                 return Err(Errno::Exist);
@@ -357,7 +357,20 @@ pub(crate) fn path_open(
             t.dir.open_dir(n).map(Opened::Dir)
         }
         Last::Name(n) => t.dir.open(n, &opts),
-    })?;
+    };
+    // A FIFO opened for writing before anyone reads it is `EAGAIN` from the backend: try
+    // again until a reader comes, in slices an interrupt can end (`blocking.rs`).
+    let opened = loop {
+        match resolve(dir, &path, follows(dirflags), open) {
+            Err(Errno::Again) => {
+                if ctx.interrupt.pending() {
+                    return Err(Errno::Intr);
+                }
+                ctx.clocks.sleep(crate::blocking::SLICE_NS);
+            }
+            result => break result?,
+        }
+    };
 
     let entry = match opened {
         Opened::File(mut f) => Entry {

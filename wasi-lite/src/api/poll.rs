@@ -1,11 +1,11 @@
 //! `poll_oneoff`: wait for clock deadlines and descriptor readiness.
 //!
-//! Files are always ready (a read or write never blocks on them); output streams are
-//! taken as ready; an input stream is asked (`Stream::poll_read`). When nothing is ready
-//! the call waits on the one pending input stream, or sleeps until the nearest deadline.
-//! With an interrupt flag (`WasiCtxBuilder::interrupt_flag`) it waits in slices and gives
-//! up with `EINTR` once the flag is set; the linker glue turns that into the
-//! `Interrupted` trap.
+//! Regular files and in-memory streams are always ready (a read or write never blocks on
+//! them); a stream or a file that can block (a pipe, a FIFO, a terminal) is asked
+//! (`poll_read`, `poll_write` of `Stream` and `File`). When nothing is ready the call
+//! waits on the first pending descriptor, or sleeps until the nearest deadline. When an interrupt is
+//! possible (`blocking.rs`) it waits in slices and gives up with `EINTR` once one is
+//! asked for; the linker glue turns that into the `Interrupted` trap.
 
 use alloc::vec::Vec;
 
@@ -19,10 +19,6 @@ use crate::mem::GuestMemory;
 /// How long one wait on an input stream lasts when several are pending, so each is
 /// looked at again this often.
 const MULTI_STREAM_SLICE_NS: u64 = 10_000_000;
-
-/// How long one wait lasts at most when the context has an interrupt flag: the latency of
-/// an interrupt reaching a guest blocked here.
-const INTERRUPT_SLICE_NS: u64 = 10_000_000;
 
 /// An event ready to be written back.
 struct Event {
@@ -122,17 +118,15 @@ pub(crate) fn poll_oneoff(
         if !events.is_empty() {
             break;
         }
-        if ctx.interrupted() {
+        if ctx.interrupt.pending() {
             return Err(Errno::Intr);
         }
-        let mut remaining = match (nearest, current) {
+        let remaining = match (nearest, current) {
             (Some(at), Some(current)) => Some(at - current),
             _ => None,
         };
-        if ctx.interrupt.is_some() {
-            // Wake often enough to see the embedder's interrupt.
-            remaining = Some(remaining.map_or(INTERRUPT_SLICE_NS, |r| r.min(INTERRUPT_SLICE_NS)));
-        }
+        // Wake often enough to see an interrupt.
+        let remaining = ctx.interrupt.slice(remaining);
         match pending.as_slice() {
             [] => match remaining {
                 Some(ns) => ctx.clocks.sleep(ns),
@@ -140,18 +134,11 @@ pub(crate) fn poll_oneoff(
                 // (every subscription became an event or one of these), but never spin.
                 None => return Err(Errno::Inval),
             },
-            [one] => {
-                let sub = &subs[*one];
-                if let Subscribe::FdRead(fd) = sub.what {
-                    fd_readiness(ctx, fd, eventtype::FD_READ, remaining)?;
-                }
-            }
+            [one] => wait_on(ctx, &subs[*one], remaining)?,
             [first, ..] => {
                 let slice =
                     remaining.map_or(MULTI_STREAM_SLICE_NS, |r| r.min(MULTI_STREAM_SLICE_NS));
-                if let Subscribe::FdRead(fd) = subs[*first].what {
-                    fd_readiness(ctx, fd, eventtype::FD_READ, Some(slice))?;
-                }
+                wait_on(ctx, &subs[*first], Some(slice))?;
             }
         }
     }
@@ -165,6 +152,16 @@ pub(crate) fn poll_oneoff(
         slot.copy_from_slice(&layout::event(e.userdata, e.error, e.kind, e.nbytes, 0));
     }
     mem.write_u32(nevents, events.len().min(subs.len()) as u32)
+}
+
+/// Waits up to `timeout` for a descriptor subscription to become ready (the loop looks
+/// at every subscription again afterwards).
+fn wait_on(ctx: &mut WasiCtx, sub: &Subscription, timeout: Option<u64>) -> WasiResult {
+    match sub.what {
+        Subscribe::FdRead(fd) => fd_readiness(ctx, fd, eventtype::FD_READ, timeout).map(drop),
+        Subscribe::FdWrite(fd) => fd_readiness(ctx, fd, eventtype::FD_WRITE, timeout).map(drop),
+        Subscribe::Clock { .. } => Ok(()),
+    }
 }
 
 /// The monotonic time at which a clock subscription fires.
@@ -215,15 +212,11 @@ fn fd_readiness(
     };
     entry.check(needed | rights::POLL_FD_READWRITE)?;
     match &mut entry.handle {
-        Handle::File(f) if kind == eventtype::FD_READ => {
-            // Bytes from the position to the end: what a read could return.
-            let size = f.stat()?.size;
-            let pos = f.seek(crate::abi::SeekFrom::Current(0))?;
-            Ok(Some(size.saturating_sub(pos)))
-        }
-        Handle::File(_) => Ok(Some(0)),
+        Handle::File(f) if kind == eventtype::FD_READ => f.poll_read(timeout),
+        // Writable: how much is unknown, so the event says 0 bytes.
+        Handle::File(f) => Ok(f.poll_write(timeout)?.map(|_| 0)),
         Handle::Stream(s) if kind == eventtype::FD_READ => s.poll_read(timeout),
-        Handle::Stream(_) => Ok(Some(0)),
+        Handle::Stream(s) => Ok(s.poll_write(timeout)?.map(|_| 0)),
         Handle::Dir(_) => Err(Errno::Badf),
     }
 }

@@ -4,7 +4,7 @@
 // The crate is no_std; this module is the std part, with std's prelude.
 use std::prelude::rust_2021::*;
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -86,11 +86,34 @@ impl Random for OsRandom {
 
 /// The host process's standard output.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct InheritStdout;
+pub struct InheritStdout {
+    /// Whether descriptor 1 can block (a pipe, a terminal), once looked at.
+    #[cfg(unix)]
+    blocks: Option<bool>,
+}
 
 /// The host process's standard error.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct InheritStderr;
+pub struct InheritStderr {
+    /// Whether descriptor 2 can block, once looked at.
+    #[cfg(unix)]
+    blocks: Option<bool>,
+}
+
+/// `Stream::poll_write` for descriptor `fd` of the process: a pipe or terminal is asked,
+/// anything else never blocks.
+#[cfg(unix)]
+fn poll_std_write(
+    fd: std::os::fd::BorrowedFd<'_>,
+    blocks: &mut Option<bool>,
+    timeout: Option<u64>,
+) -> WasiResult<Option<usize>> {
+    if *blocks.get_or_insert_with(|| unix::can_block(fd)) {
+        unix::poll_writable(fd, timeout)
+    } else {
+        Ok(Some(usize::MAX))
+    }
+}
 
 /// Writes all of `bufs` and flushes, so the guest's output interleaves with the host's
 /// (and stdout with stderr) in the order it was written.
@@ -111,6 +134,10 @@ impl Stream for InheritStdout {
     fn is_terminal(&self) -> bool {
         std::io::stdout().is_terminal()
     }
+    #[cfg(unix)]
+    fn poll_write(&mut self, timeout: Option<u64>) -> WasiResult<Option<usize>> {
+        poll_std_write(rustix::stdio::stdout(), &mut self.blocks, timeout)
+    }
 }
 
 impl Stream for InheritStderr {
@@ -120,10 +147,16 @@ impl Stream for InheritStderr {
     fn is_terminal(&self) -> bool {
         std::io::stderr().is_terminal()
     }
+    #[cfg(unix)]
+    fn poll_write(&mut self, timeout: Option<u64>) -> WasiResult<Option<usize>> {
+        poll_std_write(rustix::stdio::stderr(), &mut self.blocks, timeout)
+    }
 }
 
 /// Reads the host's standard input directly (used until something polls it).
+#[cfg(not(unix))]
 pub(crate) fn read_stdin(buf: &mut [u8]) -> WasiResult<usize> {
+    use std::io::Read;
     std::io::stdin().lock().read(buf).map_err(|e| io_errno(&e))
 }
 
@@ -160,11 +193,11 @@ impl WasiCtxBuilder {
     }
 
     pub fn inherit_stdout(&mut self) -> &mut Self {
-        self.stdout(InheritStdout)
+        self.stdout(InheritStdout::default())
     }
 
     pub fn inherit_stderr(&mut self) -> &mut Self {
-        self.stderr(InheritStderr)
+        self.stderr(InheritStderr::default())
     }
 
     /// Passes every environment variable of the host process whose name and value are

@@ -9,7 +9,7 @@ use std::prelude::rust_2021::*;
 use std::any::Any;
 use std::fs;
 use std::io::{IoSlice, Read, Seek, Write};
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
@@ -163,6 +163,11 @@ impl HostDir {
         errno(e)
     }
 
+    fn is_fifo(&self, name: &str) -> bool {
+        rustix::fs::statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW)
+            .is_ok_and(|st| FileType::from_raw_mode(st.st_mode as _) == FileType::Fifo)
+    }
+
     fn peer<'a>(&self, other: &'a dyn Dir) -> WasiResult<&'a HostDir> {
         other.as_any().downcast_ref::<HostDir>().ok_or(Errno::Xdev)
     }
@@ -196,14 +201,31 @@ impl Dir for HostDir {
                 flags |= flag;
             }
         }
-        let fd = rustix::fs::openat(&self.fd, name, flags, Mode::from_raw_mode(0o666))
-            .map_err(|e| self.nofollow_error(name, e))?;
+        // Non-blocking, so that opening a FIFO never waits for its other end here: for
+        // reading it opens at once, and for writing it fails (ENXIO) until a reader
+        // comes, which is told to the caller as EAGAIN, to wait where an interrupt can
+        // end the wait (`path_open`). The flag is cleared again once open.
+        let fd = rustix::fs::openat(
+            &self.fd,
+            name,
+            flags | OFlags::NONBLOCK,
+            Mode::from_raw_mode(0o666),
+        )
+        .map_err(|e| match e {
+            Os::NXIO if opts.write && self.is_fifo(name) => Errno::Again,
+            e => self.nofollow_error(name, e),
+        })?;
         let st = rustix::fs::fstat(&fd).map_err(errno)?;
-        if FileType::from_raw_mode(st.st_mode as _) == FileType::Directory {
+        let ft = FileType::from_raw_mode(st.st_mode as _);
+        if ft == FileType::Directory {
             return Ok(Opened::Dir(Box::new(HostDir { fd })));
         }
+        let status = rustix::fs::fcntl_getfl(&fd).map_err(errno)?;
+        rustix::fs::fcntl_setfl(&fd, status - OFlags::NONBLOCK).map_err(errno)?;
+        let blocks = can_block(fd.as_fd());
         Ok(Opened::File(Box::new(HostFile {
             file: fs::File::from(fd),
+            blocks,
         })))
     }
 
@@ -319,6 +341,62 @@ impl Dir for HostDir {
 #[derive(Debug)]
 struct HostFile {
     file: fs::File,
+    /// A FIFO, terminal or socket: reads may wait for another process.
+    blocks: bool,
+}
+
+/// The most bytes one write to a pipe is sure to take without blocking once `poll(2)`
+/// says it is writable (POSIX's `PIPE_BUF` is at least 512; Linux and macOS have 4096 in
+/// a page, and Linux reports a pipe writable while a page is free).
+const PIPE_BUF: usize = 4096;
+
+/// Waits up to `timeout` nanoseconds (`None`: no limit) for `fd` to become ready for
+/// `events`: whether it did. A signal counts as not ready (the caller asks again).
+fn poll_fd(
+    fd: std::os::fd::BorrowedFd<'_>,
+    events: rustix::event::PollFlags,
+    timeout: Option<u64>,
+) -> WasiResult<bool> {
+    use rustix::event::{poll, PollFd, Timespec};
+    let timeout = timeout.map(|ns| Timespec {
+        tv_sec: (ns / 1_000_000_000).try_into().unwrap_or(i64::MAX as _),
+        tv_nsec: (ns % 1_000_000_000) as _,
+    });
+    let mut fds = [PollFd::new(&fd, events)];
+    match poll(&mut fds, timeout.as_ref()) {
+        Ok(n) => Ok(n > 0),
+        Err(Os::INTR) => Ok(false),
+        Err(e) => Err(errno(e)),
+    }
+}
+
+/// `poll_read` for a descriptor that can block: `Some(n)` when readable, with `n` bytes
+/// known to be waiting (0 if unknown, or at end of stream), `None` on time-out.
+pub(crate) fn poll_readable(
+    fd: std::os::fd::BorrowedFd<'_>,
+    timeout: Option<u64>,
+) -> WasiResult<Option<u64>> {
+    Ok(poll_fd(fd, rustix::event::PollFlags::IN, timeout)?
+        .then(|| rustix::io::ioctl_fionread(fd).unwrap_or(0)))
+}
+
+/// `poll_write` for a descriptor that can block: `Some(PIPE_BUF)` when writable.
+pub(crate) fn poll_writable(
+    fd: std::os::fd::BorrowedFd<'_>,
+    timeout: Option<u64>,
+) -> WasiResult<Option<usize>> {
+    Ok(poll_fd(fd, rustix::event::PollFlags::OUT, timeout)?.then_some(PIPE_BUF))
+}
+
+/// Whether reads and writes of `fd` may wait for another process: a FIFO, a terminal or
+/// another character device, a socket.
+pub(crate) fn can_block(fd: std::os::fd::BorrowedFd<'_>) -> bool {
+    rustix::fs::fstat(fd).is_ok_and(|st| {
+        matches!(
+            FileType::from_raw_mode(st.st_mode as _),
+            FileType::Fifo | FileType::CharacterDevice | FileType::Socket
+        )
+    })
 }
 
 impl File for HostFile {
@@ -374,5 +452,27 @@ impl File for HostFile {
         let mut flags = rustix::fs::fcntl_getfl(&self.file).map_err(errno)?;
         flags.set(OFlags::APPEND, append);
         rustix::fs::fcntl_setfl(&self.file, flags).map_err(errno)
+    }
+
+    fn blocks(&self) -> bool {
+        self.blocks
+    }
+
+    fn poll_read(&mut self, timeout: Option<u64>) -> WasiResult<Option<u64>> {
+        if !self.blocks {
+            let size = self.stat()?.size;
+            let pos = self.seek(SeekFrom::Current(0))?;
+            return Ok(Some(size.saturating_sub(pos)));
+        }
+        use std::os::fd::AsFd;
+        poll_readable(self.file.as_fd(), timeout)
+    }
+
+    fn poll_write(&mut self, timeout: Option<u64>) -> WasiResult<Option<usize>> {
+        if !self.blocks {
+            return Ok(Some(usize::MAX));
+        }
+        use std::os::fd::AsFd;
+        poll_writable(self.file.as_fd(), timeout)
     }
 }

@@ -170,6 +170,18 @@ impl Guest {
         Guest::with(engine, module, ctx)
     }
 
+    /// A guest on an engine with `Config::interruptible`, so the store's
+    /// `InterruptHandle` reaches it.
+    pub fn interruptible(ctx: WasiCtx) -> Guest {
+        static SHARED: std::sync::OnceLock<(Engine, Module)> = std::sync::OnceLock::new();
+        let (engine, module) = SHARED.get_or_init(|| {
+            let mut config = wisp::Config::default();
+            config.interruptible(true);
+            shared(&config)
+        });
+        Guest::with(engine, module, ctx)
+    }
+
     fn with(engine: &Engine, module: &Module, ctx: WasiCtx) -> Guest {
         let mut linker = Linker::new(engine);
         wisp_wasi::add_to_linker(&mut linker).unwrap();
