@@ -220,3 +220,14 @@ pub(crate) unsafe fn outcome(store: *mut StoreInner, status: u32) -> Result<(), 
             .unwrap_or_else(|| Trap::msg(format!("native code returned status {code}")))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// THREAT_MODEL.md, section 4: every debug build (all tests) verifies the IR Cranelift
+    /// is given, so a malformed translation fails loudly rather than compiling.
+    #[test]
+    fn the_ir_verifier_is_on_in_debug_builds() {
+        let isa = super::build_isa().unwrap();
+        assert_eq!(isa.flags().enable_verifier(), cfg!(debug_assertions));
+    }
+}

@@ -550,3 +550,57 @@ fn reentry_through_the_host_is_bounded() {
         assert_eq!(down.call(&mut store, 20).unwrap(), 20, "{tier:?}");
     }
 }
+
+/// Traps in native code come from explicit checks, never from a fault turned into a
+/// handled signal: the process's handlers for the signals a fault would raise are the
+/// same after native code has trapped every way as before any engine existed.
+#[cfg(unix)]
+#[test]
+fn native_traps_need_no_signal_handlers() {
+    fn handlers() -> Vec<usize> {
+        [
+            libc::SIGSEGV,
+            libc::SIGBUS,
+            libc::SIGFPE,
+            libc::SIGILL,
+            libc::SIGTRAP,
+        ]
+        .iter()
+        .map(|&sig| {
+            // SAFETY: reads the disposition only (no new action is given).
+            unsafe {
+                let mut old: libc::sigaction = std::mem::zeroed();
+                assert_eq!(libc::sigaction(sig, std::ptr::null(), &mut old), 0);
+                old.sa_sigaction
+            }
+        })
+        .collect()
+    }
+    let before = handlers();
+    for tier in NATIVE {
+        let (mut store, instance) = instantiate(
+            tier,
+            &Config::default(),
+            r#"(module (memory 1)
+              (func (export "oob") (result i32) (i32.load (i32.const 65536)))
+              (func (export "div") (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0)))
+              (func (export "unreachable") unreachable))"#,
+        );
+        let oob = instance.get_typed_func::<(), i32>(&store, "oob").unwrap();
+        let e = oob.call(&mut store, ()).unwrap_err();
+        assert_eq!(trap_code(&e), Some(TrapCode::MemoryOutOfBounds), "{tier:?}");
+        let div = instance.get_typed_func::<i32, i32>(&store, "div").unwrap();
+        let e = div.call(&mut store, 0).unwrap_err();
+        assert_eq!(
+            trap_code(&e),
+            Some(TrapCode::IntegerDivisionByZero),
+            "{tier:?}"
+        );
+        let u = instance
+            .get_typed_func::<(), ()>(&store, "unreachable")
+            .unwrap();
+        let e = u.call(&mut store, ()).unwrap_err();
+        assert_eq!(trap_code(&e), Some(TrapCode::Unreachable), "{tier:?}");
+    }
+    assert_eq!(handlers(), before, "a signal handler was installed");
+}

@@ -509,3 +509,16 @@ fn memfs_preloaded_by_the_embedder() {
     assert_eq!(read_file(&mut g, "config.json"), b"{}");
     assert_eq!(read_file(&mut g, "data/x"), b"1");
 }
+
+/// Off unix the OS backend has no `openat`-style primitives to walk with, so a host
+/// directory cannot be preopened: an error, not a sandbox without its rules.
+#[cfg(not(unix))]
+#[test]
+fn preopening_a_host_directory_is_an_error_off_unix() {
+    let dir = std::env::temp_dir();
+    let err = wisp_wasi::WasiCtx::builder()
+        .preopen_dir(&dir, "/tmp")
+        .map(|_| ())
+        .unwrap_err();
+    assert!(matches!(err, wisp_wasi::Error::Preopen { .. }), "{err}");
+}

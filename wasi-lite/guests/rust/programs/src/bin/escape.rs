@@ -138,6 +138,29 @@ fn symlink_then_follow(dir: Fd, target: &str, path: &str) -> wasi::Result<()> {
     r
 }
 
+/// Plants a link where it stays inside (`first`: target, path), then gives it a new name
+/// or place by `then`, where the same target leads out: `then` succeeding is an escape, a
+/// link any host process following it would leave the sandbox by. Cleans up either way.
+fn plant_then(
+    dir: Fd,
+    dirs: &[&str],
+    first: (&str, &str),
+    then: impl FnOnce() -> wasi::Result<()>,
+    leftovers: &[&str],
+) -> wasi::Result<()> {
+    for d in dirs {
+        wasi::path_create_directory(dir, d)?;
+    }
+    let r = wasi::path_symlink(first.0, dir, first.1).and_then(|()| then());
+    for l in leftovers.iter().chain([&first.1]) {
+        let _ = wasi::path_unlink_file(dir, l);
+    }
+    for d in dirs.iter().rev() {
+        let _ = wasi::path_remove_directory(dir, d);
+    }
+    r
+}
+
 fn read_all(dir: Fd, path: &str) -> wasi::Result<Vec<u8>> {
     let fd = wasi::path_open(dir, 0, path, 0, rights::READ_FILE, 0)?;
     let mut out = Vec::new();
@@ -416,6 +439,56 @@ fn main() {
         "symlink-create-deep-target",
         OUTSIDE,
         symlink_then_follow(sb, "a/../../outside/secret.txt", "guest_link_deep"),
+    );
+
+    // Links planted where they stay inside, then moved or linked to where they lead out
+    // (for any host process following them; the sandbox's own walk refuses to anyway).
+    t.escape(
+        "plant-rename-link-up",
+        OUTSIDE,
+        plant_then(
+            sb,
+            &["p1"],
+            ("../outside/secret.txt", "p1/l"),
+            || wasi::path_rename(sb, "p1/l", sb, "planted1"),
+            &["planted1"],
+        ),
+    );
+    t.escape(
+        "plant-hardlink-link-up",
+        OUTSIDE,
+        plant_then(
+            sb,
+            &["p2"],
+            ("../outside/secret.txt", "p2/l"),
+            || wasi::path_link(sb, 0, "p2/l", sb, "planted2"),
+            &["planted2"],
+        ),
+    );
+    t.escape(
+        "plant-rename-directory-of-links-up",
+        OUTSIDE,
+        plant_then(
+            sb,
+            &["p3", "p3/d"],
+            ("../../outside/secret.txt", "p3/d/l"),
+            || wasi::path_rename(sb, "p3/d", sb, "planted3"),
+            &["planted3/l"],
+        )
+        .inspect(|()| {
+            let _ = wasi::path_remove_directory(sb, "planted3");
+        }),
+    );
+    t.escape(
+        "plant-link-through-link",
+        OUTSIDE,
+        plant_then(
+            sb,
+            &[],
+            (".", "dot_link"),
+            || wasi::path_symlink("dot_link/../outside/secret.txt", sb, "planted4"),
+            &["planted4"],
+        ),
     );
 
     // The read-only preopen refuses every change.
