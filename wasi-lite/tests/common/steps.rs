@@ -177,7 +177,11 @@ impl Preopen {
                     format!("symlink({target:?}, {fd}, {path:?}) = {e}")
                 }
                 1 => {
-                    let flags = if input.next().is_multiple_of(2) { 0 } else { FOLLOW };
+                    let flags = if input.next().is_multiple_of(2) {
+                        0
+                    } else {
+                        FOLLOW
+                    };
                     let (old, fd2, new) = (
                         input.path(&dirs),
                         fds[input.next() as usize % fds.len()],
