@@ -7,7 +7,7 @@
 //! and touches one page holds one page. The bytes never move, which lets a tier keep a
 //! memory's base where it likes.
 //!
-//! Elsewhere (`no_std`, other hosts, or when the reservation cannot be had) the bytes are
+//! Elsewhere (`no_std`, other hosts, Miri, or when the reservation cannot be had) the bytes are
 //! a heap allocation: allocated zeroed (the allocator may map fresh pages lazily too) and
 //! grown by reallocation, which moves them and writes the zeros of every new byte.
 //!
@@ -19,7 +19,7 @@ use alloc::vec::Vec;
 /// The bytes of one linear memory.
 pub(crate) enum Storage {
     Heap(Vec<u8>),
-    #[cfg(all(feature = "std", unix))]
+    #[cfg(all(feature = "std", unix, not(miri)))]
     Reserved(reserved::Reserved),
 }
 
@@ -27,7 +27,7 @@ impl Storage {
     /// `len` zeroed bytes that may grow to `reserve` bytes, in reserved address space where
     /// that is asked for and available (`None` if allocation fails).
     pub(crate) fn new(len: usize, reserve: Option<u64>) -> Option<Storage> {
-        #[cfg(all(feature = "std", unix))]
+        #[cfg(all(feature = "std", unix, not(miri)))]
         if let Some(r) = reserve.and_then(|max| reserved::Reserved::new(len, max)) {
             return Some(Storage::Reserved(r));
         }
@@ -38,7 +38,7 @@ impl Storage {
     pub(crate) fn len(&self) -> usize {
         match self {
             Storage::Heap(v) => v.len(),
-            #[cfg(all(feature = "std", unix))]
+            #[cfg(all(feature = "std", unix, not(miri)))]
             Storage::Reserved(r) => r.len,
         }
     }
@@ -46,7 +46,7 @@ impl Storage {
     pub(crate) fn as_mut_ptr(&mut self) -> *mut u8 {
         match self {
             Storage::Heap(v) => v.as_mut_ptr(),
-            #[cfg(all(feature = "std", unix))]
+            #[cfg(all(feature = "std", unix, not(miri)))]
             Storage::Reserved(r) => r.base,
         }
     }
@@ -56,7 +56,7 @@ impl Storage {
             Storage::Heap(v) => v,
             // SAFETY: the invariant: `base..base + len` is initialised, readable memory
             // this value owns.
-            #[cfg(all(feature = "std", unix))]
+            #[cfg(all(feature = "std", unix, not(miri)))]
             Storage::Reserved(r) => unsafe { core::slice::from_raw_parts(r.base, r.len) },
         }
     }
@@ -65,7 +65,7 @@ impl Storage {
         match self {
             Storage::Heap(v) => v,
             // SAFETY: as in `bytes`, and writable; `&mut self` makes the slice unique.
-            #[cfg(all(feature = "std", unix))]
+            #[cfg(all(feature = "std", unix, not(miri)))]
             Storage::Reserved(r) => unsafe { core::slice::from_raw_parts_mut(r.base, r.len) },
         }
     }
@@ -82,7 +82,7 @@ impl Storage {
                 v.resize(new_len.max(v.len()), 0);
                 true
             }
-            #[cfg(all(feature = "std", unix))]
+            #[cfg(all(feature = "std", unix, not(miri)))]
             Storage::Reserved(r) => r.grow_to(new_len),
         }
     }
@@ -108,7 +108,7 @@ fn zeroed_vec(len: usize) -> Option<Vec<u8>> {
     }
 }
 
-#[cfg(all(feature = "std", unix))]
+#[cfg(all(feature = "std", unix, not(miri)))]
 mod reserved {
     use core::ffi::c_void;
     use core::ptr::null_mut;
