@@ -13,7 +13,11 @@ pub enum Step {
     Skip,
     /// The `else` of the live `if`: its second arm is reachable.
     Else,
-    /// The `end` of the live block: what follows is reachable.
+    /// A `catch` or `catch_all` of the live legacy `try`: its handler starts (reached
+    /// by unwinding, not from the code before).
+    Catch,
+    /// The `end` of the live block (or the `delegate` ending a legacy `try`): what follows
+    /// is reachable.
     End,
 }
 
@@ -27,13 +31,18 @@ impl DeadCode {
     /// Steps over `op`, met in unreachable code.
     pub fn step(&mut self, op: &Operator<'_>) -> Step {
         match op {
-            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+            Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::TryTable { .. }
+            | Operator::Try { .. } => {
                 self.depth += 1;
                 Step::Skip
             }
             Operator::Else if self.depth == 0 => Step::Else,
-            Operator::End if self.depth == 0 => Step::End,
-            Operator::End => {
+            Operator::Catch { .. } | Operator::CatchAll if self.depth == 0 => Step::Catch,
+            Operator::End | Operator::Delegate { .. } if self.depth == 0 => Step::End,
+            Operator::End | Operator::Delegate { .. } => {
                 self.depth -= 1;
                 Step::Skip
             }

@@ -29,6 +29,7 @@ pub struct Config {
     pub(crate) max_memories: u32,
     pub(crate) max_tables: u32,
     pub(crate) max_store_memory_bytes: u64,
+    pub(crate) max_exceptions: u32,
     pub(crate) module_limits: ModuleLimits,
     pub(crate) tier: Option<Tier>,
     pub(crate) tier_up: TierUp,
@@ -122,13 +123,18 @@ impl Default for Config {
     fn default() -> Self {
         use wasmparser::WasmFeatures as F;
         // Wasm 2.0 without SIMD (MVP, mutable globals, sign-extension, non-trapping
-        // float-to-int, multi-value, bulk memory and reference types), plus two Wasm 3.0
-        // features that cost the interpreter nothing on modules that don't use them:
-        // multiple memories and extended constant expressions.
+        // float-to-int, multi-value, bulk memory and reference types), plus the Wasm 3.0
+        // features built so far, none of which costs code that does not use it: multiple
+        // memories, extended constant expressions, tail calls, typed function references
+        // and exception handling (with its legacy form, which toolchains still emit).
         let features = F::WASM2
             .difference(F::SIMD)
             .union(F::MULTI_MEMORY)
-            .union(F::EXTENDED_CONST);
+            .union(F::EXTENDED_CONST)
+            .union(F::TAIL_CALL)
+            .union(F::FUNCTION_REFERENCES)
+            .union(F::EXCEPTIONS)
+            .union(F::LEGACY_EXCEPTIONS);
         Config {
             features,
             consume_fuel: false,
@@ -144,6 +150,7 @@ impl Default for Config {
             max_memories: 10_000,
             max_tables: 10_000,
             max_store_memory_bytes: 1 << 34,
+            max_exceptions: 1 << 20,
             module_limits: ModuleLimits::default(),
             tier: None,
             tier_up: TierUp::default(),
@@ -191,6 +198,19 @@ impl Config {
         /// `f32`/`f64` types and instructions (on by default; off refuses modules that use
         /// them, as builds without float support must).
         wasm_floats => FLOATS,
+        /// Tail calls: `return_call`, `return_call_indirect`, `return_call_ref` (on by
+        /// default).
+        wasm_tail_call => TAIL_CALL,
+        /// Typed function references: `(ref $t)`, `call_ref`, `ref.as_non_null`,
+        /// `br_on_null`, `br_on_non_null`, non-nullable locals, table initialisers (on by
+        /// default).
+        wasm_function_references => FUNCTION_REFERENCES,
+        /// Exception handling: tags, `throw`, `throw_ref`, `try_table`, `exnref` (on by
+        /// default).
+        wasm_exceptions => EXCEPTIONS,
+        /// The legacy exception-handling instructions: `try`, `catch`, `catch_all`,
+        /// `delegate`, `rethrow`, which Emscripten and older LLVM emit (on by default).
+        wasm_legacy_exceptions => LEGACY_EXCEPTIONS,
     }
 
     /// Meter execution with fuel: each store starts with none, `Store::set_fuel` adds it,
@@ -291,6 +311,15 @@ impl Config {
     /// host's), and two mappings.
     pub fn memory_reservation(&mut self, enable: bool) -> &mut Self {
         self.memory_reservation = enable;
+        self
+    }
+
+    /// Most exceptions a store holds at once (default 1 Mi). An exception that wasm kept
+    /// as a value (`exnref`) or handed to the host lives as long as the store; past this
+    /// many, a `throw` traps with `TooManyExceptions` rather than let a guest grow the
+    /// store without bound.
+    pub fn max_exceptions(&mut self, count: u32) -> &mut Self {
+        self.max_exceptions = count;
         self
     }
 
@@ -414,6 +443,7 @@ impl fmt::Debug for Config {
             .field("max_memories", &self.max_memories)
             .field("max_tables", &self.max_tables)
             .field("max_store_memory_bytes", &self.max_store_memory_bytes)
+            .field("max_exceptions", &self.max_exceptions)
             .field("module_limits", &self.module_limits)
             .field("tier", &self.tier)
             .field("tier_up", &self.tier_up)

@@ -61,17 +61,14 @@ impl HostFunc {
                 .map(|(t, raw)| Val::from_raw(*raw, *t, id))
                 .collect();
             let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+            let inner: *const StoreInner = &caller.store.inner;
             f(caller, &params, &mut results)?;
+            // SAFETY: the caller (and its borrow of the store) ended with the call.
+            let inner = unsafe { &*inner };
             for ((slot, val), ty) in slots.iter_mut().zip(&results).zip(ty.results()) {
-                if val.ty() != *ty {
-                    return Err(Trap::msg(alloc::format!(
-                        "host function returned {} where {ty} was declared",
-                        val.ty()
-                    )));
-                }
-                *slot = val
-                    .to_raw(id)
-                    .map_err(|e| Trap::msg(alloc::format!("{e}")))?;
+                *slot = val.to_raw_checked(*ty, inner).map_err(|e| {
+                    Trap::msg(alloc::format!("host function returned a wrong value: {e}"))
+                })?;
             }
             Ok(())
         })
@@ -225,7 +222,13 @@ impl Func {
         let id = ctx.inner.id;
         ctx.inner.check(self.store)?;
         let ty = ctx.inner.func_type(self.index).clone();
-        check_vals("argument", ty.params(), params)?;
+        if params.len() != ty.params().len() {
+            return Err(Error::TypeMismatch(alloc::format!(
+                "expected {} arguments, got {}",
+                ty.params().len(),
+                params.len()
+            )));
+        }
         if results.len() != ty.results().len() {
             return Err(Error::TypeMismatch(alloc::format!(
                 "expected {} results, got room for {}",
@@ -234,8 +237,10 @@ impl Func {
             )));
         }
         let mut slots = vec![0u64; ty.slots_len()];
-        for (slot, p) in slots.iter_mut().zip(params) {
-            *slot = p.to_raw(id)?;
+        for (i, ((slot, p), t)) in slots.iter_mut().zip(params).zip(ty.params()).enumerate() {
+            *slot = p
+                .to_raw_checked(*t, &ctx.inner)
+                .map_err(|e| Error::TypeMismatch(alloc::format!("argument {i}: {e}")))?;
         }
         self.call_slots(ctx, &mut slots)?;
         for ((r, raw), t) in results.iter_mut().zip(&slots).zip(ty.results()) {
@@ -254,7 +259,14 @@ impl Func {
         // SAFETY: `ptr` comes from a unique borrow of a `Store<T>` (`#[repr(C)]`, inner
         // first) that is not used again until the call returns; `self` was checked to
         // belong to it, and `slots` was sized for its type by the caller.
-        unsafe { call_raw(ptr, self.index, None, slots) }
+        let result = unsafe { call_raw(ptr, self.index, None, slots) };
+        if let Err(trap) = &result {
+            // An exception reaching the host may be kept by it as long as it likes.
+            if let Some(index) = trap.exception().and_then(|e| e.index_in(store.inner.id)) {
+                store.inner.expose_exception(index);
+            }
+        }
+        result
     }
 
     /// A typed view of the function; fails unless `Params` and `Results` match its type.
@@ -271,25 +283,6 @@ impl Func {
         }
         Ok(TypedFunc::new(*self))
     }
-}
-
-fn check_vals(what: &str, types: &[crate::types::ValType], vals: &[Val]) -> Result<()> {
-    if types.len() != vals.len() {
-        return Err(Error::TypeMismatch(alloc::format!(
-            "expected {} {what}s, got {}",
-            types.len(),
-            vals.len()
-        )));
-    }
-    for (i, (t, v)) in types.iter().zip(vals).enumerate() {
-        if v.ty() != *t {
-            return Err(Error::TypeMismatch(alloc::format!(
-                "{what} {i} should be {t}, got {}",
-                v.ty()
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// The store as a host function sees it: the embedder's data, and the calling instance's

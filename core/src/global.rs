@@ -23,14 +23,7 @@ pub struct Global {
 impl Global {
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global> {
         let inner = &mut store.as_context_mut().0.inner;
-        if value.ty() != ty.content {
-            return Err(Error::TypeMismatch(alloc::format!(
-                "global of type {} initialised with {}",
-                ty.content,
-                value.ty()
-            )));
-        }
-        let raw = value.to_raw(inner.id)?;
+        let raw = value.to_raw_checked(ty.content, inner)?;
         let index = inner.globals.len() as u32;
         inner
             .globals
@@ -60,18 +53,12 @@ impl Global {
     pub fn set(&self, mut store: impl AsContextMut, value: Val) -> Result<()> {
         let inner = &mut store.as_context_mut().0.inner;
         inner.check(self.store)?;
-        let e = &mut inner.globals[self.index as usize];
-        if e.ty.mutability != Mutability::Var {
+        let ty = inner.globals[self.index as usize].ty;
+        if ty.mutability != Mutability::Var {
             return Err(Error::TypeMismatch("cannot set an immutable global".into()));
         }
-        if value.ty() != e.ty.content {
-            return Err(Error::TypeMismatch(alloc::format!(
-                "global of type {} set to {}",
-                e.ty.content,
-                value.ty()
-            )));
-        }
-        e.value = value.to_raw(self.store)?;
+        let raw = value.to_raw_checked(ty.content, inner)?;
+        inner.globals[self.index as usize].value = raw;
         Ok(())
     }
 }

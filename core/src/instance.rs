@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use core::sync::atomic::AtomicPtr;
 
 use crate::error::{Error, Result};
+use crate::exception::Tag;
 use crate::func::{Func, FuncKind};
 use crate::global::{Global, GlobalEntity};
 use crate::linker::Extern;
@@ -16,7 +17,7 @@ use crate::owned::Owned;
 use crate::store::{AsContext, AsContextMut, Store, StoreId, StoreInner};
 use crate::table::{Table, TableEntity};
 use crate::trap::Trap;
-use crate::types::{ExternType, MemoryType, TableType};
+use crate::types::{ExternType, MemoryType, TableType, TagType};
 use crate::vm::{FuncEntry, VmCtx};
 
 /// An instance in a store. Its `vmctx` points into the boxed arrays beside it.
@@ -28,6 +29,9 @@ pub struct InstanceEntity {
     pub tables: Box<[u32]>,
     pub memories: Box<[u32]>,
     pub globals: Box<[u32]>,
+    /// Store indices of the instance's tags (imports first): what a `catch` of tag `i`
+    /// compares an exception's tag with. `VmCtx::tags` points here.
+    pub tags: Box<[u32]>,
     /// Element segments as raw references; a dropped segment is empty.
     pub elements: Vec<Box<[u64]>>,
     /// Whether each data segment has been dropped.
@@ -121,6 +125,10 @@ impl Instance {
         self.get_export(store, name)?.into_global()
     }
 
+    pub fn get_tag(&self, store: impl AsContext, name: &str) -> Option<Tag> {
+        self.get_export(store, name)?.into_tag()
+    }
+
     /// A typed view of exported function `name`.
     pub fn get_typed_func<P: crate::typed::WasmParams, R: crate::typed::WasmResults>(
         &self,
@@ -152,6 +160,10 @@ fn extern_of(store: StoreId, inst: &InstanceEntity, index: ExternIndex) -> Exter
             store,
             index: inst.globals[i as usize],
         }),
+        ExternIndex::Tag(i) => Extern::Tag(Tag {
+            store,
+            index: inst.tags[i as usize],
+        }),
     }
 }
 
@@ -174,6 +186,7 @@ fn actual_type(inner: &StoreInner, ext: &Extern) -> ExternType {
             })
         }
         Extern::Global(g) => ExternType::Global(inner.globals[g.index as usize].ty),
+        Extern::Tag(t) => ExternType::Tag(inner.tags[t.index as usize].ty.clone()),
     }
 }
 
@@ -194,6 +207,7 @@ fn import_matches(inner: &StoreInner, ext: &Extern, kind: &ImportKind, module: &
         }
         (ImportKind::Table(t), Extern::Table(tb)) => {
             let e = &inner.tables[tb.index as usize];
+            // Table types are invariant in their element type.
             e.ty.element == t.element
                 && limits_match(
                     u64::from(e.size()),
@@ -207,7 +221,20 @@ fn import_matches(inner: &StoreInner, ext: &Extern, kind: &ImportKind, module: &
             e.ty.page_size_log2 == t.page_size_log2
                 && limits_match(e.pages(), e.ty.max, t.min, t.max)
         }
-        (ImportKind::Global(t), Extern::Global(g)) => inner.globals[g.index as usize].ty == *t,
+        (ImportKind::Global(t), Extern::Global(g)) => {
+            // An immutable global may have a subtype of the type imported; a mutable one
+            // exactly the type.
+            let actual = inner.globals[g.index as usize].ty;
+            actual.mutability == t.mutability
+                && match t.mutability {
+                    crate::types::Mutability::Const => actual.content.matches(t.content),
+                    crate::types::Mutability::Var => actual.content == t.content,
+                }
+        }
+        (ImportKind::Tag(t), Extern::Tag(tag)) => {
+            // Tags match by their exact function type.
+            inner.tags[tag.index as usize].ty.func_type() == &module.inner.types[*t as usize]
+        }
         _ => false,
     }
 }
@@ -218,6 +245,9 @@ fn expected_type(kind: &ImportKind, module: &Module) -> ExternType {
         ImportKind::Table(t) => ExternType::Table(*t),
         ImportKind::Memory(t) => ExternType::Memory(*t),
         ImportKind::Global(t) => ExternType::Global(*t),
+        ImportKind::Tag(t) => ExternType::Tag(TagType::from_func_type(
+            module.inner.types[*t as usize].clone(),
+        )),
     }
 }
 
@@ -287,12 +317,14 @@ pub(crate) fn instantiate<T>(
     let mut tables = Vec::with_capacity(m.tables.len());
     let mut memories = Vec::with_capacity(m.memories.len());
     let mut globals = Vec::with_capacity(m.globals.len());
+    let mut tags = Vec::with_capacity(m.tags.len());
     for (imp, ext) in m.imports.iter().zip(imports) {
         let id = match ext {
             Extern::Func(f) => (f.store, f.index),
             Extern::Table(t) => (t.store, t.index),
             Extern::Memory(mm) => (mm.store, mm.index),
             Extern::Global(g) => (g.store, g.index),
+            Extern::Tag(t) => (t.store, t.index),
         };
         inner.check(id.0)?;
         if !import_matches(inner, ext, &imp.kind, module) {
@@ -308,6 +340,7 @@ pub(crate) fn instantiate<T>(
             Extern::Table(_) => tables.push(id.1),
             Extern::Memory(_) => memories.push(id.1),
             Extern::Global(_) => globals.push(id.1),
+            Extern::Tag(_) => tags.push(id.1),
         }
     }
 
@@ -341,6 +374,10 @@ pub(crate) fn instantiate<T>(
             },
         );
         funcs.push(f.index);
+    }
+    for &t in &m.tags[m.num_imported_tags as usize..] {
+        let ty = TagType::from_func_type(m.types[t as usize].clone());
+        tags.push(inner.alloc_tag(ty).index);
     }
     for (ty, init) in m.globals[m.num_imported_globals as usize..]
         .iter()
@@ -406,6 +443,7 @@ pub(crate) fn instantiate<T>(
         tables: tables.into(),
         memories: memories.into(),
         globals: globals.into(),
+        tags: tags.into(),
         data_dropped: alloc::vec![false; m.data.len()],
         elements,
         func_entries,
@@ -426,6 +464,7 @@ pub(crate) fn instantiate<T>(
         tables: e.table_ptrs.as_ptr(),
         funcs: e.func_entries.as_ptr(),
         type_ids: m.type_ids.as_ptr(),
+        tags: e.tags.as_ptr(),
         num_memories: e.memory_ptrs.len() as u32,
         num_globals: e.global_ptrs.len() as u32,
         num_tables: e.table_ptrs.len() as u32,

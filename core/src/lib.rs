@@ -16,6 +16,7 @@ extern crate std;
 pub mod dead_code;
 mod engine;
 mod error;
+mod exception;
 mod func;
 mod global;
 mod instance;
@@ -34,6 +35,7 @@ pub mod vm;
 
 pub use crate::engine::{Config, Engine, Tier, TierEvent, TierListener, TierUp};
 pub use crate::error::{Error, ModuleError, Result};
+pub use crate::exception::{ExnEntity, ExnRef, Tag, TagEntity};
 pub use crate::func::{
     call_raw, Caller, Func, FuncEntity, FuncKind, HostEntity, HostFunc, MAX_REENTRANCY,
 };
@@ -51,7 +53,8 @@ pub use crate::table::{Table, TableEntity};
 pub use crate::trap::{FrameInfo, HostError, Trap, TrapCode};
 pub use crate::typed::{HostResult, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
 pub use crate::types::{
-    ExternType, FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType,
+    ExternType, FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType,
+    TagType, ValType,
 };
 pub use crate::value::{ExternRef, Val};
 

@@ -456,7 +456,7 @@ mod tests {
         // Past the cap the limiter is not asked (it would trap).
         assert_eq!(r.memory_growing(0, 1001, None).ok(), Some(false));
         assert_eq!(r.table_growing(0, 1, None).ok(), Some(false));
-        let table = TableType::new(crate::types::RefType::FuncRef, 1, None);
+        let table = TableType::new(crate::types::RefType::FUNCREF, 1, None);
         assert!(matches!(
             r.admit_tables(&[table]),
             Err(Error::StoreLimit {

@@ -8,6 +8,7 @@ use hashbrown::HashMap;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::exception::Tag;
 use crate::func::{Caller, Func, HostFunc};
 use crate::global::Global;
 use crate::instance::{instantiate, Instance};
@@ -27,6 +28,7 @@ pub enum Extern {
     Table(Table),
     Memory(Memory),
     Global(Global),
+    Tag(Tag),
 }
 
 impl Extern {
@@ -54,6 +56,12 @@ impl Extern {
             _ => None,
         }
     }
+    pub fn into_tag(self) -> Option<Tag> {
+        match self {
+            Extern::Tag(t) => Some(t),
+            _ => None,
+        }
+    }
 }
 
 impl From<Func> for Extern {
@@ -74,6 +82,11 @@ impl From<Memory> for Extern {
 impl From<Global> for Extern {
     fn from(g: Global) -> Self {
         Extern::Global(g)
+    }
+}
+impl From<Tag> for Extern {
+    fn from(t: Tag) -> Self {
+        Extern::Tag(t)
     }
 }
 

@@ -20,7 +20,8 @@ use crate::engine::Engine;
 use crate::error::{Error, ModuleError, Result};
 use crate::limits::{check_module, func_limit, ModuleLimits};
 use crate::types::{
-    ExternType, FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType,
+    ExternType, FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType,
+    TagType, ValType,
 };
 
 /// One instruction of a constant expression. Wasm 2.0 allows a single constant,
@@ -50,7 +51,7 @@ pub struct ConstExpr {
 }
 
 impl ConstExpr {
-    fn parse(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr> {
+    fn parse(expr: &wasmparser::ConstExpr<'_>, type_ids: &[u32]) -> Result<ConstExpr> {
         use wasmparser::Operator as O;
         let mut ops = Vec::new();
         let mut reader = expr.get_operators_reader();
@@ -61,7 +62,9 @@ impl ConstExpr {
                 O::I64Const { value } => ConstOp::I64(value),
                 O::F32Const { value } => ConstOp::F32(value.bits()),
                 O::F64Const { value } => ConstOp::F64(value.bits()),
-                O::RefNull { hty } => ConstOp::RefNull(ref_type_of_heap(hty, offset)?),
+                O::RefNull { hty } => {
+                    ConstOp::RefNull(RefType::new(true, heap_type(hty, type_ids, offset)?))
+                }
                 O::RefFunc { function_index } => ConstOp::RefFunc(function_index),
                 O::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
                 O::I32Add => ConstOp::I32Add,
@@ -78,19 +81,29 @@ impl ConstExpr {
     }
 }
 
-fn ref_type_of_heap(heap: wasmparser::HeapType, offset: u64) -> Result<RefType> {
+/// wisp's heap type for wasmparser's, with concrete types (module type indices) mapped to
+/// their engine-wide ids; `type_ids` holds the module's types interned so far. Types that
+/// need GC (structs, arrays, `any`, `eq`, `i31`, shared types) are unsupported.
+fn heap_type(heap: wasmparser::HeapType, type_ids: &[u32], offset: u64) -> Result<HeapType> {
     use wasmparser::{AbstractHeapType as A, HeapType as H};
-    match heap {
-        H::Abstract {
-            shared: false,
-            ty: A::Func,
-        } => Ok(RefType::FuncRef),
-        H::Abstract {
-            shared: false,
-            ty: A::Extern,
-        } => Ok(RefType::ExternRef),
-        _ => Err(unsupported("typed reference", offset)),
-    }
+    Ok(match heap {
+        H::Abstract { shared: false, ty } => match ty {
+            A::Func => HeapType::Func,
+            A::NoFunc => HeapType::NoFunc,
+            A::Extern => HeapType::Extern,
+            A::NoExtern => HeapType::NoExtern,
+            A::Exn => HeapType::Exn,
+            A::NoExn => HeapType::NoExn,
+            _ => return Err(unsupported("GC reference type", offset)),
+        },
+        H::Concrete(wasmparser::UnpackedIndex::Module(i))
+        | H::Exact(wasmparser::UnpackedIndex::Module(i)) => match type_ids.get(i as usize) {
+            Some(&id) => HeapType::ConcreteFunc(id),
+            // A reference to a type not defined yet needs recursive type groups (GC).
+            None => return Err(unsupported("recursive type reference", offset)),
+        },
+        _ => return Err(unsupported("GC reference type", offset)),
+    })
 }
 
 fn unsupported(what: &str, offset: u64) -> Error {
@@ -100,12 +113,24 @@ fn unsupported(what: &str, offset: u64) -> Error {
     })
 }
 
-fn val_type(ty: wasmparser::ValType, offset: u64) -> Result<ValType> {
-    ValType::from_wasmparser(ty).ok_or_else(|| unsupported("typed reference", offset))
+/// wisp's value type for wasmparser's (see `heap_type`).
+pub(crate) fn val_type(ty: wasmparser::ValType, type_ids: &[u32], offset: u64) -> Result<ValType> {
+    use wasmparser::ValType as W;
+    Ok(match ty {
+        W::I32 => ValType::I32,
+        W::I64 => ValType::I64,
+        W::F32 => ValType::F32,
+        W::F64 => ValType::F64,
+        W::V128 => ValType::V128,
+        W::Ref(r) => ValType::Ref(ref_type(r, type_ids, offset)?),
+    })
 }
 
-fn ref_type(ty: wasmparser::RefType, offset: u64) -> Result<RefType> {
-    RefType::from_wasmparser(ty).ok_or_else(|| unsupported("typed reference", offset))
+fn ref_type(ty: wasmparser::RefType, type_ids: &[u32], offset: u64) -> Result<RefType> {
+    Ok(RefType::new(
+        ty.is_nullable(),
+        heap_type(ty.heap_type(), type_ids, offset)?,
+    ))
 }
 
 /// What an import asks for.
@@ -116,6 +141,8 @@ pub enum ImportKind {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// An exception tag of this module type index.
+    Tag(u32),
 }
 
 #[derive(Debug, Clone)]
@@ -132,6 +159,7 @@ pub enum ExternIndex {
     Table(u32),
     Memory(u32),
     Global(u32),
+    Tag(u32),
 }
 
 #[derive(Debug, Clone)]
@@ -200,6 +228,9 @@ pub struct ModuleInner {
     pub globals: Vec<GlobalType>,
     pub num_imported_globals: u32,
     pub global_inits: Vec<ConstExpr>,
+    /// Type index of every exception tag, imported ones first.
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
     pub exports: Vec<Export>,
     export_map: HashMap<String, usize>,
     pub start: Option<u32>,
@@ -208,6 +239,8 @@ pub struct ModuleInner {
     /// Defined functions, in order (index = function index - imported functions).
     pub bodies: Vec<FuncBody>,
     pub func_names: HashMap<u32, String>,
+    /// Tag names from the name section.
+    pub tag_names: HashMap<u32, String>,
     /// The interpreter's per-module state (its translated code and profile), created on
     /// demand.
     pub interp_data: spin::Once<Box<dyn Any + Send + Sync>>,
@@ -259,7 +292,13 @@ impl ModuleInner {
             ExternIndex::Table(i) => ExternType::Table(self.tables[i as usize]),
             ExternIndex::Memory(i) => ExternType::Memory(self.memories[i as usize]),
             ExternIndex::Global(i) => ExternType::Global(self.globals[i as usize]),
+            ExternIndex::Tag(i) => ExternType::Tag(self.tag_type(i)),
         }
+    }
+
+    /// The type of tag `index`.
+    pub fn tag_type(&self, index: u32) -> TagType {
+        TagType::from_func_type(self.types[self.tags[index as usize] as usize].clone())
     }
 }
 
@@ -307,6 +346,9 @@ impl Module {
                 ImportKind::Table(t) => ExternType::Table(*t),
                 ImportKind::Memory(t) => ExternType::Memory(*t),
                 ImportKind::Global(t) => ExternType::Global(*t),
+                ImportKind::Tag(t) => {
+                    ExternType::Tag(TagType::from_func_type(m.types[*t as usize].clone()))
+                }
             };
             (imp.module.as_str(), imp.name.as_str(), ty)
         })
@@ -414,6 +456,8 @@ impl<'e> Parse<'e> {
             globals: Vec::new(),
             num_imported_globals: 0,
             global_inits: Vec::new(),
+            tags: Vec::new(),
+            num_imported_tags: 0,
             exports: Vec::new(),
             export_map: HashMap::new(),
             start: None,
@@ -421,6 +465,7 @@ impl<'e> Parse<'e> {
             data: Vec::new(),
             bodies: Vec::new(),
             func_names: HashMap::new(),
+            tag_names: HashMap::new(),
             interp_data: spin::Once::new(),
             jit_data: spin::Once::new(),
             native_code: Box::default(),
@@ -471,8 +516,9 @@ impl<'e> Parse<'e> {
                         else {
                             return Err(unsupported("GC type", offset));
                         };
-                        let params = f.params().iter().map(|t| val_type(*t, offset));
-                        let results = f.results().iter().map(|t| val_type(*t, offset));
+                        let ids = &m.type_ids;
+                        let params = f.params().iter().map(|t| val_type(*t, ids, offset));
+                        let results = f.results().iter().map(|t| val_type(*t, ids, offset));
                         let ty = FuncType::new(
                             params.collect::<Result<Vec<_>>>()?,
                             results.collect::<Result<Vec<_>>>()?,
@@ -493,7 +539,7 @@ impl<'e> Parse<'e> {
                             ImportKind::Func(t)
                         }
                         wasmparser::TypeRef::Table(t) => {
-                            let t = self.table_type(t, offset)?;
+                            let t = self.table_type(t, &m.type_ids, offset)?;
                             m.tables.push(t);
                             m.num_imported_tables += 1;
                             ImportKind::Table(t)
@@ -505,10 +551,15 @@ impl<'e> Parse<'e> {
                             ImportKind::Memory(t)
                         }
                         wasmparser::TypeRef::Global(t) => {
-                            let t = global_type(t, offset)?;
+                            let t = global_type(t, &m.type_ids, offset)?;
                             m.globals.push(t);
                             m.num_imported_globals += 1;
                             ImportKind::Global(t)
+                        }
+                        wasmparser::TypeRef::Tag(t) => {
+                            m.tags.push(t.func_type_idx);
+                            m.num_imported_tags += 1;
+                            ImportKind::Tag(t.func_type_idx)
                         }
                         _ => return Err(unsupported("import kind", offset)),
                     };
@@ -534,10 +585,10 @@ impl<'e> Parse<'e> {
                 let base = reader.range().start;
                 for table in reader {
                     let table = table?;
-                    m.tables.push(self.table_type(table.ty, base)?);
+                    m.tables.push(self.table_type(table.ty, &m.type_ids, base)?);
                     m.table_inits.push(match table.init {
                         wasmparser::TableInit::RefNull => None,
-                        wasmparser::TableInit::Expr(e) => Some(ConstExpr::parse(&e)?),
+                        wasmparser::TableInit::Expr(e) => Some(ConstExpr::parse(&e, &m.type_ids)?),
                     });
                 }
             }
@@ -551,8 +602,9 @@ impl<'e> Parse<'e> {
                 let base = reader.range().start;
                 for g in reader {
                     let g = g?;
-                    m.globals.push(global_type(g.ty, base)?);
-                    m.global_inits.push(ConstExpr::parse(&g.init_expr)?);
+                    m.globals.push(global_type(g.ty, &m.type_ids, base)?);
+                    m.global_inits
+                        .push(ConstExpr::parse(&g.init_expr, &m.type_ids)?);
                 }
             }
             Payload::ExportSection(reader) => {
@@ -565,9 +617,7 @@ impl<'e> Parse<'e> {
                         wasmparser::ExternalKind::Table => ExternIndex::Table(e.index),
                         wasmparser::ExternalKind::Memory => ExternIndex::Memory(e.index),
                         wasmparser::ExternalKind::Global => ExternIndex::Global(e.index),
-                        wasmparser::ExternalKind::Tag => {
-                            return Err(unsupported("tag export", 0u64));
-                        }
+                        wasmparser::ExternalKind::Tag => ExternIndex::Tag(e.index),
                     };
                     m.export_map.insert(e.name.to_string(), m.exports.len());
                     m.exports.push(Export {
@@ -589,7 +639,7 @@ impl<'e> Parse<'e> {
                             offset_expr,
                         } => ElementMode::Active {
                             table: table_index.unwrap_or(0),
-                            offset: ConstExpr::parse(&offset_expr)?,
+                            offset: ConstExpr::parse(&offset_expr, &m.type_ids)?,
                         },
                     };
                     let count = match &elem.items {
@@ -613,14 +663,14 @@ impl<'e> Parse<'e> {
                                     })
                                 })
                                 .collect::<Result<Vec<_>>>()?;
-                            (RefType::FuncRef, items)
+                            (RefType::FUNCREF, items)
                         }
                         wasmparser::ElementItems::Expressions(ty, exprs) => {
                             let items = exprs
                                 .into_iter()
-                                .map(|e| ConstExpr::parse(&e?))
+                                .map(|e| ConstExpr::parse(&e?, &m.type_ids))
                                 .collect::<Result<Vec<_>>>()?;
-                            (ref_type(ty, offset)?, items)
+                            (ref_type(ty, &m.type_ids, offset)?, items)
                         }
                     };
                     m.elements.push(ElementSegment {
@@ -648,13 +698,18 @@ impl<'e> Parse<'e> {
                             offset_expr,
                         } => DataMode::Active {
                             memory: memory_index,
-                            offset: ConstExpr::parse(&offset_expr)?,
+                            offset: ConstExpr::parse(&offset_expr, &m.type_ids)?,
                         },
                     };
                     m.data.push(DataSegment {
                         mode,
                         bytes: start..start + data.data.len(),
                     });
+                }
+            }
+            Payload::TagSection(reader) => {
+                for tag in reader {
+                    m.tags.push(tag?.func_type_idx);
                 }
             }
             Payload::CustomSection(reader) => {
@@ -669,12 +724,17 @@ impl<'e> Parse<'e> {
         Ok(())
     }
 
-    fn table_type(&self, t: wasmparser::TableType, offset: u64) -> Result<TableType> {
+    fn table_type(
+        &self,
+        t: wasmparser::TableType,
+        type_ids: &[u32],
+        offset: u64,
+    ) -> Result<TableType> {
         if t.table64 || t.shared {
             return Err(unsupported("64-bit or shared table", offset));
         }
         Ok(TableType {
-            element: ref_type(t.element_type, offset)?,
+            element: ref_type(t.element_type, type_ids, offset)?,
             min: t.initial as u32,
             max: t.maximum.map(|m| m as u32),
         })
@@ -692,12 +752,12 @@ impl<'e> Parse<'e> {
     }
 }
 
-fn global_type(t: wasmparser::GlobalType, offset: u64) -> Result<GlobalType> {
+fn global_type(t: wasmparser::GlobalType, type_ids: &[u32], offset: u64) -> Result<GlobalType> {
     if t.shared {
         return Err(unsupported("shared global", offset));
     }
     Ok(GlobalType {
-        content: val_type(t.content_type, offset)?,
+        content: val_type(t.content_type, type_ids, offset)?,
         mutability: if t.mutable {
             Mutability::Var
         } else {
@@ -714,6 +774,12 @@ fn record_names(m: &mut ModuleInner, names: wasmparser::NameSectionReader<'_>) -
                 for naming in map {
                     let naming = naming?;
                     m.func_names.insert(naming.index, naming.name.to_string());
+                }
+            }
+            wasmparser::Name::Tag(map) => {
+                for naming in map {
+                    let naming = naming?;
+                    m.tag_names.insert(naming.index, naming.name.to_string());
                 }
             }
             _ => {}

@@ -52,6 +52,15 @@ pub struct StoreInner {
     pub globals: Vec<Owned<GlobalEntity>>,
     pub instances: Vec<Owned<InstanceEntity>>,
     pub externs: Vec<Box<dyn Any + Send + Sync>>,
+    /// Exception tags (`exception.rs`).
+    pub tags: Vec<crate::exception::TagEntity>,
+    /// Exceptions thrown and not freed; `None` where one was (see `exception.rs`).
+    pub exceptions: Vec<Option<crate::exception::ExnEntity>>,
+    /// Indices of `exceptions`' free entries.
+    pub free_exceptions: Vec<u32>,
+    /// The exception native code is propagating with `vm::status::EXCEPTION` (its index),
+    /// or that a tier leaves for the next to pick up.
+    pub pending_exception: Option<u32>,
     /// Fuel left; only charged when the engine's config enables fuel.
     pub fuel: u64,
     /// Set by an [`InterruptHandle`]; checked (and cleared) by the tiers at function
@@ -153,6 +162,10 @@ impl<T> Store<T> {
                 globals: Vec::new(),
                 instances: Vec::new(),
                 externs: Vec::new(),
+                tags: Vec::new(),
+                exceptions: Vec::new(),
+                free_exceptions: Vec::new(),
+                pending_exception: None,
                 fuel: 0,
                 interrupt: Arc::new(AtomicBool::new(false)),
                 call_depth: 0,

@@ -181,8 +181,7 @@ impl Table {
     /// Creates a table of type `ty` with every element set to `init`.
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
         let inner = &mut store.as_context_mut().0.inner;
-        check_ref_type(init, ty)?;
-        let raw = init.to_raw(inner.id)?;
+        let raw = init.to_raw_checked(ty.element.into(), inner)?;
         crate::limits::admit_table(inner, ty)?;
         let limit = inner.engine.config().max_table_elements;
         let entity = TableEntity::new(ty, raw, limit, inner.resources.as_ptr())?;
@@ -223,9 +222,9 @@ impl Table {
     pub fn set(&self, mut store: impl AsContextMut, index: u32, value: Val) -> Result<()> {
         let inner = &mut store.as_context_mut().0.inner;
         inner.check(self.store)?;
+        let element = inner.tables[self.index as usize].ty.element;
+        let raw = value.to_raw_checked(element.into(), inner)?;
         let e = &mut inner.tables[self.index as usize];
-        check_ref_type(value, e.ty)?;
-        let raw = value.to_raw(self.store)?;
         e.set(index, raw)
             .map_err(|_| Error::NotFound(alloc::format!("table index {index} out of bounds")))
     }
@@ -236,23 +235,11 @@ impl Table {
     pub fn grow(&self, mut store: impl AsContextMut, delta: u32, init: Val) -> Result<u32> {
         let inner = &mut store.as_context_mut().0.inner;
         inner.check(self.store)?;
+        let element = inner.tables[self.index as usize].ty.element;
+        let raw = init.to_raw_checked(element.into(), inner)?;
         let e = &mut inner.tables[self.index as usize];
-        check_ref_type(init, e.ty)?;
-        let raw = init.to_raw(self.store)?;
         e.grow(delta, raw)?.ok_or_else(|| {
             Error::ResourceExhausted(alloc::format!("failed to grow table by {delta}"))
         })
-    }
-}
-
-fn check_ref_type(v: Val, ty: TableType) -> Result<()> {
-    if v.ty() == ty.element.into() {
-        Ok(())
-    } else {
-        Err(Error::TypeMismatch(alloc::format!(
-            "expected a {} element, got {}",
-            ty.element,
-            v.ty()
-        )))
     }
 }

@@ -7,6 +7,8 @@ use alloc::vec::Vec;
 use core::any::Any;
 use core::fmt;
 
+use crate::exception::ExnRef;
+
 /// Why execution trapped. The `Display` text matches the official testsuite's wording.
 #[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -35,11 +37,19 @@ pub enum TrapCode {
     OutOfFuel,
     /// The embedder interrupted execution.
     Interrupted,
+    /// `call_ref` or `return_call_ref` of a null reference.
+    NullFunctionReference,
+    /// `throw_ref` of a null reference.
+    NullExceptionReference,
+    /// A `throw` found the store holding as many exceptions as it may
+    /// (`Config::max_exceptions`): exceptions kept as values are never freed, so a guest
+    /// that keeps throwing and keeping them is stopped here.
+    TooManyExceptions,
 }
 
 impl TrapCode {
     /// Every code, in the order of their array-call statuses (`vm::status`).
-    const ALL: [TrapCode; 12] = [
+    const ALL: [TrapCode; 15] = [
         TrapCode::Unreachable,
         TrapCode::MemoryOutOfBounds,
         TrapCode::TableOutOfBounds,
@@ -52,6 +62,9 @@ impl TrapCode {
         TrapCode::StackExhausted,
         TrapCode::OutOfFuel,
         TrapCode::Interrupted,
+        TrapCode::NullFunctionReference,
+        TrapCode::NullExceptionReference,
+        TrapCode::TooManyExceptions,
     ];
 
     /// The array-call status (`vm::status`) that reports this trap: never `OK` (0) nor
@@ -83,6 +96,9 @@ impl TrapCode {
             TrapCode::StackExhausted => "call stack exhausted",
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::Interrupted => "interrupted",
+            TrapCode::NullFunctionReference => "null function reference",
+            TrapCode::NullExceptionReference => "null exception reference",
+            TrapCode::TooManyExceptions => "too many exceptions alive",
         }
     }
 }
@@ -110,6 +126,9 @@ enum Reason {
     Code(TrapCode),
     Host(Box<dyn HostError>),
     Message(String),
+    /// An exception: thrown by wasm and caught by nothing, or thrown by a host function
+    /// (which wasm may catch).
+    Exception(ExnRef),
 }
 
 struct Inner {
@@ -140,6 +159,21 @@ impl Trap {
     /// A host trap with just a message.
     pub fn msg(message: impl Into<String>) -> Trap {
         Trap::from_reason(Reason::Message(message.into()))
+    }
+
+    /// A wasm exception: what a host function returns to throw `exn` into the wasm that
+    /// called it (where a handler may catch it), and what the host gets back when an
+    /// exception leaves wasm uncaught.
+    pub fn throw(exn: ExnRef) -> Trap {
+        Trap::from_reason(Reason::Exception(exn))
+    }
+
+    /// The exception, if this is an uncaught (or host-thrown) exception rather than a trap.
+    pub fn exception(&self) -> Option<ExnRef> {
+        match self.inner.reason {
+            Reason::Exception(e) => Some(e),
+            _ => None,
+        }
     }
 
     /// The trap code, if wasm execution (rather than a host function) trapped.
@@ -187,6 +221,7 @@ impl fmt::Display for Trap {
             Reason::Code(c) => write!(f, "{c}"),
             Reason::Host(e) => write!(f, "{e}"),
             Reason::Message(m) => f.write_str(m),
+            Reason::Exception(_) => f.write_str("uncaught wasm exception"),
         }
     }
 }
@@ -198,6 +233,7 @@ impl fmt::Debug for Trap {
             Reason::Code(c) => d.field("code", c),
             Reason::Host(e) => d.field("host", e),
             Reason::Message(m) => d.field("message", m),
+            Reason::Exception(e) => d.field("exception", e),
         };
         if !self.inner.backtrace.is_empty() {
             d.field("backtrace", &self.inner.backtrace);

@@ -47,7 +47,7 @@ num_ty! {
 }
 
 impl WasmTy for Option<Func> {
-    const TY: ValType = ValType::FuncRef;
+    const TY: ValType = ValType::FUNCREF;
     fn into_raw(self, store: StoreId) -> Result<u64> {
         match self {
             None => Ok(0),
@@ -61,7 +61,7 @@ impl WasmTy for Option<Func> {
 }
 
 impl WasmTy for Option<ExternRef> {
-    const TY: ValType = ValType::ExternRef;
+    const TY: ValType = ValType::EXTERNREF;
     fn into_raw(self, store: StoreId) -> Result<u64> {
         match self {
             None => Ok(0),

@@ -1,7 +1,10 @@
 //! The type vocabulary of the embedding API: value, function, table, memory and global types.
 //!
 //! These are wisp's own types rather than wasmparser's so that the public API does not move
-//! with the parser's releases, and so that they carry only what Wasm 2.0 needs.
+//! with the parser's releases, and so that they carry only what wisp runs: Wasm 2.0 and the
+//! Wasm 3.0 parts built so far (typed function references, exception handling's `exnref`
+//! and tags). Converting from wasmparser's types needs the module's type ids
+//! (`module.rs`), since a typed reference names a function type.
 
 use alloc::sync::Arc;
 use core::fmt;
@@ -15,74 +18,157 @@ pub enum ValType {
     F64,
     /// A 128-bit vector. Parsed in signatures for completeness; the interpreter rejects SIMD.
     V128,
-    FuncRef,
-    ExternRef,
+    /// A reference: `funcref`, `externref`, `exnref`, or a typed reference such as
+    /// `(ref $t)` (function references).
+    Ref(RefType),
 }
 
 impl ValType {
-    /// Whether this is a reference type (`funcref` or `externref`).
+    /// `funcref`: `(ref null func)`.
+    pub const FUNCREF: ValType = ValType::Ref(RefType::FUNCREF);
+    /// `externref`: `(ref null extern)`.
+    pub const EXTERNREF: ValType = ValType::Ref(RefType::EXTERNREF);
+    /// `exnref`: `(ref null exn)`.
+    pub const EXNREF: ValType = ValType::Ref(RefType::EXNREF);
+
+    /// Whether this is a reference type.
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(self, ValType::Ref(_))
     }
 
-    pub(crate) fn from_wasmparser(ty: wasmparser::ValType) -> Option<ValType> {
-        use wasmparser::ValType as W;
-        Some(match ty {
-            W::I32 => ValType::I32,
-            W::I64 => ValType::I64,
-            W::F32 => ValType::F32,
-            W::F64 => ValType::F64,
-            W::V128 => ValType::V128,
-            W::Ref(r) => RefType::from_wasmparser(r)?.into(),
-        })
+    /// The reference type, if this is one.
+    pub fn as_ref(self) -> Option<RefType> {
+        match self {
+            ValType::Ref(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Whether a value of this type is also one of type `other` (subtyping: a typed
+    /// function reference is a `funcref`, a non-null reference a nullable one).
+    pub fn matches(self, other: ValType) -> bool {
+        match (self, other) {
+            (ValType::Ref(a), ValType::Ref(b)) => a.matches(b),
+            (a, b) => a == b,
+        }
+    }
+
+    /// Whether locals of this type start with a default value (every type but
+    /// non-nullable references, which must be set before use).
+    pub fn is_defaultable(self) -> bool {
+        !matches!(self, ValType::Ref(r) if !r.nullable)
     }
 }
 
 impl fmt::Display for ValType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ValType::I32 => "i32",
-            ValType::I64 => "i64",
-            ValType::F32 => "f32",
-            ValType::F64 => "f64",
-            ValType::V128 => "v128",
-            ValType::FuncRef => "funcref",
-            ValType::ExternRef => "externref",
-        })
+        match self {
+            ValType::I32 => f.write_str("i32"),
+            ValType::I64 => f.write_str("i64"),
+            ValType::F32 => f.write_str("f32"),
+            ValType::F64 => f.write_str("f64"),
+            ValType::V128 => f.write_str("v128"),
+            ValType::Ref(r) => r.fmt(f),
+        }
     }
 }
 
-/// The type of a reference: what tables hold.
+/// What a reference points to. Concrete function types are named by their engine-wide
+/// type id (`Engine::func_type` gives the type), so two modules' `(ref $t)` are the same
+/// type exactly when their function types are.
 #[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
-pub enum RefType {
-    FuncRef,
-    ExternRef,
+pub enum HeapType {
+    /// Any function.
+    Func,
+    /// Functions of one type: the engine's id of it.
+    ConcreteFunc(u32),
+    /// No function: the bottom of the function types (only null has it).
+    NoFunc,
+    /// Any host reference.
+    Extern,
+    NoExtern,
+    /// An exception (exception handling).
+    Exn,
+    NoExn,
+}
+
+impl HeapType {
+    /// Whether every reference to `self` is a reference to `other`.
+    pub fn matches(self, other: HeapType) -> bool {
+        use HeapType as H;
+        self == other
+            || matches!(
+                (self, other),
+                (H::ConcreteFunc(_) | H::NoFunc, H::Func)
+                    | (H::NoFunc, H::ConcreteFunc(_))
+                    | (H::NoExtern, H::Extern)
+                    | (H::NoExn, H::Exn)
+            )
+    }
+
+    /// The top of this heap type's hierarchy: what a null of it is, in the raw encoding's
+    /// terms (every null is 0, but the API types nulls by hierarchy).
+    pub fn top(self) -> HeapType {
+        use HeapType as H;
+        match self {
+            H::Func | H::ConcreteFunc(_) | H::NoFunc => H::Func,
+            H::Extern | H::NoExtern => H::Extern,
+            H::Exn | H::NoExn => H::Exn,
+        }
+    }
+}
+
+impl fmt::Display for HeapType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HeapType::Func => f.write_str("func"),
+            HeapType::ConcreteFunc(id) => write!(f, "(type {id})"),
+            HeapType::NoFunc => f.write_str("nofunc"),
+            HeapType::Extern => f.write_str("extern"),
+            HeapType::NoExtern => f.write_str("noextern"),
+            HeapType::Exn => f.write_str("exn"),
+            HeapType::NoExn => f.write_str("noexn"),
+        }
+    }
+}
+
+/// The type of a reference: whether it may be null, and what it points to.
+#[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
+pub struct RefType {
+    pub nullable: bool,
+    pub heap: HeapType,
 }
 
 impl RefType {
-    pub(crate) fn from_wasmparser(ty: wasmparser::RefType) -> Option<RefType> {
-        if ty == wasmparser::RefType::FUNCREF {
-            Some(RefType::FuncRef)
-        } else if ty == wasmparser::RefType::EXTERNREF {
-            Some(RefType::ExternRef)
-        } else {
-            None
-        }
+    pub const FUNCREF: RefType = RefType::new(true, HeapType::Func);
+    pub const EXTERNREF: RefType = RefType::new(true, HeapType::Extern);
+    pub const EXNREF: RefType = RefType::new(true, HeapType::Exn);
+
+    pub const fn new(nullable: bool, heap: HeapType) -> RefType {
+        RefType { nullable, heap }
+    }
+
+    /// Whether every value of `self` is a value of `other`.
+    pub fn matches(self, other: RefType) -> bool {
+        (!self.nullable || other.nullable) && self.heap.matches(other.heap)
     }
 }
 
 impl From<RefType> for ValType {
     fn from(r: RefType) -> ValType {
-        match r {
-            RefType::FuncRef => ValType::FuncRef,
-            RefType::ExternRef => ValType::ExternRef,
-        }
+        ValType::Ref(r)
     }
 }
 
 impl fmt::Display for RefType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        ValType::from(*self).fmt(f)
+        match (self.nullable, self.heap) {
+            (true, HeapType::Func) => f.write_str("funcref"),
+            (true, HeapType::Extern) => f.write_str("externref"),
+            (true, HeapType::Exn) => f.write_str("exnref"),
+            (true, h) => write!(f, "(ref null {h})"),
+            (false, h) => write!(f, "(ref {h})"),
+        }
     }
 }
 
@@ -247,6 +333,51 @@ impl fmt::Display for MemoryType {
     }
 }
 
+/// The type of an exception tag: the types of the values an exception with the tag
+/// carries (a function type with those parameters and no results).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TagType {
+    ty: FuncType,
+}
+
+impl TagType {
+    /// A tag whose exceptions carry values of the types `params`.
+    pub fn new(params: impl IntoIterator<Item = ValType>) -> TagType {
+        TagType {
+            ty: FuncType::new(params, []),
+        }
+    }
+
+    /// The tag of function type `ty` (the binary format's form: a type index whose
+    /// results must be empty, which validation checks).
+    pub fn from_func_type(ty: FuncType) -> TagType {
+        TagType { ty }
+    }
+
+    /// The types of the values an exception with this tag carries.
+    pub fn params(&self) -> &[ValType] {
+        self.ty.params()
+    }
+
+    pub fn func_type(&self) -> &FuncType {
+        &self.ty
+    }
+}
+
+impl fmt::Display for TagType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("(tag")?;
+        if !self.params().is_empty() {
+            f.write_str(" (param")?;
+            for p in self.params() {
+                write!(f, " {p}")?;
+            }
+            f.write_str(")")?;
+        }
+        f.write_str(")")
+    }
+}
+
 /// The type of anything that can be imported or exported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExternType {
@@ -254,6 +385,7 @@ pub enum ExternType {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    Tag(TagType),
 }
 
 impl fmt::Display for ExternType {
@@ -263,6 +395,7 @@ impl fmt::Display for ExternType {
             ExternType::Table(t) => t.fmt(f),
             ExternType::Memory(t) => t.fmt(f),
             ExternType::Global(t) => write!(f, "(global {t})"),
+            ExternType::Tag(t) => t.fmt(f),
         }
     }
 }

@@ -4,15 +4,17 @@
 //! Raw encoding (one `u64` per value, the invariant every tier relies on):
 //! - `i32`/`f32`: the low 32 bits (upper bits are don't-care on read, zero on write by the API);
 //! - `i64`/`f64`: all 64 bits; floats as their IEEE bits, so NaN payloads survive;
-//! - references: 0 is null, otherwise the store index of the function or extern object + 1.
+//! - references: 0 is null, otherwise the store index of the function, extern object or
+//!   exception + 1.
 
 use alloc::boxed::Box;
 use core::any::Any;
 
 use crate::error::{Error, Result};
+use crate::exception::ExnRef;
 use crate::func::Func;
-use crate::store::{AsContext, AsContextMut, StoreId};
-use crate::types::{RefType, ValType};
+use crate::store::{AsContext, AsContextMut, StoreId, StoreInner};
+use crate::types::{HeapType, RefType, ValType};
 
 /// A reference to a host value, owned by a store (`externref`).
 #[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
@@ -59,6 +61,8 @@ pub enum Val {
     V128(u128),
     FuncRef(Option<Func>),
     ExternRef(Option<ExternRef>),
+    /// An exception (exception handling's `exnref`).
+    ExnRef(Option<ExnRef>),
 }
 
 impl Val {
@@ -69,12 +73,15 @@ impl Val {
             Val::F32(_) => ValType::F32,
             Val::F64(_) => ValType::F64,
             Val::V128(_) => ValType::V128,
-            Val::FuncRef(_) => ValType::FuncRef,
-            Val::ExternRef(_) => ValType::ExternRef,
+            Val::FuncRef(_) => ValType::FUNCREF,
+            Val::ExternRef(_) => ValType::EXTERNREF,
+            Val::ExnRef(_) => ValType::EXNREF,
         }
     }
 
     /// The zero value of `ty` (null for references), which locals and tables start with.
+    /// (Non-nullable references have no default; this gives their null, which no check
+    /// lets through.)
     pub fn default_for(ty: ValType) -> Val {
         match ty {
             ValType::I32 => Val::I32(0),
@@ -82,15 +89,16 @@ impl Val {
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
             ValType::V128 => Val::V128(0),
-            ValType::FuncRef => Val::FuncRef(None),
-            ValType::ExternRef => Val::ExternRef(None),
+            ValType::Ref(r) => Val::null(r),
         }
     }
 
+    /// The null reference of `ty`'s hierarchy.
     pub fn null(ty: RefType) -> Val {
-        match ty {
-            RefType::FuncRef => Val::FuncRef(None),
-            RefType::ExternRef => Val::ExternRef(None),
+        match ty.heap.top() {
+            HeapType::Extern => Val::ExternRef(None),
+            HeapType::Exn => Val::ExnRef(None),
+            _ => Val::FuncRef(None),
         }
     }
 
@@ -122,6 +130,59 @@ impl Val {
         }
     }
 
+    /// Whether this value, in store `inner`, has type `ty`: the same number type, or a
+    /// reference of `ty`'s hierarchy that `ty` admits (not null for a non-nullable type; a
+    /// function of the right type for a typed function reference).
+    pub(crate) fn has_type(&self, ty: ValType, inner: &StoreInner) -> bool {
+        let r = match (self, ty) {
+            (_, ValType::Ref(r)) => r,
+            (v, t) => return v.ty() == t,
+        };
+        let (null, top) = match self {
+            Val::FuncRef(f) => (f.is_none(), HeapType::Func),
+            Val::ExternRef(e) => (e.is_none(), HeapType::Extern),
+            Val::ExnRef(e) => (e.is_none(), HeapType::Exn),
+            _ => return false,
+        };
+        if r.heap.top() != top {
+            return false;
+        }
+        if null {
+            return r.nullable;
+        }
+        match (self, r.heap) {
+            (Val::FuncRef(Some(f)), HeapType::ConcreteFunc(id)) => {
+                f.store == inner.id && inner.funcs[f.index as usize].type_id == id
+            }
+            // The bottom types have no values but null.
+            (_, HeapType::NoFunc | HeapType::NoExtern | HeapType::NoExn) => false,
+            _ => true,
+        }
+    }
+
+    /// The raw slot form of this value as a `ty`, checked: the type (see `has_type`) and
+    /// the store a reference belongs to.
+    pub(crate) fn to_raw_checked(self, ty: ValType, inner: &StoreInner) -> Result<u64> {
+        let raw = self.to_raw(inner.id)?;
+        if !self.has_type(ty, inner) {
+            return Err(Error::TypeMismatch(alloc::format!(
+                "expected {ty}, got {}",
+                self.describe()
+            )));
+        }
+        Ok(raw)
+    }
+
+    /// The value's type for messages: `null funcref`, `funcref`, `i32`...
+    fn describe(&self) -> alloc::string::String {
+        match self {
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => {
+                alloc::format!("a null {}", self.ty())
+            }
+            v => alloc::format!("{}", v.ty()),
+        }
+    }
+
     /// The raw slot form. Fails if a reference belongs to another store.
     pub(crate) fn to_raw(self, store: StoreId) -> Result<u64> {
         Ok(match self {
@@ -132,7 +193,7 @@ impl Val {
             Val::V128(_) => {
                 return Err(Error::TypeMismatch("v128 values are not supported".into()))
             }
-            Val::FuncRef(None) | Val::ExternRef(None) => 0,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => 0,
             Val::FuncRef(Some(f)) => {
                 if f.store != store {
                     return Err(Error::StoreMismatch);
@@ -140,6 +201,12 @@ impl Val {
                 f.to_raw()
             }
             Val::ExternRef(Some(e)) => {
+                if e.store != store {
+                    return Err(Error::StoreMismatch);
+                }
+                e.to_raw()
+            }
+            Val::ExnRef(Some(e)) => {
                 if e.store != store {
                     return Err(Error::StoreMismatch);
                 }
@@ -156,14 +223,17 @@ impl Val {
             ValType::F32 => Val::F32(raw as u32),
             ValType::F64 => Val::F64(raw),
             ValType::V128 => Val::V128(u128::from(raw)),
-            ValType::FuncRef => Val::FuncRef(Func::from_raw(store, raw)),
-            ValType::ExternRef => Val::ExternRef(match raw {
-                0 => None,
-                n => Some(ExternRef {
-                    store,
-                    index: (n - 1) as u32,
+            ValType::Ref(r) => match r.heap.top() {
+                HeapType::Extern => Val::ExternRef(match raw {
+                    0 => None,
+                    n => Some(ExternRef {
+                        store,
+                        index: (n - 1) as u32,
+                    }),
                 }),
-            }),
+                HeapType::Exn => Val::ExnRef(ExnRef::from_raw(store, raw)),
+                _ => Val::FuncRef(Func::from_raw(store, raw)),
+            },
         }
     }
 }
@@ -201,5 +271,11 @@ impl From<Func> for Val {
 impl From<ExternRef> for Val {
     fn from(e: ExternRef) -> Val {
         Val::ExternRef(Some(e))
+    }
+}
+
+impl From<ExnRef> for Val {
+    fn from(e: ExnRef) -> Val {
+        Val::ExnRef(Some(e))
     }
 }

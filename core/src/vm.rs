@@ -80,6 +80,8 @@ pub struct VmCtx {
     pub funcs: *const FuncEntry,
     /// Engine-wide type id of each module type index.
     pub type_ids: *const u32,
+    /// The store index of each of the instance's tags (imported first): a tag's identity.
+    pub tags: *const u32,
     pub num_memories: u32,
     pub num_globals: u32,
     pub num_tables: u32,
@@ -123,6 +125,10 @@ pub mod status {
     pub const OK: u32 = 0;
     /// The call trapped; the trap is in `StoreInner::pending_trap`.
     pub const TRAP_PENDING: u32 = u32::MAX;
+    /// A wasm exception is propagating: `StoreInner::pending_exception` holds it. Unlike a
+    /// trap, a handler on the way may catch it. (`u32::MAX - 1` is the JIT's, for a host
+    /// panic.)
+    pub const EXCEPTION: u32 = u32::MAX - 2;
     // Any other value is a wasm trap: `TrapCode::status` and `TrapCode::from_status`
     // convert.
 }
@@ -136,6 +142,7 @@ impl VmCtx {
             tables: ptr::null(),
             funcs: ptr::null(),
             type_ids: ptr::null(),
+            tags: ptr::null(),
             num_memories: 0,
             num_globals: 0,
             num_tables: 0,
@@ -189,6 +196,16 @@ impl VmCtx {
         debug_assert!(index < self.num_funcs);
         // SAFETY: per the contract, `index` is in bounds of the `funcs` array.
         unsafe { &*self.funcs.add(index as usize) }
+    }
+
+    /// The store index of tag `index` of the instance.
+    ///
+    /// # Safety
+    /// `index` must be a valid tag index of the instance's module.
+    #[inline(always)]
+    pub unsafe fn tag(&self, index: u32) -> u32 {
+        // SAFETY: per the contract, `index` is in bounds of the `tags` array.
+        unsafe { *self.tags.add(index as usize) }
     }
 
     /// The engine-wide id of module type `index`.

@@ -284,6 +284,32 @@ define_instrs! {
         /// Calls function `func` of the instance's index space (imports, or anything).
         Call { func: u32, base: Slot },
         CallIndirect { ty: u32, table: u32, index: Slot, base: Slot },
+        /// Calls the function reference in slot `func` (trapping if null).
+        CallRef { func: Slot, base: Slot },
+        /// Tail calls: the callee takes the place of the running frame. Its `len`
+        /// arguments, at `base`, move to the frame's first slots, and its results are the
+        /// frame's. (The same callees as the calls above.)
+        ReturnCallInternal { def: u32, base: Slot, len: u16 },
+        ReturnCall { func: u32, base: Slot, len: u16 },
+        ReturnCallIndirect { ty: u32, table: u32, index: Slot, base: Slot, len: u16 },
+        ReturnCallRef { func: Slot, base: Slot, len: u16 },
+        /// `dst = src`, trapping if it is a null reference (`ref.as_non_null`).
+        RefAsNonNull { dst: Slot, src: Slot },
+        /// Throws a new exception of the instance's tag `tag` with the `len` values at
+        /// `base`.
+        Throw { tag: u32, base: Slot, len: u16 },
+        /// Throws the exception in slot `src` again (`throw_ref`; trapping if it is null),
+        /// or, for a legacy `rethrow`, the one a `catch` block keeps in its slot.
+        ThrowRef { src: Slot },
+        /// The first instruction of a handler (`CompiledFunc::regions`): takes the
+        /// exception being handled, writing its `len` values to `dst..`, and then as
+        /// `mode` says: 0, nothing (a plain `catch`, which frees it if it was never a
+        /// value); 1, its `exnref` to slot `dst + len` (`catch_ref`); 2, its `exnref` to
+        /// slot `exn`, where a legacy `catch` block holds it for `rethrow`.
+        Caught { dst: Slot, len: u16, exn: Slot, mode: u16 },
+        /// A legacy `catch` block ends normally: it no longer holds the exception in slot
+        /// `exn`.
+        CatchEnd { exn: Slot },
         GlobalGet { dst: Slot, global: u32 },
         GlobalSet { src: Slot, global: u32 },
         RefFunc { dst: Slot, func: u32 },
@@ -405,6 +431,12 @@ const fn other_info(tag: Tag, len: usize) -> Info {
             );
             (Some(0), None, None, None)
         }
+        Tag::RefAsNonNull => (
+            Some(offset_of!(p::RefAsNonNull, dst)),
+            Some(offset_of!(p::RefAsNonNull, src)),
+            None,
+            None,
+        ),
         Tag::I32AddShl => (
             Some(offset_of!(p::I32AddShl, dst)),
             Some(offset_of!(p::I32AddShl, a)),
@@ -925,6 +957,17 @@ fn retype_loads(code: &mut [Instr], facts: &mut [Facts]) {
 /// `dying` (empty, or one entry per instruction) marks results that are temps no
 /// instruction reads after the next one (`translate::Translation::dying`).
 pub fn encode(code: alloc::vec::Vec<Instr>, dying: &[bool]) -> alloc::boxed::Box<[Word]> {
+    encode_with_targets(code, dying, &[]).0
+}
+
+/// `encode`, with `targets` (instruction indices) also counted as branch targets (a
+/// handler's pad, which unwinding jumps to); returns beside the words each instruction's
+/// word offset (and the end's), for whoever kept instruction indices.
+pub fn encode_with_targets(
+    code: alloc::vec::Vec<Instr>,
+    dying: &[bool],
+    targets: &[usize],
+) -> (alloc::boxed::Box<[Word]>, alloc::vec::Vec<usize>) {
     // (And whether its result is stored, or only passed on: see `store` below.)
     //
     // One pass gathers what the decisions need about each instruction (from its `Info`),
@@ -940,6 +983,9 @@ pub fn encode(code: alloc::vec::Vec<Instr>, dying: &[bool]) -> alloc::boxed::Box
     // One spare entry past the end, which non-branches mark.
     let mut target = alloc::vec![false; n + 2];
     target[0] = true;
+    for &t in targets {
+        target[t] = true;
+    }
     let mut words = 0;
     for (i, instr) in code.iter().enumerate() {
         let info = instr.info();
@@ -993,7 +1039,7 @@ pub fn encode(code: alloc::vec::Vec<Instr>, dying: &[bool]) -> alloc::boxed::Box
         instr.write_to(handler, &mut out);
     }
     debug_assert_eq!(out.len(), words);
-    out.into_boxed_slice()
+    (out.into_boxed_slice(), at)
 }
 
 /// A translated function.
@@ -1013,6 +1059,72 @@ pub struct CompiledFunc {
     /// For the stub that stands for a function the JIT compiled (`EnterNative`): its
     /// array-call entry.
     pub native: Option<wisp_core::vm::ArrayCallFn>,
+    /// Where exceptions raised in the function are handled (exception handling; empty for
+    /// functions without `try_table` or `try`), and the handlers' clauses.
+    pub regions: alloc::boxed::Box<[Region]>,
+    pub clauses: alloc::boxed::Box<[Clause]>,
+}
+
+/// A protected range of a function's code: a `try_table`'s body, or a legacy `try`'s
+/// (not its `catch` blocks). An exception raised by an instruction in it is offered to
+/// the region's clauses in order; if none takes it, to the region in effect around this
+/// one (`parent`). A legacy `try` ending in `delegate` has no clauses, and its `parent`
+/// is the region its label names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    /// The protected words, `start..end`, by offset in the function's code.
+    pub start: u32,
+    pub end: u32,
+    /// The next region to try, or [`Region::NONE`]: the exception leaves the function.
+    pub parent: u32,
+    /// `clauses[first..first + count]`.
+    pub first: u32,
+    pub count: u32,
+}
+
+impl Region {
+    pub const NONE: u32 = u32::MAX;
+}
+
+/// One way a region catches: an exception of a tag, or any (`catch_all`), and where its
+/// handler starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clause {
+    /// The instance's tag index, or [`Clause::ANY`].
+    pub tag: u32,
+    /// The handler's first word (a `Caught`), by offset in the function's code.
+    pub pad: u32,
+}
+
+impl Clause {
+    pub const ANY: u32 = u32::MAX;
+}
+
+impl CompiledFunc {
+    /// Where an exception raised at word `at` of the code is handled: the pad of the first
+    /// clause, innermost region first, for which `catches(tag)` says yes; `None` when the
+    /// exception leaves the function.
+    pub fn handler(&self, at: u32, mut catches: impl FnMut(u32) -> bool) -> Option<u32> {
+        // The innermost region holding `at`: regions nest, so the one starting last.
+        let mut region = self
+            .regions
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.start <= at && at < r.end)
+            .max_by_key(|(_, r)| r.start)
+            .map_or(Region::NONE, |(i, _)| i as u32);
+        while let Some(r) = self.regions.get(region as usize) {
+            let clauses = &self.clauses[r.first as usize..(r.first + r.count) as usize];
+            if let Some(c) = clauses
+                .iter()
+                .find(|c| c.tag == Clause::ANY || catches(c.tag))
+            {
+                return Some(c.pad);
+            }
+            region = r.parent;
+        }
+        None
+    }
 }
 
 #[cfg(test)]

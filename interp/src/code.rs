@@ -124,6 +124,8 @@ impl ModuleCode {
             num_params: ty.params().len() as u32,
             num_locals: ty.params().len() as u32,
             native: Some(native),
+            regions: Box::default(),
+            clauses: Box::default(),
         }));
         let old = self.funcs[def as usize].swap(stub, Ordering::AcqRel);
         if !old.is_null() {
@@ -217,6 +219,8 @@ fn translate_or_trap(code: &ModuleCode, module: &ModuleInner, def: u32) -> Compi
             .len() as u32,
         num_locals: module.bodies[def as usize].num_locals,
         native: None,
+        regions: Box::default(),
+        clauses: Box::default(),
     })
 }
 

@@ -5,6 +5,7 @@
 //! `expectations.txt` beside this crate's manifest (format: [`expectations`]).
 
 pub mod expectations;
+mod legacy;
 pub mod report;
 pub mod script;
 mod spectest;

@@ -56,6 +56,8 @@ pub fn run(
     proposals: Proposals,
     entries: Option<&HashMap<u32, DirectiveEntry>>,
 ) -> Vec<DirectiveResult> {
+    let unfolded = crate::legacy::unfold_try(text);
+    let text = &*unfolded;
     let line_of = |span: wast::token::Span| span.linecol_in(text).0 as u32 + 1;
     let unparsable = |e: wast::Error| {
         vec![DirectiveResult {
@@ -366,7 +368,12 @@ impl Script {
             WastDirective::AssertUnlinkable {
                 module, message, ..
             } => self.expect_unlinkable(QuoteWat::Wat(module), message),
-            WastDirective::AssertException { .. } => Outcome::failed("needs exception handling"),
+            WastDirective::AssertException { exec, .. } => match self.execute(exec) {
+                Ok(Err(Error::Trap(trap))) if trap.exception().is_some() => Outcome::Passed,
+                Ok(Err(e)) => Outcome::failed(format!("expected an exception, got: {e}")),
+                Ok(Ok(_)) => Outcome::failed("expected an exception, got results"),
+                Err(failure) => failure.outcome(),
+            },
             WastDirective::AssertSuspension { .. } => Outcome::failed("needs stack switching"),
             WastDirective::Thread(_) | WastDirective::Wait { .. } => {
                 Outcome::failed("needs threads")

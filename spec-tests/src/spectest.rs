@@ -30,7 +30,7 @@ pub fn define(linker: &mut Linker<()>, store: &mut Store<()>) -> wisp::Result<()
 
     let table = Table::new(
         &mut *store,
-        TableType::new(RefType::FuncRef, 10, Some(20)),
+        TableType::new(RefType::FUNCREF, 10, Some(20)),
         Val::FuncRef(None),
     )?;
     linker.define("spectest", "table", table)?;

@@ -40,21 +40,25 @@ pub fn arg(store: &mut Store<()>, refs: &mut HostRefs, arg: &WastArg<'_>) -> Res
     })
 }
 
-/// The null of heap type `ty`. The bottom types (`nofunc`, `noextern`) have the same nulls.
+/// The null of heap type `ty`. The bottom types (`nofunc`, `noextern`, `noexn`) and the
+/// concrete function types have their hierarchy's null.
 fn null_of(ty: &HeapType<'_>) -> Result<Val, String> {
     use AbstractHeapType as A;
     match ty {
         HeapType::Abstract {
             shared: false,
             ty: A::Func | A::NoFunc,
-        } => Ok(Val::FuncRef(None)),
+        }
+        | HeapType::Concrete(_) => Ok(Val::FuncRef(None)),
         HeapType::Abstract {
             shared: false,
             ty: A::Extern | A::NoExtern,
         } => Ok(Val::ExternRef(None)),
-        _ => Err(format!(
-            "null of heap type {ty:?} needs GC or typed references"
-        )),
+        HeapType::Abstract {
+            shared: false,
+            ty: A::Exn | A::NoExn,
+        } => Ok(Val::ExnRef(None)),
+        _ => Err(format!("null of heap type {ty:?} needs GC")),
     }
 }
 
@@ -95,7 +99,8 @@ fn matches(store: &Store<()>, expected: &WastRetCore<'_>, actual: &Val) -> Resul
         (R::I64(e), Val::I64(a)) => e == a,
         (R::F32(e), Val::F32(a)) => nan_pattern_matches(bits_of_f32(e), u64::from(*a), 32),
         (R::F64(e), Val::F64(a)) => nan_pattern_matches(bits_of_f64(e), *a, 64),
-        (R::RefNull(ty), Val::FuncRef(None) | Val::ExternRef(None)) => match ty {
+        (R::RefNull(ty), Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None)) => match ty
+        {
             None => true,
             Some(ty) => null_of(ty)? == *actual,
         },
@@ -192,6 +197,8 @@ pub fn describe(store: &Store<()>, val: &Val) -> String {
             Some(n) => format!("(ref.extern {n})"),
             None => "(ref.extern)".into(),
         },
+        Val::ExnRef(None) => "(ref.null exn)".into(),
+        Val::ExnRef(Some(_)) => "(ref.exn)".into(),
     }
 }
 

@@ -26,7 +26,7 @@ use core::sync::atomic::Ordering;
 
 use wisp_core::TrapCode;
 
-use super::{dispatch, trap, trapped, Accs, Done, Exec, Handler, Ip, Sp};
+use super::{dispatch, trap, trapped, Accs, Callee, Done, Exec, Handler, Ip, Raised, Sp};
 use crate::bytecode::{payload, words_for, Forward, Kind, Slot, Tag, NUM_TAGS};
 use crate::float;
 
@@ -623,6 +623,15 @@ handlers! {
         }
     };
 
+    fallible RefAsNonNull { dst, src } => {
+        let v = first::<u64>(sp, src, fw);
+        if v == 0 {
+            Err(TrapCode::NullReference)
+        } else {
+            Ok(set_result(sp, fw, dst, v))
+        }
+    };
+
     // Globals and references.
     plain GlobalGet { dst, global } => set(sp, dst, (*ex.global(global)).value);
     plain GlobalSet { src, global } => (*ex.global(global)).value = first::<u64>(sp, src, fw);
@@ -1124,8 +1133,275 @@ unsafe fn call_store_func(
 unsafe fn call_store_func_slow(ex: &mut Exec, target: u32, at: usize, resume: Ip) -> Done {
     match unsafe { ex.call_store_func(target, at) } {
         Ok(entry) => unsafe { after_call(entry, resume, ex) },
-        Err(t) => trapped(ex, t),
+        // A host function may throw a wasm exception at the call.
+        Err(t) => unsafe { ex.raise_or_trap(t, Raised::InCall) },
     }
+}
+
+unsafe fn call_ref(
+    ip: Ip,
+    sp: Sp,
+    mb: *mut u8,
+    ml: usize,
+    ex: &mut Exec,
+    _: u64,
+    _: f32,
+    _: f64,
+) -> Done {
+    operands!(ip, CallRef { func, base });
+    let raw = unsafe { get::<u64>(sp, func) };
+    if raw == 0 {
+        return trap(ex, TrapCode::NullFunctionReference);
+    }
+    let resume = unsafe { ip.add(words!(CallRef)) };
+    let at = ex.save_ip(resume) + usize::from(base);
+    // SAFETY: a non-null function reference is a store function index + 1.
+    unsafe { call_store_func(ex, (raw - 1) as u32, at, resume, mb, ml) }
+}
+
+// ----- tail calls ----------------------------------------------------------------------------
+
+/// Calls store function `target` in the running frame's place: its `len` arguments move
+/// from slot `base` to the frame's first slots, where its results will be the frame's. A
+/// wasm callee's frame replaces this one, so tail calls take no room however long a chain
+/// of them runs; a host function is called and the frame returns its results.
+#[inline(never)]
+unsafe fn tail_call(ex: &mut Exec, sp: Sp, target: u32, base: Slot, len: u16) -> Done {
+    // SAFETY: the bytecode contract: the arguments are inside the frame; the move may
+    // overlap.
+    unsafe { ptr::copy(sp.add(usize::from(base)), sp, usize::from(len)) };
+    let frame_base = ex.frame_base();
+    match unsafe { ex.callee(target) } {
+        Callee::Wasm { instance, index } => {
+            // The frame's place is the callee's: the depth stays as it is.
+            ex.stack.frames.pop();
+            // SAFETY: instance indices in function entities are valid for their store.
+            unsafe {
+                let inst = (&(*ex.store).instances)[instance as usize].as_ptr();
+                if inst != ex.instance {
+                    ex.enter_instance(inst);
+                }
+                match ex.push_frame(index, frame_base) {
+                    Ok(entry) => {
+                        let sp = ex.sp_at(frame_base);
+                        let (mb, ml) = ex.mem_regs();
+                        dispatch(entry, sp, mb, ml, ex, Accs::ZERO)
+                    }
+                    Err(code) => trap(ex, code),
+                }
+            }
+        }
+        Callee::Host => match unsafe { ex.call_host(target, frame_base) } {
+            Ok(()) => unsafe { leave(ex) },
+            // The frame is the host call's caller; its handlers are behind it now.
+            Err(t) => unsafe { ex.raise_or_trap(t, Raised::FrameDone) },
+        },
+    }
+}
+
+unsafe fn return_call_internal(
+    ip: Ip,
+    sp: Sp,
+    _: *mut u8,
+    _: usize,
+    ex: &mut Exec,
+    _: u64,
+    _: f32,
+    _: f64,
+) -> Done {
+    operands!(ip, ReturnCallInternal { def, base, len });
+    // SAFETY: `def` is one of the current instance's defined functions.
+    let target = unsafe {
+        let index = def + (*ex.module).num_imported_funcs;
+        (*ex.vmctx).func(index).store_func
+    };
+    unsafe { tail_call(ex, sp, target, base, len) }
+}
+
+unsafe fn return_call(
+    ip: Ip,
+    sp: Sp,
+    _: *mut u8,
+    _: usize,
+    ex: &mut Exec,
+    _: u64,
+    _: f32,
+    _: f64,
+) -> Done {
+    operands!(ip, ReturnCall { func, base, len });
+    // SAFETY: the bytecode contract: `func` is a function index of the instance.
+    let target = unsafe { (*ex.vmctx).func(func).store_func };
+    unsafe { tail_call(ex, sp, target, base, len) }
+}
+
+unsafe fn return_call_indirect(
+    ip: Ip,
+    sp: Sp,
+    _: *mut u8,
+    _: usize,
+    ex: &mut Exec,
+    _: u64,
+    _: f32,
+    _: f64,
+) -> Done {
+    operands!(
+        ip,
+        ReturnCallIndirect {
+            ty,
+            table,
+            index,
+            base,
+            len
+        }
+    );
+    // SAFETY: as for `call_indirect`.
+    let (raw, expected) = unsafe {
+        let t = &*(*ex.vmctx).table(table);
+        (t.get(get::<u32>(sp, index)), (*ex.vmctx).type_id(ty))
+    };
+    let raw = match raw {
+        Ok(0) => return trap(ex, TrapCode::IndirectCallToNull),
+        Ok(raw) => raw,
+        Err(_) => return trap(ex, TrapCode::TableOutOfBounds),
+    };
+    let target = (raw - 1) as u32;
+    if unsafe { (&(*ex.store).funcs)[target as usize].type_id } != expected {
+        return trap(ex, TrapCode::BadSignature);
+    }
+    unsafe { tail_call(ex, sp, target, base, len) }
+}
+
+unsafe fn return_call_ref(
+    ip: Ip,
+    sp: Sp,
+    _: *mut u8,
+    _: usize,
+    ex: &mut Exec,
+    _: u64,
+    _: f32,
+    _: f64,
+) -> Done {
+    operands!(ip, ReturnCallRef { func, base, len });
+    let raw = unsafe { get::<u64>(sp, func) };
+    if raw == 0 {
+        return trap(ex, TrapCode::NullFunctionReference);
+    }
+    unsafe { tail_call(ex, sp, (raw - 1) as u32, base, len) }
+}
+
+// ----- exceptions ----------------------------------------------------------------------------
+
+unsafe fn throw(
+    ip: Ip,
+    sp: Sp,
+    _: *mut u8,
+    _: usize,
+    ex: &mut Exec,
+    _: u64,
+    _: f32,
+    _: f64,
+) -> Done {
+    operands!(ip, Throw { tag, base, len });
+    // SAFETY: the bytecode contract: `tag` is a tag of the instance, its values inside the
+    // frame.
+    let result = unsafe {
+        let store_tag = (*ex.vmctx).tag(tag);
+        let values = core::slice::from_raw_parts(sp.add(usize::from(base)), usize::from(len));
+        (*ex.store).alloc_exception(store_tag, values.into())
+    };
+    match result {
+        Ok(exn) => unsafe { ex.unwind(exn, Raised::At(ip)) },
+        Err(code) => trap(ex, code),
+    }
+}
+
+unsafe fn throw_ref(
+    ip: Ip,
+    sp: Sp,
+    _: *mut u8,
+    _: usize,
+    ex: &mut Exec,
+    _: u64,
+    _: f32,
+    _: f64,
+) -> Done {
+    operands!(ip, ThrowRef { src });
+    match unsafe { get::<u64>(sp, src) } {
+        0 => trap(ex, TrapCode::NullExceptionReference),
+        // SAFETY: a non-null `exnref` is an exception index + 1.
+        raw => unsafe { ex.unwind((raw - 1) as u32, Raised::At(ip)) },
+    }
+}
+
+unsafe fn caught(
+    ip: Ip,
+    sp: Sp,
+    mb: *mut u8,
+    ml: usize,
+    ex: &mut Exec,
+    _: u64,
+    _: f32,
+    _: f64,
+) -> Done {
+    operands!(
+        ip,
+        Caught {
+            dst,
+            len,
+            exn,
+            mode
+        }
+    );
+    // Only `unwind` enters a handler, leaving the exception here.
+    let Some(index) = ex.exception.take() else {
+        return trap(ex, TrapCode::Unreachable);
+    };
+    // SAFETY: the store is live; the exception is one of its; the bytecode contract puts
+    // `dst..dst + len` (and the `exnref`'s slot) inside the frame.
+    unsafe {
+        let store = &mut *ex.store;
+        let fields = &store.exception(index).fields;
+        let n = usize::from(len).min(fields.len());
+        ptr::copy_nonoverlapping(fields.as_ptr(), sp.add(usize::from(dst)), n);
+        let exnref = u64::from(index) + 1;
+        match mode {
+            0 => store.exception_caught(index),
+            1 => {
+                store.expose_exception(index);
+                set(sp, dst + len, exnref);
+            }
+            _ => {
+                store.hold_exception(index);
+                set(sp, exn, exnref);
+            }
+        }
+    }
+    unsafe { dispatch(ip.add(words!(Caught)), sp, mb, ml, ex, Accs::ZERO) }
+}
+
+unsafe fn catch_end(
+    ip: Ip,
+    sp: Sp,
+    mb: *mut u8,
+    ml: usize,
+    ex: &mut Exec,
+    acc: u64,
+    f32acc: f32,
+    f64acc: f64,
+) -> Done {
+    operands!(ip, CatchEnd { exn });
+    // SAFETY: the catch slot holds the catch block's exception (`Caught` put it there).
+    unsafe {
+        if let Some(index) = get::<u64>(sp, exn).checked_sub(1) {
+            (*ex.store).release_exception(index as u32);
+        }
+    }
+    let accs = Accs {
+        int: acc,
+        f32: f32acc,
+        f64: f64acc,
+    };
+    unsafe { dispatch(ip.add(words!(CatchEnd)), sp, mb, ml, ex, accs) }
 }
 
 /// Leaves the current frame (results already in its first slots). Returning into another
@@ -1310,6 +1586,15 @@ static HANDLERS: [Variants; NUM_TAGS] = {
         CallInternal => call_internal,
         Call => call,
         CallIndirect => call_indirect,
+        CallRef => call_ref,
+        ReturnCallInternal => return_call_internal,
+        ReturnCall => return_call,
+        ReturnCallIndirect => return_call_indirect,
+        ReturnCallRef => return_call_ref,
+        Throw => throw,
+        ThrowRef => throw_ref,
+        Caught => caught,
+        CatchEnd => catch_end,
         Return0 => return0,
         Return1 => return1,
         ReturnMany => return_many,

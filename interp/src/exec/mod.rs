@@ -168,6 +168,8 @@ pub struct Exec<'n> {
     module: *const ModuleInner,
     /// The trap that ended execution (with `Done::Trap`).
     trap: Option<Trap>,
+    /// The exception a handler is being entered for (`unwind`), which its `Caught` takes.
+    exception: Option<u32>,
     /// Loop dispatch keeps the registers here between handlers (tail dispatch keeps them
     /// in argument registers only).
     #[cfg_attr(wisp_tail_dispatch, allow(dead_code))]
@@ -219,6 +221,7 @@ impl<'n> Exec<'n> {
             code: ptr::null(),
             module: ptr::null(),
             trap: None,
+            exception: None,
             regs: Regs {
                 ip: ptr::null(),
                 sp: ptr::null_mut(),
@@ -531,6 +534,96 @@ impl<'n> Exec<'n> {
     #[inline(always)]
     fn frame_base(&self) -> usize {
         self.stack.frames.last().map_or(0, |f| f.base)
+    }
+}
+
+/// Where an exception was raised, for [`Exec::unwind`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Raised {
+    /// By the instruction at this address, in the running frame.
+    At(Ip),
+    /// By a call the running frame made (a host function, or native code it called):
+    /// where the frame resumes after it, saved before the call.
+    InCall,
+    /// By native code that stood in for the whole running frame (its installed native
+    /// code, or on-stack replacement): the frame has nothing left to handle it with.
+    FrameDone,
+}
+
+impl Exec<'_> {
+    /// Hands exception `exn` (an index of the store's exception table) to the innermost
+    /// handler that catches it: in the running frame at the point `raised` says, else in
+    /// each caller at its call. Frames above the handler's are dropped, and the handler
+    /// starts with the exception in `self.exception` (its `Caught` takes it). With no
+    /// handler in this execution, it ends with the exception as its trap (carrying the
+    /// frames it passed), for whatever called into wasm.
+    #[cold]
+    #[inline(never)]
+    pub(crate) unsafe fn unwind(&mut self, exn: u32, raised: Raised) -> Done {
+        // SAFETY: the store is live; `exn` is one of its exceptions.
+        let tag = unsafe { (*self.store).exception(exn).tag };
+        let frames = self.stack.frames.len();
+        for i in (0..frames).rev() {
+            let frame = &self.stack.frames[i];
+            let at = match (i + 1 == frames, raised) {
+                (true, Raised::At(ip)) => ip,
+                (true, Raised::FrameDone) => continue,
+                // Inside the call instruction that the frame resumes after.
+                _ => frame.ip.wrapping_sub(1),
+            };
+            // SAFETY: a frame's function and instance outlive it.
+            let (func, instance) = unsafe { (&*frame.func, frame.instance) };
+            if func.regions.is_empty() {
+                continue;
+            }
+            let offset = (at as usize - func.code.as_ptr() as usize) / core::mem::size_of::<Word>();
+            // SAFETY: tag indices in the function's clauses are the instance's.
+            let catches = |t: u32| unsafe { (*instance).vmctx.tag(t) } == tag;
+            let Some(pad) = func.handler(offset as u32, catches) else {
+                continue;
+            };
+            let base = frame.base;
+            self.stack.frames.truncate(i + 1);
+            if instance != self.instance {
+                // SAFETY: frames point to live instances.
+                unsafe { self.enter_instance(instance) };
+            }
+            // Callee frames overlapped this one's constant pool: refill it.
+            // SAFETY: the frame is on the value stack.
+            unsafe { fill_consts(&mut self.stack.slots, base, func) };
+            self.exception = Some(exn);
+            let sp = self.sp_at(base);
+            let (mb, ml) = self.mem_regs();
+            // SAFETY: `pad` is a handler's first word in the function's code.
+            return unsafe {
+                dispatch(
+                    func.code.as_ptr().add(pad as usize),
+                    sp,
+                    mb,
+                    ml,
+                    self,
+                    Accs::ZERO,
+                )
+            };
+        }
+        // SAFETY: as above.
+        let id = unsafe { (*self.store).id };
+        self.trap = Some(self.with_backtrace(Trap::throw(wisp_core::ExnRef::from_index(id, exn))));
+        Done::Trap
+    }
+
+    /// A call's or native code's failure: an exception of this store is raised where
+    /// `raised` says (see `unwind`), anything else is a trap.
+    #[cold]
+    #[inline(never)]
+    pub(crate) unsafe fn raise_or_trap(&mut self, trap: Trap, raised: Raised) -> Done {
+        // SAFETY: the store is live.
+        let id = unsafe { (*self.store).id };
+        match trap.exception().and_then(|e| e.index_in(id)) {
+            // SAFETY: forwarded: the exception is this store's.
+            Some(exn) => unsafe { self.unwind(exn, raised) },
+            None => trapped(self, trap),
+        }
     }
 }
 

@@ -22,6 +22,7 @@
 //! `if`, each label after `end`) starts with `ConsumeFuel`, charged one unit per wasm
 //! operator of the block, up front.
 
+mod exceptions;
 mod jumps;
 mod ops;
 
@@ -31,7 +32,7 @@ use wasmparser::{BinaryReaderError, BlockType, FunctionBody, Operator, Operators
 use wisp_core::dead_code::{DeadCode, Step};
 use wisp_core::module::ModuleInner;
 
-use crate::bytecode::{encode, CompiledFunc, Instr, Slot, Tag};
+use crate::bytecode::{encode_with_targets, Clause, CompiledFunc, Instr, Region, Slot, Tag};
 
 /// Translates defined function `def` of `module`.
 /// What the engine's configuration asks the bytecode to check.
@@ -49,9 +50,34 @@ pub struct Options {
 
 /// Translates defined function `def` and encodes it for the executor.
 pub fn translate(module: &ModuleInner, def: u32, options: Options) -> Result<CompiledFunc> {
-    let Translation { code, dying, func } = translate_instrs(module, def, options)?;
+    let Translation {
+        code,
+        dying,
+        func,
+        regions,
+        clauses,
+    } = translate_instrs(module, def, options)?;
+    let pads: Vec<usize> = clauses.iter().map(|c| c.pad as usize).collect();
+    let (code, at) = encode_with_targets(code, &dying, &pads);
+    // Instruction indices to word offsets.
+    let word = |i: u32| at[i as usize] as u32;
     Ok(CompiledFunc {
-        code: encode(code, &dying),
+        code,
+        regions: regions
+            .into_iter()
+            .map(|r| Region {
+                start: word(r.start),
+                end: word(r.end),
+                ..r
+            })
+            .collect(),
+        clauses: clauses
+            .into_iter()
+            .map(|c| Clause {
+                pad: word(c.pad),
+                ..c
+            })
+            .collect(),
         ..func
     })
 }
@@ -65,6 +91,10 @@ pub struct Translation {
     pub dying: Vec<bool>,
     /// The rest of the `CompiledFunc`, with no code yet.
     pub func: CompiledFunc,
+    /// Exception handling's regions and clauses, with instruction indices where the
+    /// `CompiledFunc` has word offsets.
+    pub regions: Vec<Region>,
+    pub clauses: Vec<Clause>,
 }
 
 /// Translates defined function `def`: its instructions before encoding (for inspection).
@@ -97,18 +127,16 @@ pub fn translate_instrs(module: &ModuleInner, def: u32, options: Options) -> Res
         consts: Vec::new(),
         const_index: hashbrown::HashMap::new(),
         copy_mergeable: false,
+        labels: Vec::new(),
+        regions: Vec::new(),
+        region_stack: Vec::new(),
+        clauses: Vec::new(),
+        pads: Vec::new(),
+        catch_depth: 0,
+        catch_slots: 0,
+        catch_slot_uses: Vec::new(),
     };
-    t.ctrl.push(Ctrl {
-        kind: CtrlKind::Block,
-        height: 0,
-        params: 0,
-        results: num_results,
-        head: 0,
-        fixups: Vec::new(),
-        else_fixup: None,
-        else_operands: Vec::new(),
-        dead: false,
-    });
+    t.push_ctrl_raw(CtrlKind::Block, 0, 0, num_results, 0);
     if t.profile {
         t.emit(Instr::Hot { def });
     }
@@ -120,7 +148,15 @@ pub fn translate_instrs(module: &ModuleInner, def: u32, options: Options) -> Res
         let op = reader.read()?;
         t.op(op)?;
     }
-    let frame_size = t.const_base + t.consts.len() as u32;
+    t.emit_pads();
+    // The slots legacy `catch` blocks keep their exception in, above the constant pool.
+    let catch_base = t.const_base + t.consts.len() as u32;
+    let frame_size = catch_base + t.catch_slots;
+    if frame_size > u32::from(Slot::MAX) + 1 {
+        return Err(TranslateError::Unsupported);
+    }
+    t.place_catch_slots(catch_base as Slot);
+    let (regions, clauses) = t.take_handlers();
     jumps::shorten(&mut t.code);
     debug_assert_eq!(t.code.len(), t.dying.len());
     let func = CompiledFunc {
@@ -131,11 +167,15 @@ pub fn translate_instrs(module: &ModuleInner, def: u32, options: Options) -> Res
         num_params,
         num_locals: body_info.num_locals,
         native: None,
+        regions: Default::default(),
+        clauses: Default::default(),
     };
     Ok(Translation {
         code: t.code,
         dying: t.dying,
         func,
+        regions,
+        clauses,
     })
 }
 
@@ -155,6 +195,13 @@ enum CtrlKind {
     Loop,
     If,
     Else,
+    /// A `try_table`: a block whose body is a region (`Ctrl::region`).
+    TryTable,
+    /// A legacy `try` in its body, a region.
+    Try,
+    /// A legacy `try` in one of its `catch` blocks, which keep their exception in the
+    /// `Ctrl::catch_slot`-th catch slot.
+    Catch,
 }
 
 #[derive(Debug)]
@@ -174,6 +221,14 @@ struct Ctrl {
     else_operands: Vec<Operand>,
     /// The rest of this block cannot be reached.
     dead: bool,
+    /// Index in `Translator::labels`: where a branch to this label goes, once known.
+    id: usize,
+    /// The region in effect when the construct was entered (`Region::NONE` for none).
+    outer_region: u32,
+    /// For `TryTable` and `Try`: the body's region.
+    region: u32,
+    /// For `Catch`: which catch slot the blocks keep their exception in.
+    catch_slot: u32,
 }
 
 impl Ctrl {
@@ -225,6 +280,26 @@ struct Translator<'m> {
     const_index: hashbrown::HashMap<u64, u32>,
     /// The last instruction is a `Copy` that a following copy may merge into.
     copy_mergeable: bool,
+    /// Per construct (`Ctrl::id`), the instruction a branch to its label goes to, once
+    /// known: a loop's head at once, the others' ends when reached. Handlers' pads, emitted
+    /// after the body, branch there.
+    labels: Vec<Option<usize>>,
+    /// Exception handling (`exceptions.rs`): the regions so far (instruction indices), the
+    /// ones in effect here (innermost last), every clause, and the `try_table` clauses'
+    /// pads still to emit.
+    regions: Vec<Region>,
+    region_stack: Vec<u32>,
+    /// Each region's clauses (a region's own, since a legacy `try`'s come one `catch` at a
+    /// time, between those of `try`s nested in its `catch` blocks).
+    clauses: Vec<Vec<Clause>>,
+    pads: Vec<exceptions::Pad>,
+    /// How many legacy `catch` blocks enclose the current position; the most at once is
+    /// how many catch slots the frame needs.
+    catch_depth: u32,
+    catch_slots: u32,
+    /// Instructions naming a catch slot by number, placed above the constant pool once its
+    /// size is known (`place_catch_slots`).
+    catch_slot_uses: Vec<usize>,
 }
 
 /// The memory a load or store addresses (GC array targets are not enabled).
@@ -591,6 +666,19 @@ impl Translator<'_> {
     fn push_ctrl(&mut self, kind: CtrlKind, bt: BlockType, head: usize) {
         let (params, results) = self.block_arity(bt);
         let height = (self.height() - params as usize) as u32;
+        self.push_ctrl_raw(kind, height, params, results, head);
+    }
+
+    fn push_ctrl_raw(
+        &mut self,
+        kind: CtrlKind,
+        height: u32,
+        params: u32,
+        results: u32,
+        head: usize,
+    ) {
+        let id = self.labels.len();
+        self.labels.push((kind == CtrlKind::Loop).then_some(head));
         self.ctrl.push(Ctrl {
             kind,
             height,
@@ -601,6 +689,10 @@ impl Translator<'_> {
             else_fixup: None,
             else_operands: Vec::new(),
             dead: false,
+            id,
+            outer_region: self.region_stack.last().copied().unwrap_or(Region::NONE),
+            region: Region::NONE,
+            catch_slot: 0,
         });
     }
 
@@ -687,6 +779,7 @@ impl Translator<'_> {
             self.ctrl.pop();
             return;
         }
+        self.close_handlers();
         let top = self.ctrl.len() - 1;
         if !self.ctrl[top].dead {
             let (height, results) = (self.ctrl[top].height, self.ctrl[top].results);
@@ -695,6 +788,7 @@ impl Translator<'_> {
         let c = self.ctrl.pop().expect("checked above");
         self.bind_label();
         let pc = self.pc();
+        self.labels[c.id] = Some(pc);
         for at in c.fixups {
             self.patch(at, pc);
         }
@@ -859,6 +953,116 @@ impl Translator<'_> {
         for _ in 0..nr {
             self.push_temp();
         }
+    }
+
+    /// `call_ref`: the reference is on top, the arguments below it.
+    fn op_call_ref(&mut self, ty: u32) {
+        let (func, _) = self.pop_read();
+        let fty = &self.module.types[ty as usize];
+        let (np, nr) = (fty.params().len(), fty.results().len());
+        self.materialize_top(np);
+        let base = self.slot_at(self.height() - np);
+        self.emit(Instr::CallRef { func, base });
+        self.stack.truncate(self.height() - np);
+        for _ in 0..nr {
+            self.push_temp();
+        }
+    }
+
+    /// The arguments of a tail call to a function of type `ty`, in their slots: their
+    /// base and count.
+    fn tail_call_args(&mut self, ty: &wisp_core::FuncType) -> (Slot, u16) {
+        let np = ty.params().len();
+        self.materialize_top(np);
+        (self.slot_at(self.height() - np), np as u16)
+    }
+
+    fn op_return_call(&mut self, func: u32) {
+        let ty = self.module.func_type(func);
+        let (base, len) = self.tail_call_args(ty);
+        self.emit(if func >= self.module.num_imported_funcs {
+            Instr::ReturnCallInternal {
+                def: func - self.module.num_imported_funcs,
+                base,
+                len,
+            }
+        } else {
+            Instr::ReturnCall { func, base, len }
+        });
+        self.mark_dead();
+    }
+
+    fn op_return_call_indirect(&mut self, ty: u32, table: u32) {
+        let (index, _) = self.pop_read();
+        let (base, len) = self.tail_call_args(&self.module.types[ty as usize]);
+        self.emit(Instr::ReturnCallIndirect {
+            ty,
+            table,
+            index,
+            base,
+            len,
+        });
+        self.mark_dead();
+    }
+
+    fn op_return_call_ref(&mut self, ty: u32) {
+        let (func, _) = self.pop_read();
+        let (base, len) = self.tail_call_args(&self.module.types[ty as usize]);
+        self.emit(Instr::ReturnCallRef { func, base, len });
+        self.mark_dead();
+    }
+
+    /// `br_on_null $l`: branches with the label's values when the reference on top is
+    /// null, which is dropped; else goes on with it.
+    fn op_br_on_null(&mut self, depth: u32) {
+        let depth = depth as usize;
+        // Taken off without marking it dying: it is read again after the branch.
+        let op = self.stack.pop().unwrap_or(Operand::Temp);
+        let pos = self.height();
+        let cond = self.read(op, pos);
+        if !self.is_function_label(depth) && !self.branch_needs_copies(depth) {
+            let at = self.emit(Instr::BrIfEqz { cond, offset: 0 });
+            self.link(at, depth);
+        } else {
+            let skip = self.emit(Instr::BrIfNez { cond, offset: 0 });
+            if self.is_function_label(depth) {
+                self.emit_return();
+            } else {
+                self.emit_branch_copies(depth);
+                self.emit_br_to(depth);
+            }
+            self.bind_label();
+            let pc = self.pc();
+            self.patch(skip, pc);
+        }
+        self.stack.push(op);
+    }
+
+    /// `br_on_non_null $l`: branches with the label's values, the reference last, when
+    /// the reference on top is not null; else drops it and goes on.
+    fn op_br_on_non_null(&mut self, depth: u32) {
+        let depth = depth as usize;
+        let op = self.stack.pop().unwrap_or(Operand::Temp);
+        let pos = self.height();
+        let cond = self.read(op, pos);
+        // The reference is the label's last value: back on the stack for the copies.
+        self.stack.push(op);
+        if !self.is_function_label(depth) && !self.branch_needs_copies(depth) {
+            let at = self.emit(Instr::BrIfNez { cond, offset: 0 });
+            self.link(at, depth);
+        } else {
+            let skip = self.emit(Instr::BrIfEqz { cond, offset: 0 });
+            if self.is_function_label(depth) {
+                self.emit_return();
+            } else {
+                self.emit_branch_copies(depth);
+                self.emit_br_to(depth);
+            }
+            self.bind_label();
+            let pc = self.pc();
+            self.patch(skip, pc);
+        }
+        self.pop();
     }
 
     // ----- locals and globals -----------------------------------------------------------
@@ -1050,6 +1254,29 @@ impl Translator<'_> {
                 type_index,
                 table_index,
             } => self.op_call_indirect(type_index, table_index),
+            O::CallRef { type_index } => self.op_call_ref(type_index),
+            O::ReturnCall { function_index } => self.op_return_call(function_index),
+            O::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => self.op_return_call_indirect(type_index, table_index),
+            O::ReturnCallRef { type_index } => self.op_return_call_ref(type_index),
+            O::RefAsNonNull => {
+                let (src, pos) = self.pop_read();
+                let dst = self.slot_at(pos);
+                self.stack.push(Operand::Temp);
+                self.emit_result(Instr::RefAsNonNull { dst, src }, dst);
+            }
+            O::BrOnNull { relative_depth } => self.op_br_on_null(relative_depth),
+            O::BrOnNonNull { relative_depth } => self.op_br_on_non_null(relative_depth),
+            O::TryTable { try_table } => self.op_try_table(&try_table),
+            O::Throw { tag_index } => self.op_throw(tag_index),
+            O::ThrowRef => self.op_throw_ref(),
+            O::Try { blockty } => self.op_try(blockty),
+            O::Catch { tag_index } => self.op_catch(Some(tag_index)),
+            O::CatchAll => self.op_catch(None),
+            O::Delegate { relative_depth } => self.op_delegate(relative_depth),
+            O::Rethrow { relative_depth } => self.op_rethrow(relative_depth),
             O::Drop => {
                 self.pop();
             }
@@ -1232,7 +1459,17 @@ impl Translator<'_> {
                 self.charge_fuel();
                 self.op_else();
             }
-            Step::End => self.op_end(),
+            Step::Catch => {
+                self.charge_fuel();
+                match op {
+                    Operator::Catch { tag_index } => self.op_catch(Some(tag_index)),
+                    _ => self.op_catch(None),
+                }
+            }
+            Step::End => match op {
+                Operator::Delegate { relative_depth } => self.op_delegate(relative_depth),
+                _ => self.op_end(),
+            },
             Step::Skip => {}
         }
         Ok(())

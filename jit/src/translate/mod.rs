@@ -123,7 +123,7 @@ impl Env<'_> {
 pub fn clif_type(ty: ValType) -> Type {
     match ty {
         ValType::I32 => types::I32,
-        ValType::I64 | ValType::FuncRef | ValType::ExternRef => types::I64,
+        ValType::I64 | ValType::Ref(_) => types::I64,
         ValType::F32 => types::F32,
         ValType::F64 => types::F64,
         // The loader refuses SIMD (`Config::default` leaves it off), so no body has one.
@@ -894,6 +894,7 @@ impl<'e, 'b> Translator<'e, 'b> {
                 self.charge_fuel();
                 self.op_else();
             }
+            Step::Catch => return Err(TranslateError::Unsupported("exception handling")),
             Step::End => self.op_end(),
             Step::Skip => {}
         }

@@ -110,6 +110,7 @@ impl Value {
             Val::V128(x) => Value::V128(x),
             Val::FuncRef(ref f) => Value::Ref { null: f.is_none() },
             Val::ExternRef(ref r) => Value::Ref { null: r.is_none() },
+            Val::ExnRef(ref r) => Value::Ref { null: r.is_none() },
         }
     }
 }
@@ -180,8 +181,7 @@ pub fn arguments(params: &[ValType], salt: u64) -> Vec<Val> {
                     _ => (bits as i64 as f64 / 7.0).to_bits(),
                 }),
                 ValType::V128 => Val::V128(u128::from(bits)),
-                ValType::FuncRef => Val::FuncRef(None),
-                ValType::ExternRef => Val::ExternRef(None),
+                ValType::Ref(r) => Val::null(*r),
             }
         })
         .collect()

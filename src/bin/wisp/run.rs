@@ -177,6 +177,8 @@ fn show(v: &Val) -> String {
         Val::FuncRef(Some(_)) => "<funcref>".into(),
         Val::ExternRef(None) => "<null externref>".into(),
         Val::ExternRef(Some(_)) => "<externref>".into(),
+        Val::ExnRef(None) => "<null exnref>".into(),
+        Val::ExnRef(Some(_)) => "<exnref>".into(),
     }
 }
 

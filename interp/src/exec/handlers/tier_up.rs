@@ -11,7 +11,7 @@ use core::ptr;
 use wisp_core::vm::{status, ArrayCallFn, OsrFrame};
 use wisp_core::{StoreInner, Trap, TrapCode};
 
-use super::super::{dispatch, trap, trapped, Accs, Done, Exec, Ip, Sp};
+use super::super::{dispatch, trap, Accs, Done, Exec, Ip, Raised, Sp};
 use super::{leave, payload_of};
 use crate::bytecode::{payload, words_for};
 use crate::code::Heat;
@@ -96,7 +96,8 @@ unsafe fn hot_loop_slow(ip: Ip, sp: Sp, ex: &mut Exec, def: u32, offset: u32) ->
             // `frame`; its results go to the frame's first slots.
             match unsafe { ex.run_native(entry, array) } {
                 Ok(()) => unsafe { leave(ex) },
-                Err(trap) => trapped(ex, trap),
+                // Native code handled what the frame's own handlers would have.
+                Err(trap) => unsafe { ex.raise_or_trap(trap, Raised::FrameDone) },
             }
         }
         None => {
@@ -128,7 +129,7 @@ pub(super) unsafe fn enter_native(
     };
     match unsafe { ex.run_native(entry, sp) } {
         Ok(()) => unsafe { leave(ex) },
-        Err(trap) => trapped(ex, trap),
+        Err(trap) => unsafe { ex.raise_or_trap(trap, Raised::FrameDone) },
     }
 }
 
@@ -181,6 +182,11 @@ pub fn native_trap(store: &mut StoreInner, code: u32) -> Trap {
     if code == status::TRAP_PENDING {
         if let Some(trap) = store.pending_trap.take() {
             return trap;
+        }
+    }
+    if code == status::EXCEPTION {
+        if let Some(exn) = store.pending_exception.take() {
+            return Trap::throw(wisp_core::ExnRef::from_index(store.id, exn));
         }
     }
     TrapCode::from_status(code).map_or_else(|| Trap::msg("native code failed"), Trap::from)

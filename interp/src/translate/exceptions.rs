@@ -1,0 +1,299 @@
+//! Exception handling in translation: `throw`, `throw_ref`, `try_table` and the legacy
+//! `try`/`catch`/`catch_all`/`delegate`/`rethrow`.
+//!
+//! Nothing is emitted on the normal path into, through or out of a handler's scope: a
+//! `try_table` is a block, a legacy `try` a block whose `catch` blocks are skipped over
+//! like an `if`'s `else`. What handles exceptions is a table beside the code
+//! (`CompiledFunc::regions`, `clauses`): each `try_table` body and legacy `try` body is a
+//! region, whose clauses say which exceptions it catches and where their handler starts.
+//! The executor consults it only when an exception is raised (`exec::Exec::unwind`).
+//!
+//! A handler starts with `Caught`, which takes the exception being handled into slots.
+//! For a legacy `catch` that is the catch block's first instruction, and its values land
+//! where the block's operand stack starts. A `try_table` clause branches to a label
+//! outside the body with the values; its *pad*, `Caught` writing them straight into the
+//! label's slots and a `Br` to the label, is emitted after the function's code (so the
+//! normal path never runs past it), once every label's place is known.
+//!
+//! A legacy `catch` block keeps its exception for `rethrow` in a *catch slot*: one per
+//! level of nesting of catch blocks, above the constant pool, numbered while translating
+//! and placed once the pool's size is known (`place_catch_slots`).
+
+use alloc::vec::Vec;
+
+use wasmparser::BlockType;
+
+use super::{CtrlKind, Translator};
+use crate::bytecode::{Clause, Instr, Region, Slot};
+
+/// A `try_table` clause's pad, to emit after the body.
+pub(super) struct Pad {
+    /// The clause whose pad this is: its region, and its place among the region's.
+    region: usize,
+    clause: usize,
+    /// The target label (`Translator::labels`), or `None` for the function's, which is a
+    /// return.
+    label: Option<usize>,
+    /// Where the values go: the label's operand stack height.
+    height: u32,
+    /// The values the exception carries, and whether its `exnref` follows them.
+    len: u16,
+    with_ref: bool,
+}
+
+/// `Caught`'s `mode`s.
+const PLAIN: u16 = 0;
+const WITH_REF: u16 = 1;
+const LEGACY: u16 = 2;
+
+impl Translator<'_> {
+    /// How many values an exception of the instance's tag `tag` carries.
+    fn tag_arity(&self, tag: u32) -> usize {
+        let m = self.module;
+        m.types[m.tags[tag as usize] as usize].params().len()
+    }
+
+    /// A new region starting here, for the construct about to be pushed, in effect from
+    /// now on, with `clauses` (a legacy `try`'s come with its `catch` blocks).
+    fn open_region(&mut self, clauses: Vec<Clause>) -> u32 {
+        let index = self.regions.len() as u32;
+        self.regions.push(Region {
+            start: self.pc() as u32,
+            end: self.pc() as u32,
+            parent: self.region_stack.last().copied().unwrap_or(Region::NONE),
+            // Set when the clauses are laid out one region after another (`finish`).
+            first: 0,
+            count: 0,
+        });
+        self.clauses.push(clauses);
+        self.region_stack.push(index);
+        index
+    }
+
+    /// The region `region` ends here: no longer in effect.
+    fn close_region(&mut self, region: u32) {
+        self.regions[region as usize].end = self.pc() as u32;
+        let popped = self.region_stack.pop();
+        debug_assert_eq!(popped, Some(region));
+    }
+
+    /// Before the top construct's `end` (or `delegate`): ends what it handles.
+    pub(super) fn close_handlers(&mut self) {
+        let top = self.ctrl.last().expect("inside a body");
+        match top.kind {
+            CtrlKind::TryTable | CtrlKind::Try => {
+                let region = top.region;
+                self.close_region(region);
+            }
+            CtrlKind::Catch => {
+                let (dead, slot) = (top.dead, top.catch_slot);
+                if !dead {
+                    self.emit_catch_end(slot);
+                }
+                self.catch_depth -= 1;
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn op_try_table(&mut self, try_table: &wasmparser::TryTable) {
+        // Clauses name labels outside the `try_table`; each gets a pad after the body.
+        let region = self.regions.len();
+        let mut clauses = Vec::with_capacity(try_table.catches.len());
+        for catch in &try_table.catches {
+            let (tag, label, with_ref) = match *catch {
+                wasmparser::Catch::One { tag, label } => (Some(tag), label, false),
+                wasmparser::Catch::OneRef { tag, label } => (Some(tag), label, true),
+                wasmparser::Catch::All { label } => (None, label, false),
+                wasmparser::Catch::AllRef { label } => (None, label, true),
+            };
+            let target = &self.ctrl[self.ctrl.len() - 1 - label as usize];
+            self.pads.push(Pad {
+                region,
+                clause: clauses.len(),
+                label: (self.ctrl.len() - 1 != label as usize).then_some(target.id),
+                height: target.height,
+                len: tag.map_or(0, |t| self.tag_arity(t)) as u16,
+                with_ref,
+            });
+            clauses.push(Clause {
+                tag: tag.unwrap_or(Clause::ANY),
+                pad: 0,
+            });
+        }
+        self.op_block(try_table.ty);
+        let region = self.open_region(clauses);
+        let c = self.ctrl.last_mut().expect("just pushed");
+        c.kind = CtrlKind::TryTable;
+        c.region = region;
+    }
+
+    pub(super) fn op_try(&mut self, bt: BlockType) {
+        self.op_block(bt);
+        let region = self.open_region(Vec::new());
+        let c = self.ctrl.last_mut().expect("just pushed");
+        c.kind = CtrlKind::Try;
+        c.region = region;
+    }
+
+    /// `catch $tag` (`Some`) or `catch_all` (`None`): ends the `try` body, or the catch
+    /// block before, and starts a catch block, the handler of a clause of the body's
+    /// region.
+    pub(super) fn op_catch(&mut self, tag: Option<u32>) {
+        let top = self.ctrl.len() - 1;
+        if self.ctrl[top].kind == CtrlKind::Catch && !self.ctrl[top].dead {
+            let slot = self.ctrl[top].catch_slot;
+            self.emit_catch_end(slot);
+        }
+        if self.ctrl[top].kind == CtrlKind::Try {
+            let region = self.ctrl[top].region;
+            self.close_region(region);
+            let c = &mut self.ctrl[top];
+            c.kind = CtrlKind::Catch;
+            c.catch_slot = self.catch_depth;
+            self.catch_depth += 1;
+            self.catch_slots = self.catch_slots.max(self.catch_depth);
+        }
+        // The body or previous catch block falls through to the end, past this one.
+        if !self.ctrl[top].dead {
+            self.emit_branch_copies(0);
+            self.emit_br_to(0);
+        }
+        let c = &mut self.ctrl[top];
+        c.dead = false;
+        let (height, slot) = (c.height as usize, c.catch_slot);
+        let region = c.region;
+        self.stack.truncate(height);
+        self.bind_label();
+        let pad = self.pc();
+        self.clauses[region as usize].push(Clause {
+            tag: tag.unwrap_or(Clause::ANY),
+            pad: pad as u32,
+        });
+        let len = tag.map_or(0, |t| self.tag_arity(t));
+        let dst = self.slot_at(height);
+        self.catch_slot_uses.push(pad);
+        self.emit(Instr::Caught {
+            dst,
+            len: len as u16,
+            // The catch slot's number until `place_catch_slots`.
+            exn: slot as Slot,
+            mode: LEGACY,
+        });
+        for _ in 0..len {
+            self.push_temp();
+        }
+        self.start_fuel_block();
+    }
+
+    /// The normal end of a catch block holding its exception in catch slot `slot`.
+    fn emit_catch_end(&mut self, slot: u32) {
+        let at = self.emit(Instr::CatchEnd { exn: slot as Slot });
+        self.catch_slot_uses.push(at);
+    }
+
+    /// `delegate $l`: ends the `try` body, whose exceptions go on to the region in effect
+    /// just inside label `$l` (the label's own body if it is a `try` still in its body,
+    /// else the region around the labelled construct), or to the caller.
+    pub(super) fn op_delegate(&mut self, depth: u32) {
+        let top = self.ctrl.len() - 1;
+        // The label is counted from outside the `try`.
+        let target = &self.ctrl[top - 1 - depth as usize];
+        let to = if top - 1 - depth as usize == 0 {
+            Region::NONE
+        } else if matches!(target.kind, CtrlKind::Try | CtrlKind::TryTable) {
+            target.region
+        } else {
+            target.outer_region
+        };
+        let region = self.ctrl[top].region;
+        self.regions[region as usize].parent = to;
+        // A `try` ending in `delegate` has no catch blocks: an `end`.
+        self.op_end();
+    }
+
+    pub(super) fn op_throw(&mut self, tag: u32) {
+        let len = self.tag_arity(tag);
+        self.materialize_top(len);
+        let base = self.slot_at(self.height() - len);
+        self.emit(Instr::Throw {
+            tag,
+            base,
+            len: len as u16,
+        });
+        self.mark_dead();
+    }
+
+    pub(super) fn op_throw_ref(&mut self) {
+        let (src, _) = self.pop_read();
+        self.emit(Instr::ThrowRef { src });
+        self.mark_dead();
+    }
+
+    /// `rethrow $l`: the exception of the catch block `$l` names, from its catch slot.
+    pub(super) fn op_rethrow(&mut self, depth: u32) {
+        let slot = self.ctrl[self.ctrl.len() - 1 - depth as usize].catch_slot;
+        let at = self.emit(Instr::ThrowRef { src: slot as Slot });
+        self.catch_slot_uses.push(at);
+        self.mark_dead();
+    }
+
+    /// After the body: each `try_table` clause's pad takes the exception into its label's
+    /// slots and branches there (or, for the function's label, returns the values).
+    pub(super) fn emit_pads(&mut self) {
+        for pad in core::mem::take(&mut self.pads) {
+            self.bind_label();
+            let at = self.pc();
+            self.clauses[pad.region][pad.clause].pad = at as u32;
+            let dst = self.slot_at(pad.height as usize);
+            self.emit(Instr::Caught {
+                dst,
+                len: pad.len,
+                exn: 0,
+                mode: if pad.with_ref { WITH_REF } else { PLAIN },
+            });
+            let n = usize::from(pad.len) + usize::from(pad.with_ref);
+            match pad.label {
+                Some(label) => {
+                    let to = self.labels[label].expect("labels are placed by the body's end");
+                    let br = self.emit(Instr::Br { offset: 0 });
+                    self.patch(br, to);
+                }
+                None => {
+                    // The function's label: its results are the values, from slot 0 up.
+                    let src = self.slot_at(0);
+                    self.emit(match n {
+                        0 => Instr::Return0,
+                        1 => Instr::Return1 { src },
+                        _ => Instr::ReturnMany { src, len: n as u16 },
+                    });
+                }
+            }
+        }
+    }
+
+    /// The regions with their clauses laid out one after another, as `CompiledFunc` keeps
+    /// them.
+    pub(super) fn take_handlers(&mut self) -> (Vec<Region>, Vec<Clause>) {
+        let mut regions = core::mem::take(&mut self.regions);
+        let mut clauses = Vec::new();
+        for (r, own) in regions.iter_mut().zip(core::mem::take(&mut self.clauses)) {
+            r.first = clauses.len() as u32;
+            r.count = own.len() as u32;
+            clauses.extend(own);
+        }
+        (regions, clauses)
+    }
+
+    /// Puts the catch slots (numbered from 0 while translating) at `base` and up.
+    pub(super) fn place_catch_slots(&mut self, base: Slot) {
+        for &at in &self.catch_slot_uses {
+            match &mut self.code[at] {
+                Instr::Caught { exn, .. } => *exn += base,
+                Instr::ThrowRef { src } => *src += base,
+                Instr::CatchEnd { exn } => *exn += base,
+                other => debug_assert!(false, "not a catch slot user: {other:?}"),
+            }
+        }
+    }
+}
