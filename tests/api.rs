@@ -210,7 +210,7 @@ fn memories_tables_and_globals_from_the_host() {
 
     let table = Table::new(
         &mut store,
-        TableType::new(RefType::FuncRef, 1, None),
+        TableType::new(RefType::FUNCREF, 1, None),
         Val::FuncRef(None),
     )
     .unwrap();

@@ -328,7 +328,7 @@ fn memories_and_tables_per_store_are_limited() {
         linker.instantiate(&mut store, &with_table).unwrap();
         Table::new(
             &mut store,
-            TableType::new(RefType::FuncRef, 1, None),
+            TableType::new(RefType::FUNCREF, 1, None),
             Val::FuncRef(None),
         )
         .unwrap();
@@ -336,7 +336,7 @@ fn memories_and_tables_per_store_are_limited() {
         assert_eq!(store_limit(err), (StoreResource::Tables, 3, Some(2)));
         let err = Table::new(
             &mut store,
-            TableType::new(RefType::FuncRef, 0, None),
+            TableType::new(RefType::FUNCREF, 0, None),
             Val::FuncRef(None),
         )
         .unwrap_err();
@@ -594,7 +594,7 @@ fn a_limiter_refuses_instances_it_does_not_want() {
         assert_eq!(store_limit(err), (StoreResource::TableElements, 1, None));
         let err = Table::new(
             &mut store,
-            TableType::new(RefType::FuncRef, 1, None),
+            TableType::new(RefType::FUNCREF, 1, None),
             Val::FuncRef(None),
         )
         .unwrap_err();

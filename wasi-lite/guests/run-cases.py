@@ -2,15 +2,17 @@
 """Runs every guest case in expected/cases.json with a WASI runtime's command line and
 compares stdout, stderr and the exit status with the expected files.
 
-    run-cases.py [--trap-status N] [--only NAME,...] [--keep] [--record] -- RUNNER...
+    run-cases.py [--cases FILE] [--trap-status N] [--only NAME,...] [--keep] [--record] -- RUNNER...
 
 RUNNER is a command prefix taking wisp's run options, then the module and its arguments:
     RUNNER [--dir HOST::GUEST]... [--dir-ro HOST::GUEST]... [--env K=V]... FILE [ARGS...]
 e.g.  run-cases.py --trap-status 134 -- target/release/wisp run
       run-cases.py -- python3 wasmtime-run.py          (the reference: pip install wasmtime)
 
-A case's "exit" of "trap" expects --trap-status (default 134, wasmtime's); stderr is
-compared only where the case names a file (a trap's message is the runtime's own).
+--cases names another list of cases (default expected/cases.json; expected/cases-eh.json
+lists the exception-handling and tail-call guests). A case's "exit" of "trap" expects
+--trap-status (default 134, wasmtime's); stderr is compared only where the case names a
+file (a trap's message is the runtime's own).
 --record writes stdout/stderr files from this run instead of comparing (for new cases,
 with the reference runtime; review the result). Ends with "cases: N passed, N failed".
 """
@@ -111,13 +113,14 @@ def run_case(case, runner, trap_status, record, keep):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cases", default=os.path.join(EXPECTED, "cases.json"))
     ap.add_argument("--trap-status", type=int, default=134)
     ap.add_argument("--only", default="")
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory of failed cases")
     ap.add_argument("--record", action="store_true")
     ap.add_argument("runner", nargs="+")
     a = ap.parse_args()
-    with open(os.path.join(EXPECTED, "cases.json")) as f:
+    with open(a.cases) as f:
         cases = json.load(f)
     only = set(filter(None, a.only.split(",")))
     passed = failed = 0
