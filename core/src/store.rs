@@ -61,6 +61,11 @@ pub struct StoreInner {
     /// The exception native code is propagating with `vm::status::EXCEPTION` (its index),
     /// or that a tier leaves for the next to pick up.
     pub pending_exception: Option<u32>,
+    /// The call native code left with `vm::status::TAIL_CALL`: the store function to call
+    /// and the instance that called it (for a host function's `Caller`).
+    pub pending_tail: Option<(u32, u32)>,
+    /// That call's arguments (its type's `slots_len` slots, so its results fit too).
+    pub tail_args: Vec<u64>,
     /// Fuel left; only charged when the engine's config enables fuel.
     pub fuel: u64,
     /// Set by an [`InterruptHandle`]; checked (and cleared) by the tiers at function
@@ -166,6 +171,8 @@ impl<T> Store<T> {
                 exceptions: Vec::new(),
                 free_exceptions: Vec::new(),
                 pending_exception: None,
+                pending_tail: None,
+                tail_args: Vec::new(),
                 fuel: 0,
                 interrupt: Arc::new(AtomicBool::new(false)),
                 call_depth: 0,

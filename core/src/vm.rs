@@ -129,6 +129,11 @@ pub mod status {
     /// trap, a handler on the way may catch it. (`u32::MAX - 1` is the JIT's, for a host
     /// panic.)
     pub const EXCEPTION: u32 = u32::MAX - 2;
+    /// The function tail-called a function that has no native code: its frame is gone, and
+    /// whoever called it makes that call in its place (`StoreInner::pending_tail`, its
+    /// arguments in `StoreInner::tail_args`), so a chain of tail calls between the tiers
+    /// takes no native stack however long it runs.
+    pub const TAIL_CALL: u32 = u32::MAX - 3;
     // Any other value is a wasm trap: `TrapCode::status` and `TrapCode::from_status`
     // convert.
 }

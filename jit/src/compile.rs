@@ -11,7 +11,7 @@ use std::time::Instant;
 use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{ExternalName, Function, LibCall, UserFuncName};
-use cranelift_codegen::isa::TargetIsa;
+use cranelift_codegen::isa::{CallConv, TargetIsa};
 use cranelift_codegen::{Context, FinalizedRelocTarget};
 use cranelift_frontend::FunctionBuilderContext;
 use wisp_core::module::ModuleInner;
@@ -110,6 +110,7 @@ pub(crate) fn env<'m>(
         module,
         ptr: isa.pointer_type(),
         call_conv: isa.default_call_conv(),
+        wasm_call_conv: CallConv::Tail,
         fuel: config.get_consume_fuel(),
         interruptible: config.get_interruptible(),
         frontend: isa.frontend_config(),

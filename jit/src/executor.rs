@@ -47,6 +47,8 @@ fn build_isa() -> Result<OwnedTargetIsa, String> {
     // Direct calls return a status before the results; many results go through a return
     // area both sides are generated to agree on.
     set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
+    // Cranelift's tail calls (`return_call`) need every frame to keep its frame pointer.
+    set(&mut flags, "preserve_frame_pointers", "true")?;
     // Code runs where it is mapped: no PIC, no GOT.
     set(&mut flags, "is_pic", "false")?;
     set(
@@ -98,7 +100,14 @@ impl Executor for Jit {
                     return Err(Trap::msg("the JIT was asked to run a host function"))
                 }
             };
-            let status = enter(store, instance, index, slots.as_mut_ptr(), Budget::Fresh);
+            let status = enter(
+                store,
+                instance,
+                index,
+                slots.as_mut_ptr(),
+                Budget::Fresh,
+                Tails::Complete,
+            );
             outcome(store, status)
         }
     }
@@ -114,6 +123,18 @@ pub enum Budget {
     Carry,
 }
 
+/// What an entry does when the function it called returns `status::TAIL_CALL`, having
+/// left a tail call to make in its place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tails {
+    /// Makes it, and any it leaves in turn (`libcalls::complete_tail_calls`): the status
+    /// is never `TAIL_CALL`.
+    Complete,
+    /// Returns `TAIL_CALL` to the caller, which is making such calls already (so a chain
+    /// of them takes no stack).
+    Leave,
+}
+
 /// Runs function `index` of store instance `instance` with the array `args`, compiling
 /// its module first if need be; returns the array call's status.
 ///
@@ -126,6 +147,7 @@ pub(crate) unsafe fn enter(
     index: u32,
     args: *mut u64,
     budget: Budget,
+    tails: Tails,
 ) -> u32 {
     // SAFETY: the contract; instance entities never move while the store lives.
     unsafe {
@@ -138,14 +160,14 @@ pub(crate) unsafe fn enter(
             }
             entry = (*vmctx).func(index).native.load(Ordering::Acquire);
         }
-        run(store, vmctx, entry, args, budget)
+        run(store, vmctx, entry, args, budget, tails)
     }
 }
 
 /// Calls the array-call entry `entry` of a function of the instance of `vmctx`. The stack
 /// limit is set by the outermost entry and kept by nested ones; the call budget is put
 /// back afterwards, also after a trap (which skips the returns that would have given it
-/// back).
+/// back). A tail call the function leaves is made as `tails` says.
 ///
 /// # Safety
 /// `store` is live and unaliased; `vmctx` is one of its instances'; `entry` is an
@@ -157,6 +179,7 @@ pub(crate) unsafe fn run(
     entry: *mut u8,
     args: *mut u64,
     budget: Budget,
+    tails: Tails,
 ) -> u32 {
     // SAFETY: the contract.
     unsafe {
@@ -174,6 +197,10 @@ pub(crate) unsafe fn run(
         (*store).depth_left = saved_budget;
         if outermost {
             (*store).stack_limit = 0;
+        }
+        if status == status::TAIL_CALL && tails == Tails::Complete {
+            // The results go where the function's would have: same types.
+            return libcalls::complete_tail_calls(store, args, budget);
         }
         status
     }
@@ -211,6 +238,8 @@ pub(crate) unsafe fn outcome(store: *mut StoreInner, status: u32) -> Result<(), 
         // SAFETY: the contract.
         status::TRAP_PENDING => Err(unsafe { (*store).pending_trap.take() }
             .unwrap_or_else(|| Trap::msg("native code reported a trap it did not leave"))),
+        // SAFETY: the contract.
+        status::EXCEPTION => Err(unsafe { uncaught(&mut *store) }),
         PANICKED => match libcalls::take_panic() {
             Some(payload) => std::panic::resume_unwind(payload),
             None => Err(Trap::msg("a host function panicked")),
@@ -218,6 +247,20 @@ pub(crate) unsafe fn outcome(store: *mut StoreInner, status: u32) -> Result<(), 
         code => Err(TrapCode::from_status(code)
             .map(Trap::from)
             .unwrap_or_else(|| Trap::msg(format!("native code returned status {code}")))),
+    }
+}
+
+/// The exception native code propagated out of wasm, as the host gets it: the trap that
+/// brought it into native code (a host function's, or the interpreter's, with its
+/// backtrace) if one did.
+fn uncaught(store: &mut StoreInner) -> Trap {
+    let trap = store.pending_trap.take();
+    let Some(index) = store.pending_exception.take() else {
+        return Trap::msg("native code reported an exception it did not leave");
+    };
+    match trap {
+        Some(t) if t.exception().and_then(|e| e.index_in(store.id)) == Some(index) => t,
+        _ => Trap::throw(wisp_core::ExnRef::from_index(store.id, index)),
     }
 }
 

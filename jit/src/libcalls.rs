@@ -17,7 +17,7 @@ use cranelift_codegen::isa::CallConv;
 use wisp_core::vm::{status, VmCtx};
 use wisp_core::{FuncKind, InstanceEntity, MemoryEntity, StoreInner, TableEntity, Trap, TrapCode};
 
-use crate::executor::{self, Budget};
+use crate::executor::{self, Budget, Tails};
 use crate::tiering::{self, TierModule};
 
 /// A host function panicked; the payload waits in `PANIC` until the execution's entry
@@ -56,6 +56,27 @@ pub enum Libcall {
     TableCopy,
     TableInit,
     ElemDrop,
+    CallStoreFunc,
+    PendTailCall,
+    FinishTailCall,
+    Throw,
+    ThrowRef,
+    ExceptionIs,
+    CatchException,
+    ReleaseException,
+}
+
+/// How a handler takes an exception (`catch_exception`): the interpreter's `Caught`
+/// modes, with its numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum CatchMode {
+    /// `catch` / `catch_all`: nothing keeps the exception, which is freed.
+    Plain = 0,
+    /// `catch_ref` / `catch_all_ref`: it becomes an `exnref` value.
+    Ref = 1,
+    /// A legacy catch block: held for `rethrow` until the block ends.
+    Legacy = 2,
 }
 
 /// A parameter or result of type `ty` passed between native code and Rust, as the C
@@ -92,6 +113,14 @@ impl Libcall {
             Libcall::TableGrow => (&[ptr, I32, I64, I32, ptr], &[I32]),
             Libcall::TableFill => (&[ptr, I32, I32, I64, I32], &[I32]),
             Libcall::TableCopy | Libcall::TableInit => (&[ptr, I32, I32, I32, I32, I32], &[I32]),
+            Libcall::CallStoreFunc => (&[ptr, I32, ptr], &[I32]),
+            Libcall::PendTailCall => (&[ptr, I32, ptr], &[]),
+            Libcall::FinishTailCall => (&[ptr, ptr], &[I32]),
+            Libcall::Throw => (&[ptr, I32, ptr], &[I32]),
+            Libcall::ThrowRef => (&[ptr, I64], &[I32]),
+            Libcall::ExceptionIs => (&[ptr, I32], &[I32]),
+            Libcall::CatchException => (&[ptr, I32, ptr, I32], &[I64]),
+            Libcall::ReleaseException => (&[ptr, I64], &[]),
         };
         let mut sig = Signature::new(call_conv);
         sig.params.extend(params.iter().map(|&t| abi_param(t)));
@@ -117,6 +146,14 @@ impl Libcall {
             Libcall::TableCopy => table_copy as *const () as usize,
             Libcall::TableInit => table_init as *const () as usize,
             Libcall::ElemDrop => elem_drop as *const () as usize,
+            Libcall::CallStoreFunc => call_store_func_libcall as *const () as usize,
+            Libcall::PendTailCall => pend_tail_call as *const () as usize,
+            Libcall::FinishTailCall => finish_tail_call as *const () as usize,
+            Libcall::Throw => throw as *const () as usize,
+            Libcall::ThrowRef => throw_ref as *const () as usize,
+            Libcall::ExceptionIs => exception_is as *const () as usize,
+            Libcall::CatchException => catch_exception as *const () as usize,
+            Libcall::ReleaseException => release_exception as *const () as usize,
         }
     }
 }
@@ -237,6 +274,12 @@ unsafe extern "C" fn call_indirect(
     }
 }
 
+/// `call_ref`'s way when the callee has no native code: store function `func`.
+unsafe extern "C" fn call_store_func_libcall(vmctx: *mut VmCtx, func: u32, args: *mut u64) -> u32 {
+    // SAFETY: the module contract; `func` came from a non-null function reference.
+    unsafe { call_store_func(vmctx, func, args) }
+}
+
 /// Calls store function `func` for the instance of `vmctx`: a wasm function on its tier
 /// (natively, or with a tiered engine the interpreter if it has no native code yet; its
 /// budget and stack limit carried on), a host function through core's `call_raw`, with a
@@ -245,7 +288,23 @@ unsafe extern "C" fn call_indirect(
 /// # Safety
 /// The module contract; `args` holds the callee type's `slots_len` slots.
 unsafe fn call_store_func(vmctx: *mut VmCtx, func: u32, args: *mut u64) -> u32 {
-    // SAFETY: the module contract.
+    // SAFETY: the contract.
+    unsafe { call_store_func_with(vmctx, func, args, Budget::Carry, Tails::Complete) }
+}
+
+/// As `call_store_func`, with the budget `budget`, and tail calls the callee leaves
+/// (`status::TAIL_CALL`) made (`Tails::Complete`) or passed on.
+///
+/// # Safety
+/// As `call_store_func`.
+unsafe fn call_store_func_with(
+    vmctx: *mut VmCtx,
+    func: u32,
+    args: *mut u64,
+    budget: Budget,
+    tails: Tails,
+) -> u32 {
+    // SAFETY: the contract.
     unsafe {
         let store: *mut StoreInner = (*vmctx).store;
         let caller = (*vmctx).instance;
@@ -267,9 +326,10 @@ unsafe fn call_store_func(vmctx: *mut VmCtx, func: u32, args: *mut u64) -> u32 {
                     instance,
                     index,
                     args,
-                    Budget::Carry,
+                    budget,
+                    tails,
                 ),
-                None => executor::enter(store, instance, index, args, Budget::Carry),
+                None => executor::enter(store, instance, index, args, budget, tails),
             };
         }
         let len = (*store).func_type(func).slots_len();
@@ -288,14 +348,166 @@ unsafe fn call_store_func(vmctx: *mut VmCtx, func: u32, args: *mut u64) -> u32 {
     }
 }
 
-/// Leaves `trap` in the store for the entry point.
+// ----- tail calls -------------------------------------------------------------------------
+
+/// A tail call to store function `func`, which has no native code, from the instance of
+/// `vmctx`: left in the store for the caller of the function making it, which then
+/// returns `status::TAIL_CALL`.
+unsafe extern "C" fn pend_tail_call(vmctx: *mut VmCtx, func: u32, args: *const u64) {
+    // SAFETY: the module contract; `args` holds the callee's parameters.
+    unsafe {
+        let store = (*vmctx).store;
+        let ty = (*store).func_type(func);
+        let (params, len) = (ty.params().len(), ty.slots_len());
+        let buffer = &mut (*store).tail_args;
+        buffer.clear();
+        buffer.extend_from_slice(std::slice::from_raw_parts(args, params));
+        buffer.resize(len, 0);
+        (*store).pending_tail = Some((func, (*vmctx).instance));
+    }
+}
+
+/// A callee returned `status::TAIL_CALL` to native code: makes the calls it left, until
+/// one returns, whose results go to `out`.
+unsafe extern "C" fn finish_tail_call(vmctx: *mut VmCtx, out: *mut u64) -> u32 {
+    // SAFETY: the module contract; `out` holds the callee type's results.
+    unsafe { complete_tail_calls((*vmctx).store, out, Budget::Carry) }
+}
+
+/// Makes the tail calls pending in `store`, each in the place of the one before, until
+/// one returns (rather than leaving another); its results go to `out`. Each runs with
+/// `budget`, as the function whose place it takes did. Returns that call's status.
+///
+/// # Safety
+/// `store` is live and unaliased; a native function just returned `status::TAIL_CALL`;
+/// `out` holds as many slots as its type has results.
+pub(crate) unsafe fn complete_tail_calls(
+    store: *mut StoreInner,
+    out: *mut u64,
+    budget: Budget,
+) -> u32 {
+    // SAFETY: the contract.
+    unsafe {
+        loop {
+            let Some((func, caller)) = (*store).pending_tail.take() else {
+                return pend(store, Trap::msg("native code left a tail call it did not name"));
+            };
+            // Taken out of the store: the call may leave another in it.
+            let mut args = std::mem::take(&mut (*store).tail_args);
+            let inst = (&(*store).instances)[caller as usize].as_ptr();
+            let vmctx: *mut VmCtx = &mut (*inst).vmctx;
+            let code = call_store_func_with(vmctx, func, args.as_mut_ptr(), budget, Tails::Leave);
+            if code == status::TAIL_CALL {
+                continue;
+            }
+            if code == status::OK {
+                let n = (*store).func_type(func).results().len();
+                std::ptr::copy_nonoverlapping(args.as_ptr(), out, n);
+            }
+            // The buffer serves the next tail call.
+            if (*store).tail_args.capacity() < args.capacity() {
+                (*store).tail_args = args;
+            }
+            return code;
+        }
+    }
+}
+
+// ----- exceptions -------------------------------------------------------------------------
+
+/// `throw`: a new exception of the instance's tag `tag`, with the values in `args`,
+/// propagating (`status::EXCEPTION`); `TooManyExceptions` if the store holds its most.
+unsafe extern "C" fn throw(vmctx: *mut VmCtx, tag: u32, args: *const u64) -> u32 {
+    // SAFETY: the module contract; `args` holds the tag's values.
+    unsafe {
+        let store = (*vmctx).store;
+        let store_tag = (*vmctx).tag(tag);
+        let n = (&(*store).tags)[store_tag as usize].ty.params().len();
+        let values = std::slice::from_raw_parts(args, n).into();
+        match (*store).alloc_exception(store_tag, values) {
+            Ok(index) => {
+                (*store).pending_exception = Some(index);
+                status::EXCEPTION
+            }
+            Err(code) => code.status(),
+        }
+    }
+}
+
+/// `throw_ref` and `rethrow`: the exception `exnref` names propagates again.
+unsafe extern "C" fn throw_ref(vmctx: *mut VmCtx, exnref: u64) -> u32 {
+    match exnref.checked_sub(1) {
+        None => TrapCode::NullExceptionReference.status(),
+        Some(index) => {
+            // SAFETY: the module contract; a non-null `exnref` is an exception index + 1.
+            unsafe { (*(*vmctx).store).pending_exception = Some(index as u32) };
+            status::EXCEPTION
+        }
+    }
+}
+
+/// Whether the propagating exception's tag is the instance's tag `tag` (1) or not (0).
+unsafe extern "C" fn exception_is(vmctx: *mut VmCtx, tag: u32) -> u32 {
+    // SAFETY: the module contract; a handler asks only while an exception propagates.
+    unsafe {
+        let store = (*vmctx).store;
+        match (*store).pending_exception {
+            Some(index) => u32::from((*store).exception(index).tag == (*vmctx).tag(tag)),
+            None => 0,
+        }
+    }
+}
+
+/// A handler takes the propagating exception as `mode` says (a `CatchMode`), its first
+/// `len` values going to `out`; returns its `exnref`.
+unsafe extern "C" fn catch_exception(vmctx: *mut VmCtx, mode: u32, out: *mut u64, len: u32) -> u64 {
+    // SAFETY: the module contract; `out` holds `len` slots.
+    unsafe {
+        let store = &mut *(*vmctx).store;
+        let Some(index) = store.pending_exception.take() else {
+            return 0;
+        };
+        // The trap that brought it from a host function or the interpreter, if one did.
+        store.pending_trap = None;
+        let fields = &store.exception(index).fields;
+        let n = (len as usize).min(fields.len());
+        std::ptr::copy_nonoverlapping(fields.as_ptr(), out, n);
+        match mode {
+            m if m == CatchMode::Plain as u32 => store.exception_caught(index),
+            m if m == CatchMode::Ref as u32 => store.expose_exception(index),
+            _ => store.hold_exception(index),
+        }
+        u64::from(index) + 1
+    }
+}
+
+/// A legacy catch block holding exception `exnref` ended.
+unsafe extern "C" fn release_exception(vmctx: *mut VmCtx, exnref: u64) {
+    if let Some(index) = exnref.checked_sub(1) {
+        // SAFETY: the module contract; the block's exception is the store's.
+        unsafe { (*(*vmctx).store).release_exception(index as u32) };
+    }
+}
+
+/// Leaves `trap` in the store for the entry point: an exception of this store's goes on
+/// propagating (`status::EXCEPTION`; native handlers may catch it), with the trap kept
+/// for its backtrace should it reach the host.
 ///
 /// # Safety
 /// `store` is live and unaliased.
 pub unsafe fn pend(store: *mut StoreInner, trap: Trap) -> u32 {
     // SAFETY: the contract.
-    unsafe { (*store).pending_trap = Some(trap) };
-    status::TRAP_PENDING
+    unsafe {
+        let exception = trap.exception().and_then(|e| e.index_in((*store).id));
+        (*store).pending_trap = Some(trap);
+        match exception {
+            Some(index) => {
+                (*store).pending_exception = Some(index);
+                status::EXCEPTION
+            }
+            None => status::TRAP_PENDING,
+        }
+    }
 }
 
 // ----- memory -----------------------------------------------------------------------------

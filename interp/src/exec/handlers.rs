@@ -1170,6 +1170,12 @@ unsafe fn tail_call(ex: &mut Exec, sp: Sp, target: u32, base: Slot, len: u16) ->
     // SAFETY: the bytecode contract: the arguments are inside the frame; the move may
     // overlap.
     unsafe { ptr::copy(sp.add(usize::from(base)), sp, usize::from(len)) };
+    unsafe { replace_frame(ex, target) }
+}
+
+/// Calls store function `target` in the running frame's place, its arguments in the
+/// frame's first slots (see `tail_call`).
+pub(super) unsafe fn replace_frame(ex: &mut Exec, target: u32) -> Done {
     let frame_base = ex.frame_base();
     match unsafe { ex.callee(target) } {
         Callee::Wasm { instance, index } => {

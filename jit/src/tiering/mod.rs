@@ -43,7 +43,7 @@ use wisp_core::vm::{status, Executor, VmCtx};
 use wisp_core::{FuncKind, InstanceEntity, StoreInner, Trap};
 use wisp_interp::Interpreter;
 
-use crate::executor::{self, outcome, Budget};
+use crate::executor::{self, outcome, Budget, Tails};
 use crate::libcalls::{self, PANICKED};
 use crate::stack;
 
@@ -138,6 +138,7 @@ impl Executor for Tiered {
                 index,
                 slots.as_mut_ptr(),
                 Budget::Fresh,
+                Tails::Complete,
             );
             if outermost {
                 (*store).stack_limit = 0;
@@ -150,7 +151,8 @@ impl Executor for Tiered {
 /// Runs function `index` (a defined one) of store instance `instance` with the array
 /// `args` on whichever tier has it: its native code if it has been compiled, else the
 /// interpreter. Returns the status of an array call (a trap is left in the store, a host
-/// function's panic held for the entry point).
+/// function's panic held for the entry point); a tail call native code leaves is made as
+/// `tails` says (the interpreter makes its own).
 ///
 /// # Safety
 /// `store` is live and unaliased; `instance` and `index` name a function the instance
@@ -162,6 +164,7 @@ pub(crate) unsafe fn call_function(
     index: u32,
     args: *mut u64,
     budget: Budget,
+    tails: Tails,
 ) -> u32 {
     // SAFETY: the contract; instance entities never move while the store lives.
     unsafe {
@@ -173,7 +176,7 @@ pub(crate) unsafe fn call_function(
             return libcalls::pend(store, Trap::msg("the module belongs to another tier"));
         };
         if let Some(entry) = tiers.array_entry(def) {
-            return executor::run(store, vmctx, entry, args, budget);
+            return executor::run(store, vmctx, entry, args, budget, tails);
         }
         let depth = match budget {
             Budget::Fresh => (*store).engine.config().get_max_call_depth(),

@@ -7,9 +7,10 @@
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, ExtFuncData, ExternalName, FuncRef, InstBuilder, MemFlagsData, StackSlotData,
-    StackSlotKind, UserExternalName, Value,
+    types, ExtFuncData, ExternalName, FuncRef, InstBuilder, MemFlagsData, StackSlot,
+    UserExternalName, Value,
 };
+use wisp_core::vm::status;
 use wisp_core::{FuncType, TrapCode};
 
 use super::{clif_type, vm_flags, vm_readonly, Calls, Translator};
@@ -59,8 +60,7 @@ impl Translator<'_, '_> {
                 let call_args = self.direct_args(self.vmctx, &args);
                 let call = self.b.ins().call(callee, &call_args);
                 let results = self.b.inst_results(call).to_vec();
-                self.propagate(results[0]);
-                results[1..].to_vec()
+                self.native_call_done(&ty, &results)
             }
         };
         self.stack.extend(results);
@@ -123,8 +123,8 @@ impl Translator<'_, '_> {
         let call_args = self.direct_args(vmctx, args);
         let call = self.b.ins().call_indirect(sig, code, &call_args);
         let results = self.b.inst_results(call).to_vec();
-        self.propagate(results[0]);
-        let block_args = Self::block_args(&results[1..]);
+        let results = self.native_call_done(ty, &results);
+        let block_args = Self::block_args(&results);
         self.b.ins().jump(join, &block_args);
 
         self.b.switch_to_block(slow);
@@ -166,8 +166,7 @@ impl Translator<'_, '_> {
             let call_args = self.direct_args(self.vmctx, args);
             let call = self.b.ins().call_indirect(sig, code, &call_args);
             let results = self.b.inst_results(call).to_vec();
-            self.propagate(results[0]);
-            return results[1..].to_vec();
+            return self.native_call_done(ty, &results);
         }
         let slot = table + def as usize * ptr.bytes() as usize;
         let slot = self.b.ins().iconst(ptr, slot as i64);
@@ -212,18 +211,7 @@ impl Translator<'_, '_> {
     /// A call to imported function `func`: natively when it is a compiled wasm function,
     /// else (a host function, or not compiled yet) through the runtime.
     fn call_import(&mut self, ty: &FuncType, args: &[Value], func: u32) -> Vec<Value> {
-        let ptr = self.env.ptr;
-        let funcs = self
-            .b
-            .ins()
-            .load(ptr, vm_readonly(), self.vmctx, offsets::VMCTX_FUNCS);
-        let entry = i64::from(func) * offsets::FUNC_ENTRY_SIZE;
-        let store_func = self.b.ins().load(
-            types::I32,
-            vm_readonly(),
-            funcs,
-            (entry + i64::from(offsets::FUNC_ENTRY_STORE_FUNC)) as i32,
-        );
+        let store_func = self.store_func_of(func);
         let func_ref = self.func_ref(store_func);
         let (code, vmctx) = self.func_ref_target(func_ref);
         self.call_native_or(ty, args, code, vmctx, true, |t| {
@@ -238,8 +226,27 @@ impl Translator<'_, '_> {
         let elem = self.pop();
         let ty = self.env.module.types[type_index as usize].clone();
         let args = self.popn(ty.params().len());
-        let ptr = self.env.ptr;
+        let (_, func_ref) = self.indirect_target(type_index, table, elem);
+        let (code, vmctx) = self.func_ref_target(func_ref);
+        let results = self.call_native_or(&ty, &args, code, vmctx, true, |t| {
+            let table = t.i32_const(i64::from(table));
+            let type_index = t.i32_const(i64::from(type_index));
+            let vmctx = t.vmctx;
+            t.call_array(
+                &ty,
+                &args,
+                Libcall::CallIndirect,
+                &[vmctx, table, type_index, elem],
+            )
+        });
+        self.stack.extend(results);
+    }
 
+    /// Element `elem` of table `table` as the callee of a `call_indirect` of module type
+    /// `type_index`, checked in the interpreter's order (the index within the table, a
+    /// non-null element, the callee's type): its store function and `FuncRef`.
+    fn indirect_target(&mut self, type_index: u32, table: u32, elem: Value) -> (Value, Value) {
+        let ptr = self.env.ptr;
         let tables = self
             .b
             .ins()
@@ -282,20 +289,208 @@ impl Translator<'_, '_> {
             .ins()
             .icmp_imm_u(IntCC::NotEqual, type_id, i64::from(expected));
         self.trap_if(wrong, TrapCode::BadSignature);
+        (store_func, func_ref)
+    }
 
+    /// A function reference as a callee (`call_ref`, `return_call_ref`): a null one traps;
+    /// returns its store function and `FuncRef`. Validation checked its type.
+    fn ref_target(&mut self, funcref: Value) -> (Value, Value) {
+        self.trap_if_zero(funcref, TrapCode::NullFunctionReference);
+        let store_func = self.b.ins().ireduce(types::I32, funcref);
+        let store_func = self.b.ins().iadd_imm_s(store_func, -1);
+        let func_ref = self.func_ref(store_func);
+        (store_func, func_ref)
+    }
+
+    /// `call_ref`: natively when the callee is a compiled wasm function, else through the
+    /// runtime.
+    pub(super) fn op_call_ref(&mut self, type_index: u32) {
+        let funcref = self.pop();
+        let ty = self.env.module.types[type_index as usize].clone();
+        let args = self.popn(ty.params().len());
+        let (store_func, func_ref) = self.ref_target(funcref);
         let (code, vmctx) = self.func_ref_target(func_ref);
         let results = self.call_native_or(&ty, &args, code, vmctx, true, |t| {
-            let table = t.i32_const(i64::from(table));
-            let type_index = t.i32_const(i64::from(type_index));
             let vmctx = t.vmctx;
-            t.call_array(
-                &ty,
-                &args,
-                Libcall::CallIndirect,
-                &[vmctx, table, type_index, elem],
-            )
+            t.call_array(&ty, &args, Libcall::CallStoreFunc, &[vmctx, store_func])
         });
         self.stack.extend(results);
+    }
+
+    /// After a native call returned `results` (the status first): passes a failure on, and
+    /// returns the callee's results. With functions compiled one at a time, a callee that
+    /// tail-called a function with no native code left that call to its caller
+    /// (`status::TAIL_CALL`): the runtime makes it here (`Libcall::FinishTailCall`).
+    fn native_call_done(&mut self, ty: &FuncType, results: &[Value]) -> Vec<Value> {
+        let status = results[0];
+        if !self.env.osr() {
+            self.propagate(status);
+            return results[1..].to_vec();
+        }
+        let done = self.b.create_block();
+        for &t in ty.results() {
+            self.b.append_block_param(done, clif_type(t));
+        }
+        let failed = self.b.create_block();
+        self.b.set_cold_block(failed);
+        let ok_args = Self::block_args(&results[1..]);
+        self.b.ins().brif(status, failed, &[], done, &ok_args);
+        self.b.switch_to_block(failed);
+        self.b.seal_block(failed);
+        let is_tail = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::Equal, status, i64::from(status::TAIL_CALL));
+        let pending = self.b.create_block();
+        let other = self.b.create_block();
+        self.b.set_cold_block(pending);
+        self.b.set_cold_block(other);
+        self.b.ins().brif(is_tail, pending, &[], other, &[]);
+        self.b.switch_to_block(other);
+        self.b.seal_block(other);
+        self.raise(status);
+        self.b.switch_to_block(pending);
+        self.b.seal_block(pending);
+        let vmctx = self.vmctx;
+        let values = self.call_array(ty, &[], Libcall::FinishTailCall, &[vmctx]);
+        self.b.ins().jump(done, &Self::block_args(&values));
+        self.b.switch_to_block(done);
+        self.b.seal_block(done);
+        self.b.block_params(done).to_vec()
+    }
+
+    // ----- tail calls ----------------------------------------------------------------
+
+    /// `return_call`.
+    pub(super) fn op_return_call(&mut self, func: u32) {
+        let module = self.env.module;
+        let ty = module.func_type(func).clone();
+        let args = self.popn(ty.params().len());
+        let imported = func < module.num_imported_funcs;
+        let itself = func == module.num_imported_funcs + self.def;
+        match self.env.calls {
+            _ if imported => {
+                let store_func = self.store_func_of(func);
+                let func_ref = self.func_ref(store_func);
+                let (code, vmctx) = self.func_ref_target(func_ref);
+                self.tail_call_native_or(&ty, &args, code, vmctx, true, store_func);
+            }
+            Calls::Table { table } if !itself => {
+                let def = func - module.num_imported_funcs;
+                let ptr = self.env.ptr;
+                let slot = table + def as usize * ptr.bytes() as usize;
+                let slot = self.b.ins().iconst(ptr, slot as i64);
+                // As for `call_through_table`: written once, from null to final.
+                let code = self.b.ins().load(ptr, MemFlagsData::trusted(), slot, 0);
+                let store_func = self.store_func_of(func);
+                let vmctx = self.vmctx;
+                self.tail_call_native_or(&ty, &args, code, vmctx, false, store_func);
+            }
+            Calls::Direct | Calls::Table { .. } => {
+                let callee = self.direct_func(func);
+                let call_args = self.direct_args(self.vmctx, &args);
+                self.give_back_depth();
+                self.b.ins().return_call(callee, &call_args);
+            }
+        }
+    }
+
+    /// `return_call_indirect`: `call_indirect`'s checks, then a tail call.
+    pub(super) fn op_return_call_indirect(&mut self, type_index: u32, table: u32) {
+        let elem = self.pop();
+        let ty = self.env.module.types[type_index as usize].clone();
+        let args = self.popn(ty.params().len());
+        let (store_func, func_ref) = self.indirect_target(type_index, table, elem);
+        let (code, vmctx) = self.func_ref_target(func_ref);
+        self.tail_call_native_or(&ty, &args, code, vmctx, true, store_func);
+    }
+
+    /// `return_call_ref`.
+    pub(super) fn op_return_call_ref(&mut self, type_index: u32) {
+        let funcref = self.pop();
+        let ty = self.env.module.types[type_index as usize].clone();
+        let args = self.popn(ty.params().len());
+        let (store_func, func_ref) = self.ref_target(funcref);
+        let (code, vmctx) = self.func_ref_target(func_ref);
+        self.tail_call_native_or(&ty, &args, code, vmctx, true, store_func);
+    }
+
+    /// The store function of function `func` of the instance's index space.
+    fn store_func_of(&mut self, func: u32) -> Value {
+        let ptr = self.env.ptr;
+        let funcs = self
+            .b
+            .ins()
+            .load(ptr, vm_readonly(), self.vmctx, offsets::VMCTX_FUNCS);
+        let at =
+            i64::from(func) * offsets::FUNC_ENTRY_SIZE + i64::from(offsets::FUNC_ENTRY_STORE_FUNC);
+        self.b
+            .ins()
+            .load(types::I32, vm_readonly(), funcs, at as i32)
+    }
+
+    /// A tail call of store function `store_func`, of type `ty`: to direct entry `code`
+    /// with context `vmctx` (another instance's, when `foreign`) when it is not null, in
+    /// this frame's place. Otherwise (a host function, or a wasm function with no native
+    /// code), with functions compiled one at a time the call is left to this function's
+    /// caller (`status::TAIL_CALL`), which makes it in this frame's place too; with a whole
+    /// module compiled, the runtime makes it and this function returns its results (such
+    /// a callee is a host function, or another module's before its first call).
+    ///
+    /// Either way the call is this frame's last act: no handler of this function's covers
+    /// it, and its call budget is given back first.
+    fn tail_call_native_or(
+        &mut self,
+        ty: &FuncType,
+        args: &[Value],
+        code: Value,
+        vmctx: Value,
+        foreign: bool,
+        store_func: Value,
+    ) {
+        let native = self.b.create_block();
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        self.b.ins().brif(code, native, &[], slow, &[]);
+
+        self.b.switch_to_block(native);
+        self.b.seal_block(native);
+        if foreign {
+            // As for `call_native_or`.
+            self.b.ins().store(
+                MemFlagsData::trusted(),
+                self.store,
+                vmctx,
+                offsets::VMCTX_STORE,
+            );
+        }
+        let sig = self.b.import_signature(self.env.direct_signature(ty));
+        let call_args = self.direct_args(vmctx, args);
+        self.give_back_depth();
+        self.b.ins().return_call_indirect(sig, code, &call_args);
+
+        self.b.switch_to_block(slow);
+        self.b.seal_block(slow);
+        if self.env.osr() {
+            let (array, _) = self.raw_array(args, 0);
+            let vmctx = self.vmctx;
+            self.call_libcall(Libcall::PendTailCall, &[vmctx, store_func, array]);
+            self.give_back_depth();
+            let mut values = vec![self.i32_const(i64::from(status::TAIL_CALL))];
+            for &t in &self.results.clone() {
+                values.push(self.zero(t));
+            }
+            self.b.ins().return_(&values);
+        } else {
+            let vmctx = self.vmctx;
+            let (status, slot) =
+                self.call_array_status(ty, args, Libcall::CallStoreFunc, &[vmctx, store_func]);
+            // Not to this function's handlers: the call stands in for a frame after it.
+            self.fail_if(status, status);
+            let results = self.array_results(ty, slot);
+            let ret = self.ret;
+            self.b.ins().jump(ret, &Self::block_args(&results));
+        }
     }
 
     /// Calls `libcall` with `leading` and then a pointer to an array holding `args` (raw
@@ -307,22 +502,29 @@ impl Translator<'_, '_> {
         libcall: Libcall,
         leading: &[Value],
     ) -> Vec<Value> {
-        let slots = ty.slots_len().max(1) as u32;
-        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
-            StackSlotKind::ExplicitSlot,
-            slots * 8,
-            3,
-        ));
-        for (i, &a) in args.iter().enumerate() {
-            let raw = self.encode_raw(a);
-            self.b
-                .ins()
-                .stack_store(self.env.ptr, raw, slot, (i * 8) as i32);
-        }
-        let array = self.b.ins().stack_addr(self.env.ptr, slot, 0);
+        let (status, slot) = self.call_array_status(ty, args, libcall, leading);
+        // A callee may throw: the handler in effect gets a failure.
+        self.propagate(status);
+        self.array_results(ty, slot)
+    }
+
+    /// As `call_array`, without looking at the status: returns it, and the array.
+    fn call_array_status(
+        &mut self,
+        ty: &FuncType,
+        args: &[Value],
+        libcall: Libcall,
+        leading: &[Value],
+    ) -> (Value, StackSlot) {
+        let (array, slot) = self.raw_array(args, ty.slots_len());
         let mut call_args = leading.to_vec();
         call_args.push(array);
-        self.call_checked(libcall, &call_args);
+        let status = self.call_libcall(libcall, &call_args)[0];
+        (status, slot)
+    }
+
+    /// The results of type `ty` an array call left in `slot`.
+    fn array_results(&mut self, ty: &FuncType, slot: StackSlot) -> Vec<Value> {
         ty.results()
             .iter()
             .enumerate()
@@ -338,17 +540,7 @@ impl Translator<'_, '_> {
 
     /// `ref.func`: the function's store index + 1, from its entry in the instance.
     pub(super) fn op_ref_func(&mut self, func: u32) {
-        let ptr = self.env.ptr;
-        let funcs = self
-            .b
-            .ins()
-            .load(ptr, vm_readonly(), self.vmctx, offsets::VMCTX_FUNCS);
-        let at =
-            i64::from(func) * offsets::FUNC_ENTRY_SIZE + i64::from(offsets::FUNC_ENTRY_STORE_FUNC);
-        let index = self
-            .b
-            .ins()
-            .load(types::I32, vm_readonly(), funcs, at as i32);
+        let index = self.store_func_of(func);
         let index = self.b.ins().uextend(types::I64, index);
         let v = self.b.ins().iadd_imm_u(index, 1);
         self.push(v);

@@ -16,6 +16,7 @@
 
 use std::collections::HashMap;
 
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, JumpTableData, Type};
 use cranelift_frontend::Variable;
 use wasmparser::BlockType;
@@ -49,6 +50,7 @@ impl Translator<'_, '_> {
             params,
             results,
             next_reachable: false,
+            landing_outside: self.landing,
         });
         Ok(())
     }
@@ -75,6 +77,7 @@ impl Translator<'_, '_> {
             params,
             results,
             next_reachable: false,
+            landing_outside: self.landing,
         });
         self.start_fuel_block();
         self.check_interrupt();
@@ -88,10 +91,16 @@ impl Translator<'_, '_> {
     /// operands' variables. The locals were loaded on the OSR path; `finish` branches to
     /// the landing when the frame is at this loop. From here on the loop is translated as
     /// usual, on operands read back from the variables.
+    ///
+    /// Not inside a legacy catch block: its exception, which `rethrow` needs, is not among
+    /// what the interpreter's frame hands over.
     fn enter_loop(&mut self) {
         let Some(frame) = self.osr.as_ref().map(|o| o.frame) else {
             return;
         };
+        if self.catch_depth > 0 {
+            return;
+        }
         let height = self.stack.len();
         self.define_operands(height);
         let join = self.b.create_block();
@@ -155,7 +164,7 @@ impl Translator<'_, '_> {
     /// With OSR, reads the operand stack's first `height` positions back from their
     /// variables: at a join, which a landing's path may reach as well as the construct's
     /// entry.
-    fn reload_operands(&mut self, height: usize) {
+    pub(super) fn reload_operands(&mut self, height: usize) {
         if self.osr.is_none() {
             return;
         }
@@ -190,6 +199,7 @@ impl Translator<'_, '_> {
             params,
             results,
             next_reachable: false,
+            landing_outside: self.landing,
         });
         self.start_fuel_block();
         Ok(())
@@ -234,6 +244,9 @@ impl Translator<'_, '_> {
             .pop()
             .expect("validated: `end` closes something");
         if self.reachable {
+            self.end_catch_block(&frame);
+        }
+        if self.reachable {
             let args = self.popn(frame.results.len());
             self.jump_with(frame.next, &args);
             frame.next_reachable = true;
@@ -253,6 +266,7 @@ impl Translator<'_, '_> {
             ControlKind::Loop { header } => self.b.seal_block(*header),
             _ => {}
         }
+        self.close_handler(&frame);
         if self.control.is_empty() {
             // The function's own `end`: `next` is the return block, built by `finish`.
             self.reachable = false;
@@ -299,6 +313,33 @@ impl Translator<'_, '_> {
         self.b.ins().brif(cond, target, &args, cont, &[]);
         self.b.switch_to_block(cont);
         self.b.seal_block(cont);
+    }
+
+    /// `br_on_null`: branches with the values below the reference when it is null, else
+    /// goes on with it.
+    pub(super) fn op_br_on_null(&mut self, depth: u32) {
+        let v = self.pop();
+        let (target, n) = self.branch_target(depth);
+        let args = Self::block_args(self.peekn(n));
+        let cont = self.b.create_block();
+        let null = self.b.ins().icmp_imm_u(IntCC::Equal, v, 0);
+        self.b.ins().brif(null, target, &args, cont, &[]);
+        self.b.switch_to_block(cont);
+        self.b.seal_block(cont);
+        self.push(v);
+    }
+
+    /// `br_on_non_null`: branches with the values and the reference when it is not null,
+    /// else goes on without it.
+    pub(super) fn op_br_on_non_null(&mut self, depth: u32) {
+        let v = *self.stack.last().expect("validated");
+        let (target, n) = self.branch_target(depth);
+        let args = Self::block_args(self.peekn(n));
+        let cont = self.b.create_block();
+        self.b.ins().brif(v, target, &args, cont, &[]);
+        self.b.switch_to_block(cont);
+        self.b.seal_block(cont);
+        self.pop();
     }
 
     pub(super) fn op_br_table(&mut self, targets: &wasmparser::BrTable<'_>) -> Result<()> {

@@ -24,6 +24,7 @@
 
 mod calls;
 mod control;
+mod exceptions;
 mod fuel;
 mod memory;
 mod numeric;
@@ -48,6 +49,7 @@ use crate::libcalls::Libcall;
 use crate::offsets;
 
 pub use calls::WASM_FUNCTION_NAMESPACE;
+use exceptions::Handler;
 use fuel::FuelBlock;
 
 /// What translating a body depends on besides the body itself.
@@ -55,9 +57,13 @@ pub struct Env<'m> {
     pub module: &'m ModuleInner,
     /// The host's pointer type.
     pub ptr: Type,
-    /// The convention of direct calls, trampolines and runtime calls: the platform's C
-    /// convention, so Rust can call trampolines and be called by native code.
+    /// The convention of trampolines and runtime calls: the platform's C convention, so
+    /// Rust can call trampolines and be called by native code.
     pub call_conv: CallConv,
+    /// The convention of wasm functions' direct entries: Cranelift's `tail`, the one that
+    /// has `return_call` (wasm's tail calls), used by every function so any may tail-call
+    /// any other.
+    pub wasm_call_conv: CallConv,
     /// Charge fuel (`Config::consume_fuel`).
     pub fuel: bool,
     /// Check the interrupt flag (`Config::interruptible`).
@@ -104,7 +110,7 @@ impl Env<'_> {
     /// `(vmctx, [osr,] params...) -> (status, results...)`: the OSR parameter only with
     /// `Calls::Table`.
     pub fn direct_signature(&self, ty: &FuncType) -> Signature {
-        let mut sig = Signature::new(self.call_conv);
+        let mut sig = Signature::new(self.wasm_call_conv);
         sig.params.push(AbiParam::new(self.ptr));
         if self.osr() {
             sig.params.push(AbiParam::new(self.ptr));
@@ -264,6 +270,8 @@ struct Control {
     results: Vec<Type>,
     /// Whether anything reaches `next`: a branch to the label, or falling off the end.
     next_reachable: bool,
+    /// The handler in effect where the construct starts (`Translator::landing`).
+    landing_outside: Option<usize>,
 }
 
 enum ControlKind {
@@ -279,6 +287,13 @@ enum ControlKind {
         else_params: Vec<Value>,
         has_else: bool,
     },
+    /// A `try_table`, whose body handler `handler` covers (`Translator::handlers`).
+    TryTable { handler: usize },
+    /// A legacy `try`, in its body, which handler `handler` covers.
+    Try { handler: usize },
+    /// A legacy `try` in one of its catch blocks, whose exception (an `exnref`, for
+    /// `rethrow`) is in `exn`; `handler` takes more catch blocks.
+    Catch { handler: usize, exn: Variable },
 }
 
 impl Control {
@@ -337,6 +352,15 @@ pub struct Translator<'e, 'b> {
     fuel: Option<FuelBlock>,
     libcall_sigs: HashMap<Libcall, SigRef>,
     direct_funcs: HashMap<u32, FuncRef>,
+    /// Every exception handler of the function so far (`exceptions.rs`), by index.
+    handlers: Vec<Handler>,
+    /// The handler a failed call goes to here (`propagate`), or `None`: the failure exit.
+    landing: Option<usize>,
+    /// How many legacy catch blocks the current position is inside.
+    catch_depth: u32,
+    /// The call budget (`StoreInner::depth_left`) while this function runs, set by the
+    /// prologue: a handler puts it back, since the frames an exception left did not.
+    entry_depth: Option<Value>,
 }
 
 /// Flags for loads of runtime fields: aligned, and never trapping (the pointers come from
@@ -392,6 +416,10 @@ impl<'e, 'b> Translator<'e, 'b> {
             fuel: None,
             libcall_sigs: HashMap::new(),
             direct_funcs: HashMap::new(),
+            handlers: Vec::new(),
+            landing: None,
+            catch_depth: 0,
+            entry_depth: None,
         }
     }
 
@@ -437,6 +465,7 @@ impl<'e, 'b> Translator<'e, 'b> {
         self.b
             .ins()
             .store(vm_flags(), depth, self.store, offsets::STORE_DEPTH_LEFT);
+        self.entry_depth = Some(depth);
 
         if self.env.osr() {
             let osr = self.b.block_params(entry)[1];
@@ -453,6 +482,7 @@ impl<'e, 'b> Translator<'e, 'b> {
             params: Vec::new(),
             results: self.results.clone(),
             next_reachable: false,
+            landing_outside: None,
         });
         Ok(())
     }
@@ -571,16 +601,7 @@ impl<'e, 'b> Translator<'e, 'b> {
 
         // The normal exit gives the call budget back.
         self.b.switch_to_block(self.ret);
-        let depth = self.b.ins().load(
-            types::I32,
-            vm_flags(),
-            self.store,
-            offsets::STORE_DEPTH_LEFT,
-        );
-        let depth = self.b.ins().iadd_imm_u(depth, 1);
-        self.b
-            .ins()
-            .store(vm_flags(), depth, self.store, offsets::STORE_DEPTH_LEFT);
+        self.give_back_depth();
         let ok = self.b.ins().iconst(types::I32, 0);
         let mut values = vec![ok];
         values.extend_from_slice(self.b.block_params(self.ret));
@@ -665,9 +686,46 @@ impl<'e, 'b> Translator<'e, 'b> {
         self.b.seal_block(cont);
     }
 
-    /// Passes on a failed status from a call (any non-zero `status`).
+    /// Passes on a failed status from a call (any non-zero `status`): to the handler in
+    /// effect, which catches it if it is an exception it takes, else to the failure exit.
     fn propagate(&mut self, status: Value) {
-        self.fail_if(status, status);
+        let to = self.failure_target();
+        let cont = self.b.create_block();
+        self.b
+            .ins()
+            .brif(status, to, &[BlockArg::Value(status)], cont, &[]);
+        self.b.switch_to_block(cont);
+        self.b.seal_block(cont);
+    }
+
+    /// Passes on a failed `status` unconditionally (a `throw`), as `propagate`.
+    fn raise(&mut self, status: Value) {
+        let to = self.failure_target();
+        self.b.ins().jump(to, &[BlockArg::Value(status)]);
+    }
+
+    /// Where a failed call goes from here: the landing of the handler in effect, or the
+    /// failure exit.
+    fn failure_target(&mut self) -> Block {
+        match self.landing {
+            Some(h) => self.handler_landing(h),
+            None => self.fail,
+        }
+    }
+
+    /// Gives this function's call budget back (`StoreInner::depth_left`): on the way out,
+    /// by a return or a tail call.
+    fn give_back_depth(&mut self) {
+        let depth = self.b.ins().load(
+            types::I32,
+            vm_flags(),
+            self.store,
+            offsets::STORE_DEPTH_LEFT,
+        );
+        let depth = self.b.ins().iadd_imm_u(depth, 1);
+        self.b
+            .ins()
+            .store(vm_flags(), depth, self.store, offsets::STORE_DEPTH_LEFT);
     }
 
     /// Leaves through the failure exit with `code`, unconditionally.
@@ -820,6 +878,31 @@ impl<'e, 'b> Translator<'e, 'b> {
                 type_index,
                 table_index,
             } => self.op_call_indirect(type_index, table_index),
+            O::CallRef { type_index } => self.op_call_ref(type_index),
+            O::ReturnCall { function_index } => {
+                self.op_return_call(function_index);
+                self.reachable = false;
+            }
+            O::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => {
+                self.op_return_call_indirect(type_index, table_index);
+                self.reachable = false;
+            }
+            O::ReturnCallRef { type_index } => {
+                self.op_return_call_ref(type_index);
+                self.reachable = false;
+            }
+
+            O::TryTable { try_table } => self.op_try_table(&try_table)?,
+            O::Throw { tag_index } => self.op_throw(tag_index),
+            O::ThrowRef => self.op_throw_ref(),
+            O::Try { blockty } => self.op_try(blockty)?,
+            O::Catch { tag_index } => self.op_catch(Some(tag_index)),
+            O::CatchAll => self.op_catch(None),
+            O::Delegate { relative_depth } => self.op_delegate(relative_depth),
+            O::Rethrow { relative_depth } => self.op_rethrow(relative_depth),
             O::Drop => {
                 self.pop();
             }
@@ -854,6 +937,12 @@ impl<'e, 'b> Translator<'e, 'b> {
                 self.push(v);
             }
             O::RefFunc { function_index } => self.op_ref_func(function_index),
+            O::RefAsNonNull => {
+                let v = *self.stack.last().expect("validated");
+                self.trap_if_zero(v, TrapCode::NullReference);
+            }
+            O::BrOnNull { relative_depth } => self.op_br_on_null(relative_depth),
+            O::BrOnNonNull { relative_depth } => self.op_br_on_non_null(relative_depth),
 
             O::MemorySize { mem } => self.op_memory_size(mem),
             O::MemoryGrow { mem } => self.op_memory_grow(mem),
@@ -894,8 +983,17 @@ impl<'e, 'b> Translator<'e, 'b> {
                 self.charge_fuel();
                 self.op_else();
             }
-            Step::Catch => return Err(TranslateError::Unsupported("exception handling")),
-            Step::End => self.op_end(),
+            Step::Catch => {
+                self.charge_fuel();
+                match op {
+                    Operator::Catch { tag_index } => self.op_catch(Some(tag_index)),
+                    _ => self.op_catch(None),
+                }
+            }
+            Step::End => match op {
+                Operator::Delegate { relative_depth } => self.op_delegate(relative_depth),
+                _ => self.op_end(),
+            },
             Step::Skip => {}
         }
         Ok(())
@@ -918,9 +1016,10 @@ impl<'e, 'b> Translator<'e, 'b> {
         self.b.inst_results(call).to_vec()
     }
 
-    /// Calls a runtime function that returns a status, and passes a failure on.
+    /// Calls a runtime function that returns a status, and passes a failure on to the
+    /// failure exit: these functions trap, but never throw.
     fn call_checked(&mut self, libcall: Libcall, args: &[Value]) {
         let results = self.call_libcall(libcall, args);
-        self.propagate(results[0]);
+        self.fail_if(results[0], results[0]);
     }
 }

@@ -12,7 +12,7 @@ use wisp_core::vm::{status, ArrayCallFn, OsrFrame};
 use wisp_core::{StoreInner, Trap, TrapCode};
 
 use super::super::{dispatch, trap, Accs, Done, Exec, Ip, Raised, Sp};
-use super::{leave, payload_of};
+use super::{leave, payload_of, replace_frame};
 use crate::bytecode::{payload, words_for};
 use crate::code::Heat;
 
@@ -95,7 +95,8 @@ unsafe fn hot_loop_slow(ip: Ip, sp: Sp, ex: &mut Exec, def: u32, offset: u32) ->
             // at this header (`Options::profile`), which is what the entry reads through
             // `frame`; its results go to the frame's first slots.
             match unsafe { ex.run_native(entry, array) } {
-                Ok(()) => unsafe { leave(ex) },
+                Ok(Ran::Returned) => unsafe { leave(ex) },
+                Ok(Ran::TailCall) => unsafe { pending_tail_call(ex) },
                 // Native code handled what the frame's own handlers would have.
                 Err(trap) => unsafe { ex.raise_or_trap(trap, Raised::FrameDone) },
             }
@@ -128,9 +129,41 @@ pub(super) unsafe fn enter_native(
         return trap(ex, TrapCode::Unreachable);
     };
     match unsafe { ex.run_native(entry, sp) } {
-        Ok(()) => unsafe { leave(ex) },
+        Ok(Ran::Returned) => unsafe { leave(ex) },
+        Ok(Ran::TailCall) => unsafe { pending_tail_call(ex) },
         Err(trap) => unsafe { ex.raise_or_trap(trap, Raised::FrameDone) },
     }
+}
+
+/// How native code that ran in a frame's place ended, when it did not fail.
+pub(super) enum Ran {
+    /// It returned: its results are in the frame's first slots.
+    Returned,
+    /// It tail-called a function that has no native code, and left the call in the store
+    /// (`status::TAIL_CALL`): the frame makes it.
+    TailCall,
+}
+
+/// Makes the tail call native code left (`Ran::TailCall`) in the current frame's place,
+/// as the frame's own `return_call` would: so a chain of tail calls between the tiers
+/// takes no native stack.
+#[cold]
+#[inline(never)]
+unsafe fn pending_tail_call(ex: &mut Exec) -> Done {
+    // SAFETY: the store is live; no reference into it is held.
+    let store = unsafe { &mut *ex.store };
+    let Some((func, _)) = store.pending_tail.take() else {
+        return trap(ex, TrapCode::Unreachable);
+    };
+    let args = core::mem::take(&mut store.tail_args);
+    let base = ex.frame_base();
+    let end = base + args.len();
+    if ex.stack.slots.len() < end {
+        ex.stack.slots.resize(end, 0);
+    }
+    ex.stack.slots[base..end].copy_from_slice(&args);
+    store.tail_args = args;
+    unsafe { replace_frame(ex, func) }
 }
 
 impl Exec<'_> {
@@ -146,7 +179,7 @@ impl Exec<'_> {
         &mut self,
         entry: ArrayCallFn,
         array: *mut u64,
-    ) -> Result<(), Trap> {
+    ) -> Result<Ran, Trap> {
         let store = self.store;
         // The current frame is the one native code replaces: it does not count twice.
         let left = self.max_depth + 1 - self.stack.frames.len();
@@ -164,8 +197,10 @@ impl Exec<'_> {
             (*store).depth_left = saved;
             code
         };
-        if code == status::OK {
-            return Ok(());
+        match code {
+            status::OK => return Ok(Ran::Returned),
+            status::TAIL_CALL => return Ok(Ran::TailCall),
+            _ => {}
         }
         let trap = match self.native {
             Some(native) => native.native_trap(store, code),
