@@ -8,16 +8,27 @@
 //! reference.
 //!
 //! Lifetime: an exception lives from its `throw` until it is caught by a plain `catch` /
-//! `catch_all` without ever having been seen as a value, when its entry is freed for reuse
+//! `catch_all` without ever having been a value, when its entry is freed for reuse
 //! (`StoreInner::exception_caught`). A legacy `catch` block holds its exception for
-//! `rethrow` until it ends (`hold_exception`, `release_exception`); one left by a branch,
-//! a return or another exception keeps its hold. An exception that became a value (caught
-//! by `catch_ref` / `catch_all_ref`, or handed to the host) may be referred to from
-//! anywhere, and wisp has no collector to tell when that ends: it is kept until the store
-//! drops. `Config::max_exceptions` bounds how many are kept.
+//! `rethrow` until control leaves it (`hold_exception`): at its end, by a branch or a
+//! return (`release_exception`), or by an exception passing out of it
+//! (`release_exception_unwinding`, which keeps the one propagating). A trap leaves holds
+//! behind; the embedder's outermost call, once no wasm runs, frees whatever they kept
+//! (`reclaim_exceptions`). An exception that became a value (caught
+//! by `catch_ref` / `catch_all_ref`, passed into wasm by the host, made by the host with
+//! [`ExnRef::new`], or returned uncaught to the embedder's outermost call) may be referred
+//! to from anywhere, and wisp has no collector to tell when that ends: it is kept until
+//! the store drops. `Config::max_exceptions` bounds how many are kept.
+//!
+//! An exception merely passing through a host function on its way (wasm calls the host,
+//! which calls wasm, which throws) is not a value: the host function may inspect it and
+//! pass it on, and once wasm catches it, its entry is freed. An [`ExnRef`] handle carries
+//! its entry's generation, so one kept past that fails (`Error::NotFound`) rather than
+//! naming whichever exception reuses the entry.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
+use core::cell::Cell;
 
 use crate::error::{Error, Result};
 use crate::store::{AsContext, AsContextMut, StoreId, StoreInner};
@@ -34,9 +45,9 @@ pub struct TagEntity {
 pub struct ExnEntity {
     pub tag: u32,
     pub fields: Box<[u64]>,
-    /// Whether it has been a value (an `exnref` in wasm, or an [`ExnRef`] in the host):
-    /// then it is never freed.
-    pub exposed: bool,
+    /// Whether it has been a value (see the module comment): then it is never freed. A
+    /// cell, so a value can be exposed where the store is only read (`Val` to raw).
+    pub exposed: Cell<bool>,
     /// How many legacy `catch` blocks hold it for `rethrow` (`hold_exception`): it is not
     /// freed while any does.
     pub holds: u32,
@@ -74,13 +85,26 @@ impl Tag {
     }
 }
 
+/// One entry of the store's exception table.
+#[derive(Default)]
+pub struct ExnSlot {
+    /// Bumped each time the entry is reused.
+    generation: u32,
+    exn: Option<ExnEntity>,
+}
+
 /// A handle to an exception in a store: what an uncaught exception gives the host
 /// ([`crate::Trap::exception`]), and what a host function throws ([`crate::Trap::throw`]).
 #[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
 pub struct ExnRef {
     pub(crate) store: StoreId,
     pub(crate) index: u32,
+    /// The entry's generation when the handle was made, or `ANY_GENERATION` for a handle
+    /// made from an `exnref` value (whose exception is never freed).
+    generation: u32,
 }
+
+const ANY_GENERATION: u32 = u32::MAX;
 
 impl ExnRef {
     /// A new exception with `tag` and the values `fields`, checked against the tag's type.
@@ -103,27 +127,8 @@ impl ExnRef {
         let index = inner
             .alloc_exception(tag.index, raw.into())
             .map_err(|c| Error::ResourceExhausted(alloc::format!("{c}")))?;
-        inner.exceptions[index as usize]
-            .as_mut()
-            .expect("just allocated")
-            .exposed = true;
-        Ok(ExnRef {
-            store: inner.id,
-            index,
-        })
-    }
-
-    /// The exception at `index` of store `store`'s exception table: for the tiers, which
-    /// hand an uncaught exception to the host (`crate::Trap::throw`).
-    #[doc(hidden)]
-    pub fn from_index(store: StoreId, index: u32) -> ExnRef {
-        ExnRef { store, index }
-    }
-
-    /// The exception's index in its store's exception table, if it belongs to `store`.
-    #[doc(hidden)]
-    pub fn index_in(&self, store: StoreId) -> Option<u32> {
-        (self.store == store).then_some(self.index)
+        inner.expose_exception(index);
+        Ok(inner.exception_handle(index))
     }
 
     /// The exception `exnref` value `raw` (non-zero) of store `store` names.
@@ -133,20 +138,25 @@ impl ExnRef {
             n => Some(ExnRef {
                 store,
                 index: (n - 1) as u32,
+                generation: ANY_GENERATION,
             }),
         }
     }
 
-    pub(crate) fn to_raw(self) -> u64 {
-        u64::from(self.index) + 1
+    /// The `exnref` value naming the exception, which from now on is a value in wasm.
+    pub(crate) fn to_raw_exposed(self, inner: &StoreInner) -> Result<u64> {
+        let index = inner
+            .exception_index(&self)
+            .ok_or_else(|| Error::NotFound("the exception no longer exists".into()))?;
+        inner.exception(index).exposed.set(true);
+        Ok(u64::from(index) + 1)
     }
 
     fn entity<'a>(&self, inner: &'a StoreInner) -> Result<&'a ExnEntity> {
         inner.check(self.store)?;
         inner
-            .exceptions
-            .get(self.index as usize)
-            .and_then(Option::as_ref)
+            .exception_index(self)
+            .map(|index| inner.exception(index))
             .ok_or_else(|| Error::NotFound("the exception no longer exists".into()))
     }
 
@@ -198,12 +208,15 @@ impl StoreInner {
         let exn = ExnEntity {
             tag,
             fields,
-            exposed: false,
+            exposed: Cell::new(false),
             holds: 0,
         };
         Ok(match self.free_exceptions.pop() {
             Some(index) => {
-                self.exceptions[index as usize] = Some(exn);
+                let slot = &mut self.exceptions[index as usize];
+                // Never `ANY_GENERATION`: that matches every handle.
+                slot.generation = (slot.generation + 1) % ANY_GENERATION;
+                slot.exn = Some(exn);
                 index
             }
             None => {
@@ -211,7 +224,10 @@ impl StoreInner {
                 if self.exceptions.len() >= max {
                     return Err(TrapCode::TooManyExceptions);
                 }
-                self.exceptions.push(Some(exn));
+                self.exceptions.push(ExnSlot {
+                    generation: 0,
+                    exn: Some(exn),
+                });
                 (self.exceptions.len() - 1) as u32
             }
         })
@@ -220,15 +236,33 @@ impl StoreInner {
     /// Exception `index`, which a tier holds (thrown, or as an `exnref` value).
     pub fn exception(&self, index: u32) -> &ExnEntity {
         self.exceptions[index as usize]
+            .exn
             .as_ref()
             .expect("an exception a tier holds is alive")
     }
 
-    /// Exception `index` becomes a value (`catch_ref`, a legacy `catch`, the host): from
-    /// now on it lives as long as the store.
+    /// A handle to exception `index`, alive: for the tiers, which hand an uncaught
+    /// exception to the host (`crate::Trap::throw`).
+    pub fn exception_handle(&self, index: u32) -> ExnRef {
+        ExnRef {
+            store: self.id,
+            index,
+            generation: self.exceptions[index as usize].generation,
+        }
+    }
+
+    /// The index of the exception `exn` names, if it is this store's and alive.
+    pub fn exception_index(&self, exn: &ExnRef) -> Option<u32> {
+        let slot = self.exceptions.get(exn.index as usize)?;
+        let current = exn.generation == ANY_GENERATION || exn.generation == slot.generation;
+        (exn.store == self.id && current && slot.exn.is_some()).then_some(exn.index)
+    }
+
+    /// Exception `index` becomes a value (`catch_ref`, the host): from now on it lives as
+    /// long as the store.
     pub fn expose_exception(&mut self, index: u32) {
-        if let Some(e) = &mut self.exceptions[index as usize] {
-            e.exposed = true;
+        if let Some(e) = &self.exceptions[index as usize].exn {
+            e.exposed.set(true);
         }
     }
 
@@ -236,25 +270,66 @@ impl StoreInner {
     /// is free again, unless it has been a value or a `catch` block holds it.
     pub fn exception_caught(&mut self, index: u32) {
         let slot = &mut self.exceptions[index as usize];
-        if slot.as_ref().is_some_and(|e| !e.exposed && e.holds == 0) {
-            *slot = None;
+        if slot
+            .exn
+            .as_ref()
+            .is_some_and(|e| !e.exposed.get() && e.holds == 0)
+        {
+            slot.exn = None;
             self.free_exceptions.push(index);
         }
     }
 
     /// A legacy `catch` block starts with exception `index`, which it keeps for `rethrow`.
     pub fn hold_exception(&mut self, index: u32) {
-        if let Some(e) = &mut self.exceptions[index as usize] {
+        if let Some(e) = &mut self.exceptions[index as usize].exn {
             e.holds += 1;
+            self.exception_holds += 1;
         }
     }
 
-    /// A legacy `catch` block holding exception `index` ended: freed if nothing else
-    /// refers to it.
+    /// Control left a legacy `catch` block holding exception `index` (its end, a branch,
+    /// a return): freed if nothing else refers to it.
     pub fn release_exception(&mut self, index: u32) {
-        if let Some(e) = &mut self.exceptions[index as usize] {
-            e.holds = e.holds.saturating_sub(1);
-        }
+        self.unhold(index);
         self.exception_caught(index);
+    }
+
+    /// Exception `propagating` passes out of a legacy `catch` block holding exception
+    /// `index`: as `release_exception`, but the propagating one lives on.
+    pub fn release_exception_unwinding(&mut self, index: u32, propagating: u32) {
+        self.unhold(index);
+        if index != propagating {
+            self.exception_caught(index);
+        }
+    }
+
+    fn unhold(&mut self, index: u32) {
+        if let Some(e) = &mut self.exceptions[index as usize].exn {
+            if e.holds > 0 {
+                e.holds -= 1;
+                self.exception_holds -= 1;
+            }
+        }
+    }
+
+    /// With no wasm running (the embedder's outermost call returned), nothing refers to
+    /// an exception that never was a value: frees those that holds a trap cut short kept.
+    pub(crate) fn reclaim_exceptions(&mut self) {
+        if self.exception_holds == 0 {
+            return;
+        }
+        self.exception_holds = 0;
+        for (index, slot) in self.exceptions.iter_mut().enumerate() {
+            if slot.exn.as_ref().is_some_and(|e| !e.exposed.get()) {
+                slot.exn = None;
+                self.free_exceptions.push(index as u32);
+            }
+        }
+    }
+
+    /// How many exceptions the store keeps now (thrown and not freed).
+    pub fn live_exceptions(&self) -> usize {
+        self.exceptions.len() - self.free_exceptions.len()
     }
 }

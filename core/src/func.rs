@@ -261,10 +261,17 @@ impl Func {
         // belong to it, and `slots` was sized for its type by the caller.
         let result = unsafe { call_raw(ptr, self.index, None, slots) };
         if let Err(trap) = &result {
-            // An exception reaching the host may be kept by it as long as it likes.
-            if let Some(index) = trap.exception().and_then(|e| e.index_in(store.inner.id)) {
-                store.inner.expose_exception(index);
+            // An exception reaching the embedder's outermost call may be kept as long as
+            // it likes; one passing through a host function goes on (`exception.rs`).
+            let exn = trap.exception();
+            if let Some(index) = exn.and_then(|e| store.inner.exception_index(&e)) {
+                if store.inner.call_depth == 0 {
+                    store.inner.expose_exception(index);
+                }
             }
+        }
+        if store.inner.call_depth == 0 {
+            store.inner.reclaim_exceptions();
         }
         result
     }

@@ -55,9 +55,11 @@ pub struct StoreInner {
     /// Exception tags (`exception.rs`).
     pub tags: Vec<crate::exception::TagEntity>,
     /// Exceptions thrown and not freed; `None` where one was (see `exception.rs`).
-    pub exceptions: Vec<Option<crate::exception::ExnEntity>>,
+    pub exceptions: Vec<crate::exception::ExnSlot>,
     /// Indices of `exceptions`' free entries.
     pub free_exceptions: Vec<u32>,
+    /// How many holds legacy `catch` blocks have on exceptions (`exception.rs`).
+    pub exception_holds: u32,
     /// The exception native code is propagating with `vm::status::EXCEPTION` (its index),
     /// or that a tier leaves for the next to pick up.
     pub pending_exception: Option<u32>,
@@ -172,6 +174,7 @@ impl<T> Store<T> {
                 free_exceptions: Vec::new(),
                 pending_exception: None,
                 pending_tail: None,
+                exception_holds: 0,
                 tail_args: Vec::new(),
                 fuel: 0,
                 interrupt: Arc::new(AtomicBool::new(false)),

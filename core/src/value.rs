@@ -163,7 +163,14 @@ impl Val {
     /// The raw slot form of this value as a `ty`, checked: the type (see `has_type`) and
     /// the store a reference belongs to.
     pub(crate) fn to_raw_checked(self, ty: ValType, inner: &StoreInner) -> Result<u64> {
-        let raw = self.to_raw(inner.id)?;
+        let raw = match self {
+            // The exception becomes a value in wasm (see `exception.rs`).
+            Val::ExnRef(Some(e)) => {
+                inner.check(e.store)?;
+                e.to_raw_exposed(inner)?
+            }
+            _ => self.to_raw(inner.id)?,
+        };
         if !self.has_type(ty, inner) {
             return Err(Error::TypeMismatch(alloc::format!(
                 "expected {ty}, got {}",
@@ -206,11 +213,10 @@ impl Val {
                 }
                 e.to_raw()
             }
-            Val::ExnRef(Some(e)) => {
-                if e.store != store {
-                    return Err(Error::StoreMismatch);
-                }
-                e.to_raw()
+            Val::ExnRef(Some(_)) => {
+                return Err(Error::TypeMismatch(
+                    "an exnref is passed checked (`to_raw_checked`)".into(),
+                ))
             }
         })
     }

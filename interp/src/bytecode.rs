@@ -1098,13 +1098,22 @@ pub struct Clause {
 
 impl Clause {
     pub const ANY: u32 = u32::MAX;
+    /// Not a handler: a legacy catch block's region, which an exception passing out of
+    /// it makes let go of the exception in catch slot `pad`.
+    pub const RELEASE: u32 = u32::MAX - 1;
 }
 
 impl CompiledFunc {
     /// Where an exception raised at word `at` of the code is handled: the pad of the first
     /// clause, innermost region first, for which `catches(tag)` says yes; `None` when the
-    /// exception leaves the function.
-    pub fn handler(&self, at: u32, mut catches: impl FnMut(u32) -> bool) -> Option<u32> {
+    /// exception leaves the function. `release(slot)` is called for each catch block it
+    /// leaves on the way (`Clause::RELEASE`).
+    pub fn handler(
+        &self,
+        at: u32,
+        mut catches: impl FnMut(u32) -> bool,
+        mut release: impl FnMut(u32),
+    ) -> Option<u32> {
         // The innermost region holding `at`: regions nest, so the one starting last.
         let mut region = self
             .regions
@@ -1115,11 +1124,13 @@ impl CompiledFunc {
             .map_or(Region::NONE, |(i, _)| i as u32);
         while let Some(r) = self.regions.get(region as usize) {
             let clauses = &self.clauses[r.first as usize..(r.first + r.count) as usize];
-            if let Some(c) = clauses
-                .iter()
-                .find(|c| c.tag == Clause::ANY || catches(c.tag))
-            {
-                return Some(c.pad);
+            for c in clauses {
+                match c.tag {
+                    Clause::RELEASE => release(c.pad),
+                    Clause::ANY => return Some(c.pad),
+                    tag if catches(tag) => return Some(c.pad),
+                    _ => {}
+                }
             }
             region = r.parent;
         }

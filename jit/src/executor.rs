@@ -259,8 +259,8 @@ fn uncaught(store: &mut StoreInner) -> Trap {
         return Trap::msg("native code reported an exception it did not leave");
     };
     match trap {
-        Some(t) if t.exception().and_then(|e| e.index_in(store.id)) == Some(index) => t,
-        _ => Trap::throw(wisp_core::ExnRef::from_index(store.id, index)),
+        Some(t) if t.exception().and_then(|e| store.exception_index(&e)) == Some(index) => t,
+        _ => Trap::throw(store.exception_handle(index)),
     }
 }
 

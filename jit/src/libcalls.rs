@@ -64,6 +64,7 @@ pub enum Libcall {
     ExceptionIs,
     CatchException,
     ReleaseException,
+    ReleaseUnwinding,
 }
 
 /// How a handler takes an exception (`catch_exception`): the interpreter's `Caught`
@@ -120,7 +121,7 @@ impl Libcall {
             Libcall::ThrowRef => (&[ptr, I64], &[I32]),
             Libcall::ExceptionIs => (&[ptr, I32], &[I32]),
             Libcall::CatchException => (&[ptr, I32, ptr, I32], &[I64]),
-            Libcall::ReleaseException => (&[ptr, I64], &[]),
+            Libcall::ReleaseException | Libcall::ReleaseUnwinding => (&[ptr, I64], &[]),
         };
         let mut sig = Signature::new(call_conv);
         sig.params.extend(params.iter().map(|&t| abi_param(t)));
@@ -154,6 +155,7 @@ impl Libcall {
             Libcall::ExceptionIs => exception_is as *const () as usize,
             Libcall::CatchException => catch_exception as *const () as usize,
             Libcall::ReleaseException => release_exception as *const () as usize,
+            Libcall::ReleaseUnwinding => release_unwinding as *const () as usize,
         }
     }
 }
@@ -390,7 +392,10 @@ pub(crate) unsafe fn complete_tail_calls(
     unsafe {
         loop {
             let Some((func, caller)) = (*store).pending_tail.take() else {
-                return pend(store, Trap::msg("native code left a tail call it did not name"));
+                return pend(
+                    store,
+                    Trap::msg("native code left a tail call it did not name"),
+                );
             };
             // Taken out of the store: the call may leave another in it.
             let mut args = std::mem::take(&mut (*store).tail_args);
@@ -481,11 +486,26 @@ unsafe extern "C" fn catch_exception(vmctx: *mut VmCtx, mode: u32, out: *mut u64
     }
 }
 
-/// A legacy catch block holding exception `exnref` ended.
+/// Control left a legacy catch block holding exception `exnref` (its end, a branch).
 unsafe extern "C" fn release_exception(vmctx: *mut VmCtx, exnref: u64) {
     if let Some(index) = exnref.checked_sub(1) {
         // SAFETY: the module contract; the block's exception is the store's.
         unsafe { (*(*vmctx).store).release_exception(index as u32) };
+    }
+}
+
+/// A failure passes out of a legacy catch block holding exception `exnref`: the
+/// propagating exception, if it is that one, lives on.
+unsafe extern "C" fn release_unwinding(vmctx: *mut VmCtx, exnref: u64) {
+    if let Some(index) = exnref.checked_sub(1) {
+        // SAFETY: the module contract; the block's exception is the store's.
+        unsafe {
+            let store = &mut *(*vmctx).store;
+            match store.pending_exception {
+                Some(propagating) => store.release_exception_unwinding(index as u32, propagating),
+                None => store.release_exception(index as u32),
+            }
+        }
     }
 }
 
@@ -498,7 +518,7 @@ unsafe extern "C" fn release_exception(vmctx: *mut VmCtx, exnref: u64) {
 pub unsafe fn pend(store: *mut StoreInner, trap: Trap) -> u32 {
     // SAFETY: the contract.
     unsafe {
-        let exception = trap.exception().and_then(|e| e.index_in((*store).id));
+        let exception = trap.exception().and_then(|e| (*store).exception_index(&e));
         (*store).pending_trap = Some(trap);
         match exception {
             Some(index) => {

@@ -7,50 +7,12 @@
 use std::sync::{Arc, Mutex};
 
 use wisp_core::{
-    Config, Engine, Error, Instance, Linker, Module, ResourceLimiter, Store, TierUp, Trap,
-    TrapCode, TypedFunc,
+    Config, Error, Instance, Linker, Module, ResourceLimiter, Store, Trap, TrapCode, TypedFunc,
 };
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Tier {
-    Interp,
-    Jit,
-    /// Tier-up forced at the first call and the first loop iteration.
-    Tiered,
-    /// Seeded choice per function.
-    Mixed(u64),
-}
+mod common;
 
-/// The interpreter first: the reference the native tiers are compared with.
-const ALL: [Tier; 5] = [
-    Tier::Interp,
-    Tier::Jit,
-    Tier::Tiered,
-    Tier::Mixed(1),
-    Tier::Mixed(2),
-];
-
-fn engine(tier: Tier, config: &Config) -> Engine {
-    let mut config = config.clone();
-    match tier {
-        Tier::Interp => {
-            Engine::with_executor(config.clone(), Arc::new(wisp_interp::Interpreter::new()))
-        }
-        Tier::Jit => Engine::with_executor(config.clone(), Arc::new(wisp_jit::Jit::new().unwrap())),
-        Tier::Tiered => {
-            config.tier(wisp_core::Tier::Tiered).tier_up(TierUp {
-                calls: 1,
-                loops: 1,
-                background: false,
-            });
-            Engine::with_executor(config.clone(), Arc::new(wisp_jit::Tiered::new().unwrap()))
-        }
-        Tier::Mixed(seed) => {
-            config.tier(wisp_core::Tier::Mixed { seed });
-            Engine::with_executor(config.clone(), Arc::new(wisp_jit::Tiered::new().unwrap()))
-        }
-    }
-}
+use common::{engine, Tier, ALL};
 
 fn instantiate(
     tier: Tier,

@@ -5,52 +5,11 @@
 //! (every function compiled at its first call, every loop entered natively at its first
 //! iteration), and a mixed engine (functions on either tier by a seeded choice).
 
-use std::sync::Arc;
+use wisp_core::{Caller, Config, Error, Instance, Linker, Module, Store, Trap, TrapCode, Val};
 
-use wisp_core::{
-    Caller, Config, Engine, Error, Instance, Linker, Module, Store, TierUp, Trap, TrapCode, Val,
-};
+mod common;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Tier {
-    Interp,
-    Jit,
-    /// Tier-up forced at the first call and the first loop iteration.
-    Tiered,
-    /// Seeded choice per function.
-    Mixed(u64),
-}
-
-/// The tiers that run native code.
-const NATIVE: [Tier; 5] = [
-    Tier::Jit,
-    Tier::Tiered,
-    Tier::Mixed(1),
-    Tier::Mixed(2),
-    Tier::Mixed(3),
-];
-
-fn engine(tier: Tier, config: &Config) -> Engine {
-    let mut config = config.clone();
-    match tier {
-        Tier::Interp => {
-            Engine::with_executor(config.clone(), Arc::new(wisp_interp::Interpreter::new()))
-        }
-        Tier::Jit => Engine::with_executor(config.clone(), Arc::new(wisp_jit::Jit::new().unwrap())),
-        Tier::Tiered => {
-            config.tier(wisp_core::Tier::Tiered).tier_up(TierUp {
-                calls: 1,
-                loops: 1,
-                background: false,
-            });
-            Engine::with_executor(config.clone(), Arc::new(wisp_jit::Tiered::new().unwrap()))
-        }
-        Tier::Mixed(seed) => {
-            config.tier(wisp_core::Tier::Mixed { seed });
-            Engine::with_executor(config.clone(), Arc::new(wisp_jit::Tiered::new().unwrap()))
-        }
-    }
-}
+use common::{engine, Tier, NATIVE};
 
 fn instantiate(tier: Tier, config: &Config, wat: &str) -> (Store<()>, Instance) {
     let engine = engine(tier, config);

@@ -572,17 +572,26 @@ impl Exec<'_> {
                 _ => frame.ip.wrapping_sub(1),
             };
             // SAFETY: a frame's function and instance outlive it.
-            let (func, instance) = unsafe { (&*frame.func, frame.instance) };
+            let (func, instance, base) = unsafe { (&*frame.func, frame.instance, frame.base) };
             if func.regions.is_empty() {
                 continue;
             }
             let offset = (at as usize - func.code.as_ptr() as usize) / core::mem::size_of::<Word>();
             // SAFETY: tag indices in the function's clauses are the instance's.
             let catches = |t: u32| unsafe { (*instance).vmctx.tag(t) } == tag;
-            let Some(pad) = func.handler(offset as u32, catches) else {
+            let (slots, store) = (&mut self.stack.slots, self.store);
+            // A catch block the exception leaves lets go of its own (`Clause::RELEASE`).
+            let release = |slot: u32| {
+                let cell = &mut slots[base + slot as usize];
+                if let Some(held) = cell.checked_sub(1) {
+                    // SAFETY: the store is live; the slot holds one of its exceptions.
+                    unsafe { (*store).release_exception_unwinding(held as u32, exn) };
+                    *cell = 0;
+                }
+            };
+            let Some(pad) = func.handler(offset as u32, catches, release) else {
                 continue;
             };
-            let base = frame.base;
             self.stack.frames.truncate(i + 1);
             if instance != self.instance {
                 // SAFETY: frames point to live instances.
@@ -607,8 +616,8 @@ impl Exec<'_> {
             };
         }
         // SAFETY: as above.
-        let id = unsafe { (*self.store).id };
-        self.trap = Some(self.with_backtrace(Trap::throw(wisp_core::ExnRef::from_index(id, exn))));
+        let exn = unsafe { (*self.store).exception_handle(exn) };
+        self.trap = Some(self.with_backtrace(Trap::throw(exn)));
         Done::Trap
     }
 
@@ -618,8 +627,10 @@ impl Exec<'_> {
     #[inline(never)]
     pub(crate) unsafe fn raise_or_trap(&mut self, trap: Trap, raised: Raised) -> Done {
         // SAFETY: the store is live.
-        let id = unsafe { (*self.store).id };
-        match trap.exception().and_then(|e| e.index_in(id)) {
+        let exn = trap
+            .exception()
+            .and_then(|e| unsafe { (*self.store).exception_index(&e) });
+        match exn {
             // SAFETY: forwarded: the exception is this store's.
             Some(exn) => unsafe { self.unwind(exn, raised) },
             None => trapped(self, trap),

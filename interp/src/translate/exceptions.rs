@@ -17,7 +17,11 @@
 //!
 //! A legacy `catch` block keeps its exception for `rethrow` in a *catch slot*: one per
 //! level of nesting of catch blocks, above the constant pool, numbered while translating
-//! and placed once the pool's size is known (`place_catch_slots`).
+//! and placed once the pool's size is known (`place_catch_slots`). Control leaving the
+//! block lets go of it (`wisp_core::exception`'s lifetimes): at the block's end and
+//! before a branch or return out of it, a `CatchEnd`; for an exception passing out, the
+//! block's own region, whose one clause (`Clause::RELEASE`) the unwinder obeys on its
+//! way past.
 
 use alloc::vec::Vec;
 
@@ -39,6 +43,8 @@ pub(super) struct Pad {
     /// The values the exception carries, and whether its `exnref` follows them.
     len: u16,
     with_ref: bool,
+    /// The catch slots of the legacy catch blocks the branch to the label leaves.
+    releases: Vec<u32>,
 }
 
 /// `Caught`'s `mode`s.
@@ -86,10 +92,11 @@ impl Translator<'_> {
                 self.close_region(region);
             }
             CtrlKind::Catch => {
-                let (dead, slot) = (top.dead, top.catch_slot);
+                let (dead, slot, region) = (top.dead, top.catch_slot, top.catch_region);
                 if !dead {
                     self.emit_catch_end(slot);
                 }
+                self.close_region(region);
                 self.catch_depth -= 1;
             }
             _ => {}
@@ -107,7 +114,13 @@ impl Translator<'_> {
                 wasmparser::Catch::All { label } => (None, label, false),
                 wasmparser::Catch::AllRef { label } => (None, label, true),
             };
-            let target = &self.ctrl[self.ctrl.len() - 1 - label as usize];
+            let depth = label as usize;
+            let releases = self.ctrl[self.ctrl.len() - 1 - depth..]
+                .iter()
+                .filter(|c| c.kind == CtrlKind::Catch)
+                .map(|c| c.catch_slot)
+                .collect();
+            let target = &self.ctrl[self.ctrl.len() - 1 - depth];
             self.pads.push(Pad {
                 region,
                 clause: clauses.len(),
@@ -115,6 +128,7 @@ impl Translator<'_> {
                 height: target.height,
                 len: tag.map_or(0, |t| self.tag_arity(t)) as u16,
                 with_ref,
+                releases,
             });
             clauses.push(Clause {
                 tag: tag.unwrap_or(Clause::ANY),
@@ -141,9 +155,16 @@ impl Translator<'_> {
     /// region.
     pub(super) fn op_catch(&mut self, tag: Option<u32>) {
         let top = self.ctrl.len() - 1;
-        if self.ctrl[top].kind == CtrlKind::Catch && !self.ctrl[top].dead {
-            let slot = self.ctrl[top].catch_slot;
-            self.emit_catch_end(slot);
+        if self.ctrl[top].kind == CtrlKind::Catch {
+            let (dead, slot, region) = (
+                self.ctrl[top].dead,
+                self.ctrl[top].catch_slot,
+                self.ctrl[top].catch_region,
+            );
+            if !dead {
+                self.emit_catch_end(slot);
+            }
+            self.close_region(region);
         }
         if self.ctrl[top].kind == CtrlKind::Try {
             let region = self.ctrl[top].region;
@@ -180,6 +201,14 @@ impl Translator<'_> {
             exn: slot as Slot,
             mode: LEGACY,
         });
+        // The block's own region, from after `Caught`: an exception leaving the block
+        // lets go of its exception on the way.
+        let catch_region = self.open_region(alloc::vec![Clause {
+            tag: Clause::RELEASE,
+            pad: slot,
+        }]);
+        self.regions[catch_region as usize].parent = self.ctrl[top].outer_region;
+        self.ctrl[top].catch_region = catch_region;
         for _ in 0..len {
             self.push_temp();
         }
@@ -187,7 +216,7 @@ impl Translator<'_> {
     }
 
     /// The normal end of a catch block holding its exception in catch slot `slot`.
-    fn emit_catch_end(&mut self, slot: u32) {
+    pub(super) fn emit_catch_end(&mut self, slot: u32) {
         let at = self.emit(Instr::CatchEnd { exn: slot as Slot });
         self.catch_slot_uses.push(at);
     }
@@ -201,10 +230,12 @@ impl Translator<'_> {
         let target = &self.ctrl[top - 1 - depth as usize];
         let to = if top - 1 - depth as usize == 0 {
             Region::NONE
-        } else if matches!(target.kind, CtrlKind::Try | CtrlKind::TryTable) {
-            target.region
         } else {
-            target.outer_region
+            match target.kind {
+                CtrlKind::Try | CtrlKind::TryTable => target.region,
+                CtrlKind::Catch => target.catch_region,
+                _ => target.outer_region,
+            }
         };
         let region = self.ctrl[top].region;
         self.regions[region as usize].parent = to;
@@ -253,6 +284,9 @@ impl Translator<'_> {
                 mode: if pad.with_ref { WITH_REF } else { PLAIN },
             });
             let n = usize::from(pad.len) + usize::from(pad.with_ref);
+            for &slot in &pad.releases {
+                self.emit_catch_end(slot);
+            }
             match pad.label {
                 Some(label) => {
                     let to = self.labels[label].expect("labels are placed by the body's end");
@@ -287,6 +321,11 @@ impl Translator<'_> {
 
     /// Puts the catch slots (numbered from 0 while translating) at `base` and up.
     pub(super) fn place_catch_slots(&mut self, base: Slot) {
+        for clause in self.clauses.iter_mut().flatten() {
+            if clause.tag == Clause::RELEASE {
+                clause.pad += u32::from(base);
+            }
+        }
         for &at in &self.catch_slot_uses {
             match &mut self.code[at] {
                 Instr::Caught { exn, .. } => *exn += base,

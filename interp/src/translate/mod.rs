@@ -57,7 +57,13 @@ pub fn translate(module: &ModuleInner, def: u32, options: Options) -> Result<Com
         regions,
         clauses,
     } = translate_instrs(module, def, options)?;
-    let pads: Vec<usize> = clauses.iter().map(|c| c.pad as usize).collect();
+    // A release clause's `pad` is a catch slot, not a place in the code.
+    let is_pad = |c: &Clause| c.tag != Clause::RELEASE;
+    let pads: Vec<usize> = clauses
+        .iter()
+        .filter(|c| is_pad(c))
+        .map(|c| c.pad as usize)
+        .collect();
     let (code, at) = encode_with_targets(code, &dying, &pads);
     // Instruction indices to word offsets.
     let word = |i: u32| at[i as usize] as u32;
@@ -74,7 +80,7 @@ pub fn translate(module: &ModuleInner, def: u32, options: Options) -> Result<Com
         clauses: clauses
             .into_iter()
             .map(|c| Clause {
-                pad: word(c.pad),
+                pad: if is_pad(&c) { word(c.pad) } else { c.pad },
                 ..c
             })
             .collect(),
@@ -229,6 +235,9 @@ struct Ctrl {
     region: u32,
     /// For `Catch`: which catch slot the blocks keep their exception in.
     catch_slot: u32,
+    /// For `Catch`: the catch block's region, whose one clause lets go of its exception
+    /// when another passes out of the block (`Clause::RELEASE`).
+    catch_region: u32,
 }
 
 impl Ctrl {
@@ -586,6 +595,44 @@ impl Translator<'_> {
         }
     }
 
+    /// Whether a branch to label `depth` is one instruction: to a label in this function
+    /// (not a return), with its values in place, leaving no catch block.
+    fn branch_is_direct(&self, depth: usize) -> bool {
+        !self.is_function_label(depth)
+            && !self.branch_needs_copies(depth)
+            && !self.leaves_catch_blocks(Some(depth))
+    }
+
+    /// The branch to label `depth`, whatever it needs: the catch blocks it leaves ended,
+    /// then a return, or the value copies and the jump.
+    fn emit_branch_out(&mut self, depth: usize) {
+        self.emit_catch_exits(Some(depth));
+        if self.is_function_label(depth) {
+            self.emit_return();
+        } else {
+            self.emit_branch_copies(depth);
+            self.emit_br_to(depth);
+        }
+    }
+
+    /// Whether a branch to label `depth` (`None`: a return) leaves a legacy catch block.
+    fn leaves_catch_blocks(&self, depth: Option<usize>) -> bool {
+        let stop = depth.map_or(0, |d| self.ctrl.len() - 1 - d);
+        self.ctrl[stop..].iter().any(|c| c.kind == CtrlKind::Catch)
+    }
+
+    /// Before a branch to label `depth` (`None`: a return or tail call): lets go of the
+    /// exceptions of the catch blocks it leaves (`wisp_core::exception`'s lifetimes).
+    fn emit_catch_exits(&mut self, depth: Option<usize>) {
+        let stop = depth.map_or(0, |d| self.ctrl.len() - 1 - d);
+        for i in (stop..self.ctrl.len()).rev() {
+            if self.ctrl[i].kind == CtrlKind::Catch {
+                let slot = self.ctrl[i].catch_slot;
+                self.emit_catch_end(slot);
+            }
+        }
+    }
+
     /// Whether a branch to label `depth` needs any copy (values not already in place).
     fn branch_needs_copies(&self, depth: usize) -> bool {
         let c = &self.ctrl[self.ctrl.len() - 1 - depth];
@@ -693,6 +740,7 @@ impl Translator<'_> {
             outer_region: self.region_stack.last().copied().unwrap_or(Region::NONE),
             region: Region::NONE,
             catch_slot: 0,
+            catch_region: Region::NONE,
         });
     }
 
@@ -845,32 +893,21 @@ impl Translator<'_> {
     }
 
     fn op_br(&mut self, depth: u32) {
-        let depth = depth as usize;
-        if self.is_function_label(depth) {
-            self.emit_return();
-        } else {
-            self.emit_branch_copies(depth);
-            self.emit_br_to(depth);
-        }
+        self.emit_branch_out(depth as usize);
         self.mark_dead();
     }
 
     fn op_br_if(&mut self, depth: u32) {
         let depth = depth as usize;
         let (cond, pos) = self.pop();
-        if !self.is_function_label(depth) && !self.branch_needs_copies(depth) {
+        if self.branch_is_direct(depth) {
             let at = self.emit_branch_if(cond, pos, true);
             self.link(at, depth);
             return;
         }
         // Skip over the copies and the branch when the condition is false.
         let skip = self.emit_branch_if(cond, pos, false);
-        if self.is_function_label(depth) {
-            self.emit_return();
-        } else {
-            self.emit_branch_copies(depth);
-            self.emit_br_to(depth);
-        }
+        self.emit_branch_out(depth);
         self.bind_label();
         let pc = self.pc();
         self.patch(skip, pc);
@@ -893,25 +930,21 @@ impl Translator<'_> {
         }
         for (i, &depth) in depths.iter().enumerate() {
             let at = table_start + i;
-            if !self.is_function_label(depth) && !self.branch_needs_copies(depth) {
+            if self.branch_is_direct(depth) {
                 self.link(at, depth);
                 continue;
             }
             // A stub after the table does the copies (or the return), then branches.
             let pc = self.pc();
             self.patch(at, pc);
-            if self.is_function_label(depth) {
-                self.emit_return();
-            } else {
-                self.emit_branch_copies(depth);
-                self.emit_br_to(depth);
-            }
+            self.emit_branch_out(depth);
         }
         self.mark_dead();
         Ok(())
     }
 
     fn op_return(&mut self) {
+        self.emit_catch_exits(None);
         self.emit_return();
         self.mark_dead();
     }
@@ -971,9 +1004,11 @@ impl Translator<'_> {
 
     /// The arguments of a tail call to a function of type `ty`, in their slots: their
     /// base and count.
+    /// The catch blocks the call leaves are ended.
     fn tail_call_args(&mut self, ty: &wisp_core::FuncType) -> (Slot, u16) {
         let np = ty.params().len();
         self.materialize_top(np);
+        self.emit_catch_exits(None);
         (self.slot_at(self.height() - np), np as u16)
     }
 
@@ -1020,17 +1055,12 @@ impl Translator<'_> {
         let op = self.stack.pop().unwrap_or(Operand::Temp);
         let pos = self.height();
         let cond = self.read(op, pos);
-        if !self.is_function_label(depth) && !self.branch_needs_copies(depth) {
+        if self.branch_is_direct(depth) {
             let at = self.emit(Instr::BrIfEqz { cond, offset: 0 });
             self.link(at, depth);
         } else {
             let skip = self.emit(Instr::BrIfNez { cond, offset: 0 });
-            if self.is_function_label(depth) {
-                self.emit_return();
-            } else {
-                self.emit_branch_copies(depth);
-                self.emit_br_to(depth);
-            }
+            self.emit_branch_out(depth);
             self.bind_label();
             let pc = self.pc();
             self.patch(skip, pc);
@@ -1047,17 +1077,12 @@ impl Translator<'_> {
         let cond = self.read(op, pos);
         // The reference is the label's last value: back on the stack for the copies.
         self.stack.push(op);
-        if !self.is_function_label(depth) && !self.branch_needs_copies(depth) {
+        if self.branch_is_direct(depth) {
             let at = self.emit(Instr::BrIfNez { cond, offset: 0 });
             self.link(at, depth);
         } else {
             let skip = self.emit(Instr::BrIfEqz { cond, offset: 0 });
-            if self.is_function_label(depth) {
-                self.emit_return();
-            } else {
-                self.emit_branch_copies(depth);
-                self.emit_br_to(depth);
-            }
+            self.emit_branch_out(depth);
             self.bind_label();
             let pc = self.pc();
             self.patch(skip, pc);

@@ -361,11 +361,20 @@ impl Translator<'_, '_> {
 
     // ----- tail calls ----------------------------------------------------------------
 
+    /// The arguments of a tail call to a function of type `ty`, and the catch blocks it
+    /// leaves let go of their exceptions.
+    fn tail_call_args(&mut self, ty: &FuncType) -> Vec<Value> {
+        let args = self.popn(ty.params().len());
+        let exits = self.catch_exits(None);
+        self.leave_catch_blocks(&exits);
+        args
+    }
+
     /// `return_call`.
     pub(super) fn op_return_call(&mut self, func: u32) {
         let module = self.env.module;
         let ty = module.func_type(func).clone();
-        let args = self.popn(ty.params().len());
+        let args = self.tail_call_args(&ty);
         let imported = func < module.num_imported_funcs;
         let itself = func == module.num_imported_funcs + self.def;
         match self.env.calls {
@@ -399,7 +408,7 @@ impl Translator<'_, '_> {
     pub(super) fn op_return_call_indirect(&mut self, type_index: u32, table: u32) {
         let elem = self.pop();
         let ty = self.env.module.types[type_index as usize].clone();
-        let args = self.popn(ty.params().len());
+        let args = self.tail_call_args(&ty);
         let (store_func, func_ref) = self.indirect_target(type_index, table, elem);
         let (code, vmctx) = self.func_ref_target(func_ref);
         self.tail_call_native_or(&ty, &args, code, vmctx, true, store_func);
@@ -409,7 +418,7 @@ impl Translator<'_, '_> {
     pub(super) fn op_return_call_ref(&mut self, type_index: u32) {
         let funcref = self.pop();
         let ty = self.env.module.types[type_index as usize].clone();
-        let args = self.popn(ty.params().len());
+        let args = self.tail_call_args(&ty);
         let (store_func, func_ref) = self.ref_target(funcref);
         let (code, vmctx) = self.func_ref_target(func_ref);
         self.tail_call_native_or(&ty, &args, code, vmctx, true, store_func);

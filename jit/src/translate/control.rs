@@ -301,31 +301,45 @@ impl Translator<'_, '_> {
     pub(super) fn op_br(&mut self, depth: u32) {
         let (target, n) = self.branch_target(depth);
         let args = self.peekn(n).to_vec();
+        let exits = self.catch_exits(Some(depth));
+        self.leave_catch_blocks(&exits);
         self.jump_with(target, &args);
         self.reachable = false;
     }
 
-    pub(super) fn op_br_if(&mut self, depth: u32) {
-        let cond = self.pop();
+    /// Branches to label `depth` with the top values when `cond` is not zero, leaving
+    /// the catch blocks the branch leaves on the way; else goes on.
+    fn branch_if(&mut self, cond: cranelift_codegen::ir::Value, depth: u32) {
         let (target, n) = self.branch_target(depth);
-        let args = Self::block_args(self.peekn(n));
+        let args = self.peekn(n).to_vec();
+        let exits = self.catch_exits(Some(depth));
         let cont = self.b.create_block();
-        self.b.ins().brif(cond, target, &args, cont, &[]);
+        if exits.is_empty() {
+            let args = Self::block_args(&args);
+            self.b.ins().brif(cond, target, &args, cont, &[]);
+        } else {
+            let edge = self.b.create_block();
+            self.b.ins().brif(cond, edge, &[], cont, &[]);
+            self.b.switch_to_block(edge);
+            self.b.seal_block(edge);
+            self.leave_catch_blocks(&exits);
+            self.jump_with(target, &args);
+        }
         self.b.switch_to_block(cont);
         self.b.seal_block(cont);
+    }
+
+    pub(super) fn op_br_if(&mut self, depth: u32) {
+        let cond = self.pop();
+        self.branch_if(cond, depth);
     }
 
     /// `br_on_null`: branches with the values below the reference when it is null, else
     /// goes on with it.
     pub(super) fn op_br_on_null(&mut self, depth: u32) {
         let v = self.pop();
-        let (target, n) = self.branch_target(depth);
-        let args = Self::block_args(self.peekn(n));
-        let cont = self.b.create_block();
         let null = self.b.ins().icmp_imm_u(IntCC::Equal, v, 0);
-        self.b.ins().brif(null, target, &args, cont, &[]);
-        self.b.switch_to_block(cont);
-        self.b.seal_block(cont);
+        self.branch_if(null, depth);
         self.push(v);
     }
 
@@ -333,12 +347,7 @@ impl Translator<'_, '_> {
     /// else goes on without it.
     pub(super) fn op_br_on_non_null(&mut self, depth: u32) {
         let v = *self.stack.last().expect("validated");
-        let (target, n) = self.branch_target(depth);
-        let args = Self::block_args(self.peekn(n));
-        let cont = self.b.create_block();
-        self.b.ins().brif(v, target, &args, cont, &[]);
-        self.b.switch_to_block(cont);
-        self.b.seal_block(cont);
+        self.branch_if(v, depth);
         self.pop();
     }
 
@@ -350,7 +359,8 @@ impl Translator<'_, '_> {
         }
         let default = targets.default();
         // Every target carries as many values (validation); Cranelift's jump tables take
-        // no arguments, so a target that needs values gets an edge block that jumps on.
+        // no arguments, so a target that needs values, or leaves catch blocks, gets an
+        // edge block that jumps on.
         let (_, n) = self.branch_target(default);
         let args = self.peekn(n).to_vec();
         let mut edges: HashMap<u32, Block> = HashMap::new();
@@ -359,7 +369,8 @@ impl Translator<'_, '_> {
                 return b;
             }
             let (target, _) = t.branch_target(depth);
-            let block = if n == 0 { target } else { t.b.create_block() };
+            let direct = n == 0 && t.catch_exits(Some(depth)).is_empty();
+            let block = if direct { target } else { t.b.create_block() };
             edges.insert(depth, block);
             block
         };
@@ -374,26 +385,31 @@ impl Translator<'_, '_> {
             .b
             .create_jump_table(JumpTableData::new(default_call, &calls));
         self.b.ins().br_table(index, jt);
-        if n > 0 {
-            let mut all: Vec<u32> = depths.clone();
-            all.push(default);
-            all.sort_unstable();
-            all.dedup();
-            for depth in all {
-                let edge = edges[&depth];
-                let at = self.control.len() - 1 - depth as usize;
-                let (target, _) = self.control[at].branch_target();
-                self.b.switch_to_block(edge);
-                self.b.seal_block(edge);
-                let block_args: Vec<BlockArg> = Self::block_args(&args);
-                self.b.ins().jump(target, &block_args);
+        let mut all: Vec<u32> = depths.clone();
+        all.push(default);
+        all.sort_unstable();
+        all.dedup();
+        for depth in all {
+            let edge = edges[&depth];
+            let at = self.control.len() - 1 - depth as usize;
+            let (target, _) = self.control[at].branch_target();
+            if edge == target {
+                continue;
             }
+            self.b.switch_to_block(edge);
+            self.b.seal_block(edge);
+            let exits = self.catch_exits(Some(depth));
+            self.leave_catch_blocks(&exits);
+            let block_args: Vec<BlockArg> = Self::block_args(&args);
+            self.b.ins().jump(target, &block_args);
         }
         self.reachable = false;
         Ok(())
     }
 
     pub(super) fn op_return(&mut self) {
+        let exits = self.catch_exits(None);
+        self.leave_catch_blocks(&exits);
         let n = self.results.len();
         let args = self.peekn(n).to_vec();
         let ret = self.ret;

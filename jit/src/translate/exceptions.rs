@@ -21,13 +21,17 @@
 //!   exits, which don't give their budget back.
 //! - Traps never reach a clause: a landing checks for `EXCEPTION` first, and the checks
 //!   that trap go straight to the failure exit (`trap_if`).
-//! - A legacy catch block holds its exception (for `rethrow`) until it ends normally, as
-//!   the interpreter's does; `Caught` modes are the interpreter's too (`CatchMode`).
+//! - A legacy catch block holds its exception (for `rethrow`) until control leaves it,
+//!   as the interpreter's does (`wisp_core::exception`'s lifetimes): at its end, before
+//!   a branch, return or tail call out of it, on entering a `try_table` clause's label
+//!   outside it, and, for a failure passing out, in its cleanup handler's landing. The
+//!   `Caught` modes are the interpreter's too (`CatchMode`).
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     types, Block, BlockArg, InstBuilder, StackSlot, StackSlotData, StackSlotKind, Value,
 };
+use cranelift_frontend::Variable;
 use wasmparser::BlockType;
 use wisp_core::vm::status;
 
@@ -43,6 +47,9 @@ pub(super) struct Handler {
     /// The handler an exception it doesn't take goes on to; `None`: the failure exit.
     outer: Option<usize>,
     clauses: Vec<Clause>,
+    /// A legacy catch block's cleanup: no clauses; lets go of the block's exception,
+    /// in this variable, before passing the failure on.
+    release: Option<Variable>,
 }
 
 /// One clause of a handler: the exceptions it takes (`None`: all), and where they go.
@@ -78,6 +85,7 @@ impl Translator<'_, '_> {
             landing: None,
             outer: self.landing,
             clauses: Vec::new(),
+            release: None,
         });
         self.handlers.len() - 1
     }
@@ -149,14 +157,21 @@ impl Translator<'_, '_> {
         }
         let (handler, exn) = match self.control[top].kind {
             ControlKind::Try { handler } => {
-                // The body ends: its handler no longer applies.
+                // The body ends: its handler no longer applies, the blocks' cleanup does.
                 let exn = self.b.declare_var(types::I64);
-                self.control[top].kind = ControlKind::Catch { handler, exn };
                 self.landing = self.control[top].landing_outside;
+                let cleanup = self.new_handler();
+                self.handlers[cleanup].release = Some(exn);
+                self.landing = Some(cleanup);
+                self.control[top].kind = ControlKind::Catch {
+                    handler,
+                    exn,
+                    cleanup,
+                };
                 self.catch_depth += 1;
                 (handler, exn)
             }
-            ControlKind::Catch { handler, exn } => (handler, exn),
+            ControlKind::Catch { handler, exn, .. } => (handler, exn),
             _ => unreachable!("validated: `catch` follows a `try` body or a catch block"),
         };
         // Sealed once the landing, its one predecessor, is emitted.
@@ -187,6 +202,7 @@ impl Translator<'_, '_> {
         let to = match self.control[at].kind {
             _ if at == 0 => None,
             ControlKind::TryTable { handler } | ControlKind::Try { handler } => Some(handler),
+            ControlKind::Catch { cleanup, .. } => Some(cleanup),
             _ => self.control[at].landing_outside,
         };
         if let ControlKind::Try { handler } = self.control[top].kind {
@@ -231,10 +247,33 @@ impl Translator<'_, '_> {
         self.end_catch_block_of(frame.kind_catch_var());
     }
 
-    fn end_catch_block_of(&mut self, exn: Option<cranelift_frontend::Variable>) {
+    fn end_catch_block_of(&mut self, exn: Option<Variable>) {
         if let Some(exn) = exn {
             let exnref = self.b.use_var(exn);
             self.call_libcall(Libcall::ReleaseException, &[self.vmctx, exnref]);
+        }
+    }
+
+    /// The exception variables of the catch blocks a branch to label `depth` (`None`: a
+    /// return or tail call) leaves, innermost first.
+    pub(super) fn catch_exits(&self, depth: Option<u32>) -> Vec<Variable> {
+        let stop = depth.map_or(0, |d| self.control.len() - 1 - d as usize);
+        self.catch_exits_from(stop)
+    }
+
+    /// The exception variables of the catch blocks among `control[stop..]`.
+    fn catch_exits_from(&self, stop: usize) -> Vec<Variable> {
+        self.control[stop..]
+            .iter()
+            .rev()
+            .filter_map(Control::kind_catch_var)
+            .collect()
+    }
+
+    /// Lets go of the exceptions of the catch blocks control leaves (`catch_exits`).
+    pub(super) fn leave_catch_blocks(&mut self, exits: &[Variable]) {
+        for &exn in exits {
+            self.end_catch_block_of(Some(exn));
         }
     }
 
@@ -243,8 +282,11 @@ impl Translator<'_, '_> {
     pub(super) fn close_handler(&mut self, frame: &Control) {
         let handler = match frame.kind {
             ControlKind::TryTable { handler } | ControlKind::Try { handler } => handler,
-            ControlKind::Catch { handler, .. } => {
+            ControlKind::Catch {
+                handler, cleanup, ..
+            } => {
                 self.catch_depth -= 1;
+                self.emit_landing(cleanup);
                 handler
             }
             _ => return,
@@ -272,15 +314,25 @@ impl Translator<'_, '_> {
         self.b.switch_to_block(landing);
         self.b.seal_block(landing);
         let status = self.b.block_params(landing)[0];
+        if let Some(exn) = self.handlers[h].release {
+            let exnref = self.b.use_var(exn);
+            self.call_libcall(Libcall::ReleaseUnwinding, &[self.vmctx, exnref]);
+            self.b.ins().jump(outer, &[BlockArg::Value(status)]);
+            return;
+        }
         let is_exception =
             self.b
                 .ins()
                 .icmp_imm_u(IntCC::Equal, status, i64::from(status::EXCEPTION));
         let dispatch = self.b.create_block();
         self.b.set_cold_block(dispatch);
-        self.b
-            .ins()
-            .brif(is_exception, dispatch, &[], outer, &[BlockArg::Value(status)]);
+        self.b.ins().brif(
+            is_exception,
+            dispatch,
+            &[],
+            outer,
+            &[BlockArg::Value(status)],
+        );
         self.b.switch_to_block(dispatch);
         self.b.seal_block(dispatch);
         let depth = self.entry_depth.expect("set by the prologue");
@@ -337,6 +389,9 @@ impl Translator<'_, '_> {
                 if with_ref {
                     values.push(exnref);
                 }
+                // The label may be outside catch blocks the `try_table` is in.
+                let exits = self.catch_exits_from(at);
+                self.leave_catch_blocks(&exits);
                 let frame = &mut self.control[at];
                 if !matches!(frame.kind, ControlKind::Loop { .. }) {
                     frame.next_reachable = true;
@@ -357,8 +412,7 @@ impl Translator<'_, '_> {
         let (out, slot) = self.raw_array(&[], params.len());
         let mode = self.i32_const(i64::from(mode as u32));
         let len = self.i32_const(params.len() as i64);
-        let exnref =
-            self.call_libcall(Libcall::CatchException, &[self.vmctx, mode, out, len])[0];
+        let exnref = self.call_libcall(Libcall::CatchException, &[self.vmctx, mode, out, len])[0];
         let values = params
             .iter()
             .enumerate()
@@ -393,7 +447,7 @@ impl Translator<'_, '_> {
 
 impl Control {
     /// A catch block's exception variable.
-    fn kind_catch_var(&self) -> Option<cranelift_frontend::Variable> {
+    fn kind_catch_var(&self) -> Option<Variable> {
         match self.kind {
             ControlKind::Catch { exn, .. } => Some(exn),
             _ => None,

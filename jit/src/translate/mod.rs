@@ -288,12 +288,21 @@ enum ControlKind {
         has_else: bool,
     },
     /// A `try_table`, whose body handler `handler` covers (`Translator::handlers`).
-    TryTable { handler: usize },
+    TryTable {
+        handler: usize,
+    },
     /// A legacy `try`, in its body, which handler `handler` covers.
-    Try { handler: usize },
+    Try {
+        handler: usize,
+    },
     /// A legacy `try` in one of its catch blocks, whose exception (an `exnref`, for
-    /// `rethrow`) is in `exn`; `handler` takes more catch blocks.
-    Catch { handler: usize, exn: Variable },
+    /// `rethrow`) is in `exn`; `handler` takes more catch blocks, and `cleanup` covers
+    /// the blocks: it lets go of `exn` when a failure passes out.
+    Catch {
+        handler: usize,
+        exn: Variable,
+        cleanup: usize,
+    },
 }
 
 impl Control {

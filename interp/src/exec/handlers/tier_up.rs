@@ -221,7 +221,7 @@ pub fn native_trap(store: &mut StoreInner, code: u32) -> Trap {
     }
     if code == status::EXCEPTION {
         if let Some(exn) = store.pending_exception.take() {
-            return Trap::throw(wisp_core::ExnRef::from_index(store.id, exn));
+            return Trap::throw(store.exception_handle(exn));
         }
     }
     TrapCode::from_status(code).map_or_else(|| Trap::msg("native code failed"), Trap::from)
