@@ -12,12 +12,12 @@ use alloc::sync::Arc;
 #[cfg(feature = "wat")]
 pub use wat;
 pub use wisp_core::{
-    module, vm, AsContext, AsContextMut, Caller, Config, Error, Extern, ExternRef, ExternType,
-    FrameInfo, Func, FuncType, Global, GlobalType, HostError, Instance, InterruptHandle, IntoFunc,
-    Linker, Memory, MemoryType, Module, ModuleError, ModuleLimits, Mutability, RefType,
-    ResourceLimiter, Result, Store, StoreContext, StoreContextMut, StoreResource, Table, TableType,
-    Tier, TierEvent, TierUp, Trap, TrapCode, TypedFunc, Val, ValType, WasmParams, WasmResults,
-    WasmTy,
+    module, vm, AsContext, AsContextMut, Caller, Config, Error, ExnRef, Extern, ExternRef,
+    ExternType, FrameInfo, Func, FuncType, Global, GlobalType, HeapType, HostError, Instance,
+    InterruptHandle, IntoFunc, Linker, Memory, MemoryType, Module, ModuleError, ModuleLimits,
+    Mutability, RefType, ResourceLimiter, Result, Store, StoreContext, StoreContextMut,
+    StoreResource, Table, TableType, Tag, TagType, Tier, TierEvent, TierUp, Trap, TrapCode,
+    TypedFunc, Val, ValType, WasmParams, WasmResults, WasmTy,
 };
 pub use wisp_interp as interp;
 #[cfg(feature = "jit")]

@@ -75,6 +75,41 @@ fn a_trap_prints_the_error_and_a_named_backtrace() {
 }
 
 #[test]
+fn an_uncaught_exception_names_its_tag_on_every_tier() {
+    let f = module_file(
+        "throw.wat",
+        r#"(module
+        (tag $boom (export "boom") (param i32 i64))
+        (func $inner (param i32) (throw $boom (local.get 0) (i64.const 7)))
+        (func $main (export "main") (param i32) (call $inner (local.get 0))))"#,
+    );
+    for tier in tiers() {
+        let o = wisp(&[
+            "run",
+            "--tier",
+            tier,
+            "--invoke",
+            "main",
+            f.to_str().unwrap(),
+            "42",
+        ]);
+        assert_eq!(o.status.code(), Some(134), "{tier}");
+        let err = stderr(&o);
+        assert!(err.starts_with("error: "), "{tier}: {err}");
+        assert!(
+            err.contains(
+                r#"uncaught wasm exception of tag $boom (export "boom") with (i32 42, i64 7)"#
+            ),
+            "{tier}: {err}"
+        );
+        // The interpreter's frames make the backtrace (native frames have none).
+        if *tier == "interp" {
+            assert!(err.contains("0: inner") && err.contains("1: main"), "{err}");
+        }
+    }
+}
+
+#[test]
 fn bad_modules_and_bad_arguments_exit_125() {
     let f = module_file("bad.wasm", "\0asm\x01\0\0\0\x01\x05\x01\x60");
     let o = wisp(&["run", f.to_str().unwrap()]);
@@ -465,6 +500,31 @@ fn validate_and_inspect() {
         "bulk-memory",
         "data",
         "code",
+    ] {
+        assert!(out.contains(needle), "missing `{needle}` in:\n{out}");
+    }
+
+    // Wasm 3.0's control flow, each named.
+    let f = module_file(
+        "control3.wat",
+        r#"(module
+        (type $t (func (param i32) (result i32)))
+        (tag $e)
+        (func $f (type $t) (return_call $f (local.get 0)))
+        (func (export "g") (param (ref null $t)) (result i32)
+          (call_ref $t (i32.const 1) (ref.as_non_null (local.get 0))))
+        (func (export "h") (block $b (try_table (catch_all $b) (throw $e))))
+        (func (export "l") try catch_all end))"#,
+    );
+    let o = wisp(&["inspect", f.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("runs on wisp: yes"), "{out}");
+    for needle in [
+        "tail-call",
+        "function-references",
+        "exceptions",
+        "legacy-exceptions",
     ] {
         assert!(out.contains(needle), "missing `{needle}` in:\n{out}");
     }

@@ -130,6 +130,18 @@ impl Instance {
     }
 
     /// A typed view of exported function `name`.
+    /// The index of `tag` among the tags the instance's module imports and defines, if it
+    /// is one of them: what the module's imports, exports and name section call it.
+    pub fn tag_index(&self, store: impl AsContext, tag: &Tag) -> Option<u32> {
+        let inner = &store.as_context().0.inner;
+        inner.check(self.store).ok()?;
+        inner.check(tag.store).ok()?;
+        let inst = &inner.instances[self.index as usize];
+        let count = inst.module.inner.tags.len() as u32;
+        // SAFETY: every index below the module's tag count is one of the instance's.
+        (0..count).find(|&i| unsafe { inst.vmctx.tag(i) } == tag.index)
+    }
+
     pub fn get_typed_func<P: crate::typed::WasmParams, R: crate::typed::WasmResults>(
         &self,
         store: impl AsContext,

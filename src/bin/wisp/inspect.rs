@@ -38,6 +38,7 @@ const PROPOSALS: &[(&str, WasmFeatures)] = &[
     ("extended-const", WasmFeatures::EXTENDED_CONST),
     ("memory64", WasmFeatures::MEMORY64),
     ("exceptions", WasmFeatures::EXCEPTIONS),
+    ("legacy-exceptions", WasmFeatures::LEGACY_EXCEPTIONS),
     ("function-references", WasmFeatures::FUNCTION_REFERENCES),
     ("gc", WasmFeatures::GC),
     ("custom-page-sizes", WasmFeatures::CUSTOM_PAGE_SIZES),

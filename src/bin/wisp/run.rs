@@ -44,7 +44,10 @@ pub fn run(opts: RunOptions) -> Result<u8, Failure> {
     let started = Instant::now();
     let instance = match linker.instantiate(&mut store, &module) {
         Ok(i) => i,
-        Err(Error::Trap(trap)) => return Ok(report_trap(&trap, &opts)),
+        Err(Error::Trap(trap)) => {
+            let what = describe_trap(&trap, &store, None);
+            return Ok(report_trap(&trap, &what, &opts));
+        }
         Err(e) => return Err(Failure::usage(format!("{}: {e}", opts.file.display()))),
     };
     let instantiated = started.elapsed();
@@ -92,7 +95,8 @@ pub fn run(opts: RunOptions) -> Result<u8, Failure> {
                 );
                 EXIT_TIMEOUT
             } else {
-                report_trap(&trap, &opts)
+                let what = describe_trap(&trap, &store, Some(instance));
+                report_trap(&trap, &what, &opts)
             }
         }
         Err(e) => {
@@ -182,13 +186,66 @@ fn show(v: &Val) -> String {
     }
 }
 
-/// Prints `error:` with the trap and its wasm backtrace (unless `-q`); returns the trap
-/// exit status.
-fn report_trap(trap: &Trap, opts: &RunOptions) -> u8 {
+/// What went wrong, for `report_trap`: `wasm trap: ...`, or for an exception that
+/// nothing caught, its tag (named as the module names it, when `instance` is the module's
+/// instance) and values.
+fn describe_trap<T>(trap: &Trap, store: &Store<T>, instance: Option<wisp::Instance>) -> String {
+    let Some(exn) = trap.exception() else {
+        return format!("wasm trap: {trap}");
+    };
+    let mut msg = String::from("uncaught wasm exception");
+    if let Ok(tag) = exn.tag(store) {
+        let index = instance.and_then(|i| Some((i, i.tag_index(store, &tag)?)));
+        match index.and_then(|(i, t)| Some((i.module(store).ok()?, t))) {
+            Some((module, t)) => {
+                let _ = write!(msg, " of tag {}", tag_label(module.inner(), t));
+            }
+            None => msg.push_str(" of a host tag"),
+        }
+    }
+    if let Ok(fields) = exn.fields(store) {
+        if !fields.is_empty() {
+            let values: Vec<String> = fields
+                .iter()
+                .map(|v| format!("{} {}", v.ty(), show(v)))
+                .collect();
+            let _ = write!(msg, " with ({})", values.join(", "));
+        }
+    }
+    msg
+}
+
+/// Tag `index` of `module` as the module names it: its name-section name, its export, its
+/// import, or its index.
+fn tag_label(module: &wisp::module::ModuleInner, index: u32) -> String {
+    let mut label = match module.tag_names.get(&index) {
+        Some(name) => format!("${name}"),
+        None => format!("{index}"),
+    };
+    if let Some(export) = module
+        .exports
+        .iter()
+        .find(|e| e.index == wisp::module::ExternIndex::Tag(index))
+    {
+        let _ = write!(label, " (export \"{}\")", export.name);
+    } else if let Some(import) = module
+        .imports
+        .iter()
+        .filter(|i| matches!(i.kind, wisp::module::ImportKind::Tag(_)))
+        .nth(index as usize)
+    {
+        let _ = write!(label, " (import \"{}\" \"{}\")", import.module, import.name);
+    }
+    label
+}
+
+/// Prints `error:` with what went wrong (`describe_trap`) and the wasm backtrace (unless
+/// `-q`); returns the trap exit status.
+fn report_trap(trap: &Trap, what: &str, opts: &RunOptions) -> u8 {
     if opts.quiet {
         return EXIT_TRAP;
     }
-    let mut msg = format!("error: {}: wasm trap: {trap}", opts.file.display());
+    let mut msg = format!("error: {}: {what}", opts.file.display());
     if !trap.backtrace().is_empty() {
         msg.push_str("\nwasm backtrace:");
         for (i, frame) in trap.backtrace().iter().enumerate() {
