@@ -47,6 +47,12 @@ const EXN: &str = r#"(module
         call $down_a
       catch $e
         drop
+        ;; A call in a catch block: its frame must not reach the block's exception.
+        i32.const 1
+        i32.const 2
+        i32.const 3
+        call $clobber
+        drop
         rethrow 0
       end
     catch $e
@@ -134,7 +140,11 @@ const EXN: &str = r#"(module
           (i32.add (call $legacy_exits (local.get $n))
                    (call $through_host (i32.and (local.get $n) (i32.const 3)))))))
       (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
-    (local.get $sum)))"#;
+    (local.get $sum))
+  (func $clobber (param i32 i32 i32) (result i32) (local i64 i64 i64 i64 i64 i64)
+    (local.set 3 (i64.const -1)) (local.set 4 (i64.const -1)) (local.set 5 (i64.const -1))
+    (local.set 6 (i64.const -1)) (local.set 7 (i64.const -1)) (local.set 8 (i64.const -1))
+    (i32.add (local.get 0) (i32.add (local.get 1) (local.get 2)))))"#;
 
 /// What the host functions of `EXN` share: the host tag, and an exception to throw again.
 #[derive(Default)]

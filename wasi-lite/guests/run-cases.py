@@ -9,8 +9,8 @@ RUNNER is a command prefix taking wisp's run options, then the module and its ar
 e.g.  run-cases.py --trap-status 134 -- target/release/wisp run
       run-cases.py -- python3 wasmtime-run.py          (the reference: pip install wasmtime)
 
---cases names another list of cases (default expected/cases.json; expected/cases-eh.json
-lists the exception-handling and tail-call guests). A case's "exit" of "trap" expects
+--cases names another list of cases (default expected/cases.json; a case's "proposals"
+names the wasm proposals beyond 2.0 it needs, for runtimes without them). A case's "exit" of "trap" expects
 --trap-status (default 134, wasmtime's); stderr is compared only where the case names a
 file (a trap's message is the runtime's own).
 --record writes stdout/stderr files from this run instead of comparing (for new cases,

@@ -1174,34 +1174,59 @@ unsafe fn tail_call(ex: &mut Exec, sp: Sp, target: u32, base: Slot, len: u16) ->
 }
 
 /// Calls store function `target` in the running frame's place, its arguments in the
-/// frame's first slots (see `tail_call`).
+/// frame's first slots (see `tail_call`). The work is `Exec::replace_frame`'s; this only
+/// passes control on, so that it stays a tail call (see `Exec::unwind`).
 pub(super) unsafe fn replace_frame(ex: &mut Exec, target: u32) -> Done {
-    let frame_base = ex.frame_base();
-    match unsafe { ex.callee(target) } {
-        Callee::Wasm { instance, index } => {
-            // The frame's place is the callee's: the depth stays as it is.
-            ex.stack.frames.pop();
-            // SAFETY: instance indices in function entities are valid for their store.
-            unsafe {
-                let inst = (&(*ex.store).instances)[instance as usize].as_ptr();
-                if inst != ex.instance {
-                    ex.enter_instance(inst);
-                }
-                match ex.push_frame(index, frame_base) {
-                    Ok(entry) => {
-                        let sp = ex.sp_at(frame_base);
-                        let (mb, ml) = ex.mem_regs();
-                        dispatch(entry, sp, mb, ml, ex, Accs::ZERO)
+    match unsafe { ex.replace_frame(target) } {
+        Replaced::Enter(entry) => {
+            let sp = ex.sp_at(ex.frame_base());
+            let (mb, ml) = ex.mem_regs();
+            unsafe { dispatch(entry, sp, mb, ml, ex, Accs::ZERO) }
+        }
+        Replaced::Returned => unsafe { leave(ex) },
+        Replaced::Trapped(code) => trap(ex, code),
+        // The frame is the host call's caller; its handlers are behind it now.
+        Replaced::Failed(t) => unsafe { ex.raise_or_trap(t, Raised::FrameDone) },
+    }
+}
+
+/// What became of a frame replaced by a tail call's callee (`Exec::replace_frame`).
+pub(super) enum Replaced {
+    /// A wasm callee's frame took its place: it starts here.
+    Enter(Ip),
+    /// A host callee ran: its results are the frame's, to return.
+    Returned,
+    /// The callee's frame could not be pushed.
+    Trapped(TrapCode),
+    /// The host callee failed.
+    Failed(wisp_core::Trap),
+}
+
+impl Exec<'_> {
+    #[inline(never)]
+    unsafe fn replace_frame(&mut self, target: u32) -> Replaced {
+        let frame_base = self.frame_base();
+        match unsafe { self.callee(target) } {
+            Callee::Wasm { instance, index } => {
+                // The frame's place is the callee's: the depth stays as it is.
+                self.stack.frames.pop();
+                // SAFETY: instance indices in function entities are valid for their store.
+                unsafe {
+                    let inst = (&(*self.store).instances)[instance as usize].as_ptr();
+                    if inst != self.instance {
+                        self.enter_instance(inst);
                     }
-                    Err(code) => trap(ex, code),
+                    match self.push_frame(index, frame_base) {
+                        Ok(entry) => Replaced::Enter(entry),
+                        Err(code) => Replaced::Trapped(code),
+                    }
                 }
             }
+            Callee::Host => match unsafe { self.call_host(target, frame_base) } {
+                Ok(()) => Replaced::Returned,
+                Err(t) => Replaced::Failed(t),
+            },
         }
-        Callee::Host => match unsafe { ex.call_host(target, frame_base) } {
-            Ok(()) => unsafe { leave(ex) },
-            // The frame is the host call's caller; its handlers are behind it now.
-            Err(t) => unsafe { ex.raise_or_trap(t, Raised::FrameDone) },
-        },
     }
 }
 

@@ -557,9 +557,31 @@ impl Exec<'_> {
     /// starts with the exception in `self.exception` (its `Caught` takes it). With no
     /// handler in this execution, it ends with the exception as its trap (carrying the
     /// frames it passed), for whatever called into wasm.
+    ///
+    /// The search is `find_handler`'s; this only passes control on, so that the call to
+    /// the handler's first instruction stays a tail call (a jump with tail dispatch):
+    /// anything of this frame's that the call could see would keep it a call, and a
+    /// program throwing in a loop would grow the native stack.
     #[cold]
     #[inline(never)]
     pub(crate) unsafe fn unwind(&mut self, exn: u32, raised: Raised) -> Done {
+        // SAFETY: forwarded.
+        match unsafe { self.find_handler(exn, raised) } {
+            Some(pad) => {
+                let sp = self.sp_at(self.frame_base());
+                let (mb, ml) = self.mem_regs();
+                // SAFETY: `pad` is a handler's first word in the running function's code.
+                unsafe { dispatch(pad, sp, mb, ml, self, Accs::ZERO) }
+            }
+            None => Done::Trap,
+        }
+    }
+
+    /// `unwind`'s search: makes the handler's frame the running one and returns its
+    /// first word, or, with no handler, leaves the trap in `self.trap`.
+    #[cold]
+    #[inline(never)]
+    unsafe fn find_handler(&mut self, exn: u32, raised: Raised) -> Option<Ip> {
         // SAFETY: the store is live; `exn` is one of its exceptions.
         let tag = unsafe { (*self.store).exception(exn).tag };
         let frames = self.stack.frames.len();
@@ -601,24 +623,13 @@ impl Exec<'_> {
             // SAFETY: the frame is on the value stack.
             unsafe { fill_consts(&mut self.stack.slots, base, func) };
             self.exception = Some(exn);
-            let sp = self.sp_at(base);
-            let (mb, ml) = self.mem_regs();
-            // SAFETY: `pad` is a handler's first word in the function's code.
-            return unsafe {
-                dispatch(
-                    func.code.as_ptr().add(pad as usize),
-                    sp,
-                    mb,
-                    ml,
-                    self,
-                    Accs::ZERO,
-                )
-            };
+            // SAFETY: `pad` is a word offset in the function's code.
+            return Some(unsafe { func.code.as_ptr().add(pad as usize) });
         }
         // SAFETY: as above.
         let exn = unsafe { (*self.store).exception_handle(exn) };
         self.trap = Some(self.with_backtrace(Trap::throw(exn)));
-        Done::Trap
+        None
     }
 
     /// A call's or native code's failure: an exception of this store is raised where
@@ -631,8 +642,12 @@ impl Exec<'_> {
             .exception()
             .and_then(|e| unsafe { (*self.store).exception_index(&e) });
         match exn {
-            // SAFETY: forwarded: the exception is this store's.
-            Some(exn) => unsafe { self.unwind(exn, raised) },
+            Some(exn) => {
+                // Dropped first, so that `unwind` is a tail call.
+                drop(trap);
+                // SAFETY: forwarded: the exception is this store's.
+                unsafe { self.unwind(exn, raised) }
+            }
             None => trapped(self, trap),
         }
     }

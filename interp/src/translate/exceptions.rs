@@ -16,8 +16,9 @@
 //! normal path never runs past it), once every label's place is known.
 //!
 //! A legacy `catch` block keeps its exception for `rethrow` in a *catch slot*: one per
-//! level of nesting of catch blocks, above the constant pool, numbered while translating
-//! and placed once the pool's size is known (`place_catch_slots`). Control leaving the
+//! level of nesting of catch blocks, between the locals and the operand stack (as many as
+//! the validator counted, `FuncBody::legacy_catch_slots`), numbered while translating and
+//! placed at the end (`place_catch_slots`). Control leaving the
 //! block lets go of it (`wisp_core::exception`'s lifetimes): at the block's end and
 //! before a branch or return out of it, a `CatchEnd`; for an exception passing out, the
 //! block's own region, whose one clause (`Clause::RELEASE`) the unwinder obeys on its

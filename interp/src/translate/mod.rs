@@ -120,7 +120,8 @@ pub fn translate_instrs(module: &ModuleInner, def: u32, options: Options) -> Res
         dying: Vec::new(),
         stack: Vec::new(),
         ctrl: Vec::new(),
-        locals: body_info.num_locals,
+        // The operand stack starts above the locals and the catch slots.
+        locals: body_info.num_locals + body_info.legacy_catch_slots,
         last_result: None,
         prev_result: None,
         fuel: options.fuel.then_some(0),
@@ -129,7 +130,10 @@ pub fn translate_instrs(module: &ModuleInner, def: u32, options: Options) -> Res
         def,
         offset: 0,
         dead_code: DeadCode::default(),
-        const_base: body_info.num_locals + body_info.max_stack_height + 1,
+        const_base: body_info.num_locals
+            + body_info.legacy_catch_slots
+            + body_info.max_stack_height
+            + 1,
         consts: Vec::new(),
         const_index: hashbrown::HashMap::new(),
         copy_mergeable: false,
@@ -155,13 +159,15 @@ pub fn translate_instrs(module: &ModuleInner, def: u32, options: Options) -> Res
         t.op(op)?;
     }
     t.emit_pads();
-    // The slots legacy `catch` blocks keep their exception in, above the constant pool.
-    let catch_base = t.const_base + t.consts.len() as u32;
-    let frame_size = catch_base + t.catch_slots;
+    // The slots legacy `catch` blocks keep their exception in: between the locals and the
+    // operand stack, where no callee's frame reaches (a callee's frame starts at its
+    // arguments, on the operand stack, and overlaps the caller's frame above them).
+    debug_assert!(t.catch_slots <= body_info.legacy_catch_slots);
+    let frame_size = t.const_base + t.consts.len() as u32;
     if frame_size > u32::from(Slot::MAX) + 1 {
         return Err(TranslateError::Unsupported);
     }
-    t.place_catch_slots(catch_base as Slot);
+    t.place_catch_slots(body_info.num_locals as Slot);
     let (regions, clauses) = t.take_handlers();
     jumps::shorten(&mut t.code);
     debug_assert_eq!(t.code.len(), t.dying.len());
