@@ -12,6 +12,7 @@ mod oracle;
 use std::sync::Arc;
 
 use oracle::Failures;
+use wasmparser::{Validator, WasmFeatures};
 use wisp_core::Engine;
 
 fn env_u64(name: &str, default: u64) -> u64 {
@@ -19,6 +20,14 @@ fn env_u64(name: &str, default: u64) -> u64 {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(default)
+}
+
+/// Whether `wasm` needs `feature` to validate.
+fn uses(wasm: &[u8], feature: WasmFeatures) -> bool {
+    let all = WasmFeatures::all();
+    Validator::new_with_features(all.difference(feature))
+        .validate_all(wasm)
+        .is_err()
 }
 
 /// Keeps a module that showed a difference, for `wasm-tools print` and a regression test.
@@ -43,9 +52,12 @@ fn generated_modules_behave_the_same_on_every_tier() {
         .spawn(move || {
             let reference =
                 Engine::with_executor(oracle::config(), Arc::new(wisp_interp::Interpreter::new()));
-            let (mut calls, mut traps) = (0, 0);
+            let (mut calls, mut traps, mut thrown) = (0, 0, 0);
+            let (mut with_exceptions, mut with_tail_calls) = (0, 0);
             for seed in first..first + count {
                 let wasm = oracle::generate(seed).expect("wasm-smith generates a module");
+                with_exceptions += usize::from(uses(&wasm, WasmFeatures::EXCEPTIONS));
+                with_tail_calls += usize::from(uses(&wasm, WasmFeatures::TAIL_CALL));
                 let expected = oracle::run(&reference, &wasm)
                     .unwrap_or_else(|e| panic!("seed {seed}: interpreter: {e}"));
                 calls += expected.calls.len();
@@ -56,6 +68,13 @@ fn generated_modules_behave_the_same_on_every_tier() {
                     .calls
                     .iter()
                     .filter(|(_, step, ..)| matches!(step, oracle::Step::Trap(_)))
+                    .count();
+                thrown += expected
+                    .calls
+                    .iter()
+                    .filter(|(_, step, ..)| {
+                        matches!(step, oracle::Step::Trap(t) if t.contains("exception"))
+                    })
                     .count();
                 let failures = Failures::default();
                 let engines = oracle::native_engines(oracle::config(), seed, &failures)
@@ -80,10 +99,19 @@ fn generated_modules_behave_the_same_on_every_tier() {
                     }
                 }
             }
-            // The generator must exercise something: calls, and traps among them.
+            // The generator must exercise something: calls, traps among them, and the
+            // Wasm 3.0 proposals it generates.
             assert!(calls > count as usize, "{calls} calls in {count} modules");
             assert!(traps > 0, "no call trapped in {count} modules");
-            eprintln!("{count} modules, {calls} calls ({traps} trapped), the same on every tier");
+            assert!(
+                with_exceptions > 0 && with_tail_calls > 0,
+                "no exceptions or tail calls"
+            );
+            eprintln!(
+                "{count} modules ({with_exceptions} with exceptions, {with_tail_calls} with tail \
+                 calls), {calls} calls ({traps} trapped, {thrown} by an uncaught exception), \
+                 the same on every tier"
+            );
         })
         .unwrap()
         .join()

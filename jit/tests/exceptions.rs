@@ -409,6 +409,27 @@ fn fuel_is_charged_alike_while_exceptions_unwind() {
 }
 
 #[test]
+fn a_clause_naming_a_loop_goes_round_again() {
+    // `catch_all` to a loop's label branches to its header, as `br` does.
+    const LOOP: &str = r#"(module
+      (tag $t)
+      (func (export "count") (param $n i32) (result i32) (local $i i32)
+        (loop $l
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (if (i32.lt_u (local.get $i) (local.get $n))
+            (then (try_table (catch_all $l) (throw $t)))))
+        (local.get $i)))"#;
+    for tier in PLACEMENTS {
+        let engine = TierEngine::new(tier, &Config::default());
+        let (mut store, instance) = engine.instantiate(LOOP);
+        let count = instance
+            .get_typed_func::<i32, i32>(&store, "count")
+            .unwrap();
+        assert_eq!(count.call(&mut store, 1_000).ok(), Some(1_000), "{tier:?}");
+    }
+}
+
+#[test]
 fn stack_exhaustion_is_not_an_exception() {
     const INF: &str = r#"(module
       (func $inf (export "inf")

@@ -39,6 +39,8 @@ pub(super) struct Pad {
     /// The target label (`Translator::labels`), or `None` for the function's, which is a
     /// return.
     label: Option<usize>,
+    /// Where the label is when it is a loop's: its header (a loop's label is not its end).
+    loop_head: Option<usize>,
     /// Where the values go: the label's operand stack height.
     height: u32,
     /// The values the exception carries, and whether its `exnref` follows them.
@@ -126,6 +128,7 @@ impl Translator<'_> {
                 region,
                 clause: clauses.len(),
                 label: (self.ctrl.len() - 1 != label as usize).then_some(target.id),
+                loop_head: (target.kind == CtrlKind::Loop).then_some(target.head),
                 height: target.height,
                 len: tag.map_or(0, |t| self.tag_arity(t)) as u16,
                 with_ref,
@@ -289,6 +292,10 @@ impl Translator<'_> {
                 self.emit_catch_end(slot);
             }
             match pad.label {
+                Some(_) if pad.loop_head.is_some() => {
+                    let br = self.emit(Instr::Br { offset: 0 });
+                    self.patch(br, pad.loop_head.expect("checked"));
+                }
                 Some(label) => {
                     let to = self.labels[label].expect("labels are placed by the body's end");
                     let br = self.emit(Instr::Br { offset: 0 });

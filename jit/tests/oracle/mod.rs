@@ -291,8 +291,10 @@ pub fn bytes(seed: u64, len: usize) -> Vec<u8> {
 }
 
 /// wasm-smith's configuration for what wisp implements (Wasm 2.0 without SIMD, multiple
-/// memories, extended constants), with no imports, everything exported, NaNs
-/// canonicalised (their bits are not deterministic across tiers), and small memories.
+/// memories, extended constants, tail calls, exception handling), with no imports,
+/// everything exported, NaNs canonicalised (their bits are not deterministic across
+/// tiers), and small memories. (wasm-smith generates typed function references only with
+/// GC, and exceptions only in the standard encoding: the spec suite covers the rest.)
 pub fn smith_config() -> wasm_smith::Config {
     wasm_smith::Config {
         max_imports: 0,
@@ -301,9 +303,9 @@ pub fn smith_config() -> wasm_smith::Config {
         simd_enabled: false,
         relaxed_simd_enabled: false,
         threads_enabled: false,
-        exceptions_enabled: false,
+        exceptions_enabled: true,
         gc_enabled: false,
-        tail_call_enabled: false,
+        tail_call_enabled: true,
         memory64_enabled: false,
         custom_page_sizes_enabled: false,
         wide_arithmetic_enabled: false,
