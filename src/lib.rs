@@ -70,14 +70,9 @@ impl Engine {
         }
     }
 
+    /// (What this build of the interpreter leaves out, floats with `no-float`, exception
+    /// handling without `exceptions`, the engine refuses at load: `Executor::left_out`.)
     fn interp(config: &Config) -> Engine {
-        // A build without float handlers must refuse float code before it runs.
-        #[cfg(feature = "no-float")]
-        let config = &{
-            let mut config = config.clone();
-            config.wasm_floats(false);
-            config
-        };
         Engine::on(
             config,
             Tier::Interp,

@@ -14,8 +14,9 @@ fn float_modules_are_refused_at_load() {
     ] {
         let wasm = wat::parse_str(text).unwrap();
         let err = Module::new(&engine, &wasm).unwrap_err();
-        assert!(matches!(err, Error::Module(_)), "{text}: {err}");
+        assert!(matches!(err, Error::Unsupported(_)), "{text}: {err}");
         assert!(err.to_string().contains("floating-point"), "{text}: {err}");
+        assert!(err.to_string().contains("no-float"), "{text}: {err}");
     }
 }
 

@@ -5,7 +5,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
-use hashbrown::HashMap;
+use crate::hash::HashMap;
 use spin::Mutex;
 
 use crate::limits::ModuleLimits;
@@ -476,7 +476,12 @@ pub struct Engine {
 impl Engine {
     /// An engine whose wasm code runs on `executor`. Embedders normally use the `wisp`
     /// crate's `Engine::new`, which supplies the interpreter.
-    pub fn with_executor(config: Config, executor: Arc<dyn Executor>) -> Engine {
+    /// An engine running `executor`, with `config` less what the executor's build leaves
+    /// out (`Executor::left_out`).
+    pub fn with_executor(mut config: Config, executor: Arc<dyn Executor>) -> Engine {
+        for left_out in executor.left_out() {
+            config.features.remove(left_out.features);
+        }
         Engine {
             inner: Arc::new(EngineInner {
                 config,

@@ -315,6 +315,7 @@ impl StoreInner {
 
     /// With no wasm running (the embedder's outermost call returned), nothing refers to
     /// an exception that never was a value: frees those that holds a trap cut short kept.
+    #[cfg_attr(not(feature = "exceptions"), allow(dead_code))]
     pub(crate) fn reclaim_exceptions(&mut self) {
         if self.exception_holds == 0 {
             return;

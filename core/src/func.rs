@@ -260,6 +260,7 @@ impl Func {
         // first) that is not used again until the call returns; `self` was checked to
         // belong to it, and `slots` was sized for its type by the caller.
         let result = unsafe { call_raw(ptr, self.index, None, slots) };
+        #[cfg(feature = "exceptions")]
         if let Err(trap) = &result {
             // An exception reaching the embedder's outermost call may be kept as long as
             // it likes; one passing through a host function goes on (`exception.rs`).
@@ -270,6 +271,7 @@ impl Func {
                 }
             }
         }
+        #[cfg(feature = "exceptions")]
         if store.inner.call_depth == 0 {
             store.inner.reclaim_exceptions();
         }

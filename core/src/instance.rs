@@ -387,6 +387,7 @@ pub(crate) fn instantiate<T>(
         );
         funcs.push(f.index);
     }
+    #[cfg(feature = "exceptions")]
     for &t in &m.tags[m.num_imported_tags as usize..] {
         let ty = TagType::from_func_type(m.types[t as usize].clone());
         tags.push(inner.alloc_tag(ty).index);

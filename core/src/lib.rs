@@ -19,6 +19,7 @@ mod error;
 mod exception;
 mod func;
 mod global;
+pub mod hash;
 mod instance;
 mod limits;
 mod linker;

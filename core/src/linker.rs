@@ -4,7 +4,7 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use hashbrown::HashMap;
+use crate::hash::HashMap;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -110,7 +110,7 @@ impl<T: 'static> Linker<T> {
     pub fn new(engine: &Engine) -> Linker<T> {
         Linker {
             engine: engine.clone(),
-            defs: HashMap::new(),
+            defs: HashMap::default(),
             allow_shadowing: false,
             _marker: core::marker::PhantomData,
         }

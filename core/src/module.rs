@@ -13,7 +13,7 @@ use core::any::Any;
 use core::ops::Range;
 use core::sync::atomic::AtomicPtr;
 
-use hashbrown::HashMap;
+use crate::hash::HashMap;
 use wasmparser::{Parser, Payload, Validator};
 
 use crate::engine::Engine;
@@ -242,9 +242,9 @@ pub struct ModuleInner {
     pub data: Vec<DataSegment>,
     /// Defined functions, in order (index = function index - imported functions).
     pub bodies: Vec<FuncBody>,
-    pub func_names: HashMap<u32, String>,
+    pub func_names: Names,
     /// Tag names from the name section.
-    pub tag_names: HashMap<u32, String>,
+    pub tag_names: Names,
     /// The interpreter's per-module state (its translated code and profile), created on
     /// demand.
     pub interp_data: spin::Once<Box<dyn Any + Send + Sync>>,
@@ -315,9 +315,14 @@ pub struct Module {
 impl Module {
     /// Decodes and validates `bytes`, a module in the binary format.
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
-        check_size(engine, bytes.as_ref())?;
-        let bytes: Box<[u8]> = bytes.as_ref().into();
-        let inner = Parse::new(engine, bytes).run()?;
+        let raw = bytes.as_ref();
+        check_size(engine, raw)?;
+        // A `match`, not `map_err`: a second `Result<ModuleInner>` on the stack would
+        // cost firmware a quarter KiB of its 8 KiB.
+        let inner = match Parse::new(engine, raw.into()).run() {
+            Ok(inner) => inner,
+            Err(e) => return Err(explain_left_out(engine, raw, e)),
+        };
         let module = Module {
             inner: Arc::new(inner),
         };
@@ -330,7 +335,10 @@ impl Module {
     /// Checks `bytes` without keeping anything.
     pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<()> {
         check_size(engine, bytes)?;
-        Parse::new(engine, bytes.into()).run().map(drop)
+        Parse::new(engine, bytes.into())
+            .run()
+            .map(drop)
+            .map_err(|e| explain_left_out(engine, bytes, e))
     }
 
     pub fn engine(&self) -> &Engine {
@@ -429,20 +437,55 @@ fn check_counts(limits: &ModuleLimits, m: &ModuleInner, payload: &Payload<'_>) -
     check_module(what, count.into(), limit.into(), offset)
 }
 
+/// A module refused as invalid may only need what the engine's tier was built without
+/// (`vm::LeftOut`): then the error says so, rather than what the validator saw. Out of
+/// line, so that its second parse's frame is not the loader's (firmware's stack is 8 KiB).
+#[cold]
+#[inline(never)]
+fn explain_left_out(engine: &Engine, bytes: &[u8], error: Error) -> Error {
+    let Error::Module(invalid) = &error else {
+        return error;
+    };
+    let features = engine.config().features;
+    for left_out in engine.executor().left_out() {
+        // The loader's own pass, so that no second validator is built into firmware.
+        let mut parse = Parse::new(engine, bytes.into());
+        parse.features = features.union(left_out.features);
+        if parse.run().is_ok() {
+            return Error::Unsupported(ModuleError {
+                message: alloc::format!(
+                    "the module uses {}, which this build of wisp leaves out ({})",
+                    left_out.what,
+                    left_out.why
+                ),
+                offset: invalid.offset,
+            });
+        }
+    }
+    error
+}
+
 /// One pass over the binary: validate each payload, then record what it says.
 struct Parse<'e> {
     engine: &'e Engine,
     bytes: Box<[u8]>,
+    /// What the validator accepts: the engine's configuration's.
+    features: wasmparser::WasmFeatures,
 }
 
 impl<'e> Parse<'e> {
     fn new(engine: &'e Engine, bytes: Box<[u8]>) -> Self {
-        Parse { engine, bytes }
+        let features = engine.config().features;
+        Parse {
+            engine,
+            bytes,
+            features,
+        }
     }
 
     fn run(self) -> Result<ModuleInner> {
         let config = self.engine.config();
-        let mut validator = Validator::new_with_features(config.features);
+        let mut validator = Validator::new_with_features(self.features);
         let mut m = ModuleInner {
             engine: self.engine.clone(),
             name: None,
@@ -463,13 +506,13 @@ impl<'e> Parse<'e> {
             tags: Vec::new(),
             num_imported_tags: 0,
             exports: Vec::new(),
-            export_map: HashMap::new(),
+            export_map: HashMap::default(),
             start: None,
             elements: Vec::new(),
             data: Vec::new(),
             bodies: Vec::new(),
-            func_names: HashMap::new(),
-            tag_names: HashMap::new(),
+            func_names: Names::default(),
+            tag_names: Names::default(),
             interp_data: spin::Once::new(),
             jit_data: spin::Once::new(),
             native_code: Box::default(),
@@ -560,6 +603,7 @@ impl<'e> Parse<'e> {
                             m.num_imported_globals += 1;
                             ImportKind::Global(t)
                         }
+                        #[cfg(feature = "exceptions")]
                         wasmparser::TypeRef::Tag(t) => {
                             m.tags.push(t.func_type_idx);
                             m.num_imported_tags += 1;
@@ -711,6 +755,7 @@ impl<'e> Parse<'e> {
                     });
                 }
             }
+            #[cfg(feature = "exceptions")]
             Payload::TagSection(reader) => {
                 for tag in reader {
                     m.tags.push(tag?.func_type_idx);
@@ -770,6 +815,30 @@ fn global_type(t: wasmparser::GlobalType, type_ids: &[u32], offset: u64) -> Resu
     })
 }
 
+/// Names from the name section, by index (of a function, a tag): kept in the section's
+/// order, which the format makes ascending, and searched by halving.
+#[derive(Debug, Default)]
+pub struct Names(Vec<(u32, String)>);
+
+impl Names {
+    /// The name of index `index`.
+    pub fn get(&self, index: &u32) -> Option<&String> {
+        let at = self.0.binary_search_by_key(index, |(i, _)| *i).ok()?;
+        Some(&self.0[at].1)
+    }
+
+    /// Adds a name; one out of order (or repeated) makes the map malformed, and the whole
+    /// map is dropped, as the spec has a malformed name section ignored.
+    fn push(&mut self, index: u32, name: &str) -> Result<()> {
+        if self.0.last().is_some_and(|(last, _)| *last >= index) {
+            self.0.clear();
+            return Err(unsupported("names out of order", 0));
+        }
+        self.0.push((index, name.to_string()));
+        Ok(())
+    }
+}
+
 fn record_names(m: &mut ModuleInner, names: wasmparser::NameSectionReader<'_>) -> Result<()> {
     for name in names {
         match name? {
@@ -777,13 +846,14 @@ fn record_names(m: &mut ModuleInner, names: wasmparser::NameSectionReader<'_>) -
             wasmparser::Name::Function(map) => {
                 for naming in map {
                     let naming = naming?;
-                    m.func_names.insert(naming.index, naming.name.to_string());
+                    m.func_names.push(naming.index, naming.name)?;
                 }
             }
+            #[cfg(feature = "exceptions")]
             wasmparser::Name::Tag(map) => {
                 for naming in map {
                     let naming = naming?;
-                    m.tag_names.insert(naming.index, naming.name.to_string());
+                    m.tag_names.push(naming.index, naming.name)?;
                 }
             }
             _ => {}

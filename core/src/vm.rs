@@ -6,6 +6,7 @@
 //! (see `store.rs`), valid for as long as the store lives.
 
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::ptr;
 use core::sync::atomic::{AtomicBool, AtomicPtr};
 
@@ -224,6 +225,20 @@ impl VmCtx {
     }
 }
 
+/// A part of wasm a tier's build leaves out (for firmware's flash, say): what
+/// [`Executor::left_out`] reports. [`crate::Engine::with_executor`] takes its features out
+/// of the engine's configuration, and a module that needs them is refused when it loads
+/// with an error naming it and the build option that would bring it back.
+#[derive(Debug, Clone, Copy)]
+pub struct LeftOut {
+    /// The wasm features it covers.
+    pub features: wasmparser::WasmFeatures,
+    /// What users call it: "exception handling".
+    pub what: &'static str,
+    /// How the build left it out: "wisp-interp's `exceptions` feature is off".
+    pub why: &'static str,
+}
+
 /// An execution tier. The engine holds one and calls it whenever wasm code must run.
 pub trait Executor: Send + Sync + 'static {
     /// A short name for diagnostics (`"interp"`).
@@ -240,6 +255,12 @@ pub trait Executor: Send + Sync + 'static {
     fn prepare_module(&self, module: &Arc<ModuleInner>) -> Result<()> {
         let _ = module;
         Ok(())
+    }
+
+    /// The parts of wasm this build of the tier leaves out: engines on it refuse modules
+    /// that use them when they load, saying which ([`LeftOut`]).
+    fn left_out(&self) -> Vec<LeftOut> {
+        Vec::new()
     }
 
     /// Runs the wasm function at store index `func`. Its arguments are in `slots` on entry,

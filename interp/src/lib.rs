@@ -8,6 +8,16 @@
 
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
+// Without exception handling, the translator's and executor's scaffolding for it (regions,
+// catch slots, `Raised::At`) is built but never reached: left for the linker to drop.
+#![cfg_attr(
+    not(all(
+        feature = "exceptions",
+        feature = "tail-call",
+        feature = "function-references"
+    )),
+    allow(dead_code)
+)]
 
 extern crate alloc;
 #[cfg(feature = "std")]
@@ -118,6 +128,41 @@ impl wisp_core::vm::Executor for Interpreter {
     fn prepare_module(&self, module: &Arc<ModuleInner>) -> wisp_core::Result<()> {
         code::translate_all(module);
         Ok(())
+    }
+
+    fn left_out(&self) -> alloc::vec::Vec<wisp_core::vm::LeftOut> {
+        use wasmparser::WasmFeatures as F;
+        use wisp_core::vm::LeftOut;
+        let mut left_out = alloc::vec::Vec::new();
+        if !cfg!(feature = "exceptions") {
+            left_out.push(LeftOut {
+                features: F::EXCEPTIONS.union(F::LEGACY_EXCEPTIONS),
+                what: "exception handling",
+                why: "wisp-interp's `exceptions` feature is off",
+            });
+        }
+        if !cfg!(feature = "tail-call") {
+            left_out.push(LeftOut {
+                features: F::TAIL_CALL,
+                what: "tail calls",
+                why: "wisp-interp's `tail-call` feature is off",
+            });
+        }
+        if !cfg!(feature = "function-references") {
+            left_out.push(LeftOut {
+                features: F::FUNCTION_REFERENCES,
+                what: "typed function references",
+                why: "wisp-interp's `function-references` feature is off",
+            });
+        }
+        if cfg!(feature = "no-float") {
+            left_out.push(LeftOut {
+                features: F::FLOATS,
+                what: "floating-point types or instructions",
+                why: "it was built with the `no-float` feature",
+            });
+        }
+        left_out
     }
 
     unsafe fn call(

@@ -493,8 +493,11 @@ type Variants = [Option<Handler>; VARIANTS];
 
 /// Whether this build has the handler of table instruction `name`: all of them, except,
 /// with the `no-float` feature, those of float instructions (the ones whose names mention
-/// `F32` or `F64`).
+/// `F32` or `F64`), and without `function-references`, `ref.as_non_null`'s.
 const fn built(name: &str) -> bool {
+    if !cfg!(feature = "function-references") && same(name, "RefAsNonNull") {
+        return false;
+    }
     if !cfg!(feature = "no-float") {
         return true;
     }
@@ -505,6 +508,22 @@ const fn built(name: &str) -> bool {
             && ((name[i + 1] == b'3' && name[i + 2] == b'2')
                 || (name[i + 1] == b'6' && name[i + 2] == b'4'))
         {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// `a == b`, in a `const fn`.
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
             return false;
         }
         i += 1;
@@ -1322,6 +1341,7 @@ unsafe fn return_call_ref(
 
 // ----- exceptions ----------------------------------------------------------------------------
 
+#[cfg(feature = "exceptions")]
 unsafe fn throw(
     ip: Ip,
     sp: Sp,
@@ -1346,6 +1366,7 @@ unsafe fn throw(
     }
 }
 
+#[cfg(feature = "exceptions")]
 unsafe fn throw_ref(
     ip: Ip,
     sp: Sp,
@@ -1364,6 +1385,7 @@ unsafe fn throw_ref(
     }
 }
 
+#[cfg(feature = "exceptions")]
 unsafe fn caught(
     ip: Ip,
     sp: Sp,
@@ -1410,6 +1432,7 @@ unsafe fn caught(
     unsafe { dispatch(ip.add(words!(Caught)), sp, mb, ml, ex, Accs::ZERO) }
 }
 
+#[cfg(feature = "exceptions")]
 unsafe fn catch_end(
     ip: Ip,
     sp: Sp,
@@ -1617,15 +1640,6 @@ static HANDLERS: [Variants; NUM_TAGS] = {
         CallInternal => call_internal,
         Call => call,
         CallIndirect => call_indirect,
-        CallRef => call_ref,
-        ReturnCallInternal => return_call_internal,
-        ReturnCall => return_call,
-        ReturnCallIndirect => return_call_indirect,
-        ReturnCallRef => return_call_ref,
-        Throw => throw,
-        ThrowRef => throw_ref,
-        Caught => caught,
-        CatchEnd => catch_end,
         Return0 => return0,
         Return1 => return1,
         ReturnMany => return_many,
@@ -1636,6 +1650,29 @@ static HANDLERS: [Variants; NUM_TAGS] = {
     // store to skip).
     if FORWARDING {
         by_tag[Tag::BrTable as usize][Forward::First as usize] = Some(br_table::<true>);
+    }
+    // Without their proposal's feature the engine refuses modules that would emit these
+    // (`Interpreter::left_out`).
+    #[cfg(feature = "function-references")]
+    single! {
+        CallRef => call_ref,
+    }
+    #[cfg(feature = "tail-call")]
+    single! {
+        ReturnCallInternal => return_call_internal,
+        ReturnCall => return_call,
+        ReturnCallIndirect => return_call_indirect,
+    }
+    #[cfg(all(feature = "tail-call", feature = "function-references"))]
+    single! {
+        ReturnCallRef => return_call_ref,
+    }
+    #[cfg(feature = "exceptions")]
+    single! {
+        Throw => throw,
+        ThrowRef => throw_ref,
+        Caught => caught,
+        CatchEnd => catch_end,
     }
     // Without the feature these are never emitted (`code::module_code`), and trap as any
     // instruction without a handler does.

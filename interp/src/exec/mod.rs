@@ -564,6 +564,7 @@ impl Exec<'_> {
     /// program throwing in a loop would grow the native stack.
     #[cold]
     #[inline(never)]
+    #[cfg(feature = "exceptions")]
     pub(crate) unsafe fn unwind(&mut self, exn: u32, raised: Raised) -> Done {
         // SAFETY: forwarded.
         match unsafe { self.find_handler(exn, raised) } {
@@ -581,6 +582,7 @@ impl Exec<'_> {
     /// first word, or, with no handler, leaves the trap in `self.trap`.
     #[cold]
     #[inline(never)]
+    #[cfg(feature = "exceptions")]
     unsafe fn find_handler(&mut self, exn: u32, raised: Raised) -> Option<Ip> {
         // SAFETY: the store is live; `exn` is one of its exceptions.
         let tag = unsafe { (*self.store).exception(exn).tag };
@@ -637,19 +639,24 @@ impl Exec<'_> {
     #[cold]
     #[inline(never)]
     pub(crate) unsafe fn raise_or_trap(&mut self, trap: Trap, raised: Raised) -> Done {
-        // SAFETY: the store is live.
-        let exn = trap
-            .exception()
-            .and_then(|e| unsafe { (*self.store).exception_index(&e) });
-        match exn {
-            Some(exn) => {
+        // Without the feature, no wasm here can catch it: it ends the execution as a trap
+        // (a host function may still throw one at an embedder's wasm).
+        #[cfg(not(feature = "exceptions"))]
+        let _ = raised;
+        #[cfg(feature = "exceptions")]
+        {
+            // SAFETY: the store is live.
+            let exn = trap
+                .exception()
+                .and_then(|e| unsafe { (*self.store).exception_index(&e) });
+            if let Some(exn) = exn {
                 // Dropped first, so that `unwind` is a tail call.
                 drop(trap);
                 // SAFETY: forwarded: the exception is this store's.
-                unsafe { self.unwind(exn, raised) }
+                return unsafe { self.unwind(exn, raised) };
             }
-            None => trapped(self, trap),
         }
+        trapped(self, trap)
     }
 }
 

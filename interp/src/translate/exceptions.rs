@@ -88,6 +88,9 @@ impl Translator<'_> {
 
     /// Before the top construct's `end` (or `delegate`): ends what it handles.
     pub(super) fn close_handlers(&mut self) {
+        if !cfg!(feature = "exceptions") {
+            return;
+        }
         let top = self.ctrl.last().expect("inside a body");
         match top.kind {
             CtrlKind::TryTable | CtrlKind::Try => {
@@ -276,6 +279,9 @@ impl Translator<'_> {
     /// After the body: each `try_table` clause's pad takes the exception into its label's
     /// slots and branches there (or, for the function's label, returns the values).
     pub(super) fn emit_pads(&mut self) {
+        if !cfg!(feature = "exceptions") {
+            return;
+        }
         for pad in core::mem::take(&mut self.pads) {
             self.bind_label();
             let at = self.pc();

@@ -32,7 +32,9 @@ use wasmparser::{BinaryReaderError, BlockType, FunctionBody, Operator, Operators
 use wisp_core::dead_code::{DeadCode, Step};
 use wisp_core::module::ModuleInner;
 
-use crate::bytecode::{encode_with_targets, Clause, CompiledFunc, Instr, Region, Slot, Tag};
+use crate::bytecode::{
+    encode, encode_with_targets, Clause, CompiledFunc, Instr, Region, Slot, Tag,
+};
 
 /// Translates defined function `def` of `module`.
 /// What the engine's configuration asks the bytecode to check.
@@ -57,6 +59,11 @@ pub fn translate(module: &ModuleInner, def: u32, options: Options) -> Result<Com
         regions,
         clauses,
     } = translate_instrs(module, def, options)?;
+    if !cfg!(feature = "exceptions") {
+        // No handlers: nothing keeps instruction indices.
+        let code = encode(code, &dying);
+        return Ok(CompiledFunc { code, ..func });
+    }
     // A release clause's `pad` is a catch slot, not a place in the code.
     let is_pad = |c: &Clause| c.tag != Clause::RELEASE;
     let pads: Vec<usize> = clauses
@@ -135,7 +142,7 @@ pub fn translate_instrs(module: &ModuleInner, def: u32, options: Options) -> Res
             + body_info.max_stack_height
             + 1,
         consts: Vec::new(),
-        const_index: hashbrown::HashMap::new(),
+        const_index: wisp_core::hash::HashMap::default(),
         copy_mergeable: false,
         labels: Vec::new(),
         regions: Vec::new(),
@@ -292,7 +299,7 @@ struct Translator<'m> {
     consts: Vec<u64>,
     /// Where each constant sits in `consts`, once there are more than a linear search
     /// should go through (`SMALL_POOL`): large generated functions have thousands.
-    const_index: hashbrown::HashMap<u64, u32>,
+    const_index: wisp_core::hash::HashMap<u64, u32>,
     /// The last instruction is a `Copy` that a following copy may merge into.
     copy_mergeable: bool,
     /// Per construct (`Ctrl::id`), the instruction a branch to its label goes to, once
@@ -623,6 +630,9 @@ impl Translator<'_> {
 
     /// Whether a branch to label `depth` (`None`: a return) leaves a legacy catch block.
     fn leaves_catch_blocks(&self, depth: Option<usize>) -> bool {
+        if !cfg!(feature = "exceptions") {
+            return false;
+        }
         let stop = depth.map_or(0, |d| self.ctrl.len() - 1 - d);
         self.ctrl[stop..].iter().any(|c| c.kind == CtrlKind::Catch)
     }
@@ -630,6 +640,9 @@ impl Translator<'_> {
     /// Before a branch to label `depth` (`None`: a return or tail call): lets go of the
     /// exceptions of the catch blocks it leaves (`wisp_core::exception`'s lifetimes).
     fn emit_catch_exits(&mut self, depth: Option<usize>) {
+        if !cfg!(feature = "exceptions") {
+            return;
+        }
         let stop = depth.map_or(0, |d| self.ctrl.len() - 1 - d);
         for i in (stop..self.ctrl.len()).rev() {
             if self.ctrl[i].kind == CtrlKind::Catch {
@@ -730,8 +743,15 @@ impl Translator<'_> {
         results: u32,
         head: usize,
     ) {
+        // Labels by id are for `try_table` pads only (`exceptions.rs`).
         let id = self.labels.len();
-        self.labels.push((kind == CtrlKind::Loop).then_some(head));
+        if cfg!(feature = "exceptions") {
+            self.labels.push((kind == CtrlKind::Loop).then_some(head));
+        }
+        let outer_region = match self.region_stack.last() {
+            Some(&region) if cfg!(feature = "exceptions") => region,
+            _ => Region::NONE,
+        };
         self.ctrl.push(Ctrl {
             kind,
             height,
@@ -743,7 +763,7 @@ impl Translator<'_> {
             else_operands: Vec::new(),
             dead: false,
             id,
-            outer_region: self.region_stack.last().copied().unwrap_or(Region::NONE),
+            outer_region,
             region: Region::NONE,
             catch_slot: 0,
             catch_region: Region::NONE,
@@ -842,7 +862,9 @@ impl Translator<'_> {
         let c = self.ctrl.pop().expect("checked above");
         self.bind_label();
         let pc = self.pc();
-        self.labels[c.id] = Some(pc);
+        if cfg!(feature = "exceptions") {
+            self.labels[c.id] = Some(pc);
+        }
         for at in c.fixups {
             self.patch(at, pc);
         }
@@ -1285,28 +1307,46 @@ impl Translator<'_> {
                 type_index,
                 table_index,
             } => self.op_call_indirect(type_index, table_index),
+            // Each proposal's operators only with its feature: without it the engine
+            // refuses such modules at load (`Interpreter::left_out`).
+            #[cfg(feature = "function-references")]
             O::CallRef { type_index } => self.op_call_ref(type_index),
+            #[cfg(feature = "tail-call")]
             O::ReturnCall { function_index } => self.op_return_call(function_index),
+            #[cfg(feature = "tail-call")]
             O::ReturnCallIndirect {
                 type_index,
                 table_index,
             } => self.op_return_call_indirect(type_index, table_index),
+            #[cfg(all(feature = "tail-call", feature = "function-references"))]
             O::ReturnCallRef { type_index } => self.op_return_call_ref(type_index),
+            #[cfg(feature = "function-references")]
             O::RefAsNonNull => {
                 let (src, pos) = self.pop_read();
                 let dst = self.slot_at(pos);
                 self.stack.push(Operand::Temp);
                 self.emit_result(Instr::RefAsNonNull { dst, src }, dst);
             }
+            #[cfg(feature = "function-references")]
             O::BrOnNull { relative_depth } => self.op_br_on_null(relative_depth),
+            #[cfg(feature = "function-references")]
             O::BrOnNonNull { relative_depth } => self.op_br_on_non_null(relative_depth),
+            // Without the feature, the engine refuses these modules at load (`left_out`).
+            #[cfg(feature = "exceptions")]
             O::TryTable { try_table } => self.op_try_table(&try_table),
+            #[cfg(feature = "exceptions")]
             O::Throw { tag_index } => self.op_throw(tag_index),
+            #[cfg(feature = "exceptions")]
             O::ThrowRef => self.op_throw_ref(),
+            #[cfg(feature = "exceptions")]
             O::Try { blockty } => self.op_try(blockty),
+            #[cfg(feature = "exceptions")]
             O::Catch { tag_index } => self.op_catch(Some(tag_index)),
+            #[cfg(feature = "exceptions")]
             O::CatchAll => self.op_catch(None),
+            #[cfg(feature = "exceptions")]
             O::Delegate { relative_depth } => self.op_delegate(relative_depth),
+            #[cfg(feature = "exceptions")]
             O::Rethrow { relative_depth } => self.op_rethrow(relative_depth),
             O::Drop => {
                 self.pop();
@@ -1490,6 +1530,7 @@ impl Translator<'_> {
                 self.charge_fuel();
                 self.op_else();
             }
+            #[cfg(feature = "exceptions")]
             Step::Catch => {
                 self.charge_fuel();
                 match op {
@@ -1497,7 +1538,10 @@ impl Translator<'_> {
                     _ => self.op_catch(None),
                 }
             }
+            #[cfg(not(feature = "exceptions"))]
+            Step::Catch => return Err(TranslateError::Unsupported),
             Step::End => match op {
+                #[cfg(feature = "exceptions")]
                 Operator::Delegate { relative_depth } => self.op_delegate(relative_depth),
                 _ => self.op_end(),
             },

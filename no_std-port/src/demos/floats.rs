@@ -22,7 +22,7 @@ fn kernels(engine: &Engine, checks: &mut Checks) {
             format_args!("a no-float build loaded the float guest"),
         ),
         Err(e) => checks.check(
-            matches!(e, wisp::Error::Module(_)),
+            matches!(e, wisp::Error::Unsupported(_)),
             format_args!(
                 "float guest refused by this no-float build: {}",
                 Failure(&e)
