@@ -205,10 +205,6 @@ pub struct FuncBody {
     pub num_locals: u32,
     /// The highest the operand stack gets, as measured by the validator.
     pub max_stack_height: u32,
-    /// The most legacy `try` constructs open at once: a bound on how many catch blocks
-    /// any point is inside, so on the slots the interpreter keeps their exceptions in
-    /// (between the locals and the operand stack).
-    pub legacy_catch_slots: u32,
 }
 
 /// Everything decoded from a module. Public for the tiers; embedders use [`Module`].
@@ -258,6 +254,46 @@ pub struct ModuleInner {
 }
 
 impl ModuleInner {
+    /// The most legacy `try` constructs open at once in defined function `def`: a bound
+    /// on how many catch blocks any point of it is inside, so on the slots the
+    /// interpreter keeps their exceptions in (between the locals and the operand stack).
+    /// A pass over the body: the tiers ask only of functions that have a `try` (the
+    /// interpreter when it meets one, the JIT when it compiles a function to enter
+    /// mid-loop), so code without one pays nothing, not even in validation.
+    pub fn legacy_catch_slots(&self, def: u32) -> u32 {
+        let range = self.bodies[def as usize].range.clone();
+        let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(
+            &self.bytes[range.clone()],
+            range.start as u64,
+        ));
+        let Ok(mut ops) = body.get_operators_reader() else {
+            return 0;
+        };
+        // Per open construct: whether it is a legacy `try` (in its body or a catch block).
+        let mut open: Vec<bool> = Vec::new();
+        let (mut legacy, mut most) = (0u32, 0u32);
+        while let Ok(op) = ops.read() {
+            use wasmparser::Operator as O;
+            match op {
+                O::Block { .. } | O::Loop { .. } | O::If { .. } | O::TryTable { .. } => {
+                    open.push(false)
+                }
+                O::Try { .. } => {
+                    open.push(true);
+                    legacy += 1;
+                    most = most.max(legacy);
+                }
+                // The guard closes the construct whichever it was.
+                O::End | O::Delegate { .. } if open.pop() == Some(true) => legacy -= 1,
+                _ => {}
+            }
+            if ops.eof() {
+                break;
+            }
+        }
+        most
+    }
+
     /// The value of global `index` as raw slot bits and whether it is 64-bit, when it is
     /// the same in every instance: immutable, defined here, and initialised by a single
     /// numeric constant. (Imported globals, `ref.func` and `global.get` initialisers differ
@@ -883,33 +919,24 @@ fn validate_body(
         return Err(func_limit("locals", func, count, limit, start));
     }
     let mut max_height = 0u32;
-    let mut catch_slots = 0u32;
     // The function's own block is the first control frame.
     let max_control = limits.nesting.saturating_add(1);
-    let mut control = 1;
     let mut ops = wasmparser::OperatorsReader::new(reader);
     while !ops.eof() {
         // The visitor validates without building an `Operator` first.
         let offset = ops.original_position();
         ops.visit_operator(&mut fv.visitor(offset))??;
         max_height = max_height.max(fv.operand_stack_height());
-        let height = fv.control_stack_height();
-        if height > max_control {
-            let depth = u64::from(height) - 1;
+        if fv.control_stack_height() > max_control {
+            let depth = u64::from(fv.control_stack_height()) - 1;
             let limit = limits.nesting.into();
             return Err(func_limit("nested blocks", func, depth, limit, offset));
         }
-        if height > control && is_legacy(fv.get_control_frame(0)) {
-            // A `try` opened: count those open (catch blocks are `try`s past their body).
-            let open = (0..height as usize).filter(|&d| is_legacy(fv.get_control_frame(d)));
-            catch_slots = catch_slots.max(open.count() as u32);
-        }
-        control = height;
     }
     ops.finish()?;
     let end = ops.original_position();
     // Headroom: a call's results may exceed the height its arguments reached.
-    let frame = u64::from(num_locals) + u64::from(catch_slots) + u64::from(max_height) + 1;
+    let frame = u64::from(num_locals) + u64::from(max_height) + 1;
     let max_frame = config.max_frame_slots.into();
     if frame > max_frame {
         return Err(func_limit("frame slots", func, frame, max_frame, start));
@@ -918,12 +945,5 @@ fn validate_body(
         range: start as usize..end as usize,
         num_locals,
         max_stack_height: max_height,
-        legacy_catch_slots: catch_slots,
     })
-}
-
-/// Whether a validator control frame is a legacy `try` (in its body or a catch block).
-fn is_legacy(frame: Option<&wasmparser::Frame>) -> bool {
-    use wasmparser::FrameKind as K;
-    frame.is_some_and(|f| matches!(f.kind, K::LegacyTry | K::LegacyCatch | K::LegacyCatchAll))
 }

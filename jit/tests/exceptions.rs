@@ -141,6 +141,20 @@ const EXN: &str = r#"(module
                    (call $through_host (i32.and (local.get $n) (i32.const 3)))))))
       (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
     (local.get $sum))
+  ;; A frame with a catch slot (below its operands) that moves mid-loop, an operand
+  ;; live across the loop (16).
+  (func (export "osr_with_catch_slot") (param $n i32) (result i32) (local $i i32)
+    i32.const 1000
+    try (result i32)
+      i32.const 5
+    catch_all
+      i32.const 6
+    end
+    drop
+    (loop $l
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (i32.add (local.get $i)))
   (func $clobber (param i32 i32 i32) (result i32) (local i64 i64 i64 i64 i64 i64)
     (local.set 3 (i64.const -1)) (local.set 4 (i64.const -1)) (local.set 5 (i64.const -1))
     (local.set 6 (i64.const -1)) (local.set 7 (i64.const -1)) (local.set 8 (i64.const -1))
@@ -298,6 +312,16 @@ fn a_frame_moved_to_native_code_mid_loop_catches_and_throws() {
     let stats = tier_stats(&module).unwrap();
     assert!(stats[10].osr_entries > 0, "{:?}", stats[10]);
     assert!(stats[11].tiered_up_at.is_none());
+
+    // A frame whose catch slot sits between its locals and its operands moves too.
+    let (engine, module) = osr_engine(&Config::default(), &[]);
+    let (mut store, instance) = instantiate(&engine, &module);
+    assert_eq!(
+        call(&mut store, &instance, "osr_with_catch_slot", 5_000).ok(),
+        Some(6_000)
+    );
+    let stats = tier_stats(&module).unwrap();
+    assert!(stats[16].osr_entries > 0, "{:?}", stats[16]);
 }
 
 #[test]

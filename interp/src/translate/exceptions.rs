@@ -17,8 +17,8 @@
 //!
 //! A legacy `catch` block keeps its exception for `rethrow` in a *catch slot*: one per
 //! level of nesting of catch blocks, between the locals and the operand stack (as many as
-//! the validator counted, `FuncBody::legacy_catch_slots`), numbered while translating and
-//! placed at the end (`place_catch_slots`). Control leaving the
+//! `ModuleInner::legacy_catch_slots` counts, reserved when translation meets the first
+//! `try`), numbered while translating and placed at the end (`place_catch_slots`). Control leaving the
 //! block lets go of it (`wisp_core::exception`'s lifetimes): at the block's end and
 //! before a branch or return out of it, a `CatchEnd`; for an exception passing out, the
 //! block's own region, whose one clause (`Clause::RELEASE`) the unwinder obeys on its
@@ -36,11 +36,11 @@ pub(super) struct Pad {
     /// The clause whose pad this is: its region, and its place among the region's.
     region: usize,
     clause: usize,
-    /// The target label (`Translator::labels`), or `None` for the function's, which is a
-    /// return.
-    label: Option<usize>,
-    /// Where the label is when it is a loop's: its header (a loop's label is not its end).
-    loop_head: Option<usize>,
+    /// Whether the label is the function's: a return.
+    returns: bool,
+    /// Where the label is: a loop's header, known at once, or a construct's end, told when
+    /// it is reached (`Ctrl::pads`).
+    pub(super) label_at: Option<usize>,
     /// Where the values go: the label's operand stack height.
     height: u32,
     /// The values the exception carries, and whether its `exnref` follows them.
@@ -126,13 +126,20 @@ impl Translator<'_> {
                 .filter(|c| c.kind == CtrlKind::Catch)
                 .map(|c| c.catch_slot)
                 .collect();
-            let target = &self.ctrl[self.ctrl.len() - 1 - depth];
+            let at = self.ctrl.len() - 1 - depth;
+            let target = &self.ctrl[at];
+            let (is_loop, head, height) =
+                (target.kind == CtrlKind::Loop, target.head, target.height);
+            if !is_loop {
+                let pad = self.pads.len();
+                self.ctrl[at].pads.push(pad);
+            }
             self.pads.push(Pad {
                 region,
                 clause: clauses.len(),
-                label: (self.ctrl.len() - 1 != label as usize).then_some(target.id),
-                loop_head: (target.kind == CtrlKind::Loop).then_some(target.head),
-                height: target.height,
+                returns: at == 0,
+                label_at: is_loop.then_some(head),
+                height,
                 len: tag.map_or(0, |t| self.tag_arity(t)) as u16,
                 with_ref,
                 releases,
@@ -297,17 +304,12 @@ impl Translator<'_> {
             for &slot in &pad.releases {
                 self.emit_catch_end(slot);
             }
-            match pad.label {
-                Some(_) if pad.loop_head.is_some() => {
-                    let br = self.emit(Instr::Br { offset: 0 });
-                    self.patch(br, pad.loop_head.expect("checked"));
-                }
-                Some(label) => {
-                    let to = self.labels[label].expect("labels are placed by the body's end");
+            match pad.label_at {
+                Some(to) if !pad.returns => {
                     let br = self.emit(Instr::Br { offset: 0 });
                     self.patch(br, to);
                 }
-                None => {
+                _ => {
                     // The function's label: its results are the values, from slot 0 up.
                     let src = self.slot_at(0);
                     self.emit(match n {

@@ -112,6 +112,26 @@ pub struct Translation {
 
 /// Translates defined function `def`: its instructions before encoding (for inspection).
 pub fn translate_instrs(module: &ModuleInner, def: u32, options: Options) -> Result<Translation> {
+    // Catch slots go below the operand stack, so their number must be known before the
+    // first operand's slot: found by a pass over the body, but only for the functions
+    // that turn out to have a legacy `try` (translation starts over when it meets one).
+    match translate_with_catch_slots(module, def, options, 0) {
+        Err(TranslateError::NeedsCatchSlots) if cfg!(feature = "exceptions") => {
+            let catch_slots = module.legacy_catch_slots(def);
+            translate_with_catch_slots(module, def, options, catch_slots)
+        }
+        done => done,
+    }
+}
+
+/// `translate_instrs`, with room for `catch_slots` catch slots between the locals and the
+/// operand stack.
+fn translate_with_catch_slots(
+    module: &ModuleInner,
+    def: u32,
+    options: Options,
+    catch_slots: u32,
+) -> Result<Translation> {
     let body_info = &module.bodies[def as usize];
     let func_index = module.num_imported_funcs + def;
     let ty = module.func_type(func_index);
@@ -128,7 +148,8 @@ pub fn translate_instrs(module: &ModuleInner, def: u32, options: Options) -> Res
         stack: Vec::new(),
         ctrl: Vec::new(),
         // The operand stack starts above the locals and the catch slots.
-        locals: body_info.num_locals + body_info.legacy_catch_slots,
+        locals: body_info.num_locals + catch_slots,
+        reserved_catch_slots: catch_slots,
         last_result: None,
         prev_result: None,
         fuel: options.fuel.then_some(0),
@@ -137,14 +158,10 @@ pub fn translate_instrs(module: &ModuleInner, def: u32, options: Options) -> Res
         def,
         offset: 0,
         dead_code: DeadCode::default(),
-        const_base: body_info.num_locals
-            + body_info.legacy_catch_slots
-            + body_info.max_stack_height
-            + 1,
+        const_base: body_info.num_locals + catch_slots + body_info.max_stack_height + 1,
         consts: Vec::new(),
         const_index: wisp_core::hash::HashMap::default(),
         copy_mergeable: false,
-        labels: Vec::new(),
         regions: Vec::new(),
         region_stack: Vec::new(),
         clauses: Vec::new(),
@@ -169,7 +186,7 @@ pub fn translate_instrs(module: &ModuleInner, def: u32, options: Options) -> Res
     // The slots legacy `catch` blocks keep their exception in: between the locals and the
     // operand stack, where no callee's frame reaches (a callee's frame starts at its
     // arguments, on the operand stack, and overlaps the caller's frame above them).
-    debug_assert!(t.catch_slots <= body_info.legacy_catch_slots);
+    debug_assert!(t.catch_slots <= catch_slots);
     let frame_size = t.const_base + t.consts.len() as u32;
     if frame_size > u32::from(Slot::MAX) + 1 {
         return Err(TranslateError::Unsupported);
@@ -240,8 +257,9 @@ struct Ctrl {
     else_operands: Vec<Operand>,
     /// The rest of this block cannot be reached.
     dead: bool,
-    /// Index in `Translator::labels`: where a branch to this label goes, once known.
-    id: usize,
+    /// The `try_table` pads (`Translator::pads`) that branch to this label, told where it
+    /// is when the construct ends.
+    pads: Vec<usize>,
     /// The region in effect when the construct was entered (`Region::NONE` for none).
     outer_region: u32,
     /// For `TryTable` and `Try`: the body's region.
@@ -302,10 +320,6 @@ struct Translator<'m> {
     const_index: wisp_core::hash::HashMap<u64, u32>,
     /// The last instruction is a `Copy` that a following copy may merge into.
     copy_mergeable: bool,
-    /// Per construct (`Ctrl::id`), the instruction a branch to its label goes to, once
-    /// known: a loop's head at once, the others' ends when reached. Handlers' pads, emitted
-    /// after the body, branch there.
-    labels: Vec<Option<usize>>,
     /// Exception handling (`exceptions.rs`): the regions so far (instruction indices), the
     /// ones in effect here (innermost last), every clause, and the `try_table` clauses'
     /// pads still to emit.
@@ -319,8 +333,11 @@ struct Translator<'m> {
     /// how many catch slots the frame needs.
     catch_depth: u32,
     catch_slots: u32,
-    /// Instructions naming a catch slot by number, placed above the constant pool once its
-    /// size is known (`place_catch_slots`).
+    /// The catch slots the frame has room for, between the locals and the operand stack
+    /// (`translate_instrs`).
+    reserved_catch_slots: u32,
+    /// Instructions naming a catch slot by number, placed once translation ends
+    /// (`place_catch_slots`).
     catch_slot_uses: Vec<usize>,
 }
 
@@ -338,6 +355,8 @@ fn memory_of(memarg: &wasmparser::MemArg) -> u32 {
 pub enum TranslateError {
     Read(#[allow(dead_code)] BinaryReaderError),
     Unsupported,
+    /// A legacy `try` met with no catch slots reserved: translate again with them.
+    NeedsCatchSlots,
 }
 
 impl From<BinaryReaderError> for TranslateError {
@@ -630,7 +649,8 @@ impl Translator<'_> {
 
     /// Whether a branch to label `depth` (`None`: a return) leaves a legacy catch block.
     fn leaves_catch_blocks(&self, depth: Option<usize>) -> bool {
-        if !cfg!(feature = "exceptions") {
+        // Outside catch blocks (nearly always), without looking.
+        if !cfg!(feature = "exceptions") || self.catch_depth == 0 {
             return false;
         }
         let stop = depth.map_or(0, |d| self.ctrl.len() - 1 - d);
@@ -640,7 +660,7 @@ impl Translator<'_> {
     /// Before a branch to label `depth` (`None`: a return or tail call): lets go of the
     /// exceptions of the catch blocks it leaves (`wisp_core::exception`'s lifetimes).
     fn emit_catch_exits(&mut self, depth: Option<usize>) {
-        if !cfg!(feature = "exceptions") {
+        if !cfg!(feature = "exceptions") || self.catch_depth == 0 {
             return;
         }
         let stop = depth.map_or(0, |d| self.ctrl.len() - 1 - d);
@@ -743,11 +763,6 @@ impl Translator<'_> {
         results: u32,
         head: usize,
     ) {
-        // Labels by id are for `try_table` pads only (`exceptions.rs`).
-        let id = self.labels.len();
-        if cfg!(feature = "exceptions") {
-            self.labels.push((kind == CtrlKind::Loop).then_some(head));
-        }
         let outer_region = match self.region_stack.last() {
             Some(&region) if cfg!(feature = "exceptions") => region,
             _ => Region::NONE,
@@ -762,7 +777,7 @@ impl Translator<'_> {
             else_fixup: None,
             else_operands: Vec::new(),
             dead: false,
-            id,
+            pads: Vec::new(),
             outer_region,
             region: Region::NONE,
             catch_slot: 0,
@@ -862,8 +877,8 @@ impl Translator<'_> {
         let c = self.ctrl.pop().expect("checked above");
         self.bind_label();
         let pc = self.pc();
-        if cfg!(feature = "exceptions") {
-            self.labels[c.id] = Some(pc);
+        for &pad in &c.pads {
+            self.pads[pad].label_at = Some(pc);
         }
         for at in c.fixups {
             self.patch(at, pc);
@@ -1339,6 +1354,10 @@ impl Translator<'_> {
             #[cfg(feature = "exceptions")]
             O::ThrowRef => self.op_throw_ref(),
             #[cfg(feature = "exceptions")]
+            O::Try { .. } if self.reserved_catch_slots == 0 => {
+                return Err(TranslateError::NeedsCatchSlots)
+            }
+            #[cfg(feature = "exceptions")]
             O::Try { blockty } => self.op_try(blockty),
             #[cfg(feature = "exceptions")]
             O::Catch { tag_index } => self.op_catch(Some(tag_index)),
@@ -1525,6 +1544,12 @@ impl Translator<'_> {
 
     /// Inside unreachable code only the block structure matters (`wisp_core::dead_code`).
     fn dead_op(&mut self, op: Operator<'_>) -> Result<()> {
+        // Even a dead `try` counts (`ModuleInner::legacy_catch_slots` does, and the JIT
+        // reads an on-stack replacement frame by it).
+        let is_try = cfg!(feature = "exceptions") && matches!(op, Operator::Try { .. });
+        if is_try && self.reserved_catch_slots == 0 {
+            return Err(TranslateError::NeedsCatchSlots);
+        }
         match self.dead_code.step(&op) {
             Step::Else => {
                 self.charge_fuel();

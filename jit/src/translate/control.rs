@@ -111,8 +111,7 @@ impl Translator<'_, '_> {
         self.b.set_cold_block(landing);
         self.b.switch_to_block(landing);
         // The interpreter keeps its operands above the locals and its catch slots.
-        let catch_slots = self.env.module.bodies[self.def as usize].legacy_catch_slots;
-        let base = self.locals.len() + catch_slots as usize;
+        let base = self.locals.len() + self.interp_catch_slots as usize;
         for i in 0..height {
             let ty = self.b.func.dfg.value_type(self.stack[i]);
             let raw = self.b.ins().load(

@@ -263,6 +263,9 @@ impl Translator<'_, '_> {
 
     /// The exception variables of the catch blocks among `control[stop..]`.
     fn catch_exits_from(&self, stop: usize) -> Vec<Variable> {
+        if self.catch_depth == 0 {
+            return Vec::new();
+        }
         self.control[stop..]
             .iter()
             .rev()

@@ -226,6 +226,11 @@ pub fn translate(
     ));
     let b = FunctionBuilder::new(func, fctx);
     let mut t = Translator::new(env, b, ty, def);
+    if env.osr() {
+        // As the interpreter lays its frame out: catch slots only if a `try` needs them
+        // (`wisp-interp`'s `translate_instrs`).
+        t.interp_catch_slots = module.legacy_catch_slots(def);
+    }
     // Blocks: about one per 10 bytes of code (a branch or a checked access each).
     let pairs = u64::from(body_info.num_locals) * (body_info.range.len() as u64 / 10);
     t.prologue(ty, &body, pairs > SLOT_LOCALS_ABOVE)?;
@@ -370,6 +375,9 @@ pub struct Translator<'e, 'b> {
     /// The call budget (`StoreInner::depth_left`) while this function runs, set by the
     /// prologue: a handler puts it back, since the frames an exception left did not.
     entry_depth: Option<Value>,
+    /// With OSR: the catch slots the interpreter's frame of this function has between its
+    /// locals and its operands (`ModuleInner::legacy_catch_slots`).
+    interp_catch_slots: u32,
 }
 
 /// Flags for loads of runtime fields: aligned, and never trapping (the pointers come from
@@ -429,6 +437,7 @@ impl<'e, 'b> Translator<'e, 'b> {
             landing: None,
             catch_depth: 0,
             entry_depth: None,
+            interp_catch_slots: 0,
         }
     }
 
