@@ -454,6 +454,52 @@ fn a_clause_naming_a_loop_goes_round_again() {
 }
 
 #[test]
+fn a_handle_kept_past_its_exception_fails_rather_than_naming_another() {
+    const PASS: &str = r#"(module
+      (tag $e (param i32))
+      (import "host" "pass" (func $pass (param i32)))
+      (func (export "thrower") (param i32) (throw $e (local.get 0)))
+      (func (export "run") (param i32) (result i32)
+        (block $c (result i32)
+          (try_table (catch $e $c) (call $pass (local.get 0)))
+          (i32.const -1))))"#;
+    for tier in PLACEMENTS {
+        let engine = TierEngine::new(tier, &Config::default());
+        let module = engine.module(PASS);
+        let kept: Arc<Mutex<Vec<ExnRef>>> = Arc::default();
+        let mut store = Store::new(&engine.engine, ());
+        let mut linker = Linker::new(&engine.engine);
+        let log = kept.clone();
+        linker
+            .func_new(
+                "host",
+                "pass",
+                FuncType::new([ValType::I32], []),
+                move |mut caller: Caller<'_, ()>, args, _| {
+                    let thrower = caller.get_export("thrower").unwrap().into_func().unwrap();
+                    let Err(Error::Trap(trap)) = thrower.call(&mut caller, args, &mut []) else {
+                        return Err(Trap::msg("the thrower did not throw"));
+                    };
+                    // Kept past the call: the exception only passes through here.
+                    log.lock().unwrap().push(trap.exception().unwrap());
+                    Err(trap)
+                },
+            )
+            .unwrap();
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+        assert_eq!(run.call(&mut store, 5).ok(), Some(5), "{tier:?}");
+        // The first exception was caught and freed; the second takes its entry.
+        assert_eq!(run.call(&mut store, 6).ok(), Some(6), "{tier:?}");
+        let kept = kept.lock().unwrap();
+        for exn in kept.iter() {
+            let err = exn.fields(&store).unwrap_err();
+            assert!(matches!(err, Error::NotFound(_)), "{tier:?}: {err}");
+        }
+    }
+}
+
+#[test]
 fn stack_exhaustion_is_not_an_exception() {
     const INF: &str = r#"(module
       (func $inf (export "inf")
