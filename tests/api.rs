@@ -446,3 +446,85 @@ fn custom_page_sizes_give_small_memories_when_enabled() {
     assert_eq!(grow.call(&mut store, 8192).unwrap(), -1);
     assert_eq!(mem.size(&store).unwrap(), 4106);
 }
+
+/// Typed function references through the API: `(ref null $t)` and `(ref $t)` parameters,
+/// results, globals and table elements take exactly the functions of type `$t` (the
+/// module's own, or host functions of the same signature), and `call_ref` of a null one
+/// traps.
+#[test]
+fn typed_function_references_cross_the_api_checked() {
+    let engine = Engine::default();
+    let m = module(
+        &engine,
+        r#"(module
+        (type $t (func (param i32) (result i32)))
+        (type $u (func (result i64)))
+        (func $double (export "double") (type $t) (i32.mul (local.get 0) (i32.const 2)))
+        (func $other (export "other") (type $u) (i64.const 1))
+        (table (export "tab") 4 (ref null $t))
+        (global (export "g") (mut (ref null $t)) (ref.null $t))
+        (elem declare func $double)
+        (func (export "apply") (param $f (ref null $t)) (param i32) (result i32)
+          (call_ref $t (local.get 1) (local.get $f)))
+        (func (export "pick") (result (ref $t)) (ref.func $double)))"#,
+    );
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &m).unwrap();
+    let func = |store: &Store<()>, name| instance.get_func(store, name).unwrap();
+    let (apply, pick, double, other) = (
+        func(&store, "apply"),
+        func(&store, "pick"),
+        func(&store, "double"),
+        func(&store, "other"),
+    );
+    let host = Func::wrap(&mut store, |x: i32| x + 1);
+
+    // A `(ref $t)` result is a function of type `$t`.
+    let mut picked = [Val::FuncRef(None)];
+    pick.call(&mut store, &[], &mut picked).unwrap();
+    let Val::FuncRef(Some(picked)) = picked[0] else {
+        panic!("pick returned {:?}", picked[0]);
+    };
+    assert_eq!(
+        picked.ty(&store).unwrap(),
+        FuncType::new([ValType::I32], [ValType::I32])
+    );
+
+    // `(ref null $t)` arguments: functions of type `$t`, the module's or the host's.
+    let mut out = [Val::I32(0)];
+    for (f, expected) in [(double, 42), (picked, 42), (host, 22)] {
+        apply
+            .call(&mut store, &[Val::FuncRef(Some(f)), Val::I32(21)], &mut out)
+            .unwrap();
+        assert_eq!(out[0], Val::I32(expected));
+    }
+    // A function of another type is refused before the call; null traps in it.
+    let err = apply
+        .call(
+            &mut store,
+            &[Val::FuncRef(Some(other)), Val::I32(1)],
+            &mut out,
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::TypeMismatch(_)), "{err}");
+    let err = apply
+        .call(&mut store, &[Val::FuncRef(None), Val::I32(1)], &mut out)
+        .unwrap_err();
+    assert_eq!(
+        err.as_trap().and_then(Trap::code),
+        Some(TrapCode::NullFunctionReference)
+    );
+
+    // Globals and tables of `(ref null $t)` take the same and refuse the rest.
+    let g = instance.get_global(&store, "g").unwrap();
+    assert!(g.set(&mut store, Val::FuncRef(Some(other))).is_err());
+    g.set(&mut store, Val::FuncRef(Some(host))).unwrap();
+    assert_eq!(g.get(&store).unwrap(), Val::FuncRef(Some(host)));
+    let tab = instance.get_table(&store, "tab").unwrap();
+    assert!(tab.set(&mut store, 0, Val::FuncRef(Some(other))).is_err());
+    tab.set(&mut store, 1, Val::FuncRef(Some(double))).unwrap();
+    assert_eq!(
+        tab.get(&store, 1).unwrap(),
+        Some(Val::FuncRef(Some(double)))
+    );
+}
