@@ -22,7 +22,7 @@ fn main() {
             continue;
         };
         let module = Module::new(&engine, wisp::wat::parse_str(&text).unwrap()).unwrap();
-        let mut median = |name: &str, expected: i64| {
+        let median = |name: &str, expected: i64| {
             let mut times: Vec<f64> = (0..7)
                 .map(|_| {
                     let mut store = Store::new(&engine, ());
