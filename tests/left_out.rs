@@ -1,30 +1,84 @@
-//! A build of the interpreter without exception handling (`--no-default-features
-//! --features std,wat`: firmware's choice) refuses modules that use it when they load,
-//! saying what is missing; everything else runs.
-#![cfg(not(feature = "exceptions"))]
+//! A build of the interpreter that leaves a proposal out (firmware's choice, e.g.
+//! `--no-default-features --features std,wat`) refuses modules that use it when they load,
+//! saying what is missing and which feature brings it back; what the build keeps runs.
+//! Every test here means something under any combination of the facade's `exceptions`,
+//! `tail-call` and `function-references` features.
 
 use wisp::{Config, Engine, Error, Linker, Module, Store};
 
+/// Loads `text` and checks it is refused as `Unsupported`, naming `what` and `feature`.
+#[allow(dead_code)]
+fn assert_refused(text: &str, what: &str, feature: &str) {
+    let engine = Engine::new(&Config::default());
+    let wasm = wat::parse_str(text).unwrap();
+    let err = Module::new(&engine, &wasm).unwrap_err();
+    assert!(matches!(err, Error::Unsupported(_)), "{text}: {err}");
+    let message = err.to_string();
+    assert!(message.contains(what), "{text}: {message}");
+    assert!(
+        message.contains(&format!("`{feature}` feature")),
+        "{text}: {message}"
+    );
+}
+
+#[cfg(not(feature = "exceptions"))]
 #[test]
 fn exception_handling_is_refused_at_load_with_the_reason() {
-    let engine = Engine::new(&Config::default());
     for text in [
         r#"(module (tag $t) (func (export "f") (throw $t)))"#,
         r#"(module (func (export "f") (block $b (try_table (catch_all $b)))))"#,
         "(module (func (export \"f\") try catch_all end))",
     ] {
-        let wasm = wat::parse_str(text).unwrap();
-        let err = Module::new(&engine, &wasm).unwrap_err();
-        assert!(matches!(err, Error::Unsupported(_)), "{text}: {err}");
-        let message = err.to_string();
-        assert!(message.contains("exception handling"), "{text}: {message}");
-        assert!(
-            message.contains("`exceptions` feature"),
-            "{text}: {message}"
-        );
+        assert_refused(text, "exception handling", "exceptions");
     }
 }
 
+#[cfg(not(feature = "tail-call"))]
+#[test]
+fn tail_calls_are_refused_at_load_with_the_reason() {
+    assert_refused(
+        r#"(module (func $f (result i32) (i32.const 1))
+                   (func (export "g") (result i32) (return_call $f)))"#,
+        "tail calls",
+        "tail-call",
+    );
+}
+
+#[cfg(not(feature = "function-references"))]
+#[test]
+fn typed_function_references_are_refused_at_load_with_the_reason() {
+    assert_refused(
+        r#"(module (type $t (func (result i32)))
+                   (func $f (type $t) (i32.const 1))
+                   (elem declare func $f)
+                   (func (export "g") (result i32) (call_ref $t (ref.func $f))))"#,
+        "typed function references",
+        "function-references",
+    );
+}
+
+/// What every build keeps: plain Wasm 2.0 runs whatever the proposals' features are.
+#[test]
+fn wasm_2_modules_still_run() {
+    let engine = Engine::new(&Config::default());
+    let wasm = wat::parse_str(
+        r#"(module
+            (func $count (param i32) (result i32)
+              (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 7))
+                (else (call $count (i32.sub (local.get 0) (i32.const 1))))))
+            (func (export "run") (param i32) (result i32) (call $count (local.get 0))))"#,
+    )
+    .unwrap();
+    let module = Module::new(&engine, wasm).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 1_000).unwrap(), 7);
+}
+
+#[cfg(all(feature = "tail-call", feature = "function-references"))]
 #[test]
 fn tail_calls_and_typed_references_still_run() {
     let engine = Engine::new(&Config::default());
