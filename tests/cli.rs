@@ -63,15 +63,25 @@ fn a_trap_prints_the_error_and_a_named_backtrace() {
         (func $divide (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0)))
         (func $main (export "main") (param i32) (result i32) (call $divide (local.get 0))))"#,
     );
-    let o = wisp(&["run", "--invoke", "main", f.to_str().unwrap(), "0"]);
-    assert_eq!(o.status.code(), Some(134));
-    let err = stderr(&o);
-    assert!(err.starts_with("error: "), "{err}");
-    assert!(err.contains("integer divide by zero"), "{err}");
-    assert!(
-        err.contains("0: divide") && err.contains("1: main"),
-        "{err}"
-    );
+    for tier in tiers() {
+        let o = wisp(&[
+            "run",
+            "--tier",
+            tier,
+            "--invoke",
+            "main",
+            f.to_str().unwrap(),
+            "0",
+        ]);
+        assert_eq!(o.status.code(), Some(134), "{tier}");
+        let err = stderr(&o);
+        assert!(err.starts_with("error: "), "{tier}: {err}");
+        assert!(err.contains("integer divide by zero"), "{tier}: {err}");
+        assert!(
+            err.contains("wasm backtrace:\n    0: divide (function 0)\n    1: main (function 1)\n"),
+            "{tier}: {err}"
+        );
+    }
 }
 
 #[test]
@@ -102,10 +112,11 @@ fn an_uncaught_exception_names_its_tag_on_every_tier() {
             ),
             "{tier}: {err}"
         );
-        // The interpreter's frames make the backtrace (native frames have none).
-        if *tier == "interp" {
-            assert!(err.contains("0: inner") && err.contains("1: main"), "{err}");
-        }
+        // Native frames are on the backtrace as the interpreter's are.
+        assert!(
+            err.contains("wasm backtrace:\n    0: inner (function 0)\n    1: main (function 1)\n"),
+            "{tier}: {err}"
+        );
     }
 }
 

@@ -85,6 +85,13 @@ pub struct StoreInner {
     /// A trap that native code reported with `vm::status::TRAP_PENDING` (a host function's
     /// error, say), waiting for the tier's entry point to return it.
     pub pending_trap: Option<crate::trap::Trap>,
+    /// The native frames a failure has left so far, innermost first, as (instance, function
+    /// index) pairs: native code records each frame it leaves through its failure exit,
+    /// and the entry point that turns the status into a `Trap` moves them onto it
+    /// (`attach_native_frames`); a native handler that catches the exception drops them.
+    /// Names are looked up only then, so a throw caught deep down allocates nothing here
+    /// after the first. At most `Trap`'s backtrace length are kept.
+    pub native_frames: Vec<(u32, u32)>,
     /// A tier's reusable execution state (the interpreter's value stack), kept between calls
     /// so that calling into wasm doesn't allocate each time.
     pub exec_cache: Option<Box<dyn Any + Send>>,
@@ -114,6 +121,19 @@ impl StoreInner {
             Ok(())
         } else {
             Err(Error::StoreMismatch)
+        }
+    }
+
+    /// Moves the native frames recorded so far (`native_frames`) onto `trap`'s backtrace,
+    /// after the frames it has: those are the inner ones (a host function's, or an
+    /// interpreter activation's that native code called).
+    pub fn attach_native_frames(&mut self, trap: &mut crate::trap::Trap) {
+        for (instance, func_index) in self.native_frames.drain(..) {
+            let module = self.instances[instance as usize].module.inner();
+            trap.push_frame(crate::trap::FrameInfo {
+                func_index,
+                func_name: module.func_names.get(&func_index).cloned(),
+            });
         }
     }
 
@@ -182,6 +202,7 @@ impl<T> Store<T> {
                 stack_limit: 0,
                 depth_left: 0,
                 pending_trap: None,
+                native_frames: Vec::new(),
                 exec_cache: None,
                 resources: Owned::new(StoreResources::new(engine.config().max_store_memory_bytes)),
             },

@@ -192,6 +192,10 @@ impl Trap {
         }
     }
 
+    /// How many frames a backtrace keeps (the innermost): a runaway recursion would
+    /// otherwise make it as long as the stack.
+    pub const MAX_FRAMES: usize = 64;
+
     /// The wasm frames active when the trap happened, innermost first.
     pub fn backtrace(&self) -> &[FrameInfo] {
         &self.inner.backtrace
@@ -200,9 +204,7 @@ impl Trap {
     /// Appends a frame (the tiers call this as the trap passes each frame outward).
     #[doc(hidden)]
     pub fn push_frame(&mut self, frame: FrameInfo) {
-        // A runaway recursion would otherwise make the backtrace as long as the stack.
-        const MAX_FRAMES: usize = 64;
-        if self.inner.backtrace.len() < MAX_FRAMES {
+        if self.inner.backtrace.len() < Self::MAX_FRAMES {
             self.inner.backtrace.push(frame);
         }
     }

@@ -227,27 +227,37 @@ unsafe fn publish(inst: *mut InstanceEntity) -> Result<(), String> {
     Ok(())
 }
 
-/// The result of an execution that ended with `status`; a host function's panic held
-/// while native code ran resumes here.
+/// The result of an execution that ended with `status`, a trap carrying the native frames
+/// it left (`StoreInner::native_frames`); a host function's panic held while native code
+/// ran resumes here.
 ///
 /// # Safety
 /// `store` is live and unaliased.
 pub(crate) unsafe fn outcome(store: *mut StoreInner, status: u32) -> Result<(), Trap> {
-    match status {
-        status::OK => Ok(()),
-        // SAFETY: the contract.
-        status::TRAP_PENDING => Err(unsafe { (*store).pending_trap.take() }
-            .unwrap_or_else(|| Trap::msg("native code reported a trap it did not leave"))),
-        // SAFETY: the contract.
-        status::EXCEPTION => Err(unsafe { uncaught(&mut *store) }),
-        PANICKED => match libcalls::take_panic() {
-            Some(payload) => std::panic::resume_unwind(payload),
-            None => Err(Trap::msg("a host function panicked")),
-        },
-        code => Err(TrapCode::from_status(code)
-            .map(Trap::from)
-            .unwrap_or_else(|| Trap::msg(format!("native code returned status {code}")))),
+    if status == status::OK {
+        return Ok(());
     }
+    // SAFETY: the contract.
+    let store = unsafe { &mut *store };
+    let mut trap = match status {
+        status::TRAP_PENDING => store
+            .pending_trap
+            .take()
+            .unwrap_or_else(|| Trap::msg("native code reported a trap it did not leave")),
+        status::EXCEPTION => uncaught(store),
+        PANICKED => {
+            store.native_frames.clear();
+            match libcalls::take_panic() {
+                Some(payload) => std::panic::resume_unwind(payload),
+                None => return Err(Trap::msg("a host function panicked")),
+            }
+        }
+        code => TrapCode::from_status(code)
+            .map(Trap::from)
+            .unwrap_or_else(|| Trap::msg(format!("native code returned status {code}"))),
+    };
+    store.attach_native_frames(&mut trap);
+    Err(trap)
 }
 
 /// The exception native code propagated out of wasm, as the host gets it: the trap that

@@ -549,3 +549,60 @@ fn interruption_stops_a_loop_of_throws() {
         assert_eq!(code, Some(TrapCode::Interrupted), "{tier:?}");
     }
 }
+
+/// Frames for the backtrace test: defined functions 0 `$inner` (throws, or traps), 1
+/// `$middle`, 2 `$outer`, and 3, which catches one exception and then traps.
+const FRAMES: &str = r#"(module
+  (tag $boom (param i32))
+  (func $inner (param i32) (result i32)
+    (if (local.get 0) (then (throw $boom (i32.const 1))))
+    unreachable)
+  (func $middle (param i32) (result i32) (i32.add (i32.const 1) (call $inner (local.get 0))))
+  (func $outer (export "run") (param i32) (result i32)
+    (i32.add (i32.const 1) (call $middle (local.get 0))))
+  (func $caught_then_trap (export "caught_then_trap") (param i32) (result i32)
+    (block $h (try_table (catch_all $h) (drop (call $outer (i32.const 1)))))
+    (call $outer (i32.const 0))))"#;
+
+#[test]
+fn traps_and_exceptions_carry_every_wasm_frame_on_every_tier() {
+    let placements = PLACEMENTS
+        .into_iter()
+        .chain([
+            Tier::Split(&[2]),
+            Tier::Split(&[1, 2]),
+            Tier::Split(&[0, 2]),
+        ])
+        .chain((0..8).map(Tier::Mixed));
+    for tier in placements {
+        let engine = TierEngine::new(tier, &Config::default());
+        let (mut store, instance) = engine.instantiate(FRAMES);
+        let frames = |err: Error| -> Vec<(u32, Option<String>)> {
+            let trap = err.as_trap().expect("a trap");
+            trap.backtrace()
+                .iter()
+                .map(|f| (f.func_index, f.func_name.clone()))
+                .collect()
+        };
+        let named = |names: &[(u32, &str)]| -> Vec<(u32, Option<String>)> {
+            names
+                .iter()
+                .map(|&(i, n)| (i, Some(n.to_string())))
+                .collect()
+        };
+        let three = named(&[(0, "inner"), (1, "middle"), (2, "outer")]);
+        for (name, arg) in [("run", 1), ("run", 0)] {
+            let f = instance.get_typed_func::<i32, i32>(&store, name).unwrap();
+            let err = f.call(&mut store, arg).unwrap_err();
+            assert_eq!(frames(err), three, "{tier:?} {name}({arg})");
+        }
+        // The frames an exception left before a handler caught it are not a later trap's.
+        let f = instance
+            .get_typed_func::<i32, i32>(&store, "caught_then_trap")
+            .unwrap();
+        let err = f.call(&mut store, 0).unwrap_err();
+        let mut four = three.clone();
+        four.push((3, Some("caught_then_trap".to_string())));
+        assert_eq!(frames(err), four, "{tier:?}");
+    }
+}

@@ -283,8 +283,13 @@ impl<'n> Exec<'n> {
     }
 
     /// Attaches the wasm frames, innermost first.
-    fn with_backtrace(&self, mut trap: Trap) -> Trap {
-        for frame in self.stack.frames.iter().rev() {
+    fn with_backtrace(&self, trap: Trap) -> Trap {
+        self.with_backtrace_below(trap, 0)
+    }
+
+    /// Attaches the wasm frames but the innermost `skip`, innermost first.
+    fn with_backtrace_below(&self, mut trap: Trap, skip: usize) -> Trap {
+        for frame in self.stack.frames.iter().rev().skip(skip) {
             // SAFETY: frames point to live instances during the execution.
             let module = unsafe { (*frame.instance).module.inner() };
             trap.push_frame(FrameInfo {
@@ -617,6 +622,8 @@ impl Exec<'_> {
                 continue;
             };
             self.stack.frames.truncate(i + 1);
+            // A trap that brought the exception here is done with.
+            self.trap = None;
             if instance != self.instance {
                 // SAFETY: frames point to live instances.
                 unsafe { self.enter_instance(instance) };
@@ -628,9 +635,12 @@ impl Exec<'_> {
             // SAFETY: `pad` is a word offset in the function's code.
             return Some(unsafe { func.code.as_ptr().add(pad as usize) });
         }
-        // SAFETY: as above.
-        let exn = unsafe { (*self.store).exception_handle(exn) };
-        self.trap = Some(self.with_backtrace(Trap::throw(exn)));
+        // The trap that brought the exception here, if one did, has every frame already.
+        if self.trap.is_none() {
+            // SAFETY: as above.
+            let exn = unsafe { (*self.store).exception_handle(exn) };
+            self.trap = Some(self.with_backtrace(Trap::throw(exn)));
+        }
         None
     }
 
@@ -650,8 +660,10 @@ impl Exec<'_> {
                 .exception()
                 .and_then(|e| unsafe { (*self.store).exception_index(&e) });
             if let Some(exn) = exn {
-                // Dropped first, so that `unwind` is a tail call.
-                drop(trap);
+                // Kept for its backtrace (the frames it passed below this execution, and
+                // this execution's, attached where it arrived), should no handler here
+                // catch it; moved out of this frame so that `unwind` is a tail call.
+                self.trap = Some(trap);
                 // SAFETY: forwarded: the exception is this store's.
                 return unsafe { self.unwind(exn, raised) };
             }

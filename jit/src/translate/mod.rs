@@ -608,9 +608,14 @@ impl<'e, 'b> Translator<'e, 'b> {
             self.b.ins().jump(fail, &[BlockArg::Value(status)]);
         }
 
-        // The failure exit: the status, and zeroes for the results.
+        // The failure exit: the frame goes on the trap's backtrace, and the status leaves
+        // with zeroes for the results. (`status::TAIL_CALL` never comes here: it is a
+        // return.)
         self.b.switch_to_block(self.fail);
         let status = self.b.block_params(self.fail)[0];
+        let func_index = self.i32_const(i64::from(self.env.module.num_imported_funcs + self.def));
+        let vmctx = self.vmctx;
+        self.call_libcall(Libcall::LeaveFrame, &[vmctx, func_index]);
         let mut values = vec![status];
         for &t in &self.results.clone() {
             values.push(self.zero(t));

@@ -207,22 +207,25 @@ impl Exec<'_> {
             // SAFETY: `store` is live.
             None => native_trap(unsafe { &mut *store }, code),
         };
-        Err(self.with_backtrace(trap))
+        // Native code ran this frame and put it on the backtrace as it left.
+        Err(self.with_backtrace_below(trap, 1))
     }
 }
 
 /// The trap a failed native `status` stands for, without a JIT's help: a trap code, or the
 /// trap left in the store.
 pub fn native_trap(store: &mut StoreInner, code: u32) -> Trap {
-    if code == status::TRAP_PENDING {
-        if let Some(trap) = store.pending_trap.take() {
-            return trap;
-        }
-    }
-    if code == status::EXCEPTION {
-        if let Some(exn) = store.pending_exception.take() {
-            return Trap::throw(store.exception_handle(exn));
-        }
-    }
-    TrapCode::from_status(code).map_or_else(|| Trap::msg("native code failed"), Trap::from)
+    let pending = match code {
+        status::TRAP_PENDING => store.pending_trap.take(),
+        status::EXCEPTION => store
+            .pending_exception
+            .take()
+            .map(|exn| Trap::throw(store.exception_handle(exn))),
+        _ => None,
+    };
+    let mut trap = pending.unwrap_or_else(|| {
+        TrapCode::from_status(code).map_or_else(|| Trap::msg("native code failed"), Trap::from)
+    });
+    store.attach_native_frames(&mut trap);
+    trap
 }
