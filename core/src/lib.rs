@@ -47,8 +47,8 @@ pub use crate::linker::{Extern, Linker};
 pub use crate::memory::{Memory, MemoryEntity};
 pub use crate::module::Module;
 pub use crate::store::{
-    AsContext, AsContextMut, InterruptHandle, Store, StoreContext, StoreContextMut, StoreId,
-    StoreInner,
+    AsContext, AsContextMut, InterruptHandle, NativeFrames, Store, StoreContext, StoreContextMut,
+    StoreId, StoreInner,
 };
 pub use crate::table::{Table, TableEntity};
 pub use crate::trap::{FrameInfo, HostError, Trap, TrapCode};

@@ -37,6 +37,21 @@ impl StoreId {
     }
 }
 
+/// The frames a failure in native code has left, innermost first. Each native function's
+/// failure exit appends its own, a few instructions with no call, while there is room
+/// (the innermost `Trap::MAX_FRAMES` are what a backtrace keeps); the entry point that
+/// turns the failure into a `Trap` names them on it (`StoreInner::attach_native_frames`),
+/// and a native handler that catches an exception empties it. Names are looked up only
+/// then, so a throw caught deep down costs a store per frame.
+#[repr(C)]
+pub struct NativeFrames {
+    /// How many of `frames` are filled.
+    pub len: u32,
+    /// `instance << 32 | function index` each: the store's instance index
+    /// (`VmCtx::instance`) and the function's index in its module.
+    pub frames: [u64; crate::trap::Trap::MAX_FRAMES],
+}
+
 /// The type-independent part of a store. Public for the tiers.
 pub struct StoreInner {
     pub id: StoreId,
@@ -85,13 +100,10 @@ pub struct StoreInner {
     /// A trap that native code reported with `vm::status::TRAP_PENDING` (a host function's
     /// error, say), waiting for the tier's entry point to return it.
     pub pending_trap: Option<crate::trap::Trap>,
-    /// The native frames a failure has left so far, innermost first, as (instance, function
-    /// index) pairs: native code records each frame it leaves through its failure exit,
-    /// and the entry point that turns the status into a `Trap` moves them onto it
-    /// (`attach_native_frames`); a native handler that catches the exception drops them.
-    /// Names are looked up only then, so a throw caught deep down allocates nothing here
-    /// after the first. At most `Trap`'s backtrace length are kept.
-    pub native_frames: Vec<(u32, u32)>,
+    /// The native frames a failure has left so far (see [`NativeFrames`]). Only `std`
+    /// builds have native code.
+    #[cfg(feature = "std")]
+    pub native_frames: NativeFrames,
     /// A tier's reusable execution state (the interpreter's value stack), kept between calls
     /// so that calling into wasm doesn't allocate each time.
     pub exec_cache: Option<Box<dyn Any + Send>>,
@@ -128,13 +140,21 @@ impl StoreInner {
     /// after the frames it has: those are the inner ones (a host function's, or an
     /// interpreter activation's that native code called).
     pub fn attach_native_frames(&mut self, trap: &mut crate::trap::Trap) {
-        for (instance, func_index) in self.native_frames.drain(..) {
-            let module = self.instances[instance as usize].module.inner();
-            trap.push_frame(crate::trap::FrameInfo {
-                func_index,
-                func_name: module.func_names.get(&func_index).cloned(),
-            });
+        #[cfg(feature = "std")]
+        {
+            let frames = &mut self.native_frames;
+            for &frame in &frames.frames[..frames.len as usize] {
+                let (instance, func_index) = ((frame >> 32) as usize, frame as u32);
+                let module = self.instances[instance].module.inner();
+                trap.push_frame(crate::trap::FrameInfo {
+                    func_index,
+                    func_name: module.func_names.get(&func_index).cloned(),
+                });
+            }
+            frames.len = 0;
         }
+        #[cfg(not(feature = "std"))]
+        let _ = trap;
     }
 
     pub fn consume_fuel_enabled(&self) -> bool {
@@ -202,7 +222,11 @@ impl<T> Store<T> {
                 stack_limit: 0,
                 depth_left: 0,
                 pending_trap: None,
-                native_frames: Vec::new(),
+                #[cfg(feature = "std")]
+                native_frames: NativeFrames {
+                    len: 0,
+                    frames: [0; crate::trap::Trap::MAX_FRAMES],
+                },
                 exec_cache: None,
                 resources: Owned::new(StoreResources::new(engine.config().max_store_memory_bytes)),
             },

@@ -246,7 +246,7 @@ pub(crate) unsafe fn outcome(store: *mut StoreInner, status: u32) -> Result<(), 
             .unwrap_or_else(|| Trap::msg("native code reported a trap it did not leave")),
         status::EXCEPTION => uncaught(store),
         PANICKED => {
-            store.native_frames.clear();
+            store.native_frames.len = 0;
             match libcalls::take_panic() {
                 Some(payload) => std::panic::resume_unwind(payload),
                 None => return Err(Trap::msg("a host function panicked")),

@@ -65,7 +65,6 @@ pub enum Libcall {
     CatchException,
     ReleaseException,
     ReleaseUnwinding,
-    LeaveFrame,
 }
 
 /// How a handler takes an exception (`catch_exception`): the interpreter's `Caught`
@@ -123,7 +122,6 @@ impl Libcall {
             Libcall::ExceptionIs => (&[ptr, I32], &[I32]),
             Libcall::CatchException => (&[ptr, I32, ptr, I32], &[I64]),
             Libcall::ReleaseException | Libcall::ReleaseUnwinding => (&[ptr, I64], &[]),
-            Libcall::LeaveFrame => (&[ptr, I32], &[]),
         };
         let mut sig = Signature::new(call_conv);
         sig.params.extend(params.iter().map(|&t| abi_param(t)));
@@ -158,7 +156,6 @@ impl Libcall {
             Libcall::CatchException => catch_exception as *const () as usize,
             Libcall::ReleaseException => release_exception as *const () as usize,
             Libcall::ReleaseUnwinding => release_unwinding as *const () as usize,
-            Libcall::LeaveFrame => leave_frame as *const () as usize,
         }
     }
 }
@@ -478,7 +475,7 @@ unsafe extern "C" fn catch_exception(vmctx: *mut VmCtx, mode: u32, out: *mut u64
         // The trap that brought it from a host function or the interpreter, if one did,
         // and the frames it has left: it goes no further.
         store.pending_trap = None;
-        store.native_frames.clear();
+        store.native_frames.len = 0;
         let fields = &store.exception(index).fields;
         let n = (len as usize).min(fields.len());
         std::ptr::copy_nonoverlapping(fields.as_ptr(), out, n);
@@ -510,19 +507,6 @@ unsafe extern "C" fn release_unwinding(vmctx: *mut VmCtx, exnref: u64) {
                 Some(propagating) => store.release_exception_unwinding(index as u32, propagating),
                 None => store.release_exception(index as u32),
             }
-        }
-    }
-}
-
-/// A failure leaves function `func_index` of `vmctx`'s instance through its failure exit:
-/// the frame goes on the store's record for the trap's backtrace (`native_frames`).
-unsafe extern "C" fn leave_frame(vmctx: *mut VmCtx, func_index: u32) {
-    // SAFETY: the module contract: `vmctx` is live, and so is its store.
-    unsafe {
-        let instance = (*vmctx).instance;
-        let frames = &mut (*(*vmctx).store).native_frames;
-        if frames.len() < Trap::MAX_FRAMES {
-            frames.push((instance, func_index));
         }
     }
 }
