@@ -57,47 +57,39 @@ fn typed_function_references_are_refused_at_load_with_the_reason() {
     );
 }
 
-/// What every build keeps: plain Wasm 2.0 runs whatever the proposals' features are.
-#[test]
-fn wasm_2_modules_still_run() {
+/// Runs export `run` of `wat` with `arg` on a fresh store.
+fn run(wat: &str, arg: i32) -> i32 {
     let engine = Engine::new(&Config::default());
-    let wasm = wat::parse_str(
-        r#"(module
-            (func $count (param i32) (result i32)
-              (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 7))
-                (else (call $count (i32.sub (local.get 0) (i32.const 1))))))
-            (func (export "run") (param i32) (result i32) (call $count (local.get 0))))"#,
-    )
-    .unwrap();
-    let module = Module::new(&engine, wasm).unwrap();
+    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
     let mut store = Store::new(&engine, ());
     let instance = Linker::new(&engine)
         .instantiate(&mut store, &module)
         .unwrap();
     let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
-    assert_eq!(run.call(&mut store, 1_000).unwrap(), 7);
+    run.call(&mut store, arg).unwrap()
+}
+
+/// What every build keeps: plain Wasm 2.0 runs whatever the proposals' features are.
+#[test]
+fn wasm_2_modules_still_run() {
+    let wat = r#"(module
+        (func $count (param i32) (result i32)
+          (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 7))
+            (else (call $count (i32.sub (local.get 0) (i32.const 1))))))
+        (func (export "run") (param i32) (result i32) (call $count (local.get 0))))"#;
+    assert_eq!(run(wat, 1_000), 7);
 }
 
 #[cfg(all(feature = "tail-call", feature = "function-references"))]
 #[test]
 fn tail_calls_and_typed_references_still_run() {
-    let engine = Engine::new(&Config::default());
-    let wasm = wat::parse_str(
-        r#"(module
-            (type $t (func (param i32) (result i32)))
-            (elem declare func $count)
-            (func $count (type $t)
-              (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 7))
-                (else (return_call_ref $t (i32.sub (local.get 0) (i32.const 1))
-                                          (ref.func $count)))))
-            (func (export "run") (param i32) (result i32) (call $count (local.get 0))))"#,
-    )
-    .unwrap();
-    let module = Module::new(&engine, wasm).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
-    let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
-    assert_eq!(run.call(&mut store, 100_000).unwrap(), 7);
+    let wat = r#"(module
+        (type $t (func (param i32) (result i32)))
+        (elem declare func $count)
+        (func $count (type $t)
+          (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 7))
+            (else (return_call_ref $t (i32.sub (local.get 0) (i32.const 1))
+                                      (ref.func $count)))))
+        (func (export "run") (param i32) (result i32) (call $count (local.get 0))))"#;
+    assert_eq!(run(wat, 100_000), 7);
 }

@@ -1083,6 +1083,37 @@ unsafe fn call(
     unsafe { call_store_func(ex, target, at, resume, mb, ml) }
 }
 
+/// The store function that `call_indirect` and `return_call_indirect` call: table
+/// `table`'s element at the index in slot `index`, checked against type `ty`.
+///
+/// # Safety
+/// The bytecode contract: `table` and `ty` are valid for the current instance, and slot
+/// `index` is inside the frame.
+#[inline(always)]
+unsafe fn indirect_target(
+    ex: &Exec,
+    sp: Sp,
+    ty: u32,
+    table: u32,
+    index: Slot,
+) -> Result<u32, TrapCode> {
+    // SAFETY: the contract.
+    let (raw, expected) = unsafe {
+        let t = &*(*ex.vmctx).table(table);
+        (t.get(get::<u32>(sp, index)), (*ex.vmctx).type_id(ty))
+    };
+    let target = match raw {
+        Ok(0) => return Err(TrapCode::IndirectCallToNull),
+        Ok(raw) => (raw - 1) as u32,
+        Err(_) => return Err(TrapCode::TableOutOfBounds),
+    };
+    // SAFETY: table elements are store function indices + 1.
+    if unsafe { (&(*ex.store).funcs)[target as usize].type_id } != expected {
+        return Err(TrapCode::BadSignature);
+    }
+    Ok(target)
+}
+
 unsafe fn call_indirect(
     ip: Ip,
     sp: Sp,
@@ -1102,21 +1133,11 @@ unsafe fn call_indirect(
             base
         }
     );
-    // SAFETY: the bytecode contract: `table` and `ty` are valid for the instance.
-    let (raw, expected) = unsafe {
-        let t = &*(*ex.vmctx).table(table);
-        (t.get(get::<u32>(sp, index)), (*ex.vmctx).type_id(ty))
+    // SAFETY: the bytecode contract: `table`, `ty` and `index` are valid for the frame.
+    let target = match unsafe { indirect_target(ex, sp, ty, table, index) } {
+        Ok(target) => target,
+        Err(code) => return trap(ex, code),
     };
-    let raw = match raw {
-        Ok(0) => return trap(ex, TrapCode::IndirectCallToNull),
-        Ok(raw) => raw,
-        Err(_) => return trap(ex, TrapCode::TableOutOfBounds),
-    };
-    let target = (raw - 1) as u32;
-    // SAFETY: table elements are store function indices + 1.
-    if unsafe { (&(*ex.store).funcs)[target as usize].type_id } != expected {
-        return trap(ex, TrapCode::BadSignature);
-    }
     let resume = unsafe { ip.add(words!(CallIndirect)) };
     let at = ex.save_ip(resume) + usize::from(base);
     unsafe { call_store_func(ex, target, at, resume, mb, ml) }
@@ -1305,19 +1326,10 @@ unsafe fn return_call_indirect(
         }
     );
     // SAFETY: as for `call_indirect`.
-    let (raw, expected) = unsafe {
-        let t = &*(*ex.vmctx).table(table);
-        (t.get(get::<u32>(sp, index)), (*ex.vmctx).type_id(ty))
+    let target = match unsafe { indirect_target(ex, sp, ty, table, index) } {
+        Ok(target) => target,
+        Err(code) => return trap(ex, code),
     };
-    let raw = match raw {
-        Ok(0) => return trap(ex, TrapCode::IndirectCallToNull),
-        Ok(raw) => raw,
-        Err(_) => return trap(ex, TrapCode::TableOutOfBounds),
-    };
-    let target = (raw - 1) as u32;
-    if unsafe { (&(*ex.store).funcs)[target as usize].type_id } != expected {
-        return trap(ex, TrapCode::BadSignature);
-    }
     unsafe { tail_call(ex, sp, target, base, len) }
 }
 

@@ -21,6 +21,19 @@ use crate::offsets;
 pub const WASM_FUNCTION_NAMESPACE: u32 = 0;
 
 impl Translator<'_, '_> {
+    /// Writes the store into another instance's context before native code calls into
+    /// it: the callee finds the store through its own context, which only entries from
+    /// Rust keep current (a `Store<T>` may have moved since that instance was last
+    /// entered).
+    fn publish_store(&mut self, vmctx: Value) {
+        self.b.ins().store(
+            MemFlagsData::trusted(),
+            self.store,
+            vmctx,
+            offsets::VMCTX_STORE,
+        );
+    }
+
     /// A reference to defined function `func`, for direct calls.
     fn direct_func(&mut self, func: u32) -> FuncRef {
         if let Some(&f) = self.direct_funcs.get(&func) {
@@ -109,15 +122,7 @@ impl Translator<'_, '_> {
         self.b.switch_to_block(native);
         self.b.seal_block(native);
         if foreign {
-            // The callee finds the store through its own context, which only entries from
-            // Rust keep current: a `Store<T>` may have moved since that instance was last
-            // entered.
-            self.b.ins().store(
-                MemFlagsData::trusted(),
-                self.store,
-                vmctx,
-                offsets::VMCTX_STORE,
-            );
+            self.publish_store(vmctx);
         }
         let sig = self.b.import_signature(self.env.direct_signature(ty));
         let call_args = self.direct_args(vmctx, args);
@@ -465,13 +470,7 @@ impl Translator<'_, '_> {
         self.b.switch_to_block(native);
         self.b.seal_block(native);
         if foreign {
-            // As for `call_native_or`.
-            self.b.ins().store(
-                MemFlagsData::trusted(),
-                self.store,
-                vmctx,
-                offsets::VMCTX_STORE,
-            );
+            self.publish_store(vmctx);
         }
         let sig = self.b.import_signature(self.env.direct_signature(ty));
         let call_args = self.direct_args(vmctx, args);
