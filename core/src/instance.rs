@@ -19,6 +19,7 @@ use crate::table::{Table, TableEntity};
 use crate::trap::Trap;
 use crate::types::{ExternType, MemoryType, TableType, TagType};
 use crate::vm::{FuncEntry, VmCtx};
+use crate::wasm;
 
 /// An instance in a store. Its `vmctx` points into the boxed arrays beside it.
 pub struct InstanceEntity {
@@ -283,22 +284,24 @@ fn eval_const(inner: &StoreInner, globals: &[u32], funcs: &[u32], expr: &ConstEx
             ConstOp::RefFunc(i) => u64::from(funcs[i as usize]) + 1,
             ConstOp::GlobalGet(i) => inner.globals[globals[i as usize] as usize].value,
             ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
-                let b = pop(&mut stack) as u32;
-                let a = pop(&mut stack) as u32;
-                u64::from(match op {
-                    ConstOp::I32Add => a.wrapping_add(b),
-                    ConstOp::I32Sub => a.wrapping_sub(b),
-                    _ => a.wrapping_mul(b),
-                })
+                let b = pop(&mut stack) as i32;
+                let a = pop(&mut stack) as i32;
+                let op = match op {
+                    ConstOp::I32Add => wasm::i32_add,
+                    ConstOp::I32Sub => wasm::i32_sub,
+                    _ => wasm::i32_mul,
+                };
+                u64::from(op(a, b) as u32)
             }
             ConstOp::I64Add | ConstOp::I64Sub | ConstOp::I64Mul => {
-                let b = pop(&mut stack);
-                let a = pop(&mut stack);
-                match op {
-                    ConstOp::I64Add => a.wrapping_add(b),
-                    ConstOp::I64Sub => a.wrapping_sub(b),
-                    _ => a.wrapping_mul(b),
-                }
+                let b = pop(&mut stack) as i64;
+                let a = pop(&mut stack) as i64;
+                let op = match op {
+                    ConstOp::I64Add => wasm::i64_add,
+                    ConstOp::I64Sub => wasm::i64_sub,
+                    _ => wasm::i64_mul,
+                };
+                op(a, b) as u64
             }
         };
         stack.push(v);

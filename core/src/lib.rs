@@ -33,6 +33,7 @@ mod typed;
 mod types;
 mod value;
 pub mod vm;
+pub mod wasm;
 
 pub use crate::engine::{Config, Engine, Tier, TierEvent, TierListener, TierUp};
 pub use crate::error::{Error, ModuleError, Result};

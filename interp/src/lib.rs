@@ -1,10 +1,10 @@
 //! wisp-interp: wisp's register-based interpreter, `no_std` + `alloc`.
 //!
-//! - [`bytecode`]: the register instruction set.
+//! - [`bytecode`]: the register instruction set, its encoding and disassembly.
 //! - `translate`: wasm operators to bytecode, lazily per function.
 //! - `exec`: the executor loop; wasm calls never recurse on the native stack.
 //! - `code`: per-module translated code shared by instances.
-//! - `float`: IEEE details the hardware operators don't give directly.
+//! - `isa`: the instruction table everything above derives from.
 
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -26,7 +26,7 @@ extern crate std;
 pub mod bytecode;
 mod code;
 mod exec;
-mod float;
+mod isa;
 mod translate;
 
 use alloc::sync::Arc;

@@ -34,6 +34,7 @@ use crate::bytecode::{CompiledFunc, Word};
 use crate::code::{compiled, module_code, translated, ModuleCode};
 use crate::NativeTier;
 
+pub(crate) use handlers::decode_handler;
 pub use handlers::handler_for;
 
 /// Where execution is: the handler word of the next instruction to run.

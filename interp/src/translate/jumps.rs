@@ -3,8 +3,6 @@
 
 use crate::bytecode::Instr;
 
-use super::ops::inverted_branch;
-
 /// How many `Br`s one branch is followed through. Chains come from nested block exits and
 /// are short; the bound keeps a cycle of `Br`s (an empty endless loop) from looping here.
 const MAX_HOPS: usize = 8;
@@ -50,7 +48,7 @@ pub(super) fn shorten(code: &mut [Instr]) {
             let exits_here = test
                 .branch_offset()
                 .is_some_and(|o| target + i64::from(o) == i as i64 + 1);
-            if let (true, Some(mut rotated)) = (exits_here, inverted_branch(test)) {
+            if let (true, Some(mut rotated)) = (exits_here, test.inverted_branch()) {
                 set_target(&mut rotated, i, target + 1);
                 code[i] = rotated;
             }

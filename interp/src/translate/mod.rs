@@ -33,7 +33,8 @@ use wisp_core::dead_code::{DeadCode, Step};
 use wisp_core::module::ModuleInner;
 
 use crate::bytecode::{
-    encode, encode_with_targets, Clause, CompiledFunc, Instr, Region, Slot, Tag,
+    encode, encode_with_targets, operator_instr, Clause, CompiledFunc, Group, Instr, Region, Slot,
+    Tag,
 };
 
 /// Translates defined function `def` of `module`.
@@ -1176,20 +1177,21 @@ impl Translator<'_> {
         self.emit_result(Instr::unary(op, dst, src), dst);
     }
 
-    fn binary(&mut self, op: ops::Binary) {
+    fn binary(&mut self, op: Tag) {
+        let forms = op.binary_forms().expect("a binary operator");
         let (b, bpos) = self.pop();
         let (a, apos) = self.pop();
         let dst = self.slot_at(apos);
-        if let Some(imm) = op.imm {
-            if let Some(v) = ops::imm_of(b, op.wide) {
+        if let Some(imm) = forms.imm {
+            if let Some(v) = ops::imm_of(b, forms.wide) {
                 let a = self.read(a, apos);
                 self.stack.push(Operand::Temp);
                 self.emit_result(Instr::binary_imm(imm, dst, a, v), dst);
                 return;
             }
         }
-        if let Some(swapped) = op.imm_swapped {
-            if let Some(v) = ops::imm_of(a, op.wide) {
+        if let Some(swapped) = forms.swapped {
+            if let Some(v) = ops::imm_of(a, forms.wide) {
                 let b = self.read(b, bpos);
                 self.stack.push(Operand::Temp);
                 self.emit_result(Instr::binary_imm(swapped, dst, b, v), dst);
@@ -1199,12 +1201,12 @@ impl Translator<'_> {
         let a_slot = self.read(a, apos);
         let b_slot = self.read(b, bpos);
         self.stack.push(Operand::Temp);
-        if op.op == Tag::I32Add {
+        if op == Tag::I32Add {
             if let Some(fused) = self.fuse_scaled_index(dst, (a, a_slot), (b, b_slot)) {
                 return self.emit_result(fused, dst);
             }
         }
-        self.emit_result(Instr::binary(op.op, dst, a_slot, b_slot), dst);
+        self.emit_result(Instr::binary(op, dst, a_slot, b_slot), dst);
     }
 
     /// `i32.add` of an `i32.shl` by a constant just computed for it alone (array
@@ -1300,7 +1302,6 @@ impl Translator<'_> {
             return self.dead_op(op);
         }
         self.charge_fuel();
-        use ops::Binary as B;
         use Operator as O;
         match op {
             O::Unreachable => {
@@ -1524,20 +1525,15 @@ impl Translator<'_> {
                 self.emit(Instr::ElemDrop { elem: elem_index });
             }
 
-            other => {
-                if let Some((memarg, op)) = ops::load(&other) {
-                    self.load(memarg, op);
-                } else if let Some((memarg, op)) = ops::store(&other) {
-                    self.store(memarg, op);
-                } else if let Some(op) = Instr::for_unary_operator(&other) {
-                    self.unary(op);
-                } else if let Some(bin) = B::of(&other) {
-                    self.binary(bin);
-                } else {
-                    // Validation admits only the enabled features, all handled above.
-                    return Err(TranslateError::Unsupported);
-                }
-            }
+            // The operators that are one instruction of the table, by their group.
+            other => match operator_instr(&other) {
+                Some((op, None)) if op.group() == Group::Binary => self.binary(op),
+                Some((op, None)) => self.unary(op),
+                Some((op, Some(memarg))) if op.group() == Group::Load => self.load(memarg, op),
+                Some((op, Some(memarg))) => self.store(memarg, op),
+                // Validation admits only the enabled features, all handled above.
+                None => return Err(TranslateError::Unsupported),
+            },
         }
         Ok(())
     }

@@ -6,7 +6,6 @@
 
 // `ptr`, `payload_of`, `payload` and `words_for` are what the handler macros
 // (`operands!`, `words!`) expand to.
-use core::ptr;
 
 use wisp_core::vm::{status, ArrayCallFn, OsrFrame};
 use wisp_core::{StoreInner, Trap, TrapCode};

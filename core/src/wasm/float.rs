@@ -2,7 +2,7 @@
 //! `maximum` as Wasm defines `min`/`max`, sign operations on bits (NaN payloads must pass
 //! through untouched), round-half-to-even, and the checked float-to-int conversions.
 
-use wisp_core::TrapCode;
+use crate::TrapCode;
 
 pub fn f32_min(a: f32, b: f32) -> f32 {
     if a.is_nan() || b.is_nan() {
