@@ -210,3 +210,58 @@ conversions! {
 pub fn ref_is_null(r: u64) -> bool {
     r == 0
 }
+
+/// How a value of each type the functions above take or return sits in a raw 64-bit slot
+/// (`value.rs`: 32-bit values in the low half, floats as bits, `bool` as 0 or 1), so that
+/// tests can call them on raw values, as the tiers hold them.
+pub trait Raw: Sized {
+    /// The value in slot `raw` (the upper half ignored for 32-bit types).
+    fn from_raw(raw: u64) -> Self;
+    /// The slot holding the value (32-bit values zero-extended).
+    fn to_raw(self) -> u64;
+}
+
+macro_rules! raw {
+    ($($t:ty: |$r:ident| $from:expr, |$v:ident| $to:expr;)*) => {$(
+        impl Raw for $t {
+            #[inline]
+            fn from_raw($r: u64) -> Self { $from }
+            #[inline]
+            fn to_raw(self) -> u64 { let $v = self; $to }
+        }
+    )*};
+}
+
+raw! {
+    i32: |r| r as u32 as i32, |v| u64::from(v as u32);
+    i64: |r| r as i64, |v| v as u64;
+    f32: |r| f32::from_bits(r as u32), |v| u64::from(v.to_bits());
+    f64: |r| f64::from_bits(r), |v| v.to_bits();
+    u64: |r| r, |v| v;
+    bool: |r| r != 0, |v| u64::from(v);
+}
+
+/// A function's result as a raw slot, or its trap.
+pub trait RawOutcome {
+    /// See the trait.
+    fn into_raw(self) -> Result<u64, TrapCode>;
+}
+
+macro_rules! raw_outcomes {
+    ($($t:ty)*) => {$(
+        impl RawOutcome for $t {
+            #[inline]
+            fn into_raw(self) -> Result<u64, TrapCode> {
+                Ok(self.to_raw())
+            }
+        }
+        impl RawOutcome for Result<$t, TrapCode> {
+            #[inline]
+            fn into_raw(self) -> Result<u64, TrapCode> {
+                self.map(Raw::to_raw)
+            }
+        }
+    )*};
+}
+
+raw_outcomes!(i32 i64 f32 f64 u64 bool);

@@ -140,6 +140,31 @@ macro_rules! define_instrs {
             /// Every one of them, in table order (for tests that cover each).
             pub const ALL: &'static [NumericOp] = &[$(NumericOp::$bin,)* $(NumericOp::$un,)* $(NumericOp::$load,)* $(NumericOp::$store,)*];
 
+            /// The wasm types of its operands and result, as the table gives them (`i32`,
+            /// `i64`, `f32`, `f64`, `ref`; a load's operand is its address, a store's its
+            /// value, the address before it not counted).
+            pub fn signature(self) -> (&'static [&'static str], Option<&'static str>) {
+                match self {
+                    $(NumericOp::$bin => (&[$(stringify!($bin_in)),*], [$(stringify!($bin_out))?].first().copied()),)*
+                    $(NumericOp::$un => (&[$(stringify!($un_in)),*], [$(stringify!($un_out))?].first().copied()),)*
+                    $(NumericOp::$load => (&[$(stringify!($load_in)),*], [$(stringify!($load_out))?].first().copied()),)*
+                    $(NumericOp::$store => (&[$(stringify!($store_in)),*], [$(stringify!($store_out))?].first().copied()),)*
+                }
+            }
+
+            /// What it computes, by the `wisp_core::wasm` function its entry names, on raw
+            /// slots: the oracle tests hold every tier to. `None` for loads and stores.
+            pub fn oracle(self, args: &[u64]) -> Option<Result<u64, wisp_core::TrapCode>> {
+                use wisp_core::wasm::{self, Raw, RawOutcome};
+                let arg = |i: usize| args.get(i).copied().unwrap_or(0);
+                #[allow(unreachable_patterns)]
+                match self {
+                    $(NumericOp::$bin => Some(wasm::$bin_sem(Raw::from_raw(arg(0)), Raw::from_raw(arg(1))).into_raw()),)*
+                    $(NumericOp::$un => Some(wasm::$un_sem(Raw::from_raw(arg(0))).into_raw()),)*
+                    _ => None,
+                }
+            }
+
             /// Its instruction.
             pub fn tag(self) -> Tag {
                 match self {

@@ -8,7 +8,7 @@
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, Endianness, InstBuilder, MemFlagsData, Type, Value};
-use wasmparser::{MemArg, Operator};
+use wasmparser::MemArg;
 use wisp_core::TrapCode;
 
 use super::{vm_flags, vm_readonly, Translator};
@@ -24,7 +24,7 @@ fn heap_flags() -> MemFlagsData {
 }
 
 #[derive(Clone, Copy)]
-enum Load {
+pub(super) enum Load {
     /// A full-width load of the type.
     Plain(Type),
     /// `bits` bits, sign- or zero-extended to `to`.
@@ -32,36 +32,6 @@ enum Load {
 }
 
 impl Translator<'_, '_> {
-    /// Translates `op` if it is a load or store; returns whether it was.
-    pub(super) fn memory_op(&mut self, op: &Operator<'_>) -> bool {
-        use types::{F32, F64, I32, I64};
-        use Operator as O;
-        let ext = |to, bits, signed| Load::Extend { to, bits, signed };
-        match *op {
-            O::I32Load { memarg } => self.load(memarg, Load::Plain(I32)),
-            O::I64Load { memarg } => self.load(memarg, Load::Plain(I64)),
-            O::F32Load { memarg } => self.load(memarg, Load::Plain(F32)),
-            O::F64Load { memarg } => self.load(memarg, Load::Plain(F64)),
-            O::I32Load8S { memarg } => self.load(memarg, ext(I32, 8, true)),
-            O::I32Load8U { memarg } => self.load(memarg, ext(I32, 8, false)),
-            O::I32Load16S { memarg } => self.load(memarg, ext(I32, 16, true)),
-            O::I32Load16U { memarg } => self.load(memarg, ext(I32, 16, false)),
-            O::I64Load8S { memarg } => self.load(memarg, ext(I64, 8, true)),
-            O::I64Load8U { memarg } => self.load(memarg, ext(I64, 8, false)),
-            O::I64Load16S { memarg } => self.load(memarg, ext(I64, 16, true)),
-            O::I64Load16U { memarg } => self.load(memarg, ext(I64, 16, false)),
-            O::I64Load32S { memarg } => self.load(memarg, ext(I64, 32, true)),
-            O::I64Load32U { memarg } => self.load(memarg, ext(I64, 32, false)),
-            O::I32Store { memarg } | O::F32Store { memarg } => self.store(memarg, 32),
-            O::I64Store { memarg } | O::F64Store { memarg } => self.store(memarg, 64),
-            O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(memarg, 8),
-            O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(memarg, 16),
-            O::I64Store32 { memarg } => self.store(memarg, 32),
-            _ => return false,
-        }
-        true
-    }
-
     /// The entity of memory `index` (never moves while the store lives).
     fn memory_entity(&mut self, index: u32) -> Value {
         if index == 0 {
@@ -111,7 +81,7 @@ impl Translator<'_, '_> {
         }
     }
 
-    fn load(&mut self, memarg: MemArg, kind: Load) {
+    pub(super) fn load(&mut self, memarg: MemArg, kind: Load) {
         let addr = self.pop();
         let size = match kind {
             Load::Plain(ty) => ty.bytes(),
@@ -141,7 +111,7 @@ impl Translator<'_, '_> {
     }
 
     /// Stores the low `bits` bits of the value on top of the stack (all of a float).
-    fn store(&mut self, memarg: MemArg, bits: u32) {
+    pub(super) fn store(&mut self, memarg: MemArg, bits: u32) {
         let (addr, value) = self.pop2();
         let p = self.heap_addr(memarg, addr, bits / 8);
         let f = heap_flags();

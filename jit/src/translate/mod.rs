@@ -999,12 +999,6 @@ impl<'e, 'b> Translator<'e, 'b> {
                 let v = self.b.ins().iconst(types::I64, 0);
                 self.push(v);
             }
-            O::RefIsNull => {
-                let v = self.pop();
-                let null = self.b.ins().icmp_imm_u(IntCC::Equal, v, 0);
-                let v = self.bool_to_i32(null);
-                self.push(v);
-            }
             O::RefFunc { function_index } => self.op_ref_func(function_index),
             O::RefAsNonNull => {
                 let v = *self.stack.last().expect("validated");
@@ -1033,7 +1027,7 @@ impl<'e, 'b> Translator<'e, 'b> {
             O::ElemDrop { elem_index } => self.op_elem_drop(elem_index),
 
             other => {
-                if !self.memory_op(&other) && !self.numeric_op(&other) {
+                if !self.numeric_op(&other) {
                     // Validation admits only the enabled features, all handled above.
                     return Err(TranslateError::Unsupported(
                         "operator outside wisp's features",

@@ -9,16 +9,63 @@
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
 use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Type, Value};
-use wasmparser::Operator;
+use wasmparser::{MemArg, Operator};
 use wisp_core::TrapCode;
+use wisp_interp::bytecode::NumericOp;
 
+use super::memory::Load;
 use super::Translator;
 
 impl Translator<'_, '_> {
-    /// Translates `op` if it is a numeric operator; returns whether it was.
+    /// Translates `op` if it is a numeric or memory operator; returns whether it was.
     pub(super) fn numeric_op(&mut self, op: &Operator<'_>) -> bool {
-        use types::{F32, F64, I16, I32, I64, I8};
+        use types::{F32, F64, I32, I64};
         use Operator as O;
+        match *op {
+            O::I32Const { value } => {
+                let v = self.b.ins().iconst(I32, i64::from(value as u32));
+                self.push(v);
+            }
+            O::I64Const { value } => {
+                let v = self.b.ins().iconst(I64, value);
+                self.push(v);
+            }
+            O::F32Const { value } => {
+                let v = self.b.ins().f32const(Ieee32::with_bits(value.bits()));
+                self.push(v);
+            }
+            O::F64Const { value } => {
+                let v = self.b.ins().f64const(Ieee64::with_bits(value.bits()));
+                self.push(v);
+            }
+
+            // Conversions that only change how the bits are read: no instruction of the
+            // interpreter's table, which leaves the slot as it is.
+            O::I32WrapI64 => {
+                let a = self.pop();
+                let v = self.b.ins().ireduce(I32, a);
+                self.push(v);
+            }
+            O::I32ReinterpretF32 => self.reinterpret(I32),
+            O::I64ReinterpretF64 => self.reinterpret(I64),
+            O::F32ReinterpretI32 => self.reinterpret(F32),
+            O::F64ReinterpretI64 => self.reinterpret(F64),
+            _ => match NumericOp::of(op) {
+                Some((op, memarg)) => self.lower(op, memarg),
+                None => return false,
+            },
+        }
+        true
+    }
+
+    /// Lowers one operator of the instruction table (`wisp_interp::bytecode::NumericOp`):
+    /// one arm each, matched exhaustively, so an operator added to the table without a
+    /// lowering here does not compile. `memarg` is a load's or store's.
+    fn lower(&mut self, op: NumericOp, memarg: Option<MemArg>) {
+        use types::{F32, F64, I16, I32, I64, I8};
+        use NumericOp as N;
+        let ext = |to, bits, signed| Load::Extend { to, bits, signed };
+        let memarg = || memarg.expect("memory operators carry their memory argument");
 
         macro_rules! bin {
             ($method:ident) => {{
@@ -66,125 +113,126 @@ impl Translator<'_, '_> {
             }};
         }
 
-        match *op {
-            O::I32Const { value } => {
-                let v = self.b.ins().iconst(I32, i64::from(value as u32));
-                self.push(v);
-            }
-            O::I64Const { value } => {
-                let v = self.b.ins().iconst(I64, value);
-                self.push(v);
-            }
-            O::F32Const { value } => {
-                let v = self.b.ins().f32const(Ieee32::with_bits(value.bits()));
-                self.push(v);
-            }
-            O::F64Const { value } => {
-                let v = self.b.ins().f64const(Ieee64::with_bits(value.bits()));
-                self.push(v);
-            }
-
-            O::I32Eqz | O::I64Eqz => {
+        match op {
+            N::I32Eqz | N::I64Eqz => {
                 let a = self.pop();
                 let c = self.b.ins().icmp_imm_u(IntCC::Equal, a, 0);
                 let v = self.bool_to_i32(c);
                 self.push(v);
             }
-            O::I32Eq | O::I64Eq => icmp!(IntCC::Equal),
-            O::I32Ne | O::I64Ne => icmp!(IntCC::NotEqual),
-            O::I32LtS | O::I64LtS => icmp!(IntCC::SignedLessThan),
-            O::I32LtU | O::I64LtU => icmp!(IntCC::UnsignedLessThan),
-            O::I32GtS | O::I64GtS => icmp!(IntCC::SignedGreaterThan),
-            O::I32GtU | O::I64GtU => icmp!(IntCC::UnsignedGreaterThan),
-            O::I32LeS | O::I64LeS => icmp!(IntCC::SignedLessThanOrEqual),
-            O::I32LeU | O::I64LeU => icmp!(IntCC::UnsignedLessThanOrEqual),
-            O::I32GeS | O::I64GeS => icmp!(IntCC::SignedGreaterThanOrEqual),
-            O::I32GeU | O::I64GeU => icmp!(IntCC::UnsignedGreaterThanOrEqual),
+            N::I32Eq | N::I64Eq => icmp!(IntCC::Equal),
+            N::I32Ne | N::I64Ne => icmp!(IntCC::NotEqual),
+            N::I32LtS | N::I64LtS => icmp!(IntCC::SignedLessThan),
+            N::I32LtU | N::I64LtU => icmp!(IntCC::UnsignedLessThan),
+            N::I32GtS | N::I64GtS => icmp!(IntCC::SignedGreaterThan),
+            N::I32GtU | N::I64GtU => icmp!(IntCC::UnsignedGreaterThan),
+            N::I32LeS | N::I64LeS => icmp!(IntCC::SignedLessThanOrEqual),
+            N::I32LeU | N::I64LeU => icmp!(IntCC::UnsignedLessThanOrEqual),
+            N::I32GeS | N::I64GeS => icmp!(IntCC::SignedGreaterThanOrEqual),
+            N::I32GeU | N::I64GeU => icmp!(IntCC::UnsignedGreaterThanOrEqual),
 
-            O::F32Eq | O::F64Eq => fcmp!(FloatCC::Equal),
-            O::F32Ne | O::F64Ne => fcmp!(FloatCC::NotEqual),
-            O::F32Lt | O::F64Lt => fcmp!(FloatCC::LessThan),
-            O::F32Gt | O::F64Gt => fcmp!(FloatCC::GreaterThan),
-            O::F32Le | O::F64Le => fcmp!(FloatCC::LessThanOrEqual),
-            O::F32Ge | O::F64Ge => fcmp!(FloatCC::GreaterThanOrEqual),
+            N::F32Eq | N::F64Eq => fcmp!(FloatCC::Equal),
+            N::F32Ne | N::F64Ne => fcmp!(FloatCC::NotEqual),
+            N::F32Lt | N::F64Lt => fcmp!(FloatCC::LessThan),
+            N::F32Gt | N::F64Gt => fcmp!(FloatCC::GreaterThan),
+            N::F32Le | N::F64Le => fcmp!(FloatCC::LessThanOrEqual),
+            N::F32Ge | N::F64Ge => fcmp!(FloatCC::GreaterThanOrEqual),
 
-            O::I32Clz | O::I64Clz => un!(clz),
-            O::I32Ctz | O::I64Ctz => un!(ctz),
-            O::I32Popcnt | O::I64Popcnt => un!(popcnt),
-            O::I32Add | O::I64Add => bin!(iadd),
-            O::I32Sub | O::I64Sub => bin!(isub),
-            O::I32Mul | O::I64Mul => bin!(imul),
-            O::I32DivS | O::I64DivS => self.div_s(),
-            O::I32DivU | O::I64DivU => {
+            N::I32Clz | N::I64Clz => un!(clz),
+            N::I32Ctz | N::I64Ctz => un!(ctz),
+            N::I32Popcnt | N::I64Popcnt => un!(popcnt),
+            N::I32Add | N::I64Add => bin!(iadd),
+            N::I32Sub | N::I64Sub => bin!(isub),
+            N::I32Mul | N::I64Mul => bin!(imul),
+            N::I32DivS | N::I64DivS => self.div_s(),
+            N::I32DivU | N::I64DivU => {
                 let (a, b) = self.pop2();
                 self.trap_if_zero(b, TrapCode::IntegerDivisionByZero);
                 let v = self.b.ins().udiv(a, b);
                 self.push(v);
             }
-            O::I32RemS | O::I64RemS => self.rem_s(),
-            O::I32RemU | O::I64RemU => {
+            N::I32RemS | N::I64RemS => self.rem_s(),
+            N::I32RemU | N::I64RemU => {
                 let (a, b) = self.pop2();
                 self.trap_if_zero(b, TrapCode::IntegerDivisionByZero);
                 let v = self.b.ins().urem(a, b);
                 self.push(v);
             }
-            O::I32And | O::I64And => bin!(band),
-            O::I32Or | O::I64Or => bin!(bor),
-            O::I32Xor | O::I64Xor => bin!(bxor),
-            O::I32Shl | O::I64Shl => bin!(ishl),
-            O::I32ShrS | O::I64ShrS => bin!(sshr),
-            O::I32ShrU | O::I64ShrU => bin!(ushr),
-            O::I32Rotl | O::I64Rotl => bin!(rotl),
-            O::I32Rotr | O::I64Rotr => bin!(rotr),
+            N::I32And | N::I64And => bin!(band),
+            N::I32Or | N::I64Or => bin!(bor),
+            N::I32Xor | N::I64Xor => bin!(bxor),
+            N::I32Shl | N::I64Shl => bin!(ishl),
+            N::I32ShrS | N::I64ShrS => bin!(sshr),
+            N::I32ShrU | N::I64ShrU => bin!(ushr),
+            N::I32Rotl | N::I64Rotl => bin!(rotl),
+            N::I32Rotr | N::I64Rotr => bin!(rotr),
 
-            O::F32Abs | O::F64Abs => un!(fabs),
-            O::F32Neg | O::F64Neg => un!(fneg),
-            O::F32Ceil | O::F64Ceil => un!(ceil),
-            O::F32Floor | O::F64Floor => un!(floor),
-            O::F32Trunc | O::F64Trunc => un!(trunc),
-            O::F32Nearest | O::F64Nearest => un!(nearest),
-            O::F32Sqrt | O::F64Sqrt => un!(sqrt),
-            O::F32Add | O::F64Add => bin!(fadd),
-            O::F32Sub | O::F64Sub => bin!(fsub),
-            O::F32Mul | O::F64Mul => bin!(fmul),
-            O::F32Div | O::F64Div => bin!(fdiv),
-            O::F32Min | O::F64Min => bin!(fmin),
-            O::F32Max | O::F64Max => bin!(fmax),
-            O::F32Copysign | O::F64Copysign => bin!(fcopysign),
+            N::F32Abs | N::F64Abs => un!(fabs),
+            N::F32Neg | N::F64Neg => un!(fneg),
+            N::F32Ceil | N::F64Ceil => un!(ceil),
+            N::F32Floor | N::F64Floor => un!(floor),
+            N::F32Trunc | N::F64Trunc => un!(trunc),
+            N::F32Nearest | N::F64Nearest => un!(nearest),
+            N::F32Sqrt | N::F64Sqrt => un!(sqrt),
+            N::F32Add | N::F64Add => bin!(fadd),
+            N::F32Sub | N::F64Sub => bin!(fsub),
+            N::F32Mul | N::F64Mul => bin!(fmul),
+            N::F32Div | N::F64Div => bin!(fdiv),
+            N::F32Min | N::F64Min => bin!(fmin),
+            N::F32Max | N::F64Max => bin!(fmax),
+            N::F32Copysign | N::F64Copysign => bin!(fcopysign),
 
-            O::I32WrapI64 => conv!(ireduce, I32),
-            O::I64ExtendI32S => conv!(sextend, I64),
-            O::I64ExtendI32U => conv!(uextend, I64),
-            O::I32Extend8S => extend_from!(I8, I32),
-            O::I32Extend16S => extend_from!(I16, I32),
-            O::I64Extend8S => extend_from!(I8, I64),
-            O::I64Extend16S => extend_from!(I16, I64),
-            O::I64Extend32S => extend_from!(I32, I64),
+            N::I64ExtendI32S => conv!(sextend, I64),
+            N::I64ExtendI32U => conv!(uextend, I64),
+            N::I32Extend8S => extend_from!(I8, I32),
+            N::I32Extend16S => extend_from!(I16, I32),
+            N::I64Extend8S => extend_from!(I8, I64),
+            N::I64Extend16S => extend_from!(I16, I64),
+            N::I64Extend32S => extend_from!(I32, I64),
 
-            O::I32TruncF32S | O::I32TruncF64S => self.trunc_checked(I32, true),
-            O::I32TruncF32U | O::I32TruncF64U => self.trunc_checked(I32, false),
-            O::I64TruncF32S | O::I64TruncF64S => self.trunc_checked(I64, true),
-            O::I64TruncF32U | O::I64TruncF64U => self.trunc_checked(I64, false),
-            O::I32TruncSatF32S | O::I32TruncSatF64S => conv!(fcvt_to_sint_sat, I32),
-            O::I32TruncSatF32U | O::I32TruncSatF64U => conv!(fcvt_to_uint_sat, I32),
-            O::I64TruncSatF32S | O::I64TruncSatF64S => conv!(fcvt_to_sint_sat, I64),
-            O::I64TruncSatF32U | O::I64TruncSatF64U => conv!(fcvt_to_uint_sat, I64),
+            N::I32TruncF32S | N::I32TruncF64S => self.trunc_checked(I32, true),
+            N::I32TruncF32U | N::I32TruncF64U => self.trunc_checked(I32, false),
+            N::I64TruncF32S | N::I64TruncF64S => self.trunc_checked(I64, true),
+            N::I64TruncF32U | N::I64TruncF64U => self.trunc_checked(I64, false),
+            N::I32TruncSatF32S | N::I32TruncSatF64S => conv!(fcvt_to_sint_sat, I32),
+            N::I32TruncSatF32U | N::I32TruncSatF64U => conv!(fcvt_to_uint_sat, I32),
+            N::I64TruncSatF32S | N::I64TruncSatF64S => conv!(fcvt_to_sint_sat, I64),
+            N::I64TruncSatF32U | N::I64TruncSatF64U => conv!(fcvt_to_uint_sat, I64),
 
-            O::F32ConvertI32S | O::F32ConvertI64S => conv!(fcvt_from_sint, F32),
-            O::F32ConvertI32U | O::F32ConvertI64U => conv!(fcvt_from_uint, F32),
-            O::F64ConvertI32S | O::F64ConvertI64S => conv!(fcvt_from_sint, F64),
-            O::F64ConvertI32U | O::F64ConvertI64U => conv!(fcvt_from_uint, F64),
-            O::F32DemoteF64 => conv!(fdemote, F32),
-            O::F64PromoteF32 => conv!(fpromote, F64),
+            N::F32ConvertI32S | N::F32ConvertI64S => conv!(fcvt_from_sint, F32),
+            N::F32ConvertI32U | N::F32ConvertI64U => conv!(fcvt_from_uint, F32),
+            N::F64ConvertI32S | N::F64ConvertI64S => conv!(fcvt_from_sint, F64),
+            N::F64ConvertI32U | N::F64ConvertI64U => conv!(fcvt_from_uint, F64),
+            N::F32DemoteF64 => conv!(fdemote, F32),
+            N::F64PromoteF32 => conv!(fpromote, F64),
 
-            O::I32ReinterpretF32 => self.reinterpret(I32),
-            O::I64ReinterpretF64 => self.reinterpret(I64),
-            O::F32ReinterpretI32 => self.reinterpret(F32),
-            O::F64ReinterpretI64 => self.reinterpret(F64),
+            N::RefIsNull => {
+                let v = self.pop();
+                let null = self.b.ins().icmp_imm_u(IntCC::Equal, v, 0);
+                let v = self.bool_to_i32(null);
+                self.push(v);
+            }
 
-            _ => return false,
+            N::I32Load => self.load(memarg(), Load::Plain(I32)),
+            N::I64Load => self.load(memarg(), Load::Plain(I64)),
+            N::F32Load => self.load(memarg(), Load::Plain(F32)),
+            N::F64Load => self.load(memarg(), Load::Plain(F64)),
+            N::I32Load8S => self.load(memarg(), ext(I32, 8, true)),
+            N::I32Load8U => self.load(memarg(), ext(I32, 8, false)),
+            N::I32Load16S => self.load(memarg(), ext(I32, 16, true)),
+            N::I32Load16U => self.load(memarg(), ext(I32, 16, false)),
+            N::I64Load8S => self.load(memarg(), ext(I64, 8, true)),
+            N::I64Load8U => self.load(memarg(), ext(I64, 8, false)),
+            N::I64Load16S => self.load(memarg(), ext(I64, 16, true)),
+            N::I64Load16U => self.load(memarg(), ext(I64, 16, false)),
+            N::I64Load32S => self.load(memarg(), ext(I64, 32, true)),
+            N::I64Load32U => self.load(memarg(), ext(I64, 32, false)),
+            N::I32Store | N::F32Store => self.store(memarg(), 32),
+            N::I64Store | N::F64Store => self.store(memarg(), 64),
+            N::I32Store8 | N::I64Store8 => self.store(memarg(), 8),
+            N::I32Store16 | N::I64Store16 => self.store(memarg(), 16),
+            N::I64Store32 => self.store(memarg(), 32),
         }
-        true
     }
 
     fn reinterpret(&mut self, to: Type) {
