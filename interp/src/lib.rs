@@ -193,6 +193,32 @@ pub fn translation_stats(module: &wisp_core::Module) -> TranslationStats {
     code::stats(module.inner())
 }
 
+/// Defined function `def` of `module` as the executor runs it: its encoded instructions,
+/// one a line (`bytecode::Disassembly`: operands after forwarding, which results are not
+/// stored, branch targets as word offsets), after a line with its frame size and constant
+/// pool. Translated again, with the options the module's engine translates with, so the
+/// code is the same.
+pub fn disassemble(module: &wisp_core::Module, def: u32) -> Option<alloc::string::String> {
+    use core::fmt::Write;
+    let inner = module.inner();
+    if def as usize >= inner.bodies.len() {
+        return None;
+    }
+    let options = code::module_code(inner).options();
+    let func = translate::translate(inner, def, options).ok()?;
+    let mut out = alloc::string::String::new();
+    let _ = writeln!(
+        out,
+        "{} words, {} frame slots, constants {:x?} at slot {}",
+        func.code.len(),
+        func.frame_size,
+        func.consts,
+        func.const_base
+    );
+    let _ = write!(out, "{}", bytecode::Disassembly::new(&func.code));
+    Some(out)
+}
+
 /// A translated function as inspection sees it.
 #[derive(Debug, Clone)]
 pub struct Bytecode {

@@ -114,15 +114,15 @@ pub fn inspect(file: &Path, bytecode: bool) -> Result<u8, Failure> {
     Ok(0)
 }
 
-/// Each defined function's interpreter bytecode, one instruction a line.
+/// Each defined function's interpreter bytecode as it runs: its encoded instructions,
+/// one a line (`wisp::interp::disassemble`).
 fn dump_bytecode(module: &Module, out: &mut String) {
     let imported = module
         .imports()
         .filter(|(_, _, t)| matches!(t, wisp::ExternType::Func(_)))
         .count();
     let mut def = 0;
-    while let Some(func) = wisp::interp::bytecode_of(module, def) {
-        let code = &func.code;
+    while let Some(text) = wisp::interp::disassemble(module, def) {
         let index = imported as u32 + def;
         let name = module
             .inner()
@@ -130,16 +130,7 @@ fn dump_bytecode(module: &Module, out: &mut String) {
             .get(&index)
             .map(String::as_str)
             .unwrap_or("");
-        let _ = writeln!(
-            out,
-            "\nfunction {index} {name} ({} instructions, {} frame slots, {} constants):",
-            code.len(),
-            func.frame_size,
-            func.consts.len()
-        );
-        for (pc, instr) in code.iter().enumerate() {
-            let _ = writeln!(out, "  {pc:>5}: {instr:?}");
-        }
+        let _ = write!(out, "\nfunction {index} {name}: {text}");
         def += 1;
     }
 }
