@@ -9,6 +9,8 @@
 use alloc::sync::Arc;
 use core::fmt;
 
+use crate::layout::SlotLayout;
+
 /// The type of a Wasm value.
 #[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
 pub enum ValType {
@@ -178,6 +180,10 @@ pub struct FuncType {
     /// Parameters followed by results.
     types: Arc<[ValType]>,
     num_params: usize,
+    /// The slots the parameters take, and the results (`layout.rs`): computed once, since
+    /// every call asks (the type is interned in the engine and cloned, never rebuilt).
+    param_slots: u32,
+    result_slots: u32,
 }
 
 impl FuncType {
@@ -188,7 +194,10 @@ impl FuncType {
         let mut types: alloc::vec::Vec<ValType> = params.into_iter().collect();
         let num_params = types.len();
         types.extend(results);
+        let slots = |types: &[ValType]| types.iter().map(|t| t.slots() as u32).sum();
         FuncType {
+            param_slots: slots(&types[..num_params]),
+            result_slots: slots(&types[num_params..]),
             types: types.into(),
             num_params,
         }
@@ -203,9 +212,41 @@ impl FuncType {
     }
 
     /// The number of 64-bit slots a call needs for arguments in and results out: the
-    /// array-call convention passes both through one buffer.
+    /// array-call convention passes both through one buffer, each laid out from slot 0 by
+    /// [`params_layout`](Self::params_layout) and [`results_layout`](Self::results_layout).
     pub fn slots_len(&self) -> usize {
-        self.params().len().max(self.results().len())
+        self.param_slots().max(self.result_slots())
+    }
+
+    /// The slots the parameters take together.
+    #[inline]
+    pub fn param_slots(&self) -> usize {
+        self.param_slots as usize
+    }
+
+    /// The slots the results take together.
+    #[inline]
+    pub fn result_slots(&self) -> usize {
+        self.result_slots as usize
+    }
+
+    /// Where each parameter sits in a call's slot array (and in the callee's frame).
+    pub fn params_layout(&self) -> SlotLayout {
+        Self::layout(self.params(), self.param_slots())
+    }
+
+    /// Where each result sits in a call's slot array once the call returns.
+    pub fn results_layout(&self) -> SlotLayout {
+        Self::layout(self.results(), self.result_slots())
+    }
+
+    fn layout(types: &[ValType], slots: usize) -> SlotLayout {
+        if slots == types.len() {
+            // Every type is one slot wide (every type takes at least one).
+            SlotLayout::narrow(0, slots)
+        } else {
+            SlotLayout::new(types.iter().copied())
+        }
     }
 }
 
