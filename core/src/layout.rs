@@ -56,8 +56,8 @@ pub struct SlotLayout {
     /// One past the last value's last slot.
     end: usize,
     /// Each value's offset from `base`, kept only when some value is wider than one slot;
-    /// empty otherwise (then value `i` is at `base + i`).
-    wide: Vec<u32>,
+    /// `None` otherwise (then value `i` is at `base + i`).
+    wide: Option<Vec<u32>>,
 }
 
 impl SlotLayout {
@@ -73,7 +73,7 @@ impl SlotLayout {
             base,
             len: 0,
             end: base,
-            wide: Vec::new(),
+            wide: None,
         };
         for ty in types {
             layout.push(ty);
@@ -88,19 +88,19 @@ impl SlotLayout {
             base,
             len,
             end: base + len,
-            wide: Vec::new(),
+            wide: None,
         }
     }
 
     /// Adds a value of type `ty` after the last.
     pub fn push(&mut self, ty: ValType) {
         let width = ty.slots();
-        if width != 1 && self.wide.is_empty() {
+        if width != 1 && self.wide.is_none() {
             // The first wide value: from here on offsets are recorded.
-            self.wide = (0..self.len as u32).collect();
+            self.wide = Some((0..self.len as u32).collect());
         }
-        if !self.wide.is_empty() {
-            self.wide.push((self.end - self.base) as u32);
+        if let Some(wide) = &mut self.wide {
+            wide.push((self.end - self.base) as u32);
         }
         self.len += 1;
         self.end += width;
@@ -143,12 +143,10 @@ impl SlotLayout {
     #[inline]
     pub fn offset(&self, i: usize) -> usize {
         assert!(i <= self.len, "value {i} of a layout of {}", self.len);
-        if i == self.len {
-            self.end
-        } else if self.wide.is_empty() {
-            self.base + i
-        } else {
-            self.base + self.wide[i] as usize
+        match &self.wide {
+            _ if i == self.len => self.end,
+            None => self.base + i,
+            Some(wide) => self.base + wide[i] as usize,
         }
     }
 
@@ -177,7 +175,7 @@ mod tests {
     #[test]
     fn narrow_layouts_keep_no_table() {
         let l = SlotLayout::new([ValType::I32, ValType::F64, ValType::EXTERNREF]);
-        assert!(l.wide.is_empty());
+        assert!(l.wide.is_none());
         assert_eq!(l, SlotLayout::narrow(0, 3));
         assert_eq!((l.offset(2), l.slots(), l.offset_bytes(2)), (2, 3, 16));
     }
@@ -193,5 +191,9 @@ mod tests {
         assert_eq!((l.end(), l.slots()), (11, 6));
         assert_eq!(l.range(1), 6..8);
         assert_eq!(l.offset_bytes(3), 9 * SLOT_BYTES);
+        // A wide value first, and a layout only of wide values.
+        let l = SlotLayout::new([ValType::V128, ValType::I32, ValType::V128]);
+        assert_eq!(l.offsets().collect::<Vec<_>>(), [0, 2, 3]);
+        assert_eq!(l.slots(), 5);
     }
 }
