@@ -406,7 +406,7 @@ pub(crate) unsafe fn complete_tail_calls(
                 continue;
             }
             if code == status::OK {
-                let n = (*store).func_type(func).results().len();
+                let n = (*store).func_type(func).result_slots();
                 std::ptr::copy_nonoverlapping(args.as_ptr(), out, n);
             }
             // The buffer serves the next tail call.
@@ -427,7 +427,10 @@ unsafe extern "C" fn throw(vmctx: *mut VmCtx, tag: u32, args: *const u64) -> u32
     unsafe {
         let store = (*vmctx).store;
         let store_tag = (*vmctx).tag(tag);
-        let n = (&(*store).tags)[store_tag as usize].ty.func_type().param_slots();
+        let n = (&(*store).tags)[store_tag as usize]
+            .ty
+            .func_type()
+            .param_slots();
         let values = std::slice::from_raw_parts(args, n).into();
         match (*store).alloc_exception(store_tag, values) {
             Ok(index) => {

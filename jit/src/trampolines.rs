@@ -73,7 +73,9 @@ pub fn array_to(
             }
             let layout = ty.params_layout();
             for (i, &p) in ty.params().iter().enumerate() {
-                let raw = b.ins().load(types::I64, flags, array, slot_offset(&layout, i));
+                let raw = b
+                    .ins()
+                    .load(types::I64, flags, array, slot_offset(&layout, i));
                 args.push(decode_raw(&mut b, clif_type(p), raw));
             }
             array
@@ -110,7 +112,8 @@ pub fn array_to(
     let layout = ty.results_layout();
     for (i, &r) in results[1..].iter().enumerate() {
         let raw = encode_raw(&mut b, r);
-        b.ins().store(flags, raw, results_to, slot_offset(&layout, i));
+        b.ins()
+            .store(flags, raw, results_to, slot_offset(&layout, i));
     }
     b.ins().return_(&[status]);
     b.finalize(env.frontend);

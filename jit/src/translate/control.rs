@@ -99,9 +99,15 @@ impl Translator<'_, '_> {
     fn enter_loop(&mut self) {
         let Some((frame, operands)) = self.osr.as_ref().map(|o| {
             // The interpreter keeps its operands above the locals and its catch slots.
-            let types = self.stack.iter().map(|&v| slot_type(self.b.func.dfg.value_type(v)));
+            let types = self
+                .stack
+                .iter()
+                .map(|&v| slot_type(self.b.func.dfg.value_type(v)));
             let catch_slots = self.interp_catch_slots as usize;
-            (o.frame, OsrFrame::operands_layout(&o.locals, catch_slots, types))
+            (
+                o.frame,
+                OsrFrame::operands_layout(&o.locals, catch_slots, types),
+            )
         }) else {
             return;
         };
