@@ -11,7 +11,15 @@ use ValType::{F32, F64, I32, I64, V128};
 
 #[test]
 fn every_type_is_one_slot_but_v128() {
-    for ty in [I32, I64, F32, F64, ValType::FUNCREF, ValType::EXTERNREF, ValType::EXNREF] {
+    for ty in [
+        I32,
+        I64,
+        F32,
+        F64,
+        ValType::FUNCREF,
+        ValType::EXTERNREF,
+        ValType::EXNREF,
+    ] {
         assert_eq!(ty.slots(), 1, "{ty}");
     }
     assert_eq!(V128.slots(), 2);
@@ -60,7 +68,10 @@ fn narrow_lists_are_one_slot_per_value() {
 #[test]
 fn a_call_buffer_holds_the_wider_of_params_and_results() {
     let ty = FuncType::new([I32, V128, F64], [V128, V128, I64]);
-    assert_eq!((ty.param_slots(), ty.result_slots(), ty.slots_len()), (4, 5, 5));
+    assert_eq!(
+        (ty.param_slots(), ty.result_slots(), ty.slots_len()),
+        (4, 5, 5)
+    );
     assert_eq!(ty.params_layout(), SlotLayout::new([I32, V128, F64]));
     assert_eq!(ty.results_layout(), SlotLayout::new([V128, V128, I64]));
     let offsets: Vec<usize> = ty.results_layout().offsets().collect();
@@ -68,7 +79,10 @@ fn a_call_buffer_holds_the_wider_of_params_and_results() {
 
     // The common case: as many slots as values.
     let ty = FuncType::new([I32, I64, F32], [F64]);
-    assert_eq!((ty.param_slots(), ty.result_slots(), ty.slots_len()), (3, 1, 3));
+    assert_eq!(
+        (ty.param_slots(), ty.result_slots(), ty.slots_len()),
+        (3, 1, 3)
+    );
     assert_eq!(ty.params_layout(), SlotLayout::new([I32, I64, F32]));
     let ty = FuncType::new([], []);
     assert_eq!(ty.slots_len(), 0);
@@ -81,6 +95,9 @@ fn an_osr_frame_has_locals_then_catch_slots_then_operands() {
     let operands = OsrFrame::operands_layout(&locals, 2, [V128, I64, F32]);
     let offsets: Vec<usize> = operands.offsets().collect();
     assert_eq!(offsets, [6, 8, 9]);
-    assert_eq!((operands.base(), operands.end(), operands.slots()), (6, 10, 4));
+    assert_eq!(
+        (operands.base(), operands.end(), operands.slots()),
+        (6, 10, 4)
+    );
     assert_eq!(operands.offset_bytes(1), 8 * SLOT_BYTES);
 }

@@ -169,10 +169,13 @@ fn v128_takes_two_slots_through_host_calls_and_exceptions() {
     let params = [I32, V128, F64, V128, I64, ValType::EXTERNREF, V128, F32];
     let results = [V128, I64, V128, V128, F32, I32];
     let ty = FuncType::new(params, results);
-    assert_eq!((ty.param_slots(), ty.result_slots(), ty.slots_len()), (11, 9, 11));
+    assert_eq!(
+        (ty.param_slots(), ty.result_slots(), ty.slots_len()),
+        (11, 9, 11)
+    );
     // The host sees each argument whole, and its results go back whole: a value read
     // from the wrong slots, or half of a `v128`, would not come back.
-    let lanes = |seed: u128| seed * 0x0101_0101_0101_0101_0101_0101_0101_0101 ^ 1 << 127;
+    let lanes = |seed: u128| (seed * 0x0101_0101_0101_0101_0101_0101_0101_0101) ^ (1 << 127);
     for (tier, engine) in engines() {
         let mut store = Store::new(&engine, ());
         let ext = ExternRef::new(&mut store, "x");
