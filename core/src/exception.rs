@@ -41,7 +41,8 @@ pub struct TagEntity {
     pub ty: TagType,
 }
 
-/// An exception: the tag it was thrown with (a store tag index) and its values (raw slots).
+/// An exception: the tag it was thrown with (a store tag index) and its values (raw slots,
+/// laid out as the tag type's `params_layout`).
 pub struct ExnEntity {
     pub tag: u32,
     pub fields: Box<[u64]>,
@@ -119,11 +120,11 @@ impl ExnRef {
                 fields.len()
             )));
         }
-        let raw = fields
-            .iter()
-            .zip(ty.params())
-            .map(|(v, &t)| v.to_raw_checked(t, inner))
-            .collect::<Result<Vec<u64>>>()?;
+        let layout = ty.func_type().params_layout();
+        let mut raw = alloc::vec![0u64; layout.slots()];
+        for (i, (v, &t)) in fields.iter().zip(ty.params()).enumerate() {
+            v.to_slots_checked(t, inner, &mut raw[layout.range(i)])?;
+        }
         let index = inner
             .alloc_exception(tag.index, raw.into())
             .map_err(|c| Error::ResourceExhausted(alloc::format!("{c}")))?;
@@ -174,10 +175,12 @@ impl ExnRef {
         let inner = &store.as_context().0.inner;
         let e = self.entity(inner)?;
         let ty = &inner.tags[e.tag as usize].ty;
-        Ok(e.fields
+        let layout = ty.func_type().params_layout();
+        Ok(ty
+            .params()
             .iter()
-            .zip(ty.params())
-            .map(|(&raw, &t)| Val::from_raw(raw, t, inner.id))
+            .enumerate()
+            .map(|(i, &t)| Val::from_slots(&e.fields[layout.range(i)], t, inner.id))
             .collect())
     }
 

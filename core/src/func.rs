@@ -54,21 +54,24 @@ impl HostFunc {
     ) -> HostFunc {
         HostFunc::new(move |caller: Caller<'_, T>, slots: &mut [u64]| {
             let id = caller.store.inner.id;
+            let layout = ty.params_layout();
             let params: Vec<Val> = ty
                 .params()
                 .iter()
-                .zip(slots.iter())
-                .map(|(t, raw)| Val::from_raw(*raw, *t, id))
+                .enumerate()
+                .map(|(i, t)| Val::from_slots(&slots[layout.range(i)], *t, id))
                 .collect();
             let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
             let inner: *const StoreInner = &caller.store.inner;
             f(caller, &params, &mut results)?;
             // SAFETY: the caller (and its borrow of the store) ended with the call.
             let inner = unsafe { &*inner };
-            for ((slot, val), ty) in slots.iter_mut().zip(&results).zip(ty.results()) {
-                *slot = val.to_raw_checked(*ty, inner).map_err(|e| {
-                    Trap::msg(alloc::format!("host function returned a wrong value: {e}"))
-                })?;
+            let layout = ty.results_layout();
+            for (i, (val, ty)) in results.iter().zip(ty.results()).enumerate() {
+                val.to_slots_checked(*ty, inner, &mut slots[layout.range(i)])
+                    .map_err(|e| {
+                        Trap::msg(alloc::format!("host function returned a wrong value: {e}"))
+                    })?;
             }
             Ok(())
         })
@@ -237,14 +240,15 @@ impl Func {
             )));
         }
         let mut slots = vec![0u64; ty.slots_len()];
-        for (i, ((slot, p), t)) in slots.iter_mut().zip(params).zip(ty.params()).enumerate() {
-            *slot = p
-                .to_raw_checked(*t, &ctx.inner)
+        let layout = ty.params_layout();
+        for (i, (p, t)) in params.iter().zip(ty.params()).enumerate() {
+            p.to_slots_checked(*t, &ctx.inner, &mut slots[layout.range(i)])
                 .map_err(|e| Error::TypeMismatch(alloc::format!("argument {i}: {e}")))?;
         }
         self.call_slots(ctx, &mut slots)?;
-        for ((r, raw), t) in results.iter_mut().zip(&slots).zip(ty.results()) {
-            *r = Val::from_raw(*raw, *t, id);
+        let layout = ty.results_layout();
+        for (i, (r, t)) in results.iter_mut().zip(ty.results()).enumerate() {
+            *r = Val::from_slots(&slots[layout.range(i)], *t, id);
         }
         Ok(())
     }

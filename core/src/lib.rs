@@ -21,6 +21,7 @@ mod func;
 mod global;
 pub mod hash;
 mod instance;
+pub mod layout;
 mod limits;
 mod linker;
 mod memory;
@@ -43,6 +44,7 @@ pub use crate::func::{
 };
 pub use crate::global::{Global, GlobalEntity};
 pub use crate::instance::{Instance, InstanceEntity};
+pub use crate::layout::{SlotLayout, SLOT_BYTES};
 pub use crate::limits::{ModuleLimits, ResourceLimiter, StoreResource};
 pub use crate::linker::{Extern, Linker};
 pub use crate::memory::{Memory, MemoryEntity};

@@ -11,7 +11,9 @@ use crate::trap::Trap;
 use crate::types::{FuncType, ValType};
 use crate::value::ExternRef;
 
-/// A Rust type that maps to one Wasm value type.
+/// A Rust type that maps to one Wasm value type. Each is one raw slot wide (no Rust type
+/// maps to `v128` yet), read and written by `from_raw`/`into_raw`; tuples of them place
+/// each at the slot `SlotLayout` gives it (`WasmParams`).
 pub trait WasmTy: Sized + Send + 'static {
     const TY: ValType;
     #[doc(hidden)]
@@ -83,6 +85,9 @@ impl WasmTy for Option<ExternRef> {
 /// Parameters of a typed call: `()`, a single `WasmTy`, or a tuple of them.
 pub trait WasmParams: Sized + Send + 'static {
     const LEN: usize;
+    /// The raw slots the values take together (`SlotLayout::slots` of their types).
+    #[doc(hidden)]
+    const SLOTS: usize;
     fn types() -> Vec<ValType>;
     #[doc(hidden)]
     fn write(self, slots: &mut [u64], store: StoreId) -> Result<()>;
@@ -96,6 +101,7 @@ impl<T: WasmParams> WasmResults for T {}
 
 impl<A: WasmTy> WasmParams for A {
     const LEN: usize = 1;
+    const SLOTS: usize = A::TY.slots();
     fn types() -> Vec<ValType> {
         alloc::vec![A::TY]
     }
@@ -112,17 +118,29 @@ macro_rules! tuple_params {
     ($n:expr; $($a:ident $i:tt),*) => {
         impl<$($a: WasmTy),*> WasmParams for ($($a,)*) {
             const LEN: usize = $n;
+            const SLOTS: usize = 0 $(+ $a::TY.slots())*;
             fn types() -> Vec<ValType> {
                 alloc::vec![$($a::TY),*]
             }
-            #[allow(unused_variables)]
+            // Value `i` at the sum of the widths before it, as `SlotLayout` places it;
+            // the widths are constants, so this folds to fixed indices.
+            #[allow(unused_variables, unused_mut, unused_assignments)]
             fn write(self, slots: &mut [u64], store: StoreId) -> Result<()> {
-                $(slots[$i] = self.$i.into_raw(store)?;)*
+                let mut at = 0;
+                $(
+                    slots[at] = self.$i.into_raw(store)?;
+                    at += $a::TY.slots();
+                )*
                 Ok(())
             }
-            #[allow(unused_variables, clippy::unused_unit)]
+            #[allow(unused_variables, unused_mut, unused_assignments, clippy::unused_unit)]
             fn read(slots: &[u64], store: StoreId) -> Self {
-                ($($a::from_raw(slots[$i], store),)*)
+                let mut at = 0;
+                ($({
+                    let v = $a::from_raw(slots[at], store);
+                    at += $a::TY.slots();
+                    v
+                },)*)
             }
         }
     };
@@ -172,7 +190,7 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
         // Most signatures are small: keep their slots on the native stack.
         let mut buf = [0u64; 8];
         let mut heap;
-        let len = Params::LEN.max(Results::LEN);
+        let len = Params::SLOTS.max(Results::SLOTS);
         let slots: &mut [u64] = if len <= buf.len() {
             &mut buf[..len]
         } else {

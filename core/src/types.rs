@@ -9,6 +9,8 @@
 use alloc::sync::Arc;
 use core::fmt;
 
+use crate::layout::SlotLayout;
+
 /// The type of a Wasm value.
 #[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
 pub enum ValType {
@@ -177,8 +179,18 @@ impl fmt::Display for RefType {
 pub struct FuncType {
     /// Parameters followed by results.
     types: Arc<[ValType]>,
-    num_params: usize,
+    num_params: u32,
+    /// Whether a parameter, or a result, is wider than one slot (`layout.rs`): computed
+    /// once, since every call asks for the slot counts, and without one their count is the
+    /// values'. (Two flags rather than two counts: `FuncType` stays 24 bytes, and with it
+    /// the `Error`s that carry types.)
+    wide_params: bool,
+    wide_results: bool,
 }
+
+// `Error::IncompatibleImport` carries two types; a bigger `FuncType` makes every `Result`
+// of the API bigger (clippy's `result_large_err`).
+const _: () = assert!(core::mem::size_of::<FuncType>() <= 2 * core::mem::size_of::<usize>() + 8);
 
 impl FuncType {
     pub fn new(
@@ -188,24 +200,67 @@ impl FuncType {
         let mut types: alloc::vec::Vec<ValType> = params.into_iter().collect();
         let num_params = types.len();
         types.extend(results);
+        let wide = |types: &[ValType]| types.iter().any(|t| t.slots() != 1);
         FuncType {
+            wide_params: wide(&types[..num_params]),
+            wide_results: wide(&types[num_params..]),
             types: types.into(),
-            num_params,
+            num_params: u32::try_from(num_params).expect("fewer than 2^32 parameters"),
         }
     }
 
     pub fn params(&self) -> &[ValType] {
-        &self.types[..self.num_params]
+        &self.types[..self.num_params as usize]
     }
 
     pub fn results(&self) -> &[ValType] {
-        &self.types[self.num_params..]
+        &self.types[self.num_params as usize..]
     }
 
     /// The number of 64-bit slots a call needs for arguments in and results out: the
-    /// array-call convention passes both through one buffer.
+    /// array-call convention passes both through one buffer, each laid out from slot 0 by
+    /// [`params_layout`](Self::params_layout) and [`results_layout`](Self::results_layout).
     pub fn slots_len(&self) -> usize {
-        self.params().len().max(self.results().len())
+        self.param_slots().max(self.result_slots())
+    }
+
+    /// The slots the parameters take together.
+    #[inline]
+    pub fn param_slots(&self) -> usize {
+        Self::slots(self.params(), self.wide_params)
+    }
+
+    /// The slots the results take together.
+    #[inline]
+    pub fn result_slots(&self) -> usize {
+        Self::slots(self.results(), self.wide_results)
+    }
+
+    /// Where each parameter sits in a call's slot array (and in the callee's frame).
+    pub fn params_layout(&self) -> SlotLayout {
+        Self::layout(self.params(), self.wide_params)
+    }
+
+    /// Where each result sits in a call's slot array once the call returns.
+    pub fn results_layout(&self) -> SlotLayout {
+        Self::layout(self.results(), self.wide_results)
+    }
+
+    #[inline]
+    fn slots(types: &[ValType], wide: bool) -> usize {
+        if wide {
+            types.iter().map(|t| t.slots()).sum()
+        } else {
+            types.len()
+        }
+    }
+
+    fn layout(types: &[ValType], wide: bool) -> SlotLayout {
+        if wide {
+            SlotLayout::new(types.iter().copied())
+        } else {
+            SlotLayout::narrow(0, types.len())
+        }
     }
 }
 

@@ -1,11 +1,15 @@
 //! `Val`, the dynamically typed value of the embedding API, and its raw form: the untyped
 //! 64-bit slot both tiers compute with.
 //!
-//! Raw encoding (one `u64` per value, the invariant every tier relies on):
-//! - `i32`/`f32`: the low 32 bits (upper bits are don't-care on read, zero on write by the API);
-//! - `i64`/`f64`: all 64 bits; floats as their IEEE bits, so NaN payloads survive;
-//! - references: 0 is null, otherwise the store index of the function, extern object or
-//!   exception + 1.
+//! Raw encoding (the invariant every tier relies on), in `ValType::slots` 64-bit slots per
+//! value, placed by `layout.rs`:
+//! - `i32`/`f32`: one slot, the low 32 bits (upper bits are don't-care on read, zero on
+//!   write by the API);
+//! - `i64`/`f64`: one slot, all 64 bits; floats as their IEEE bits, so NaN payloads survive;
+//! - references: one slot, 0 is null, otherwise the store index of the function, extern
+//!   object or exception + 1;
+//! - `v128`: two slots, the low 64 bits first (no tier runs SIMD yet: only the API and
+//!   host functions pass these).
 
 use alloc::boxed::Box;
 use core::any::Any;
@@ -180,6 +184,35 @@ impl Val {
         Ok(raw)
     }
 
+    /// Writes this value as a `ty` to `slots`, which is `ty.slots()` long (a range of a
+    /// [`SlotLayout`](crate::layout::SlotLayout)), checked as `to_raw_checked`.
+    pub(crate) fn to_slots_checked(
+        self,
+        ty: ValType,
+        inner: &StoreInner,
+        slots: &mut [u64],
+    ) -> Result<()> {
+        debug_assert_eq!(slots.len(), ty.slots());
+        match (self, ty) {
+            (Val::V128(v), ValType::V128) => {
+                slots[0] = v as u64;
+                slots[1] = (v >> 64) as u64;
+            }
+            _ => slots[0] = self.to_raw_checked(ty, inner)?,
+        }
+        Ok(())
+    }
+
+    /// Reads a value of type `ty` from `slots`, which is `ty.slots()` long (a range of a
+    /// [`SlotLayout`](crate::layout::SlotLayout)).
+    pub(crate) fn from_slots(slots: &[u64], ty: ValType, store: StoreId) -> Val {
+        debug_assert_eq!(slots.len(), ty.slots());
+        match ty {
+            ValType::V128 => Val::V128(u128::from(slots[0]) | u128::from(slots[1]) << 64),
+            _ => Val::from_raw(slots[0], ty, store),
+        }
+    }
+
     /// The value's type for messages: `null funcref`, `funcref`, `i32`...
     fn describe(&self) -> alloc::string::String {
         match self {
@@ -190,7 +223,8 @@ impl Val {
         }
     }
 
-    /// The raw slot form. Fails if a reference belongs to another store.
+    /// The raw form of a one-slot value. Fails if a reference belongs to another store,
+    /// and for a `v128`, which takes two slots (`to_slots_checked`).
     pub(crate) fn to_raw(self, store: StoreId) -> Result<u64> {
         Ok(match self {
             Val::I32(v) => v as u32 as u64,
@@ -221,7 +255,8 @@ impl Val {
         })
     }
 
-    /// Reads a raw slot as a value of type `ty`.
+    /// Reads a raw slot as a value of type `ty` (one slot wide; a `v128` gets the low 64
+    /// bits: see `from_slots`).
     pub(crate) fn from_raw(raw: u64, ty: ValType, store: StoreId) -> Val {
         match ty {
             ValType::I32 => Val::I32(raw as u32 as i32),

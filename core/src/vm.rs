@@ -12,11 +12,13 @@ use core::sync::atomic::{AtomicBool, AtomicPtr};
 
 use crate::error::Result;
 use crate::global::GlobalEntity;
+use crate::layout::SlotLayout;
 use crate::memory::MemoryEntity;
 use crate::module::ModuleInner;
 use crate::store::StoreInner;
 use crate::table::TableEntity;
 use crate::trap::Trap;
+use crate::types::ValType;
 
 /// One function of an instance's function index space.
 #[repr(C)]
@@ -101,8 +103,9 @@ pub struct VmCtx {
 /// how native code leaves to the runtime. `callee` is the context of the instance that
 /// defines the function, `caller` the calling instance's (or `callee` when called from
 /// the host), and `args_results` holds the arguments on entry and the results on success,
-/// one 64-bit slot each in the raw encoding of `value.rs`, at least
-/// `FuncType::slots_len` long. Returns a [`status`].
+/// in the raw encoding of `value.rs`, each laid out from slot 0 (`FuncType::params_layout`,
+/// `FuncType::results_layout`: `layout.rs`), so at least `FuncType::slots_len` slots
+/// long. Returns a [`status`].
 pub type ArrayCallFn =
     unsafe extern "C" fn(callee: *mut VmCtx, caller: *mut VmCtx, args_results: *mut u64) -> u32;
 
@@ -113,11 +116,32 @@ pub type ArrayCallFn =
 #[repr(C)]
 #[derive(Debug)]
 pub struct OsrFrame {
-    /// The frame: its locals (parameters first), then the operand stack at the loop
-    /// header, one raw slot each.
+    /// The frame: its locals (parameters first), then the interpreter's catch slots, then
+    /// the operand stack at the loop header, in raw slots as [`OsrFrame::locals_layout`]
+    /// and [`OsrFrame::operands_layout`] place them.
     pub slots: *mut u64,
     /// The loop, by the byte offset of its `loop` operator in the module.
     pub loop_offset: u32,
+}
+
+impl OsrFrame {
+    /// Where a frame's locals (`types`: the parameters, then the declared locals) sit: from
+    /// slot 0, as `SlotLayout` packs them. Both tiers place a frame's values by these two
+    /// functions, so a frame moves between them whatever the values' widths.
+    pub fn locals_layout(types: impl IntoIterator<Item = ValType>) -> SlotLayout {
+        SlotLayout::new(types)
+    }
+
+    /// Where the operands on the stack at a loop header (`types`, bottom first) sit: after
+    /// the locals (`locals`) and the frame's `catch_slots` catch slots (the exceptions of
+    /// legacy `catch` blocks, one slot each: an `exnref`).
+    pub fn operands_layout(
+        locals: &SlotLayout,
+        catch_slots: usize,
+        types: impl IntoIterator<Item = ValType>,
+    ) -> SlotLayout {
+        SlotLayout::at(locals.end() + catch_slots, types)
+    }
 }
 
 /// What an [`ArrayCallFn`] (and every runtime call native code makes) returns.
@@ -264,8 +288,8 @@ pub trait Executor: Send + Sync + 'static {
     }
 
     /// Runs the wasm function at store index `func`. Its arguments are in `slots` on entry,
-    /// its results there on success (raw encoding, see `value.rs`); `slots` is at least as
-    /// long as the larger of the two.
+    /// its results there on success (raw encoding, see `value.rs`, laid out as the
+    /// array-call convention lays them out); `slots` is at least `FuncType::slots_len` long.
     ///
     /// # Safety
     /// `store` must point to a live `StoreInner` that is the first field of a `Store<T>`

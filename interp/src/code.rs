@@ -121,8 +121,9 @@ impl ModuleCode {
             frame_size: slots,
             const_base: slots,
             consts: Box::default(),
-            num_params: ty.params().len() as u32,
-            num_locals: ty.params().len() as u32,
+            // Slots, as the array lays the parameters out: none to zero.
+            num_params: ty.param_slots() as u32,
+            num_locals: ty.param_slots() as u32,
             native: Some(native),
             regions: Box::default(),
             clauses: Box::default(),

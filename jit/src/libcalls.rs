@@ -360,7 +360,7 @@ unsafe extern "C" fn pend_tail_call(vmctx: *mut VmCtx, func: u32, args: *const u
     unsafe {
         let store = (*vmctx).store;
         let ty = (*store).func_type(func);
-        let (params, len) = (ty.params().len(), ty.slots_len());
+        let (params, len) = (ty.param_slots(), ty.slots_len());
         let buffer = &mut (*store).tail_args;
         buffer.clear();
         buffer.extend_from_slice(std::slice::from_raw_parts(args, params));
@@ -406,7 +406,7 @@ pub(crate) unsafe fn complete_tail_calls(
                 continue;
             }
             if code == status::OK {
-                let n = (*store).func_type(func).results().len();
+                let n = (*store).func_type(func).result_slots();
                 std::ptr::copy_nonoverlapping(args.as_ptr(), out, n);
             }
             // The buffer serves the next tail call.
@@ -427,7 +427,10 @@ unsafe extern "C" fn throw(vmctx: *mut VmCtx, tag: u32, args: *const u64) -> u32
     unsafe {
         let store = (*vmctx).store;
         let store_tag = (*vmctx).tag(tag);
-        let n = (&(*store).tags)[store_tag as usize].ty.params().len();
+        let n = (&(*store).tags)[store_tag as usize]
+            .ty
+            .func_type()
+            .param_slots();
         let values = std::slice::from_raw_parts(args, n).into();
         match (*store).alloc_exception(store_tag, values) {
             Ok(index) => {
@@ -464,7 +467,7 @@ unsafe extern "C" fn exception_is(vmctx: *mut VmCtx, tag: u32) -> u32 {
 }
 
 /// A handler takes the propagating exception as `mode` says (a `CatchMode`), its first
-/// `len` values going to `out`; returns its `exnref`.
+/// `len` slots of values going to `out`; returns its `exnref`.
 unsafe extern "C" fn catch_exception(vmctx: *mut VmCtx, mode: u32, out: *mut u64, len: u32) -> u64 {
     // SAFETY: the module contract; `out` holds `len` slots.
     unsafe {

@@ -13,7 +13,9 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
 use wisp_core::vm::OsrFrame;
 
-use crate::translate::{clif_type, decode_raw, encode_raw, zero, Env, WASM_FUNCTION_NAMESPACE};
+use crate::translate::{
+    clif_type, decode_raw, encode_raw, slot_offset, zero, Env, WASM_FUNCTION_NAMESPACE,
+};
 
 /// The namespace of trampolines' names: `UserFuncName::user(namespace, def)`.
 pub const TRAMPOLINE_NAMESPACE: u32 = 1;
@@ -69,8 +71,11 @@ pub fn array_to(
             if env.osr() {
                 args.push(b.ins().iconst(env.ptr, 0));
             }
+            let layout = ty.params_layout();
             for (i, &p) in ty.params().iter().enumerate() {
-                let raw = b.ins().load(types::I64, flags, array, (i * 8) as i32);
+                let raw = b
+                    .ins()
+                    .load(types::I64, flags, array, slot_offset(&layout, i));
                 args.push(decode_raw(&mut b, clif_type(p), raw));
             }
             array
@@ -102,9 +107,13 @@ pub fn array_to(
 
     b.switch_to_block(succeeded);
     b.seal_block(succeeded);
+    // Results go where the array-call convention puts them, also for on-stack replacement:
+    // the interpreter's frame takes a function's results at its first slots.
+    let layout = ty.results_layout();
     for (i, &r) in results[1..].iter().enumerate() {
         let raw = encode_raw(&mut b, r);
-        b.ins().store(flags, raw, results_to, (i * 8) as i32);
+        b.ins()
+            .store(flags, raw, results_to, slot_offset(&layout, i));
     }
     b.ins().return_(&[status]);
     b.finalize(env.frontend);

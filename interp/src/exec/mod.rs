@@ -436,11 +436,14 @@ impl<'n> Exec<'n> {
         let ty = unsafe { (*self.module).func_type(index).clone() };
         self.stack.slots.clear();
         let ip = unsafe { self.push_frame(index, 0) }.map_err(|c| self.trap_at(c))?;
-        self.stack.slots[..ty.params().len()].copy_from_slice(&io[..ty.params().len()]);
+        // The frame starts with the parameters, laid out as the array-call convention lays
+        // out `io` (`FuncType::params_layout`), so they move as one block of slots.
+        let (params, results) = (ty.param_slots(), ty.result_slots());
+        self.stack.slots[..params].copy_from_slice(&io[..params]);
         let sp = self.sp_at(0);
         // SAFETY: the frame was just set up for the function's code.
         unsafe { self.execute(ip, sp) }?;
-        io[..ty.results().len()].copy_from_slice(&self.stack.slots[..ty.results().len()]);
+        io[..results].copy_from_slice(&self.stack.slots[..results]);
         Ok(())
     }
 

@@ -13,7 +13,7 @@ use cranelift_codegen::ir::{
 use wisp_core::vm::status;
 use wisp_core::{FuncType, TrapCode};
 
-use super::{clif_type, vm_flags, vm_readonly, Calls, Translator};
+use super::{clif_type, slot_layout, slot_offset, vm_flags, vm_readonly, Calls, Translator};
 use crate::libcalls::Libcall;
 use crate::offsets;
 
@@ -525,6 +525,14 @@ impl Translator<'_, '_> {
         leading: &[Value],
     ) -> (Value, StackSlot) {
         let (array, slot) = self.raw_array(args, ty.slots_len());
+        // The arguments are laid out by their Cranelift types; the callee reads them by
+        // its wasm type. The two agree. (No arguments: only results come back,
+        // `FinishTailCall`.)
+        debug_assert!(
+            args.is_empty()
+                || slot_layout(args.iter().map(|&a| self.b.func.dfg.value_type(a)))
+                    == ty.params_layout()
+        );
         let mut call_args = leading.to_vec();
         call_args.push(array);
         let status = self.call_libcall(libcall, &call_args)[0];
@@ -533,14 +541,17 @@ impl Translator<'_, '_> {
 
     /// The results of type `ty` an array call left in `slot`.
     fn array_results(&mut self, ty: &FuncType, slot: StackSlot) -> Vec<Value> {
+        let layout = ty.results_layout();
         ty.results()
             .iter()
             .enumerate()
             .map(|(i, &t)| {
-                let raw = self
-                    .b
-                    .ins()
-                    .stack_load(self.env.ptr, types::I64, slot, (i * 8) as i32);
+                let raw = self.b.ins().stack_load(
+                    self.env.ptr,
+                    types::I64,
+                    slot,
+                    slot_offset(&layout, i),
+                );
                 self.decode_raw(clif_type(t), raw)
             })
             .collect()

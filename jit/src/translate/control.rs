@@ -21,7 +21,9 @@ use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, JumpTableData, Type};
 use cranelift_frontend::Variable;
 use wasmparser::BlockType;
 
-use super::{Control, ControlKind, Result, Translator};
+use wisp_core::vm::OsrFrame;
+
+use super::{slot_offset, slot_type, Control, ControlKind, Result, Translator};
 
 impl Translator<'_, '_> {
     fn new_block_with_params(&mut self, types: &[cranelift_codegen::ir::Type]) -> Block {
@@ -95,7 +97,18 @@ impl Translator<'_, '_> {
     /// Not inside a legacy catch block: its exception, which `rethrow` needs, is not among
     /// what the interpreter's frame hands over.
     fn enter_loop(&mut self) {
-        let Some(frame) = self.osr.as_ref().map(|o| o.frame) else {
+        let Some((frame, operands)) = self.osr.as_ref().map(|o| {
+            // The interpreter keeps its operands above the locals and its catch slots.
+            let types = self
+                .stack
+                .iter()
+                .map(|&v| slot_type(self.b.func.dfg.value_type(v)));
+            let catch_slots = self.interp_catch_slots as usize;
+            (
+                o.frame,
+                OsrFrame::operands_layout(&o.locals, catch_slots, types),
+            )
+        }) else {
             return;
         };
         if self.catch_depth > 0 {
@@ -110,15 +123,13 @@ impl Translator<'_, '_> {
         let landing = self.b.create_block();
         self.b.set_cold_block(landing);
         self.b.switch_to_block(landing);
-        // The interpreter keeps its operands above the locals and its catch slots.
-        let base = self.locals.len() + self.interp_catch_slots as usize;
         for i in 0..height {
             let ty = self.b.func.dfg.value_type(self.stack[i]);
             let raw = self.b.ins().load(
                 cranelift_codegen::ir::types::I64,
                 cranelift_codegen::ir::MemFlagsData::trusted(),
                 frame,
-                ((base + i) * 8) as i32,
+                slot_offset(&operands, i),
             );
             let value = self.decode_raw(ty, raw);
             if let Some(var) = self.operand_var(i, ty) {

@@ -33,9 +33,13 @@ use cranelift_codegen::ir::{
 };
 use cranelift_frontend::Variable;
 use wasmparser::BlockType;
+use wisp_core::layout::slot_offset_bytes;
 use wisp_core::vm::status;
+use wisp_core::SLOT_BYTES;
 
-use super::{clif_type, vm_flags, Control, ControlKind, Result, Translator};
+use super::{
+    clif_type, slot_layout, slot_offset, vm_flags, Control, ControlKind, Result, Translator,
+};
 use crate::libcalls::{CatchMode, Libcall};
 use crate::offsets;
 
@@ -412,37 +416,44 @@ impl Translator<'_, '_> {
         params: &[cranelift_codegen::ir::Type],
         mode: CatchMode,
     ) -> (Vec<Value>, Value) {
-        let (out, slot) = self.raw_array(&[], params.len());
+        let layout = slot_layout(params.iter().copied());
+        let (out, slot) = self.raw_array(&[], layout.slots());
         let mode = self.i32_const(i64::from(mode as u32));
-        let len = self.i32_const(params.len() as i64);
+        let len = self.i32_const(layout.slots() as i64);
         let exnref = self.call_libcall(Libcall::CatchException, &[self.vmctx, mode, out, len])[0];
         let values = params
             .iter()
             .enumerate()
             .map(|(i, &t)| {
-                let raw = self
-                    .b
-                    .ins()
-                    .stack_load(self.env.ptr, types::I64, slot, (i * 8) as i32);
+                let raw = self.b.ins().stack_load(
+                    self.env.ptr,
+                    types::I64,
+                    slot,
+                    slot_offset(&layout, i),
+                );
                 self.decode_raw(t, raw)
             })
             .collect();
         (values, exnref)
     }
 
-    /// A new stack slot of `len` raw slots (at least one), holding `values` from the
-    /// first: returns its address and the slot.
+    /// A new stack slot of `len` raw slots (at least one, and at least what `values`
+    /// take), holding `values` laid out from the first (`slot_layout`): returns its
+    /// address and the slot.
     pub(super) fn raw_array(&mut self, values: &[Value], len: usize) -> (Value, StackSlot) {
+        let layout = slot_layout(values.iter().map(|&v| self.b.func.dfg.value_type(v)));
+        let slots = len.max(layout.slots()).max(1);
         let slot = self.b.create_sized_stack_slot(StackSlotData::new(
             StackSlotKind::ExplicitSlot,
-            (len.max(values.len()).max(1) * 8) as u32,
-            3,
+            slot_offset_bytes(slots) as u32,
+            // Aligned as a `u64`, which the callee reads the slots as.
+            SLOT_BYTES.trailing_zeros() as u8,
         ));
         for (i, &v) in values.iter().enumerate() {
             let raw = self.encode_raw(v);
             self.b
                 .ins()
-                .stack_store(self.env.ptr, raw, slot, (i * 8) as i32);
+                .stack_store(self.env.ptr, raw, slot, slot_offset(&layout, i));
         }
         (self.b.ins().stack_addr(self.env.ptr, slot, 0), slot)
     }

@@ -43,7 +43,7 @@ use wasmparser::{BlockType, FunctionBody, Operator};
 use wisp_core::dead_code::{DeadCode, Step};
 use wisp_core::module::ModuleInner;
 use wisp_core::vm::OsrFrame;
-use wisp_core::{FuncType, TrapCode, ValType};
+use wisp_core::{FuncType, SlotLayout, TrapCode, ValType};
 
 use crate::libcalls::Libcall;
 use crate::offsets;
@@ -135,6 +135,33 @@ pub fn clif_type(ty: ValType) -> Type {
         // The loader refuses SIMD (`Config::default` leaves it off), so no body has one.
         ValType::V128 => types::I128,
     }
+}
+
+/// The wasm type whose raw slots a Cranelift value of type `ty` fills (a reference is an
+/// `I64`, one slot like an `i64`): the translator's values carry Cranelift types, and
+/// core's `SlotLayout` places wasm types.
+pub fn slot_type(ty: Type) -> ValType {
+    match ty {
+        types::I32 => ValType::I32,
+        types::I64 => ValType::I64,
+        types::F32 => ValType::F32,
+        types::F64 => ValType::F64,
+        types::I128 => ValType::V128,
+        other => unreachable!("no wasm value is a Cranelift {other}"),
+    }
+}
+
+/// Where values of Cranelift types `types` sit in a slot array, by core's one layout
+/// (`wisp_core::layout`): every slot offset native code uses comes from one of these,
+/// never from an index times the slot size.
+pub fn slot_layout(types: impl IntoIterator<Item = Type>) -> SlotLayout {
+    SlotLayout::new(types.into_iter().map(slot_type))
+}
+
+/// Value `i`'s byte offset in a slot array laid out by `layout`, as a load or store's
+/// offset (frames are at most 65,535 slots, arrays a signature's or a tag's values).
+pub fn slot_offset(layout: &SlotLayout, i: usize) -> i32 {
+    layout.offset_bytes(i) as i32
 }
 
 fn wasm_type(ty: wasmparser::ValType) -> Result<Type> {
@@ -335,6 +362,9 @@ struct Osr {
     /// Operand stack positions as variables, by position and type (see
     /// `Translator::define_operands`).
     operands: HashMap<(usize, Type), Variable>,
+    /// Where the frame keeps the locals (`OsrFrame::locals_layout`); the operands at a
+    /// loop header sit after them and the interpreter's catch slots.
+    locals: SlotLayout,
 }
 
 pub struct Translator<'e, 'b> {
@@ -564,8 +594,10 @@ impl<'e, 'b> Translator<'e, 'b> {
             osr,
             std::mem::offset_of!(OsrFrame, loop_offset) as i32,
         );
+        let locals = OsrFrame::locals_layout(local_types.iter().map(|&t| slot_type(t)));
         for (i, &t) in local_types.iter().enumerate() {
-            let raw = self.b.ins().load(types::I64, flags, frame, (i * 8) as i32);
+            let at = slot_offset(&locals, i);
+            let raw = self.b.ins().load(types::I64, flags, frame, at);
             let v = self.decode_raw(t, raw);
             self.local_set(i as u32, v);
         }
@@ -577,6 +609,7 @@ impl<'e, 'b> Translator<'e, 'b> {
             switch,
             landings: Vec::new(),
             operands: HashMap::new(),
+            locals,
         });
 
         self.b.switch_to_block(body);
