@@ -209,19 +209,23 @@ pub fn compiled<'a>(code: &'a ModuleCode, module: &ModuleInner, def: u32) -> &'a
 /// Translates defined function `def`; a function that fails to translate (unreachable for
 /// validated modules) traps when called rather than failing the host.
 fn translate_or_trap(code: &ModuleCode, module: &ModuleInner, def: u32) -> CompiledFunc {
-    translate(module, def, code.options).unwrap_or_else(|_| CompiledFunc {
-        code: encode(Vec::from([Instr::Unreachable]), &[]),
-        frame_size: module.bodies[def as usize].num_locals + 1,
-        const_base: module.bodies[def as usize].num_locals + 1,
-        consts: Box::default(),
-        num_params: module
-            .func_type(module.num_imported_funcs + def)
-            .params()
-            .len() as u32,
-        num_locals: module.bodies[def as usize].num_locals,
-        native: None,
-        regions: Box::default(),
-        clauses: Box::default(),
+    translate(module, def, code.options).unwrap_or_else(|_| {
+        let ty = module.func_type(module.num_imported_funcs + def);
+        // In slots: the parameters' width beyond one slot each widens the locals too.
+        let num_params = ty.param_slots() as u32;
+        let num_locals =
+            module.bodies[def as usize].num_locals + num_params - ty.params().len() as u32;
+        CompiledFunc {
+            code: encode(Vec::from([Instr::Unreachable]), &[]),
+            frame_size: num_locals + 1,
+            const_base: num_locals + 1,
+            consts: Box::default(),
+            num_params,
+            num_locals,
+            native: None,
+            regions: Box::default(),
+            clauses: Box::default(),
+        }
     })
 }
 

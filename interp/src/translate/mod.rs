@@ -30,7 +30,10 @@ use alloc::vec::Vec;
 
 use wasmparser::{BinaryReaderError, BlockType, FunctionBody, Operator, OperatorsReader};
 use wisp_core::dead_code::{DeadCode, Step};
+use wisp_core::layout::SlotLayout;
 use wisp_core::module::ModuleInner;
+use wisp_core::vm::OsrFrame;
+use wisp_core::ValType;
 
 use crate::bytecode::{
     encode, encode_with_targets, operator_instr, Clause, CompiledFunc, Group, Instr, Region, Slot,
@@ -140,8 +143,10 @@ fn translate_with_catch_slots(
         &module.bytes[body_info.range.clone()],
         body_info.range.start as u64,
     ));
-    let num_params = ty.params().len() as u32;
     let num_results = ty.results().len() as u32;
+    let locals = locals_layout(ty, &body)?;
+    // Slots of the locals: all of the frame below the catch slots and the operand stack.
+    let locals_end = locals.end() as u32;
     let mut t = Translator {
         module,
         code: Vec::new(),
@@ -149,7 +154,8 @@ fn translate_with_catch_slots(
         stack: Vec::new(),
         ctrl: Vec::new(),
         // The operand stack starts above the locals and the catch slots.
-        locals: body_info.num_locals + catch_slots,
+        locals: locals_end + catch_slots,
+        locals_layout: locals,
         reserved_catch_slots: catch_slots,
         last_result: None,
         prev_result: None,
@@ -159,7 +165,7 @@ fn translate_with_catch_slots(
         def,
         offset: 0,
         dead_code: DeadCode::default(),
-        const_base: body_info.num_locals + catch_slots + body_info.max_stack_height + 1,
+        const_base: locals_end + catch_slots + body_info.max_stack_height + 1,
         consts: Vec::new(),
         const_index: wisp_core::hash::HashMap::default(),
         copy_mergeable: false,
@@ -192,7 +198,7 @@ fn translate_with_catch_slots(
     if frame_size > u32::from(Slot::MAX) + 1 {
         return Err(TranslateError::Unsupported);
     }
-    t.place_catch_slots(body_info.num_locals as Slot);
+    t.place_catch_slots(locals_end as Slot);
     let (regions, clauses) = t.take_handlers();
     jumps::shorten(&mut t.code);
     debug_assert_eq!(t.code.len(), t.dying.len());
@@ -201,8 +207,8 @@ fn translate_with_catch_slots(
         frame_size,
         const_base: t.const_base,
         consts: t.consts.into(),
-        num_params,
-        num_locals: body_info.num_locals,
+        num_params: ty.param_slots() as u32,
+        num_locals: locals_end,
         native: None,
         regions: Default::default(),
         clauses: Default::default(),
@@ -283,6 +289,28 @@ impl Ctrl {
     }
 }
 
+/// Where each local of the function sits in its frame (parameters first): core's layout,
+/// which the JIT's on-stack replacement reads the frame by too (`OsrFrame::locals_layout`).
+/// Only widths matter here, so reference types stand in for one another.
+fn locals_layout(ty: &wisp_core::FuncType, body: &FunctionBody<'_>) -> Result<SlotLayout> {
+    let mut layout = OsrFrame::locals_layout(ty.params().iter().copied());
+    for local in body.get_locals_reader()? {
+        let (count, ty) = local?;
+        let ty = match ty {
+            wasmparser::ValType::I32 => ValType::I32,
+            wasmparser::ValType::I64 => ValType::I64,
+            wasmparser::ValType::F32 => ValType::F32,
+            wasmparser::ValType::F64 => ValType::F64,
+            wasmparser::ValType::V128 => ValType::V128,
+            wasmparser::ValType::Ref(_) => ValType::FUNCREF,
+        };
+        for _ in 0..count {
+            layout.push(ty);
+        }
+    }
+    Ok(layout)
+}
+
 struct Translator<'m> {
     module: &'m ModuleInner,
     code: Vec<Instr>,
@@ -295,7 +323,10 @@ struct Translator<'m> {
     dying: Vec<bool>,
     stack: Vec<Operand>,
     ctrl: Vec<Ctrl>,
+    /// Where the operand stack starts: past the locals and the catch slots.
     locals: u32,
+    /// Each local's slot.
+    locals_layout: SlotLayout,
     /// The last instruction, if it wrote a fresh result to this slot and no label has
     /// been bound since: `local.set` can retarget it, `br_if` can fuse with it.
     last_result: Option<(usize, Slot)>,
@@ -371,9 +402,18 @@ type Result<T> = core::result::Result<T, TranslateError>;
 impl Translator<'_> {
     // ----- slots and operands -------------------------------------------------------
 
+    /// The slot of operand stack position `pos`. Every operand a function can have today
+    /// is one slot wide (v128 is refused at load), so positions are slots; SIMD will keep a
+    /// running layout of the stack's types here (`OsrFrame::operands_layout`).
     fn slot_at(&self, pos: usize) -> Slot {
         // Fits: module loading refused frames larger than `Slot` can index.
         (self.locals as usize + pos) as Slot
+    }
+
+    /// The slot of local `local` (`locals_layout`).
+    fn local_slot(&self, local: u32) -> Slot {
+        // Fits: as `slot_at`.
+        self.locals_layout.offset(local as usize) as Slot
     }
 
     fn height(&self) -> usize {
@@ -462,8 +502,9 @@ impl Translator<'_> {
                 }
             }
             Operand::Local(l) => {
-                if l as Slot != dst {
-                    self.emit_slot_copy(dst, l as Slot);
+                let l = self.local_slot(l);
+                if l != dst {
+                    self.emit_slot_copy(dst, l);
                 }
             }
             Operand::Const { value, wide } => {
@@ -511,7 +552,7 @@ impl Translator<'_> {
     fn read(&mut self, op: Operand, pos: usize) -> Slot {
         match op {
             Operand::Temp => self.slot_at(pos),
-            Operand::Local(l) => l as Slot,
+            Operand::Local(l) => self.local_slot(l),
             Operand::Const { value, .. } => match self.pool_slot(value) {
                 Some(slot) => slot,
                 None => {
@@ -1139,7 +1180,7 @@ impl Translator<'_> {
     fn op_local_set(&mut self, local: u32, tee: bool) {
         let (op, pos) = self.pop();
         self.preserve_locals(Some(local));
-        let dst = local as Slot;
+        let dst = self.local_slot(local);
         let retargeted = match (op, self.producer_of(self.slot_at(pos))) {
             (Operand::Temp, Some(at)) => {
                 // The result now lives on in the local.
