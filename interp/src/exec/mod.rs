@@ -579,9 +579,9 @@ impl Exec<'_> {
         match unsafe { self.find_handler(exn, raised) } {
             Some(pad) => {
                 let sp = self.sp_at(self.frame_base());
-                let (mb, ml) = self.mem_regs();
+                let (mem_base, mem_len) = self.mem_regs();
                 // SAFETY: `pad` is a handler's first word in the running function's code.
-                unsafe { dispatch(pad, sp, mb, ml, self, Accs::ZERO) }
+                unsafe { dispatch(pad, sp, mem_base, mem_len, self, Accs::ZERO) }
             }
             None => Done::Trap,
         }
@@ -781,12 +781,14 @@ unsafe fn run_handlers(ip: Ip, sp: Sp, mem_base: *mut u8, mem_len: usize, ex: &m
             let Regs {
                 ip,
                 sp,
-                mem_base: mb,
-                mem_len: ml,
+                mem_base,
+                mem_len,
                 accs,
             } = ex.regs;
             // SAFETY: each handler leaves a valid next instruction in `ex.ip`.
-            match unsafe { ((*ip).handler)(ip, sp, mb, ml, ex, accs.int, accs.f32, accs.f64) } {
+            match unsafe {
+                ((*ip).handler)(ip, sp, mem_base, mem_len, ex, accs.int, accs.f32, accs.f64)
+            } {
                 Done::Continue => continue,
                 done => return done,
             }

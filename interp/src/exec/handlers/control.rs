@@ -29,8 +29,8 @@ pub(super) unsafe fn unreachable(
 unsafe fn br_table<const FORWARDED: bool>(
     ip: Ip,
     sp: Sp,
-    mb: *mut u8,
-    ml: usize,
+    mem_base: *mut u8,
+    mem_len: usize,
     ex: &mut Exec,
     acc: u64,
     f32acc: f32,
@@ -55,7 +55,16 @@ unsafe fn br_table<const FORWARDED: bool>(
         f64: f64acc,
     };
     // SAFETY: the bytecode contract: branch targets are inside the function.
-    unsafe { dispatch(entry.offset(offset as isize), sp, mb, ml, ex, accs) }
+    unsafe {
+        dispatch(
+            entry.offset(offset as isize),
+            sp,
+            mem_base,
+            mem_len,
+            ex,
+            accs,
+        )
+    }
 }
 
 /// After a call pushed a frame (`entry` is the callee's first instruction) or ran a host
@@ -65,16 +74,16 @@ unsafe fn after_call(entry: Option<Ip>, resume: Ip, ex: &mut Exec) -> Done {
     let ip = entry.unwrap_or(resume);
     let base = ex.frame_base();
     let sp = ex.sp_at(base);
-    let (mb, ml) = ex.mem_regs();
+    let (mem_base, mem_len) = ex.mem_regs();
     // SAFETY: `ip` is the callee's first instruction or the caller's next one.
-    unsafe { dispatch(ip, sp, mb, ml, ex, Accs::ZERO) }
+    unsafe { dispatch(ip, sp, mem_base, mem_len, ex, Accs::ZERO) }
 }
 
 unsafe fn call_internal(
     ip: Ip,
     _: Sp,
-    mb: *mut u8,
-    ml: usize,
+    mem_base: *mut u8,
+    mem_len: usize,
     ex: &mut Exec,
     _: u64,
     _: f32,
@@ -90,7 +99,7 @@ unsafe fn call_internal(
             let sp = ex.sp_at(at);
             // Same instance, and nothing ran yet that could move memory: the caller's
             // memory registers hold.
-            unsafe { dispatch(entry, sp, mb, ml, ex, Accs::ZERO) }
+            unsafe { dispatch(entry, sp, mem_base, mem_len, ex, Accs::ZERO) }
         }
         // A tail call, so that this handler's fast path saves no registers.
         None => unsafe { call_internal_slow(ex, index, at) },
@@ -104,8 +113,8 @@ unsafe fn call_internal_slow(ex: &mut Exec, index: u32, at: usize) -> Done {
     match unsafe { ex.push_frame(index, at) } {
         Ok(entry) => {
             let sp = ex.sp_at(at);
-            let (mb, ml) = ex.mem_regs();
-            unsafe { dispatch(entry, sp, mb, ml, ex, Accs::ZERO) }
+            let (mem_base, mem_len) = ex.mem_regs();
+            unsafe { dispatch(entry, sp, mem_base, mem_len, ex, Accs::ZERO) }
         }
         Err(code) => trap(ex, code),
     }
@@ -114,8 +123,8 @@ unsafe fn call_internal_slow(ex: &mut Exec, index: u32, at: usize) -> Done {
 unsafe fn call(
     ip: Ip,
     _: Sp,
-    mb: *mut u8,
-    ml: usize,
+    mem_base: *mut u8,
+    mem_len: usize,
     ex: &mut Exec,
     _: u64,
     _: f32,
@@ -126,7 +135,7 @@ unsafe fn call(
     let at = ex.save_ip(resume) + usize::from(base);
     // SAFETY: the bytecode contract: `func` is a function index of the instance.
     let target = unsafe { (*ex.vmctx).func(func).store_func };
-    unsafe { call_store_func(ex, target, at, resume, mb, ml) }
+    unsafe { call_store_func(ex, target, at, resume, mem_base, mem_len) }
 }
 
 /// The store function that `call_indirect` and `return_call_indirect` call: table
@@ -163,8 +172,8 @@ unsafe fn indirect_target(
 unsafe fn call_indirect(
     ip: Ip,
     sp: Sp,
-    mb: *mut u8,
-    ml: usize,
+    mem_base: *mut u8,
+    mem_len: usize,
     ex: &mut Exec,
     _: u64,
     _: f32,
@@ -186,7 +195,7 @@ unsafe fn call_indirect(
     };
     let resume = unsafe { ip.add(words!(CallIndirect)) };
     let at = ex.save_ip(resume) + usize::from(base);
-    unsafe { call_store_func(ex, target, at, resume, mb, ml) }
+    unsafe { call_store_func(ex, target, at, resume, mem_base, mem_len) }
 }
 
 /// Calls store function `target` with its arguments at absolute slot `at`; the caller
@@ -199,14 +208,14 @@ unsafe fn call_store_func(
     target: u32,
     at: usize,
     resume: Ip,
-    mb: *mut u8,
-    ml: usize,
+    mem_base: *mut u8,
+    mem_len: usize,
 ) -> Done {
     match unsafe { ex.callee_in_current_instance(target) } {
         Some(index) => match unsafe { ex.push_frame_fast(index, at) } {
             Some(entry) => {
                 let sp = ex.sp_at(at);
-                unsafe { dispatch(entry, sp, mb, ml, ex, Accs::ZERO) }
+                unsafe { dispatch(entry, sp, mem_base, mem_len, ex, Accs::ZERO) }
             }
             None => unsafe { call_store_func_slow(ex, target, at, resume) },
         },
@@ -227,8 +236,8 @@ unsafe fn call_store_func_slow(ex: &mut Exec, target: u32, at: usize, resume: Ip
 unsafe fn call_ref(
     ip: Ip,
     sp: Sp,
-    mb: *mut u8,
-    ml: usize,
+    mem_base: *mut u8,
+    mem_len: usize,
     ex: &mut Exec,
     _: u64,
     _: f32,
@@ -242,7 +251,7 @@ unsafe fn call_ref(
     let resume = unsafe { ip.add(words!(CallRef)) };
     let at = ex.save_ip(resume) + usize::from(base);
     // SAFETY: a non-null function reference is a store function index + 1.
-    unsafe { call_store_func(ex, (raw - 1) as u32, at, resume, mb, ml) }
+    unsafe { call_store_func(ex, (raw - 1) as u32, at, resume, mem_base, mem_len) }
 }
 
 // ----- tail calls ----------------------------------------------------------------------------
@@ -266,8 +275,8 @@ pub(super) unsafe fn replace_frame(ex: &mut Exec, target: u32) -> Done {
     match unsafe { ex.replace_frame(target) } {
         Replaced::Enter(entry) => {
             let sp = ex.sp_at(ex.frame_base());
-            let (mb, ml) = ex.mem_regs();
-            unsafe { dispatch(entry, sp, mb, ml, ex, Accs::ZERO) }
+            let (mem_base, mem_len) = ex.mem_regs();
+            unsafe { dispatch(entry, sp, mem_base, mem_len, ex, Accs::ZERO) }
         }
         Replaced::Returned => unsafe { leave(ex) },
         Replaced::Trapped(code) => trap(ex, code),
@@ -447,8 +456,8 @@ unsafe fn throw_ref(
 unsafe fn caught(
     ip: Ip,
     sp: Sp,
-    mb: *mut u8,
-    ml: usize,
+    mem_base: *mut u8,
+    mem_len: usize,
     ex: &mut Exec,
     _: u64,
     _: f32,
@@ -487,15 +496,24 @@ unsafe fn caught(
             }
         }
     }
-    unsafe { dispatch(ip.add(words!(Caught)), sp, mb, ml, ex, Accs::ZERO) }
+    unsafe {
+        dispatch(
+            ip.add(words!(Caught)),
+            sp,
+            mem_base,
+            mem_len,
+            ex,
+            Accs::ZERO,
+        )
+    }
 }
 
 #[cfg(feature = "exceptions")]
 unsafe fn catch_end(
     ip: Ip,
     sp: Sp,
-    mb: *mut u8,
-    ml: usize,
+    mem_base: *mut u8,
+    mem_len: usize,
     ex: &mut Exec,
     acc: u64,
     f32acc: f32,
@@ -513,7 +531,7 @@ unsafe fn catch_end(
         f32: f32acc,
         f64: f64acc,
     };
-    unsafe { dispatch(ip.add(words!(CatchEnd)), sp, mb, ml, ex, accs) }
+    unsafe { dispatch(ip.add(words!(CatchEnd)), sp, mem_base, mem_len, ex, accs) }
 }
 
 /// Leaves the current frame (results already in its first slots). Returning into another
@@ -523,9 +541,9 @@ pub(super) unsafe fn leave(ex: &mut Exec) -> Done {
     match unsafe { ex.pop_frame() } {
         Some((resume, base, true)) => {
             let sp = ex.sp_at(base);
-            let (mb, ml) = ex.mem_regs();
+            let (mem_base, mem_len) = ex.mem_regs();
             // SAFETY: `resume` was saved by the call that pushed the frame.
-            unsafe { dispatch(resume, sp, mb, ml, ex, Accs::ZERO) }
+            unsafe { dispatch(resume, sp, mem_base, mem_len, ex, Accs::ZERO) }
         }
         Some((resume, base, false)) => unsafe { leave_to_other_instance(ex, resume, base) },
         None => Done::Return,
@@ -537,9 +555,9 @@ pub(super) unsafe fn leave(ex: &mut Exec) -> Done {
 unsafe fn leave_to_other_instance(ex: &mut Exec, resume: Ip, base: usize) -> Done {
     unsafe { ex.enter_caller_instance() };
     let sp = ex.sp_at(base);
-    let (mb, ml) = ex.mem_regs();
+    let (mem_base, mem_len) = ex.mem_regs();
     // SAFETY: `resume` was saved by the call that pushed the frame.
-    unsafe { dispatch(resume, sp, mb, ml, ex, Accs::ZERO) }
+    unsafe { dispatch(resume, sp, mem_base, mem_len, ex, Accs::ZERO) }
 }
 
 unsafe fn return0(
@@ -617,13 +635,13 @@ unsafe fn memory_grow(
     };
     let result = unsafe { set(sp, dst, old.map_or(u64::from(u32::MAX), |p| p)) };
     // Growing may have moved memory.
-    let (mb, ml) = ex.mem_regs();
+    let (mem_base, mem_len) = ex.mem_regs();
     unsafe {
         dispatch(
             ip.add(words!(MemoryGrow)),
             sp,
-            mb,
-            ml,
+            mem_base,
+            mem_len,
             ex,
             result.into_acc(Accs::ZERO),
         )
@@ -643,7 +661,7 @@ unsafe fn use_memory(
     operands!(ip, UseMemory { mem });
     // SAFETY: the bytecode contract: `mem` is a memory index of the instance.
     ex.memory = unsafe { (*ex.vmctx).memory(mem) };
-    let (mb, ml) = ex.mem_regs();
+    let (mem_base, mem_len) = ex.mem_regs();
     // Between an instruction and the one it feeds only on memory 0; pass the accumulators
     // on anyway.
     let accs = Accs {
@@ -651,7 +669,7 @@ unsafe fn use_memory(
         f32: f32acc,
         f64: f64acc,
     };
-    unsafe { dispatch(ip.add(words!(UseMemory)), sp, mb, ml, ex, accs) }
+    unsafe { dispatch(ip.add(words!(UseMemory)), sp, mem_base, mem_len, ex, accs) }
 }
 
 written_out! {

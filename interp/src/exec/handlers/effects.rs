@@ -1,6 +1,6 @@
 //! The handlers of the `other` instructions whose effect is one expression: branches,
 //! moves and constants, fuel and interruption, globals, references, tables, and the bulk
-//! memory operations (which never move memory, so `mb`/`ml` stay valid). See `handler!`
+//! memory operations (which never move memory, so `mem_base`/`mem_len` stay valid). See `handler!`
 //! for the kinds of effect.
 
 use core::ptr;
@@ -15,14 +15,14 @@ use super::trapped_here;
 use crate::bytecode::{payload, words_for};
 
 macro_rules! effects {
-    ([$ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $fw:ident]
+    ([$ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $fw:ident]
         $( $kind:ident $name:ident { $($field:ident),* } => $body:expr; )*) => {
-        $( handler!([$ip, $sp, $mb, $ml, $ex, $fw] $kind $name { $($field),* } => $body); )*
+        $( handler!([$ip, $sp, $mem_base, $mem_len, $ex, $fw] $kind $name { $($field),* } => $body); )*
     };
 }
 
 effects! {
-    [ip, sp, mb, ml, ex, fw]
+    [ip, sp, mem_base, mem_len, ex, fw]
 
 
     // Branches.
@@ -117,7 +117,7 @@ effects! {
     };
     plain ElemDrop { elem } => (&mut (*ex.instance).elements)[elem as usize] = Default::default();
 
-    // Memory: bulk operations (they never move memory, so `mb`/`ml` stay valid).
+    // Memory: bulk operations (they never move memory, so `mem_base`/`mem_len` stay valid).
     plain MemorySize { dst } => set(sp, dst, if ex.memory.is_null() { 0 } else { (*ex.memory).pages() });
     fallible MemoryFill { dst, value, len } => {
         let (d, v, n) = (get::<u32>(sp, dst), get::<u32>(sp, value) as u8, get::<u32>(sp, len));

@@ -58,12 +58,12 @@ macro_rules! all_variants {
 ///
 /// A value result is passed on to the next instruction in the accumulator of its kind.
 macro_rules! handler {
-    ([$ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $fw:ident]
+    ([$ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $fw:ident]
         $kind:ident $name:ident { $($field:ident),* } => $body:expr) => {
         /// `W`: which operand arrives in an accumulator (`W & 3`: 0 none, 1 the first,
         /// 2 the second), and whether the result's store is skipped (`W & 4`).
         #[allow(non_snake_case, unused_variables, clippy::unnecessary_cast)]
-        unsafe fn $name<const W: u8>($ip: Ip, $sp: Sp, $mb: *mut u8, $ml: usize, $ex: &mut Exec, acc: u64, f32acc: f32, f64acc: f64) -> Done {
+        unsafe fn $name<const W: u8>($ip: Ip, $sp: Sp, $mem_base: *mut u8, $mem_len: usize, $ex: &mut Exec, acc: u64, f32acc: f32, f64acc: f64) -> Done {
             let accs = Accs { int: acc, f32: f32acc, f64: f64acc };
             // SAFETY: `handler_for` gives this handler only to this variant, whose
             // operands follow it.
@@ -78,54 +78,54 @@ macro_rules! handler {
                 kind: instr.operand_kind(),
             };
             const NEXT: usize = words_for(core::mem::size_of::<payload::$name>());
-            handler!(@$kind $ip, $sp, $mb, $ml, $ex, accs, NEXT, instr, $body)
+            handler!(@$kind $ip, $sp, $mem_base, $mem_len, $ex, accs, NEXT, instr, $body)
         }
 
         impl HandlerOf for payload::$name {
             const VARIANTS: Variants = all_variants!($name);
         }
     };
-    (@plain $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
+    (@plain $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
         #[allow(unused_unsafe)]
         let effect = unsafe { $body };
         #[cfg(debug_assertions)]
         let effect = checked(effect, &$instr);
         let accs = Effect::update(effect, $acc);
         // SAFETY: a function's code ends with a return, so the next instruction exists.
-        unsafe { dispatch($ip.add($next), $sp, $mb, $ml, $ex, accs) }
+        unsafe { dispatch($ip.add($next), $sp, $mem_base, $mem_len, $ex, accs) }
     }};
-    (@fallible $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
+    (@fallible $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
         #[allow(unused_unsafe)]
         match unsafe { $body } {
             Ok(v) => {
                 #[cfg(debug_assertions)]
                 let v = checked(v, &$instr);
                 let accs = Effect::update(v, $acc);
-                unsafe { dispatch($ip.add($next), $sp, $mb, $ml, $ex, accs) }
+                unsafe { dispatch($ip.add($next), $sp, $mem_base, $mem_len, $ex, accs) }
             }
             Err(code) => trap($ex, code),
         }
     }};
-    (@trapping $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
+    (@trapping $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
         #[allow(unused_unsafe)]
         match unsafe { $body } {
             Ok(v) => {
                 #[cfg(debug_assertions)]
                 let v = checked(v, &$instr);
                 let accs = Effect::update(v, $acc);
-                unsafe { dispatch($ip.add($next), $sp, $mb, $ml, $ex, accs) }
+                unsafe { dispatch($ip.add($next), $sp, $mem_base, $mem_len, $ex, accs) }
             }
             Err(t) => trapped_here($ex, t),
         }
     }};
-    (@branch $ip:ident, $sp:ident, $mb:ident, $ml:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
+    (@branch $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
         // A branch produces nothing: the accumulators pass through untouched.
         #[allow(unused_unsafe)]
         match unsafe { $body } {
             // SAFETY: the bytecode contract: branch targets are inside the function
             // (offsets in words, from this instruction's handler word).
-            Some(offset) => unsafe { dispatch($ip.offset(offset as isize), $sp, $mb, $ml, $ex, $acc) },
-            None => unsafe { dispatch($ip.add($next), $sp, $mb, $ml, $ex, $acc) },
+            Some(offset) => unsafe { dispatch($ip.offset(offset as isize), $sp, $mem_base, $mem_len, $ex, $acc) },
+            None => unsafe { dispatch($ip.add($next), $sp, $mem_base, $mem_len, $ex, $acc) },
         }
     }};
 }

@@ -326,36 +326,36 @@ pub(super) fn checked<E: Effect>(effect: E, instr: &crate::bytecode::Instr) -> E
 #[inline(always)]
 pub(super) unsafe fn addr(
     base: u32,
-    mb: *mut u8,
-    ml: usize,
+    mem_base: *mut u8,
+    mem_len: usize,
     offset: u32,
     size: u64,
 ) -> Result<*mut u8, TrapCode> {
     let ea = u64::from(base) + u64::from(offset);
-    if ea + size > ml as u64 {
+    if ea + size > mem_len as u64 {
         return Err(TrapCode::MemoryOutOfBounds);
     }
-    // SAFETY: `ea + size <= mem_len`, the length of the allocation at `mb`.
-    Ok(unsafe { mb.add(ea as usize) })
+    // SAFETY: `ea + size <= mem_len`, the length of the allocation at `mem_base`.
+    Ok(unsafe { mem_base.add(ea as usize) })
 }
 
 /// A load: the address is the forwardable operand; `load_add!` first adds an immediate
 /// to it, wrapping as the `i32.add` it was translated from.
 macro_rules! load_add {
-    ($sp:ident, $fw:ident, $mb:ident, $ml:ident, $dst:ident, $a:ident, $imm:ident, $offset:ident, $t:ty, $conv:expr) => {{
+    ($sp:ident, $fw:ident, $mem_base:ident, $mem_len:ident, $dst:ident, $a:ident, $imm:ident, $offset:ident, $t:ty, $conv:expr) => {{
         let base = unsafe { first::<u32>($sp, $a, $fw) }.wrapping_add($imm as u32);
-        load!(@at base, $sp, $fw, $mb, $ml, $dst, $offset, $t, $conv)
+        load!(@at base, $sp, $fw, $mem_base, $mem_len, $dst, $offset, $t, $conv)
     }};
 }
 
 macro_rules! load {
-    ($sp:ident, $fw:ident, $mb:ident, $ml:ident, $dst:ident, $addr:ident, $offset:ident, $t:ty, $conv:expr) => {{
+    ($sp:ident, $fw:ident, $mem_base:ident, $mem_len:ident, $dst:ident, $addr:ident, $offset:ident, $t:ty, $conv:expr) => {{
         let base = unsafe { first::<u32>($sp, $addr, $fw) };
-        load!(@at base, $sp, $fw, $mb, $ml, $dst, $offset, $t, $conv)
+        load!(@at base, $sp, $fw, $mem_base, $mem_len, $dst, $offset, $t, $conv)
     }};
-    (@at $base:ident, $sp:ident, $fw:ident, $mb:ident, $ml:ident, $dst:ident, $offset:ident, $t:ty, $conv:expr) => {{
+    (@at $base:ident, $sp:ident, $fw:ident, $mem_base:ident, $mem_len:ident, $dst:ident, $offset:ident, $t:ty, $conv:expr) => {{
         let base = $base;
-        match unsafe { addr(base, $mb, $ml, $offset, core::mem::size_of::<$t>() as u64) } {
+        match unsafe { addr(base, $mem_base, $mem_len, $offset, core::mem::size_of::<$t>() as u64) } {
             Ok(p) => {
                 // SAFETY: `addr` checked that the bytes are inside memory.
                 let v = <$t>::from_le_bytes(unsafe {
@@ -372,9 +372,17 @@ macro_rules! load {
 /// its wasm type (a float from the float accumulator when forwarded) and converted by
 /// `$bits` to the memory type `$t`, whose bytes are stored.
 macro_rules! store {
-    ($sp:ident, $fw:ident, $mb:ident, $ml:ident, $addr:ident, $value:ident, $offset:ident, $t:ty, $bits:expr) => {{
+    ($sp:ident, $fw:ident, $mem_base:ident, $mem_len:ident, $addr:ident, $value:ident, $offset:ident, $t:ty, $bits:expr) => {{
         let base = unsafe { get::<u32>($sp, $addr) };
-        match unsafe { addr(base, $mb, $ml, $offset, core::mem::size_of::<$t>() as u64) } {
+        match unsafe {
+            addr(
+                base,
+                $mem_base,
+                $mem_len,
+                $offset,
+                core::mem::size_of::<$t>() as u64,
+            )
+        } {
             Ok(p) => {
                 let v: $t = ($bits)(unsafe { first($sp, $value, $fw) });
                 // SAFETY: `addr` checked that the bytes are inside memory.

@@ -22,18 +22,18 @@ macro_rules! operator_handlers {
         branch_cmp_imm { $( $brci:ident ($($brci_in:ident),* -> $($brci_out:ident)?) [$($brci_flags:tt)*] = $brci_pol:ident $brci_sem:ident; )* }
         other { $($other:tt)* }
     ) => {
-        $( handler!([ip, sp, mb, ml, ex, fw] fallible $bin { dst, a, b } => bin(sp, fw, dst, a, b, wasm::$bin_sem)); )*
-        $( handler!([ip, sp, mb, ml, ex, fw] fallible $bimm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, wasm::$bimm_sem)); )*
-        $( handler!([ip, sp, mb, ml, ex, fw] fallible $un { dst, src } => un(sp, fw, dst, src, wasm::$un_sem)); )*
-        $( handler!([ip, sp, mb, ml, ex, fw] fallible $load { dst, addr, offset } =>
-            load!(sp, fw, mb, ml, dst, addr, offset, $load_mem, <$load_out>::from)); )*
-        $( handler!([ip, sp, mb, ml, ex, fw] fallible $ladd { dst, a, imm, offset } =>
-            load_add!(sp, fw, mb, ml, dst, a, imm, offset, $ladd_mem, <$ladd_out>::from)); )*
-        $( handler!([ip, sp, mb, ml, ex, fw] fallible $store { addr, value, offset } =>
-            store!(sp, fw, mb, ml, addr, value, offset, $store_mem, |v: $store_in| v as $store_mem)); )*
-        $( handler!([ip, sp, mb, ml, ex, fw] branch $brc { a, b, offset } =>
+        $( handler!([ip, sp, mem_base, mem_len, ex, fw] fallible $bin { dst, a, b } => bin(sp, fw, dst, a, b, wasm::$bin_sem)); )*
+        $( handler!([ip, sp, mem_base, mem_len, ex, fw] fallible $bimm { dst, a, imm } => self::imm(sp, fw, dst, a, imm, wasm::$bimm_sem)); )*
+        $( handler!([ip, sp, mem_base, mem_len, ex, fw] fallible $un { dst, src } => un(sp, fw, dst, src, wasm::$un_sem)); )*
+        $( handler!([ip, sp, mem_base, mem_len, ex, fw] fallible $load { dst, addr, offset } =>
+            load!(sp, fw, mem_base, mem_len, dst, addr, offset, $load_mem, <$load_out>::from)); )*
+        $( handler!([ip, sp, mem_base, mem_len, ex, fw] fallible $ladd { dst, a, imm, offset } =>
+            load_add!(sp, fw, mem_base, mem_len, dst, a, imm, offset, $ladd_mem, <$ladd_out>::from)); )*
+        $( handler!([ip, sp, mem_base, mem_len, ex, fw] fallible $store { addr, value, offset } =>
+            store!(sp, fw, mem_base, mem_len, addr, value, offset, $store_mem, |v: $store_in| v as $store_mem)); )*
+        $( handler!([ip, sp, mem_base, mem_len, ex, fw] branch $brc { a, b, offset } =>
             test!($brc_pol wasm::$brc_sem(first(sp, a, fw), second(sp, b, fw))).then_some(offset)); )*
-        $( handler!([ip, sp, mb, ml, ex, fw] branch $brci { a, imm, offset } =>
+        $( handler!([ip, sp, mem_base, mem_len, ex, fw] branch $brci { a, imm, offset } =>
             test!($brci_pol wasm::$brci_sem(first(sp, a, fw), imm.into())).then_some(offset)); )*
     };
 }

@@ -23,8 +23,8 @@ const OSR_POLL: u32 = 1 << 10;
 pub(super) unsafe fn hot(
     ip: Ip,
     sp: Sp,
-    mb: *mut u8,
-    ml: usize,
+    mem_base: *mut u8,
+    mem_len: usize,
     ex: &mut Exec,
     _: u64,
     _: f32,
@@ -38,7 +38,7 @@ pub(super) unsafe fn hot(
         }
     }
     // The first instruction of a function: nothing is forwarded to it or from it.
-    unsafe { dispatch(ip.add(words!(Hot)), sp, mb, ml, ex, Accs::ZERO) }
+    unsafe { dispatch(ip.add(words!(Hot)), sp, mem_base, mem_len, ex, Accs::ZERO) }
 }
 
 /// Tells the JIT that defined function `def` of the current module is hot.
@@ -54,8 +54,8 @@ unsafe fn hot_function(ex: &mut Exec, def: u32) {
 pub(super) unsafe fn hot_loop(
     ip: Ip,
     sp: Sp,
-    mb: *mut u8,
-    ml: usize,
+    mem_base: *mut u8,
+    mem_len: usize,
     ex: &mut Exec,
     _: u64,
     _: f32,
@@ -71,7 +71,16 @@ pub(super) unsafe fn hot_loop(
         }
     }
     // A loop header is a branch target: nothing is forwarded to it.
-    unsafe { dispatch(ip.add(words!(HotLoop)), sp, mb, ml, ex, Accs::ZERO) }
+    unsafe {
+        dispatch(
+            ip.add(words!(HotLoop)),
+            sp,
+            mem_base,
+            mem_len,
+            ex,
+            Accs::ZERO,
+        )
+    }
 }
 
 /// A hot loop header: asks the JIT for native code to continue the frame in (on-stack
@@ -101,8 +110,17 @@ unsafe fn hot_loop_slow(ip: Ip, sp: Sp, ex: &mut Exec, def: u32, offset: u32) ->
             }
         }
         None => {
-            let (mb, ml) = ex.mem_regs();
-            unsafe { dispatch(ip.add(words!(HotLoop)), sp, mb, ml, ex, Accs::ZERO) }
+            let (mem_base, mem_len) = ex.mem_regs();
+            unsafe {
+                dispatch(
+                    ip.add(words!(HotLoop)),
+                    sp,
+                    mem_base,
+                    mem_len,
+                    ex,
+                    Accs::ZERO,
+                )
+            }
         }
     }
 }
