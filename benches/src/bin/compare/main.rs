@@ -15,8 +15,6 @@
 //! - code heap: bytes the eagerly compiled module keeps on the heap, per wasm byte;
 //! - peak heap: the most heap live while compiling lazily, instantiating and running `run(n)`.
 
-#[path = "../../../../src/bin/wisp/peak.rs"]
-mod peak;
 #[cfg(feature = "jit")]
 mod tiers;
 
@@ -27,9 +25,10 @@ use wisp_benches::{
     geomean, load_workloads, median, round_order, runtimes, timed, Compiled, Mode, Runtime,
     Workload,
 };
+use wisp_test_support::peak::PeakAlloc;
 
 #[global_allocator]
-pub static ALLOC: peak::PeakAlloc = peak::PeakAlloc::new();
+pub static ALLOC: PeakAlloc = PeakAlloc::new();
 
 pub struct Options {
     pub runs: usize,
