@@ -23,6 +23,7 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// A command line wisp cannot act on; exits with `EXIT_USAGE`.
     pub fn usage(message: impl Into<String>) -> Failure {
         Failure {
             message: message.into(),

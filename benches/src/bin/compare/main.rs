@@ -27,11 +27,15 @@ use wisp_benches::{
 };
 use wisp_test_support::peak::PeakAlloc;
 
+/// Every allocation of the process, counted for the peak-heap figures.
 #[global_allocator]
 pub static ALLOC: PeakAlloc = PeakAlloc::new();
 
+/// The command line.
 pub struct Options {
+    /// Timed runs per measurement (`--runs`); the median is reported.
     pub runs: usize,
+    /// Each workload's small input (`--small`), for a quick pass.
     pub small: bool,
     json: Option<String>,
     /// Compare wisp's tiers (`tiers.rs`) rather than runtimes.
