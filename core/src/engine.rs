@@ -74,7 +74,7 @@ pub enum TierEvent {
         module: crate::Module,
         /// The function's index in `module`'s function index space.
         func: u32,
-        /// The loop's byte offset in the module, as in the frame's code.
+        /// The loop, by the byte offset of its `loop` operator in the module.
         loop_offset: u32,
     },
 }

@@ -61,7 +61,8 @@ pub enum ConstOp {
 /// A constant expression, as a short postfix program.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConstExpr {
-    /// The instructions, in order; evaluating them leaves the value on a stack of one.
+    /// The instructions in postfix order: evaluated on a stack, they leave the expression's
+    /// value.
     pub ops: Box<[ConstOp]>,
 }
 
