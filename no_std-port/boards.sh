@@ -41,12 +41,12 @@ variant=$board${features:+-$features}
 # root workspace (CI shares one there): this is a separate workspace with its own profile.
 if [ "$panic" = abort ]; then
   target_dir=target
-  build=(cargo build --release)
+  build=(cargo build --release --locked)
 else
   target_dir=target/immediate-abort
   # `optimize_for_size` picks the standard library's smaller algorithms (sorting,
   # formatting) where it has two (about 1 KiB on mps2-an386).
-  build=(cargo +nightly build --release -Z build-std=core,alloc
+  build=(cargo +nightly build --release --locked -Z build-std=core,alloc
          -Z build-std-features=optimize_for_size -Z panic-immediate-abort
          --config 'profile.release.panic="immediate-abort"')
 fi

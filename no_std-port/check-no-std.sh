@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 status=0
 for target in thumbv7em-none-eabihf riscv32imac-unknown-none-elf; do
   for features in "" no-float; do
-    tree=$(cargo tree --target "$target" ${features:+--features "$features"} \
+    tree=$(cargo tree --locked --target "$target" ${features:+--features "$features"} \
       -e normal,features,no-proc-macro --prefix none)
     crates=$(grep -E '^[^ ]+ v[0-9]' <<<"$tree" | sed 's/ (\*)$//' | sort -u | wc -l)
     label="$target${features:+ --features $features}"

@@ -129,7 +129,7 @@ for arch in "${arches[@]}"; do
   mkdir -p "$logs"
 
   step "$arch: build the JIT's tests ($target)"
-  if ! timed "$arch build jit tests" cargo test --release -p wisp-jit --target "$target" --no-run; then
+  if ! timed "$arch build jit tests" cargo test --release --locked -p wisp-jit --target "$target" --no-run; then
     summary+=("$arch/jit-tests: build failed")
     failed=1
     continue
@@ -137,7 +137,7 @@ for arch in "${arches[@]}"; do
 
   step "$arch: the JIT's tests under qemu-$arch"
   log="$logs/jit-tests.log"
-  timed "$arch jit tests" logged cargo test --release -p wisp-jit --target "$target"
+  timed "$arch jit tests" logged cargo test --release --locked -p wisp-jit --target "$target"
   status=$?
   line=$(awk '/^test result:/ { p += $4; f += $6; i += $8; n++ }
               END { if (n) printf "%d passed, %d failed, %d skipped", p, f, i; else printf "no test ran" }' "$logs/jit-tests.log")
@@ -145,7 +145,7 @@ for arch in "${arches[@]}"; do
   summary+=("$arch/jit-tests: $line")
 
   step "$arch: build the spec runner"
-  if ! timed "$arch build spec runner" cargo build --release -p wisp-spec-tests --target "$target"; then
+  if ! timed "$arch build spec runner" cargo build --release --locked -p wisp-spec-tests --target "$target"; then
     summary+=("$arch/spec: build failed")
     failed=1
     continue

@@ -12,8 +12,8 @@ cd "$(dirname "$0")/.."
 
 unwind_dir=${CARGO_TARGET_DIR:-target}
 abort_dir=target/panic-abort
-cargo build --release -q --features jit --bin wisp
-CARGO_PROFILE_RELEASE_PANIC=abort cargo build --release -q --features jit --bin wisp \
+cargo build --release --locked -q --features jit --bin wisp
+CARGO_PROFILE_RELEASE_PANIC=abort cargo build --release --locked -q --features jit --bin wisp \
   --target-dir "$abort_dir"
 unwind=$unwind_dir/release/wisp
 abort=$abort_dir/release/wisp

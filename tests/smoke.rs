@@ -1,3 +1,6 @@
+//! A first look through the facade: recursion and a loop on the default engine, and a
+//! caller's constants surviving its calls (also run under Miri, see .ci/steps/miri.sh).
+
 use wisp::{Engine, Linker, Module, Store};
 
 #[test]

@@ -4,6 +4,10 @@
 //! Every workload module has one ABI: no imports, an exported `run(n: i32) -> i64` that
 //! does `n` units of work and returns a checksum (see `workloads/README.md`).
 
+// A benchmark harness, not an API: the workspace's `missing_docs` is for core, the
+// interpreter and the JIT.
+#![allow(missing_docs)]
+
 pub mod runtimes;
 pub mod workloads;
 

@@ -49,7 +49,9 @@ pub enum TierEvent {
     /// Function `func` (an index of `module`'s function index space) was compiled and its
     /// native code installed: every later call, from either tier, runs it.
     Compiled {
+        /// The module the function belongs to.
         module: crate::Module,
+        /// The function's index in `module`'s function index space.
         func: u32,
         /// How long compiling took.
         compile_time: core::time::Duration,
@@ -58,15 +60,21 @@ pub enum TierEvent {
     },
     /// Compiling `func` failed: it stays interpreted.
     CompileFailed {
+        /// The module the function belongs to.
         module: crate::Module,
+        /// The function's index in `module`'s function index space.
         func: u32,
+        /// What the compiler reported.
         message: alloc::string::String,
     },
     /// An interpreted frame of `func` moved to native code at the loop at byte
     /// `loop_offset` (on-stack replacement).
     OsrEntered {
+        /// The module the function belongs to.
         module: crate::Module,
+        /// The function's index in `module`'s function index space.
         func: u32,
+        /// The loop, by the byte offset of its `loop` operator in the module.
         loop_offset: u32,
     },
 }
@@ -88,7 +96,10 @@ pub enum Tier {
     /// A test tier: each function runs interpreted or native by a choice seeded with
     /// `seed`, fixed when the module is first used, so calls cross tiers in both
     /// directions.
-    Mixed { seed: u64 },
+    Mixed {
+        /// Seeds each function's choice of tier.
+        seed: u64,
+    },
 }
 
 /// When [`Tier::Tiered`] compiles a function.
@@ -172,6 +183,7 @@ macro_rules! feature_setters {
 }
 
 impl Config {
+    /// The default configuration; each setter documents its default.
     pub fn new() -> Self {
         Self::default()
     }
@@ -227,6 +239,7 @@ impl Config {
         self
     }
 
+    /// Whether [`Config::interruptible`] is on.
     pub fn get_interruptible(&self) -> bool {
         self.interruptible
     }
@@ -239,6 +252,7 @@ impl Config {
         self
     }
 
+    /// The tier set with [`Config::tier`], if any.
     pub fn get_tier(&self) -> Option<Tier> {
         self.tier
     }
@@ -254,6 +268,7 @@ impl Config {
         self
     }
 
+    /// The thresholds set with [`Config::tier_up`] (the defaults otherwise).
     pub fn get_tier_up(&self) -> TierUp {
         self.tier_up
     }
@@ -368,38 +383,47 @@ impl Config {
         self
     }
 
+    /// The limits set with [`Config::module_limits`].
     pub fn get_module_limits(&self) -> &ModuleLimits {
         &self.module_limits
     }
 
+    /// The limit set with [`Config::max_instances`].
     pub fn get_max_instances(&self) -> u32 {
         self.max_instances
     }
 
+    /// The limit set with [`Config::max_memories`].
     pub fn get_max_memories(&self) -> u32 {
         self.max_memories
     }
 
+    /// The limit set with [`Config::max_tables`].
     pub fn get_max_tables(&self) -> u32 {
         self.max_tables
     }
 
+    /// The limit set with [`Config::max_store_memory_bytes`].
     pub fn get_max_store_memory_bytes(&self) -> u64 {
         self.max_store_memory_bytes
     }
 
+    /// Whether execution is metered ([`Config::consume_fuel`]).
     pub fn get_consume_fuel(&self) -> bool {
         self.consume_fuel
     }
 
+    /// Whether functions are translated on their first call ([`Config::lazy_translation`]).
     pub fn get_lazy_translation(&self) -> bool {
         self.lazy_translation
     }
 
+    /// The limit set with [`Config::max_call_depth`].
     pub fn get_max_call_depth(&self) -> u32 {
         self.max_call_depth
     }
 
+    /// The limit set with [`Config::max_stack_slots`].
     pub fn get_max_stack_slots(&self) -> u32 {
         self.max_stack_slots
     }
@@ -410,14 +434,17 @@ impl Config {
         self.max_frame_slots
     }
 
+    /// The limit set with [`Config::max_memory_bytes`].
     pub fn get_max_memory_bytes(&self) -> u64 {
         self.max_memory_bytes
     }
 
+    /// Whether memories live in reserved address space ([`Config::memory_reservation`]).
     pub fn get_memory_reservation(&self) -> bool {
         self.memory_reservation
     }
 
+    /// The limit set with [`Config::max_table_elements`].
     pub fn get_max_table_elements(&self) -> u32 {
         self.max_table_elements
     }
@@ -491,6 +518,7 @@ impl Engine {
         }
     }
 
+    /// The configuration the engine was built with.
     pub fn config(&self) -> &Config {
         &self.inner.config
     }
@@ -517,6 +545,8 @@ impl Engine {
         self.inner.types.lock().types[id as usize].clone()
     }
 
+    /// Whether `a` and `b` are clones of one engine, sharing its configuration, type
+    /// registry and executor.
     pub fn same(a: &Engine, b: &Engine) -> bool {
         Arc::ptr_eq(&a.inner, &b.inner)
     }

@@ -11,6 +11,7 @@ use crate::types::ExternType;
 /// A module that failed to decode or validate: what and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModuleError {
+    /// What is wrong, in wasmparser's words or wisp's.
     pub message: String,
     /// Byte offset into the module where the problem was found.
     pub offset: u64,
@@ -42,12 +43,21 @@ pub enum Error {
     /// The module exceeds one of the engine's configured limits.
     Limit(ModuleError),
     /// No definition was supplied for an import.
-    UnknownImport { module: String, name: String },
+    UnknownImport {
+        /// The import's module name.
+        module: String,
+        /// The import's field name.
+        name: String,
+    },
     /// An import's definition has the wrong type.
     IncompatibleImport {
+        /// The import's module name.
         module: String,
+        /// The import's field name.
         name: String,
+        /// The type the module declares for the import.
         expected: ExternType,
+        /// The type of the definition supplied.
         actual: ExternType,
     },
     /// A value's type does not match what was asked for.
@@ -55,7 +65,12 @@ pub enum Error {
     /// A handle from one store was used with another.
     StoreMismatch,
     /// A linker definition clashes with an existing one.
-    Duplicate { module: String, name: String },
+    Duplicate {
+        /// The definition's module name.
+        module: String,
+        /// The definition's field name.
+        name: String,
+    },
     /// Something the API was asked for does not exist (an export, a table slot, ...).
     NotFound(String),
     /// Growing a memory or table, or allocating one, failed.
@@ -65,10 +80,12 @@ pub enum Error {
     /// (`limit` is that limit), or the store's `ResourceLimiter` said no (`limit` is
     /// `None`). Nothing was created.
     StoreLimit {
+        /// What would have passed its limit.
         resource: StoreResource,
         /// What the store would have held (the count, or the memory total), or for the
         /// limiter's refusal, the size of the one memory or table it refused.
         requested: u64,
+        /// The limit passed, or `None` when the `ResourceLimiter` refused.
         limit: Option<u64>,
     },
     /// Instantiation trapped (start function, or an out-of-bounds segment).
@@ -153,4 +170,5 @@ impl std::error::Error for Error {
     }
 }
 
+/// wisp's results: [`Error`] unless another error type is named.
 pub type Result<T, E = Error> = core::result::Result<T, E>;

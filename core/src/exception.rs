@@ -38,13 +38,16 @@ use crate::value::Val;
 
 /// A tag in a store.
 pub struct TagEntity {
+    /// The tag's type: the types of the values an exception with it carries.
     pub ty: TagType,
 }
 
 /// An exception: the tag it was thrown with (a store tag index) and its values (raw slots,
 /// laid out as the tag type's `params_layout`).
 pub struct ExnEntity {
+    /// The store index of the tag the exception was thrown with.
     pub tag: u32,
+    /// The exception's values as raw slots, in the tag type's order.
     pub fields: Box<[u64]>,
     /// Whether it has been a value (see the module comment): then it is never freed. A
     /// cell, so a value can be exposed where the store is only read (`Val` to raw).
@@ -74,6 +77,7 @@ impl Tag {
         Ok(inner.alloc_tag(ty.clone()))
     }
 
+    /// The tag's type. Fails if the tag belongs to another store.
     pub fn ty(&self, store: impl AsContext) -> Result<TagType> {
         let inner = &store.as_context().0.inner;
         inner.check(self.store)?;

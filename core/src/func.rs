@@ -81,20 +81,30 @@ impl HostFunc {
 /// What a function is.
 pub enum FuncKind {
     /// Function `index` (in its module's function index space) of store instance `instance`.
-    Wasm { instance: u32, index: u32 },
+    Wasm {
+        /// The instance's index in the store.
+        instance: u32,
+        /// The function's index in its module's function index space.
+        index: u32,
+    },
     /// A host function and its type, boxed: entities of wasm functions, one per function
     /// per instance, stay small (their type is their module's).
     Host(Box<HostEntity>),
 }
 
+/// A host function's entity: the closure and the type it was defined with.
 pub struct HostEntity {
+    /// The closure wasm calls.
     pub func: HostFunc,
+    /// The type the function was defined with; calls are checked against it.
     pub ty: FuncType,
 }
 
+/// A function in a store: a wasm function of an instance, or a host function.
 pub struct FuncEntity {
     /// Engine-wide id of the function's type.
     pub type_id: u32,
+    /// Which of the two, and where its code is.
     pub kind: FuncKind,
 }
 
@@ -207,6 +217,7 @@ impl Func {
         Func::alloc_host(&mut store.as_context_mut().0.inner, ty, host)
     }
 
+    /// The function's type. Fails if the function belongs to another store.
     pub fn ty(&self, store: impl AsContext) -> Result<FuncType> {
         let inner = &store.as_context().0.inner;
         inner.check(self.store)?;
@@ -306,14 +317,17 @@ pub struct Caller<'a, T> {
 }
 
 impl<T> Caller<'_, T> {
+    /// The embedder's data in the store.
     pub fn data(&self) -> &T {
         &self.store.data
     }
 
+    /// The embedder's data in the store, to change.
     pub fn data_mut(&mut self) -> &mut T {
         &mut self.store.data
     }
 
+    /// The store's engine.
     pub fn engine(&self) -> &crate::engine::Engine {
         &self.store.inner.engine
     }
@@ -327,7 +341,7 @@ impl<T> Caller<'_, T> {
 
     /// The store's interrupt handle, when its engine is `Config::interruptible` (`None`
     /// otherwise). A host function that blocks (on I/O, say) can wait in slices and give
-    /// up once it [is interrupted](InterruptHandle::is_interrupted), so that
+    /// up once it [is interrupted](crate::InterruptHandle::is_interrupted), so that
     /// `InterruptHandle::interrupt` ends a guest whether it runs wasm or waits in the host.
     pub fn interrupt_handle(&self) -> Option<crate::store::InterruptHandle> {
         self.store
@@ -343,6 +357,7 @@ impl<T> Caller<'_, T> {
         self.store.get_fuel()
     }
 
+    /// Sets the fuel left (fails if fuel is not enabled).
     pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
         self.store.set_fuel(fuel)
     }

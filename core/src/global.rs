@@ -9,7 +9,9 @@ use crate::value::Val;
 /// the pointer kept in each `VmCtx` that defines or imports it.
 #[repr(C)]
 pub struct GlobalEntity {
+    /// The value as a raw slot: what the tiers read and write in place.
     pub value: u64,
+    /// The global's type, which gives the slot's meaning.
     pub ty: GlobalType,
 }
 
@@ -21,6 +23,8 @@ pub struct Global {
 }
 
 impl Global {
+    /// A host-defined global of type `ty` holding `value`, which must be of `ty`'s content
+    /// type.
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global> {
         let inner = &mut store.as_context_mut().0.inner;
         let raw = value.to_raw_checked(ty.content, inner)?;
@@ -40,10 +44,12 @@ impl Global {
         Ok(&inner.globals[self.index as usize])
     }
 
+    /// The global's type. Fails if the global belongs to another store.
     pub fn ty(&self, store: impl AsContext) -> Result<GlobalType> {
         Ok(self.entity(&store)?.ty)
     }
 
+    /// The global's current value. Fails if the global belongs to another store.
     pub fn get(&self, store: impl AsContext) -> Result<Val> {
         let e = self.entity(&store)?;
         Ok(Val::from_raw(e.value, e.ty.content, self.store))

@@ -6,8 +6,11 @@
 //! (firmware), so a seeded hasher is as predictable as any, and flash is tight: FNV-1a,
 //! a few instructions, whose worst case the module limits bound.
 
+/// The hasher of the runtime's maps: hashbrown's default (seeded) with `std`.
 #[cfg(feature = "std")]
 pub type BuildHasher = hashbrown::DefaultHashBuilder;
+/// The hasher of the runtime's maps: FNV-1a without `std`, which has no entropy to seed
+/// with.
 #[cfg(not(feature = "std"))]
 pub type BuildHasher = core::hash::BuildHasherDefault<Fnv>;
 

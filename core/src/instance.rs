@@ -23,12 +23,16 @@ use crate::wasm;
 
 /// An instance in a store. Its `vmctx` points into the boxed arrays beside it.
 pub struct InstanceEntity {
+    /// The module the instance was created from.
     pub module: Module,
     /// Store indices of the instance's functions, tables, memories and globals, in each
     /// index space's order (imports first).
     pub funcs: Box<[u32]>,
+    /// Store indices of the instance's tables, imports first.
     pub tables: Box<[u32]>,
+    /// Store indices of the instance's memories, imports first.
     pub memories: Box<[u32]>,
+    /// Store indices of the instance's globals, imports first.
     pub globals: Box<[u32]>,
     /// Store indices of the instance's tags (imports first): what a `catch` of tag `i`
     /// compares an exception's tag with. `VmCtx::tags` points here.
@@ -41,6 +45,7 @@ pub struct InstanceEntity {
     memory_ptrs: Box<[*mut MemoryEntity]>,
     global_ptrs: Box<[*mut GlobalEntity]>,
     table_ptrs: Box<[*mut TableEntity]>,
+    /// What compiled code reaches the instance through: pointers into the arrays above.
     pub vmctx: VmCtx,
 }
 
@@ -81,6 +86,8 @@ impl Instance {
         instantiate(store.as_context_mut().0, module, imports)
     }
 
+    /// The module the instance was created from. Fails if the instance belongs to another
+    /// store.
     pub fn module<'a, C: AsContext + 'a>(&self, store: &'a C) -> Result<&'a Module> {
         let inner = &store.as_context().0.inner;
         inner.check(self.store)?;
@@ -110,27 +117,31 @@ impl Instance {
             .collect())
     }
 
+    /// The exported function called `name`, if it is one.
     pub fn get_func(&self, store: impl AsContext, name: &str) -> Option<Func> {
         self.get_export(store, name)?.into_func()
     }
 
+    /// The exported memory called `name`, if it is one.
     pub fn get_memory(&self, store: impl AsContext, name: &str) -> Option<Memory> {
         self.get_export(store, name)?.into_memory()
     }
 
+    /// The exported table called `name`, if it is one.
     pub fn get_table(&self, store: impl AsContext, name: &str) -> Option<Table> {
         self.get_export(store, name)?.into_table()
     }
 
+    /// The exported global called `name`, if it is one.
     pub fn get_global(&self, store: impl AsContext, name: &str) -> Option<Global> {
         self.get_export(store, name)?.into_global()
     }
 
+    /// The exported tag called `name`, if it is one.
     pub fn get_tag(&self, store: impl AsContext, name: &str) -> Option<Tag> {
         self.get_export(store, name)?.into_tag()
     }
 
-    /// A typed view of exported function `name`.
     /// The index of `tag` among the tags the instance's module imports and defines, if it
     /// is one of them: what the module's imports, exports and name section call it.
     pub fn tag_index(&self, store: impl AsContext, tag: &Tag) -> Option<u32> {
@@ -143,6 +154,8 @@ impl Instance {
         (0..count).find(|&i| unsafe { inst.vmctx.tag(i) } == tag.index)
     }
 
+    /// A typed view of exported function `name`: fails if there is none, or its type is not
+    /// `P` to `R`.
     pub fn get_typed_func<P: crate::typed::WasmParams, R: crate::typed::WasmResults>(
         &self,
         store: impl AsContext,

@@ -24,38 +24,48 @@ use crate::value::Val;
 /// Anything that can be imported or exported.
 #[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
 pub enum Extern {
+    /// A function.
     Func(Func),
+    /// A table.
     Table(Table),
+    /// A linear memory.
     Memory(Memory),
+    /// A global.
     Global(Global),
+    /// An exception tag.
     Tag(Tag),
 }
 
 impl Extern {
+    /// The function, if this is one.
     pub fn into_func(self) -> Option<Func> {
         match self {
             Extern::Func(f) => Some(f),
             _ => None,
         }
     }
+    /// The table, if this is one.
     pub fn into_table(self) -> Option<Table> {
         match self {
             Extern::Table(t) => Some(t),
             _ => None,
         }
     }
+    /// The memory, if this is one.
     pub fn into_memory(self) -> Option<Memory> {
         match self {
             Extern::Memory(m) => Some(m),
             _ => None,
         }
     }
+    /// The global, if this is one.
     pub fn into_global(self) -> Option<Global> {
         match self {
             Extern::Global(g) => Some(g),
             _ => None,
         }
     }
+    /// The tag, if this is one.
     pub fn into_tag(self) -> Option<Tag> {
         match self {
             Extern::Tag(t) => Some(t),
@@ -107,6 +117,7 @@ pub struct Linker<T> {
 }
 
 impl<T: 'static> Linker<T> {
+    /// A linker with no definitions, for stores of `engine`.
     pub fn new(engine: &Engine) -> Linker<T> {
         Linker {
             engine: engine.clone(),
@@ -116,6 +127,7 @@ impl<T: 'static> Linker<T> {
         }
     }
 
+    /// The engine the linker's definitions are for.
     pub fn engine(&self) -> &Engine {
         &self.engine
     }

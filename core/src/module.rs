@@ -28,25 +28,41 @@ use crate::types::{
 /// `ref.null`, `ref.func` or `global.get`; extended-const adds integer arithmetic.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ConstOp {
+    /// `i32.const`.
     I32(i32),
+    /// `i64.const`.
     I64(i64),
+    /// `f32.const`, as its bits.
     F32(u32),
+    /// `f64.const`, as its bits.
     F64(u64),
+    /// `v128.const`.
     V128(u128),
+    /// `ref.null` of this type.
     RefNull(RefType),
+    /// `ref.func` of this function index.
     RefFunc(u32),
+    /// `global.get` of this global index.
     GlobalGet(u32),
+    /// `i32.add` (extended-const).
     I32Add,
+    /// `i32.sub` (extended-const).
     I32Sub,
+    /// `i32.mul` (extended-const).
     I32Mul,
+    /// `i64.add` (extended-const).
     I64Add,
+    /// `i64.sub` (extended-const).
     I64Sub,
+    /// `i64.mul` (extended-const).
     I64Mul,
 }
 
 /// A constant expression, as a short postfix program.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConstExpr {
+    /// The instructions in postfix order: evaluated on a stack, they leave the expression's
+    /// value.
     pub ops: Box<[ConstOp]>,
 }
 
@@ -138,59 +154,96 @@ fn ref_type(ty: wasmparser::RefType, type_ids: &[u32], offset: u64) -> Result<Re
 pub enum ImportKind {
     /// A function of this module type index.
     Func(u32),
+    /// A table of this type.
     Table(TableType),
+    /// A memory of this type.
     Memory(MemoryType),
+    /// A global of this type.
     Global(GlobalType),
     /// An exception tag of this module type index.
     Tag(u32),
 }
 
+/// One import of a module: the two names it is linked by, and what it asks for.
 #[derive(Debug, Clone)]
 pub struct Import {
+    /// The module name.
     pub module: String,
+    /// The field name.
     pub name: String,
+    /// What kind of definition it needs, and its type.
     pub kind: ImportKind,
 }
 
 /// The index spaces an export can refer to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExternIndex {
+    /// A function index.
     Func(u32),
+    /// A table index.
     Table(u32),
+    /// A memory index.
     Memory(u32),
+    /// A global index.
     Global(u32),
+    /// A tag index.
     Tag(u32),
 }
 
+/// One export of a module.
 #[derive(Debug, Clone)]
 pub struct Export {
+    /// The name it is exported under.
     pub name: String,
+    /// What it exports, in the module's index spaces.
     pub index: ExternIndex,
 }
 
+/// How an element segment is used.
 #[derive(Debug, Clone)]
 pub enum ElementMode {
+    /// Only for `table.init` (and dropped by `elem.drop`).
     Passive,
-    Active { table: u32, offset: ConstExpr },
+    /// Copied into a table at instantiation.
+    Active {
+        /// The table's index.
+        table: u32,
+        /// Where in the table the first reference goes.
+        offset: ConstExpr,
+    },
+    /// Only declares functions that `ref.func` may name; never copied.
     Declared,
 }
 
+/// An element segment: references for tables.
 #[derive(Debug, Clone)]
 pub struct ElementSegment {
+    /// How it is used.
     pub mode: ElementMode,
+    /// The type of its references.
     pub ty: RefType,
     /// One constant expression per element (`ref.func i` for the index form).
     pub items: Box<[ConstExpr]>,
 }
 
+/// How a data segment is used.
 #[derive(Debug, Clone)]
 pub enum DataMode {
+    /// Only for `memory.init` (and dropped by `data.drop`).
     Passive,
-    Active { memory: u32, offset: ConstExpr },
+    /// Copied into a memory at instantiation.
+    Active {
+        /// The memory's index.
+        memory: u32,
+        /// Where in the memory the first byte goes.
+        offset: ConstExpr,
+    },
 }
 
+/// A data segment: bytes for memories.
 #[derive(Debug, Clone)]
 pub struct DataSegment {
+    /// How it is used.
     pub mode: DataMode,
     /// Where the bytes lie in the module's binary.
     pub bytes: Range<usize>,
@@ -209,35 +262,54 @@ pub struct FuncBody {
 
 /// Everything decoded from a module. Public for the tiers; embedders use [`Module`].
 pub struct ModuleInner {
+    /// The engine the module was loaded for.
     pub engine: Engine,
+    /// The module's name from its name section, if any.
     pub name: Option<String>,
+    /// The module's binary, which function bodies and data segments are ranges of.
     pub bytes: Box<[u8]>,
     /// Function types by module type index, with their engine-wide ids.
     pub types: Vec<FuncType>,
+    /// The engine-wide id of each entry of `types`.
     pub type_ids: Vec<u32>,
+    /// The imports, in the module's order.
     pub imports: Vec<Import>,
     /// Type index of every function, imported ones first.
     pub funcs: Vec<u32>,
+    /// How many of `funcs` are imported.
     pub num_imported_funcs: u32,
+    /// Every table's type, imported ones first.
     pub tables: Vec<TableType>,
+    /// How many of `tables` are imported.
     pub num_imported_tables: u32,
     /// Initialiser of each defined table (`None`: null).
     pub table_inits: Vec<Option<ConstExpr>>,
+    /// Every memory's type, imported ones first.
     pub memories: Vec<MemoryType>,
+    /// How many of `memories` are imported.
     pub num_imported_memories: u32,
+    /// Every global's type, imported ones first.
     pub globals: Vec<GlobalType>,
+    /// How many of `globals` are imported.
     pub num_imported_globals: u32,
+    /// The initialiser of each defined global.
     pub global_inits: Vec<ConstExpr>,
     /// Type index of every exception tag, imported ones first.
     pub tags: Vec<u32>,
+    /// How many of `tags` are imported.
     pub num_imported_tags: u32,
+    /// The exports, in the module's order.
     pub exports: Vec<Export>,
     export_map: HashMap<String, usize>,
+    /// The start function's index, if any.
     pub start: Option<u32>,
+    /// The element segments, in order.
     pub elements: Vec<ElementSegment>,
+    /// The data segments, in order.
     pub data: Vec<DataSegment>,
     /// Defined functions, in order (index = function index - imported functions).
     pub bodies: Vec<FuncBody>,
+    /// Function names from the name section.
     pub func_names: Names,
     /// Tag names from the name section.
     pub tag_names: Names,
@@ -317,10 +389,12 @@ impl ModuleInner {
         &self.types[self.funcs[func_index as usize] as usize]
     }
 
+    /// The engine-wide id of function `func_index`'s type.
     pub fn func_type_id(&self, func_index: u32) -> u32 {
         self.type_ids[self.funcs[func_index as usize] as usize]
     }
 
+    /// The export called `name`.
     pub fn export(&self, name: &str) -> Option<&Export> {
         self.export_map.get(name).map(|&i| &self.exports[i])
     }
@@ -377,6 +451,7 @@ impl Module {
             .map_err(|e| explain_left_out(engine, bytes, e))
     }
 
+    /// The engine the module was loaded for.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
     }
@@ -386,6 +461,7 @@ impl Module {
         self.inner.name.as_deref()
     }
 
+    /// Every import as module name, field name and type, in the module's order.
     pub fn imports(&self) -> impl ExactSizeIterator<Item = (&str, &str, ExternType)> + '_ {
         let m = &*self.inner;
         m.imports.iter().map(move |imp| {
@@ -402,6 +478,7 @@ impl Module {
         })
     }
 
+    /// Every export as name and type, in the module's order.
     pub fn exports(&self) -> impl ExactSizeIterator<Item = (&str, ExternType)> + '_ {
         self.inner
             .exports

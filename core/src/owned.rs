@@ -14,9 +14,13 @@ use alloc::boxed::Box;
 use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 
+/// A value on the heap at an address that never changes, owned like a `Box` but without
+/// `Box`'s uniqueness claim, so the tiers may keep raw pointers to it while the store holds
+/// it.
 pub struct Owned<T>(NonNull<T>);
 
 impl<T> Owned<T> {
+    /// Moves `value` to the heap.
     pub fn new(value: T) -> Owned<T> {
         // SAFETY: `Box::into_raw` never returns null.
         Owned(unsafe { NonNull::new_unchecked(Box::into_raw(Box::new(value))) })

@@ -54,18 +54,27 @@ pub struct NativeFrames {
 
 /// The type-independent part of a store. Public for the tiers.
 pub struct StoreInner {
+    /// The store's identity, which every handle carries and every use checks.
     pub id: StoreId,
+    /// The engine the store was created for.
     pub engine: Engine,
+    /// Every function: the instances' and the host's, by store function index.
     pub funcs: Vec<FuncEntity>,
     /// One `FuncRef` per entry of `funcs`, for native code (`func_refs_base`).
     pub func_refs: Vec<crate::vm::FuncRef>,
     /// `func_refs.as_ptr()`, refreshed whenever a function is added: native code loads it
     /// for each call that uses it, and functions are only added between calls.
     pub func_refs_base: crate::vm::FuncRefs,
+    /// Every linear memory, by store memory index.
     pub memories: Vec<Owned<MemoryEntity>>,
+    /// Every table, by store table index.
     pub tables: Vec<Owned<TableEntity>>,
+    /// Every global, by store global index.
     pub globals: Vec<Owned<GlobalEntity>>,
+    /// Every instance, by store instance index, including those whose instantiation
+    /// trapped.
     pub instances: Vec<Owned<InstanceEntity>>,
+    /// The host values behind `ExternRef`s, by their index.
     pub externs: Vec<Box<dyn Any + Send + Sync>>,
     /// Exception tags (`exception.rs`).
     pub tags: Vec<crate::exception::TagEntity>,
@@ -157,6 +166,7 @@ impl StoreInner {
         let _ = trap;
     }
 
+    /// Whether the engine meters execution with fuel.
     pub fn consume_fuel_enabled(&self) -> bool {
         self.engine.config().consume_fuel
     }
@@ -171,6 +181,8 @@ pub struct InterruptHandle {
 }
 
 impl InterruptHandle {
+    /// Asks for the interrupt: the store's wasm code traps at its next check, or its next
+    /// run does.
     pub fn interrupt(&self) {
         self.flag.store(true, Ordering::Relaxed);
     }
@@ -196,6 +208,7 @@ pub struct Store<T> {
 }
 
 impl<T> Store<T> {
+    /// An empty store for `engine`'s modules, holding the embedder's `data`.
     pub fn new(engine: &Engine, data: T) -> Store<T> {
         Store {
             inner: StoreInner {
@@ -234,18 +247,22 @@ impl<T> Store<T> {
         }
     }
 
+    /// The engine the store was created for.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
     }
 
+    /// The embedder's data.
     pub fn data(&self) -> &T {
         &self.data
     }
 
+    /// The embedder's data, to change.
     pub fn data_mut(&mut self) -> &mut T {
         &mut self.data
     }
 
+    /// Ends the store and gives back the embedder's data.
     pub fn into_data(self) -> T {
         self.data
     }
@@ -316,15 +333,18 @@ pub struct StoreContext<'a, T>(pub(crate) &'a Store<T>);
 pub struct StoreContextMut<'a, T>(pub(crate) &'a mut Store<T>);
 
 impl<T> StoreContext<'_, T> {
+    /// The embedder's data.
     pub fn data(&self) -> &T {
         &self.0.data
     }
 }
 
 impl<T> StoreContextMut<'_, T> {
+    /// The embedder's data.
     pub fn data(&self) -> &T {
         &self.0.data
     }
+    /// The embedder's data, to change.
     pub fn data_mut(&mut self) -> &mut T {
         &mut self.0.data
     }
@@ -332,12 +352,15 @@ impl<T> StoreContextMut<'_, T> {
 
 /// Anything that gives shared access to a store.
 pub trait AsContext {
+    /// The embedder's data type of the store.
     type Data;
+    /// The store, borrowed shared.
     fn as_context(&self) -> StoreContext<'_, Self::Data>;
 }
 
 /// Anything that gives exclusive access to a store.
 pub trait AsContextMut: AsContext {
+    /// The store, borrowed exclusively.
     fn as_context_mut(&mut self) -> StoreContextMut<'_, Self::Data>;
 }
 

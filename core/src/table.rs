@@ -14,9 +14,12 @@ use crate::value::Val;
 /// every operation that changes its length (`new`, `grow`): native code reads them at
 /// fixed offsets for `call_indirect`.
 pub struct TableEntity {
+    /// The first element: `elements`' pointer.
     pub base: *mut u64,
+    /// The number of elements.
     pub len: u32,
     elements: Vec<u64>,
+    /// The table's type; its minimum is the declared one, not the current size.
     pub ty: TableType,
     max: u32,
     /// The store's growth state (its limiter), which `grow` asks.
@@ -74,6 +77,7 @@ impl TableEntity {
         self.len = self.elements.len() as u32;
     }
 
+    /// The current number of elements.
     pub fn size(&self) -> u32 {
         self.elements.len() as u32
     }
@@ -103,6 +107,7 @@ impl TableEntity {
         Ok(Some(old))
     }
 
+    /// The raw element at `index`, or the out-of-bounds trap.
     #[inline]
     pub fn get(&self, index: u32) -> Result<u64, TrapCode> {
         self.elements
@@ -111,6 +116,7 @@ impl TableEntity {
             .ok_or(TrapCode::TableOutOfBounds)
     }
 
+    /// Sets the raw element at `index`, or returns the out-of-bounds trap.
     #[inline]
     pub fn set(&mut self, index: u32, value: u64) -> Result<(), TrapCode> {
         let slot = self
@@ -199,6 +205,8 @@ impl Table {
         Ok(&inner.tables[self.index as usize])
     }
 
+    /// The table's type with its current size as the minimum. Fails if the table belongs to
+    /// another store.
     pub fn ty(&self, store: impl AsContext) -> Result<TableType> {
         let e = self.entity(&store)?;
         Ok(TableType {
@@ -207,6 +215,7 @@ impl Table {
         })
     }
 
+    /// The current number of elements. Fails if the table belongs to another store.
     pub fn size(&self, store: impl AsContext) -> Result<u32> {
         Ok(self.entity(&store)?.size())
     }
@@ -219,6 +228,8 @@ impl Table {
             .map(|raw| Val::from_raw(raw, e.ty.element.into(), self.store)))
     }
 
+    /// Sets the element at `index` to `value`, which must be of the table's element type;
+    /// out of bounds is an error.
     pub fn set(&self, mut store: impl AsContextMut, index: u32, value: Val) -> Result<()> {
         let inner = &mut store.as_context_mut().0.inner;
         inner.check(self.store)?;

@@ -82,6 +82,7 @@ impl TrapCode {
         Self::ALL.get((status as usize).checked_sub(1)?).copied()
     }
 
+    /// The trap's message, as the spec tests' `assert_trap` words it.
     pub fn message(self) -> &'static str {
         match self {
             TrapCode::Unreachable => "unreachable",
@@ -118,7 +119,9 @@ impl<E: fmt::Debug + fmt::Display + Any + Send + Sync> HostError for E {}
 /// module's name section gives one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrameInfo {
+    /// The function's index in its module's function index space.
     pub func_index: u32,
+    /// The function's name from the module's name section, if it has one.
     pub func_name: Option<String>,
 }
 

@@ -15,6 +15,7 @@ use crate::value::ExternRef;
 /// maps to `v128` yet), read and written by `from_raw`/`into_raw`; tuples of them place
 /// each at the slot `SlotLayout` gives it (`WasmParams`).
 pub trait WasmTy: Sized + Send + 'static {
+    /// The Wasm value type this Rust type maps to.
     const TY: ValType;
     #[doc(hidden)]
     fn into_raw(self, store: StoreId) -> Result<u64>;
@@ -84,10 +85,12 @@ impl WasmTy for Option<ExternRef> {
 
 /// Parameters of a typed call: `()`, a single `WasmTy`, or a tuple of them.
 pub trait WasmParams: Sized + Send + 'static {
+    /// The number of parameters.
     const LEN: usize;
     /// The raw slots the values take together (`SlotLayout::slots` of their types).
     #[doc(hidden)]
     const SLOTS: usize;
+    /// The parameters' Wasm types, in order.
     fn types() -> Vec<ValType>;
     #[doc(hidden)]
     fn write(self, slots: &mut [u64], store: StoreId) -> Result<()>;
@@ -179,10 +182,12 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
         }
     }
 
+    /// The untyped function behind this view.
     pub fn func(&self) -> Func {
         self.func
     }
 
+    /// Calls the function with `params`; a trap is an [`Error::Trap`](crate::Error::Trap).
     pub fn call(&self, mut store: impl AsContextMut, params: Params) -> Result<Results> {
         let ctx = store.as_context_mut().0;
         ctx.inner.check(self.func.store)?;
@@ -205,7 +210,9 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
 
 /// What a host closure may return: results directly, or `Result<results, Trap>`.
 pub trait HostResult: Send + 'static {
+    /// The results the closure gives on success.
     type Results: WasmResults;
+    /// The results, or the trap the closure asks for.
     fn into_result(self) -> Result<Self::Results, Trap>;
 }
 

@@ -14,9 +14,13 @@ use crate::layout::SlotLayout;
 /// The type of a Wasm value.
 #[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
 pub enum ValType {
+    /// A 32-bit integer.
     I32,
+    /// A 64-bit integer.
     I64,
+    /// A 32-bit float.
     F32,
+    /// A 64-bit float.
     F64,
     /// A 128-bit vector. Parsed in signatures for completeness; the interpreter rejects SIMD.
     V128,
@@ -88,9 +92,11 @@ pub enum HeapType {
     NoFunc,
     /// Any host reference.
     Extern,
+    /// No host reference: the bottom of the host references (only null has it).
     NoExtern,
     /// An exception (exception handling).
     Exn,
+    /// No exception: the bottom of the exception references (only null has it).
     NoExn,
 }
 
@@ -137,15 +143,21 @@ impl fmt::Display for HeapType {
 /// The type of a reference: whether it may be null, and what it points to.
 #[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
 pub struct RefType {
+    /// Whether the reference may be null.
     pub nullable: bool,
+    /// What the reference points to.
     pub heap: HeapType,
 }
 
 impl RefType {
+    /// `funcref`: a nullable reference to any function.
     pub const FUNCREF: RefType = RefType::new(true, HeapType::Func);
+    /// `externref`: a nullable host reference.
     pub const EXTERNREF: RefType = RefType::new(true, HeapType::Extern);
+    /// `exnref`: a nullable reference to an exception.
     pub const EXNREF: RefType = RefType::new(true, HeapType::Exn);
 
+    /// A reference to `heap`, nullable or not.
     pub const fn new(nullable: bool, heap: HeapType) -> RefType {
         RefType { nullable, heap }
     }
@@ -193,6 +205,7 @@ pub struct FuncType {
 const _: () = assert!(core::mem::size_of::<FuncType>() <= 2 * core::mem::size_of::<usize>() + 8);
 
 impl FuncType {
+    /// A function type with `params` and `results`, in order.
     pub fn new(
         params: impl IntoIterator<Item = ValType>,
         results: impl IntoIterator<Item = ValType>,
@@ -209,10 +222,12 @@ impl FuncType {
         }
     }
 
+    /// The parameter types, in order.
     pub fn params(&self) -> &[ValType] {
         &self.types[..self.num_params as usize]
     }
 
+    /// The result types, in order.
     pub fn results(&self) -> &[ValType] {
         &self.types[self.num_params as usize..]
     }
@@ -294,17 +309,23 @@ impl fmt::Display for FuncType {
 /// Whether a global can be written after instantiation.
 #[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
 pub enum Mutability {
+    /// Immutable: only its initialiser sets it.
     Const,
+    /// Mutable: `global.set` and the host may write it.
     Var,
 }
 
+/// A global's value type and mutability.
 #[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
 pub struct GlobalType {
+    /// The type of the value it holds.
     pub content: ValType,
+    /// Whether it can be written after instantiation.
     pub mutability: Mutability,
 }
 
 impl GlobalType {
+    /// A global type of `content` and `mutability`.
     pub fn new(content: ValType, mutability: Mutability) -> Self {
         GlobalType {
             content,
@@ -325,12 +346,16 @@ impl fmt::Display for GlobalType {
 /// A table's element type and limits, in elements.
 #[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
 pub struct TableType {
+    /// The type of its elements.
     pub element: RefType,
+    /// The initial number of elements.
     pub min: u32,
+    /// The most elements it may grow to, if declared.
     pub max: Option<u32>,
 }
 
 impl TableType {
+    /// A table type of `element`s, `min` initially and at most `max`.
     pub fn new(element: RefType, min: u32, max: Option<u32>) -> Self {
         TableType { element, min, max }
     }
@@ -350,8 +375,11 @@ impl fmt::Display for TableType {
 /// custom-page-sizes proposal says otherwise).
 #[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
 pub struct MemoryType {
+    /// The initial number of pages.
     pub min: u64,
+    /// The most pages it may grow to, if declared.
     pub max: Option<u64>,
+    /// The base-2 logarithm of the page size in bytes: 16 for 64 KiB pages.
     pub page_size_log2: u8,
 }
 
@@ -365,6 +393,7 @@ impl MemoryType {
         }
     }
 
+    /// The page size in bytes.
     pub fn page_size(&self) -> u64 {
         1u64 << self.page_size_log2
     }
@@ -414,6 +443,7 @@ impl TagType {
         self.ty.params()
     }
 
+    /// The tag's function type: its values as parameters, no results.
     pub fn func_type(&self) -> &FuncType {
         &self.ty
     }
@@ -436,10 +466,15 @@ impl fmt::Display for TagType {
 /// The type of anything that can be imported or exported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExternType {
+    /// A function of this type.
     Func(FuncType),
+    /// A table of this type.
     Table(TableType),
+    /// A memory of this type.
     Memory(MemoryType),
+    /// A global of this type.
     Global(GlobalType),
+    /// An exception tag of this type.
     Tag(TagType),
 }
 

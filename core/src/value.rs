@@ -56,20 +56,26 @@ impl ExternRef {
 /// A Wasm value. Floats are kept as bits so NaN payloads pass through unchanged.
 #[derive(Debug, Copy, Clone, PartialEq)]
 pub enum Val {
+    /// An `i32`.
     I32(i32),
+    /// An `i64`.
     I64(i64),
     /// An `f32`, as its bits.
     F32(u32),
     /// An `f64`, as its bits.
     F64(u64),
+    /// A `v128`, as its bits.
     V128(u128),
+    /// A `funcref`: a function, or null.
     FuncRef(Option<Func>),
+    /// An `externref`: a host value, or null.
     ExternRef(Option<ExternRef>),
     /// An exception (exception handling's `exnref`).
     ExnRef(Option<ExnRef>),
 }
 
 impl Val {
+    /// The value's type.
     pub fn ty(&self) -> ValType {
         match self {
             Val::I32(_) => ValType::I32,
@@ -106,6 +112,7 @@ impl Val {
         }
     }
 
+    /// The value, if it is an `i32`.
     pub fn i32(&self) -> Option<i32> {
         match *self {
             Val::I32(v) => Some(v),
@@ -113,6 +120,7 @@ impl Val {
         }
     }
 
+    /// The value, if it is an `i64`.
     pub fn i64(&self) -> Option<i64> {
         match *self {
             Val::I64(v) => Some(v),
@@ -120,6 +128,7 @@ impl Val {
         }
     }
 
+    /// The value, if it is an `f32`.
     pub fn f32(&self) -> Option<f32> {
         match *self {
             Val::F32(v) => Some(f32::from_bits(v)),
@@ -127,6 +136,7 @@ impl Val {
         }
     }
 
+    /// The value, if it is an `f64`.
     pub fn f64(&self) -> Option<f64> {
         match *self {
             Val::F64(v) => Some(f64::from_bits(v)),

@@ -85,9 +85,13 @@ pub struct VmCtx {
     pub type_ids: *const u32,
     /// The store index of each of the instance's tags (imported first): a tag's identity.
     pub tags: *const u32,
+    /// How many memories the instance has, imported ones included.
     pub num_memories: u32,
+    /// How many globals the instance has, imported ones included.
     pub num_globals: u32,
+    /// How many tables the instance has, imported ones included.
     pub num_tables: u32,
+    /// How many functions the instance has, imported ones included.
     pub num_funcs: u32,
     /// This instance's index in the store.
     pub instance: u32,

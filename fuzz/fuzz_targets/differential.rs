@@ -2,7 +2,7 @@
 //! the JIT, tier-up with switches forced at every first call and loop header, and the mixed
 //! tier (seeded from the input), exactly as `jit/tests/differential.rs` runs them: every
 //! outcome a guest can observe must be the interpreter's (results with NaNs canonicalised,
-//! trap codes, fuel used, exported memories and globals; `jit/tests/oracle/mod.rs`), and no
+//! trap codes, fuel used, exported memories and globals; `test-support/src/oracle.rs`), and no
 //! compile may fail. Then wasmi runs the same module as an independent oracle: results, trap
 //! codes, globals after each call, and memories and globals at the end must match the
 //! interpreter's, up to the first step where either side ran out of fuel or stack (the two
@@ -10,13 +10,12 @@
 
 #![no_main]
 
-#[path = "../../jit/tests/oracle/mod.rs"]
-mod oracle;
 
 use std::sync::Arc;
 
 use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
+use wisp_test_support::oracle;
 use oracle::{Failures, Outcome, Step, Value};
 use wisp_core::{Config, Engine, ExternType, Val};
 

@@ -8,11 +8,10 @@
 
 #![no_main]
 
-#[path = "../../jit/tests/oracle/mod.rs"]
-mod oracle;
 
 use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
+use wisp_test_support::oracle;
 use wisp::{Config, Engine, Extern, ExternType, Linker, Module, Store, Tier, Val};
 
 /// Fuel for instantiation and for each call.

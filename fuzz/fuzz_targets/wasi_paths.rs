@@ -7,8 +7,8 @@
 //! a fresh tree, on `MemFs` and (unix) on the host file system. After every step the tree
 //! is walked (on the host with `std::fs`) and every link resolved as the kernel would
 //! resolve it: none may lead out of the preopen, and nothing outside it may change. The
-//! driver is `wasi-lite/tests/common/steps.rs`, which `cargo test` also runs on seeded
-//! random input (`tests/escapes.rs`).
+//! driver is `test-support/src/wasi/steps.rs`, which `cargo test` also runs on seeded
+//! random input (`wasi-lite/tests/escapes.rs`).
 //!
 //! **Paths** (any other input): WASI path resolution (`wisp_wasi::sandbox::resolve`, the
 //! one function every `path_*` call resolves through) on the input as a guest path, from a preopen that holds directories,
@@ -39,9 +39,7 @@ use libfuzzer_sys::fuzz_target;
 
 /// The WASI tests' harness: a guest calling every preview1 function from wasm, the tree
 /// walk and the step driver.
-#[path = "../../wasi-lite/tests/common/mod.rs"]
-#[allow(dead_code, unused_imports)]
-mod common;
+use wisp_test_support::wasi as common;
 use wisp_wasi::sandbox::{resolve, Last};
 use wisp_wasi::{
     Dir, DirEntry, Errno, Filestat, Filetype, MemFs, OpenOptions, Opened, SetTime, WasiResult,

@@ -2,12 +2,12 @@
 //! tier-up with thresholds that force switches (every function compiled at its first call,
 //! every loop entered natively at its first iteration) and the mixed tier; every outcome a
 //! guest can observe must be the interpreter's: results, trap codes, fuel used, memories
-//! and globals (`oracle/mod.rs`).
+//! and globals (`wisp_test_support::oracle`).
 //!
 //! `WISP_DIFF_SEEDS=N` runs N modules (default 60); `WISP_DIFF_FIRST=S` starts at seed S,
 //! so a failure's seed can be run again alone.
 
-mod oracle;
+use wisp_test_support::oracle;
 
 use std::sync::Arc;
 

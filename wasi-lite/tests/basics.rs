@@ -1,7 +1,7 @@
 //! Arguments, environment, standard streams, clocks, randomness, process functions,
 //! sockets, and linking: each called from wasm with pointers the test chooses.
 
-mod common;
+use wisp_test_support::wasi as common;
 
 use common::*;
 use wisp::{Engine, Linker, Module, Store};

@@ -5,7 +5,7 @@
 //! `Interrupted` trap, is consumed, and the store works afterwards. Without an interrupt
 //! the waits keep their meaning: a FIFO read waits for its writer's data.
 
-mod common;
+use wisp_test_support::wasi as common;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

@@ -9,7 +9,7 @@
 //!   dir_out -> ..    dir_abs -> <absolute path of outside>    dir_in -> a/b
 //!   dangling -> ../created (which does not exist)
 
-mod common;
+use wisp_test_support::wasi as common;
 
 use common::tree::Tree;
 use common::*;

@@ -1,7 +1,7 @@
 //! Files and directories in a preopen, on the host file system and on `MemFs`: the same
 //! guest calls must behave the same on both.
 
-mod common;
+use wisp_test_support::wasi as common;
 
 use common::*;
 use wisp_wasi::{MemFs, OutputBuffer, WasiCtx};

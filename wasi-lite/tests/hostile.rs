@@ -1,7 +1,7 @@
 //! Hostile pointers from a guest: every one is EFAULT (or the errno named) to the guest,
 //! never a host panic or a trap, and a call that fails leaves no partial effect.
 
-mod common;
+use wisp_test_support::wasi as common;
 
 use common::*;
 use wisp_wasi::{MemFs, OutputBuffer, WasiCtx};

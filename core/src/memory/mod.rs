@@ -15,9 +15,12 @@ use crate::types::MemoryType;
 /// initialised content of `bytes`, refreshed by every operation that can move it (`grow`).
 #[repr(C)]
 pub struct MemoryEntity {
+    /// The first byte of the memory's content.
     pub base: *mut u8,
+    /// The memory's size in bytes.
     pub len: usize,
     bytes: Storage,
+    /// The memory's type; its minimum is the declared one, not the current size.
     pub ty: MemoryType,
     /// The most pages this memory may grow to: its declared maximum within the engine's limit.
     max_pages: u64,
@@ -102,10 +105,12 @@ impl MemoryEntity {
         Ok(Some(old))
     }
 
+    /// The memory's bytes.
     pub fn data(&self) -> &[u8] {
         self.bytes.bytes()
     }
 
+    /// The memory's bytes, to change.
     pub fn data_mut(&mut self) -> &mut [u8] {
         self.bytes.bytes_mut()
     }
@@ -199,6 +204,8 @@ impl Memory {
         Ok(&mut inner.memories[self.index as usize])
     }
 
+    /// The memory's type with its current size as the minimum. Fails if the memory belongs
+    /// to another store.
     pub fn ty(&self, store: impl AsContext) -> Result<MemoryType> {
         let e = self.entity(&store)?;
         let mut ty = e.ty;
@@ -216,6 +223,7 @@ impl Memory {
         Ok(self.entity(store)?.data())
     }
 
+    /// The memory's bytes, to change. Any later `grow` may move them.
     pub fn data_mut<'a, C: AsContextMut + 'a>(&self, store: &'a mut C) -> Result<&'a mut [u8]> {
         Ok(self.entity_mut(store)?.data_mut())
     }

@@ -4,16 +4,16 @@
 mod args;
 mod inspect;
 mod load;
-mod peak;
 mod run;
 mod wasi;
 
 use std::process::ExitCode;
 
 use args::{Command, EXIT_USAGE};
+use wisp_test_support::peak::PeakAlloc;
 
 #[global_allocator]
-static ALLOC: peak::PeakAlloc = peak::PeakAlloc::new();
+static ALLOC: PeakAlloc = PeakAlloc::new();
 
 /// Why wisp itself could not do what was asked (as opposed to what the guest did).
 #[derive(Debug)]
@@ -23,6 +23,7 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// A command line wisp cannot act on; exits with `EXIT_USAGE`.
     pub fn usage(message: impl Into<String>) -> Failure {
         Failure {
             message: message.into(),

@@ -15,8 +15,6 @@
 //! - code heap: bytes the eagerly compiled module keeps on the heap, per wasm byte;
 //! - peak heap: the most heap live while compiling lazily, instantiating and running `run(n)`.
 
-#[path = "../../../../src/bin/wisp/peak.rs"]
-mod peak;
 #[cfg(feature = "jit")]
 mod tiers;
 
@@ -27,12 +25,17 @@ use wisp_benches::{
     geomean, load_workloads, median, round_order, runtimes, timed, Compiled, Mode, Runtime,
     Workload,
 };
+use wisp_test_support::peak::PeakAlloc;
 
+/// Every allocation of the process, counted for the peak-heap figures.
 #[global_allocator]
-pub static ALLOC: peak::PeakAlloc = peak::PeakAlloc::new();
+pub static ALLOC: PeakAlloc = PeakAlloc::new();
 
+/// The command line.
 pub struct Options {
+    /// Timed runs per measurement (`--runs`); the median is reported.
     pub runs: usize,
+    /// Each workload's small input (`--small`), for a quick pass.
     pub small: bool,
     json: Option<String>,
     /// Compare wisp's tiers (`tiers.rs`) rather than runtimes.

@@ -2,10 +2,8 @@
 //! (or two runtimes) can be compared: the instantiation's outcome, each export's results or
 //! trap and the fuel it used, and afterwards every exported memory and global.
 //!
-//! Shared by the differential test (`differential.rs`) and the differential fuzz target
-//! (`fuzz/`), which includes this file by path.
-
-#![allow(dead_code)]
+//! Shared by the JIT's differential test (`jit/tests/differential.rs`) and the fuzz targets
+//! `run` and `differential` (`fuzz/`).
 
 use std::sync::{Arc, Mutex};
 

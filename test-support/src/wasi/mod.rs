@@ -1,16 +1,19 @@
 //! Test harness: a guest module that imports every preview1 function and exports a
 //! wasm wrapper for each (`w_<name>`), so tests call WASI the way a guest does — from
 //! wasm, with pointers of their choosing into the guest's memory.
-
-#![allow(dead_code)]
+//!
+//! Shared by wisp-wasi's tests (`wasi-lite/tests/`) and the fuzz target `wasi_paths`.
 
 pub mod steps;
 pub mod tree;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 
-use wisp::{Engine, Instance, Linker, Memory, Module, Store, Val};
+// wisp-core and the interpreter rather than the facade: the facade's CLI depends on this
+// crate (`peak`), and a package cannot depend on itself through a normal dependency.
+use wisp_core::{Config, Engine, Error, Instance, Linker, Memory, Module, Store, Tier, Val};
 use wisp_wasi::WasiCtx;
 
 /// Every preview1 function with its core wasm parameters (`i` i32, `I` i64); all return
@@ -147,8 +150,12 @@ fn module_text() -> String {
     format!("(module\n{imports}(memory (export \"memory\") {PAGES})\n{wrappers})")
 }
 
-fn shared(config: &wisp::Config) -> (Engine, Module) {
-    let engine = Engine::new(config);
+/// The guest module on the interpreter: WASI's behaviour is the host's, the same whichever
+/// tier calls it, and the interpreter starts at once.
+fn shared(config: &Config) -> (Engine, Module) {
+    let mut config = config.clone();
+    config.tier(Tier::Interp);
+    let engine = Engine::with_executor(config, Arc::new(wisp_interp::Interpreter::new()));
     let wasm = wat::parse_str(module_text()).unwrap();
     let module = Module::new(&engine, wasm).unwrap();
     (engine, module)
@@ -166,7 +173,7 @@ impl Guest {
         // One engine and module for every guest of the process: tests and fuzz inputs
         // make many.
         static SHARED: std::sync::OnceLock<(Engine, Module)> = std::sync::OnceLock::new();
-        let (engine, module) = SHARED.get_or_init(|| shared(&wisp::Config::default()));
+        let (engine, module) = SHARED.get_or_init(|| shared(&Config::default()));
         Guest::with(engine, module, ctx)
     }
 
@@ -175,7 +182,7 @@ impl Guest {
     pub fn interruptible(ctx: WasiCtx) -> Guest {
         static SHARED: std::sync::OnceLock<(Engine, Module)> = std::sync::OnceLock::new();
         let (engine, module) = SHARED.get_or_init(|| {
-            let mut config = wisp::Config::default();
+            let mut config = Config::default();
             config.interruptible(true);
             shared(&config)
         });
@@ -196,7 +203,7 @@ impl Guest {
     }
 
     /// Calls `name` from wasm; a trap is an error.
-    pub fn try_call(&mut self, name: &str, args: &[i64]) -> Result<Option<i32>, wisp::Error> {
+    pub fn try_call(&mut self, name: &str, args: &[i64]) -> Result<Option<i32>, Error> {
         let params = SIGNATURES
             .iter()
             .find(|(n, _)| *n == name)
