@@ -9,6 +9,10 @@ extern crate alloc;
 
 use alloc::sync::Arc;
 
+/// A peak-counting global allocator: the one behind `wisp run --stats` and the benchmark
+/// harness's memory figures.
+#[cfg(feature = "std")]
+pub mod peak;
 #[cfg(feature = "wat")]
 pub use wat;
 pub use wisp_core::{

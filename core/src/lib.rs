@@ -6,7 +6,6 @@
 //! the `std` feature adds `std::error::Error` impls.
 
 #![no_std]
-#![warn(missing_debug_implementations)]
 #![allow(missing_debug_implementations)]
 
 extern crate alloc;

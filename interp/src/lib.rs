@@ -7,7 +7,6 @@
 //! - `isa`: the instruction table everything above derives from.
 
 #![no_std]
-#![deny(unsafe_op_in_unsafe_fn)]
 // Without exception handling, the translator's and executor's scaffolding for it (regions,
 // catch slots, `Raised::At`) is built but never reached: left for the linker to drop.
 #![cfg_attr(
@@ -51,6 +50,7 @@ impl core::fmt::Debug for Interpreter {
 }
 
 impl Interpreter {
+    /// An interpreter that runs everything itself (no tier-up).
     pub fn new() -> Self {
         Interpreter { native: None }
     }
@@ -222,11 +222,13 @@ pub fn disassemble(module: &wisp_core::Module, def: u32) -> Option<alloc::string
 /// A translated function as inspection sees it.
 #[derive(Debug, Clone)]
 pub struct Bytecode {
+    /// Its instructions, before encoding.
     pub code: alloc::vec::Vec<bytecode::Instr>,
     /// Slots the frame needs (locals, operand stack, constant pool).
     pub frame_size: u32,
     /// The constant pool, at slots `const_base..` of the frame.
     pub const_base: u32,
+    /// The constant pool's values, as raw slots.
     pub consts: alloc::vec::Vec<u64>,
 }
 

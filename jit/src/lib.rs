@@ -19,8 +19,6 @@
 //! - `offsets`: where native code finds the runtime's fields.
 //! - `perf_map`: symbols for `perf` (`WISP_PERF_MAP`).
 
-#![deny(unsafe_op_in_unsafe_fn)]
-
 #[cfg(not(unix))]
 compile_error!("wisp-jit maps its code with mmap: it builds on Unix systems only");
 

@@ -4,6 +4,7 @@
 
 use crate::TrapCode;
 
+/// Wasm's `f32.min`: NaN if either is, and -0 below +0.
 pub fn f32_min(a: f32, b: f32) -> f32 {
     if a.is_nan() || b.is_nan() {
         // Adding propagates a (quieted) NaN, as the spec requires.
@@ -20,6 +21,7 @@ pub fn f32_min(a: f32, b: f32) -> f32 {
     }
 }
 
+/// Wasm's `f32.max`: NaN if either is, and +0 above -0.
 pub fn f32_max(a: f32, b: f32) -> f32 {
     if a.is_nan() || b.is_nan() {
         return a + b;
@@ -34,6 +36,7 @@ pub fn f32_max(a: f32, b: f32) -> f32 {
     }
 }
 
+/// Wasm's `f64.min` (as `f32_min`).
 pub fn f64_min(a: f64, b: f64) -> f64 {
     if a.is_nan() || b.is_nan() {
         return a + b;
@@ -48,6 +51,7 @@ pub fn f64_min(a: f64, b: f64) -> f64 {
     }
 }
 
+/// Wasm's `f64.max` (as `f32_max`).
 pub fn f64_max(a: f64, b: f64) -> f64 {
     if a.is_nan() || b.is_nan() {
         return a + b;
@@ -65,21 +69,27 @@ pub fn f64_max(a: f64, b: f64) -> f64 {
 // Sign operations: Rust's `-x`, `abs` and `copysign` touch the sign bit only and keep NaN
 // payloads exactly (RFC 3514), as Wasm requires; on floats, so that they stay in the float
 // accumulators.
+/// Wasm's `f32.abs`.
 pub fn f32_abs(x: f32) -> f32 {
     x.abs()
 }
+/// Wasm's `f32.neg`.
 pub fn f32_neg(x: f32) -> f32 {
     -x
 }
+/// Wasm's `f32.copysign`.
 pub fn f32_copysign(a: f32, b: f32) -> f32 {
     a.copysign(b)
 }
+/// Wasm's `f64.abs`.
 pub fn f64_abs(x: f64) -> f64 {
     x.abs()
 }
+/// Wasm's `f64.neg`.
 pub fn f64_neg(x: f64) -> f64 {
     -x
 }
+/// Wasm's `f64.copysign`.
 pub fn f64_copysign(a: f64, b: f64) -> f64 {
     a.copysign(b)
 }
@@ -89,6 +99,7 @@ pub fn f64_copysign(a: f64, b: f64) -> f64 {
 /// method (a hardware instruction on every target that has one); without, the libm crate.
 macro_rules! sqrt {
     ($($name:ident: $t:ty => $libm:path;)*) => {$(
+        #[doc = concat!("Wasm's `", stringify!($name), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $name(x: $t) -> $t {
             if x.is_nan() {
@@ -142,6 +153,7 @@ macro_rules! rounding {
             }
         }
 
+        #[doc = concat!("Wasm's `", stringify!($floor), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $floor(x: $t) -> $t {
             match $trunc(x) {
@@ -151,6 +163,7 @@ macro_rules! rounding {
             }
         }
 
+        #[doc = concat!("Wasm's `", stringify!($ceil), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $ceil(x: $t) -> $t {
             match $trunc(x) {
@@ -183,6 +196,7 @@ macro_rules! rounding {
 
 mod f32_rounding {
     rounding! { f32: 8_388_608.0, trunc_below_bound, floor, ceil, nearest; }
+    /// Wasm's `f32.trunc`.
     pub fn trunc(x: f32) -> f32 {
         trunc_below_bound(x).unwrap_or_else(|| integral_or_nan(x))
     }
@@ -190,6 +204,7 @@ mod f32_rounding {
 
 mod f64_rounding {
     rounding! { f64: 4_503_599_627_370_496.0, trunc_below_bound, floor, ceil, nearest; }
+    /// Wasm's `f64.trunc`.
     pub fn trunc(x: f64) -> f64 {
         trunc_below_bound(x).unwrap_or_else(|| integral_or_nan(x))
     }
@@ -204,6 +219,7 @@ pub use f64_rounding::{ceil as f64_ceil, floor as f64_floor, nearest as f64_near
 /// nearest values of the source type outside the target's range.
 macro_rules! checked_trunc {
     ($($name:ident: $from:ty => $to:ty, $lo:expr, $hi:expr;)*) => {$(
+        #[doc = concat!("Wasm's `", stringify!($name), "` (the operator this is named after, `_` for its `.`).")]
         pub fn $name(x: $from) -> Result<$to, TrapCode> {
             if x.is_nan() {
                 Err(TrapCode::BadConversionToInteger)

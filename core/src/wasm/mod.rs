@@ -30,10 +30,13 @@ macro_rules! integer_ops {
         $shr_s:ident $shr_u:ident $rotl:ident $rotr:ident $eq:ident $ne:ident $lt_s:ident
         $lt_u:ident $gt_s:ident $gt_u:ident $le_s:ident $le_u:ident $ge_s:ident $ge_u:ident
         $clz:ident $ctz:ident $popcnt:ident $eqz:ident;)*) => {$(
+        #[doc = concat!("Wasm's `", stringify!($add), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $add(a: $t, b: $t) -> $t { a.wrapping_add(b) }
+        #[doc = concat!("Wasm's `", stringify!($sub), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $sub(a: $t, b: $t) -> $t { a.wrapping_sub(b) }
+        #[doc = concat!("Wasm's `", stringify!($mul), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $mul(a: $t, b: $t) -> $t { a.wrapping_mul(b) }
         /// Traps on a zero divisor, and on the one quotient that overflows (`MIN / -1`).
@@ -45,6 +48,7 @@ macro_rules! integer_ops {
                 a.checked_div(b).ok_or(TrapCode::IntegerOverflow)
             }
         }
+        #[doc = concat!("Wasm's `", stringify!($div_u), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $div_u(a: $t, b: $t) -> Result<$t, TrapCode> {
             (a as $u).checked_div(b as $u).map(|q| q as $t).ok_or(TrapCode::IntegerDivisionByZero)
@@ -58,53 +62,75 @@ macro_rules! integer_ops {
                 Ok(a.wrapping_rem(b))
             }
         }
+        #[doc = concat!("Wasm's `", stringify!($rem_u), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $rem_u(a: $t, b: $t) -> Result<$t, TrapCode> {
             (a as $u).checked_rem(b as $u).map(|r| r as $t).ok_or(TrapCode::IntegerDivisionByZero)
         }
+        #[doc = concat!("Wasm's `", stringify!($and), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $and(a: $t, b: $t) -> $t { a & b }
+        #[doc = concat!("Wasm's `", stringify!($or), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $or(a: $t, b: $t) -> $t { a | b }
+        #[doc = concat!("Wasm's `", stringify!($xor), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $xor(a: $t, b: $t) -> $t { a ^ b }
         /// Shift counts are taken modulo the width, as `wrapping_shl` does.
         #[inline]
         pub fn $shl(a: $t, b: $t) -> $t { a.wrapping_shl(b as u32) }
+        #[doc = concat!("Wasm's `", stringify!($shr_s), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $shr_s(a: $t, b: $t) -> $t { a.wrapping_shr(b as u32) }
+        #[doc = concat!("Wasm's `", stringify!($shr_u), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $shr_u(a: $t, b: $t) -> $t { (a as $u).wrapping_shr(b as u32) as $t }
+        #[doc = concat!("Wasm's `", stringify!($rotl), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $rotl(a: $t, b: $t) -> $t { (a as $u).rotate_left((b as u32) & ($bits - 1)) as $t }
+        #[doc = concat!("Wasm's `", stringify!($rotr), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $rotr(a: $t, b: $t) -> $t { (a as $u).rotate_right((b as u32) & ($bits - 1)) as $t }
+        #[doc = concat!("Wasm's `", stringify!($eq), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $eq(a: $t, b: $t) -> bool { a == b }
+        #[doc = concat!("Wasm's `", stringify!($ne), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $ne(a: $t, b: $t) -> bool { a != b }
+        #[doc = concat!("Wasm's `", stringify!($lt_s), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $lt_s(a: $t, b: $t) -> bool { a < b }
+        #[doc = concat!("Wasm's `", stringify!($lt_u), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $lt_u(a: $t, b: $t) -> bool { (a as $u) < (b as $u) }
+        #[doc = concat!("Wasm's `", stringify!($gt_s), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $gt_s(a: $t, b: $t) -> bool { a > b }
+        #[doc = concat!("Wasm's `", stringify!($gt_u), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $gt_u(a: $t, b: $t) -> bool { (a as $u) > (b as $u) }
+        #[doc = concat!("Wasm's `", stringify!($le_s), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $le_s(a: $t, b: $t) -> bool { a <= b }
+        #[doc = concat!("Wasm's `", stringify!($le_u), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $le_u(a: $t, b: $t) -> bool { (a as $u) <= (b as $u) }
+        #[doc = concat!("Wasm's `", stringify!($ge_s), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $ge_s(a: $t, b: $t) -> bool { a >= b }
+        #[doc = concat!("Wasm's `", stringify!($ge_u), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $ge_u(a: $t, b: $t) -> bool { (a as $u) >= (b as $u) }
+        #[doc = concat!("Wasm's `", stringify!($clz), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $clz(a: $t) -> $t { a.leading_zeros() as $t }
+        #[doc = concat!("Wasm's `", stringify!($ctz), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $ctz(a: $t) -> $t { a.trailing_zeros() as $t }
+        #[doc = concat!("Wasm's `", stringify!($popcnt), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $popcnt(a: $t) -> $t { a.count_ones() as $t }
+        #[doc = concat!("Wasm's `", stringify!($eqz), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $eqz(a: $t) -> bool { a == 0 }
     )*};
@@ -124,25 +150,34 @@ integer_ops! {
 macro_rules! float_ops {
     ($($t:ident: $add:ident $sub:ident $mul:ident $div:ident $eq:ident $ne:ident $lt:ident
         $gt:ident $le:ident $ge:ident;)*) => {$(
+        #[doc = concat!("Wasm's `", stringify!($add), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $add(a: $t, b: $t) -> $t { a + b }
+        #[doc = concat!("Wasm's `", stringify!($sub), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $sub(a: $t, b: $t) -> $t { a - b }
+        #[doc = concat!("Wasm's `", stringify!($mul), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $mul(a: $t, b: $t) -> $t { a * b }
+        #[doc = concat!("Wasm's `", stringify!($div), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $div(a: $t, b: $t) -> $t { a / b }
         /// Comparisons are false when either operand is NaN (`ne`: true).
         #[inline]
         pub fn $eq(a: $t, b: $t) -> bool { a == b }
+        #[doc = concat!("Wasm's `", stringify!($ne), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $ne(a: $t, b: $t) -> bool { a != b }
+        #[doc = concat!("Wasm's `", stringify!($lt), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $lt(a: $t, b: $t) -> bool { a < b }
+        #[doc = concat!("Wasm's `", stringify!($gt), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $gt(a: $t, b: $t) -> bool { a > b }
+        #[doc = concat!("Wasm's `", stringify!($le), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $le(a: $t, b: $t) -> bool { a <= b }
+        #[doc = concat!("Wasm's `", stringify!($ge), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $ge(a: $t, b: $t) -> bool { a >= b }
     )*};
@@ -159,6 +194,7 @@ float_ops! {
 
 macro_rules! conversions {
     ($($name:ident($x:ident: $from:ty) -> $to:ty { $e:expr })*) => {$(
+        #[doc = concat!("Wasm's `", stringify!($name), "` (the operator this is named after, `_` for its `.`).")]
         #[inline]
         pub fn $name($x: $from) -> $to { $e }
     )*};

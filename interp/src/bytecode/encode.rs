@@ -11,7 +11,9 @@ use super::Slot;
 #[derive(Copy, Clone)]
 #[repr(C, align(8))]
 pub union Word {
+    /// An instruction's first word: its handler.
     pub handler: crate::exec::Handler,
+    /// A word of operands.
     pub bits: [u8; 8],
 }
 
@@ -32,8 +34,11 @@ pub const fn words_for(payload: usize) -> usize {
 #[derive(Debug, Copy, Clone, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Forward {
+    /// Every operand from its slot.
     None = 0,
+    /// The first forwardable operand from the accumulator.
     First = 1,
+    /// The second.
     Second = 2,
 }
 

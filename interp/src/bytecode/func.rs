@@ -5,6 +5,7 @@ use super::Word;
 /// A translated function.
 #[derive(Debug)]
 pub struct CompiledFunc {
+    /// The encoded instructions (`encode`).
     pub code: alloc::boxed::Box<[Word]>,
     /// Slots the frame needs: locals, the deepest operand stack, one spare, the constants.
     pub frame_size: u32,
@@ -13,6 +14,7 @@ pub struct CompiledFunc {
     /// Constants instructions read from slots `const_base..`, copied in when a frame is
     /// pushed.
     pub consts: alloc::boxed::Box<[u64]>,
+    /// Slots the parameters take: the frame's first, where the caller put the arguments.
     pub num_params: u32,
     /// Parameters plus declared locals; slots `num_params..num_locals` start zeroed.
     pub num_locals: u32,
@@ -22,6 +24,7 @@ pub struct CompiledFunc {
     /// Where exceptions raised in the function are handled (exception handling; empty for
     /// functions without `try_table` or `try`), and the handlers' clauses.
     pub regions: alloc::boxed::Box<[Region]>,
+    /// The regions' clauses (`Region::first`, `Region::count`).
     pub clauses: alloc::boxed::Box<[Clause]>,
 }
 
@@ -34,15 +37,18 @@ pub struct CompiledFunc {
 pub struct Region {
     /// The protected words, `start..end`, by offset in the function's code.
     pub start: u32,
+    /// Past the last protected word.
     pub end: u32,
     /// The next region to try, or [`Region::NONE`]: the exception leaves the function.
     pub parent: u32,
     /// `clauses[first..first + count]`.
     pub first: u32,
+    /// How many clauses it has.
     pub count: u32,
 }
 
 impl Region {
+    /// No region: the function's outermost.
     pub const NONE: u32 = u32::MAX;
 }
 
@@ -57,6 +63,7 @@ pub struct Clause {
 }
 
 impl Clause {
+    /// `catch_all`: any exception.
     pub const ANY: u32 = u32::MAX;
     /// Not a handler: a legacy catch block's region, which an exception passing out of
     /// it makes let go of the exception in catch slot `pad`.

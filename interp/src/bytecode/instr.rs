@@ -27,23 +27,120 @@ macro_rules! define_instrs {
         #[derive(Debug, Copy, Clone, PartialEq)]
         #[repr(C, u16)]
         pub enum Instr {
-            $($bin { dst: Slot, a: Slot, b: Slot },)*
-            $($bimm { dst: Slot, a: Slot, imm: i32 },)*
-            $($un { dst: Slot, src: Slot },)*
-            $($load { dst: Slot, addr: Slot, offset: u32 },)*
-            $($ladd { dst: Slot, a: Slot, imm: i32, offset: u32 },)*
-            $($store { addr: Slot, value: Slot, offset: u32 },)*
-            $($brc { a: Slot, b: Slot, offset: i32 },)*
-            $($brci { a: Slot, imm: i32, offset: i32 },)*
-            $( $(#[$meta])* $other $({ $($of: $ot),* })?, )*
+            $(
+                #[doc = concat!("`", stringify!($bin), "`: `dst = a op b`, the wasm operator of that name.")]
+                $bin {
+                    /// The result's slot.
+                    dst: Slot,
+                    /// The left operand's slot.
+                    a: Slot,
+                    /// The right operand's slot.
+                    b: Slot,
+                },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($bimm), "`: `dst = a op imm`, the immediate sign-extended for 64-bit operators.")]
+                $bimm {
+                    /// The result's slot.
+                    dst: Slot,
+                    /// The left operand's slot.
+                    a: Slot,
+                    /// The right operand.
+                    imm: i32,
+                },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($un), "`: `dst = op src`, the wasm operator of that name.")]
+                $un {
+                    /// The result's slot.
+                    dst: Slot,
+                    /// The operand's slot.
+                    src: Slot,
+                },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($load), "`: `dst = memory[addr + offset]`, the wasm operator of that name.")]
+                $load {
+                    /// The result's slot.
+                    dst: Slot,
+                    /// The slot of the address.
+                    addr: Slot,
+                    /// The memory argument's offset, added to the address.
+                    offset: u32,
+                },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($ladd), "`: `dst = memory[(a + imm) + offset]`, the load and the `i32.add` of a constant computing its address.")]
+                $ladd {
+                    /// The result's slot.
+                    dst: Slot,
+                    /// The slot of the address before the addition.
+                    a: Slot,
+                    /// The constant added to it (wrapping, as `i32.add`).
+                    imm: i32,
+                    /// The memory argument's offset.
+                    offset: u32,
+                },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($store), "`: `memory[addr + offset] = value`, the wasm operator of that name.")]
+                $store {
+                    /// The slot of the address.
+                    addr: Slot,
+                    /// The slot of the value stored.
+                    value: Slot,
+                    /// The memory argument's offset.
+                    offset: u32,
+                },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($brc), "`: jump by `offset` instructions if the comparison of `a` and `b` holds.")]
+                $brc {
+                    /// The left operand's slot.
+                    a: Slot,
+                    /// The right operand's slot.
+                    b: Slot,
+                    /// The branch offset, relative to this instruction.
+                    offset: i32,
+                },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($brci), "`: jump by `offset` instructions if the comparison of `a` with `imm` holds.")]
+                $brci {
+                    /// The left operand's slot.
+                    a: Slot,
+                    /// The right operand.
+                    imm: i32,
+                    /// The branch offset, relative to this instruction.
+                    offset: i32,
+                },
+            )*
+            $(
+                $(#[$meta])*
+                #[doc = concat!("\n\n(`", stringify!($other), "`, of the table's `other` group; the fields are as the table lists them.)")]
+                $other $({
+                    $(
+                        // Each `other` entry's doc says what its fields are.
+                        #[allow(missing_docs)]
+                        $of: $ot
+                    ),*
+                })?,
+            )*
         }
 
         /// Which instruction an [`Instr`] is, without its operands; the same numbering.
         #[derive(Debug, Copy, Clone, PartialEq, Eq)]
         #[repr(u16)]
         pub enum Tag {
-            $($bin,)* $($bimm,)* $($un,)* $($load,)* $($ladd,)* $($store,)* $($brc,)*
-            $($brci,)* $($other,)*
+            $(#[doc = concat!("[`Instr::", stringify!($bin), "`]")] $bin,)*
+            $(#[doc = concat!("[`Instr::", stringify!($bimm), "`]")] $bimm,)*
+            $(#[doc = concat!("[`Instr::", stringify!($un), "`]")] $un,)*
+            $(#[doc = concat!("[`Instr::", stringify!($load), "`]")] $load,)*
+            $(#[doc = concat!("[`Instr::", stringify!($ladd), "`]")] $ladd,)*
+            $(#[doc = concat!("[`Instr::", stringify!($store), "`]")] $store,)*
+            $(#[doc = concat!("[`Instr::", stringify!($brc), "`]")] $brc,)*
+            $(#[doc = concat!("[`Instr::", stringify!($brci), "`]")] $brci,)*
+            $(#[doc = concat!("[`Instr::", stringify!($other), "`]")] $other,)*
         }
 
         /// Where each group's tags end (they are consecutive, in the table's order).
@@ -65,7 +162,8 @@ macro_rules! define_instrs {
         /// each at its natural alignment (`repr(C)`; the words they start at are 8-byte
         /// aligned, so every field is read with one aligned load, on every target), in the
         /// words after its handler (see [`encode`](super::encode)).
-        #[allow(non_camel_case_types, dead_code)]
+        // The structs mirror `Instr`'s variants field by field, and `Instr` documents them.
+        #[allow(non_camel_case_types, dead_code, missing_docs)]
         pub mod payload {
             use super::Slot;
             $( #[repr(C)] #[derive(Clone, Copy, Debug)] pub struct $bin { pub dst: Slot, pub a: Slot, pub b: Slot } )*
@@ -121,7 +219,10 @@ macro_rules! define_instrs {
         /// exhaustively so that a new entry without a lowering does not compile).
         #[derive(Debug, Copy, Clone, PartialEq, Eq)]
         pub enum NumericOp {
-            $($bin,)* $($un,)* $($load,)* $($store,)*
+            $(#[doc = concat!("Wasm's operator of this name ([`Instr::", stringify!($bin), "`]).")] $bin,)*
+            $(#[doc = concat!("Wasm's operator of this name ([`Instr::", stringify!($un), "`]).")] $un,)*
+            $(#[doc = concat!("Wasm's operator of this name ([`Instr::", stringify!($load), "`]).")] $load,)*
+            $(#[doc = concat!("Wasm's operator of this name ([`Instr::", stringify!($store), "`]).")] $store,)*
         }
 
         impl NumericOp {
@@ -283,14 +384,23 @@ crate::for_each_instr!(define_instrs);
 /// The groups of the table, in its order.
 #[derive(Debug, Copy, Clone, PartialEq, Eq)]
 pub enum Group {
+    /// `dst = a op b`: wasm's binary numeric operators.
     Binary,
+    /// `dst = a op imm`.
     BinaryImm,
+    /// `dst = op src`: wasm's unary numeric operators and conversions, and `ref.is_null`.
     Unary,
+    /// Wasm's loads.
     Load,
+    /// Loads from `a + imm`.
     LoadAdd,
+    /// Wasm's stores.
     Store,
+    /// Compare-and-branch.
     BranchCmp,
+    /// Compare-with-an-immediate-and-branch.
     BranchCmpImm,
+    /// Everything else, each with fields of its own.
     Other,
 }
 
@@ -674,10 +784,13 @@ pub struct Info {
     /// The operands that may come from the previous instruction's result register
     /// instead of their slot: both of a binary operator or compare, else the first only.
     pub first: u8,
+    /// See `first`.
     pub second: u8,
     /// The `i32` branch offset, for branches.
     pub branch: u8,
+    /// The accumulator the result travels in.
     pub result_kind: Kind,
+    /// The accumulator `first` and `second` arrive in.
     pub operand_kind: Kind,
 }
 
@@ -703,8 +816,11 @@ impl Info {
 /// `f32` keeps its exact bits (NaN payloads included).
 #[derive(Debug, Copy, Clone, PartialEq, Eq)]
 pub enum Kind {
+    /// Integers and references.
     Int,
+    /// `f32`.
     F32,
+    /// `f64`.
     F64,
 }
 

@@ -10,7 +10,7 @@ mod wasi;
 use std::process::ExitCode;
 
 use args::{Command, EXIT_USAGE};
-use wisp_test_support::peak::PeakAlloc;
+use wisp::peak::PeakAlloc;
 
 #[global_allocator]
 static ALLOC: PeakAlloc = PeakAlloc::new();

@@ -21,11 +21,11 @@ mod tiers;
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use wisp::peak::PeakAlloc;
 use wisp_benches::{
     geomean, load_workloads, median, round_order, runtimes, timed, Compiled, Mode, Runtime,
     Workload,
 };
-use wisp_test_support::peak::PeakAlloc;
 
 /// Every allocation of the process, counted for the peak-heap figures.
 #[global_allocator]

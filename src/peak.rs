@@ -1,6 +1,8 @@
 //! A global allocator that tracks the peak of live heap bytes: the CLI's `--stats` and the
 //! benchmark harness's memory figures, one implementation for both.
 
+extern crate std;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
