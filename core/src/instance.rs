@@ -299,22 +299,20 @@ fn eval_const(inner: &StoreInner, globals: &[u32], funcs: &[u32], expr: &ConstEx
             ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
                 let b = pop(&mut stack) as i32;
                 let a = pop(&mut stack) as i32;
-                let op = match op {
-                    ConstOp::I32Add => wasm::i32_add,
-                    ConstOp::I32Sub => wasm::i32_sub,
-                    _ => wasm::i32_mul,
-                };
-                u64::from(op(a, b) as u32)
+                u64::from(match op {
+                    ConstOp::I32Add => wasm::i32_add(a, b),
+                    ConstOp::I32Sub => wasm::i32_sub(a, b),
+                    _ => wasm::i32_mul(a, b),
+                } as u32)
             }
             ConstOp::I64Add | ConstOp::I64Sub | ConstOp::I64Mul => {
                 let b = pop(&mut stack) as i64;
                 let a = pop(&mut stack) as i64;
-                let op = match op {
-                    ConstOp::I64Add => wasm::i64_add,
-                    ConstOp::I64Sub => wasm::i64_sub,
-                    _ => wasm::i64_mul,
-                };
-                op(a, b) as u64
+                (match op {
+                    ConstOp::I64Add => wasm::i64_add(a, b),
+                    ConstOp::I64Sub => wasm::i64_sub(a, b),
+                    _ => wasm::i64_mul(a, b),
+                }) as u64
             }
         };
         stack.push(v);

@@ -444,9 +444,12 @@ impl Tag {
     }
 
     /// The tag with number `t`, if there is one.
+    #[inline]
     pub const fn from_u16(t: u16) -> Option<Tag> {
         if (t as usize) < NUM_TAGS {
-            Some(ENTRIES[t as usize].tag)
+            // SAFETY: `Tag` is `repr(u16)` with the discriminants `0..NUM_TAGS`, in order
+            // (`Entry::complete` checks each entry's tag is its index).
+            Some(unsafe { core::mem::transmute::<u16, Tag>(t) })
         } else {
             None
         }
@@ -641,113 +644,157 @@ pub struct BinaryForms {
     pub wide: bool,
 }
 
-/// [`BinaryForms`] of the `binary` group, by tag.
-static BINARY_FORMS: [BinaryForms; BINARY_END as usize] = {
-    let mut forms = [BinaryForms {
-        imm: None,
-        swapped: None,
-        br: None,
-        wide: false,
-    }; BINARY_END as usize];
-    let mut t = 0;
-    while t < BINARY_END as usize {
-        let e = &ENTRIES[t];
-        forms[t] = BinaryForms {
-            imm: e.imm,
-            swapped: e.swapped,
-            br: e.br,
-            wide: e.wide,
-        };
-        t += 1;
-    }
-    forms
-};
+/// The translator's relations, cut from the table for the run-time lookups. Each target
+/// is stored as one byte, its distance from the first tag of the groups it can be in
+/// (`NONE` for none): half the flash of a `u16` tag, which a microcontroller's budget
+/// feels (these are the only tables the translator keeps of them).
+mod related {
+    use super::*;
 
-/// The fused branch of the `binary_imm` and `unary` groups, from `BINARY_END`.
-static FUSED_BRANCH: [Option<Tag>; (UNARY_END - BINARY_END) as usize] = {
-    let mut br = [None; (UNARY_END - BINARY_END) as usize];
-    let mut t = BINARY_END as usize;
-    while t < UNARY_END as usize {
-        br[t - BINARY_END as usize] = ENTRIES[t].br;
-        t += 1;
-    }
-    br
-};
+    pub(super) const NONE: u8 = u8::MAX;
 
-/// Loads' twins and sum forms, from `UNARY_END` (loads, then their sum forms).
-static LOAD_FORMS: [(Option<Tag>, Option<Tag>); (LOAD_ADD_END - UNARY_END) as usize] = {
-    let mut forms = [(None, None); (LOAD_ADD_END - UNARY_END) as usize];
-    let mut t = UNARY_END as usize;
-    while t < LOAD_ADD_END as usize {
-        forms[t - UNARY_END as usize] = (ENTRIES[t].twin, ENTRIES[t].sum);
-        t += 1;
+    /// `Some(tag)` as its distance from `base`.
+    const fn near(tag: Option<Tag>, base: u16) -> u8 {
+        match tag {
+            Some(t) => {
+                let d = t as u16 - base;
+                assert!(d < NONE as u16);
+                d as u8
+            }
+            None => NONE,
+        }
     }
-    forms
-};
 
-/// The complement of every conditional branch, from `STORE_END` (the compare-and-branch
-/// groups, then `other`).
-static COMPLEMENT: [Option<Tag>; NUM_TAGS - STORE_END as usize] = {
-    let mut not = [None; NUM_TAGS - STORE_END as usize];
-    let mut t = STORE_END as usize;
-    while t < NUM_TAGS {
-        not[t - STORE_END as usize] = ENTRIES[t].not;
-        t += 1;
+    /// The tag `d` after `base`, if `d` is not `NONE`.
+    #[inline]
+    pub(super) fn far(d: u8, base: u16) -> Option<Tag> {
+        if d == NONE {
+            None
+        } else {
+            Tag::from_u16(base + u16::from(d))
+        }
     }
-    not
-};
+
+    /// Where each relation's targets are counted from: immediate forms in `binary_imm`;
+    /// fused branches from the compare-and-branch groups (`BrIfEqz`, of `other`, is
+    /// after them); twins and sum forms from the loads; complements from the branches.
+    pub(super) const IMM_BASE: u16 = BINARY_END;
+    pub(super) const BRANCH_BASE: u16 = STORE_END;
+    pub(super) const LOAD_BASE: u16 = UNARY_END;
+
+    /// The `binary` group's immediate form, swapped form and fused branch.
+    pub(super) static BINARY: [[u8; 3]; BINARY_END as usize] = {
+        let mut forms = [[NONE; 3]; BINARY_END as usize];
+        let mut t = 0;
+        while t < BINARY_END as usize {
+            let e = &ENTRIES[t];
+            forms[t] = [
+                near(e.imm, IMM_BASE),
+                near(e.swapped, IMM_BASE),
+                near(e.br, BRANCH_BASE),
+            ];
+            t += 1;
+        }
+        forms
+    };
+
+    /// The fused branch of the `binary_imm` and `unary` groups, from `BINARY_END`.
+    pub(super) static FUSED: [u8; (UNARY_END - BINARY_END) as usize] = {
+        let mut br = [NONE; (UNARY_END - BINARY_END) as usize];
+        let mut t = BINARY_END as usize;
+        while t < UNARY_END as usize {
+            br[t - BINARY_END as usize] = near(ENTRIES[t].br, BRANCH_BASE);
+            t += 1;
+        }
+        br
+    };
+
+    /// Loads' twins and sum forms, from `UNARY_END` (loads, then their sum forms).
+    pub(super) static LOADS: [[u8; 2]; (LOAD_ADD_END - UNARY_END) as usize] = {
+        let mut forms = [[NONE; 2]; (LOAD_ADD_END - UNARY_END) as usize];
+        let mut t = UNARY_END as usize;
+        while t < LOAD_ADD_END as usize {
+            let e = &ENTRIES[t];
+            forms[t - UNARY_END as usize] = [near(e.twin, LOAD_BASE), near(e.sum, LOAD_BASE)];
+            t += 1;
+        }
+        forms
+    };
+
+    /// The complement of every conditional branch, from `STORE_END` (the compare-and-branch
+    /// groups, then `other`).
+    pub(super) static COMPLEMENT: [u8; NUM_TAGS - STORE_END as usize] = {
+        let mut not = [NONE; NUM_TAGS - STORE_END as usize];
+        let mut t = STORE_END as usize;
+        while t < NUM_TAGS {
+            not[t - STORE_END as usize] = near(ENTRIES[t].not, BRANCH_BASE);
+            t += 1;
+        }
+        not
+    };
+}
 
 impl Tag {
     /// The translator's forms of a binary operator (of the `binary` group).
     #[inline]
-    pub fn binary_forms(self) -> Option<&'static BinaryForms> {
-        BINARY_FORMS.get(self as usize)
+    pub fn binary_forms(self) -> Option<BinaryForms> {
+        let [imm, swapped, br] = *related::BINARY.get(self as usize)?;
+        Some(BinaryForms {
+            imm: related::far(imm, related::IMM_BASE),
+            swapped: related::far(swapped, related::IMM_BASE),
+            br: related::far(br, related::BRANCH_BASE),
+            // 64-bit operators are the `I64` and `F64` ones.
+            wide: WIDE[self as usize],
+        })
     }
 
     /// The branch a comparison's (or bit test's) result fuses into, taken when it is
     /// non-zero.
     #[inline]
     pub fn fused_branch(self) -> Option<Tag> {
-        match self.binary_forms() {
-            Some(forms) => forms.br,
-            None => FUSED_BRANCH
-                .get((self as usize).wrapping_sub(BINARY_END as usize))
-                .copied()
-                .flatten(),
+        match related::BINARY.get(self as usize) {
+            Some(&[_, _, br]) => related::far(br, related::BRANCH_BASE),
+            None => {
+                let d = related::FUSED.get((self as usize).wrapping_sub(BINARY_END as usize))?;
+                related::far(*d, related::BRANCH_BASE)
+            }
         }
     }
 
     /// The conditional branch taken exactly when this one is not (same operands).
     #[inline]
     pub fn complement(self) -> Option<Tag> {
-        COMPLEMENT
-            .get((self as usize).wrapping_sub(STORE_END as usize))
-            .copied()
-            .flatten()
+        let d = related::COMPLEMENT.get((self as usize).wrapping_sub(STORE_END as usize))?;
+        related::far(*d, related::BRANCH_BASE)
     }
 
     /// The load of the same bytes into the other register file (float and integer loads of
-    /// one width), and a load's form from `a + imm`.
-    #[inline]
-    fn load_forms(self) -> (Option<Tag>, Option<Tag>) {
-        LOAD_FORMS
-            .get((self as usize).wrapping_sub(UNARY_END as usize))
-            .copied()
-            .unwrap_or((None, None))
-    }
-
-    /// See [`Tag::load_forms`].
+    /// one width).
     #[inline]
     pub fn load_twin(self) -> Option<Tag> {
-        self.load_forms().0
+        let [twin, _] = *related::LOADS.get((self as usize).wrapping_sub(UNARY_END as usize))?;
+        related::far(twin, related::LOAD_BASE)
     }
 
-    /// See [`Tag::load_forms`].
+    /// A load's form from `a + imm`.
     #[inline]
     pub fn load_sum(self) -> Option<Tag> {
-        self.load_forms().1
+        let [_, sum] = *related::LOADS.get((self as usize).wrapping_sub(UNARY_END as usize))?;
+        related::far(sum, related::LOAD_BASE)
     }
 }
+
+/// Whether each `binary` operator is 64-bit (so an immediate must fit in `i32`
+/// sign-extended).
+static WIDE: [bool; BINARY_END as usize] = {
+    let mut wide = [false; BINARY_END as usize];
+    let mut t = 0;
+    while t < BINARY_END as usize {
+        wide[t] = ENTRIES[t].wide;
+        t += 1;
+    }
+    wide
+};
 
 /// The most operand bytes an instruction has (`Const64`: 16).
 const MAX_PAYLOAD: usize = 16;
