@@ -137,13 +137,22 @@ const CASES: &[(&str, &str)] = &[
     ),
 ];
 
+/// An engine on the interpreter alone: with the facade's `jit` feature on (as `cargo test
+/// --workspace` builds it), the default is tier-up, whose profiling adds `Hot` and
+/// `HotLoop` instructions.
+fn engine() -> wisp::Engine {
+    let mut config = wisp::Config::default();
+    config.tier(wisp::Tier::Interp);
+    wisp::Engine::new(&config)
+}
+
 fn golden_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/bytecode")
 }
 
 #[test]
 fn fusions_and_forwarding_encode_as_recorded() {
-    let engine = wisp::Engine::new(&wisp::Config::default());
+    let engine = engine();
     let bless = std::env::var_os("WISP_BLESS").is_some();
     let mut failures = Vec::new();
     for (name, body) in CASES {
@@ -168,7 +177,7 @@ fn fusions_and_forwarding_encode_as_recorded() {
 /// (no word is taken for a handler that is not), and the words add up to the code.
 #[test]
 fn disassembly_covers_the_whole_code() {
-    let engine = wisp::Engine::new(&wisp::Config::default());
+    let engine = engine();
     for (name, body) in CASES {
         let wasm = wat::parse_str(format!("(module {body})")).unwrap();
         let module = wisp::Module::new(&engine, &wasm).unwrap();
