@@ -135,6 +135,19 @@ fn same(op: NumericOp, ty: &str, want: u64, got: u64) -> bool {
     want == got || (!exact && nan(want) && nan(got))
 }
 
+/// Whether a tier's outcome (a raw result or a trap) matches the oracle's (see `same`).
+fn agrees(
+    op: NumericOp,
+    ty: &str,
+    want: Result<u64, TrapCode>,
+    got: Result<u64, TrapCode>,
+) -> bool {
+    match (want, got) {
+        (Ok(w), Ok(g)) => same(op, ty, w, g),
+        (w, g) => w == g,
+    }
+}
+
 /// The functions testing `op` (a binary or unary operator with numeric operands): `plain`
 /// on parameters; for binary operators `right{i}`/`left{i}` with the `i`-th value as the
 /// right or left operand; and for `i32` results `br_if` and `if` on the result (1 if it
@@ -219,11 +232,10 @@ fn every_operator_agrees_with_its_semantics_on_every_tier() {
                 let want = op.oracle(args).unwrap();
                 let vals: Vec<Val> = args.iter().zip(params).map(|(&a, t)| val(t, a)).collect();
                 let got = call(&mut store, &plain, &vals, result);
-                let ok = match (want, got) {
-                    (Ok(w), Ok(g)) => same(op, result, w, g),
-                    (w, g) => w == g,
-                };
-                assert!(ok, "{tier:?} {op:?}{args:x?}: {got:x?}, want {want:x?}");
+                assert!(
+                    agrees(op, result, want, got),
+                    "{tier:?} {op:?}{args:x?}: {got:x?}, want {want:x?}"
+                );
                 if let Some((br_if, if_)) = &fused {
                     let truth = want.map(|w| u64::from(w != 0));
                     for f in [br_if, if_] {
@@ -242,12 +254,8 @@ fn every_operator_agrees_with_its_semantics_on_every_tier() {
                     for &x in &values(a) {
                         let want = op.oracle(&[x, c]).unwrap();
                         let got = call(&mut store, &f, &[val(a, x)], result);
-                        let ok = match (want, got) {
-                            (Ok(w), Ok(g)) => same(op, result, w, g),
-                            (w, g) => w == g,
-                        };
                         assert!(
-                            ok,
+                            agrees(op, result, want, got),
                             "{tier:?} {op:?}({x:x}, const {c:x}): {got:x?}, want {want:x?}"
                         );
                     }
@@ -257,12 +265,8 @@ fn every_operator_agrees_with_its_semantics_on_every_tier() {
                     for &y in &values(b) {
                         let want = op.oracle(&[c, y]).unwrap();
                         let got = call(&mut store, &f, &[val(b, y)], result);
-                        let ok = match (want, got) {
-                            (Ok(w), Ok(g)) => same(op, result, w, g),
-                            (w, g) => w == g,
-                        };
                         assert!(
-                            ok,
+                            agrees(op, result, want, got),
                             "{tier:?} {op:?}(const {c:x}, {y:x}): {got:x?}, want {want:x?}"
                         );
                     }

@@ -8,42 +8,26 @@
 //! at the API level, through host functions, `Func::call` and exception payloads, which
 //! use the same layouts. `core/tests/layout.rs` checks the layouts themselves.
 
-use std::sync::Arc;
+mod common;
 
 use wisp_core::{
     Config, Engine, ExnRef, ExternRef, Func, FuncType, Instance, Linker, Module, Store, Tag,
-    TagType, Tier, TierUp, Val, ValType,
+    TagType, Val, ValType,
 };
 
-fn engines() -> Vec<(&'static str, Engine)> {
-    let config = Config::default();
-    let mut tiered = config.clone();
-    // Thresholds of one: the first call compiles; a loop moves to native code at once.
-    tiered.tier(Tier::Tiered).tier_up(TierUp {
-        calls: 1,
-        loops: 1,
-        background: false,
-    });
-    let mut mixed = config.clone();
-    mixed.tier(Tier::Mixed { seed: 7 });
-    vec![
-        (
-            "interp",
-            Engine::with_executor(config.clone(), Arc::new(wisp_interp::Interpreter::new())),
-        ),
-        (
-            "jit",
-            Engine::with_executor(config.clone(), Arc::new(wisp_jit::Jit::new().unwrap())),
-        ),
-        (
-            "tiered",
-            Engine::with_executor(tiered, Arc::new(wisp_jit::Tiered::new().unwrap())),
-        ),
-        (
-            "mixed",
-            Engine::with_executor(mixed, Arc::new(wisp_jit::Tiered::new().unwrap())),
-        ),
-    ]
+/// The tiers compared: tier-up with thresholds of one (the first call compiles; a loop
+/// moves to native code at once), and functions spread over both tiers.
+const TIERS: [common::Tier; 4] = [
+    common::Tier::Interp,
+    common::Tier::Jit,
+    common::Tier::Tiered,
+    common::Tier::Mixed(7),
+];
+
+fn engines() -> impl Iterator<Item = (common::Tier, Engine)> {
+    TIERS
+        .into_iter()
+        .map(|tier| (tier, common::engine(tier, &Config::default())))
 }
 
 /// The mixed signature, twice over (twelve values), so that values sit past the first
@@ -142,10 +126,10 @@ fn mixed_values_round_trip_through_every_tier() {
                 let args = values(&mut store, f, round);
                 let mut results = vec![Val::I32(0); args.len()];
                 f.call(&mut store, &args, &mut results).unwrap();
-                assert_eq!(results, args, "{tier}: {name}, round {round}");
+                assert_eq!(results, args, "{tier:?}: {name}, round {round}");
             }
         }
-        if tier == "tiered" {
+        if tier == common::Tier::Tiered {
             let stats = wisp_jit::tier_stats(&module).unwrap();
             let osr = module
                 .inner()
@@ -198,12 +182,12 @@ fn v128_takes_two_slots_through_host_calls_and_exceptions() {
         assert_eq!(
             out,
             [args[6], args[4], args[1], args[3], args[7], args[0]],
-            "{tier}"
+            "{tier:?}"
         );
 
         // An exception's payload is laid out the same way.
         let tag = Tag::new(&mut store, &TagType::new(params)).unwrap();
         let exn = ExnRef::new(&mut store, &tag, &args).unwrap();
-        assert_eq!(exn.fields(&store).unwrap(), args, "{tier}");
+        assert_eq!(exn.fields(&store).unwrap(), args, "{tier:?}");
     }
 }

@@ -553,6 +553,10 @@ impl Entry {
                 assert!(e.swapped.is_none());
                 entries[t].swapped = e.imm;
             }
+            // A swapped form is an immediate form too.
+            if let Some(u) = entries[t].swapped {
+                assert!(matches!(entries[u as usize].group, Group::BinaryImm));
+            }
             if let Some(u) = e.not {
                 let u = u as usize;
                 assert!(raw[u].not.is_none(), "`not` is stated once per pair");
@@ -583,14 +587,6 @@ impl Entry {
                     Group::Unary => matches!(to, Group::BranchCmpImm) || matches!(u, Tag::BrIfEqz),
                     _ => false,
                 });
-            }
-            t += 1;
-        }
-        // A swapped form is an immediate form too.
-        let mut t = 0;
-        while t < NUM_TAGS {
-            if let Some(u) = entries[t].swapped {
-                assert!(matches!(entries[u as usize].group, Group::BinaryImm));
             }
             t += 1;
         }

@@ -94,7 +94,14 @@ macro_rules! handler {
         // SAFETY: a function's code ends with a return, so the next instruction exists.
         unsafe { dispatch($ip.add($next), $sp, $mem_base, $mem_len, $ex, accs) }
     }};
-    (@fallible $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
+    (@fallible $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {
+        handler!(@result trap, $ip, $sp, $mem_base, $mem_len, $ex, $acc, $next, $instr, $body)
+    };
+    (@trapping $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {
+        handler!(@result trapped_here, $ip, $sp, $mem_base, $mem_len, $ex, $acc, $next, $instr, $body)
+    };
+    // A `Result` effect: continue with its value, or hand the error to `$raise`.
+    (@result $raise:ident, $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
         #[allow(unused_unsafe)]
         match unsafe { $body } {
             Ok(v) => {
@@ -103,19 +110,7 @@ macro_rules! handler {
                 let accs = Effect::update(v, $acc);
                 unsafe { dispatch($ip.add($next), $sp, $mem_base, $mem_len, $ex, accs) }
             }
-            Err(code) => trap($ex, code),
-        }
-    }};
-    (@trapping $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
-        #[allow(unused_unsafe)]
-        match unsafe { $body } {
-            Ok(v) => {
-                #[cfg(debug_assertions)]
-                let v = checked(v, &$instr);
-                let accs = Effect::update(v, $acc);
-                unsafe { dispatch($ip.add($next), $sp, $mem_base, $mem_len, $ex, accs) }
-            }
-            Err(t) => trapped_here($ex, t),
+            Err(e) => $raise($ex, e),
         }
     }};
     (@branch $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
