@@ -258,6 +258,11 @@ pub struct FuncBody {
     pub num_locals: u32,
     /// The highest the operand stack gets, as measured by the validator.
     pub max_stack_height: u32,
+    /// Whether a `v128` value may ever sit on this function's operand stack. In such a
+    /// function every operand-stack position takes two slots (`OsrFrame::operands_layout`),
+    /// so that positions stay slots apart by a constant and a value's place does not depend
+    /// on the types below it; all others keep one slot per position.
+    pub vector: bool,
 }
 
 /// Everything decoded from a module. Public for the tiers; embedders use [`Module`].
@@ -632,6 +637,9 @@ impl<'e> Parse<'e> {
         };
         let mut allocs = wasmparser::FuncValidatorAllocations::default();
         let mut totals = Totals::default();
+        // Whether an operator can push a `v128` below other values it pushes (computed at
+        // the first body, when the types and tags are known).
+        let mut vectors_below: Option<bool> = None;
         let limits = &config.module_limits;
         let bytes = &*self.bytes;
         for payload in Parser::new(0).parse_all(bytes) {
@@ -640,7 +648,8 @@ impl<'e> Parse<'e> {
             let valid = validator.payload(&payload)?;
             if let wasmparser::ValidPayload::Func(to_validate, body) = valid {
                 let mut fv = to_validate.into_validator(core::mem::take(&mut allocs));
-                let info = validate_body(&mut fv, &body, config)?;
+                let below = *vectors_below.get_or_insert_with(|| vectors_below_top(&m));
+                let info = validate_body(&mut fv, &body, config, below)?;
                 m.bodies.push(info);
                 allocs = fv.into_allocations();
                 continue;
@@ -975,12 +984,29 @@ fn record_names(m: &mut ModuleInner, names: wasmparser::NameSectionReader<'_>) -
     Ok(())
 }
 
+/// Whether some operator of `m` can push a `v128` that is not the top value it leaves: a
+/// call or block end with several results, one of them a `v128`, or a `catch` of a tag with
+/// a `v128` among its values. Without one, every `v128` an operator pushes is on top of
+/// the stack right after it, which is how `validate_body` finds the functions that hold
+/// one (`FuncBody::vector`).
+fn vectors_below_top(m: &ModuleInner) -> bool {
+    let has_v128 = |tys: &[ValType]| tys.contains(&ValType::V128);
+    m.types
+        .iter()
+        .any(|t| t.results().len() > 1 && has_v128(t.results()))
+        || m.tags
+            .iter()
+            .any(|&t| m.types.get(t as usize).is_some_and(|t| has_v128(t.params())))
+}
+
 /// Validates one function body operator by operator, measuring its frame on the way and
-/// holding it to the limits on locals, nesting and frame size.
+/// holding it to the limits on locals, nesting and frame size. `vectors_below`: see
+/// `vectors_below_top`.
 fn validate_body(
     fv: &mut wasmparser::FuncValidator<wasmparser::ValidatorResources>,
     body: &wasmparser::FunctionBody<'_>,
     config: &crate::engine::Config,
+    vectors_below: bool,
 ) -> Result<FuncBody> {
     let limits = &config.module_limits;
     let func = fv.index();
@@ -995,6 +1021,16 @@ fn validate_body(
         let (count, limit) = (num_locals.into(), limits.locals.into());
         return Err(func_limit("locals", func, count, limit, start));
     }
+    let v128 = wasmparser::ValType::V128;
+    // Locals and parameters in slots: a `v128` takes two.
+    let mut local_slots = u64::from(num_locals);
+    let mut vector = vectors_below;
+    for i in 0..num_locals {
+        if fv.get_local_type(i) == Some(v128) {
+            local_slots += 1;
+            vector = true;
+        }
+    }
     let mut max_height = 0u32;
     // The function's own block is the first control frame.
     let max_control = limits.nesting.saturating_add(1);
@@ -1004,6 +1040,8 @@ fn validate_body(
         let offset = ops.original_position();
         ops.visit_operator(&mut fv.visitor(offset))??;
         max_height = max_height.max(fv.operand_stack_height());
+        // Every `v128` is on top right after the operator pushing it (`vectors_below`).
+        vector |= fv.get_operand_type(0) == Some(Some(v128));
         if fv.control_stack_height() > max_control {
             let depth = u64::from(fv.control_stack_height()) - 1;
             let limit = limits.nesting.into();
@@ -1012,8 +1050,10 @@ fn validate_body(
     }
     ops.finish()?;
     let end = ops.original_position();
-    // Headroom: a call's results may exceed the height its arguments reached.
-    let frame = u64::from(num_locals) + u64::from(max_height) + 1;
+    // Headroom: a call's results may exceed the height its arguments reached (by two slots
+    // for a `v128`). Operand positions take two slots where a `v128` can be one.
+    let per_operand = if vector { 2 } else { 1 };
+    let frame = local_slots + per_operand * (u64::from(max_height) + 1);
     let max_frame = config.max_frame_slots.into();
     if frame > max_frame {
         return Err(func_limit("frame slots", func, frame, max_frame, start));
@@ -1022,5 +1062,6 @@ fn validate_body(
         range: start as usize..end as usize,
         num_locals,
         max_stack_height: max_height,
+        vector,
     })
 }

@@ -138,13 +138,21 @@ impl OsrFrame {
 
     /// Where the operands on the stack at a loop header (`types`, bottom first) sit: after
     /// the locals (`locals`) and the frame's `catch_slots` catch slots (the exceptions of
-    /// legacy `catch` blocks, one slot each: an `exnref`).
+    /// legacy `catch` blocks, one slot each: an `exnref`); in a function that may hold a
+    /// `v128` on its stack (`FuncBody::vector`), two slots per operand whatever its type
+    /// (a narrower value in the first).
     pub fn operands_layout(
         locals: &SlotLayout,
         catch_slots: usize,
         types: impl IntoIterator<Item = ValType>,
+        vector: bool,
     ) -> SlotLayout {
-        SlotLayout::at(locals.end() + catch_slots, types)
+        let start = locals.end() + catch_slots;
+        if vector {
+            SlotLayout::at(start, types.into_iter().map(|_| ValType::V128))
+        } else {
+            SlotLayout::at(start, types)
+        }
     }
 }
 

@@ -92,12 +92,14 @@ fn a_call_buffer_holds_the_wider_of_params_and_results() {
 fn an_osr_frame_has_locals_then_catch_slots_then_operands() {
     let locals = OsrFrame::locals_layout([I32, V128, F64]);
     assert_eq!(locals.end(), 4);
-    let operands = OsrFrame::operands_layout(&locals, 2, [V128, I64, F32]);
+    let operands = OsrFrame::operands_layout(&locals, 2, [V128, I64, F32], true);
     let offsets: Vec<usize> = operands.offsets().collect();
-    assert_eq!(offsets, [6, 8, 9]);
+    assert_eq!(offsets, [6, 8, 10], "two slots per operand in a vector function");
     assert_eq!(
         (operands.base(), operands.end(), operands.slots()),
-        (6, 10, 4)
+        (6, 12, 6)
     );
     assert_eq!(operands.offset_bytes(1), 8 * SLOT_BYTES);
+    let scalar = OsrFrame::operands_layout(&locals, 2, [I32, I64, F32], false);
+    assert_eq!(scalar.offsets().collect::<Vec<_>>(), [6, 7, 8]);
 }

@@ -106,7 +106,7 @@ impl Translator<'_, '_> {
             let catch_slots = self.interp_catch_slots as usize;
             (
                 o.frame,
-                OsrFrame::operands_layout(&o.locals, catch_slots, types),
+                OsrFrame::operands_layout(&o.locals, catch_slots, types, self.interp_vector),
             )
         }) else {
             return;

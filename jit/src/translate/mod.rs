@@ -257,6 +257,7 @@ pub fn translate(
         // As the interpreter lays its frame out: catch slots only if a `try` needs them
         // (`wisp-interp`'s `translate_instrs`).
         t.interp_catch_slots = module.legacy_catch_slots(def);
+        t.interp_vector = body_info.vector;
     }
     // Blocks: about one per 10 bytes of code (a branch or a checked access each).
     let pairs = u64::from(body_info.num_locals) * (body_info.range.len() as u64 / 10);
@@ -408,6 +409,9 @@ pub struct Translator<'e, 'b> {
     /// With OSR: the catch slots the interpreter's frame of this function has between its
     /// locals and its operands (`ModuleInner::legacy_catch_slots`).
     interp_catch_slots: u32,
+    /// With OSR: whether the interpreter's frame gives each operand two slots
+    /// (`FuncBody::vector`).
+    interp_vector: bool,
 }
 
 /// Flags for loads of runtime fields: aligned, and never trapping (the pointers come from
@@ -468,6 +472,7 @@ impl<'e, 'b> Translator<'e, 'b> {
             catch_depth: 0,
             entry_depth: None,
             interp_catch_slots: 0,
+            interp_vector: false,
         }
     }
 
