@@ -277,25 +277,40 @@ fn expected_type(kind: &ImportKind, module: &Module) -> ExternType {
     }
 }
 
-/// Evaluates a constant expression against the instance's globals and functions so far:
-/// its raw value (two slots' worth for a `v128`, low half in the low bits).
-fn eval_const_wide(
+/// A constant expression's raw value: two slots' worth (a `v128`, low half in the low
+/// bits) in builds with SIMD, one slot's in others, which have no `v128` to hold.
+#[cfg(feature = "simd")]
+type ConstValue = u128;
+#[cfg(not(feature = "simd"))]
+type ConstValue = u64;
+
+/// A global's raw value as a `ConstValue`.
+fn global_value(g: &GlobalEntity) -> ConstValue {
+    #[cfg(feature = "simd")]
+    return u128::from(g.value) | u128::from(g.high) << 64;
+    #[cfg(not(feature = "simd"))]
+    g.value
+}
+
+/// Evaluates a constant expression against the instance's globals and functions so far
+/// (callers of one-slot values take the low 64 bits).
+fn eval_const(
     inner: &StoreInner,
     globals: &[u32],
     funcs: &[u32],
     expr: &ConstExpr,
-) -> Result<u128> {
-    let mut stack: Vec<u128> = Vec::with_capacity(2);
-    let pop = |stack: &mut Vec<u128>| stack.pop().unwrap_or(0) as u64;
+) -> Result<ConstValue> {
+    let mut stack: Vec<ConstValue> = Vec::with_capacity(2);
+    let pop = |stack: &mut Vec<ConstValue>| stack.pop().unwrap_or(0) as u64;
     for op in expr.ops.iter() {
         let v = match *op {
+            // Only validates with SIMD, where `ConstValue` holds it.
             ConstOp::V128(v) => {
-                stack.push(v);
+                stack.push(v as ConstValue);
                 continue;
             }
             ConstOp::GlobalGet(i) => {
-                let g = &inner.globals[globals[i as usize] as usize];
-                stack.push(u128::from(g.value) | u128::from(g.high) << 64);
+                stack.push(global_value(&inner.globals[globals[i as usize] as usize]));
                 continue;
             }
             ConstOp::I32(v) => v as u32 as u64,
@@ -323,14 +338,9 @@ fn eval_const_wide(
                 }) as u64
             }
         };
-        stack.push(u128::from(v));
+        stack.push(ConstValue::from(v));
     }
     Ok(stack.pop().unwrap_or(0))
-}
-
-/// `eval_const_wide` for a one-slot value.
-fn eval_const(inner: &StoreInner, globals: &[u32], funcs: &[u32], expr: &ConstExpr) -> Result<u64> {
-    Ok(eval_const_wide(inner, globals, funcs, expr)? as u64)
 }
 
 pub(crate) fn instantiate<T>(
@@ -423,11 +433,12 @@ pub(crate) fn instantiate<T>(
         .iter()
         .zip(&m.global_inits)
     {
-        let value = eval_const_wide(inner, &globals, &funcs, init)?;
+        let value = eval_const(inner, &globals, &funcs, init)?;
         globals.push(inner.globals.len() as u32);
         inner.globals.push(Owned::new(GlobalEntity {
             value: value as u64,
-            high: (value >> 64) as u64,
+            // Fits: a `v128`'s upper half; 0 for all else (and where there is no `v128`).
+            high: (u128::from(value) >> 64) as u64,
             ty: *ty,
         }));
     }
@@ -436,7 +447,7 @@ pub(crate) fn instantiate<T>(
         .zip(&m.table_inits)
     {
         let init = match init {
-            Some(e) => eval_const(inner, &globals, &funcs, e)?,
+            Some(e) => eval_const(inner, &globals, &funcs, e)? as u64,
             None => 0,
         };
         let table = TableEntity::new(*ty, init, max_table_elements, resources)?;
@@ -454,7 +465,7 @@ pub(crate) fn instantiate<T>(
         .map(|seg| {
             seg.items
                 .iter()
-                .map(|e| eval_const(inner, &globals, &funcs, e))
+                .map(|e| eval_const(inner, &globals, &funcs, e).map(|v| v as u64))
                 .collect::<Result<Box<[u64]>>>()
         })
         .collect::<Result<Vec<_>>>()?;

@@ -641,6 +641,7 @@ impl<'e> Parse<'e> {
         let mut totals = Totals::default();
         // Whether an operator can push a `v128` below other values it pushes (computed at
         // the first body, when the types and tags are known).
+        #[cfg(feature = "simd")]
         let mut vectors_below: Option<bool> = None;
         let limits = &config.module_limits;
         let bytes = &*self.bytes;
@@ -650,7 +651,10 @@ impl<'e> Parse<'e> {
             let valid = validator.payload(&payload)?;
             if let wasmparser::ValidPayload::Func(to_validate, body) = valid {
                 let mut fv = to_validate.into_validator(core::mem::take(&mut allocs));
+                #[cfg(feature = "simd")]
                 let below = *vectors_below.get_or_insert_with(|| vectors_below_top(&m));
+                #[cfg(not(feature = "simd"))]
+                let below = false;
                 let info = validate_body(&mut fv, &body, config, below)?;
                 m.bodies.push(info);
                 allocs = fv.into_allocations();
@@ -991,6 +995,7 @@ fn record_names(m: &mut ModuleInner, names: wasmparser::NameSectionReader<'_>) -
 /// a `v128` among its values. Without one, every `v128` an operator pushes is on top of
 /// the stack right after it, which is how `validate_body` finds the functions that hold
 /// one (`FuncBody::vector`).
+#[cfg(feature = "simd")]
 fn vectors_below_top(m: &ModuleInner) -> bool {
     let has_v128 = |tys: &[ValType]| tys.contains(&ValType::V128);
     m.types
@@ -1025,12 +1030,15 @@ fn validate_body(
         let (count, limit) = (num_locals.into(), limits.locals.into());
         return Err(func_limit("locals", func, count, limit, start));
     }
-    let v128 = wasmparser::ValType::V128;
-    // Locals and parameters in slots: a `v128` takes two.
+    // Locals and parameters in slots: a `v128` takes two. (Without SIMD no `v128`
+    // validates, and none of this is built.)
+    #[cfg_attr(not(feature = "simd"), allow(unused_mut))]
     let mut local_slots = u64::from(num_locals);
-    let mut vector = vectors_below;
+    #[cfg_attr(not(feature = "simd"), allow(unused_mut))]
+    let mut vector = cfg!(feature = "simd") && vectors_below;
+    #[cfg(feature = "simd")]
     for i in 0..num_locals {
-        if fv.get_local_type(i) == Some(v128) {
+        if fv.get_local_type(i) == Some(wasmparser::ValType::V128) {
             local_slots += 1;
             vector = true;
         }
@@ -1045,7 +1053,10 @@ fn validate_body(
         ops.visit_operator(&mut fv.visitor(offset))??;
         max_height = max_height.max(fv.operand_stack_height());
         // Every `v128` is on top right after the operator pushing it (`vectors_below`).
-        vector |= fv.get_operand_type(0) == Some(Some(v128));
+        #[cfg(feature = "simd")]
+        {
+            vector |= fv.get_operand_type(0) == Some(Some(wasmparser::ValType::V128));
+        }
         if fv.control_stack_height() > max_control {
             let depth = u64::from(fv.control_stack_height()) - 1;
             let limit = limits.nesting.into();

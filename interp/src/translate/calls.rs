@@ -8,8 +8,9 @@ impl Translator<'_> {
     /// `from..` into consecutive slots from position `from`'s first, as `SlotLayout` places
     /// them (a scalar in one slot): what a callee, a return or a throw reads. Each value
     /// moves down or stays, and in ascending order none lands on a value still to move.
+    #[inline(always)]
     pub(super) fn pack(&mut self, from: usize, types: &[ValType]) {
-        if self.width == 1 {
+        if !self.vector() {
             return;
         }
         let base = self.slot_at(from);
@@ -27,8 +28,9 @@ impl Translator<'_> {
 
     /// The reverse of `pack`: values laid out from position `from`'s first slot move to
     /// their positions, last first (each moves up or stays).
+    #[inline(always)]
     pub(super) fn unpack(&mut self, from: usize, types: &[ValType]) {
-        if self.width == 1 {
+        if !self.vector() {
             return;
         }
         let layout = SlotLayout::at(usize::from(self.slot_at(from)), types.iter().copied());
@@ -45,6 +47,7 @@ impl Translator<'_> {
 
     /// The arguments of a call to a function of type `ty` in place: materialised and
     /// packed. Returns the position of the first.
+    #[inline(always)]
     fn call_args(&mut self, ty: &wisp_core::FuncType) -> usize {
         let np = ty.params().len();
         self.materialize_top(np);
@@ -55,6 +58,7 @@ impl Translator<'_> {
 
     /// After a call of type `ty` whose arguments started at position `from`: its results
     /// in their positions.
+    #[inline(always)]
     fn call_results(&mut self, ty: &wisp_core::FuncType, from: usize) {
         self.stack.truncate(from);
         for _ in 0..ty.results().len() {
@@ -109,7 +113,12 @@ impl Translator<'_> {
         let from = self.call_args(ty);
         self.emit_catch_exits(None);
         // Fits: the slots are within the frame.
-        (self.slot_at(from), ty.param_slots() as u16)
+        let len = if self.vector() {
+            ty.param_slots()
+        } else {
+            ty.params().len()
+        };
+        (self.slot_at(from), len as u16)
     }
 
     pub(super) fn op_return_call(&mut self, func: u32) {

@@ -152,7 +152,7 @@ impl<'m> Translator<'m> {
             0 => {
                 self.emit(Instr::Return0);
             }
-            1 if self.width == 1 || self.results()[0].slots() == 1 => {
+            1 if !self.vector() || self.results()[0].slots() == 1 => {
                 let (op, pos) = (self.stack[h - 1], h - 1);
                 let src = self.read(op, pos);
                 self.emit(Instr::Return1 { src });
@@ -164,11 +164,18 @@ impl<'m> Translator<'m> {
                     let dst = self.slot_at(pos);
                     self.emit_copy(dst, self.stack[pos], pos);
                 }
-                let results = self.results();
-                self.pack(h - n, results);
                 let src = self.slot_at(h - n);
-                let len = SlotLayout::new(results.iter().copied()).slots() as u16;
-                self.emit(Instr::ReturnMany { src, len });
+                let len = if self.vector() {
+                    let results = self.results();
+                    self.pack(h - n, results);
+                    SlotLayout::new(results.iter().copied()).slots()
+                } else {
+                    n
+                };
+                self.emit(Instr::ReturnMany {
+                    src,
+                    len: len as u16,
+                });
             }
         }
     }

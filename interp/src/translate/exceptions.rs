@@ -65,8 +65,12 @@ impl<'m> Translator<'m> {
 
     /// The slots `types` take packed (`pack`), as `Throw` and `Caught` count them.
     fn packed_len(&self, types: &[ValType]) -> u16 {
-        // Fits: the values are within a frame.
-        SlotLayout::new(types.iter().copied()).slots() as u16
+        // Fits: the values are within a frame. Only a vector function has a `v128`.
+        if self.vector() {
+            SlotLayout::new(types.iter().copied()).slots() as u16
+        } else {
+            types.len() as u16
+        }
     }
 
     /// A new region starting here, for the construct about to be pushed, in effect from
@@ -314,7 +318,7 @@ impl<'m> Translator<'m> {
             });
             // As slots: the values packed, then the `exnref`.
             let n = usize::from(packed) + usize::from(pad.with_ref);
-            if !pad.returns && self.width == 2 {
+            if !pad.returns && self.vector() {
                 // The label's positions: the values, then the `exnref`.
                 let mut all = types.to_vec();
                 if pad.with_ref {

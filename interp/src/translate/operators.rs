@@ -116,14 +116,19 @@ impl Translator<'_> {
             O::Drop => {
                 self.pop();
             }
+            O::Select | O::TypedSelect { .. } | O::TypedSelectMulti { .. } if !self.vector() => {
+                let ([a, b, cond], pos) = self.pop_n::<3>();
+                let dst = self.slot_at(pos);
+                self.stack.push(Operand::Temp);
+                self.emit_result(Instr::Select { dst, cond, a, b }, dst);
+            }
+            #[cfg(feature = "simd")]
             O::Select | O::TypedSelect { .. } | O::TypedSelectMulti { .. } => {
                 let (cond, _) = self.pop_read();
                 let (b_op, b_pos) = self.pop();
                 let (a_op, pos) = self.pop();
-                // A constant is a scalar; otherwise, in a vector function, the value may be
-                // a `v128`.
-                let whole = self.width == 2
-                    && !matches!(a_op, Operand::Const { .. })
+                // A constant is a scalar; otherwise the value may be a `v128`.
+                let whole = !matches!(a_op, Operand::Const { .. })
                     && !matches!(b_op, Operand::Const { .. });
                 let b = self.read(b_op, b_pos);
                 let a = self.read(a_op, pos);

@@ -9,12 +9,19 @@ impl Translator<'_> {
     /// `OsrFrame::operands_layout` places them.
     pub(super) fn slot_at(&self, pos: usize) -> Slot {
         // Fits: module loading refused frames larger than `Slot` can index.
-        (self.locals as usize + pos * self.width as usize) as Slot
+        let width = if self.vector() { 2 } else { 1 };
+        (self.locals as usize + pos * width) as Slot
+    }
+
+    /// Whether this is a vector function (`width` 2). Always false in a build without
+    /// SIMD, so that none of the vector paths is linked there.
+    pub(super) fn vector(&self) -> bool {
+        cfg!(feature = "simd") && self.width == 2
     }
 
     /// Whether local `local` is a `v128` (two slots).
     pub(super) fn local_is_wide(&self, local: u32) -> bool {
-        self.locals_layout.range(local as usize).len() > 1
+        cfg!(feature = "simd") && self.locals_layout.range(local as usize).len() > 1
     }
 
     /// Emits a copy of the two slots of a `v128` (or of a whole position in a vector
@@ -127,7 +134,7 @@ impl Translator<'_> {
                 let src = self.slot_at(pos);
                 let wide = match to_local {
                     Some(l) => self.local_is_wide(l),
-                    None => self.width == 2,
+                    None => self.vector(),
                 };
                 if wide {
                     self.emit_wide_copy(dst, src);
