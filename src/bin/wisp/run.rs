@@ -176,7 +176,7 @@ fn show(v: &Val) -> String {
         Val::I64(x) => x.to_string(),
         Val::F32(bits) => f32::from_bits(bits).to_string(),
         Val::F64(bits) => f64::from_bits(bits).to_string(),
-        Val::V128(x) => x.to_string(),
+        Val::V128(x) => x.as_u128().to_string(),
         Val::FuncRef(None) => "<null funcref>".into(),
         Val::FuncRef(Some(_)) => "<funcref>".into(),
         Val::ExternRef(None) => "<null externref>".into(),
