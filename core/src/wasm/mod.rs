@@ -15,6 +15,7 @@
 //!   (wasm allows any arithmetic NaN), and sign operations keep payloads exactly.
 
 mod float;
+pub mod simd;
 
 pub use float::{
     f32_abs, f32_ceil, f32_copysign, f32_floor, f32_max, f32_min, f32_nearest, f32_neg, f32_sqrt,
