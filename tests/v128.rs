@@ -166,10 +166,11 @@ fn host_functions_take_and_return_v128_called_from_wasm() {
             (func (export "run") (param v128 v128) (result v128 i64 v128)
               (call $mix (local.get 0) (i32.const 7) (local.get 1)))
             ;; The host's results go on to SIMD operators.
-            (func (export "sum") (param v128 v128) (result i32)
+            (func (export "sum") (param v128 v128) (result i32) (local $x v128) (local $k i64)
               (call $mix (local.get 0) (i32.const 1) (local.get 1))
-              (drop)
-              (i32x4.add)
+              (local.set $x)
+              (local.set $k)
+              (i32x4.add (local.get $x))
               (call $count)))"#,
     );
     let mut linker = Linker::<u32>::new(&engine);

@@ -125,7 +125,7 @@ fn matches(store: &Store<()>, expected: &WastRetCore<'_>, actual: &Val) -> Resul
             }
             false
         }
-        (R::V128(pattern), Val::V128(v)) => v128_matches(pattern, *v),
+        (R::V128(pattern), Val::V128(v)) => v128_matches(pattern, v.as_u128()),
         (
             R::RefHost(_)
             | R::RefAny
