@@ -21,7 +21,7 @@ pub use wisp_core::{
     InterruptHandle, IntoFunc, Linker, Memory, MemoryType, Module, ModuleError, ModuleLimits,
     Mutability, RefType, ResourceLimiter, Result, Store, StoreContext, StoreContextMut,
     StoreResource, Table, TableType, Tag, TagType, Tier, TierEvent, TierUp, Trap, TrapCode,
-    TypedFunc, Val, ValType, WasmParams, WasmResults, WasmTy,
+    TypedFunc, Val, ValType, WasmParams, WasmResults, WasmTy, V128,
 };
 pub use wisp_interp as interp;
 #[cfg(feature = "jit")]

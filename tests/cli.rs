@@ -56,6 +56,79 @@ fn invoke_prints_each_result_on_its_own_line() {
 }
 
 #[test]
+fn invoke_passes_and_prints_v128_as_wasmtime_does() {
+    let f = module_file(
+        "v128.wat",
+        r#"(module
+        (func (export "id") (param v128) (result v128) (local.get 0))
+        (func (export "add") (param v128 i32 v128) (result v128)
+          (i32x4.add (local.get 0) (i32x4.add (local.get 2) (i32x4.splat (local.get 1)))))
+        (func (export "lanes") (result v128 i64 v128)
+          (v128.const i32x4 -1 -2 0x80000000 0) (i64.const -7) (v128.const i64x2 -1 -1)))"#,
+    );
+    let f = f.to_str().unwrap();
+    // wasmtime 49 prints a v128 result as one unsigned 128-bit integer, lane 0 in the low
+    // bits, each result on its own line; these are its outputs for the same calls.
+    let o = wisp(&["run", "--invoke", "lanes", f]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "39614081275578912866186559487\n-7\n340282366920938463463374607431768211455\n"
+    );
+    // Arguments are read in the form results are printed in (wasmtime takes none), or
+    // signed, or in hex.
+    for (arg, printed) in [
+        ("0", "0"),
+        (
+            "39614081275578912866186559487",
+            "39614081275578912866186559487",
+        ),
+        (
+            "340282366920938463463374607431768211455",
+            "340282366920938463463374607431768211455",
+        ),
+        ("-1", "340282366920938463463374607431768211455"),
+        (
+            "0x0102030405060708090a0b0c0d0e0f10",
+            "1339673755198158349044581307228491536",
+        ),
+        (
+            "-170141183460469231731687303715884105728",
+            "170141183460469231731687303715884105728",
+        ),
+    ] {
+        let o = wisp(&["run", "--invoke", "id", f, arg]);
+        assert!(o.status.success(), "{arg}: {}", stderr(&o));
+        assert_eq!(stdout(&o), format!("{printed}\n"), "{arg}");
+    }
+    // Lane by lane: (1, 2, 3, 4) + (10, 20, 30, 40) + splat(0x10) on every tier.
+    let a = (1u128 | 2 << 32 | 3 << 64 | 4 << 96).to_string();
+    let b = format!("0x{:032x}", 10u128 | 20 << 32 | 30 << 64 | 40 << 96);
+    let sum = (27u128 | 38 << 32 | 49 << 64 | 60 << 96).to_string();
+    for tier in tiers() {
+        let o = wisp(&["run", "--tier", tier, "--invoke", "add", f, &a, "0x10", &b]);
+        assert!(o.status.success(), "{tier}: {}", stderr(&o));
+        assert_eq!(stdout(&o), format!("{sum}\n"), "{tier}");
+    }
+    // Out of range or not a number: a usage error naming the type.
+    for bad in [
+        "340282366920938463463374607431768211456",
+        "-170141183460469231731687303715884105729",
+        "0x1000000000000000000000000000000000",
+        "1.5",
+        "v128",
+    ] {
+        let o = wisp(&["run", "--invoke", "id", f, bad]);
+        assert_eq!(o.status.code(), Some(125), "{bad}");
+        assert!(
+            stderr(&o).contains("is not a valid v128"),
+            "{bad}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
 fn a_trap_prints_the_error_and_a_named_backtrace() {
     let f = module_file(
         "trap.wat",
@@ -539,6 +612,37 @@ fn validate_and_inspect() {
     ] {
         assert!(out.contains(needle), "missing `{needle}` in:\n{out}");
     }
+    assert!(
+        out.contains("simd: no SIMD operators; 0 functions hold v128 values\n"),
+        "{out}"
+    );
+
+    // SIMD: its operators (relaxed ones apart), the functions using them, and those that
+    // hold a v128 at all (parameters and locals too).
+    let f = module_file(
+        "simd.wat",
+        r#"(module
+        (func (export "madd") (param v128 v128 v128) (result v128)
+          (f32x4.relaxed_madd (local.get 0) (local.get 1) (local.get 2)))
+        (func (export "splat") (param i32) (result v128)
+          (i32x4.add (i32x4.splat (local.get 0)) (v128.const i64x2 1 2)))
+        (func (export "keep") (param v128) (result v128) (local.get 0))
+        (func (export "none") (result i32) (i32.const 0)))"#,
+    );
+    let o = wisp(&["inspect", f.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("runs on wisp: yes"), "{out}");
+    assert!(
+        out.contains("proposals used: simd, relaxed-simd\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "simd: 4 SIMD operators (1 relaxed) in 2 of 4 functions; 3 functions hold v128 values\n"
+        ),
+        "{out}"
+    );
 }
 
 #[test]

@@ -137,7 +137,7 @@ const FRAMES: &str = r#"
 
 #[test]
 fn v128_values_move_through_frames_on_every_tier() {
-    let v = |x: u128| Val::V128(x);
+    let v = |x: u128| Val::V128(x.into());
     let add8 = |a: u128, b: u128| {
         let (a, b) = (a.to_le_bytes(), b.to_le_bytes());
         u128::from_le_bytes(core::array::from_fn(|i| a[i].wrapping_add(b[i])))

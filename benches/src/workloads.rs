@@ -8,7 +8,8 @@ use serde_json::Value;
 pub struct Workload {
     pub name: String,
     pub path: PathBuf,
-    /// `program`, `micro` or `large`.
+    /// `program`, `micro`, `large` or `simd` (programs using fixed-width SIMD, whose
+    /// ratios `compare` sums up apart: [`is_simd`](Self::is_simd)).
     pub kind: String,
     pub n: i32,
     pub small_n: i32,
@@ -24,6 +25,12 @@ impl Workload {
         } else {
             (self.n, self.checksum)
         }
+    }
+
+    /// Whether this is one of the SIMD workloads (kind `simd`), which `compare` gives a
+    /// geometric mean of their own, apart from the others'.
+    pub fn is_simd(&self) -> bool {
+        self.kind == "simd"
     }
 
     pub fn bytes(&self) -> std::io::Result<Vec<u8>> {

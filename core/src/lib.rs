@@ -59,7 +59,7 @@ pub use crate::types::{
     ExternType, FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType,
     TagType, ValType,
 };
-pub use crate::value::{ExternRef, Val};
+pub use crate::value::{ExternRef, Val, V128};
 
 /// Memory and table helpers shared by the tiers and the API (one place for each bulk op).
 pub mod ops {

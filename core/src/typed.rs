@@ -9,18 +9,19 @@ use crate::func::{Caller, Func, HostFunc};
 use crate::store::{AsContextMut, StoreId};
 use crate::trap::Trap;
 use crate::types::{FuncType, ValType};
-use crate::value::ExternRef;
+use crate::value::{ExternRef, V128};
 
-/// A Rust type that maps to one Wasm value type. Each is one raw slot wide (no Rust type
-/// maps to `v128` yet), read and written by `from_raw`/`into_raw`; tuples of them place
-/// each at the slot `SlotLayout` gives it (`WasmParams`).
+/// A Rust type that maps to one Wasm value type, taking that type's
+/// [`ValType::slots`] raw slots: one, or two for `v128` (`u128` and [`V128`], the low 64
+/// bits first). `into_slots`/`from_slots` write and read a value at the start of the slots
+/// given; tuples of them place each at the slot `SlotLayout` gives it (`WasmParams`).
 pub trait WasmTy: Sized + Send + 'static {
     /// The Wasm value type this Rust type maps to.
     const TY: ValType;
     #[doc(hidden)]
-    fn into_raw(self, store: StoreId) -> Result<u64>;
+    fn into_slots(self, slots: &mut [u64], store: StoreId) -> Result<()>;
     #[doc(hidden)]
-    fn from_raw(raw: u64, store: StoreId) -> Self;
+    fn from_slots(slots: &[u64], store: StoreId) -> Self;
 }
 
 macro_rules! num_ty {
@@ -28,12 +29,14 @@ macro_rules! num_ty {
         impl WasmTy for $t {
             const TY: ValType = ValType::$vt;
             #[inline]
-            fn into_raw(self, _: StoreId) -> Result<u64> {
+            fn into_slots(self, slots: &mut [u64], _: StoreId) -> Result<()> {
                 let $v = self;
-                Ok($to)
+                slots[0] = $to;
+                Ok(())
             }
             #[inline]
-            fn from_raw($r: u64, _: StoreId) -> Self {
+            fn from_slots(slots: &[u64], _: StoreId) -> Self {
+                let $r = slots[0];
                 $from
             }
         }
@@ -49,31 +52,58 @@ num_ty! {
     f64 => F64, |v| v.to_bits(), |r| f64::from_bits(r);
 }
 
+impl WasmTy for V128 {
+    const TY: ValType = ValType::V128;
+    #[inline]
+    fn into_slots(self, slots: &mut [u64], _: StoreId) -> Result<()> {
+        slots[..2].copy_from_slice(&self.halves());
+        Ok(())
+    }
+    #[inline]
+    fn from_slots(slots: &[u64], _: StoreId) -> Self {
+        V128::from_halves(slots[0], slots[1])
+    }
+}
+
+impl WasmTy for u128 {
+    const TY: ValType = ValType::V128;
+    #[inline]
+    fn into_slots(self, slots: &mut [u64], store: StoreId) -> Result<()> {
+        V128::from(self).into_slots(slots, store)
+    }
+    #[inline]
+    fn from_slots(slots: &[u64], store: StoreId) -> Self {
+        <V128 as WasmTy>::from_slots(slots, store).as_u128()
+    }
+}
+
 impl WasmTy for Option<Func> {
     const TY: ValType = ValType::FUNCREF;
-    fn into_raw(self, store: StoreId) -> Result<u64> {
-        match self {
-            None => Ok(0),
-            Some(f) if f.store == store => Ok(f.to_raw()),
-            Some(_) => Err(Error::StoreMismatch),
-        }
+    fn into_slots(self, slots: &mut [u64], store: StoreId) -> Result<()> {
+        slots[0] = match self {
+            None => 0,
+            Some(f) if f.store == store => f.to_raw(),
+            Some(_) => return Err(Error::StoreMismatch),
+        };
+        Ok(())
     }
-    fn from_raw(raw: u64, store: StoreId) -> Self {
-        Func::from_raw(store, raw)
+    fn from_slots(slots: &[u64], store: StoreId) -> Self {
+        Func::from_raw(store, slots[0])
     }
 }
 
 impl WasmTy for Option<ExternRef> {
     const TY: ValType = ValType::EXTERNREF;
-    fn into_raw(self, store: StoreId) -> Result<u64> {
-        match self {
-            None => Ok(0),
-            Some(e) if e.store == store => Ok(e.to_raw()),
-            Some(_) => Err(Error::StoreMismatch),
-        }
+    fn into_slots(self, slots: &mut [u64], store: StoreId) -> Result<()> {
+        slots[0] = match self {
+            None => 0,
+            Some(e) if e.store == store => e.to_raw(),
+            Some(_) => return Err(Error::StoreMismatch),
+        };
+        Ok(())
     }
-    fn from_raw(raw: u64, store: StoreId) -> Self {
-        match raw {
+    fn from_slots(slots: &[u64], store: StoreId) -> Self {
+        match slots[0] {
             0 => None,
             n => Some(ExternRef {
                 store,
@@ -109,11 +139,10 @@ impl<A: WasmTy> WasmParams for A {
         alloc::vec![A::TY]
     }
     fn write(self, slots: &mut [u64], store: StoreId) -> Result<()> {
-        slots[0] = self.into_raw(store)?;
-        Ok(())
+        self.into_slots(slots, store)
     }
     fn read(slots: &[u64], store: StoreId) -> Self {
-        A::from_raw(slots[0], store)
+        A::from_slots(slots, store)
     }
 }
 
@@ -131,7 +160,7 @@ macro_rules! tuple_params {
             fn write(self, slots: &mut [u64], store: StoreId) -> Result<()> {
                 let mut at = 0;
                 $(
-                    slots[at] = self.$i.into_raw(store)?;
+                    self.$i.into_slots(&mut slots[at..], store)?;
                     at += $a::TY.slots();
                 )*
                 Ok(())
@@ -140,7 +169,7 @@ macro_rules! tuple_params {
             fn read(slots: &[u64], store: StoreId) -> Self {
                 let mut at = 0;
                 ($({
-                    let v = $a::from_raw(slots[at], store);
+                    let v = $a::from_slots(&slots[at..], store);
                     at += $a::TY.slots();
                     v
                 },)*)

@@ -8,11 +8,12 @@
 //! - `i64`/`f64`: one slot, all 64 bits; floats as their IEEE bits, so NaN payloads survive;
 //! - references: one slot, 0 is null, otherwise the store index of the function, extern
 //!   object or exception + 1;
-//! - `v128`: two slots, the low 64 bits first (no tier runs SIMD yet: only the API and
-//!   host functions pass these).
+//! - `v128`: two slots, the low 64 bits first (lanes numbered from the low bits, as in
+//!   memory, which is little-endian).
 
 use alloc::boxed::Box;
 use core::any::Any;
+use core::fmt;
 
 use crate::error::{Error, Result};
 use crate::exception::ExnRef;
@@ -53,6 +54,70 @@ impl ExternRef {
     }
 }
 
+/// A `v128`: 128 bits, which SIMD operators read as lanes of 8, 16, 32 or 64 bits, lane 0
+/// in the low bits (so [`to_le_bytes`](V128::to_le_bytes) is the value's bytes in wasm
+/// memory).
+///
+/// The payload of [`Val::V128`], and a parameter or result type of
+/// [`TypedFunc`](crate::TypedFunc) and host closures, as `u128` is too. It takes two raw
+/// slots, the low 64 bits first (`layout.rs`).
+#[derive(Copy, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(transparent)]
+pub struct V128(u128);
+
+impl V128 {
+    /// The value as a 128-bit integer: lane 0 in the low bits.
+    #[inline]
+    pub const fn as_u128(&self) -> u128 {
+        self.0
+    }
+
+    /// The value's 16 bytes in memory order (lane 0 first).
+    #[inline]
+    pub const fn to_le_bytes(self) -> [u8; 16] {
+        self.0.to_le_bytes()
+    }
+
+    /// The value whose bytes in memory order (lane 0 first) are `bytes`.
+    #[inline]
+    pub const fn from_le_bytes(bytes: [u8; 16]) -> V128 {
+        V128(u128::from_le_bytes(bytes))
+    }
+
+    /// The two raw slots of this value: its low 64 bits, then its high 64 bits.
+    #[inline]
+    pub(crate) const fn halves(self) -> [u64; 2] {
+        [self.0 as u64, (self.0 >> 64) as u64]
+    }
+
+    /// The value in two raw slots: its low 64 bits, then its high 64 bits.
+    #[inline]
+    pub(crate) const fn from_halves(low: u64, high: u64) -> V128 {
+        V128(low as u128 | (high as u128) << 64)
+    }
+}
+
+impl From<u128> for V128 {
+    #[inline]
+    fn from(bits: u128) -> V128 {
+        V128(bits)
+    }
+}
+
+impl From<V128> for u128 {
+    #[inline]
+    fn from(v: V128) -> u128 {
+        v.0
+    }
+}
+
+/// As the `u128` (`{:x?}` prints it in hex).
+impl fmt::Debug for V128 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
 /// A Wasm value. Floats are kept as bits so NaN payloads pass through unchanged.
 #[derive(Debug, Copy, Clone, PartialEq)]
 pub enum Val {
@@ -64,8 +129,8 @@ pub enum Val {
     F32(u32),
     /// An `f64`, as its bits.
     F64(u64),
-    /// A `v128`, as its bits.
-    V128(u128),
+    /// A `v128`.
+    V128(V128),
     /// A `funcref`: a function, or null.
     FuncRef(Option<Func>),
     /// An `externref`: a host value, or null.
@@ -98,7 +163,7 @@ impl Val {
             ValType::I64 => Val::I64(0),
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
-            ValType::V128 => Val::V128(0),
+            ValType::V128 => Val::V128(V128::default()),
             ValType::Ref(r) => Val::null(r),
         }
     }
@@ -140,6 +205,14 @@ impl Val {
     pub fn f64(&self) -> Option<f64> {
         match *self {
             Val::F64(v) => Some(f64::from_bits(v)),
+            _ => None,
+        }
+    }
+
+    /// The value, if it is a `v128`.
+    pub fn v128(&self) -> Option<V128> {
+        match *self {
+            Val::V128(v) => Some(v),
             _ => None,
         }
     }
@@ -204,10 +277,7 @@ impl Val {
     ) -> Result<()> {
         debug_assert_eq!(slots.len(), ty.slots());
         match (self, ty) {
-            (Val::V128(v), ValType::V128) => {
-                slots[0] = v as u64;
-                slots[1] = (v >> 64) as u64;
-            }
+            (Val::V128(v), ValType::V128) => slots.copy_from_slice(&v.halves()),
             _ => slots[0] = self.to_raw_checked(ty, inner)?,
         }
         Ok(())
@@ -218,7 +288,7 @@ impl Val {
     pub(crate) fn from_slots(slots: &[u64], ty: ValType, store: StoreId) -> Val {
         debug_assert_eq!(slots.len(), ty.slots());
         match ty {
-            ValType::V128 => Val::V128(u128::from(slots[0]) | u128::from(slots[1]) << 64),
+            ValType::V128 => Val::V128(V128::from_halves(slots[0], slots[1])),
             _ => Val::from_raw(slots[0], ty, store),
         }
     }
@@ -273,7 +343,7 @@ impl Val {
             ValType::I64 => Val::I64(raw as i64),
             ValType::F32 => Val::F32(raw as u32),
             ValType::F64 => Val::F64(raw),
-            ValType::V128 => Val::V128(u128::from(raw)),
+            ValType::V128 => Val::V128(V128::from(u128::from(raw))),
             ValType::Ref(r) => match r.heap.top() {
                 HeapType::Extern => Val::ExternRef(match raw {
                     0 => None,
@@ -310,6 +380,18 @@ impl From<f32> for Val {
 impl From<f64> for Val {
     fn from(v: f64) -> Val {
         Val::F64(v.to_bits())
+    }
+}
+
+impl From<V128> for Val {
+    fn from(v: V128) -> Val {
+        Val::V128(v)
+    }
+}
+
+impl From<u128> for Val {
+    fn from(v: u128) -> Val {
+        Val::V128(V128(v))
     }
 }
 

@@ -165,12 +165,12 @@ fn v128_takes_two_slots_through_host_calls_and_exceptions() {
         let ext = ExternRef::new(&mut store, "x");
         let args = [
             Val::I32(-7),
-            Val::V128(lanes(0x11)),
+            Val::from(lanes(0x11)),
             Val::F64(0x7ff4_0000_0000_0042),
-            Val::V128(lanes(0x22)),
+            Val::from(lanes(0x22)),
             Val::I64(i64::MIN + 3),
             Val::ExternRef(Some(ext)),
-            Val::V128(u128::MAX - 5),
+            Val::from(u128::MAX - 5),
             Val::F32(0x7f80_0101),
         ];
         let shuffled = Func::new(&mut store, ty.clone(), move |_, p, r| {

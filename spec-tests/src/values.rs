@@ -33,7 +33,7 @@ pub fn arg(store: &mut Store<()>, refs: &mut HostRefs, arg: &WastArg<'_>) -> Res
         WastArgCore::I64(v) => Val::I64(*v),
         WastArgCore::F32(v) => Val::F32(v.bits),
         WastArgCore::F64(v) => Val::F64(v.bits),
-        WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
+        WastArgCore::V128(v) => Val::V128(wisp::V128::from_le_bytes(v.to_le_bytes())),
         WastArgCore::RefNull(ty) => null_of(ty)?,
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(refs.get(store, *n))),
         WastArgCore::RefHost(_) => return Err("`ref.host` needs GC (anyref)".into()),
@@ -125,7 +125,7 @@ fn matches(store: &Store<()>, expected: &WastRetCore<'_>, actual: &Val) -> Resul
             }
             false
         }
-        (R::V128(pattern), Val::V128(v)) => v128_matches(pattern, *v),
+        (R::V128(pattern), Val::V128(v)) => v128_matches(pattern, v.as_u128()),
         (
             R::RefHost(_)
             | R::RefAny
@@ -216,8 +216,8 @@ pub fn describe(store: &Store<()>, val: &Val) -> String {
         Val::F64(b) => format!("(f64.const {} (0x{b:016x}))", f64::from_bits(*b)),
         Val::V128(v) => format!(
             "(v128.const i64x2 0x{:016x} 0x{:016x})",
-            *v as u64,
-            (v >> 64) as u64
+            v.as_u128() as u64,
+            (v.as_u128() >> 64) as u64
         ),
         Val::FuncRef(None) => "(ref.null func)".into(),
         Val::FuncRef(Some(_)) => "(ref.func)".into(),

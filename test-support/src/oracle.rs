@@ -105,7 +105,7 @@ impl Value {
             Val::F64(bits) if f64::from_bits(bits).is_nan() => Value::NaN,
             Val::F32(bits) => Value::F32(bits),
             Val::F64(bits) => Value::F64(bits),
-            Val::V128(x) => Value::V128(x),
+            Val::V128(x) => Value::V128(x.as_u128()),
             Val::FuncRef(ref f) => Value::Ref { null: f.is_none() },
             Val::ExternRef(ref r) => Value::Ref { null: r.is_none() },
             Val::ExnRef(ref r) => Value::Ref { null: r.is_none() },
@@ -178,7 +178,7 @@ pub fn arguments(params: &[ValType], salt: u64) -> Vec<Val> {
                     4 => f64::NAN.to_bits(),
                     _ => (bits as i64 as f64 / 7.0).to_bits(),
                 }),
-                ValType::V128 => Val::V128(u128::from(bits)),
+                ValType::V128 => Val::from(u128::from(bits)),
                 ValType::Ref(r) => Val::null(*r),
             }
         })

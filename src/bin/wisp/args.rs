@@ -20,7 +20,9 @@ FILE is a binary module (.wasm) or, with the default `wat` feature, the text for
 
 RUN OPTIONS (before FILE; everything after FILE goes to the guest):
     --invoke NAME          call export NAME with ARGS parsed by its parameter types, and
-                           print each result on its own line (instead of running _start)
+                           print each result on its own line (instead of running _start);
+                           integers signed or unsigned, decimal or 0x hexadecimal; a v128
+                           as one 128-bit integer, lane 0 in the low bits (as it prints)
     --dir HOST[::GUEST]    give the guest the host directory HOST, seen as GUEST
                            (default: the same path)
     --dir-ro HOST[::GUEST] the same, read-only

@@ -94,6 +94,9 @@ pub fn inspect(file: &Path, bytecode: bool) -> Result<u8, Failure> {
         }
     );
 
+    let simd = SimdUse::of(&bytes).map_err(bad)?;
+    let _ = writeln!(out, "{}", simd.describe(module.as_ref().ok()));
+
     if let Ok(m) = &module {
         let imports: Vec<_> = m.imports().collect();
         let _ = writeln!(out, "imports ({}):", imports.len());
@@ -112,6 +115,70 @@ pub fn inspect(file: &Path, bytecode: bool) -> Result<u8, Failure> {
     }
     print!("{out}");
     Ok(0)
+}
+
+/// How a module uses SIMD: its operators (those with the `0xfd` prefix), counted by the
+/// code section.
+#[derive(Debug, Default, PartialEq)]
+struct SimdUse {
+    /// Defined functions.
+    functions: usize,
+    /// Defined functions with at least one SIMD operator.
+    functions_with_operators: usize,
+    /// SIMD operators, relaxed ones included.
+    operators: u64,
+    /// Relaxed-SIMD operators (`0xfd` 0x100 to 0x113).
+    relaxed: u64,
+}
+
+impl SimdUse {
+    fn of(bytes: &[u8]) -> Result<SimdUse, wasmparser::BinaryReaderError> {
+        let mut usage = SimdUse::default();
+        for payload in Parser::new(0).parse_all(bytes) {
+            let Payload::CodeSectionEntry(body) = payload? else {
+                continue;
+            };
+            usage.functions += 1;
+            let before = usage.operators;
+            let mut ops = body.get_operators_reader()?;
+            while !ops.eof() {
+                // The parser's offsets are into `bytes`: an operator starts at its prefix.
+                let (_, at) = ops.read_with_offset()?;
+                let at = at as usize;
+                if bytes[at] != 0xfd {
+                    continue;
+                }
+                usage.operators += 1;
+                let mut reader = wasmparser::BinaryReader::new(&bytes[at + 1..], at as u64 + 1);
+                if (0x100..=0x113).contains(&reader.read_var_u32()?) {
+                    usage.relaxed += 1;
+                }
+            }
+            usage.functions_with_operators += usize::from(usage.operators > before);
+        }
+        Ok(usage)
+    }
+
+    /// The `simd:` line: the operators, the functions using them, and, when the module
+    /// loads on wisp, how many functions can hold a `v128` (`FuncBody::vector`: those the
+    /// interpreter gives two slots per operand).
+    fn describe(&self, module: Option<&Module>) -> String {
+        let mut line = String::from("simd: ");
+        if self.operators == 0 {
+            line.push_str("no SIMD operators");
+        } else {
+            let _ = write!(
+                line,
+                "{} SIMD operators ({} relaxed) in {} of {} functions",
+                self.operators, self.relaxed, self.functions_with_operators, self.functions
+            );
+        }
+        if let Some(m) = module {
+            let vector = m.inner().bodies.iter().filter(|b| b.vector).count();
+            let _ = write!(line, "; {vector} functions hold v128 values");
+        }
+        line
+    }
 }
 
 /// Each defined function's interpreter bytecode as it runs: its encoded instructions,

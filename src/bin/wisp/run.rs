@@ -149,24 +149,45 @@ fn invoke(
     Ok(results)
 }
 
-/// Parses a command-line value as `ty`. Integers may be given signed or unsigned.
+/// Parses a command-line value as `ty`. Integers may be given signed or unsigned, in
+/// decimal or in hexadecimal after `0x`; a `v128` is one 128-bit integer, lane 0 in its low
+/// bits (the form results print in, as wasmtime prints them).
 fn parse_val(ty: ValType, text: &str) -> Result<Val, String> {
     let bad = || format!("`{text}` is not a valid {ty}");
     Ok(match ty {
-        ValType::I32 => Val::I32(
-            text.parse::<i32>()
-                .or_else(|_| text.parse::<u32>().map(|u| u as i32))
-                .map_err(|_| bad())?,
-        ),
-        ValType::I64 => Val::I64(
-            text.parse::<i64>()
-                .or_else(|_| text.parse::<u64>().map(|u| u as i64))
-                .map_err(|_| bad())?,
-        ),
+        ValType::I32 => Val::I32(parse_int(text, 32).ok_or_else(bad)? as i32),
+        ValType::I64 => Val::I64(parse_int(text, 64).ok_or_else(bad)? as i64),
+        ValType::V128 => Val::from(parse_int(text, 128).ok_or_else(bad)?),
         ValType::F32 => Val::from(text.parse::<f32>().map_err(|_| bad())?),
         ValType::F64 => Val::from(text.parse::<f64>().map_err(|_| bad())?),
         other => return Err(format!("cannot pass a {other} from the command line")),
     })
+}
+
+/// An integer of `bits` bits (at most 128) as its two's-complement bits: an optional sign,
+/// then decimal digits or `0x`/`0X` and hexadecimal ones. Out of range (below
+/// -2^(bits-1) or above 2^bits - 1) is `None`.
+fn parse_int(text: &str, bits: u32) -> Option<u128> {
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (radix, digits) = match rest.strip_prefix("0x").or_else(|| rest.strip_prefix("0X")) {
+        Some(hex) => (16, hex),
+        None => (10, rest),
+    };
+    // `from_str_radix` takes a sign of its own: one was taken off already.
+    if digits.starts_with(['+', '-']) {
+        return None;
+    }
+    let magnitude = u128::from_str_radix(digits, radix).ok()?;
+    let max = u128::MAX >> (128 - bits);
+    if negative {
+        // Down to -2^(bits-1).
+        (magnitude <= (max >> 1) + 1).then(|| magnitude.wrapping_neg() & max)
+    } else {
+        (magnitude <= max).then_some(magnitude)
+    }
 }
 
 /// One result, printed the way `wasmtime run --invoke` prints it.
@@ -176,7 +197,7 @@ fn show(v: &Val) -> String {
         Val::I64(x) => x.to_string(),
         Val::F32(bits) => f32::from_bits(bits).to_string(),
         Val::F64(bits) => f64::from_bits(bits).to_string(),
-        Val::V128(x) => x.to_string(),
+        Val::V128(x) => x.as_u128().to_string(),
         Val::FuncRef(None) => "<null funcref>".into(),
         Val::FuncRef(Some(_)) => "<funcref>".into(),
         Val::ExternRef(None) => "<null externref>".into(),
@@ -388,4 +409,45 @@ fn print_stats(
         crate::ALLOC.peak().div_ceil(1024)
     );
     eprint!("{out}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_int;
+
+    #[test]
+    fn integers_parse_signed_or_unsigned_in_decimal_or_hex() {
+        assert_eq!(parse_int("5", 32), Some(5));
+        assert_eq!(parse_int("-1", 32), Some(0xffff_ffff));
+        assert_eq!(parse_int("4294967295", 32), Some(0xffff_ffff));
+        assert_eq!(parse_int("4294967296", 32), None);
+        assert_eq!(parse_int("-2147483648", 32), Some(0x8000_0000));
+        assert_eq!(parse_int("-2147483649", 32), None);
+        assert_eq!(parse_int("0x10", 32), Some(16));
+        assert_eq!(parse_int("+5", 32), Some(5));
+        assert_eq!(parse_int("+0x5", 32), Some(5));
+        assert_eq!(parse_int("0XfFfFfFfF", 32), Some(0xffff_ffff));
+        assert_eq!(parse_int("-0x1", 64), Some(u128::from(u64::MAX)));
+        assert_eq!(parse_int(&u128::MAX.to_string(), 128), Some(u128::MAX));
+        assert_eq!(
+            parse_int("340282366920938463463374607431768211456", 128),
+            None
+        );
+        assert_eq!(
+            parse_int(&format!("0x{}", "f".repeat(32)), 128),
+            Some(u128::MAX)
+        );
+        assert_eq!(parse_int(&format!("0x1{}", "0".repeat(32)), 128), None);
+        assert_eq!(parse_int("-1", 128), Some(u128::MAX));
+        assert_eq!(parse_int(&i128::MIN.to_string(), 128), Some(1 << 127));
+        assert_eq!(
+            parse_int("-170141183460469231731687303715884105729", 128),
+            None
+        );
+        for bad in [
+            "", "-", "0x", "++5", "+-5", "--1", "0x+1", "0x-1", "-+1", "1.0", "abc", " 1",
+        ] {
+            assert_eq!(parse_int(bad, 128), None, "{bad:?}");
+        }
+    }
 }

@@ -348,7 +348,9 @@ fn compare_tiers(workloads: &[Workload], opts: &Options) -> i32 {
 
 /// One table per measure: each runtime's median, and wisp's figure over each peer's
 /// (below 1.00: wisp is faster or smaller), with their geometric mean; with both JITs in
-/// the run, also wisp-jit's over wasmtime's (native code against native code).
+/// the run, also wisp-jit's over wasmtime's (native code against native code). The SIMD
+/// workloads (kind `simd`) get a geometric mean of their own, and the first one is over
+/// the others only, so adding them leaves it comparable with earlier runs.
 fn report(names: &[&str], results: &[(Workload, Vec<Row>)]) -> String {
     let index = |name: &str| names.iter().position(|n| *n == name);
     // (ours, theirs) column pairs: wisp against every peer, then JIT against JIT.
@@ -365,7 +367,9 @@ fn report(names: &[&str], results: &[(Workload, Vec<Row>)]) -> String {
         }
         let _ = writeln!(out);
         let _ = writeln!(out, "|---|{}", "---:|".repeat(names.len() + pairs.len()));
-        let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); pairs.len()];
+        // [group][pair]: the other workloads, then the SIMD ones.
+        let mut ratios: [Vec<Vec<f64>>; 2] =
+            [vec![Vec::new(); pairs.len()], vec![Vec::new(); pairs.len()]];
         for (w, rows) in results {
             let _ = write!(out, "| {} |", w.name);
             for r in rows {
@@ -374,7 +378,7 @@ fn report(names: &[&str], results: &[(Workload, Vec<Row>)]) -> String {
             for (k, &(a, b)) in pairs.iter().enumerate() {
                 let (ours, theirs) = (get(&rows[a]), get(&rows[b]));
                 if ours > 0.0 && theirs > 0.0 {
-                    ratios[k].push(ours / theirs);
+                    ratios[usize::from(w.is_simd())][k].push(ours / theirs);
                     let _ = write!(out, " {:.2} |", ours / theirs);
                 } else {
                     let _ = write!(out, " – |");
@@ -382,11 +386,18 @@ fn report(names: &[&str], results: &[(Workload, Vec<Row>)]) -> String {
             }
             let _ = writeln!(out);
         }
-        let _ = write!(out, "| **geomean** |{}", " |".repeat(names.len()));
-        for r in &ratios {
-            let _ = write!(out, " **{:.2}** |", geomean(r));
+        let simd = results.iter().any(|(w, _)| w.is_simd());
+        let plain = results.iter().any(|(w, _)| !w.is_simd());
+        for (group, label, present) in [(0, "geomean", plain), (1, "geomean (simd)", simd)] {
+            if !present {
+                continue;
+            }
+            let _ = write!(out, "| **{label}** |{}", " |".repeat(names.len()));
+            for r in &ratios[group] {
+                let _ = write!(out, " **{:.2}** |", geomean(r));
+            }
+            let _ = writeln!(out);
         }
-        let _ = writeln!(out);
     }
     out
 }
@@ -394,7 +405,11 @@ fn report(names: &[&str], results: &[(Workload, Vec<Row>)]) -> String {
 fn json(names: &[&str], results: &[(Workload, Vec<Row>)]) -> String {
     let mut out = String::from("[\n");
     for (i, (w, rows)) in results.iter().enumerate() {
-        let _ = write!(out, "  {{\"workload\": \"{}\", \"runtimes\": {{", w.name);
+        let _ = write!(
+            out,
+            "  {{\"workload\": \"{}\", \"kind\": \"{}\", \"runtimes\": {{",
+            w.name, w.kind
+        );
         for (j, (name, r)) in names.iter().zip(rows).enumerate() {
             let _ = write!(
                 out,
