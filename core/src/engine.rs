@@ -133,13 +133,14 @@ impl Default for TierUp {
 impl Default for Config {
     fn default() -> Self {
         use wasmparser::WasmFeatures as F;
-        // Wasm 2.0 without SIMD (MVP, mutable globals, sign-extension, non-trapping
-        // float-to-int, multi-value, bulk memory and reference types), plus the Wasm 3.0
-        // features built so far, none of which costs code that does not use it: multiple
-        // memories, extended constant expressions, tail calls, typed function references
-        // and exception handling (with its legacy form, which toolchains still emit).
+        // Wasm 2.0 (MVP, mutable globals, sign-extension, non-trapping float-to-int,
+        // multi-value, bulk memory, reference types and SIMD), plus the Wasm 3.0 features
+        // built so far, none of which costs code that does not use it: relaxed SIMD,
+        // multiple memories, extended constant expressions, tail calls, typed function
+        // references and exception handling (with its legacy form, which toolchains still
+        // emit). A tier built without one of them takes it out (`Executor::left_out`).
         let features = F::WASM2
-            .difference(F::SIMD)
+            .union(F::RELAXED_SIMD)
             .union(F::MULTI_MEMORY)
             .union(F::EXTENDED_CONST)
             .union(F::TAIL_CALL)

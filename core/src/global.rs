@@ -1,4 +1,4 @@
-//! Globals: one 64-bit cell each, and the `Global` handle.
+//! Globals: one 64-bit cell each (two for a `v128`), and the `Global` handle.
 
 use crate::error::{Error, Result};
 use crate::store::{AsContext, AsContextMut, StoreId};
@@ -11,6 +11,9 @@ use crate::value::Val;
 pub struct GlobalEntity {
     /// The value as a raw slot: what the tiers read and write in place.
     pub value: u64,
+    /// A `v128`'s upper 64 bits, right after `value` so that the two are the value's 16
+    /// little-endian bytes, as a `v128` in two slots (`layout.rs`); 0 for other types.
+    pub high: u64,
     /// The global's type, which gives the slot's meaning.
     pub ty: GlobalType,
 }
@@ -27,11 +30,14 @@ impl Global {
     /// type.
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global> {
         let inner = &mut store.as_context_mut().0.inner;
-        let raw = value.to_raw_checked(ty.content, inner)?;
+        let mut raw = [0; 2];
+        value.to_slots_checked(ty.content, inner, &mut raw[..ty.content.slots()])?;
         let index = inner.globals.len() as u32;
-        inner
-            .globals
-            .push(crate::owned::Owned::new(GlobalEntity { value: raw, ty }));
+        inner.globals.push(crate::owned::Owned::new(GlobalEntity {
+            value: raw[0],
+            high: raw[1],
+            ty,
+        }));
         Ok(Global {
             store: inner.id,
             index,
@@ -52,7 +58,12 @@ impl Global {
     /// The global's current value. Fails if the global belongs to another store.
     pub fn get(&self, store: impl AsContext) -> Result<Val> {
         let e = self.entity(&store)?;
-        Ok(Val::from_raw(e.value, e.ty.content, self.store))
+        let raw = [e.value, e.high];
+        Ok(Val::from_slots(
+            &raw[..e.ty.content.slots()],
+            e.ty.content,
+            self.store,
+        ))
     }
 
     /// Sets a mutable global; fails on an immutable one or a value of the wrong type.
@@ -63,8 +74,10 @@ impl Global {
         if ty.mutability != Mutability::Var {
             return Err(Error::TypeMismatch("cannot set an immutable global".into()));
         }
-        let raw = value.to_raw_checked(ty.content, inner)?;
-        inner.globals[self.index as usize].value = raw;
+        let mut raw = [0; 2];
+        value.to_slots_checked(ty.content, inner, &mut raw[..ty.content.slots()])?;
+        let e = &mut inner.globals[self.index as usize];
+        (e.value, e.high) = (raw[0], raw[1]);
         Ok(())
     }
 }

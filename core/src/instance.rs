@@ -277,25 +277,33 @@ fn expected_type(kind: &ImportKind, module: &Module) -> ExternType {
     }
 }
 
-/// Evaluates a constant expression against the instance's globals and functions so far.
-fn eval_const(inner: &StoreInner, globals: &[u32], funcs: &[u32], expr: &ConstExpr) -> Result<u64> {
-    let mut stack: Vec<u64> = Vec::with_capacity(2);
-    let pop = |stack: &mut Vec<u64>| stack.pop().unwrap_or(0);
+/// Evaluates a constant expression against the instance's globals and functions so far:
+/// its raw value (two slots' worth for a `v128`, low half in the low bits).
+fn eval_const_wide(
+    inner: &StoreInner,
+    globals: &[u32],
+    funcs: &[u32],
+    expr: &ConstExpr,
+) -> Result<u128> {
+    let mut stack: Vec<u128> = Vec::with_capacity(2);
+    let pop = |stack: &mut Vec<u128>| stack.pop().unwrap_or(0) as u64;
     for op in expr.ops.iter() {
         let v = match *op {
+            ConstOp::V128(v) => {
+                stack.push(v);
+                continue;
+            }
+            ConstOp::GlobalGet(i) => {
+                let g = &inner.globals[globals[i as usize] as usize];
+                stack.push(u128::from(g.value) | u128::from(g.high) << 64);
+                continue;
+            }
             ConstOp::I32(v) => v as u32 as u64,
             ConstOp::I64(v) => v as u64,
             ConstOp::F32(v) => u64::from(v),
             ConstOp::F64(v) => v,
-            ConstOp::V128(_) => {
-                return Err(Error::Unsupported(crate::error::ModuleError {
-                    message: "v128 constant".into(),
-                    offset: 0,
-                }));
-            }
             ConstOp::RefNull(_) => 0,
             ConstOp::RefFunc(i) => u64::from(funcs[i as usize]) + 1,
-            ConstOp::GlobalGet(i) => inner.globals[globals[i as usize] as usize].value,
             ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
                 let b = pop(&mut stack) as i32;
                 let a = pop(&mut stack) as i32;
@@ -315,9 +323,14 @@ fn eval_const(inner: &StoreInner, globals: &[u32], funcs: &[u32], expr: &ConstEx
                 }) as u64
             }
         };
-        stack.push(v);
+        stack.push(u128::from(v));
     }
     Ok(stack.pop().unwrap_or(0))
+}
+
+/// `eval_const_wide` for a one-slot value.
+fn eval_const(inner: &StoreInner, globals: &[u32], funcs: &[u32], expr: &ConstExpr) -> Result<u64> {
+    Ok(eval_const_wide(inner, globals, funcs, expr)? as u64)
 }
 
 pub(crate) fn instantiate<T>(
@@ -410,11 +423,13 @@ pub(crate) fn instantiate<T>(
         .iter()
         .zip(&m.global_inits)
     {
-        let value = eval_const(inner, &globals, &funcs, init)?;
+        let value = eval_const_wide(inner, &globals, &funcs, init)?;
         globals.push(inner.globals.len() as u32);
-        inner
-            .globals
-            .push(Owned::new(GlobalEntity { value, ty: *ty }));
+        inner.globals.push(Owned::new(GlobalEntity {
+            value: value as u64,
+            high: (value >> 64) as u64,
+            ty: *ty,
+        }));
     }
     for (ty, init) in m.tables[m.num_imported_tables as usize..]
         .iter()

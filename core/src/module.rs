@@ -78,6 +78,8 @@ impl ConstExpr {
                 O::I64Const { value } => ConstOp::I64(value),
                 O::F32Const { value } => ConstOp::F32(value.bits()),
                 O::F64Const { value } => ConstOp::F64(value.bits()),
+                #[cfg(feature = "simd")]
+                O::V128Const { value } => ConstOp::V128(value.i128() as u128),
                 O::RefNull { hty } => {
                     ConstOp::RefNull(RefType::new(true, heap_type(hty, type_ids, offset)?))
                 }
@@ -994,9 +996,11 @@ fn vectors_below_top(m: &ModuleInner) -> bool {
     m.types
         .iter()
         .any(|t| t.results().len() > 1 && has_v128(t.results()))
-        || m.tags
-            .iter()
-            .any(|&t| m.types.get(t as usize).is_some_and(|t| has_v128(t.params())))
+        || m.tags.iter().any(|&t| {
+            m.types
+                .get(t as usize)
+                .is_some_and(|t| has_v128(t.params()))
+        })
 }
 
 /// Validates one function body operator by operator, measuring its frame on the way and

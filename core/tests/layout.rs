@@ -94,7 +94,11 @@ fn an_osr_frame_has_locals_then_catch_slots_then_operands() {
     assert_eq!(locals.end(), 4);
     let operands = OsrFrame::operands_layout(&locals, 2, [V128, I64, F32], true);
     let offsets: Vec<usize> = operands.offsets().collect();
-    assert_eq!(offsets, [6, 8, 10], "two slots per operand in a vector function");
+    assert_eq!(
+        offsets,
+        [6, 8, 10],
+        "two slots per operand in a vector function"
+    );
     assert_eq!(
         (operands.base(), operands.end(), operands.slots()),
         (6, 12, 6)

@@ -155,6 +155,13 @@ impl wisp_core::vm::Executor for Interpreter {
                 why: "wisp-interp's `function-references` feature is off",
             });
         }
+        if !cfg!(feature = "simd") {
+            left_out.push(LeftOut {
+                features: F::SIMD.union(F::RELAXED_SIMD),
+                what: "SIMD (`v128`)",
+                why: "wisp-interp's `simd` feature is off",
+            });
+        }
         if cfg!(feature = "no-float") {
             left_out.push(LeftOut {
                 features: F::FLOATS,

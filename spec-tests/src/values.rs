@@ -125,7 +125,7 @@ fn matches(store: &Store<()>, expected: &WastRetCore<'_>, actual: &Val) -> Resul
             }
             false
         }
-        (R::V128(_), _) => return Err("v128 results need SIMD".into()),
+        (R::V128(pattern), Val::V128(v)) => v128_matches(pattern, *v),
         (
             R::RefHost(_)
             | R::RefAny
@@ -138,6 +138,35 @@ fn matches(store: &Store<()>, expected: &WastRetCore<'_>, actual: &Val) -> Resul
         ) => return Err("GC reference results need GC".into()),
         _ => false,
     })
+}
+
+/// A `v128` against a pattern lane by lane: integers by bits, floats as `nan_pattern_matches`.
+fn v128_matches(pattern: &wast::core::V128Pattern, v: u128) -> bool {
+    use wast::core::V128Pattern as P;
+    let lane = |i: usize, bits: u32| (v >> (i as u32 * bits)) as u64 & (u64::MAX >> (64 - bits));
+    match pattern {
+        P::I8x16(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, &x)| lane(i, 8) == u64::from(x as u8)),
+        P::I16x8(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, &x)| lane(i, 16) == u64::from(x as u16)),
+        P::I32x4(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, &x)| lane(i, 32) == u64::from(x as u32)),
+        P::I64x2(l) => l.iter().enumerate().all(|(i, &x)| lane(i, 64) == x as u64),
+        P::F32x4(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, p)| nan_pattern_matches(bits_of_f32(p), lane(i, 32), 32)),
+        P::F64x2(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, p)| nan_pattern_matches(bits_of_f64(p), lane(i, 64), 64)),
+    }
 }
 
 /// The pattern with its value as bits, so one check serves both widths.

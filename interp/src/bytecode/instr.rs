@@ -8,6 +8,7 @@ use super::{words_for, Slot, Word};
 /// compile time), from which the run-time tables are cut.
 macro_rules! define_instrs {
     (
+        simd { $( $(#[$smeta:meta])* $simd:ident { $($sf:ident : $sft:ty),* } = $sshape:ident [$($smem:ident)?] $($ssem:ident)?; )* }
         binary { $( $bin:ident ($($bin_in:ident),* -> $($bin_out:ident)?) [$($bin_key:ident $(= $bin_val:tt)?),*] = $bin_sem:ident; )* }
         binary_imm { $( $bimm:ident ($($bimm_in:ident),* -> $($bimm_out:ident)?) [$($bimm_key:ident $(= $bimm_val:tt)?),*] = $bimm_sem:ident; )* }
         unary { $( $un:ident ($($un_in:ident),* -> $($un_out:ident)?) [$($un_key:ident $(= $un_val:tt)?),*] = $un_sem:ident; )* }
@@ -126,6 +127,17 @@ macro_rules! define_instrs {
                     ),*
                 })?,
             )*
+            $(
+                $(#[$smeta])*
+                #[doc = concat!("`", stringify!($simd), "`: a SIMD instruction of shape `", stringify!($sshape), "` (see `with_simd_instrs!`).")]
+                $simd {
+                    $(
+                        // The shape's fields, documented with the shapes.
+                        #[allow(missing_docs)]
+                        $sf: $sft
+                    ),*
+                },
+            )*
         }
 
         /// Which instruction an [`Instr`] is, without its operands; the same numbering.
@@ -141,6 +153,7 @@ macro_rules! define_instrs {
             $(#[doc = concat!("[`Instr::", stringify!($brc), "`]")] $brc,)*
             $(#[doc = concat!("[`Instr::", stringify!($brci), "`]")] $brci,)*
             $(#[doc = concat!("[`Instr::", stringify!($other), "`]")] $other,)*
+            $(#[doc = concat!("[`Instr::", stringify!($simd), "`]")] $simd,)*
         }
 
         /// Where each group's tags end (they are consecutive, in the table's order).
@@ -152,11 +165,14 @@ macro_rules! define_instrs {
         const STORE_END: u16 = LOAD_ADD_END + [$(Tag::$store),*].len() as u16;
         const BRANCH_CMP_END: u16 = STORE_END + [$(Tag::$brc),*].len() as u16;
         const BRANCH_CMP_IMM_END: u16 = BRANCH_CMP_END + [$(Tag::$brci),*].len() as u16;
+        /// Where the `other` group ends and the SIMD instructions (if built) start.
+        #[allow(dead_code)]
+        const OTHER_END: u16 = BRANCH_CMP_IMM_END + [$(Tag::$other),*].len() as u16;
 
         /// How many instructions there are.
         pub const NUM_TAGS: usize = [$(Tag::$bin,)* $(Tag::$bimm,)* $(Tag::$un,)*
             $(Tag::$load,)* $(Tag::$ladd,)* $(Tag::$store,)* $(Tag::$brc,)* $(Tag::$brci,)*
-            $(Tag::$other,)*].len();
+            $(Tag::$other,)* $(Tag::$simd,)*].len();
 
         /// Each instruction's operands as the executor reads them: in declaration order,
         /// each at its natural alignment (`repr(C)`; the words they start at are 8-byte
@@ -175,6 +191,7 @@ macro_rules! define_instrs {
             $( #[repr(C)] #[derive(Clone, Copy, Debug)] pub struct $brc { pub a: Slot, pub b: Slot, pub offset: i32 } )*
             $( #[repr(C)] #[derive(Clone, Copy, Debug)] pub struct $brci { pub a: Slot, pub imm: i32, pub offset: i32 } )*
             $( #[repr(C)] #[derive(Clone, Copy, Debug)] pub struct $other { $($(pub $of: $ot),*)? } )*
+            $( #[repr(C)] #[derive(Clone, Copy, Debug)] pub struct $simd { $(pub $sf: $sft),* } )*
         }
 
         /// Every instruction's entry, evaluated at compile time; the run-time tables
@@ -190,6 +207,7 @@ macro_rules! define_instrs {
             $(entry!($brc, BranchCmp, ($($brc_in),* -> $($brc_out)?), [first = a, second = b, branch = offset, $($brc_key $(= $brc_val)?),*]),)*
             $(entry!($brci, BranchCmpImm, ($($brci_in),* -> $($brci_out)?), [first = a, branch = offset, $($brci_key $(= $brci_val)?),*]),)*
             $(entry!($other, Other, ($($other_in),* -> $($other_out)?), [$($other_key $(= $other_val)?),*]),)*
+            $(entry!($simd, Simd, ( -> ), []),)*
         ]);
 
         /// Each instruction's name, by tag (for disassembly).
@@ -197,6 +215,7 @@ macro_rules! define_instrs {
             $(stringify!($bin),)* $(stringify!($bimm),)* $(stringify!($un),)*
             $(stringify!($load),)* $(stringify!($ladd),)* $(stringify!($store),)*
             $(stringify!($brc),)* $(stringify!($brci),)* $(stringify!($other),)*
+            $(stringify!($simd),)*
         ];
 
         /// The operator-to-instruction map: the instruction a numeric or memory operator
@@ -292,7 +311,21 @@ macro_rules! define_instrs {
                 $(Tag::$brc => write!(f, "{:?}", unsafe { at.cast::<payload::$brc>().read() }),)*
                 $(Tag::$brci => write!(f, "{:?}", unsafe { at.cast::<payload::$brci>().read() }),)*
                 $(Tag::$other => write!(f, "{:?}", unsafe { at.cast::<payload::$other>().read() }),)*
+                $(Tag::$simd => write!(f, "{:?}", unsafe { at.cast::<payload::$simd>().read() }),)*
             }
+        }
+
+        /// Each SIMD instruction's shape, by tag from `OTHER_END`.
+        #[cfg(feature = "simd")]
+        static SIMD_SHAPES: [SimdShape; NUM_TAGS - OTHER_END as usize] = [$(simd_shape_of!($sshape),)*];
+
+        /// The SIMD instruction a wasm SIMD operator becomes, its shape and immediates
+        /// (`v128.const` has none: the translator places its value in the constant pool).
+        #[cfg(feature = "simd")]
+        pub fn simd_instr(op: &wasmparser::Operator<'_>) -> Option<(Tag, SimdShape, SimdImm)> {
+            use wasmparser::Operator as O;
+            $( simd_arm!(op, $sshape, $simd); )*
+            None
         }
     };
 }
@@ -336,6 +369,263 @@ macro_rules! ty {
     };
     (any) => {
         Ty::Any
+    };
+}
+
+/// One arm of `simd_instr`: operator `$name` of shape `$shape`, with its immediates.
+#[cfg(feature = "simd")]
+macro_rules! simd_arm {
+    ($op:ident, other, $name:ident) => {};
+    ($op:ident, shuffle, $name:ident) => {
+        if let O::$name { lanes } = $op {
+            return Some((Tag::$name, SimdShape::Shuffle, SimdImm { lanes: *lanes, ..SimdImm::NONE }));
+        }
+    };
+    ($op:ident, lane, $name:ident) => {
+        simd_arm!(@lane $op, Lane, $name)
+    };
+    ($op:ident, replace, $name:ident) => {
+        simd_arm!(@lane $op, Replace, $name)
+    };
+    ($op:ident, load, $name:ident) => {
+        simd_arm!(@mem $op, Load, $name)
+    };
+    ($op:ident, store, $name:ident) => {
+        simd_arm!(@mem $op, Store, $name)
+    };
+    ($op:ident, load_lane, $name:ident) => {
+        simd_arm!(@mem_lane $op, LoadLane, $name)
+    };
+    ($op:ident, store_lane, $name:ident) => {
+        simd_arm!(@mem_lane $op, StoreLane, $name)
+    };
+    ($op:ident, unary, $name:ident) => {
+        simd_arm!(@plain $op, Unary, $name)
+    };
+    ($op:ident, binary, $name:ident) => {
+        simd_arm!(@plain $op, Binary, $name)
+    };
+    ($op:ident, ternary, $name:ident) => {
+        simd_arm!(@plain $op, Ternary, $name)
+    };
+    (@plain $op:ident, $shape:ident, $name:ident) => {
+        if let O::$name = $op {
+            return Some((Tag::$name, SimdShape::$shape, SimdImm::NONE));
+        }
+    };
+    (@lane $op:ident, $shape:ident, $name:ident) => {
+        if let O::$name { lane } = $op {
+            return Some((Tag::$name, SimdShape::$shape, SimdImm { lane: *lane, ..SimdImm::NONE }));
+        }
+    };
+    (@mem $op:ident, $shape:ident, $name:ident) => {
+        if let O::$name { memarg } = $op {
+            return Some((Tag::$name, SimdShape::$shape, SimdImm { memarg: Some(*memarg), ..SimdImm::NONE }));
+        }
+    };
+    (@mem_lane $op:ident, $shape:ident, $name:ident) => {
+        if let O::$name { memarg, lane } = $op {
+            return Some((Tag::$name, SimdShape::$shape, SimdImm { memarg: Some(*memarg), lane: *lane, ..SimdImm::NONE }));
+        }
+    };
+}
+
+/// A shape's name in the table to its `SimdShape`.
+#[cfg(feature = "simd")]
+macro_rules! simd_shape_of {
+    (unary) => {
+        SimdShape::Unary
+    };
+    (binary) => {
+        SimdShape::Binary
+    };
+    (ternary) => {
+        SimdShape::Ternary
+    };
+    (shuffle) => {
+        SimdShape::Shuffle
+    };
+    (lane) => {
+        SimdShape::Lane
+    };
+    (replace) => {
+        SimdShape::Replace
+    };
+    (load) => {
+        SimdShape::Load
+    };
+    (load_lane) => {
+        SimdShape::LoadLane
+    };
+    (store) => {
+        SimdShape::Store
+    };
+    (store_lane) => {
+        SimdShape::StoreLane
+    };
+    (other) => {
+        SimdShape::Other
+    };
+}
+
+/// How a SIMD instruction's operands are laid out and read (the groups of
+/// `with_simd_instrs!`).
+#[cfg(feature = "simd")]
+#[derive(Debug, Copy, Clone, PartialEq, Eq)]
+pub enum SimdShape {
+    /// `dst = f(src)`.
+    Unary,
+    /// `dst = f(a, b)`.
+    Binary,
+    /// `dst = f(a, b, c)`.
+    Ternary,
+    /// `dst = f(a, b, lanes)`.
+    Shuffle,
+    /// `dst = f(src, lane)`.
+    Lane,
+    /// `dst = f(a, lane, b)`.
+    Replace,
+    /// `dst = f(memory[addr + offset])`.
+    Load,
+    /// `dst = f(src, lane, memory[addr + offset])`.
+    LoadLane,
+    /// `memory[addr + offset] = f(value)`.
+    Store,
+    /// `memory[addr + offset] = f(value, lane)`.
+    StoreLane,
+    /// Fields of its own (the table's SIMD `other` group).
+    Other,
+}
+
+/// The operands of a SIMD instruction, for `Instr::simd`: each shape uses those its
+/// fields name (`dst`; `a`, `b`, `c` for the operands in order, also `src`, `addr`,
+/// `value` and `lanes`; `lane`; `offset`), the rest are ignored.
+#[cfg(feature = "simd")]
+#[derive(Debug, Copy, Clone, Default)]
+pub struct SimdOperands {
+    /// The result's slot.
+    pub dst: Slot,
+    /// The first operand's slot (`src` of unary and lane shapes, `addr` of memory ones).
+    pub a: Slot,
+    /// The second's (`value` of stores, `src` of `load_lane`).
+    pub b: Slot,
+    /// The third's (`lanes` of `shuffle`).
+    pub c: Slot,
+    /// A lane operator's lane.
+    pub lane: u16,
+    /// A memory operator's offset.
+    pub offset: u32,
+}
+
+#[cfg(feature = "simd")]
+impl Tag {
+    /// A SIMD instruction's shape (`None` for the others).
+    pub fn simd_shape(self) -> Option<SimdShape> {
+        SIMD_SHAPES
+            .get((self as usize).checked_sub(OTHER_END as usize)?)
+            .copied()
+    }
+}
+
+#[cfg(feature = "simd")]
+impl Instr {
+    /// SIMD instruction `tag` of shape `shape` on `o` (see `SimdOperands`).
+    ///
+    /// # Panics
+    /// If `tag` is not a SIMD instruction of that shape.
+    pub fn simd(tag: Tag, shape: SimdShape, o: SimdOperands) -> Instr {
+        assert_eq!(tag.simd_shape(), Some(shape));
+        let SimdOperands {
+            dst,
+            a,
+            b,
+            c,
+            lane,
+            offset,
+        } = o;
+        // SAFETY: checked: every instruction of a shape has that shape's fields, as the
+        // representative's below.
+        unsafe {
+            match shape {
+                SimdShape::Unary => Instr::from_parts(tag, payload::V128Not { dst, src: a }),
+                SimdShape::Binary => Instr::from_parts(tag, payload::I8x16Add { dst, a, b }),
+                SimdShape::Ternary => {
+                    Instr::from_parts(tag, payload::V128Bitselect { dst, a, b, c })
+                }
+                SimdShape::Shuffle => Instr::from_parts(
+                    tag,
+                    payload::I8x16Shuffle {
+                        dst,
+                        a,
+                        b,
+                        lanes: c,
+                    },
+                ),
+                SimdShape::Lane => {
+                    Instr::from_parts(tag, payload::I8x16ExtractLaneS { dst, src: a, lane })
+                }
+                SimdShape::Replace => {
+                    Instr::from_parts(tag, payload::I8x16ReplaceLane { dst, a, b, lane })
+                }
+                SimdShape::Load => Instr::from_parts(
+                    tag,
+                    payload::V128Load {
+                        dst,
+                        addr: a,
+                        offset,
+                    },
+                ),
+                SimdShape::LoadLane => Instr::from_parts(
+                    tag,
+                    payload::V128Load8Lane {
+                        dst,
+                        addr: a,
+                        src: b,
+                        lane,
+                        offset,
+                    },
+                ),
+                SimdShape::Store => Instr::from_parts(
+                    tag,
+                    payload::V128Store {
+                        addr: a,
+                        value: b,
+                        offset,
+                    },
+                ),
+                SimdShape::StoreLane => Instr::from_parts(
+                    tag,
+                    payload::V128Store8Lane {
+                        addr: a,
+                        value: b,
+                        lane,
+                        offset,
+                    },
+                ),
+                SimdShape::Other => unreachable!("`other` SIMD instructions are built by name"),
+            }
+        }
+    }
+}
+
+/// A SIMD operator's immediates.
+#[cfg(feature = "simd")]
+#[derive(Debug, Copy, Clone)]
+pub struct SimdImm {
+    /// A memory operator's argument.
+    pub memarg: Option<wasmparser::MemArg>,
+    /// A lane operator's lane.
+    pub lane: u8,
+    /// `i8x16.shuffle`'s lanes.
+    pub lanes: [u8; 16],
+}
+
+#[cfg(feature = "simd")]
+impl SimdImm {
+    const NONE: SimdImm = SimdImm {
+        memarg: None,
+        lane: 0,
+        lanes: [0; 16],
     };
 }
 
@@ -402,6 +692,9 @@ pub enum Group {
     BranchCmpImm,
     /// Everything else, each with fields of its own.
     Other,
+    /// The SIMD instructions (only with the `simd` feature), by shape (`with_simd_instrs!`).
+    #[cfg(feature = "simd")]
+    Simd,
 }
 
 impl Tag {
@@ -426,6 +719,10 @@ impl Tag {
         } else if t < BRANCH_CMP_IMM_END {
             Group::BranchCmpImm
         } else {
+            #[cfg(feature = "simd")]
+            if t >= OTHER_END {
+                return Group::Simd;
+            }
             Group::Other
         }
     }

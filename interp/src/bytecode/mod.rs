@@ -31,6 +31,8 @@ pub use func::{Clause, CompiledFunc, Region};
 pub use instr::{
     operator_instr, payload, BinaryForms, Group, Info, Instr, Kind, NumericOp, Tag, INFO, NUM_TAGS,
 };
+#[cfg(feature = "simd")]
+pub use instr::{simd_instr, SimdImm, SimdOperands, SimdShape};
 
 #[cfg(test)]
 mod tests {

@@ -4,11 +4,69 @@
 use super::*;
 
 impl Translator<'_> {
+    /// In a vector function (`width` 2), packs the `types.len()` values at positions
+    /// `from..` into consecutive slots from position `from`'s first, as `SlotLayout` places
+    /// them (a scalar in one slot): what a callee, a return or a throw reads. Each value
+    /// moves down or stays, and in ascending order none lands on a value still to move.
+    pub(super) fn pack(&mut self, from: usize, types: &[ValType]) {
+        if self.width == 1 {
+            return;
+        }
+        let base = self.slot_at(from);
+        let mut at = base;
+        for (i, ty) in types.iter().enumerate() {
+            let src = self.slot_at(from + i);
+            if ty.slots() == 2 {
+                self.emit_wide_copy(at, src);
+            } else if at != src {
+                self.emit_slot_copy(at, src);
+            }
+            at += ty.slots() as Slot;
+        }
+    }
+
+    /// The reverse of `pack`: values laid out from position `from`'s first slot move to
+    /// their positions, last first (each moves up or stays).
+    pub(super) fn unpack(&mut self, from: usize, types: &[ValType]) {
+        if self.width == 1 {
+            return;
+        }
+        let layout = SlotLayout::at(usize::from(self.slot_at(from)), types.iter().copied());
+        for (i, ty) in types.iter().enumerate().rev() {
+            let src = layout.offset(i) as Slot;
+            let dst = self.slot_at(from + i);
+            if ty.slots() == 2 {
+                self.emit_wide_copy(dst, src);
+            } else if dst != src {
+                self.emit_slot_copy(dst, src);
+            }
+        }
+    }
+
+    /// The arguments of a call to a function of type `ty` in place: materialised and
+    /// packed. Returns the position of the first.
+    fn call_args(&mut self, ty: &wisp_core::FuncType) -> usize {
+        let np = ty.params().len();
+        self.materialize_top(np);
+        let from = self.height() - np;
+        self.pack(from, ty.params());
+        from
+    }
+
+    /// After a call of type `ty` whose arguments started at position `from`: its results
+    /// in their positions.
+    fn call_results(&mut self, ty: &wisp_core::FuncType, from: usize) {
+        self.stack.truncate(from);
+        for _ in 0..ty.results().len() {
+            self.push_temp();
+        }
+        self.unpack(from, ty.results());
+    }
+
     pub(super) fn op_call(&mut self, func: u32) {
         let ty = self.module.func_type(func);
-        let (np, nr) = (ty.params().len(), ty.results().len());
-        self.materialize_top(np);
-        let base = self.slot_at(self.height() - np);
+        let from = self.call_args(ty);
+        let base = self.slot_at(from);
         self.emit(if func >= self.module.num_imported_funcs {
             Instr::CallInternal {
                 def: func - self.module.num_imported_funcs,
@@ -17,52 +75,41 @@ impl Translator<'_> {
         } else {
             Instr::Call { func, base }
         });
-        self.stack.truncate(self.height() - np);
-        for _ in 0..nr {
-            self.push_temp();
-        }
+        self.call_results(ty, from);
     }
 
     pub(super) fn op_call_indirect(&mut self, ty: u32, table: u32) {
         let (index, _) = self.pop_read();
         let fty = &self.module.types[ty as usize];
-        let (np, nr) = (fty.params().len(), fty.results().len());
-        self.materialize_top(np);
-        let base = self.slot_at(self.height() - np);
+        let from = self.call_args(fty);
+        let base = self.slot_at(from);
         self.emit(Instr::CallIndirect {
             ty,
             table,
             index,
             base,
         });
-        self.stack.truncate(self.height() - np);
-        for _ in 0..nr {
-            self.push_temp();
-        }
+        self.call_results(fty, from);
     }
 
     /// `call_ref`: the reference is on top, the arguments below it.
     pub(super) fn op_call_ref(&mut self, ty: u32) {
         let (func, _) = self.pop_read();
         let fty = &self.module.types[ty as usize];
-        let (np, nr) = (fty.params().len(), fty.results().len());
-        self.materialize_top(np);
-        let base = self.slot_at(self.height() - np);
+        let from = self.call_args(fty);
+        let base = self.slot_at(from);
         self.emit(Instr::CallRef { func, base });
-        self.stack.truncate(self.height() - np);
-        for _ in 0..nr {
-            self.push_temp();
-        }
+        self.call_results(fty, from);
     }
 
     /// The arguments of a tail call to a function of type `ty`, in their slots: their
     /// base and count.
     /// The catch blocks the call leaves are ended.
     pub(super) fn tail_call_args(&mut self, ty: &wisp_core::FuncType) -> (Slot, u16) {
-        let np = ty.params().len();
-        self.materialize_top(np);
+        let from = self.call_args(ty);
         self.emit_catch_exits(None);
-        (self.slot_at(self.height() - np), np as u16)
+        // Fits: the slots are within the frame.
+        (self.slot_at(from), ty.param_slots() as u16)
     }
 
     pub(super) fn op_return_call(&mut self, func: u32) {

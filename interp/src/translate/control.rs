@@ -4,7 +4,7 @@
 
 use super::*;
 
-impl Translator<'_> {
+impl<'m> Translator<'m> {
     pub(super) fn pc(&self) -> usize {
         self.code.len()
     }
@@ -136,6 +136,14 @@ impl Translator<'_> {
         depth == self.ctrl.len() - 1
     }
 
+    /// The function's result types.
+    pub(super) fn results(&self) -> &'m [ValType] {
+        let module: &'m ModuleInner = self.module;
+        module
+            .func_type(module.num_imported_funcs + self.def)
+            .results()
+    }
+
     /// Emits a return of the function's results from the top of the stack.
     pub(super) fn emit_return(&mut self) {
         let n = self.ctrl[0].results as usize;
@@ -144,7 +152,7 @@ impl Translator<'_> {
             0 => {
                 self.emit(Instr::Return0);
             }
-            1 => {
+            1 if self.width == 1 || self.results()[0].slots() == 1 => {
                 let (op, pos) = (self.stack[h - 1], h - 1);
                 let src = self.read(op, pos);
                 self.emit(Instr::Return1 { src });
@@ -156,8 +164,11 @@ impl Translator<'_> {
                     let dst = self.slot_at(pos);
                     self.emit_copy(dst, self.stack[pos], pos);
                 }
+                let results = self.results();
+                self.pack(h - n, results);
                 let src = self.slot_at(h - n);
-                self.emit(Instr::ReturnMany { src, len: n as u16 });
+                let len = SlotLayout::new(results.iter().copied()).slots() as u16;
+                self.emit(Instr::ReturnMany { src, len });
             }
         }
     }

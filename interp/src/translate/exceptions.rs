@@ -28,7 +28,7 @@ use alloc::vec::Vec;
 
 use wasmparser::BlockType;
 
-use super::{CtrlKind, Translator};
+use super::{CtrlKind, ModuleInner, SlotLayout, Translator, ValType};
 use crate::bytecode::{Clause, Instr, Region, Slot};
 
 /// A `try_table` clause's pad, to emit after the body.
@@ -43,9 +43,10 @@ pub(super) struct Pad {
     pub(super) label_at: Option<usize>,
     /// Where the values go: the label's operand stack height.
     height: u32,
-    /// The values the exception carries, and whether its `exnref` follows them.
-    len: u16,
+    /// Whether the exception's `exnref` follows its values.
     with_ref: bool,
+    /// The tag (`None` for `catch_all`): the values the exception carries.
+    tag: Option<u32>,
     /// The catch slots of the legacy catch blocks the branch to the label leaves.
     releases: Vec<u32>,
 }
@@ -55,11 +56,17 @@ const PLAIN: u16 = 0;
 const WITH_REF: u16 = 1;
 const LEGACY: u16 = 2;
 
-impl Translator<'_> {
-    /// How many values an exception of the instance's tag `tag` carries.
-    fn tag_arity(&self, tag: u32) -> usize {
-        let m = self.module;
-        m.types[m.tags[tag as usize] as usize].params().len()
+impl<'m> Translator<'m> {
+    /// The types of the values an exception of tag `tag` carries (none for `catch_all`).
+    fn tag_types(&self, tag: Option<u32>) -> &'m [ValType] {
+        let m: &'m ModuleInner = self.module;
+        tag.map_or(&[], |tag| m.types[m.tags[tag as usize] as usize].params())
+    }
+
+    /// The slots `types` take packed (`pack`), as `Throw` and `Caught` count them.
+    fn packed_len(&self, types: &[ValType]) -> u16 {
+        // Fits: the values are within a frame.
+        SlotLayout::new(types.iter().copied()).slots() as u16
     }
 
     /// A new region starting here, for the construct about to be pushed, in effect from
@@ -140,8 +147,8 @@ impl Translator<'_> {
                 returns: at == 0,
                 label_at: is_loop.then_some(head),
                 height,
-                len: tag.map_or(0, |t| self.tag_arity(t)) as u16,
                 with_ref,
+                tag,
                 releases,
             });
             clauses.push(Clause {
@@ -205,12 +212,12 @@ impl Translator<'_> {
             tag: tag.unwrap_or(Clause::ANY),
             pad: pad as u32,
         });
-        let len = tag.map_or(0, |t| self.tag_arity(t));
+        let types = self.tag_types(tag);
         let dst = self.slot_at(height);
         self.catch_slot_uses.push(pad);
         self.emit(Instr::Caught {
             dst,
-            len: len as u16,
+            len: self.packed_len(types),
             // The catch slot's number until `place_catch_slots`.
             exn: slot as Slot,
             mode: LEGACY,
@@ -223,9 +230,10 @@ impl Translator<'_> {
         }]);
         self.regions[catch_region as usize].parent = self.ctrl[top].outer_region;
         self.ctrl[top].catch_region = catch_region;
-        for _ in 0..len {
+        for _ in types {
             self.push_temp();
         }
+        self.unpack(height, types);
         self.start_fuel_block();
     }
 
@@ -258,13 +266,15 @@ impl Translator<'_> {
     }
 
     pub(super) fn op_throw(&mut self, tag: u32) {
-        let len = self.tag_arity(tag);
-        self.materialize_top(len);
-        let base = self.slot_at(self.height() - len);
+        let types = self.tag_types(Some(tag));
+        self.materialize_top(types.len());
+        let from = self.height() - types.len();
+        self.pack(from, types);
+        let base = self.slot_at(from);
         self.emit(Instr::Throw {
             tag,
             base,
-            len: len as u16,
+            len: self.packed_len(types),
         });
         self.mark_dead();
     }
@@ -294,13 +304,24 @@ impl Translator<'_> {
             let at = self.pc();
             self.clauses[pad.region][pad.clause].pad = at as u32;
             let dst = self.slot_at(pad.height as usize);
+            let types = self.tag_types(pad.tag);
+            let packed = self.packed_len(types);
             self.emit(Instr::Caught {
                 dst,
-                len: pad.len,
+                len: packed,
                 exn: 0,
                 mode: if pad.with_ref { WITH_REF } else { PLAIN },
             });
-            let n = usize::from(pad.len) + usize::from(pad.with_ref);
+            // As slots: the values packed, then the `exnref`.
+            let n = usize::from(packed) + usize::from(pad.with_ref);
+            if !pad.returns && self.width == 2 {
+                // The label's positions: the values, then the `exnref`.
+                let mut all = types.to_vec();
+                if pad.with_ref {
+                    all.push(ValType::EXNREF);
+                }
+                self.unpack(pad.height as usize, &all);
+            }
             for &slot in &pad.releases {
                 self.emit_catch_end(slot);
             }
@@ -311,6 +332,7 @@ impl Translator<'_> {
                 }
                 _ => {
                     // The function's label: its results are the values, from slot 0 up.
+                    // Packed already, as a return wants them.
                     let src = self.slot_at(0);
                     self.emit(match n {
                         0 => Instr::Return0,

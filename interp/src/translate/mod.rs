@@ -7,8 +7,12 @@
 //! `local.get a; local.get b; i32.add; local.set c` becomes one `I32Add { dst: c, a, b }`.
 //!
 //! Invariants:
-//! - A `Temp` at position `p` lives in slot `locals + p`; nothing else writes that slot
-//!   while the entry is on the stack.
+//! - A `Temp` at position `p` lives in slot `locals + p * width`; nothing else writes that
+//!   slot while the entry is on the stack. `width` is 1, or 2 in a function that can hold
+//!   a `v128` on its stack (`FuncBody::vector`): there every position is two slots, so a
+//!   position's place never depends on the types below it, and copies between positions
+//!   copy both. Calls, returns and exceptions pack their values as `SlotLayout` lays them
+//!   out (a scalar in one slot) and unpack them into positions again.
 //! - Before a local is written, every `Local` entry naming it is copied to its own slot
 //!   ("preserved"), so the stack still sees the old value.
 //! - At the entry of every block, loop and if, all `Local` entries are preserved, so a
@@ -35,6 +39,8 @@ mod fusion;
 mod jumps;
 mod operators;
 mod shapes;
+#[cfg(feature = "simd")]
+mod simd;
 mod stack;
 
 use alloc::vec::Vec;
@@ -158,6 +164,7 @@ fn translate_with_catch_slots(
     let locals = locals_layout(ty, &body)?;
     // Slots of the locals: all of the frame below the catch slots and the operand stack.
     let locals_end = locals.end() as u32;
+    let width = if body_info.vector { 2 } else { 1 };
     let mut t = Translator {
         module,
         code: Vec::new(),
@@ -166,6 +173,7 @@ fn translate_with_catch_slots(
         ctrl: Vec::new(),
         // The operand stack starts above the locals and the catch slots.
         locals: locals_end + catch_slots,
+        width,
         locals_layout: locals,
         reserved_catch_slots: catch_slots,
         last_result: None,
@@ -176,7 +184,8 @@ fn translate_with_catch_slots(
         def,
         offset: 0,
         dead_code: DeadCode::default(),
-        const_base: locals_end + catch_slots + body_info.max_stack_height + 1,
+        // One spare position: a call's results may need more than its arguments did.
+        const_base: locals_end + catch_slots + (body_info.max_stack_height + 1) * width,
         consts: Vec::new(),
         const_index: wisp_core::hash::HashMap::default(),
         copy_mergeable: false,
@@ -336,6 +345,10 @@ struct Translator<'m> {
     ctrl: Vec<Ctrl>,
     /// Where the operand stack starts: past the locals and the catch slots.
     locals: u32,
+    /// Slots per operand-stack position: 2 in a function that can hold a `v128` on its
+    /// stack (`FuncBody::vector`), else 1. A position's value owns all of them, so copies
+    /// between positions copy them all (a narrower value's upper slot is then a don't-care).
+    width: u32,
     /// Each local's slot.
     locals_layout: SlotLayout,
     /// The last instruction, if it wrote a fresh result to this slot and no label has

@@ -17,7 +17,7 @@ impl Translator<'_> {
             _ => false,
         };
         if !retargeted {
-            self.emit_copy(dst, op, pos);
+            self.emit_copy_to(dst, op, pos, Some(local));
         }
         self.last_result = None;
         if tee {
@@ -33,6 +33,11 @@ impl Translator<'_> {
         }
         let dst = self.slot_at(self.height());
         self.stack.push(Operand::Temp);
+        #[cfg(feature = "simd")]
+        if self.global_is_v128(global) {
+            self.emit(Instr::GlobalGetV128 { dst, global });
+            return;
+        }
         self.emit_result(Instr::GlobalGet { dst, global }, dst);
     }
 
@@ -112,10 +117,32 @@ impl Translator<'_> {
                 self.pop();
             }
             O::Select | O::TypedSelect { .. } | O::TypedSelectMulti { .. } => {
-                let ([a, b, cond], pos) = self.pop_n::<3>();
+                let (cond, _) = self.pop_read();
+                let (b_op, b_pos) = self.pop();
+                let (a_op, pos) = self.pop();
+                // A constant is a scalar; otherwise, in a vector function, the value may be
+                // a `v128`.
+                let whole = self.width == 2
+                    && !matches!(a_op, Operand::Const { .. })
+                    && !matches!(b_op, Operand::Const { .. });
+                let b = self.read(b_op, b_pos);
+                let a = self.read(a_op, pos);
                 let dst = self.slot_at(pos);
                 self.stack.push(Operand::Temp);
-                self.emit_result(Instr::Select { dst, cond, a, b }, dst);
+                if whole {
+                    // Both slots of the position. The result's slots are the first
+                    // operand's, read by the first select alone, and `cond` sits above
+                    // both operands, so neither select clobbers what the other reads.
+                    self.emit(Instr::Select { dst, cond, a, b });
+                    self.emit(Instr::Select {
+                        dst: dst + 1,
+                        cond,
+                        a: a + 1,
+                        b: b + 1,
+                    });
+                } else {
+                    self.emit_result(Instr::Select { dst, cond, a, b }, dst);
+                }
             }
             O::LocalGet { local_index } => self.stack.push(Operand::Local(local_index)),
             O::LocalSet { local_index } => self.op_local_set(local_index, false),
@@ -123,6 +150,14 @@ impl Translator<'_> {
             O::GlobalGet { global_index } => self.op_global_get(global_index),
             O::GlobalSet { global_index } => {
                 let (src, _) = self.pop_read();
+                #[cfg(feature = "simd")]
+                if self.global_is_v128(global_index) {
+                    self.emit(Instr::GlobalSetV128 {
+                        src,
+                        global: global_index,
+                    });
+                    return Ok(());
+                }
                 self.emit(Instr::GlobalSet {
                     src,
                     global: global_index,
@@ -266,12 +301,20 @@ impl Translator<'_> {
             }
 
             // The operators that are one instruction of the table, by their group.
+            #[cfg(feature = "simd")]
+            O::V128Const { value } => self.op_v128_const(value.i128() as u128),
             other => match operator_instr(&other) {
                 Some((op, None)) if op.group() == Group::Binary => self.binary(op),
                 Some((op, None)) => self.unary(op),
                 Some((op, Some(memarg))) if op.group() == Group::Load => self.load(memarg, op),
                 Some((op, Some(memarg))) => self.store(memarg, op),
+                #[cfg(feature = "simd")]
+                None => match crate::bytecode::simd_instr(&other) {
+                    Some((tag, shape, imm)) => self.op_simd(tag, shape, imm),
+                    None => return Err(TranslateError::Unsupported),
+                },
                 // Validation admits only the enabled features, all handled above.
+                #[cfg(not(feature = "simd"))]
                 None => return Err(TranslateError::Unsupported),
             },
         }

@@ -5,12 +5,30 @@
 use super::*;
 
 impl Translator<'_> {
-    /// The slot of operand stack position `pos`. Every operand a function can have today
-    /// is one slot wide (v128 is refused at load), so positions are slots; SIMD will keep a
-    /// running layout of the stack's types here (`OsrFrame::operands_layout`).
+    /// The slot of operand stack position `pos`: `width` slots per position, as
+    /// `OsrFrame::operands_layout` places them.
     pub(super) fn slot_at(&self, pos: usize) -> Slot {
         // Fits: module loading refused frames larger than `Slot` can index.
-        (self.locals as usize + pos) as Slot
+        (self.locals as usize + pos * self.width as usize) as Slot
+    }
+
+    /// Whether local `local` is a `v128` (two slots).
+    pub(super) fn local_is_wide(&self, local: u32) -> bool {
+        self.locals_layout.range(local as usize).len() > 1
+    }
+
+    /// Emits a copy of the two slots of a `v128` (or of a whole position in a vector
+    /// function). `Copy2` reads both sources before it writes, so the ranges may overlap.
+    pub(super) fn emit_wide_copy(&mut self, dst: Slot, src: Slot) {
+        if dst != src {
+            self.emit(Instr::Copy2 {
+                dst0: dst,
+                src0: src,
+                dst1: dst + 1,
+                src1: src + 1,
+            });
+            self.copy_mergeable = false;
+        }
     }
 
     /// The slot of local `local` (`locals_layout`).
@@ -95,18 +113,34 @@ impl Translator<'_> {
         self.prev_result = None;
     }
 
-    /// Writes `op` (found at stack position `pos`) into slot `dst`.
-    pub(super) fn emit_copy(&mut self, dst: Slot, op: Operand, pos: usize) {
+    /// Writes `op` (found at stack position `pos`) into slot `dst`: a position's slots
+    /// (`to_local` `None`) or local `to_local`'s.
+    pub(super) fn emit_copy_to(
+        &mut self,
+        dst: Slot,
+        op: Operand,
+        pos: usize,
+        to_local: Option<u32>,
+    ) {
         match op {
             Operand::Temp => {
                 let src = self.slot_at(pos);
-                if src != dst {
+                let wide = match to_local {
+                    Some(l) => self.local_is_wide(l),
+                    None => self.width == 2,
+                };
+                if wide {
+                    self.emit_wide_copy(dst, src);
+                } else if src != dst {
                     self.emit_slot_copy(dst, src);
                 }
             }
             Operand::Local(l) => {
+                let wide = self.local_is_wide(l);
                 let l = self.local_slot(l);
-                if l != dst {
+                if wide {
+                    self.emit_wide_copy(dst, l);
+                } else if l != dst {
                     self.emit_slot_copy(dst, l);
                 }
             }
@@ -121,6 +155,11 @@ impl Translator<'_> {
                 });
             }
         }
+    }
+
+    /// Writes `op` (found at stack position `pos`) into the slots of a position at `dst`.
+    pub(super) fn emit_copy(&mut self, dst: Slot, op: Operand, pos: usize) {
+        self.emit_copy_to(dst, op, pos, None)
     }
 
     /// Moves the entry at `pos` into its canonical slot.

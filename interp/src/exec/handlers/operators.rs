@@ -12,6 +12,7 @@ use crate::bytecode::{payload, words_for};
 
 macro_rules! operator_handlers {
     (
+        simd { $($simd:tt)* }
         binary { $( $bin:ident ($($bin_in:ident),* -> $($bin_out:ident)?) [$($bin_flags:tt)*] = $bin_sem:ident; )* }
         binary_imm { $( $bimm:ident ($($bimm_in:ident),* -> $($bimm_out:ident)?) [$($bimm_flags:tt)*] = $bimm_sem:ident; )* }
         unary { $( $un:ident ($($un_in:ident),* -> $($un_out:ident)?) [$($un_flags:tt)*] = $un_sem:ident; )* }

@@ -18,11 +18,13 @@ const fn variants_of<P: HandlerOf>(tag: Tag) -> Variants {
 
 macro_rules! handler_table {
     (
+        simd { $( $(#[$smeta:meta])* $simd:ident { $($sf:tt)* } = $sshape:ident [$($smem:ident)?] $($ssem:ident)?; )* }
         $($group:ident { $( $(#[$meta:meta])* $name:ident $({ $($fields:tt)* })? ($($sig:tt)*) [$($flags:tt)*] $(= $($sem:ident)+)?; )* })*
     ) => {
         /// Every instruction's handlers, by tag.
         static HANDLERS: [Variants; NUM_TAGS] = [
             $($( variants_of::<payload::$name>(Tag::$name), )*)*
+            $( variants_of::<payload::$simd>(Tag::$simd), )*
         ];
     };
 }
