@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use wisp_core::module::ModuleInner;
-use wisp_core::vm::{status, ArrayCallFn, Executor, VmCtx};
+use wisp_core::vm::{status, ArrayCallFn, Executor, LeftOut, VmCtx};
 use wisp_core::{Error, FuncKind, InstanceEntity, ModuleError, StoreInner, Trap, TrapCode};
 
 use crate::compile::module_code;
@@ -70,9 +70,69 @@ fn build_isa() -> Result<OwnedTargetIsa, String> {
     Ok(isa)
 }
 
+/// Why this host's JIT cannot compile SIMD, if it cannot: the CPU feature Cranelift's
+/// vector lowering needs that the host lacks (the ISA's flags are the host's,
+/// `cranelift_native`).
+///
+/// - x86_64: SSE4.1 (with the SSE3 and SSSE3 before it). Cranelift lowers some operators
+///   to library calls without them (`pshufb`, the roundings), which wisp does not provide
+///   for vectors; CPUs have had SSE4.1 since 2008. FMA is not needed: without it,
+///   `relaxed_madd` calls the fused multiply-add of the standard library per lane.
+/// - aarch64: nothing (NEON is baseline).
+/// - riscv64: the V extension (which implies a vector length of at least 128 bits).
+pub fn simd_unsupported() -> Option<&'static str> {
+    static WHY: OnceLock<Option<&'static str>> = OnceLock::new();
+    *WHY.get_or_init(|| {
+        let isa = isa().ok()?;
+        let has = |name: &str| {
+            isa.isa_flags()
+                .iter()
+                .any(|f| f.name == name && f.as_bool() == Some(true))
+        };
+        // The ISA is the host's (`cranelift_native`).
+        if cfg!(target_arch = "x86_64") {
+            (!(has("has_sse3") && has("has_ssse3") && has("has_sse41")))
+                .then_some("the JIT needs SSE4.1 for SIMD on x86_64, which this CPU lacks")
+        } else if cfg!(target_arch = "riscv64") {
+            (!has("has_v")).then_some(
+                "the JIT needs the V extension for SIMD on riscv64, which this CPU lacks",
+            )
+        } else {
+            None
+        }
+    })
+}
+
+/// What the JIT cannot run on this host: SIMD and relaxed SIMD without the CPU features
+/// `simd_unsupported` names.
+fn left_out() -> Vec<LeftOut> {
+    use wasmparser::WasmFeatures as F;
+    let Some(why) = simd_unsupported() else {
+        return Vec::new();
+    };
+    // A module with relaxed SIMD validates only with both: tried second, it is named for
+    // what it uses.
+    vec![
+        LeftOut {
+            features: F::SIMD,
+            what: "SIMD",
+            why,
+        },
+        LeftOut {
+            features: F::SIMD.union(F::RELAXED_SIMD),
+            what: "relaxed SIMD",
+            why,
+        },
+    ]
+}
+
 impl Executor for Jit {
     fn name(&self) -> &'static str {
         "jit"
+    }
+
+    fn left_out(&self) -> Vec<LeftOut> {
+        left_out()
     }
 
     fn native(&self) -> bool {
@@ -282,5 +342,18 @@ mod tests {
     fn the_ir_verifier_is_on_in_debug_builds() {
         let isa = super::build_isa().unwrap();
         assert_eq!(isa.flags().enable_verifier(), cfg!(debug_assertions));
+    }
+
+    /// SIMD is compiled exactly where the CPU has what Cranelift needs for it.
+    #[test]
+    fn simd_follows_the_cpu() {
+        #[cfg(target_arch = "x86_64")]
+        let has = std::is_x86_feature_detected!("sse4.1");
+        #[cfg(target_arch = "aarch64")]
+        let has = true;
+        #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+        let has = super::simd_unsupported().is_none();
+        assert_eq!(super::simd_unsupported().is_none(), has);
+        assert_eq!(super::left_out().is_empty(), has);
     }
 }

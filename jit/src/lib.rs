@@ -34,7 +34,7 @@ mod trampolines;
 mod translate;
 
 pub use compile::CompileStats;
-pub use executor::Jit;
+pub use executor::{simd_unsupported, Jit};
 pub use tiering::{tier_stats, FuncTierStats, Tiered};
 
 /// What compiling `module` cost, if the JIT has compiled it (on its first call, or when it

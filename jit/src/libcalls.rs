@@ -160,7 +160,8 @@ impl Libcall {
     }
 }
 
-/// Where Cranelift's own library calls go (float rounding, on x86 without SSE4.1).
+/// Where Cranelift's own library calls go (float rounding on x86_64 without SSE4.1, fused
+/// multiply-add without FMA).
 pub fn cranelift_libcall_address(libcall: LibCall) -> Option<usize> {
     extern "C" fn ceil_f32(x: f32) -> f32 {
         x.ceil()
@@ -186,7 +187,16 @@ pub fn cranelift_libcall_address(libcall: LibCall) -> Option<usize> {
     extern "C" fn nearest_f64(x: f64) -> f64 {
         x.round_ties_even()
     }
+    // Vector `fma` without the FMA extension (x86_64), lane by lane: fused, one rounding.
+    extern "C" fn fma_f32(a: f32, b: f32, c: f32) -> f32 {
+        a.mul_add(b, c)
+    }
+    extern "C" fn fma_f64(a: f64, b: f64, c: f64) -> f64 {
+        a.mul_add(b, c)
+    }
     Some(match libcall {
+        LibCall::FmaF32 => fma_f32 as *const () as usize,
+        LibCall::FmaF64 => fma_f64 as *const () as usize,
         LibCall::CeilF32 => ceil_f32 as *const () as usize,
         LibCall::CeilF64 => ceil_f64 as *const () as usize,
         LibCall::FloorF32 => floor_f32 as *const () as usize,

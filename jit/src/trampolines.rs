@@ -6,15 +6,14 @@
 //! results back into the array. Its address is what `FuncEntry::native` publishes.
 
 use cranelift_codegen::ir::{
-    types, ExtFuncData, ExternalName, Function, InstBuilder, MemFlagsData, UserExternalName,
-    UserFuncName,
+    ExtFuncData, ExternalName, Function, InstBuilder, MemFlagsData, UserExternalName, UserFuncName,
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
 use wisp_core::vm::OsrFrame;
 
 use crate::translate::{
-    clif_type, decode_raw, encode_raw, slot_offset, zero, Env, WASM_FUNCTION_NAMESPACE,
+    clif_type, load_raw, slot_offset, store_raw, zero, Env, WASM_FUNCTION_NAMESPACE,
 };
 
 /// The namespace of trampolines' names: `UserFuncName::user(namespace, def)`.
@@ -73,10 +72,8 @@ pub fn array_to(
             }
             let layout = ty.params_layout();
             for (i, &p) in ty.params().iter().enumerate() {
-                let raw = b
-                    .ins()
-                    .load(types::I64, flags, array, slot_offset(&layout, i));
-                args.push(decode_raw(&mut b, clif_type(p), raw));
+                let at = slot_offset(&layout, i);
+                args.push(load_raw(&mut b, clif_type(p), flags, array, at));
             }
             array
         }
@@ -111,9 +108,7 @@ pub fn array_to(
     // the interpreter's frame takes a function's results at its first slots.
     let layout = ty.results_layout();
     for (i, &r) in results[1..].iter().enumerate() {
-        let raw = encode_raw(&mut b, r);
-        b.ins()
-            .store(flags, raw, results_to, slot_offset(&layout, i));
+        store_raw(&mut b, r, flags, results_to, slot_offset(&layout, i));
     }
     b.ins().return_(&[status]);
     b.finalize(env.frontend);

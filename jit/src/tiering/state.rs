@@ -23,6 +23,9 @@ pub(crate) enum Stage {
     Native = 2,
     /// Compilation failed: it stays interpreted.
     Failed = 3,
+    /// Never compiled: it may hold a `v128` (`FuncBody::vector`) and this host's JIT has
+    /// no SIMD (`executor::simd_unsupported`). It stays interpreted.
+    Kept = 4,
 }
 
 impl Stage {
@@ -31,6 +34,7 @@ impl Stage {
             1 => Stage::Queued,
             2 => Stage::Native,
             3 => Stage::Failed,
+            4 => Stage::Kept,
             _ => Stage::Interpreted,
         }
     }
@@ -106,7 +110,18 @@ impl TierModule {
             Box::new(TierModule {
                 shared: shared.clone(),
                 array: null_table(n),
-                stages: (0..n).map(|_| AtomicU8::new(0)).collect(),
+                stages: module
+                    .bodies
+                    .iter()
+                    .map(|body| {
+                        let kept = body.vector && crate::executor::simd_unsupported().is_some();
+                        AtomicU8::new(if kept {
+                            Stage::Kept
+                        } else {
+                            Stage::Interpreted
+                        } as u8)
+                    })
+                    .collect(),
                 osr: Mutex::new(HashMap::new()),
                 code: Mutex::new(Vec::new()),
                 records: Mutex::new((0..n).map(|_| Record::default()).collect()),

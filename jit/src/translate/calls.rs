@@ -545,15 +545,7 @@ impl Translator<'_, '_> {
         ty.results()
             .iter()
             .enumerate()
-            .map(|(i, &t)| {
-                let raw = self.b.ins().stack_load(
-                    self.env.ptr,
-                    types::I64,
-                    slot,
-                    slot_offset(&layout, i),
-                );
-                self.decode_raw(clif_type(t), raw)
-            })
+            .map(|(i, &t)| self.stack_load_raw(clif_type(t), slot, slot_offset(&layout, i)))
             .collect()
     }
 

@@ -125,13 +125,13 @@ impl Translator<'_, '_> {
         self.b.switch_to_block(landing);
         for i in 0..height {
             let ty = self.b.func.dfg.value_type(self.stack[i]);
-            let raw = self.b.ins().load(
-                cranelift_codegen::ir::types::I64,
+            let value = super::load_raw(
+                &mut self.b,
+                ty,
                 cranelift_codegen::ir::MemFlagsData::trusted(),
                 frame,
                 slot_offset(&operands, i),
             );
-            let value = self.decode_raw(ty, raw);
             if let Some(var) = self.operand_var(i, ty) {
                 self.b.def_var(var, value);
             }

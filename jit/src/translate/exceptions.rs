@@ -424,15 +424,7 @@ impl Translator<'_, '_> {
         let values = params
             .iter()
             .enumerate()
-            .map(|(i, &t)| {
-                let raw = self.b.ins().stack_load(
-                    self.env.ptr,
-                    types::I64,
-                    slot,
-                    slot_offset(&layout, i),
-                );
-                self.decode_raw(t, raw)
-            })
+            .map(|(i, &t)| self.stack_load_raw(t, slot, slot_offset(&layout, i)))
             .collect();
         (values, exnref)
     }
@@ -450,10 +442,7 @@ impl Translator<'_, '_> {
             SLOT_BYTES.trailing_zeros() as u8,
         ));
         for (i, &v) in values.iter().enumerate() {
-            let raw = self.encode_raw(v);
-            self.b
-                .ins()
-                .stack_store(self.env.ptr, raw, slot, slot_offset(&layout, i));
+            self.stack_store_raw(v, slot, slot_offset(&layout, i));
         }
         (self.b.ins().stack_addr(self.env.ptr, slot, 0), slot)
     }

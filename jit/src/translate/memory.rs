@@ -17,7 +17,7 @@ use crate::offsets;
 
 /// Flags for guest memory accesses: explicitly checked (so they never fault), possibly
 /// unaligned, little-endian whatever the host.
-fn heap_flags() -> MemFlagsData {
+pub(super) fn heap_flags() -> MemFlagsData {
     MemFlagsData::new()
         .with_notrap()
         .with_endianness(Endianness::Little)
@@ -50,7 +50,7 @@ impl Translator<'_, '_> {
 
     /// The native address of a `size`-byte access at `addr + memarg.offset`, after the
     /// bounds check.
-    fn heap_addr(&mut self, memarg: MemArg, addr: Value, size: u32) -> Value {
+    pub(super) fn heap_addr(&mut self, memarg: MemArg, addr: Value, size: u32) -> Value {
         // GC array targets are not enabled: every access is to a memory.
         let mem = match memarg.target {
             wasmparser::MemArgTarget::Memory(m) => m,

@@ -28,6 +28,7 @@ mod exceptions;
 mod fuel;
 mod memory;
 mod numeric;
+mod simd;
 mod tables;
 
 use std::collections::HashMap;
@@ -132,8 +133,10 @@ pub fn clif_type(ty: ValType) -> Type {
         ValType::I64 | ValType::Ref(_) => types::I64,
         ValType::F32 => types::F32,
         ValType::F64 => types::F64,
-        // The loader refuses SIMD (`Config::default` leaves it off), so no body has one.
-        ValType::V128 => types::I128,
+        // Every `v128` is an `i8x16` where it crosses anything (locals, block parameters,
+        // calls, the operand stack between operators); an operator on lanes of another
+        // shape bitcasts its operands and its result (`simd.rs`).
+        ValType::V128 => V128,
     }
 }
 
@@ -146,7 +149,7 @@ pub fn slot_type(ty: Type) -> ValType {
         types::I64 => ValType::I64,
         types::F32 => ValType::F32,
         types::F64 => ValType::F64,
-        types::I128 => ValType::V128,
+        t if is_v128(t) => ValType::V128,
         other => unreachable!("no wasm value is a Cranelift {other}"),
     }
 }
@@ -170,8 +173,59 @@ fn wasm_type(ty: wasmparser::ValType) -> Result<Type> {
         wasmparser::ValType::I64 | wasmparser::ValType::Ref(_) => types::I64,
         wasmparser::ValType::F32 => types::F32,
         wasmparser::ValType::F64 => types::F64,
-        wasmparser::ValType::V128 => return Err(TranslateError::Unsupported("v128")),
+        wasmparser::ValType::V128 => V128,
     })
+}
+
+/// The Cranelift type of a wasm `v128` wherever it crosses anything: see `clif_type`.
+pub const V128: Type = types::I8X16;
+
+/// Whether a value of Cranelift type `ty` is a wasm `v128` (any 128-bit vector shape).
+pub fn is_v128(ty: Type) -> bool {
+    ty.is_vector() && ty.bits() == 128
+}
+
+/// Flags for a `v128` in raw slots: slot arrays are aligned for `u64`s only, so a vector
+/// access is never marked aligned (x86_64 would fold an aligned vector load into an SSE
+/// instruction, which faults on an address that is not a multiple of 16), and its 16 bytes
+/// are little-endian, the low half in the first slot (`wisp_core::layout`).
+fn v128_slot_flags() -> MemFlagsData {
+    MemFlagsData::new()
+        .with_notrap()
+        .with_endianness(ir::Endianness::Little)
+}
+
+/// A value of type `ty` from raw slots at `base + offset` (`wisp_core::value`): one 64-bit
+/// slot decoded, or the two of a `v128`. `flags` are those of the slot array (a `v128`
+/// drops their alignment, see `v128_slot_flags`).
+pub fn load_raw(
+    b: &mut FunctionBuilder<'_>,
+    ty: Type,
+    flags: MemFlagsData,
+    base: Value,
+    offset: i32,
+) -> Value {
+    if is_v128(ty) {
+        return b.ins().load(ty, v128_slot_flags(), base, offset);
+    }
+    let raw = b.ins().load(types::I64, flags, base, offset);
+    decode_raw(b, ty, raw)
+}
+
+/// Stores `v` into raw slots at `base + offset`, as `load_raw` reads them.
+pub fn store_raw(
+    b: &mut FunctionBuilder<'_>,
+    v: Value,
+    flags: MemFlagsData,
+    base: Value,
+    offset: i32,
+) {
+    if is_v128(b.func.dfg.value_type(v)) {
+        b.ins().store(v128_slot_flags(), v, base, offset);
+        return;
+    }
+    let raw = encode_raw(b, v);
+    b.ins().store(flags, raw, base, offset);
 }
 
 /// Why a body could not be translated: neither happens for modules the loader accepted
@@ -226,11 +280,15 @@ pub fn decode_raw(b: &mut FunctionBuilder<'_>, ty: Type, raw: Value) -> Value {
     }
 }
 
-/// A zero of type `ty` (integers, references and floats).
+/// A zero of type `ty` (integers, references, floats and vectors).
 pub fn zero(b: &mut FunctionBuilder<'_>, ty: Type) -> Value {
     match ty {
         types::F32 => b.ins().f32const(0.0),
         types::F64 => b.ins().f64const(0.0),
+        t if t.is_vector() => {
+            let c = b.func.dfg.constants.insert(vec![0u8; 16].into());
+            b.ins().vconst(t, c)
+        }
         _ => b.ins().iconst(ty, 0),
     }
 }
@@ -602,8 +660,7 @@ impl<'e, 'b> Translator<'e, 'b> {
         let locals = OsrFrame::locals_layout(local_types.iter().map(|&t| slot_type(t)));
         for (i, &t) in local_types.iter().enumerate() {
             let at = slot_offset(&locals, i);
-            let raw = self.b.ins().load(types::I64, flags, frame, at);
-            let v = self.decode_raw(t, raw);
+            let v = load_raw(&mut self.b, t, flags, frame, at);
             self.local_set(i as u32, v);
         }
         let switch = self.b.create_block();
@@ -916,21 +973,14 @@ impl<'e, 'b> Translator<'e, 'b> {
             return self.push(v);
         }
         let cell = self.global_cell(index);
-        let raw = self
-            .b
-            .ins()
-            .load(types::I64, vm_flags(), cell, offsets::GLOBAL_VALUE);
-        let v = self.decode_raw(ty, raw);
+        let v = load_raw(&mut self.b, ty, vm_flags(), cell, offsets::GLOBAL_VALUE);
         self.push(v);
     }
 
     fn global_set(&mut self, index: u32) {
         let v = self.pop();
-        let raw = self.encode_raw(v);
         let cell = self.global_cell(index);
-        self.b
-            .ins()
-            .store(vm_flags(), raw, cell, offsets::GLOBAL_VALUE);
+        store_raw(&mut self.b, v, vm_flags(), cell, offsets::GLOBAL_VALUE);
     }
 
     /// A constant of type `ty` from its raw slot bits.
@@ -947,6 +997,30 @@ impl<'e, 'b> Translator<'e, 'b> {
                 .f64const(ir::immediates::Ieee64::with_bits(bits)),
             _ => self.b.ins().iconst(types::I64, bits as i64),
         }
+    }
+
+    /// A value of type `ty` from the raw slots of stack slot `slot` at `offset`.
+    fn stack_load_raw(&mut self, ty: Type, slot: StackSlot, offset: i32) -> Value {
+        if is_v128(ty) {
+            let at = self.b.ins().stack_addr(self.env.ptr, slot, offset);
+            return load_raw(&mut self.b, ty, vm_flags(), at, 0);
+        }
+        let raw = self
+            .b
+            .ins()
+            .stack_load(self.env.ptr, types::I64, slot, offset);
+        self.decode_raw(ty, raw)
+    }
+
+    /// Stores `v` into the raw slots of stack slot `slot` at `offset`.
+    fn stack_store_raw(&mut self, v: Value, slot: StackSlot, offset: i32) {
+        if is_v128(self.b.func.dfg.value_type(v)) {
+            let at = self.b.ins().stack_addr(self.env.ptr, slot, offset);
+            store_raw(&mut self.b, v, vm_flags(), at, 0);
+            return;
+        }
+        let raw = self.encode_raw(v);
+        self.b.ins().stack_store(self.env.ptr, raw, slot, offset);
     }
 
     fn encode_raw(&mut self, v: Value) -> Value {
@@ -1065,7 +1139,7 @@ impl<'e, 'b> Translator<'e, 'b> {
             O::ElemDrop { elem_index } => self.op_elem_drop(elem_index),
 
             other => {
-                if !self.numeric_op(&other) {
+                if !self.numeric_op(&other) && !self.simd_op(&other) {
                     // Validation admits only the enabled features, all handled above.
                     return Err(TranslateError::Unsupported(
                         "operator outside wisp's features",
