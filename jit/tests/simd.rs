@@ -216,9 +216,14 @@ fn call(store: &mut Store<()>, f: &Func, args: &[Val], result: Val) -> Val {
     results[0]
 }
 
+/// A `v128` value with these bits.
+fn vec128(bits: u128) -> Val {
+    Val::from(bits)
+}
+
 fn v128(v: &Val) -> u128 {
     match v {
-        Val::V128(v) => *v,
+        Val::V128(v) => v.as_u128(),
         other => panic!("not a v128: {other:?}"),
     }
 }
@@ -291,21 +296,21 @@ fn every_operator_matches_the_oracle() {
             match *sig {
                 Sig::Un(o) => {
                     for &a in &values {
-                        let got = v128(&call(&mut store, &f, &[Val::V128(a)], Val::V128(0)));
+                        let got = v128(&call(&mut store, &f, &[vec128(a)], vec128(0)));
                         check(got, o(a), &[a]);
                     }
                 }
                 Sig::Test(o) => {
                     for &a in &values {
-                        let got = call(&mut store, &f, &[Val::V128(a)], Val::I32(0));
+                        let got = call(&mut store, &f, &[vec128(a)], Val::I32(0));
                         assert_eq!(got, Val::I32(o(a)), "{tier:?}: {name} {a:#x}");
                     }
                 }
                 Sig::Shift(o) => {
                     for &a in &values {
                         for &c in &shifts {
-                            let args = [Val::V128(a), Val::I32(c)];
-                            let got = v128(&call(&mut store, &f, &args, Val::V128(0)));
+                            let args = [vec128(a), Val::I32(c)];
+                            let got = v128(&call(&mut store, &f, &args, vec128(0)));
                             check(got, o(a, c), &[a, c as u128]);
                         }
                     }
@@ -313,8 +318,8 @@ fn every_operator_matches_the_oracle() {
                 Sig::Bin(o) => {
                     for &a in &values {
                         for &b in &values {
-                            let args = [Val::V128(a), Val::V128(b)];
-                            let got = v128(&call(&mut store, &f, &args, Val::V128(0)));
+                            let args = [vec128(a), vec128(b)];
+                            let got = v128(&call(&mut store, &f, &args, vec128(0)));
                             check(got, o(a, b), &[a, b]);
                         }
                     }
@@ -323,8 +328,8 @@ fn every_operator_matches_the_oracle() {
                     for (i, &a) in values.iter().enumerate() {
                         for &b in &values {
                             let c = values[(i * 7 + 3) % values.len()];
-                            let args = [Val::V128(a), Val::V128(b), Val::V128(c)];
-                            let got = v128(&call(&mut store, &f, &args, Val::V128(0)));
+                            let args = [vec128(a), vec128(b), vec128(c)];
+                            let got = v128(&call(&mut store, &f, &args, vec128(0)));
                             check(got, o(a, b, c), &[a, b, c]);
                         }
                     }
@@ -404,7 +409,7 @@ fn lanes_splats_shuffles_and_constants() {
             };
             for &x in &scalars {
                 let f = func(&store, &format!("{shape}.splat"));
-                let got = v128(&call(&mut store, &f, &[val(x)], Val::V128(0)));
+                let got = v128(&call(&mut store, &f, &[val(x)], vec128(0)));
                 assert_eq!(
                     got,
                     splat_bytes(u128::from(x & mask), bits),
@@ -420,7 +425,7 @@ fn lanes_splats_shuffles_and_constants() {
                         else {
                             continue;
                         };
-                        let got = raw(&call(&mut store, &f, &[Val::V128(v)], val(0)));
+                        let got = raw(&call(&mut store, &f, &[vec128(v)], val(0)));
                         let want = match sx {
                             "_s" => {
                                 ((lane_bits << (64 - bits)) as i64 >> (64 - bits)) as u64
@@ -433,7 +438,7 @@ fn lanes_splats_shuffles_and_constants() {
                     let f = func(&store, &format!("{shape}.replace_lane {lane}"));
                     for &x in &scalars[..3] {
                         let got =
-                            v128(&call(&mut store, &f, &[Val::V128(v), val(x)], Val::V128(0)));
+                            v128(&call(&mut store, &f, &[vec128(v), val(x)], vec128(0)));
                         let ones = u128::from(mask) << (bits * lane);
                         let want = (v & !ones) | u128::from(x & mask) << (bits * lane);
                         assert_eq!(got, want, "{tier:?} {shape}.replace_lane {lane}");
@@ -449,15 +454,15 @@ fn lanes_splats_shuffles_and_constants() {
                     let got = v128(&call(
                         &mut store,
                         &f,
-                        &[Val::V128(a), Val::V128(b)],
-                        Val::V128(0),
+                        &[vec128(a), vec128(b)],
+                        vec128(0),
                     ));
                     assert_eq!(got, s::i8x16_shuffle(a, b, lanes), "{tier:?} shuffle {i}");
                 }
             }
         }
         let f = func(&store, "const");
-        let got = v128(&call(&mut store, &f, &[], Val::V128(0)));
+        let got = v128(&call(&mut store, &f, &[], vec128(0)));
         assert_eq!(got, 0xfedcba9876543210_0123456789abcdef);
     }
 }
@@ -530,14 +535,14 @@ fn loads_and_stores() {
             let extra = if name == "load" { 3 } else { 0 };
             let last = 65536 - width - extra;
             for at in [0, 1, 7, 1000, last] {
-                let got = v128(&call(&mut store, &f, &[Val::I32(at as i32)], Val::V128(0)));
+                let got = v128(&call(&mut store, &f, &[Val::I32(at as i32)], vec128(0)));
                 assert_eq!(
                     got,
                     oracle(bytes(at + extra, width)),
                     "{tier:?} {name} at {at}"
                 );
             }
-            let mut r = [Val::V128(0)];
+            let mut r = [vec128(0)];
             let trap = f.call(&mut store, &[Val::I32(last as i32 + 1)], &mut r);
             assert!(trap.is_err(), "{tier:?} {name} past the end");
         }
@@ -552,17 +557,17 @@ fn loads_and_stores() {
             let got = v128(&call(
                 &mut store,
                 &f,
-                &[Val::I32(last as i32), Val::V128(v)],
-                Val::V128(0),
+                &[Val::I32(last as i32), vec128(v)],
+                vec128(0),
             ));
             let ones = (u128::MAX >> (128 - width)) << (width * lane);
             let want = (v & !ones) | bytes(last, width / 8) << (width * lane);
             assert_eq!(got, want, "{tier:?} {name}");
-            let mut r = [Val::V128(0)];
+            let mut r = [vec128(0)];
             assert!(f
                 .call(
                     &mut store,
-                    &[Val::I32(last as i32 + 1), Val::V128(v)],
+                    &[Val::I32(last as i32 + 1), vec128(v)],
                     &mut r
                 )
                 .is_err());
@@ -577,11 +582,11 @@ fn loads_and_stores() {
             }
         };
         let f = func(&store, "store");
-        call0(&mut store, &f, &[Val::I32(100), Val::V128(v)]);
+        call0(&mut store, &f, &[Val::I32(100), vec128(v)]);
         assert_eq!(read128(&mut store, 101), v, "{tier:?} store");
         let mut r = [];
         assert!(f
-            .call(&mut store, &[Val::I32(65536 - 16), Val::V128(v)], &mut r)
+            .call(&mut store, &[Val::I32(65536 - 16), vec128(v)], &mut r)
             .is_err());
         for (name, lane, width) in [
             ("store8_lane", 15, 8),
@@ -591,13 +596,13 @@ fn loads_and_stores() {
         ] {
             let f = func(&store, name);
             let before = read128(&mut store, 200);
-            call0(&mut store, &f, &[Val::I32(200), Val::V128(v)]);
+            call0(&mut store, &f, &[Val::I32(200), vec128(v)]);
             let ones = u128::MAX >> (128 - width);
             let want = (before & !ones) | ((v >> (width * lane)) & ones);
             assert_eq!(read128(&mut store, 200), want, "{tier:?} {name}");
             let at = 65536 - width / 8 + 1;
             assert!(f
-                .call(&mut store, &[Val::I32(at), Val::V128(v)], &mut r)
+                .call(&mut store, &[Val::I32(at), vec128(v)], &mut r)
                 .is_err());
         }
     }
@@ -716,8 +721,8 @@ fn v128_goes_everywhere() {
                 let got = v128(&call(
                     &mut store,
                     &f,
-                    &[Val::V128(a), Val::V128(b), Val::I32(k)],
-                    Val::V128(0),
+                    &[vec128(a), vec128(b), Val::I32(k)],
+                    vec128(0),
                 ));
                 assert_eq!(got, oracle(a, b, k), "{tier:?} a={a:#x} b={b:#x} k={k}");
             }
@@ -738,7 +743,7 @@ fn fuel_counts_simd_operators() {
         let (mut store, instance) = engine.instantiate(wat);
         store.set_fuel(1000).unwrap();
         let f = instance.get_func(&store, "f").unwrap();
-        call(&mut store, &f, &[Val::V128(5)], Val::V128(0));
+        call(&mut store, &f, &[vec128(5)], vec128(0));
         // Five operators and the `end`.
         assert_eq!(store.get_fuel().unwrap(), 1000 - 6, "{tier:?}");
     }
