@@ -19,10 +19,21 @@
 //!   bytes the handler loaded (little-endian), and splat loads are the `splat` functions;
 //!   memory access itself, lane loads and stores included, is the tiers';
 //! - float lanes are computed by the scalar functions of [`crate::wasm`] where one exists
-//!   (`f32_min`, `f32_nearest`, `f32_sqrt`, conversions, ...), so that a lane and the scalar
-//!   operator agree bit for bit; NaN results are whatever NaN the hardware gives, as there.
-//!   `pmin` is `if b < a { b } else { a }` and `pmax` `if a < b { b } else { a }`, the spec's
+//!   (`f32_min`, `f32_nearest`, `f32_sqrt`, conversions, ...). `pmin` is
+//!   `if b < a { b } else { a }` and `pmax` `if a < b { b } else { a }`, the spec's
 //!   definitions.
+//!
+//! **NaNs are canonical.** A lane of a float arithmetic operator (`add`, `sub`, `mul`, `div`,
+//! `sqrt`, `min`, `max` and their relaxed forms, `ceil`, `floor`, `trunc`, `nearest`,
+//! `relaxed_madd`/`nmadd`, `demote`, `promote`) that is a NaN is the canonical one: positive,
+//! quiet, payload zero (`0x7fc0_0000`, `0x7ff8_0000_0000_0000`), which the spec allows. The
+//! NaN hardware gives depends on the instruction, the operand order a compiler picks and the
+//! CPU (x86 keeps the first operand's payload, Arm the first NaN's with signalling ones
+//! first, RISC-V none), so without this rule a function moved from the interpreter to
+//! native code mid-run, or run on another machine, could change its answers. Operators that
+//! move bits (`abs`, `neg`, `pmin`, `pmax`, lanes, splats, selects) keep payloads exactly, as
+//! the spec requires. Every tier follows the rule (the JIT canonicalises after each such
+//! operator); scalar operators keep the hardware's NaN.
 //!
 //! **Relaxed SIMD is deterministic.** Every tier computes the relaxed operators as
 //! Wasmtime does with `relaxed_simd_deterministic(true)`, and this is the contract they are
@@ -38,8 +49,8 @@
 //! - `i16x8.relaxed_dot_i8x16_i7x16_s` reads both operands as signed: lane `i` is
 //!   `a[2i]*b[2i] + a[2i+1]*b[2i+1]`, each product an `i16` and the sum wrapping in `i16`
 //!   (`-128*-128*2` is -32768);
-//! - `i32x4.relaxed_dot_i8x16_i7x16_add_s` takes the same (wrapped) `i16` lanes `d` and gives
-//!   lane `j` = `d[2j] + d[2j+1] + c[j]` (sign-extended, wrapping in `i32`).
+//! - `i32x4.relaxed_dot_i8x16_i7x16_add_s` sums the four signed products of each 32-bit lane
+//!   exactly (in `i32`, no `i16` wrap) and adds `c[j]`, wrapping in `i32`.
 
 use super::{
     f32_abs, f32_ceil, f32_convert_i32_s, f32_convert_i32_u, f32_demote_f64, f32_floor, f32_max,
@@ -335,21 +346,21 @@ compare! {
 // Floating point.
 
 binary! {
-    f32x4_add: [f32; 4] |a, b| a + b;
-    f32x4_sub: [f32; 4] |a, b| a - b;
-    f32x4_mul: [f32; 4] |a, b| a * b;
-    f32x4_div: [f32; 4] |a, b| a / b;
-    f32x4_min: [f32; 4] |a, b| f32_min(a, b);
-    f32x4_max: [f32; 4] |a, b| f32_max(a, b);
+    f32x4_add: [f32; 4] |a, b| canon_f32(a + b);
+    f32x4_sub: [f32; 4] |a, b| canon_f32(a - b);
+    f32x4_mul: [f32; 4] |a, b| canon_f32(a * b);
+    f32x4_div: [f32; 4] |a, b| canon_f32(a / b);
+    f32x4_min: [f32; 4] |a, b| canon_f32(f32_min(a, b));
+    f32x4_max: [f32; 4] |a, b| canon_f32(f32_max(a, b));
     f32x4_pmin: [f32; 4] |a, b| if b < a { b } else { a };
     f32x4_pmax: [f32; 4] |a, b| if a < b { b } else { a };
 
-    f64x2_add: [f64; 2] |a, b| a + b;
-    f64x2_sub: [f64; 2] |a, b| a - b;
-    f64x2_mul: [f64; 2] |a, b| a * b;
-    f64x2_div: [f64; 2] |a, b| a / b;
-    f64x2_min: [f64; 2] |a, b| f64_min(a, b);
-    f64x2_max: [f64; 2] |a, b| f64_max(a, b);
+    f64x2_add: [f64; 2] |a, b| canon_f64(a + b);
+    f64x2_sub: [f64; 2] |a, b| canon_f64(a - b);
+    f64x2_mul: [f64; 2] |a, b| canon_f64(a * b);
+    f64x2_div: [f64; 2] |a, b| canon_f64(a / b);
+    f64x2_min: [f64; 2] |a, b| canon_f64(f64_min(a, b));
+    f64x2_max: [f64; 2] |a, b| canon_f64(f64_max(a, b));
     f64x2_pmin: [f64; 2] |a, b| if b < a { b } else { a };
     f64x2_pmax: [f64; 2] |a, b| if a < b { b } else { a };
 }
@@ -357,19 +368,19 @@ binary! {
 unary! {
     f32x4_abs: [f32; 4] |x| f32_abs(x);
     f32x4_neg: [f32; 4] |x| f32_neg(x);
-    f32x4_sqrt: [f32; 4] |x| f32_sqrt(x);
-    f32x4_ceil: [f32; 4] |x| f32_ceil(x);
-    f32x4_floor: [f32; 4] |x| f32_floor(x);
-    f32x4_trunc: [f32; 4] |x| f32_trunc(x);
-    f32x4_nearest: [f32; 4] |x| f32_nearest(x);
+    f32x4_sqrt: [f32; 4] |x| canon_f32(f32_sqrt(x));
+    f32x4_ceil: [f32; 4] |x| canon_f32(f32_ceil(x));
+    f32x4_floor: [f32; 4] |x| canon_f32(f32_floor(x));
+    f32x4_trunc: [f32; 4] |x| canon_f32(f32_trunc(x));
+    f32x4_nearest: [f32; 4] |x| canon_f32(f32_nearest(x));
 
     f64x2_abs: [f64; 2] |x| f64_abs(x);
     f64x2_neg: [f64; 2] |x| f64_neg(x);
-    f64x2_sqrt: [f64; 2] |x| f64_sqrt(x);
-    f64x2_ceil: [f64; 2] |x| f64_ceil(x);
-    f64x2_floor: [f64; 2] |x| f64_floor(x);
-    f64x2_trunc: [f64; 2] |x| f64_trunc(x);
-    f64x2_nearest: [f64; 2] |x| f64_nearest(x);
+    f64x2_sqrt: [f64; 2] |x| canon_f64(f64_sqrt(x));
+    f64x2_ceil: [f64; 2] |x| canon_f64(f64_ceil(x));
+    f64x2_floor: [f64; 2] |x| canon_f64(f64_floor(x));
+    f64x2_trunc: [f64; 2] |x| canon_f64(f64_trunc(x));
+    f64x2_nearest: [f64; 2] |x| canon_f64(f64_nearest(x));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -515,9 +526,9 @@ reshape! {
     f64x2_convert_low_i32x4_u(v: [i32; 4]) -> [f64; 2] |i| f64_convert_i32_u(at(&v, i));
     /// Wasm's `f32x4.demote_f64x2_zero`: the two lanes rounded, the upper lanes +0.
     f32x4_demote_f64x2_zero(v: [f64; 2]) -> [f32; 4] |i|
-        if i < 2 { f32_demote_f64(at(&v, i)) } else { 0.0 };
+        if i < 2 { canon_f32(f32_demote_f64(at(&v, i))) } else { 0.0 };
     /// Wasm's `f64x2.promote_low_f32x4` (exact).
-    f64x2_promote_low_f32x4(v: [f32; 4]) -> [f64; 2] |i| f64_promote_f32(at(&v, i));
+    f64x2_promote_low_f32x4(v: [f32; 4]) -> [f64; 2] |i| canon_f64(f64_promote_f32(at(&v, i)));
 
     /// Wasm's `i8x16.swizzle`: lane `i` is `a[b[i]]`, or 0 where `b[i]` is 16 or more.
     i8x16_swizzle(a: [u8; 16], b: [u8; 16]) -> [u8; 16] |i| at(&a, usize::from(at(&b, i)));
@@ -726,16 +737,16 @@ pub fn i32x4_relaxed_trunc_f64x2_u_zero(v: u128) -> u128 {
 reshape! {
     /// Wasm's `f32x4.relaxed_madd`: `a * b + c` per lane, fused (one rounding).
     f32x4_relaxed_madd(a: [f32; 4], b: [f32; 4], c: [f32; 4]) -> [f32; 4] |i|
-        fma_f32(at(&a, i), at(&b, i), at(&c, i));
+        canon_f32(fma_f32(at(&a, i), at(&b, i), at(&c, i)));
     /// Wasm's `f32x4.relaxed_nmadd`: `-a * b + c` per lane, fused (one rounding).
     f32x4_relaxed_nmadd(a: [f32; 4], b: [f32; 4], c: [f32; 4]) -> [f32; 4] |i|
-        fma_f32(-at(&a, i), at(&b, i), at(&c, i));
+        canon_f32(fma_f32(-at(&a, i), at(&b, i), at(&c, i)));
     /// Wasm's `f64x2.relaxed_madd`: `a * b + c` per lane, fused (one rounding).
     f64x2_relaxed_madd(a: [f64; 2], b: [f64; 2], c: [f64; 2]) -> [f64; 2] |i|
-        fma_f64(at(&a, i), at(&b, i), at(&c, i));
+        canon_f64(fma_f64(at(&a, i), at(&b, i), at(&c, i)));
     /// Wasm's `f64x2.relaxed_nmadd`: `-a * b + c` per lane, fused (one rounding).
     f64x2_relaxed_nmadd(a: [f64; 2], b: [f64; 2], c: [f64; 2]) -> [f64; 2] |i|
-        fma_f64(-at(&a, i), at(&b, i), at(&c, i));
+        canon_f64(fma_f64(-at(&a, i), at(&b, i), at(&c, i)));
 
     /// Wasm's `i16x8.relaxed_dot_i8x16_i7x16_s`: both operands signed, lane `i` is
     /// `a[2i]*b[2i] + a[2i+1]*b[2i+1]`, wrapping in `i16`.
@@ -751,16 +762,38 @@ fn dot_i8_pair(a: &[i8; 16], b: &[i8; 16], i: usize) -> i16 {
         .wrapping_add(i16::from(at(a, k)) * i16::from(at(b, k)))
 }
 
-/// Wasm's `i32x4.relaxed_dot_i8x16_i7x16_add_s`: the `i16` lanes `d` of
-/// [`i16x8_relaxed_dot_i8x16_i7x16_s`], then lane `j` is `d[2j] + d[2j+1] + c[j]`, wrapping.
+/// Wasm's `i32x4.relaxed_dot_i8x16_i7x16_add_s`: lane `j` is the exact sum of the four
+/// signed products `a[4j+k] * b[4j+k]` plus `c[j]`, wrapping in `i32` (as Wasmtime's
+/// deterministic lowering: products widened to `i32` before they are added).
 #[inline]
 pub fn i32x4_relaxed_dot_i8x16_i7x16_add_s(a: u128, b: u128, c: u128) -> u128 {
-    let d: [i16; 8] = unpack(i16x8_relaxed_dot_i8x16_i7x16_s(a, b));
+    let (a, b): ([i8; 16], [i8; 16]) = (unpack(a), unpack(b));
     let c: [i32; 4] = unpack(c);
     let r: [i32; 4] = core::array::from_fn(|j| {
-        (i32::from(at(&d, 2 * j)) + i32::from(at(&d, 2 * j + 1))).wrapping_add(at(&c, j))
+        let product = |k: usize| i32::from(at(&a, 4 * j + k)) * i32::from(at(&b, 4 * j + k));
+        (product(0) + product(1) + product(2) + product(3)).wrapping_add(at(&c, j))
     });
     pack(r)
+}
+
+/// The canonical NaN for a NaN lane (see the module docs), the lane itself otherwise.
+#[inline(always)]
+fn canon_f32(x: f32) -> f32 {
+    if x.is_nan() {
+        f32::from_bits(0x7fc0_0000)
+    } else {
+        x
+    }
+}
+
+/// `canon_f32` for `f64` lanes.
+#[inline(always)]
+fn canon_f64(x: f64) -> f64 {
+    if x.is_nan() {
+        f64::from_bits(0x7ff8_0000_0000_0000)
+    } else {
+        x
+    }
 }
 
 /// Relaxed lane selects: `v128.bitselect`, whatever the shape.
@@ -949,7 +982,7 @@ mod tests {
     }
 
     #[test]
-    fn relaxed_dot_wraps() {
+    fn relaxed_dot_wraps_in_i16_and_adds_exactly_in_i32() {
         let mut a = [0i8; 16];
         let mut b = [0i8; 16];
         (a[0], a[1], b[0], b[1]) = (-128, -128, -128, -128);
@@ -962,7 +995,8 @@ mod tests {
         assert_eq!(
             r,
             i32s([
-                -32768 + 32512 + 1,
+                // Exact in i32: 32768 + 32512 + 1, the first pair not wrapped.
+                32768 + 32512 + 1,
                 (32258 + 2 + i32::MAX as i64) as i32,
                 0,
                 -1

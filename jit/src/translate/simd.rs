@@ -8,16 +8,14 @@
 //! Memory accesses take the bounds-checked path of `memory.rs` with the width they touch
 //! (16 bytes, 8 for the extending loads, the lane's for the lane, splat and zero forms).
 //!
-//! Cranelift's vector operators have wasm's semantics, with two exceptions handled here so
-//! that every tier gives the same bits (see ARCHITECTURE.md, wisp-jit):
-//! - `f32x4`/`f64x2` `min` and `max` on x86_64, where Cranelift's lowering makes a NaN
-//!   lane's payload canonical: each lane is computed as the scalar
-//!   `wisp_core::wasm::f32_min` family does (a NaN operand gives `a + b`; equal operands
-//!   `a | b` for min, `a & b` for max, which orders the zeros; else the smaller or larger).
-//!   On aarch64 and riscv64 Cranelift's operator already gives those bits.
-//! - relaxed SIMD, which is deterministic: each relaxed operator is lowered as one of the
-//!   results the proposal allows, the one wasmtime picks with
-//!   `relaxed_simd_deterministic` (see `relaxed`).
+//! Cranelift's vector operators have wasm's semantics; two rules are added here so that
+//! every tier gives the same bits (see `wisp_core::wasm::simd` and ARCHITECTURE.md):
+//! - float arithmetic (`add`, `sub`, `mul`, `div`, `sqrt`, `min`, `max`, the roundings,
+//!   `relaxed_madd`/`nmadd`, `demote`, `promote`) makes a NaN lane the canonical NaN
+//!   (`canonical_nans`), since the NaN hardware gives differs by instruction, operand
+//!   order and CPU;
+//! - relaxed SIMD is deterministic: each relaxed operator is lowered as one of the results
+//!   the proposal allows, the one wasmtime picks with `relaxed_simd_deterministic`.
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::types::{F32X4, F64X2, I16, I16X8, I32, I32X4, I64X2, I8, I8X16};
@@ -54,6 +52,23 @@ impl Translator<'_, '_> {
             ($ty:expr, $method:ident) => {{
                 let a = self.vpop($ty);
                 let v = self.b.ins().$method(a);
+                self.vpush(v);
+            }};
+        }
+        // Float arithmetic: the result's NaN lanes made canonical (`canonical_nans`).
+        macro_rules! fbin {
+            ($ty:expr, $method:ident) => {{
+                let (a, b) = self.vpop2($ty);
+                let v = self.b.ins().$method(a, b);
+                let v = self.canonical_nans(v, $ty);
+                self.vpush(v);
+            }};
+        }
+        macro_rules! fun {
+            ($from:expr, $to:expr, $method:ident) => {{
+                let a = self.vpop($from);
+                let v = self.b.ins().$method(a);
+                let v = self.canonical_nans(v, $to);
                 self.vpush(v);
             }};
         }
@@ -399,11 +414,20 @@ impl Translator<'_, '_> {
                 self.vpush(v);
             }
             O::I32x4RelaxedDotI8x16I7x16AddS => {
+                // The products widened to i32 before they are added: exact, as the
+                // oracle (and Wasmtime's deterministic lowering).
                 let c = self.vpop(I32X4);
                 let (a, b) = self.vpop2(I8X16);
-                let dot = self.dot(a, b);
-                let low = self.b.ins().swiden_low(dot);
-                let high = self.b.ins().swiden_high(dot);
+                let a_low = self.b.ins().swiden_low(a);
+                let b_low = self.b.ins().swiden_low(b);
+                let low = self.b.ins().imul(a_low, b_low);
+                let a_high = self.b.ins().swiden_high(a);
+                let b_high = self.b.ins().swiden_high(b);
+                let high = self.b.ins().imul(a_high, b_high);
+                let (ll, lh) = (self.b.ins().swiden_low(low), self.b.ins().swiden_high(low));
+                let (hl, hh) = (self.b.ins().swiden_low(high), self.b.ins().swiden_high(high));
+                let low = self.b.ins().iadd_pairwise(ll, lh);
+                let high = self.b.ins().iadd_pairwise(hl, hh);
                 let sum = self.b.ins().iadd_pairwise(low, high);
                 let v = self.b.ins().iadd(sum, c);
                 self.vpush(v);
@@ -414,24 +438,24 @@ impl Translator<'_, '_> {
             O::F64x2Abs => un!(F64X2, fabs),
             O::F32x4Neg => un!(F32X4, fneg),
             O::F64x2Neg => un!(F64X2, fneg),
-            O::F32x4Sqrt => un!(F32X4, sqrt),
-            O::F64x2Sqrt => un!(F64X2, sqrt),
-            O::F32x4Ceil => un!(F32X4, ceil),
-            O::F64x2Ceil => un!(F64X2, ceil),
-            O::F32x4Floor => un!(F32X4, floor),
-            O::F64x2Floor => un!(F64X2, floor),
-            O::F32x4Trunc => un!(F32X4, trunc),
-            O::F64x2Trunc => un!(F64X2, trunc),
-            O::F32x4Nearest => un!(F32X4, nearest),
-            O::F64x2Nearest => un!(F64X2, nearest),
-            O::F32x4Add => bin!(F32X4, fadd),
-            O::F64x2Add => bin!(F64X2, fadd),
-            O::F32x4Sub => bin!(F32X4, fsub),
-            O::F64x2Sub => bin!(F64X2, fsub),
-            O::F32x4Mul => bin!(F32X4, fmul),
-            O::F64x2Mul => bin!(F64X2, fmul),
-            O::F32x4Div => bin!(F32X4, fdiv),
-            O::F64x2Div => bin!(F64X2, fdiv),
+            O::F32x4Sqrt => fun!(F32X4, F32X4, sqrt),
+            O::F64x2Sqrt => fun!(F64X2, F64X2, sqrt),
+            O::F32x4Ceil => fun!(F32X4, F32X4, ceil),
+            O::F64x2Ceil => fun!(F64X2, F64X2, ceil),
+            O::F32x4Floor => fun!(F32X4, F32X4, floor),
+            O::F64x2Floor => fun!(F64X2, F64X2, floor),
+            O::F32x4Trunc => fun!(F32X4, F32X4, trunc),
+            O::F64x2Trunc => fun!(F64X2, F64X2, trunc),
+            O::F32x4Nearest => fun!(F32X4, F32X4, nearest),
+            O::F64x2Nearest => fun!(F64X2, F64X2, nearest),
+            O::F32x4Add => fbin!(F32X4, fadd),
+            O::F64x2Add => fbin!(F64X2, fadd),
+            O::F32x4Sub => fbin!(F32X4, fsub),
+            O::F64x2Sub => fbin!(F64X2, fsub),
+            O::F32x4Mul => fbin!(F32X4, fmul),
+            O::F64x2Mul => fbin!(F64X2, fmul),
+            O::F32x4Div => fbin!(F32X4, fdiv),
+            O::F64x2Div => fbin!(F64X2, fdiv),
             // Relaxed: `min`/`max` are wasm's.
             O::F32x4Min | O::F32x4RelaxedMin => self.min_max(F32X4, true),
             O::F64x2Min | O::F64x2RelaxedMin => self.min_max(F64X2, true),
@@ -495,8 +519,8 @@ impl Translator<'_, '_> {
                 let v = self.b.ins().fcvt_from_uint(F64X2, wide);
                 self.vpush(v);
             }
-            O::F32x4DemoteF64x2Zero => un!(F64X2, fvdemote),
-            O::F64x2PromoteLowF32x4 => un!(F32X4, fvpromote_low),
+            O::F32x4DemoteF64x2Zero => fun!(F64X2, F32X4, fvdemote),
+            O::F64x2PromoteLowF32x4 => fun!(F32X4, F64X2, fvpromote_low),
 
             _ => return false,
         }
@@ -653,41 +677,32 @@ impl Translator<'_, '_> {
         self.b.ins().iadd_pairwise(low, high)
     }
 
-    /// `min` (or `max`) of float lanes, bit for bit as the scalar operators of
-    /// `wisp_core::wasm` compute each lane (see the module comment).
+    /// `min` (or `max`) of float lanes: Cranelift's `fmin`/`fmax` are wasm's (NaN if either
+    /// is, -0 below +0), and a NaN lane is made canonical.
     fn min_max(&mut self, ty: Type, min: bool) {
         let (a, b) = self.vpop2(ty);
-        if !cfg!(target_arch = "x86_64") {
-            let v = if min {
-                self.b.ins().fmin(a, b)
-            } else {
-                self.b.ins().fmax(a, b)
-            };
-            return self.vpush(v);
-        }
-        let int = if ty == F32X4 { I32X4 } else { I64X2 };
-        let ins = self.b.ins();
-        // Masks (all ones in a lane where true), of the integer shape.
-        let nan = ins.fcmp(FloatCC::Unordered, a, b);
-        let equal = self.b.ins().fcmp(FloatCC::Equal, a, b);
-        let less = if min {
-            self.b.ins().fcmp(FloatCC::LessThan, a, b)
+        let v = if min {
+            self.b.ins().fmin(a, b)
         } else {
-            self.b.ins().fcmp(FloatCC::GreaterThan, a, b)
+            self.b.ins().fmax(a, b)
         };
-        let sum = self.b.ins().fadd(a, b);
-        let sum = self.vcast(sum, int);
-        let a = self.vcast(a, int);
-        let b = self.vcast(b, int);
-        let zeros = if min {
-            self.b.ins().bor(a, b)
-        } else {
-            self.b.ins().band(a, b)
-        };
-        let ordered = self.b.ins().bitselect(less, a, b);
-        let ordered = self.b.ins().bitselect(equal, zeros, ordered);
-        let v = self.b.ins().bitselect(nan, sum, ordered);
+        let v = self.canonical_nans(v, ty);
         self.vpush(v);
+    }
+
+    /// `v` (float lanes of shape `ty`) with every NaN lane replaced by the canonical NaN
+    /// (positive, quiet, payload zero): the rule every tier follows for SIMD float
+    /// arithmetic (`wisp_core::wasm::simd`'s module docs), since the NaN hardware gives
+    /// differs by instruction, operand order and CPU.
+    fn canonical_nans(&mut self, v: Value, ty: Type) -> Value {
+        let nan = self.b.ins().fcmp(FloatCC::Unordered, v, v);
+        let canonical = if ty == F32X4 {
+            self.vconst(F32X4, &0x7fc0_0000_7fc0_0000_7fc0_0000_7fc0_0000u128.to_le_bytes())
+        } else {
+            self.vconst(F64X2, &0x7ff8_0000_0000_0000_7ff8_0000_0000_0000u128.to_le_bytes())
+        };
+        let nan = self.vcast(nan, ty);
+        self.b.ins().bitselect(nan, canonical, v)
     }
 
     /// `pmin`: `b < a ? b : a`; `pmax`: `a < b ? b : a` (no NaN rule: the operand chosen).
@@ -728,6 +743,7 @@ impl Translator<'_, '_> {
             a = self.vcast(negated, ty);
         }
         let v = self.b.ins().fma(a, b, c);
+        let v = self.canonical_nans(v, ty);
         self.vpush(v);
     }
 }
