@@ -785,6 +785,10 @@ macro_rules! with_simd_instrs {
                     GlobalGetV128 { dst: Slot, global: u32 };
                     /// `global = src` for a `v128` global.
                     GlobalSetV128 { src: Slot, global: u32 };
+                    /// `dst = src`, two slots (a `v128`, or a vector function's position) as
+                    /// one 16-byte move: the next vector read of `dst` then takes the value
+                    /// from one store, where two 8-byte ones make the CPU wait.
+                    Copy128 { dst: Slot, src: Slot };
                 }
         }
     };

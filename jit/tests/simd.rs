@@ -412,8 +412,7 @@ fn lanes_splats_shuffles_and_constants() {
                     }
                     let f = func(&store, &format!("{shape}.replace_lane {lane}"));
                     for &x in &scalars[..3] {
-                        let got =
-                            v128(&call(&mut store, &f, &[vec128(v), val(x)], vec128(0)));
+                        let got = v128(&call(&mut store, &f, &[vec128(v), val(x)], vec128(0)));
                         let ones = u128::from(mask) << (bits * lane);
                         let want = (v & !ones) | u128::from(x & mask) << (bits * lane);
                         assert_eq!(got, want, "{tier:?} {shape}.replace_lane {lane}");
@@ -426,12 +425,7 @@ fn lanes_splats_shuffles_and_constants() {
             let lanes = u128::from_le_bytes(*mask);
             for &a in &values[..20] {
                 for &b in &values[20..40] {
-                    let got = v128(&call(
-                        &mut store,
-                        &f,
-                        &[vec128(a), vec128(b)],
-                        vec128(0),
-                    ));
+                    let got = v128(&call(&mut store, &f, &[vec128(a), vec128(b)], vec128(0)));
                     assert_eq!(got, s::i8x16_shuffle(a, b, lanes), "{tier:?} shuffle {i}");
                 }
             }
@@ -540,11 +534,7 @@ fn loads_and_stores() {
             assert_eq!(got, want, "{tier:?} {name}");
             let mut r = [vec128(0)];
             assert!(f
-                .call(
-                    &mut store,
-                    &[Val::I32(last as i32 + 1), vec128(v)],
-                    &mut r
-                )
+                .call(&mut store, &[Val::I32(last as i32 + 1), vec128(v)], &mut r)
                 .is_err());
         }
         let read = func(&store, "read");

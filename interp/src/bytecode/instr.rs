@@ -207,7 +207,7 @@ macro_rules! define_instrs {
             $(entry!($brc, BranchCmp, ($($brc_in),* -> $($brc_out)?), [first = a, second = b, branch = offset, $($brc_key $(= $brc_val)?),*]),)*
             $(entry!($brci, BranchCmpImm, ($($brci_in),* -> $($brci_out)?), [first = a, branch = offset, $($brci_key $(= $brci_val)?),*]),)*
             $(entry!($other, Other, ($($other_in),* -> $($other_out)?), [$($other_key $(= $other_val)?),*]),)*
-            $(entry!($simd, Simd, ( -> ), []),)*
+            $(simd_entry!($simd, $sshape),)*
         ]);
 
         /// Each instruction's name, by tag (for disassembly).
@@ -370,6 +370,18 @@ macro_rules! ty {
     (any) => {
         Ty::Any
     };
+    (slots) => {
+        Ty::Slots
+    };
+}
+
+/// A SIMD instruction's entry: its result, where it has one, is `dst`, left in its slots
+/// (`Kind::Slot`), so that `local.set` can retarget it and nothing forwards it.
+macro_rules! simd_entry {
+    ($name:ident, store) => { entry!($name, Simd, ( -> ), []) };
+    ($name:ident, store_lane) => { entry!($name, Simd, ( -> ), []) };
+    ($name:ident, other) => { entry!($name, Simd, ( -> ), []) };
+    ($name:ident, $shape:ident) => { entry!($name, Simd, ( -> slots), [result = dst]) };
 }
 
 /// One arm of `simd_instr`: operator `$name` of shape `$shape`, with its immediates.
@@ -763,6 +775,9 @@ enum Ty {
     F64,
     Ref,
     Any,
+    /// The results of SIMD instructions, which stay in their slots (`Kind::Slot`).
+    #[allow(dead_code)]
+    Slots,
 }
 
 impl Ty {
@@ -770,6 +785,7 @@ impl Ty {
         match self {
             Ty::F32 => Kind::F32,
             Ty::F64 => Kind::F64,
+            Ty::Slots => Kind::Slot,
             _ => Kind::Int,
         }
     }
@@ -1162,6 +1178,9 @@ pub enum Kind {
     F32,
     /// `f64`.
     F64,
+    /// A value left only in its slots, never in an accumulator: the SIMD instructions'
+    /// results. No operand has this kind, so nothing is forwarded from them.
+    Slot,
 }
 
 impl Instr {

@@ -120,8 +120,12 @@ impl Translator<'_> {
             self.stack.push(Operand::Temp);
         }
         let instr = Instr::simd(tag, shape, o);
-        self.on_memory(mem, |t| {
-            t.emit(instr);
+        self.on_memory(mem, |t| match result {
+            // A fresh temp: `local.set` may retarget it to the local.
+            Some(_) => t.emit_result(instr, o.dst),
+            None => {
+                t.emit(instr);
+            }
         });
     }
 }

@@ -25,9 +25,12 @@ impl Translator<'_> {
     }
 
     /// Emits a copy of the two slots of a `v128` (or of a whole position in a vector
-    /// function). `Copy2` reads both sources before it writes, so the ranges may overlap.
+    /// function), which reads both before it writes, so the ranges may overlap.
     pub(super) fn emit_wide_copy(&mut self, dst: Slot, src: Slot) {
         if dst != src {
+            #[cfg(feature = "simd")]
+            self.emit(Instr::Copy128 { dst, src });
+            #[cfg(not(feature = "simd"))]
             self.emit(Instr::Copy2 {
                 dst0: dst,
                 src0: src,

@@ -425,7 +425,10 @@ impl Translator<'_, '_> {
                 let b_high = self.b.ins().swiden_high(b);
                 let high = self.b.ins().imul(a_high, b_high);
                 let (ll, lh) = (self.b.ins().swiden_low(low), self.b.ins().swiden_high(low));
-                let (hl, hh) = (self.b.ins().swiden_low(high), self.b.ins().swiden_high(high));
+                let (hl, hh) = (
+                    self.b.ins().swiden_low(high),
+                    self.b.ins().swiden_high(high),
+                );
                 let low = self.b.ins().iadd_pairwise(ll, lh);
                 let high = self.b.ins().iadd_pairwise(hl, hh);
                 let sum = self.b.ins().iadd_pairwise(low, high);
@@ -697,9 +700,15 @@ impl Translator<'_, '_> {
     fn canonical_nans(&mut self, v: Value, ty: Type) -> Value {
         let nan = self.b.ins().fcmp(FloatCC::Unordered, v, v);
         let canonical = if ty == F32X4 {
-            self.vconst(F32X4, &0x7fc0_0000_7fc0_0000_7fc0_0000_7fc0_0000u128.to_le_bytes())
+            self.vconst(
+                F32X4,
+                &0x7fc0_0000_7fc0_0000_7fc0_0000_7fc0_0000u128.to_le_bytes(),
+            )
         } else {
-            self.vconst(F64X2, &0x7ff8_0000_0000_0000_7ff8_0000_0000_0000u128.to_le_bytes())
+            self.vconst(
+                F64X2,
+                &0x7ff8_0000_0000_0000_7ff8_0000_0000_0000u128.to_le_bytes(),
+            )
         };
         let nan = self.vcast(nan, ty);
         self.b.ins().bitselect(nan, canonical, v)

@@ -32,19 +32,33 @@ trait Lanes: Sized {
 }
 
 impl Lanes for u128 {
+    // One 16-byte access (slots are 8-byte aligned, so unaligned for `u128`): with a fast
+    // path of `wisp_core::wasm::simd` the value then goes straight to a vector register.
+    // Little-endian targets only store the low half first this way; others take the
+    // halves one by one.
     #[inline(always)]
     unsafe fn read(sp: Sp, s: Slot) -> u128 {
+        let p = sp.wrapping_add(usize::from(s));
         // SAFETY: the caller's contract; a `v128`'s two slots are both in the frame.
-        let (lo, hi) = unsafe { (get::<u64>(sp, s), get::<u64>(sp, s + 1)) };
-        u128::from(lo) | u128::from(hi) << 64
+        unsafe {
+            if cfg!(target_endian = "little") {
+                ptr::read_unaligned(p.cast::<u128>())
+            } else {
+                u128::from(*p) | u128::from(*p.add(1)) << 64
+            }
+        }
     }
     #[inline(always)]
     unsafe fn write(self, sp: Sp, s: Slot) {
         let p = sp.wrapping_add(usize::from(s));
         // SAFETY: as `read`.
         unsafe {
-            *p = self as u64;
-            *p.add(1) = (self >> 64) as u64;
+            if cfg!(target_endian = "little") {
+                ptr::write_unaligned(p.cast::<u128>(), self);
+            } else {
+                *p = self as u64;
+                *p.add(1) = (self >> 64) as u64;
+            }
         }
     }
 }
@@ -289,6 +303,9 @@ crate::for_each_instr!(simd_handlers);
 simd_handler!([ip, sp, mem_base, mem_len, ex] plain GlobalGetV128 { dst, global } => {
     let g = &*ex.global(global);
     (u128::from(g.value) | u128::from(g.high) << 64).write(sp, dst)
+});
+simd_handler!([ip, sp, mem_base, mem_len, ex] plain Copy128 { dst, src } => {
+    <u128 as Lanes>::read(sp, src).write(sp, dst)
 });
 simd_handler!([ip, sp, mem_base, mem_len, ex] plain GlobalSetV128 { src, global } => {
     let v = <u128 as Lanes>::read(sp, src);

@@ -1,58 +1,7 @@
-//! What each fixed-width SIMD operator (Wasm 2.0) and each relaxed-SIMD operator (Wasm 3.0)
-//! computes, written once: one plain function per operator, named after it with `_` for
-//! every `.` (`i16x8.extmul_low_i8x16_s` is [`i16x8_extmul_low_i8x16_s`]). The interpreter's
-//! handlers call them and the JIT's tests use them as the oracle, as for the scalar
-//! operators of [`crate::wasm`].
-//!
-//! Conventions:
-//! - a `v128` is a `u128`, little-endian: lane `i` of an `NxM` shape is bits
-//!   `[i*M, (i+1)*M)`;
-//! - binary operators are `fn(u128, u128) -> u128`, unary ones `fn(u128) -> u128`, the
-//!   ternary ones (`v128.bitselect`, `relaxed_madd`/`nmadd`, `relaxed_laneselect`,
-//!   `relaxed_dot_..._add`) `fn(u128, u128, u128) -> u128`; tests (`any_true`, `all_true`,
-//!   `bitmask`) return `i32`; shifts take the count as an `i32`, taken modulo the lane width;
-//!   comparisons give lanes of all ones (true) or all zeros;
-//! - `splat`, `extract_lane` and `replace_lane` take and give the scalar type the operator
-//!   does (`i32` for the 8- and 16-bit shapes). Lane indices are masked to the lane count
-//!   (validation already bounds them), so nothing here can panic;
-//! - the loads that widen (`v128.load8x8_s`, ...) and the zero-extending loads take the
-//!   bytes the handler loaded (little-endian), and splat loads are the `splat` functions;
-//!   memory access itself, lane loads and stores included, is the tiers';
-//! - float lanes are computed by the scalar functions of [`crate::wasm`] where one exists
-//!   (`f32_min`, `f32_nearest`, `f32_sqrt`, conversions, ...). `pmin` is
-//!   `if b < a { b } else { a }` and `pmax` `if a < b { b } else { a }`, the spec's
-//!   definitions.
-//!
-//! **NaNs are canonical.** A lane of a float arithmetic operator (`add`, `sub`, `mul`, `div`,
-//! `sqrt`, `min`, `max` and their relaxed forms, `ceil`, `floor`, `trunc`, `nearest`,
-//! `relaxed_madd`/`nmadd`, `demote`, `promote`) that is a NaN is the canonical one: positive,
-//! quiet, payload zero (`0x7fc0_0000`, `0x7ff8_0000_0000_0000`), which the spec allows. The
-//! NaN hardware gives depends on the instruction, the operand order a compiler picks and the
-//! CPU (x86 keeps the first operand's payload, Arm the first NaN's with signalling ones
-//! first, RISC-V none), so without this rule a function moved from the interpreter to
-//! native code mid-run, or run on another machine, could change its answers. Operators that
-//! move bits (`abs`, `neg`, `pmin`, `pmax`, lanes, splats, selects) keep payloads exactly, as
-//! the spec requires. Every tier follows the rule (the JIT canonicalises after each such
-//! operator); scalar operators keep the hardware's NaN.
-//!
-//! **Relaxed SIMD is deterministic.** Every tier computes the relaxed operators as
-//! Wasmtime does with `relaxed_simd_deterministic(true)`, and this is the contract they are
-//! checked against:
-//! - `i8x16.relaxed_swizzle` is `i8x16.swizzle` (an index of 16 or more gives 0);
-//! - `i32x4.relaxed_trunc_*` are the `trunc_sat` forms (NaN to 0, saturating; the `f64x2`
-//!   ones zero the upper two lanes);
-//! - `relaxed_madd(a, b, c)` is a fused multiply-add per lane (one rounding),
-//!   `relaxed_nmadd(a, b, c)` is `fma(-a, b, c)`;
-//! - `relaxed_laneselect` is `v128.bitselect` (bit by bit, whatever the mask's lanes);
-//! - `relaxed_min`/`relaxed_max` are `min`/`max` (NaN-propagating, -0 below +0);
-//! - `i16x8.relaxed_q15mulr_s` is `i16x8.q15mulr_sat_s`;
-//! - `i16x8.relaxed_dot_i8x16_i7x16_s` reads both operands as signed: lane `i` is
-//!   `a[2i]*b[2i] + a[2i+1]*b[2i+1]`, each product an `i16` and the sum wrapping in `i16`
-//!   (`-128*-128*2` is -32768);
-//! - `i32x4.relaxed_dot_i8x16_i7x16_add_s` sums the four signed products of each 32-bit lane
-//!   exactly (in `i32`, no `i16` wrap) and adds `c[j]`, wrapping in `i32`.
+//! The definitions: each operator as plain, portable Rust on lane arrays (see the parent
+//! module's docs for the conventions and rules).
 
-use super::{
+use super::super::{
     f32_abs, f32_ceil, f32_convert_i32_s, f32_convert_i32_u, f32_demote_f64, f32_floor, f32_max,
     f32_min, f32_nearest, f32_neg, f32_sqrt, f32_trunc, f64_abs, f64_ceil, f64_convert_i32_s,
     f64_convert_i32_u, f64_floor, f64_max, f64_min, f64_nearest, f64_neg, f64_promote_f32,
