@@ -264,7 +264,20 @@ pub struct FuncBody {
     /// function every operand-stack position takes two slots (`OsrFrame::operands_layout`),
     /// so that positions stay slots apart by a constant and a value's place does not depend
     /// on the types below it; all others keep one slot per position.
+    #[cfg(feature = "simd")]
     pub vector: bool,
+}
+
+impl FuncBody {
+    /// Whether a `v128` can be on this function's operand stack (the field `vector`, which
+    /// builds without SIMD do not have: there none can).
+    #[inline(always)]
+    pub fn is_vector(&self) -> bool {
+        #[cfg(feature = "simd")]
+        return self.vector;
+        #[cfg(not(feature = "simd"))]
+        false
+    }
 }
 
 /// Everything decoded from a module. Public for the tiers; embedders use [`Module`].
@@ -1077,6 +1090,7 @@ fn validate_body(
         range: start as usize..end as usize,
         num_locals,
         max_stack_height: max_height,
+        #[cfg(feature = "simd")]
         vector,
     })
 }

@@ -377,6 +377,7 @@ macro_rules! ty {
 
 /// A SIMD instruction's entry: its result, where it has one, is `dst`, left in its slots
 /// (`Kind::Slot`), so that `local.set` can retarget it and nothing forwards it.
+#[cfg(feature = "simd")]
 macro_rules! simd_entry {
     ($name:ident, store) => { entry!($name, Simd, ( -> ), []) };
     ($name:ident, store_lane) => { entry!($name, Simd, ( -> ), []) };

@@ -164,11 +164,7 @@ fn translate_with_catch_slots(
     let locals = locals_layout(ty, &body)?;
     // Slots of the locals: all of the frame below the catch slots and the operand stack.
     let locals_end = locals.end() as u32;
-    let width = if cfg!(feature = "simd") && body_info.vector {
-        2
-    } else {
-        1
-    };
+    let width = if body_info.is_vector() { 2 } else { 1 };
     let mut t = Translator {
         module,
         code: Vec::new(),

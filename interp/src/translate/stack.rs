@@ -7,6 +7,7 @@ use super::*;
 impl Translator<'_> {
     /// The slot of operand stack position `pos`: `width` slots per position, as
     /// `OsrFrame::operands_layout` places them.
+    #[inline(always)]
     pub(super) fn slot_at(&self, pos: usize) -> Slot {
         // Fits: module loading refused frames larger than `Slot` can index.
         let width = if self.vector() { 2 } else { 1 };
@@ -15,11 +16,13 @@ impl Translator<'_> {
 
     /// Whether this is a vector function (`width` 2). Always false in a build without
     /// SIMD, so that none of the vector paths is linked there.
+    #[inline(always)]
     pub(super) fn vector(&self) -> bool {
         cfg!(feature = "simd") && self.width == 2
     }
 
     /// Whether local `local` is a `v128` (two slots).
+    #[inline(always)]
     pub(super) fn local_is_wide(&self, local: u32) -> bool {
         cfg!(feature = "simd") && self.locals_layout.range(local as usize).len() > 1
     }

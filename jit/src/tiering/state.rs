@@ -114,7 +114,8 @@ impl TierModule {
                     .bodies
                     .iter()
                     .map(|body| {
-                        let kept = body.vector && crate::executor::simd_unsupported().is_some();
+                        let kept =
+                            body.is_vector() && crate::executor::simd_unsupported().is_some();
                         AtomicU8::new(if kept {
                             Stage::Kept
                         } else {

@@ -315,7 +315,7 @@ pub fn translate(
         // As the interpreter lays its frame out: catch slots only if a `try` needs them
         // (`wisp-interp`'s `translate_instrs`).
         t.interp_catch_slots = module.legacy_catch_slots(def);
-        t.interp_vector = body_info.vector;
+        t.interp_vector = body_info.is_vector();
     }
     // Blocks: about one per 10 bytes of code (a branch or a checked access each).
     let pairs = u64::from(body_info.num_locals) * (body_info.range.len() as u64 / 10);

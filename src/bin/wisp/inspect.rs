@@ -174,7 +174,7 @@ impl SimdUse {
             );
         }
         if let Some(m) = module {
-            let vector = m.inner().bodies.iter().filter(|b| b.vector).count();
+            let vector = m.inner().bodies.iter().filter(|b| b.is_vector()).count();
             let _ = write!(line, "; {vector} functions hold v128 values");
         }
         line
