@@ -128,6 +128,36 @@ fn invoke_passes_and_prints_v128_as_wasmtime_does() {
     }
 }
 
+/// Without `--invoke`, `wisp run` calls the default function as `wasmtime run` does: the
+/// export named `""` before `_start`, and a reactor's `_initialize` first (itk-wasm's WASI
+/// programs are such reactors).
+#[test]
+fn run_calls_the_default_export_after_a_reactors_initialize() {
+    let reactor = module_file(
+        "reactor.wat",
+        r#"(module
+          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (global $g (mut i32) (i32.const 0))
+          (func (export "_initialize") (global.set $g (i32.const 40)))
+          (func (export "") (call $exit (i32.add (global.get $g) (i32.const 2)))))"#,
+    );
+    for tier in tiers() {
+        let o = wisp(&["run", "--tier", tier, reactor.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(42), "{tier}: {}", stderr(&o));
+    }
+    // A command (with `_start`) gets no `_initialize` call, and `""` still wins.
+    let command = module_file(
+        "command.wat",
+        r#"(module
+          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (func (export "_initialize") (call $exit (i32.const 1)))
+          (func (export "_start") (call $exit (i32.const 2)))
+          (func (export "") (call $exit (i32.const 3))))"#,
+    );
+    let o = wisp(&["run", command.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+}
+
 #[test]
 fn a_trap_prints_the_error_and_a_named_backtrace() {
     let f = module_file(

@@ -65,13 +65,12 @@ pub fn run(opts: RunOptions) -> Result<u8, Failure> {
     let started = Instant::now();
     let outcome = match &opts.invoke {
         Some(name) => invoke(&mut store, instance, name, &opts),
-        None => match instance.get_typed_func::<(), ()>(&store, "_start") {
-            Ok(start) => start.call(&mut store, ()).map(|()| Vec::new()),
-            Err(_) => Err(Error::NotFound(format!(
+        None => run_default(&mut store, instance).unwrap_or_else(|| {
+            Err(Error::NotFound(format!(
                 "{}: no `_start` function (use --invoke NAME to call an export)",
                 opts.file.display()
-            ))),
-        },
+            )))
+        }),
     };
     let ran = started.elapsed();
 
@@ -450,4 +449,26 @@ mod tests {
             assert_eq!(parse_int(bad, 128), None, "{bad:?}");
         }
     }
+}
+
+/// Runs the module's default function as `wasmtime run` does: the export named `""` if
+/// there is one, else `_start`; a reactor (no `_start`) gets its `_initialize` called
+/// first. `None` if there is no default function.
+fn run_default(
+    store: &mut Store<WasiCtx>,
+    instance: wisp::Instance,
+) -> Option<Result<Vec<Val>, Error>> {
+    let entry = ["", "_start"]
+        .into_iter()
+        .find_map(|name| instance.get_typed_func::<(), ()>(&*store, name).ok())?;
+    let reactor = instance.get_func(&*store, "_start").is_none();
+    let init = instance
+        .get_typed_func::<(), ()>(&*store, "_initialize")
+        .ok()
+        .filter(|_| reactor);
+    Some(
+        init.map_or(Ok(()), |init| init.call(&mut *store, ()))
+            .and_then(|()| entry.call(&mut *store, ()))
+            .map(|()| Vec::new()),
+    )
 }
