@@ -292,6 +292,17 @@ fn global_value(g: &GlobalEntity) -> ConstValue {
     g.value
 }
 
+/// A `v128`'s upper half; 0 for all else (and always where there is no `v128`).
+fn high_half(value: ConstValue) -> u64 {
+    #[cfg(feature = "simd")]
+    return (value >> 64) as u64;
+    #[cfg(not(feature = "simd"))]
+    {
+        let _ = value;
+        0
+    }
+}
+
 /// Evaluates a constant expression against the instance's globals and functions so far
 /// (callers of one-slot values take the low 64 bits).
 fn eval_const(
@@ -437,8 +448,7 @@ pub(crate) fn instantiate<T>(
         globals.push(inner.globals.len() as u32);
         inner.globals.push(Owned::new(GlobalEntity {
             value: value as u64,
-            // Fits: a `v128`'s upper half; 0 for all else (and where there is no `v128`).
-            high: (u128::from(value) >> 64) as u64,
+            high: high_half(value),
             ty: *ty,
         }));
     }

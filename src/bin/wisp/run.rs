@@ -410,6 +410,28 @@ fn print_stats(
     eprint!("{out}");
 }
 
+/// Runs the module's default function as `wasmtime run` does: the export named `""` if
+/// there is one, else `_start`; a reactor (no `_start`) gets its `_initialize` called
+/// first. `None` if there is no default function.
+fn run_default(
+    store: &mut Store<WasiCtx>,
+    instance: wisp::Instance,
+) -> Option<Result<Vec<Val>, Error>> {
+    let entry = ["", "_start"]
+        .into_iter()
+        .find_map(|name| instance.get_typed_func::<(), ()>(&*store, name).ok())?;
+    let reactor = instance.get_func(&*store, "_start").is_none();
+    let init = instance
+        .get_typed_func::<(), ()>(&*store, "_initialize")
+        .ok()
+        .filter(|_| reactor);
+    Some(
+        init.map_or(Ok(()), |init| init.call(&mut *store, ()))
+            .and_then(|()| entry.call(&mut *store, ()))
+            .map(|()| Vec::new()),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_int;
@@ -449,26 +471,4 @@ mod tests {
             assert_eq!(parse_int(bad, 128), None, "{bad:?}");
         }
     }
-}
-
-/// Runs the module's default function as `wasmtime run` does: the export named `""` if
-/// there is one, else `_start`; a reactor (no `_start`) gets its `_initialize` called
-/// first. `None` if there is no default function.
-fn run_default(
-    store: &mut Store<WasiCtx>,
-    instance: wisp::Instance,
-) -> Option<Result<Vec<Val>, Error>> {
-    let entry = ["", "_start"]
-        .into_iter()
-        .find_map(|name| instance.get_typed_func::<(), ()>(&*store, name).ok())?;
-    let reactor = instance.get_func(&*store, "_start").is_none();
-    let init = instance
-        .get_typed_func::<(), ()>(&*store, "_initialize")
-        .ok()
-        .filter(|_| reactor);
-    Some(
-        init.map_or(Ok(()), |init| init.call(&mut *store, ()))
-            .and_then(|()| entry.call(&mut *store, ()))
-            .map(|()| Vec::new()),
-    )
 }
