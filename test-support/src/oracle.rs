@@ -84,19 +84,36 @@ pub enum Step {
     Error(String),
 }
 
-/// A value as compared: numbers by bits, every NaN as one, references by nullness.
+/// A value as compared: numbers by bits, every scalar NaN as one, `v128`s by all their bits
+/// (NaN lanes included), references by nullness.
+///
+/// Scalar NaNs are one because their bits are the hardware's in wisp (`wisp_core::wasm`):
+/// wasm-smith canonicalises the arithmetic's, but not what `demote`, `promote` or a
+/// `reinterpret` pass on. SIMD NaNs are canonical on every tier (`wisp_core::wasm::simd`),
+/// so a `v128` is compared bit for bit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Value {
+    /// An `i32`.
     I32(i32),
+    /// An `i64`.
     I64(i64),
+    /// An `f32` that is not a NaN, by bits.
     F32(u32),
+    /// An `f64` that is not a NaN, by bits.
     F64(u64),
+    /// An `f32` or `f64` NaN, whatever its bits.
     NaN,
-    Ref { null: bool },
+    /// A reference of any type, null or not.
+    Ref {
+        /// Whether it is null.
+        null: bool,
+    },
+    /// A `v128`, by bits (`V128::as_u128`).
     V128(u128),
 }
 
 impl Value {
+    /// `v` as compared.
     pub fn of(v: &Val) -> Value {
         match *v {
             Val::I32(x) => Value::I32(x),
@@ -116,12 +133,14 @@ impl Value {
 /// What a run of a module showed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
+    /// How instantiation (and the start function) ended.
     pub instantiate: Step,
     /// Per exported function, in export order: its name, how the call ended, fuel used,
     /// and the exported globals' values after it (so a difference shows where it began).
     pub calls: Vec<(String, Step, u64, Vec<Value>)>,
     /// Per exported memory: its name, size in bytes and a hash of its contents.
     pub memories: Vec<(String, usize, u64)>,
+    /// Per exported global, after the last call: its name and value.
     pub globals: Vec<(String, Value)>,
 }
 
@@ -178,7 +197,15 @@ pub fn arguments(params: &[ValType], salt: u64) -> Vec<Val> {
                     4 => f64::NAN.to_bits(),
                     _ => (bits as i64 as f64 / 7.0).to_bits(),
                 }),
-                ValType::V128 => Val::from(u128::from(bits)),
+                ValType::V128 => Val::from(match pick {
+                    0 => 0,
+                    1 => u128::MAX,
+                    // f32x4: a signalling NaN with a payload, a negative quiet NaN, -0, 1.5.
+                    2 => 0x3fc0_0000_8000_0000_ffc0_0001_7f80_0001,
+                    // f64x2: a NaN with a payload, -infinity.
+                    3 => 0xfff0_0000_0000_0000_7ff4_0000_0000_0001,
+                    _ => u128::from(bits) << 64 | u128::from(splitmix(bits)),
+                }),
                 ValType::Ref(r) => Val::null(*r),
             }
         })
@@ -288,18 +315,27 @@ pub fn bytes(seed: u64, len: usize) -> Vec<u8> {
         .collect()
 }
 
-/// wasm-smith's configuration for what wisp implements (Wasm 2.0 without SIMD, multiple
-/// memories, extended constants, tail calls, exception handling), with no imports,
-/// everything exported, NaNs canonicalised (their bits are not deterministic across
-/// tiers), and small memories. (wasm-smith generates typed function references only with
-/// GC, and exceptions only in the standard encoding: the spec suite covers the rest.)
+/// wasm-smith's configuration for what wisp implements (Wasm 2.0 with SIMD, relaxed SIMD,
+/// multiple memories, extended constants, tail calls, exception handling), with no imports,
+/// everything exported, NaNs canonicalised, and small memories. (wasm-smith generates typed
+/// function references only with GC, and exceptions only in the standard encoding: the spec
+/// suite covers the rest.)
+///
+/// NaNs: wasm-smith follows each scalar and SIMD float arithmetic operator it canonicalises
+/// (`add`, `sub`, `mul`, `div`, `min`, `max`, `sqrt`, the roundings) with a select of the
+/// canonical NaN, so NaN bits never depend on the runtime there; scalar NaNs are otherwise
+/// the hardware's in wisp. It leaves the relaxed operators (`relaxed_madd`/`nmadd`,
+/// `relaxed_min`/`max`) and SIMD `demote`/`promote` as they are: wisp's tiers agree on them
+/// bit for bit anyway (relaxed SIMD deterministic, SIMD NaNs canonical:
+/// `wisp_core::wasm::simd`), which is what the comparison between tiers checks; another
+/// runtime may not (see `wasmi_incomparable` in the `differential` fuzz target).
 pub fn smith_config() -> wasm_smith::Config {
     wasm_smith::Config {
         max_imports: 0,
         export_everything: true,
         canonicalize_nans: true,
-        simd_enabled: false,
-        relaxed_simd_enabled: false,
+        simd_enabled: true,
+        relaxed_simd_enabled: true,
         threads_enabled: false,
         exceptions_enabled: true,
         gc_enabled: false,
