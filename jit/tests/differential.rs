@@ -84,7 +84,17 @@ fn generated_modules_behave_the_same_on_every_tier() {
                 let failures = Failures::default();
                 let engines = oracle::native_engines(oracle::config(), seed, &failures)
                     .expect("the JIT runs on this host");
+                let vector = uses(&wasm, WasmFeatures::SIMD.union(WasmFeatures::RELAXED_SIMD));
                 for (name, engine) in &engines {
+                    if *name == "jit" && vector && wisp_jit::simd_unsupported().is_some() {
+                        // This host's JIT leaves SIMD out (riscv64 without V): `--tier jit`
+                        // refuses the module at load, saying so, while tier-up and the mixed
+                        // tier keep its vector functions interpreted (compared below).
+                        let refused = oracle::run(engine, &wasm)
+                            .expect_err("the JIT refuses SIMD modules on this host");
+                        assert!(refused.contains("leaves out"), "seed {seed}: {refused}");
+                        continue;
+                    }
                     let got = oracle::run(engine, &wasm)
                         .unwrap_or_else(|e| panic!("seed {seed}: {name}: {e}"));
                     let failed = std::mem::take(&mut *failures.lock().unwrap());
