@@ -17,20 +17,20 @@ impl Translator<'_> {
     /// `v128.const`: the value from the pool into a fresh temp.
     pub(super) fn op_v128_const(&mut self, value: u128) {
         let dst = self.push_temp();
-        match self.pool_pair(value) {
-            Some(src) => self.emit_wide_copy(dst, src),
-            None => {
-                // The pool is full: the halves as two constants.
-                self.emit(Instr::Const64 {
-                    dst,
-                    value: value as u64,
-                });
-                self.emit(Instr::Const64 {
-                    dst: dst + 1,
-                    value: (value >> 64) as u64,
-                });
-            }
+        let src = self.v128_const_slot(value, dst);
+        self.emit_wide_copy(dst, src);
+    }
+
+    /// Two consecutive slots holding the constant `value`: a pool pair, or, once the pool
+    /// is full, the free slots at `spare`, written with two `Const64`s.
+    fn v128_const_slot(&mut self, value: u128, spare: Slot) -> Slot {
+        if let Some(slot) = self.pool_pair(value) {
+            return slot;
         }
+        for (dst, half) in [(spare, value as u64), (spare + 1, (value >> 64) as u64)] {
+            self.emit(Instr::Const64 { dst, value: half });
+        }
+        spare
     }
 
     /// The first of two consecutive pool slots holding `value`, low half first; `None`
@@ -89,23 +89,9 @@ impl Translator<'_> {
             SimdShape::Shuffle => {
                 let ([a, b], pos) = self.pop_n::<2>();
                 (o.a, o.b) = (a, b);
-                let lanes = u128::from_le_bytes(imm.lanes);
-                o.c = match self.pool_pair(lanes) {
-                    Some(slot) => slot,
-                    None => {
-                        // Above both operands' positions (the spare one at most): free.
-                        let at = self.slot_at(pos + 2);
-                        self.emit(Instr::Const64 {
-                            dst: at,
-                            value: lanes as u64,
-                        });
-                        self.emit(Instr::Const64 {
-                            dst: at + 1,
-                            value: (lanes >> 64) as u64,
-                        });
-                        at
-                    }
-                };
+                // Above both operands' positions (the spare one at most): free.
+                let spare = self.slot_at(pos + 2);
+                o.c = self.v128_const_slot(u128::from_le_bytes(imm.lanes), spare);
                 Some(pos)
             }
             SimdShape::Store | SimdShape::StoreLane => {

@@ -63,24 +63,19 @@ impl Lanes for u128 {
     }
 }
 
-macro_rules! scalar_lanes {
-    ($($t:ty)*) => {$(
-        impl Lanes for $t {
-            #[inline(always)]
-            unsafe fn read(sp: Sp, s: Slot) -> $t {
-                // SAFETY: the caller's contract.
-                unsafe { get::<$t>(sp, s) }
-            }
-            #[inline(always)]
-            unsafe fn write(self, sp: Sp, s: Slot) {
-                // SAFETY: the caller's contract.
-                unsafe { *sp.add(usize::from(s)) = self.to_slot() };
-            }
-        }
-    )*};
+/// Scalars are one slot, as every other handler reads and writes them.
+impl<T: SlotValue> Lanes for T {
+    #[inline(always)]
+    unsafe fn read(sp: Sp, s: Slot) -> T {
+        // SAFETY: the caller's contract.
+        unsafe { get::<T>(sp, s) }
+    }
+    #[inline(always)]
+    unsafe fn write(self, sp: Sp, s: Slot) {
+        // SAFETY: the caller's contract.
+        unsafe { *sp.add(usize::from(s)) = self.to_slot() };
+    }
 }
-
-scalar_lanes!(i32 i64 f32 f64);
 
 /// Bytes of memory as a SIMD operator's function takes them (`M` in the table's memory
 /// groups): the splats take an `i32` or `i64` made from the loaded bytes, the widening
