@@ -9,8 +9,13 @@ use crate::hash::HashMap;
 use spin::Mutex;
 
 use crate::limits::ModuleLimits;
-use crate::types::FuncType;
+use crate::types::{FuncType, MemoryType};
 use crate::vm::Executor;
+
+/// The guard region after a guarded memory's 4 GiB ([`Config::signals_based_traps`]):
+/// native code checks an access explicitly only when its static offset plus its width
+/// passes this (compilers put large offsets in the address, not the offset field).
+pub const MEMORY_GUARD: u64 = 32 << 20;
 
 /// Engine-wide settings. Start from `Config::default()` and adjust.
 #[derive(Clone)]
@@ -24,6 +29,11 @@ pub struct Config {
     pub(crate) max_frame_slots: u32,
     pub(crate) max_memory_bytes: u64,
     pub(crate) memory_reservation: bool,
+    pub(crate) signals_based_traps: bool,
+    /// Bytes of inaccessible address space after every guardable memory's 4 GiB, or 0 for
+    /// explicit bounds checks: decided by `Engine::with_executor` (see
+    /// [`Config::memory_guarded`]), never set directly.
+    pub(crate) memory_guard: u64,
     pub(crate) max_table_elements: u32,
     pub(crate) max_instances: u32,
     pub(crate) max_memories: u32,
@@ -157,6 +167,8 @@ impl Default for Config {
             max_frame_slots: u16::MAX as u32,
             max_memory_bytes: 1 << 32,
             memory_reservation: true,
+            signals_based_traps: true,
+            memory_guard: 0,
             max_table_elements: 10_000_000,
             max_instances: 10_000,
             max_memories: 10_000,
@@ -330,6 +342,37 @@ impl Config {
         self
     }
 
+    /// Whether native code may find out-of-bounds memory accesses by faulting (default on;
+    /// wasmtime's setting of the same name). Where it applies (a native tier on a 64-bit
+    /// Linux host, with [`Config::memory_reservation`] on), every 32-bit memory of 64 KiB
+    /// pages is a reservation of its full 4 GiB plus a guard region ([`MEMORY_GUARD`]
+    /// bytes), all inaccessible beyond the memory's length, so native loads and stores
+    /// need no bounds check: an access past the end faults, and the JIT's signal handler
+    /// turns the fault into `MemoryOutOfBounds` with the wasm backtrace. Off, or anywhere
+    /// else (the interpreter, firmware, hosts without virtual memory), every access is
+    /// checked explicitly. Each guarded memory costs 4 GiB + 32 MiB of address space (a
+    /// 64-bit Linux process has 128 TiB), whatever its size; creating one fails with
+    /// `ResourceExhausted` when that cannot be had, rather than quietly going unguarded.
+    pub fn signals_based_traps(&mut self, enable: bool) -> &mut Self {
+        self.signals_based_traps = enable;
+        self
+    }
+
+    /// Bytes of guard region after each guarded memory's 4 GiB: 0 when memories are
+    /// bounds-checked explicitly ([`Config::signals_based_traps`]).
+    pub fn get_memory_guard(&self) -> u64 {
+        self.memory_guard
+    }
+
+    /// Whether memories of type `ty` are guarded in this engine: reserved for 4 GiB plus
+    /// the guard, so native code leaves their bounds to the hardware. Only 32-bit memories
+    /// of 64 KiB pages (a length that is a whole number of host pages, so nothing past it
+    /// is accessible); memories of smaller pages are checked explicitly. The one place
+    /// that decides: the memory's allocation and the JIT's bounds-check elision both ask.
+    pub fn memory_guarded(&self, ty: &MemoryType) -> bool {
+        self.memory_guard > 0 && ty.page_size_log2 == 16
+    }
+
     /// Most exceptions a store holds at once (default 1 Mi). An exception that wasm kept
     /// as a value (`exnref`) or handed to the host lives as long as the store; past this
     /// many, a `throw` traps with `TooManyExceptions` rather than let a guest grow the
@@ -466,6 +509,8 @@ impl fmt::Debug for Config {
             .field("max_stack_slots", &self.max_stack_slots)
             .field("max_memory_bytes", &self.max_memory_bytes)
             .field("memory_reservation", &self.memory_reservation)
+            .field("signals_based_traps", &self.signals_based_traps)
+            .field("memory_guard", &self.memory_guard)
             .field("max_table_elements", &self.max_table_elements)
             .field("max_instances", &self.max_instances)
             .field("max_memories", &self.max_memories)
@@ -509,6 +554,11 @@ impl Engine {
     pub fn with_executor(mut config: Config, executor: Arc<dyn Executor>) -> Engine {
         for left_out in executor.left_out() {
             config.features.remove(left_out.features);
+        }
+        // Guard regions are reservations, which only `std` unix builds make.
+        #[cfg(all(feature = "std", unix, not(miri)))]
+        if config.signals_based_traps && config.memory_reservation && executor.guard_pages() {
+            config.memory_guard = MEMORY_GUARD;
         }
         Engine {
             inner: Arc::new(EngineInner {

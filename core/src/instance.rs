@@ -408,14 +408,8 @@ pub(crate) fn instantiate<T>(
     crate::limits::admit_instance(inner, m)?;
 
     let instance_index = inner.instances.len() as u32;
-    let (max_table_elements, max_memory_bytes, reserve) = {
-        let config = inner.engine.config();
-        (
-            config.max_table_elements,
-            config.max_memory_bytes,
-            config.memory_reservation,
-        )
-    };
+    let engine = inner.engine.clone();
+    let max_table_elements = engine.config().max_table_elements;
     let resources = inner.resources.as_ptr();
 
     // Defined functions first: global and table initialisers may refer to them. (Room
@@ -465,7 +459,7 @@ pub(crate) fn instantiate<T>(
         inner.tables.push(Owned::new(table));
     }
     for ty in &m.memories[m.num_imported_memories as usize..] {
-        let mem = MemoryEntity::new(*ty, max_memory_bytes, reserve, resources)?;
+        let mem = MemoryEntity::new(*ty, engine.config(), resources)?;
         memories.push(inner.memories.len() as u32);
         inner.memories.push(Owned::new(mem));
     }

@@ -286,6 +286,13 @@ pub trait Executor: Send + Sync + 'static {
         false
     }
 
+    /// Whether the tier's code leaves guarded memories' bounds to the hardware and handles
+    /// the faults ([`crate::Config::signals_based_traps`]): only a native tier on a host
+    /// where it can.
+    fn guard_pages(&self) -> bool {
+        false
+    }
+
     /// Translates all of `module`'s functions ahead of time (used when lazy translation is
     /// off). Tiers that translate lazily may do nothing.
     fn prepare_module(&self, module: &Arc<ModuleInner>) -> Result<()> {

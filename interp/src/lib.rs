@@ -103,6 +103,21 @@ pub trait NativeTier: Send + Sync + 'static {
     /// The trap a failed status of the JIT's code stands for (the JIT may hold more than
     /// the store does, such as a host function's panic, which it resumes here).
     fn native_trap(&self, store: *mut StoreInner, status: u32) -> Trap;
+
+    /// Calls native code: `entry(vmctx, vmctx, array)`, through whatever the JIT needs
+    /// around an entry from Rust (a JIT that turns hardware faults into traps resumes
+    /// here after one, with the status of the trap).
+    ///
+    /// # Safety
+    /// As calling `entry`: `store` and `vmctx` are live, `vmctx` is the instance of the
+    /// module `entry` was installed for, and `array` is what `entry` takes.
+    unsafe fn call_native(
+        &self,
+        store: *mut StoreInner,
+        entry: ArrayCallFn,
+        vmctx: *mut wisp_core::vm::VmCtx,
+        array: *mut u64,
+    ) -> u32;
 }
 
 /// Makes defined function `def` of `module` run `entry` (an array-call entry valid as long

@@ -25,6 +25,8 @@ pub struct WritableCode {
 pub struct CodeMemory {
     ptr: NonNull<u8>,
     len: usize,
+    /// Its entry in the fault handler's registry, dropped before the unmapping.
+    registration: Option<crate::signals::Registration>,
 }
 
 // SAFETY: after `publish` the mapping is immutable until it is unmapped in `drop`, which
@@ -85,7 +87,11 @@ impl WritableCode {
         let (ptr, len) = (self.ptr, self.len);
         // Ownership moves to `CodeMemory`, which unmaps on drop, error or not.
         std::mem::forget(self);
-        let code = CodeMemory { ptr, len };
+        let code = CodeMemory {
+            ptr,
+            len,
+            registration: None,
+        };
         // SAFETY: the range is exactly our mapping.
         let rc =
             unsafe { libc::mprotect(ptr.as_ptr().cast(), len, libc::PROT_READ | libc::PROT_EXEC) };
@@ -133,10 +139,17 @@ impl CodeMemory {
     pub fn base(&self) -> usize {
         self.ptr.as_ptr() as usize
     }
+
+    /// Keeps the code registered for the fault handler until it is unmapped.
+    pub fn register(&mut self, registration: crate::signals::Registration) {
+        self.registration = Some(registration);
+    }
 }
 
 impl Drop for CodeMemory {
     fn drop(&mut self) {
+        // No fault is claimed in code that is gone (or whose addresses are reused).
+        drop(self.registration.take());
         // SAFETY: our own mapping; no code in it runs any more (see the module invariants).
         unsafe { libc::munmap(self.ptr.as_ptr().cast(), self.len) };
     }

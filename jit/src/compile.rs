@@ -10,16 +10,17 @@ use std::time::Instant;
 
 use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::control::ControlPlane;
-use cranelift_codegen::ir::{ExternalName, Function, LibCall, UserFuncName};
+use cranelift_codegen::ir::{self, ExternalName, Function, LibCall, UserFuncName};
 use cranelift_codegen::isa::{CallConv, TargetIsa};
 use cranelift_codegen::{Context, FinalizedRelocTarget};
 use cranelift_frontend::FunctionBuilderContext;
 use wisp_core::module::ModuleInner;
+use wisp_core::TrapCode;
 
 use crate::code_memory::{self, CodeMemory, WritableCode};
 use crate::trampolines::{self, Callee};
 use crate::translate::{self, Env, WASM_FUNCTION_NAMESPACE};
-use crate::{executor, libcalls, perf_map};
+use crate::{executor, libcalls, perf_map, signals};
 
 /// A module's native code.
 pub struct ModuleCode {
@@ -97,6 +98,9 @@ struct Compiled {
     bytes: Vec<u8>,
     alignment: u32,
     relocs: Vec<Relocation>,
+    /// Offsets of the instructions that fault when a guarded memory's access is out of
+    /// bounds (`signals.rs`).
+    traps: Vec<u32>,
 }
 
 /// The translation environment for `module` on this host, with calls made as `calls`.
@@ -127,8 +131,10 @@ fn compile_module(module: &ModuleInner) -> CompileResult {
     // Functions first, trampolines after: a call to function `def` goes to piece `def`.
     let imported = module.num_imported_funcs;
     let (code, offsets, size) = link(
+        module,
         &pieces,
         |def| Some(def as usize),
+        |i| (i < count as usize).then_some(imported + i as u32),
         |i| match i.checked_sub(count as usize) {
             None => perf_map::func_name(module, imported + i as u32),
             Some(t) => perf_map::func_name(module, imported + t as u32) + " array trampoline",
@@ -158,12 +164,16 @@ fn compile_module(module: &ModuleInner) -> CompileResult {
 
 /// Lays `pieces` out in one new mapping, each at its alignment, applies their relocations
 /// (a call to defined function `def` goes to the piece `piece_of(def)` names), and makes
-/// it executable. Returns the code, each piece's offset in it, and the bytes laid out.
-/// With `coloured`, the code starts where `code_memory::colour` says in its first page,
-/// not at the page's start (for code mapped one function at a time).
+/// it executable, registered for the fault handler (`signals.rs`: its trap sites, and
+/// which pieces are wasm functions, `func_of` giving a piece's function index). Returns the
+/// code, each piece's offset in it, and the bytes laid out. With `coloured`, the code
+/// starts where `code_memory::colour` says in its first page, not at the page's start (for
+/// code mapped one function at a time).
 fn link(
+    module: &ModuleInner,
     pieces: &[Compiled],
     piece_of: impl Fn(u32) -> Option<usize>,
+    func_of: impl Fn(usize) -> Option<u32>,
     name: impl Fn(usize) -> String,
     coloured: bool,
 ) -> Result<(CodeMemory, Vec<usize>, usize), String> {
@@ -211,7 +221,17 @@ fn link(
             apply(bytes, at, base + at, reloc.kind, value)?;
         }
     }
-    let code = memory.publish().map_err(|e| format!("code memory: {e}"))?;
+    let mut map = signals::CodeMap::new(module);
+    for (i, (piece, &at)) in pieces.iter().zip(&offsets).enumerate() {
+        for &trap in &piece.traps {
+            map.trap(at as u32 + trap, TrapCode::MemoryOutOfBounds);
+        }
+        if let Some(func) = func_of(i) {
+            map.func(at as u32, (at + piece.bytes.len()) as u32, func);
+        }
+    }
+    let mut code = memory.publish().map_err(|e| format!("code memory: {e}"))?;
+    code.register(signals::register(base, size, map));
     if perf_map::enabled() {
         for (i, (piece, &at)) in pieces.iter().zip(&offsets).enumerate() {
             perf_map::record(base + at, piece.bytes.len(), &name(i));
@@ -264,8 +284,10 @@ pub fn compile_unit(module: &ModuleInner, def: u32, table: usize) -> Result<Unit
     // calls, and the function's recursion.
     let func = module.num_imported_funcs + def;
     let (code, offsets, size) = link(
+        module,
         &pieces,
         |callee| (callee == def).then_some(0),
+        |i| (i == 0).then_some(func),
         |i| {
             let name = perf_map::func_name(module, func);
             match i {
@@ -438,6 +460,13 @@ fn emit(ctx: &mut Context, isa: &dyn TargetIsa, def: u32) -> Result<Compiled, St
         })?;
     let bytes = compiled.code_buffer().to_vec();
     let alignment = compiled.buffer.alignment;
+    let traps = compiled
+        .buffer
+        .traps()
+        .iter()
+        .filter(|t| t.code == ir::TrapCode::HEAP_OUT_OF_BOUNDS)
+        .map(|t| t.offset)
+        .collect();
     let raw: Vec<_> = compiled
         .buffer
         .relocs()
@@ -466,6 +495,7 @@ fn emit(ctx: &mut Context, isa: &dyn TargetIsa, def: u32) -> Result<Compiled, St
         bytes,
         alignment,
         relocs,
+        traps,
     })
 }
 

@@ -11,7 +11,7 @@ use wisp_core::{Error, FuncKind, InstanceEntity, ModuleError, StoreInner, Trap, 
 
 use crate::compile::module_code;
 use crate::libcalls::{self, PANICKED};
-use crate::stack;
+use crate::{signals, stack};
 
 /// The Cranelift JIT tier. Stateless: per-module code lives in each module, the execution
 /// state of a call in the store and on the native stack.
@@ -139,6 +139,10 @@ impl Executor for Jit {
         true
     }
 
+    fn guard_pages(&self) -> bool {
+        crate::signals::supported()
+    }
+
     fn prepare_module(&self, module: &Arc<ModuleInner>) -> wisp_core::Result<()> {
         module_code(module)
             .map(drop)
@@ -253,7 +257,7 @@ pub(crate) unsafe fn run(
             (*store).depth_left = (*store).engine.config().get_max_call_depth();
         }
         let f: ArrayCallFn = std::mem::transmute::<*mut u8, ArrayCallFn>(entry);
-        let status = f(vmctx, vmctx, args);
+        let status = signals::call(store, f, vmctx, vmctx, args);
         (*store).depth_left = saved_budget;
         if outermost {
             (*store).stack_limit = 0;

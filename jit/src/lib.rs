@@ -28,6 +28,7 @@ mod executor;
 mod libcalls;
 mod offsets;
 mod perf_map;
+mod signals;
 mod stack;
 mod tiering;
 mod trampolines;

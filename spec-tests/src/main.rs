@@ -21,6 +21,9 @@ options:
   --fuel         run with fuel metering on and a budget no test exhausts
   --eager        translate each module as it loads rather than each function on its
                  first call
+  --explicit-bounds
+                 native code checks every memory access explicitly (by default
+                 it leaves guarded memories' bounds to the hardware where it can)
   --json FILE    write per-file counts to FILE as JSON
   -v             print every failing directive with file:line and why, and the
                  differences from expectations.txt
@@ -50,6 +53,7 @@ fn parse_args() -> Result<Option<Args>, String> {
             "-h" | "--help" => return Ok(None),
             "--fuel" => args.settings.fuel = true,
             "--eager" => args.settings.eager = true,
+            "--explicit-bounds" => args.settings.explicit_bounds = true,
             "-v" | "--verbose" => args.verbose = true,
             "--skipped" => args.list_skipped = true,
             "--tier" => {

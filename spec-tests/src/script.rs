@@ -14,13 +14,16 @@ use crate::report::{DirectiveResult, Outcome};
 use crate::tier::Tier;
 use crate::{spectest, traps, values};
 
-/// How to run: on which tier, whether with fuel metering, and whether modules are
-/// translated when they load (eager) rather than each function on its first call.
+/// How to run: on which tier, whether with fuel metering, whether modules are
+/// translated when they load (eager) rather than each function on its first call, and
+/// whether native code checks every memory access explicitly rather than leaving guarded
+/// memories' bounds to the hardware (`Config::signals_based_traps(false)`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Settings {
     pub tier: Tier,
     pub fuel: bool,
     pub eager: bool,
+    pub explicit_bounds: bool,
 }
 
 /// Proposals wisp implements but leaves off by default. A script in a proposal's own folder
@@ -249,6 +252,7 @@ impl Script {
         let mut config = Config::default();
         config.consume_fuel(settings.fuel);
         config.lazy_translation(!settings.eager);
+        config.signals_based_traps(!settings.explicit_bounds);
         proposals.apply(&mut config);
         let engine = settings.tier.engine(&config);
         let mut store = Store::new(&engine, ());

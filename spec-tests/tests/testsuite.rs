@@ -1,5 +1,6 @@
-//! Runs the whole testsuite on every tier, with fuel metering off and on, and once more
-//! with every module translated as it loads (eager translation), and
+//! Runs the whole testsuite on every tier, with fuel metering off and on, once more with
+//! every module translated as it loads (eager translation), and on the native tiers once
+//! more with every memory access checked explicitly (no guard pages), and
 //! checks the outcome against `expectations.txt`: any failure it does not list fails this
 //! test, and so does a listed failure that now passes or an entry that matches nothing.
 
@@ -13,13 +14,33 @@ fn testsuite_matches_expectations() {
 
     let mut problems = String::new();
     for &tier in Tier::ALL {
-        for (fuel, eager) in [(false, false), (true, false), (false, true)] {
-            let settings = Settings { tier, fuel, eager };
+        let modes: &[(bool, bool, bool)] = if tier == Tier::Interp {
+            &[
+                (false, false, false),
+                (true, false, false),
+                (false, true, false),
+            ]
+        } else {
+            &[
+                (false, false, false),
+                (true, false, false),
+                (false, true, false),
+                (false, false, true),
+            ]
+        };
+        for &(fuel, eager, explicit_bounds) in modes {
+            let settings = Settings {
+                tier,
+                fuel,
+                eager,
+                explicit_bounds,
+            };
             let report = run_suite(&root, &files, settings, &expectations);
             let verdict = expectations.check(&report, true);
-            let mode = match (fuel, eager) {
-                (_, true) => "translated eagerly",
-                (true, _) => "with fuel",
+            let mode = match (fuel, eager, explicit_bounds) {
+                (_, _, true) => "explicit bounds checks",
+                (_, true, _) => "translated eagerly",
+                (true, _, _) => "with fuel",
                 _ => "without fuel",
             };
             println!("{} ({mode})", report.summary_line());

@@ -34,17 +34,18 @@ unsafe impl Send for MemoryEntity {}
 unsafe impl Sync for MemoryEntity {}
 
 impl MemoryEntity {
-    /// Allocates `ty.min` zeroed pages, counted in the store's memory total. `limit_bytes`
-    /// caps growth (the engine's limit); `reserve` asks for reserved address space
-    /// (`Config::memory_reservation`). The store's limits were checked before
-    /// (`limits::admit_instance`, `admit_memory`).
+    /// Allocates `ty.min` zeroed pages, counted in the store's memory total, as `config`
+    /// says: its `max_memory_bytes` caps growth, its `memory_reservation` asks for reserved
+    /// address space, and a memory it guards ([`crate::Config::memory_guarded`]) is
+    /// reserved for 4 GiB plus the guard, or not created at all (native code compiled for
+    /// the engine leaves its bounds to the hardware). The store's limits were checked
+    /// before (`limits::admit_instance`, `admit_memory`).
     pub(crate) fn new(
         ty: MemoryType,
-        limit_bytes: u64,
-        reserve: bool,
+        config: &crate::Config,
         resources: *mut StoreResources,
     ) -> Result<MemoryEntity> {
-        let plan = crate::limits::plan_memory(ty, limit_bytes)?;
+        let plan = crate::limits::plan_memory(ty, config.max_memory_bytes)?;
         let exhausted = || {
             Error::ResourceExhausted(alloc::format!(
                 "could not allocate {} bytes of linear memory",
@@ -53,7 +54,21 @@ impl MemoryEntity {
         };
         let len = usize::try_from(plan.bytes).map_err(|_| exhausted())?;
         let max = plan.max_pages.saturating_mul(ty.page_size());
-        let mut bytes = Storage::new(len, reserve.then_some(max)).ok_or_else(exhausted)?;
+        #[cfg(all(feature = "std", unix, not(miri)))]
+        let mut bytes = if config.memory_guarded(&ty) {
+            Storage::guarded(len, (1 << 32) + config.get_memory_guard()).ok_or_else(|| {
+                Error::ResourceExhausted(
+                    "could not reserve 4 GiB and a guard region for a linear memory \
+                     (Config::signals_based_traps(false) checks bounds explicitly instead)"
+                        .into(),
+                )
+            })?
+        } else {
+            Storage::new(len, config.memory_reservation.then_some(max)).ok_or_else(exhausted)?
+        };
+        #[cfg(not(all(feature = "std", unix, not(miri))))]
+        let mut bytes =
+            Storage::new(len, config.memory_reservation.then_some(max)).ok_or_else(exhausted)?;
         // SAFETY: `resources` is the store's, which outlives its memories; no reference to
         // it is live while an entity is created.
         unsafe { (*resources).memory_grown(plan.bytes) };
@@ -178,9 +193,8 @@ impl Memory {
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let inner = &mut store.as_context_mut().0.inner;
         crate::limits::admit_memory(inner, ty)?;
-        let config = inner.engine.config();
-        let (limit, reserve) = (config.max_memory_bytes, config.memory_reservation);
-        let entity = MemoryEntity::new(ty, limit, reserve, inner.resources.as_ptr())?;
+        let engine = inner.engine.clone();
+        let entity = MemoryEntity::new(ty, engine.config(), inner.resources.as_ptr())?;
         let index = inner.memories.len() as u32;
         inner.memories.push(crate::owned::Owned::new(entity));
         Ok(Memory {

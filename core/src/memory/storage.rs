@@ -35,6 +35,13 @@ impl Storage {
         zeroed_vec(len).map(Storage::Heap)
     }
 
+    /// `len` zeroed bytes in a reservation of exactly `reserve` bytes (4 GiB and a guard
+    /// region), or `None`: a guarded memory has no fallback.
+    #[cfg(all(feature = "std", unix, not(miri)))]
+    pub(crate) fn guarded(len: usize, reserve: u64) -> Option<Storage> {
+        reserved::Reserved::new(len, reserve).map(Storage::Reserved)
+    }
+
     pub(crate) fn len(&self) -> usize {
         match self {
             Storage::Heap(v) => v.len(),

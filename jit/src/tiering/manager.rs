@@ -169,6 +169,17 @@ impl NativeTier for Shared {
         Some(entry)
     }
 
+    unsafe fn call_native(
+        &self,
+        store: *mut StoreInner,
+        entry: ArrayCallFn,
+        vmctx: *mut wisp_core::vm::VmCtx,
+        array: *mut u64,
+    ) -> u32 {
+        // SAFETY: forwarded contract.
+        unsafe { crate::signals::call(store, entry, vmctx, vmctx, array) }
+    }
+
     fn native_trap(&self, store: *mut StoreInner, status: u32) -> Trap {
         // SAFETY: the interpreter passes its live store, with no reference into it held.
         match unsafe { outcome(store, status) } {

@@ -96,6 +96,10 @@ impl Executor for Tiered {
         true
     }
 
+    fn guard_pages(&self) -> bool {
+        crate::signals::supported()
+    }
+
     fn prepare_module(&self, module: &Arc<ModuleInner>) -> wisp_core::Result<()> {
         self.interp.prepare_module(module)?;
         TierModule::of(module, &self.shared)

@@ -5,6 +5,14 @@
 //! offset `o` is in bounds when `a + o + size <= len`, computed in 64 bits, where neither
 //! sum can overflow (both terms are below 2^33). `base` and `len` are loaded from the
 //! memory's entity at each access (see the invariants in `mod.rs`).
+//!
+//! In a guarded memory (`Config::memory_guarded`: 4 GiB and a guard region reserved, all
+//! of it inaccessible past `len`) an access with `o + size` within the guard needs no
+//! check: `base + a + o` is inside the reservation, and faults if it is out of bounds,
+//! which the handler in `signals.rs` turns into `MemoryOutOfBounds`. Such an access is the
+//! only instruction native code emits that may fault (its flags carry Cranelift's
+//! `HEAP_OUT_OF_BOUNDS`, which `compile.rs` registers as a trap site); its base never
+//! changes (the memory never moves), so its load may be shared and hoisted.
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, Endianness, InstBuilder, MemFlagsData, Type, Value};
@@ -15,12 +23,18 @@ use super::{vm_flags, vm_readonly, Translator};
 use crate::libcalls::Libcall;
 use crate::offsets;
 
-/// Flags for guest memory accesses: explicitly checked (so they never fault), possibly
+/// Flags for explicitly checked guest memory accesses (which never fault): possibly
 /// unaligned, little-endian whatever the host.
-pub(super) fn heap_flags() -> MemFlagsData {
+fn checked_flags() -> MemFlagsData {
     MemFlagsData::new()
         .with_notrap()
         .with_endianness(Endianness::Little)
+}
+
+/// Flags for guarded accesses: as `checked_flags`, but they may fault, which Cranelift
+/// records as a `HEAP_OUT_OF_BOUNDS` trap site.
+fn guarded_flags() -> MemFlagsData {
+    MemFlagsData::new().with_endianness(Endianness::Little)
 }
 
 #[derive(Clone, Copy)]
@@ -49,8 +63,13 @@ impl Translator<'_, '_> {
     }
 
     /// The native address of a `size`-byte access at `addr + memarg.offset`, after the
-    /// bounds check.
-    pub(super) fn heap_addr(&mut self, memarg: MemArg, addr: Value, size: u32) -> Value {
+    /// bounds check if it needs one, and the flags to access it with.
+    pub(super) fn heap_addr(
+        &mut self,
+        memarg: MemArg,
+        addr: Value,
+        size: u32,
+    ) -> (Value, MemFlagsData) {
         // GC array targets are not enabled: every access is to a memory.
         let mem = match memarg.target {
             wasmparser::MemArgTarget::Memory(m) => m,
@@ -58,27 +77,39 @@ impl Translator<'_, '_> {
         };
         let ptr = self.env.ptr;
         let entity = self.memory_entity(mem);
-        let len = self
-            .b
-            .ins()
-            .load(ptr, vm_flags(), entity, offsets::MEMORY_LEN);
         let addr = self.b.ins().uextend(types::I64, addr);
-        let end = self
-            .b
-            .ins()
-            .iadd_imm_u(addr, (memarg.offset + u64::from(size)) as i64);
-        let out = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
-        self.trap_if(out, TrapCode::MemoryOutOfBounds);
+        let config = self.env.module.engine.config();
+        let reach = memarg.offset + u64::from(size);
+        let flags = if config.memory_guarded(&self.env.module.memories[mem as usize])
+            && reach <= config.get_memory_guard()
+        {
+            guarded_flags()
+        } else {
+            let len = self
+                .b
+                .ins()
+                .load(ptr, vm_flags(), entity, offsets::MEMORY_LEN);
+            let end = self.b.ins().iadd_imm_u(addr, reach as i64);
+            let out = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+            self.trap_if(out, TrapCode::MemoryOutOfBounds);
+            checked_flags()
+        };
+        let base_flags = if flags == guarded_flags() {
+            vm_readonly()
+        } else {
+            vm_flags()
+        };
         let base = self
             .b
             .ins()
-            .load(ptr, vm_flags(), entity, offsets::MEMORY_BASE);
+            .load(ptr, base_flags, entity, offsets::MEMORY_BASE);
         let at = self.b.ins().iadd(base, addr);
-        if memarg.offset == 0 {
+        let at = if memarg.offset == 0 {
             at
         } else {
             self.b.ins().iadd_imm_u(at, memarg.offset as i64)
-        }
+        };
+        (at, flags)
     }
 
     pub(super) fn load(&mut self, memarg: MemArg, kind: Load) {
@@ -87,8 +118,7 @@ impl Translator<'_, '_> {
             Load::Plain(ty) => ty.bytes(),
             Load::Extend { bits, .. } => u32::from(bits) / 8,
         };
-        let p = self.heap_addr(memarg, addr, size);
-        let f = heap_flags();
+        let (p, f) = self.heap_addr(memarg, addr, size);
         let ins = self.b.ins();
         let v = match kind {
             Load::Plain(ty) => ins.load(ty, f, p, 0),
@@ -113,8 +143,7 @@ impl Translator<'_, '_> {
     /// Stores the low `bits` bits of the value on top of the stack (all of a float).
     pub(super) fn store(&mut self, memarg: MemArg, bits: u32) {
         let (addr, value) = self.pop2();
-        let p = self.heap_addr(memarg, addr, bits / 8);
-        let f = heap_flags();
+        let (p, f) = self.heap_addr(memarg, addr, bits / 8);
         let width = self.b.func.dfg.value_type(value).bits();
         let ins = self.b.ins();
         match bits {

@@ -22,7 +22,6 @@ use cranelift_codegen::ir::types::{F32X4, F64X2, I16, I16X8, I32, I32X4, I64X2, 
 use cranelift_codegen::ir::{ConstantData, Endianness, InstBuilder, MemFlagsData, Type, Value};
 use wasmparser::{MemArg, Operator};
 
-use super::memory::heap_flags;
 use super::{Translator, V128};
 
 /// How a load fills a vector.
@@ -125,15 +124,15 @@ impl Translator<'_, '_> {
             // ----- memory -------------------------------------------------------------
             O::V128Load { memarg } => {
                 let addr = self.pop();
-                let p = self.heap_addr(memarg, addr, 16);
-                let v = self.b.ins().load(I8X16, heap_flags(), p, 0);
+                let (p, f) = self.heap_addr(memarg, addr, 16);
+                let v = self.b.ins().load(I8X16, f, p, 0);
                 self.vpush(v);
             }
             O::V128Store { memarg } => {
                 let v = self.vpop(I8X16);
                 let addr = self.pop();
-                let p = self.heap_addr(memarg, addr, 16);
-                self.b.ins().store(heap_flags(), v, p, 0);
+                let (p, f) = self.heap_addr(memarg, addr, 16);
+                self.b.ins().store(f, v, p, 0);
             }
             O::V128Load8x8S { memarg } => self.vload(
                 memarg,
@@ -569,10 +568,9 @@ impl Translator<'_, '_> {
 
     fn vload(&mut self, memarg: MemArg, kind: VLoad) {
         let addr = self.pop();
-        let f = heap_flags();
         let v = match kind {
             VLoad::Extend { signed, to } => {
-                let p = self.heap_addr(memarg, addr, 8);
+                let (p, f) = self.heap_addr(memarg, addr, 8);
                 let ins = self.b.ins();
                 match (to, signed) {
                     (I16X8, true) => ins.sload8x8(f, p, 0),
@@ -585,13 +583,13 @@ impl Translator<'_, '_> {
             }
             VLoad::Splat { ty } => {
                 let lane = ty.lane_type();
-                let p = self.heap_addr(memarg, addr, lane.bytes());
+                let (p, f) = self.heap_addr(memarg, addr, lane.bytes());
                 let x = self.b.ins().load(lane, f, p, 0);
                 self.b.ins().splat(ty, x)
             }
             VLoad::Zero { ty } => {
                 let lane = ty.lane_type();
-                let p = self.heap_addr(memarg, addr, lane.bytes());
+                let (p, f) = self.heap_addr(memarg, addr, lane.bytes());
                 let x = self.b.ins().load(lane, f, p, 0);
                 self.b.ins().scalar_to_vector(ty, x)
             }
@@ -604,8 +602,8 @@ impl Translator<'_, '_> {
         let v = self.vpop(ty);
         let addr = self.pop();
         let lane_ty = ty.lane_type();
-        let p = self.heap_addr(memarg, addr, lane_ty.bytes());
-        let x = self.b.ins().load(lane_ty, heap_flags(), p, 0);
+        let (p, f) = self.heap_addr(memarg, addr, lane_ty.bytes());
+        let x = self.b.ins().load(lane_ty, f, p, 0);
         let v = self.b.ins().insertlane(v, x, lane);
         self.vpush(v);
     }
@@ -615,8 +613,8 @@ impl Translator<'_, '_> {
         let v = self.vpop(ty);
         let addr = self.pop();
         let x = self.b.ins().extractlane(v, lane);
-        let p = self.heap_addr(memarg, addr, ty.lane_type().bytes());
-        self.b.ins().store(heap_flags(), x, p, 0);
+        let (p, f) = self.heap_addr(memarg, addr, ty.lane_type().bytes());
+        self.b.ins().store(f, x, p, 0);
     }
 
     /// `splat`: an `i32` is cut to an `i8x16`'s or `i16x8`'s lane.

@@ -210,7 +210,10 @@ impl Exec<'_> {
             // Native code finds the store through its instance (`VmCtx::store`), which
             // every entry from Rust sets: a `Store<T>` may have moved since the last.
             (*vmctx).store = store;
-            let code = entry(vmctx, vmctx, array);
+            let code = match self.native {
+                Some(native) => native.call_native(store, entry, vmctx, array),
+                None => entry(vmctx, vmctx, array),
+            };
             (*store).depth_left = saved;
             code
         };

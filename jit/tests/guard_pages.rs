@@ -1,0 +1,276 @@
+//! Guarded memories (`Config::signals_based_traps`): native code leaves their bounds to the
+//! hardware, and the fault handler (`signals.rs`) turns an out-of-bounds access into the
+//! trap and backtrace the explicit check gives. Every case runs on every tier in both
+//! modes and must agree with the interpreter: the edge of memory at every width, offsets
+//! inside and beyond the guard region, growth, a trapped store's memory, traps in native
+//! code nested under a host function that recovers, and many memories at once.
+
+use wisp_core::{
+    Caller, Config, Engine, Error, Instance, Linker, Module, Store, Trap, TrapCode, Val,
+};
+
+mod common;
+
+use common::{engine, Tier, ALL, NATIVE};
+
+/// The configurations every case runs in: guard pages where the host has them, and
+/// explicit checks.
+fn configs() -> [Config; 2] {
+    let guarded = Config::default();
+    let mut explicit = Config::default();
+    explicit.signals_based_traps(false);
+    [guarded, explicit]
+}
+
+fn instantiate(engine: &Engine, wat: &str) -> (Store<()>, Instance) {
+    let module = Module::new(engine, wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(engine, ());
+    let instance = Linker::new(engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    (store, instance)
+}
+
+/// What a call gave: its result, or its trap code and backtrace (function names).
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    Value(i64),
+    Trap(Option<TrapCode>, Vec<Option<String>>),
+}
+
+fn outcome(r: Result<i64, Error>) -> Outcome {
+    match r {
+        Ok(v) => Outcome::Value(v),
+        Err(e) => {
+            let trap = e.as_trap().expect("a trap");
+            Outcome::Trap(
+                trap.code(),
+                trap.backtrace()
+                    .iter()
+                    .map(|f| f.func_name.clone())
+                    .collect(),
+            )
+        }
+    }
+}
+
+const EDGES: &str = r#"(module
+  (memory 1 3)
+  (func $load8 (param i32) (result i64) (i64.load8_u (local.get 0)))
+  (func $load16 (param i32) (result i64) (i64.load16_s (local.get 0)))
+  (func $load32 (param i32) (result i64) (i64.load32_u (local.get 0)))
+  (func $load64 (param i32) (result i64) (i64.load (local.get 0)))
+  (func $loadf64 (param i32) (result i64) (i64.reinterpret_f64 (f64.load (local.get 0))))
+  (func $load_near_guard (param i32) (result i64) (i64.load offset=33554424 (local.get 0)))
+  (func $load_past_guard (param i32) (result i64) (i64.load offset=4294967295 (local.get 0)))
+  (func $store32 (param i32) (result i64) (i32.store (local.get 0) (i32.const -1)) (i64.const 1))
+  (func $store64 (param i32) (result i64) (i64.store offset=8 (local.get 0) (i64.const -1)) (i64.const 1))
+  (func $grow (param i32) (result i64) (i64.extend_i32_s (memory.grow (local.get 0))))
+  (func $sum (param i32) (result i64)
+    (local $i i32) (local $s i64)
+    (loop $l
+      (local.set $s (i64.add (local.get $s) (i64.load8_u (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get 0))))
+    (local.get $s))
+  (func $outer (param i32 i32) (result i64)
+    (call_indirect (param i32) (result i64) (local.get 0) (local.get 1)))
+  (table 16 funcref)
+  (elem (i32.const 0) $load8 $load16 $load32 $load64 $loadf64 $load_near_guard
+    $load_past_guard $store32 $store64 $grow $sum)
+  (export "outer" (func $outer)))"#;
+
+/// Each access (table index), at addresses around the end of one, two and three pages.
+fn edge_calls() -> Vec<(i32, i32)> {
+    let mut calls = Vec::new();
+    for page_end in [65536i32, 131072, 196608] {
+        for index in 0..9 {
+            for delta in [-9, -8, -5, -4, -2, -1, 0, 1, 7] {
+                calls.push((index, page_end + delta));
+            }
+            calls.push((index, -1));
+            calls.push((index, i32::MIN));
+            calls.push((index, 0));
+        }
+        // Grow a page (to 2, then 3, then fail at the maximum) and read everything.
+        calls.push((9, 1));
+        calls.push((10, page_end));
+    }
+    calls.push((5, -33554424));
+    calls
+}
+
+fn run_edges(engine: &Engine) -> Vec<Outcome> {
+    let (mut store, instance) = instantiate(engine, EDGES);
+    let outer = instance
+        .get_typed_func::<(i32, i32), i64>(&store, "outer")
+        .unwrap();
+    edge_calls()
+        .into_iter()
+        .map(|(index, addr)| outcome(outer.call(&mut store, (addr, index))))
+        .collect()
+}
+
+#[test]
+fn every_tier_and_mode_agrees_at_the_edge_of_memory() {
+    let reference = run_edges(&engine(Tier::Interp, &Config::default()));
+    assert!(reference
+        .iter()
+        .any(|o| matches!(o, Outcome::Trap(Some(TrapCode::MemoryOutOfBounds), f) if f.len() == 2)));
+    for config in configs() {
+        for tier in ALL {
+            assert_eq!(
+                run_edges(&engine(tier, &config)),
+                reference,
+                "{tier:?}, signals-based traps {}",
+                config.get_memory_guard() > 0
+            );
+        }
+    }
+}
+
+#[test]
+fn native_engines_guard_their_memories_on_hosts_that_can() {
+    let [guarded, explicit] = configs();
+    let host = cfg!(all(
+        target_os = "linux",
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "riscv64"
+        )
+    ));
+    for tier in NATIVE {
+        assert_eq!(
+            engine(tier, &guarded).config().get_memory_guard() > 0,
+            host,
+            "{tier:?}"
+        );
+        assert_eq!(engine(tier, &explicit).config().get_memory_guard(), 0);
+    }
+    // The interpreter checks every access: its memories need no guard.
+    assert_eq!(
+        engine(Tier::Interp, &guarded).config().get_memory_guard(),
+        0
+    );
+}
+
+#[test]
+fn a_trapped_store_changes_nothing() {
+    for config in configs() {
+        for tier in NATIVE {
+            let engine = engine(tier, &config);
+            let (mut store, instance) = instantiate(
+                &engine,
+                r#"(module (memory (export "m") 1)
+                  (func (export "store") (param i32)
+                    (i64.store (local.get 0) (i64.const -1))))"#,
+            );
+            let f = instance.get_typed_func::<i32, ()>(&store, "store").unwrap();
+            for addr in [65536, 65540, -8] {
+                let e = f.call(&mut store, addr).unwrap_err();
+                assert_eq!(
+                    e.as_trap().and_then(Trap::code),
+                    Some(TrapCode::MemoryOutOfBounds)
+                );
+            }
+            let m = instance.get_memory(&store, "m").unwrap();
+            assert!(m.data(&store).unwrap().iter().all(|&b| b == 0), "{tier:?}");
+        }
+    }
+}
+
+/// Native code traps under a host function that native code called, which recovers and
+/// returns: the fault resumes at the innermost entry (the host's call), not the outer one,
+/// and the outer native code goes on with its registers intact.
+#[test]
+fn a_fault_nested_under_a_host_call_resumes_at_the_inner_entry() {
+    let wat = r#"(module
+      (import "host" "recover" (func $recover (param i32) (result i32)))
+      (memory 1)
+      (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+      (func (export "run") (param i32) (result i32)
+        (local $a i32) (local $b i32) (local $i i32)
+        (local.set $a (i32.mul (local.get 0) (i32.const 3)))
+        (local.set $b (i32.add (local.get 0) (i32.const 11)))
+        (loop $l
+          (local.set $a (i32.add (local.get $a)
+            (call $recover (i32.add (i32.const 65531) (local.get $i)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (i32.const 4))))
+        (i32.add (i32.mul (local.get $a) (i32.const 100)) (local.get $b))))"#;
+    for config in configs() {
+        for tier in NATIVE {
+            let engine = engine(tier, &config);
+            let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
+            let mut store = Store::new(&engine, ());
+            let mut linker = Linker::new(&engine);
+            linker
+                .func_wrap(
+                    "host",
+                    "recover",
+                    |mut caller: Caller<'_, ()>, addr: i32| -> Result<i32, Trap> {
+                        let load = caller.get_export("load").and_then(|e| e.into_func());
+                        let load = load.expect("the module exports load");
+                        let mut out = [Val::I32(0)];
+                        match load.call(&mut caller, &[Val::I32(addr)], &mut out) {
+                            Ok(()) => Ok(out[0].i32().unwrap_or(-1)),
+                            Err(e) => {
+                                let code = e.as_trap().and_then(Trap::code);
+                                assert_eq!(code, Some(TrapCode::MemoryOutOfBounds));
+                                Ok(1000)
+                            }
+                        }
+                    },
+                )
+                .unwrap();
+            let instance = linker.instantiate(&mut store, &module).unwrap();
+            let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+            // Loads at 65531..65534: the first two read zeroes, the last two fault (their
+            // 4 bytes pass 65536).
+            assert_eq!(
+                run.call(&mut store, 5).unwrap(),
+                (15 + 2000) * 100 + 16,
+                "{tier:?}"
+            );
+            assert_eq!(
+                run.call(&mut store, 7).unwrap(),
+                (21 + 2000) * 100 + 18,
+                "{tier:?}"
+            );
+        }
+    }
+}
+
+/// A store with a thousand guarded memories (4 GiB of address space each) works, and
+/// releases them when it drops.
+#[test]
+fn many_guarded_memories() {
+    for round in 0..3 {
+        let engine = engine(Tier::Jit, &Config::default());
+        let mut store = Store::new(&engine, ());
+        let mut memories = Vec::new();
+        for _ in 0..1000 {
+            memories.push(
+                wisp_core::Memory::new(&mut store, wisp_core::MemoryType::new(1, None)).unwrap(),
+            );
+        }
+        let mut linker = Linker::new(&engine);
+        linker.define("env", "m", memories[999]).unwrap();
+        let module = Module::new(
+            &engine,
+            wat::parse_str(
+                r#"(module (import "env" "m" (memory 1))
+                  (func (export "peek") (param i32) (result i32) (i32.load8_u (local.get 0))))"#,
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let peek = instance.get_func(&store, "peek").unwrap();
+        let mut out = [Val::I32(0)];
+        peek.call(&mut store, &[Val::I32(65535)], &mut out).unwrap();
+        assert_eq!(out[0].i32(), Some(0), "round {round}");
+        assert!(peek.call(&mut store, &[Val::I32(65536)], &mut out).is_err());
+    }
+}
