@@ -138,6 +138,10 @@ for arch in "${arches[@]}"; do
   upper=$(tr 'a-z-' 'A-Z_' <<<"$target")
   export "CARGO_TARGET_${upper}_LINKER=$triple-gcc"
   export "CARGO_TARGET_${upper}_RUNNER=$qemu ${cpu[*]} -L /usr/$triple"
+  # Tests that start a child process of their own binary run it the same way; and under
+  # qemu-user they keep fewer guarded memories alive at once (qemu tracks every reserved
+  # page of the guest, 4 GiB and more per memory, in the host's memory).
+  export "WISP_TEST_RUNNER=$qemu ${cpu[*]} -L /usr/$triple"
   logs="$CARGO_TARGET_DIR/$target/logs/$arch"
   mkdir -p "$logs"
 

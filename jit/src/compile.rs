@@ -473,6 +473,11 @@ fn emit(ctx: &mut Context, isa: &dyn TargetIsa, def: u32) -> Result<Compiled, St
         .iter()
         .map(|r| (r.offset, r.kind, r.target.clone(), r.addend))
         .collect();
+    // `WISP_JIT_CLIF` prints every function's IR as Cranelift optimised it, with the size
+    // of its code (a debugging aid, to read beside `wasmtime explore`).
+    if std::env::var_os("WISP_JIT_CLIF").is_some() {
+        eprintln!("; {} bytes\n{}", bytes.len(), ctx.func.display());
+    }
     let mut relocs = Vec::with_capacity(raw.len());
     for (offset, kind, target, addend) in raw {
         let target = match target {

@@ -2,8 +2,9 @@
 //!
 //! Wasm functions are compiled to native code that works on the same instance model as the
 //! interpreter (`wisp_core::vm::VmCtx`, the store's memories, tables and globals), with the
-//! same semantics: every trap is an explicit branch that returns a status (no signal
-//! handlers), fuel is charged at the interpreter's points in the interpreter's amounts,
+//! same semantics: every trap is an explicit branch that returns a status, except an
+//! out-of-bounds access to a guarded memory, which faults and which the signal handler
+//! (`signals`) turns into the same status at the entry point; fuel is charged at the interpreter's points in the interpreter's amounts,
 //! deep recursion ends in `StackExhausted`, never in a crash.
 //!
 //! - `translate`: wasm bodies to Cranelift IR.
@@ -15,6 +16,7 @@
 //! - `executor`: the `Executor` the engine calls, and the entry from Rust.
 //! - `tiering`: the interpreter and the JIT on one engine: profiles, a compile thread,
 //!   functions swapped in one at a time, on-stack replacement.
+//! - `signals`: traps from faults in guarded memories; every entry from Rust goes through it.
 //! - `stack`: the native stack limit.
 //! - `offsets`: where native code finds the runtime's fields.
 //! - `perf_map`: symbols for `perf` (`WISP_PERF_MAP`).

@@ -119,6 +119,10 @@ std::arch::global_asm!(
 
 #[cfg(target_arch = "riscv64")]
 std::arch::global_asm!(
+    // The floating-point registers are saved whatever the crate's target features say:
+    // Linux on riscv64 is RV64GC, whose ABI has callee-saved `fs0`-`fs11`.
+    ".option push",
+    ".option arch, +d",
     ".text",
     ".p2align 2",
     ".globl wisp_jit_enter",
@@ -196,6 +200,7 @@ std::arch::global_asm!(
     "ret",
     ".cfi_endproc",
     ".size wisp_jit_enter, . - wisp_jit_enter",
+    ".option pop",
 );
 
 thread_local! {
@@ -303,12 +308,12 @@ unsafe fn regs(ctx: *mut libc::c_void) -> Regs {
         #[cfg(target_arch = "aarch64")]
         {
             let m = &raw mut (*uc).uc_mcontext;
-            let x = |r: usize| (&raw mut (*m).regs[r]).cast::<usize>();
+            let x = (&raw mut (*m).regs).cast::<u64>();
             Regs {
                 pc: (&raw mut (*m).pc).cast(),
                 sp: (&raw mut (*m).sp).cast(),
-                fp: x(29),
-                ret: x(0),
+                fp: x.add(29).cast(),
+                ret: x.cast(),
             }
         }
         #[cfg(target_arch = "riscv64")]

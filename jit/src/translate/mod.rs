@@ -6,9 +6,11 @@
 //!
 //! Every compiled function has the *direct* signature `(vmctx, params...) -> (status,
 //! results...)` (see [`Env::direct_signature`]): status 0 is a normal return, anything else
-//! a trap travelling outwards (`wisp_core::vm::status`). Nothing unwinds and nothing traps
-//! in hardware: each check branches to the function's one failure exit, which returns the
-//! status with zeroed results, and each caller passes a failed status on to its own.
+//! a trap travelling outwards (`wisp_core::vm::status`). Each check branches to the
+//! function's one failure exit, which returns the status with zeroed results, and each
+//! caller passes a failed status on to its own. The one exception is an access to a
+//! guarded memory (`memory.rs`), which has no check: it faults, and the signal handler
+//! (`crate::signals`) leaves all the native frames at once with the trap's status.
 //!
 //! Invariants:
 //! - Every function entry checks, in this order, the native stack against
@@ -20,7 +22,8 @@
 //!   back; failures don't (the entry point from Rust restores it).
 //! - Fuel is charged exactly where the interpreter charges it (`fuel.rs`).
 //! - Memory base and length are loaded from the memory entity at each access, so nothing
-//!   that grows or moves memory (`memory.grow`, any call) can leave a stale base behind.
+//!   that grows or moves memory (`memory.grow`, any call) can leave a stale base behind
+//!   (a guarded memory's base never changes, so its loads may be shared and hoisted).
 
 mod calls;
 mod control;
