@@ -294,7 +294,8 @@ fn report(names: &[&str], results: &Results, runs: usize) -> String {
     out
 }
 
-/// The ratios as a bar chart, a group per workload, bars from 1.0.
+/// The ratios as a bar chart, a group per workload, bars from 1.0; `large` left out, as
+/// from the geometric means (its tiered ratio, a fiftieth, would take most of the axis).
 fn chart(names: &[&str], results: &Results) -> String {
     const COLORS: [&str; 3] = ["#2980b9", "#e67e22", "#7f8c8d"];
     let pairs = pairs(names);
@@ -312,6 +313,7 @@ fn chart(names: &[&str], results: &Results) -> String {
         series: &series,
         groups: results
             .iter()
+            .filter(|(w, _)| group(w).is_some())
             .map(|(w, rows)| {
                 let values = pairs.iter().map(|&p| ratio(rows, p)).collect();
                 (w.name.as_str(), values)
@@ -628,7 +630,14 @@ fn compile_report(results: &[CompileResult], runs: usize) -> String {
             );
         }
         // wisp's CLI over wasmtime's: whole process and native code.
-        if let (Some(Some(w)), Some(Some(t))) = (medians.first(), medians.get(1)) {
+        let cli = |prefix: &str| {
+            r.rows
+                .iter()
+                .zip(&medians)
+                .find(|((label, _), _)| label.starts_with(prefix))
+                .and_then(|(_, m)| *m)
+        };
+        if let (Some(w), Some(t)) = (cli("wisp run"), cli("wasmtime compile")) {
             let div = |a: Option<f64>, b: Option<f64>| match (a, b) {
                 (Some(a), Some(b)) if b > 0.0 => format!("**{:.2}**", a / b),
                 _ => "–".into(),
