@@ -268,7 +268,11 @@ fn report(names: &[&str], results: &Results, runs: usize) -> String {
         if results.iter().any(|(w, _)| group(w) == Some(g)) {
             let _ = write!(out, "| **{label}** |{}", " |".repeat(names.len()));
             for r in &ratios[g] {
-                let _ = write!(out, " **{:.2}** |", geomean(r));
+                if r.is_empty() {
+                    out.push_str(" – |");
+                } else {
+                    let _ = write!(out, " **{:.2}** |", geomean(r));
+                }
             }
             let _ = writeln!(out);
         }
