@@ -9,6 +9,7 @@
 #![allow(missing_docs)]
 
 pub mod runtimes;
+pub mod sizes;
 pub mod workloads;
 
 use std::time::{Duration, Instant};

@@ -6,6 +6,14 @@
 //! With the crate's `jit` feature, `--tiers` compares wisp's tiers instead (`tiers.rs`),
 //! and `--svg FILE` draws that comparison.
 //!
+//! `--process` compares the command-line tools instead, a process per run, as their users
+//! run them (`process.rs`): `wisp run --tier jit|tiered` against `wasmtime run` on every
+//! workload, and a compile report (wisp's JIT against `wasmtime compile`: time, native
+//! code bytes) for the `large` workload, or the `--compile FILE`s; `--svg FILE` draws the
+//! ratios. The tools: `--wisp PATH` (a wisp CLI built with the `jit` feature),
+//! `--wasmtime PATH`, `--wasmi PATH`, else `$WISP_CLI`, `$WASMTIME_CLI`, `$WASMI_CLI`,
+//! else `wisp`, `wasmtime`, `wasmi` on `PATH`; a peer not found is left out.
+//!
 //! Measured separately, like for like:
 //! - execute: `run(n)` on a fresh instance of an eagerly compiled module;
 //! - compile (eager): decode + validate + translate everything;
@@ -15,6 +23,8 @@
 //! - code heap: bytes the eagerly compiled module keeps on the heap, per wasm byte;
 //! - peak heap: the most heap live while compiling lazily, instantiating and running `run(n)`.
 
+mod chart;
+mod process;
 #[cfg(feature = "jit")]
 mod tiers;
 
@@ -41,6 +51,16 @@ pub struct Options {
     /// Compare wisp's tiers (`tiers.rs`) rather than runtimes.
     tiers: bool,
     svg: Option<String>,
+    /// Compare the command-line tools, a process per run (`process.rs`).
+    process: bool,
+    /// The tools' paths, as given (`--wisp`, `--wasmtime`, `--wasmi`).
+    wisp: Option<String>,
+    wasmtime: Option<String>,
+    wasmi: Option<String>,
+    /// The compile report's modules (`--compile FILE`) instead of the `large` workload.
+    pub compile: Vec<String>,
+    /// The compile report alone (`--compile-only`).
+    pub compile_only: bool,
     filter: Vec<String>,
 }
 
@@ -51,6 +71,12 @@ fn parse_options() -> Result<Options, String> {
         json: None,
         tiers: false,
         svg: None,
+        process: false,
+        wisp: None,
+        wasmtime: None,
+        wasmi: None,
+        compile: Vec::new(),
+        compile_only: false,
         filter: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
@@ -68,15 +94,38 @@ fn parse_options() -> Result<Options, String> {
             "--tiers" if cfg!(feature = "jit") => opts.tiers = true,
             "--tiers" => return Err("--tiers needs the crate's `jit` feature".into()),
             "--svg" => opts.svg = Some(args.next().ok_or("--svg needs a file")?),
+            "--process" => opts.process = true,
+            "--wisp" => opts.wisp = Some(args.next().ok_or("--wisp needs a path")?),
+            "--wasmtime" => opts.wasmtime = Some(args.next().ok_or("--wasmtime needs a path")?),
+            "--wasmi" => opts.wasmi = Some(args.next().ok_or("--wasmi needs a path")?),
+            "--compile" => opts
+                .compile
+                .push(args.next().ok_or("--compile needs a file")?),
+            "--compile-only" => opts.compile_only = true,
             "-h" | "--help" => {
                 println!(
-                    "usage: compare [--runs N] [--small] [--json FILE] [--tiers [--svg FILE]] [FILTER...]"
+                    "usage: compare [--runs N] [--small] [--json FILE] [--tiers [--svg FILE]] [FILTER...]\n       \
+                     compare --process [--wisp PATH] [--wasmtime PATH] [--wasmi PATH] [--compile FILE]... \
+                     [--compile-only] [--runs N] [--small] [--json FILE] [--svg FILE] [FILTER...]"
                 );
                 std::process::exit(0);
             }
             _ if arg.starts_with('-') => return Err(format!("unknown option {arg}")),
             _ => opts.filter.push(arg),
         }
+    }
+    if opts.process && opts.tiers {
+        return Err("--process and --tiers are different comparisons: one at a time".into());
+    }
+    let process_only = [
+        (opts.wisp.is_some(), "--wisp"),
+        (opts.wasmtime.is_some(), "--wasmtime"),
+        (opts.wasmi.is_some(), "--wasmi"),
+        (!opts.compile.is_empty(), "--compile"),
+        (opts.compile_only, "--compile-only"),
+    ];
+    if let Some((_, name)) = process_only.iter().find(|(set, _)| *set && !opts.process) {
+        return Err(format!("{name} is an option of --process"));
     }
     Ok(opts)
 }
@@ -268,6 +317,9 @@ fn main() {
             std::process::exit(2);
         }
     };
+    if opts.process {
+        std::process::exit(compare_processes(&opts));
+    }
     let workloads = match load_workloads(&opts.filter) {
         Ok(w) if !w.is_empty() => w,
         Ok(_) => {
@@ -319,6 +371,41 @@ fn main() {
     if failed {
         std::process::exit(1);
     }
+}
+
+/// `--process`: finds the tools, runs the reports; returns the exit status.
+fn compare_processes(opts: &Options) -> i32 {
+    let found = process::find_tool(opts.wisp.as_deref(), "WISP_CLI", "wisp").and_then(|wisp| {
+        Ok(process::Tools {
+            wisp: wisp.ok_or("no wisp CLI: give --wisp PATH (or $WISP_CLI)")?,
+            wasmtime: process::find_tool(opts.wasmtime.as_deref(), "WASMTIME_CLI", "wasmtime")?,
+            wasmi: process::find_tool(opts.wasmi.as_deref(), "WASMI_CLI", "wasmi")?,
+        })
+    });
+    let tools = match found {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let workloads = match load_workloads(&opts.filter) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let nothing = if opts.compile_only {
+        opts.compile.is_empty() && !workloads.iter().any(|w| w.kind == "large")
+    } else {
+        workloads.is_empty()
+    };
+    if nothing {
+        eprintln!("error: nothing to measure: no workload matches the filter");
+        return 2;
+    }
+    process::run(&tools, &workloads, opts)
 }
 
 /// `--tiers`: prints the tiers tables and writes the chart; returns the exit status.

@@ -211,94 +211,21 @@ pub fn report(names: &[&str], results: &[(Workload, Vec<TierRow>)]) -> String {
 /// A horizontal bar chart of each workload's total wall time on the interpreter, the JIT
 /// and the tiered engine, on a log scale, as an SVG document.
 pub fn svg(results: &[(Workload, Vec<TierRow>)]) -> String {
-    const LABEL: f64 = 150.0;
-    const PLOT: f64 = 560.0;
-    const BAR: f64 = 9.0;
-    const GROUP: f64 = 3.0 * BAR + 10.0;
-    const TOP: f64 = 40.0;
-    let series = [
-        (INTERP, "interpreter (lazy)", "#7f8c8d"),
-        (JIT, "JIT (eager)", "#2980b9"),
-        (TIERED, "tiered", "#e67e22"),
-    ];
-    let values = results
-        .iter()
-        .flat_map(|(_, rows)| series.iter().map(move |&(i, ..)| ms(rows[i].total)))
-        .filter(|v| *v > 0.0);
-    let (lo, hi) = values.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
-        (lo.min(v), hi.max(v))
-    });
-    let (lo, hi) = if lo.is_finite() {
-        (
-            lo.log10().floor(),
-            hi.log10().ceil().max(lo.log10().floor() + 1.0),
-        )
-    } else {
-        (0.0, 1.0)
-    };
-    let x = |v: f64| LABEL + (v.max(1e-9).log10() - lo) / (hi - lo) * PLOT;
-    let height = TOP + GROUP * results.len() as f64 + 30.0;
-    let width = LABEL + PLOT + 90.0;
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">"#
-    );
-    let _ = writeln!(
-        s,
-        r#"<rect width="100%" height="100%" fill="white"/><text x="{LABEL}" y="16" font-size="13">Total wall time per workload (ms, log scale): load, instantiate, run</text>"#
-    );
-    for (k, (_, name, color)) in series.iter().enumerate() {
-        let lx = LABEL + k as f64 * 160.0;
-        let _ = writeln!(
-            s,
-            r#"<rect x="{lx}" y="24" width="10" height="10" fill="{color}"/><text x="{}" y="33">{name}</text>"#,
-            lx + 14.0
-        );
-    }
-    for decade in lo as i32..=hi as i32 {
-        let gx = x(10f64.powi(decade));
-        let _ = writeln!(
-            s,
-            r##"<line x1="{gx}" y1="{TOP}" x2="{gx}" y2="{}" stroke="#ddd"/><text x="{gx}" y="{}" text-anchor="middle">{}</text>"##,
-            height - 25.0,
-            height - 12.0,
-            fmt_ms(10f64.powi(decade))
-        );
-    }
-    for (g, (w, rows)) in results.iter().enumerate() {
-        let gy = TOP + g as f64 * GROUP;
-        let _ = writeln!(
-            s,
-            r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#,
-            LABEL - 6.0,
-            gy + 1.5 * BAR + 4.0,
-            w.name
-        );
-        for (k, &(i, _, color)) in series.iter().enumerate() {
-            let v = ms(rows[i].total);
-            let y = gy + k as f64 * BAR;
-            let _ = writeln!(
-                s,
-                r#"<rect x="{LABEL}" y="{y}" width="{:.1}" height="{}" fill="{color}"/><text x="{:.1}" y="{}" font-size="9">{}</text>"#,
-                (x(v) - LABEL).max(1.0),
-                BAR - 1.0,
-                x(v) + 3.0,
-                y + BAR - 2.0,
-                fmt_ms(v)
-            );
-        }
-    }
-    s.push_str("</svg>\n");
-    s
-}
-
-fn fmt_ms(v: f64) -> String {
-    if v >= 100.0 {
-        format!("{v:.0}")
-    } else if v >= 1.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
+    let series = [INTERP, JIT, TIERED];
+    crate::chart::svg(&crate::chart::Chart {
+        title: "Total wall time per workload (ms, log scale): load, instantiate, run",
+        series: &[
+            ("interpreter (lazy)", "#7f8c8d"),
+            ("JIT (eager)", "#2980b9"),
+            ("tiered", "#e67e22"),
+        ],
+        groups: results
+            .iter()
+            .map(|(w, rows)| {
+                let values = series.iter().map(|&i| Some(ms(rows[i].total))).collect();
+                (w.name.as_str(), values)
+            })
+            .collect(),
+        origin: None,
+    })
 }
