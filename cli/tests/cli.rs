@@ -30,6 +30,34 @@ fn module_file(name: &str, wat: &str) -> PathBuf {
 /// `examples/fib.wat` of the repository (this crate is `cli/` in it).
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/fib.wat");
 
+/// The tool a user installs is the fast one: built with its default `jit` feature on a host
+/// the JIT builds on (x86_64, aarch64 and riscv64 Unix), the binary tiers up when no
+/// `--tier` is given (Cargo.toml's target-specific dependency brought the facade's `jit`
+/// feature); elsewhere, or built without the feature, it runs the interpreter. Tested from
+/// the feature and the host, not from build.rs's `wisp_jit`, so the two cannot drift apart.
+#[test]
+fn tier_up_is_the_default_where_the_jit_builds() {
+    let jit_host = cfg!(all(
+        unix,
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "riscv64"
+        )
+    ));
+    let o = wisp(&["run", "--tier-stats", "--invoke", "fib", EXAMPLE, "20"]);
+    assert_eq!(stdout(&o), "6765\n");
+    let err = stderr(&o);
+    if cfg!(feature = "jit") && jit_host {
+        assert!(err.contains("of 2 functions tiered up"), "{err}");
+    } else {
+        assert!(
+            err.contains("none (the engine runs the interp tier"),
+            "{err}"
+        );
+    }
+}
+
 #[test]
 fn invoke_prints_each_result_on_its_own_line() {
     let o = wisp(&["run", "--invoke", "fib", EXAMPLE, "20"]);
