@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # scripts/panic-abort-smoke.sh
 #
-# Issue 8: "panic = abort builds must behave the same". Builds the `wisp` CLI twice (the
-# release profile as shipped, and with `panic = "abort"`), runs the same hostile inputs
+# Issue 8: "panic = abort builds must behave the same". Builds the `wisp` CLI (wisp-cli,
+# with its default JIT) twice (the release profile as shipped, and with `panic = "abort"`),
+# runs the same hostile inputs
 # through both on the interpreter and the JIT, and fails if any exit status or message
 # differs, or if any run died of a signal. wisp never panics on bad input, so a build
 # that aborts on panic must give exactly the same answers; a difference would mean some
@@ -12,8 +13,8 @@ cd "$(dirname "$0")/.."
 
 unwind_dir=${CARGO_TARGET_DIR:-target}
 abort_dir=target/panic-abort
-cargo build --release --locked -q --features jit --bin wisp
-CARGO_PROFILE_RELEASE_PANIC=abort cargo build --release --locked -q --features jit --bin wisp \
+cargo build --release --locked -q -p wisp-cli
+CARGO_PROFILE_RELEASE_PANIC=abort cargo build --release --locked -q -p wisp-cli \
   --target-dir "$abort_dir"
 unwind=$unwind_dir/release/wisp
 abort=$abort_dir/release/wisp

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # scripts/release-build.sh [--check] [TARGET...]
 #
-# Builds the `wisp` CLI reproducibly (release, features $WISP_RELEASE_FEATURES, default
-# `jit`) for each TARGET (default: this host's), packages target/dist/wisp-VERSION-TARGET.tar.gz
+# Builds the `wisp` CLI (crate wisp-cli) reproducibly (release, its features
+# $WISP_RELEASE_FEATURES, default `jit,wat`, its defaults; `wat` for the interpreter only)
+# for each TARGET (default: this host's), packages target/dist/wisp-VERSION-TARGET.tar.gz
 # (the binary, README.md, THREAT_MODEL.md), writes target/dist/SHA256SUMS and prints it with the
 # toolchain that built it. The same commit built with the same toolchain gives the same
 # bytes on any machine: compare the printed hashes with another build's. --check builds a
@@ -45,7 +46,7 @@ export CARGO_PROFILE_RELEASE_DEBUG=false
 export CARGO_PROFILE_RELEASE_STRIP=symbols
 export CARGO_TARGET_DIR="$PWD/target/release-build"
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER="${CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER:-aarch64-linux-gnu-gcc}"
-features="${WISP_RELEASE_FEATURES:-jit}"
+features="${WISP_RELEASE_FEATURES-jit,wat}"
 
 dist=target/dist
 
@@ -54,7 +55,8 @@ build_all() {
   rm -rf "$dist"
   mkdir -p "$dist"
   for target in "${targets[@]}"; do
-    cargo build --release --locked --bin wisp --features "$features" --target "$target"
+    cargo build --release --locked -p wisp-cli --no-default-features --features "$features" \
+      --target "$target"
     local name="wisp-$version-$target" stage
     stage=$(mktemp -d)
     install -D -m 755 "$CARGO_TARGET_DIR/$target/release/wisp" "$stage/$name/wisp"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The oldest Rust each crate says it builds with (`rust-version`), checked with exactly that
 # toolchain (installed with the minimal profile if it is missing): the workspace's for what
-# an embedder builds without the JIT (core, the interpreter, WASI, the facade with its CLI;
-# the firmware builds the same crates), and the JIT's own, which Cranelift sets higher. A
-# check, not a test run: what a rust-version promises is that the code compiles.
+# an embedder builds without the JIT (core, the interpreter, WASI, the facade; the firmware
+# builds the same crates) and for the `wisp` tool without the JIT (wisp-cli, as it builds
+# where the JIT does not), and the JIT's own, which Cranelift sets higher, for the JIT and
+# the tool with its default JIT. A check, not a test run: what a rust-version promises is
+# that the code compiles.
 source "$(dirname "$0")/../lib.sh"
 
 rust_version() { sed -n 's/^rust-version = "\(.*\)"$/\1/p' "$1" | head -n 1; }
@@ -19,4 +21,5 @@ check() {
 }
 
 check "$(rust_version Cargo.toml)" -p wisp-core -p wisp-interp -p wisp-wasi -p wisp
-check "$(rust_version jit/Cargo.toml)" -p wisp-jit -p wisp --features wisp/jit
+check "$(rust_version cli/Cargo.toml)" -p wisp-cli --no-default-features --features wat
+check "$(rust_version jit/Cargo.toml)" -p wisp-jit -p wisp --features wisp/jit -p wisp-cli

@@ -4,12 +4,13 @@
 # The tests: `cargo test --workspace` (the README's test command), which includes the
 # official testsuite (spec-tests/testsuite, or ../shared/testsuite). --no-jit, for hosts the
 # JIT does not build on (Windows; wisp-jit maps code with mmap): the interpreter, core,
-# WASI and the facade without its `jit` feature, and the spec suite on the interpreter.
+# WASI and the facade without its `jit` feature, the `wisp` tool (wisp-cli, whose default
+# `jit` feature leaves the JIT out there), and the spec suite on the interpreter.
 # Closes with the total over every test binary, so the run's outcome is its last line.
 source "$(dirname "$0")/../lib.sh"
 
 if [ "${1:-}" = --no-jit ]; then
-  runs=("cargo test --locked -p wisp-core -p wisp-interp -p wisp-wasi -p wisp"
+  runs=("cargo test --locked -p wisp-core -p wisp-interp -p wisp-wasi -p wisp -p wisp-cli"
     "cargo test --locked -p wisp-spec-tests --no-default-features")
 else
   runs=("cargo test --workspace --locked")

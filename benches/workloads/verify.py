@@ -4,7 +4,8 @@
     python3 verify.py [RUNTIME] [--small | --full] [--update] [NAME ...]
 
 RUNTIME is one of
-  --wisp [PATH]      the wisp CLI (default: target/release/wisp of this checkout), as
+  --wisp [PATH]      the wisp CLI (default: target/release/wisp of this checkout, from
+                     `cargo build --release -p wisp-cli`), as
                      `wisp run --invoke run FILE N`
   --cmd TEMPLATE     any command line printing run's result last, with {file} and {n},
                      e.g. --cmd 'wasmtime run --invoke run {file} {n}'

@@ -22,7 +22,7 @@ fn from_text(path: &Path, bytes: &[u8]) -> Result<Vec<u8>, Failure> {
             path.display()
         ))
     })?;
-    wat::parse_str(text).map_err(|e| {
+    wisp::wat::parse_str(text).map_err(|e| {
         let mut e = e;
         e.set_path(path);
         Failure::usage(e.to_string())

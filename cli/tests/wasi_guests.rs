@@ -11,7 +11,8 @@ use serde_json::Value;
 const TRAP_STATUS: i32 = 134;
 
 fn guests() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("wasi-lite/guests")
+    // This crate is `cli/` in the repository.
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../wasi-lite/guests")
 }
 
 /// `denied-any-errno`: `...: denied (EPERM)` and `...: ok (ELOOP)` compare without the errno,

@@ -27,7 +27,36 @@ fn module_file(name: &str, wat: &str) -> PathBuf {
     path
 }
 
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/fib.wat");
+/// `examples/fib.wat` of the repository (this crate is `cli/` in it).
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/fib.wat");
+
+/// The tool a user installs is the fast one: built with its default `jit` feature on a host
+/// the JIT builds on (x86_64, aarch64 and riscv64 Unix), the binary tiers up when no
+/// `--tier` is given (Cargo.toml's target-specific dependency brought the facade's `jit`
+/// feature); elsewhere, or built without the feature, it runs the interpreter. Tested from
+/// the feature and the host, not from build.rs's `wisp_jit`, so the two cannot drift apart.
+#[test]
+fn tier_up_is_the_default_where_the_jit_builds() {
+    let jit_host = cfg!(all(
+        unix,
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "riscv64"
+        )
+    ));
+    let o = wisp(&["run", "--tier-stats", "--invoke", "fib", EXAMPLE, "20"]);
+    assert_eq!(stdout(&o), "6765\n");
+    let err = stderr(&o);
+    if cfg!(feature = "jit") && jit_host {
+        assert!(err.contains("of 2 functions tiered up"), "{err}");
+    } else {
+        assert!(
+            err.contains("none (the engine runs the interp tier"),
+            "{err}"
+        );
+    }
+}
 
 #[test]
 fn invoke_prints_each_result_on_its_own_line() {
@@ -250,7 +279,7 @@ fn bad_modules_and_bad_arguments_exit_125() {
     );
     for tier in ["jit", "tiered", "mixed:3"] {
         let o = wisp(&["run", "--tier", tier, "--invoke", "fib", EXAMPLE, "20"]);
-        if cfg!(feature = "jit") {
+        if cfg!(wisp_jit) {
             assert_eq!(o.status.code(), Some(0), "{tier}: {}", stderr(&o));
             assert_eq!(stdout(&o), "6765\n");
         } else {
@@ -262,7 +291,7 @@ fn bad_modules_and_bad_arguments_exit_125() {
             );
         }
     }
-    if cfg!(feature = "jit") {
+    if cfg!(wisp_jit) {
         // fib(20) calls fib 21,891 times, past the default threshold: the statistics
         // list it (whether its compile, on another thread, finished before the process
         // ended depends on the machine).
@@ -282,7 +311,7 @@ fn bad_modules_and_bad_arguments_exit_125() {
 
 /// `WISP_PERF_MAP` names every piece of native code for `perf`, in the file `perf report`
 /// looks for: `/tmp/perf-<pid>.map`, lines of `START SIZE NAME` in hexadecimal.
-#[cfg(all(feature = "jit", target_os = "linux"))]
+#[cfg(all(wisp_jit, target_os = "linux"))]
 #[test]
 fn perf_map_names_native_code() {
     for (tier, expect) in [
@@ -350,7 +379,7 @@ fn timeout_also_ends_a_guest_sleeping_in_the_host() {
 
 /// The tiers this build of `wisp run` offers.
 fn tiers() -> &'static [&'static str] {
-    if cfg!(feature = "jit") {
+    if cfg!(wisp_jit) {
         &["interp", "jit", "tiered", "mixed"]
     } else {
         &["interp"]

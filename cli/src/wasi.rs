@@ -3,7 +3,7 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use wisp_wasi::WasiCtx;
+use wisp::wasi::WasiCtx;
 
 use crate::args::RunOptions;
 use crate::Failure;

@@ -31,9 +31,10 @@ RUN OPTIONS (before FILE; everything after FILE goes to the guest):
     --max-memory BYTES     cap every linear memory (suffixes K, M, G: powers of 1024)
     --max-stack DEPTH      most nested wasm calls before a stack-exhausted trap
     --timeout DURATION     interrupt the guest after DURATION (e.g. 500ms, 3s, 2m)
-    --tier TIER            interp | jit | tiered | mixed[:SEED] (the last three need a
-                           build with the `jit` feature, whose default is tiered;
-                           without it, interp)
+    --tier TIER            interp | jit | tiered | mixed[:SEED] (the last three need
+                           the JIT, built in by default on x86_64, aarch64 and riscv64
+                           Unix, where the default is tiered; elsewhere, or built
+                           without the `jit` feature, interp)
     --tier-stats           with tiered or mixed: print per function its interpreted calls
                            and loop iterations, when it tiered up, its compile time and
                            its on-stack replacements to stderr

@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use wisp::wasi::{I32Exit, WasiCtx};
 use wisp::{Config, Engine, Error, Func, Linker, Module, Store, Trap, TrapCode, Val, ValType};
-use wisp_wasi::{I32Exit, WasiCtx};
 
 use crate::args::{RunOptions, Tier, EXIT_TIMEOUT, EXIT_TRAP, EXIT_USAGE};
 use crate::{load, Failure};
@@ -39,7 +39,7 @@ pub fn run(opts: RunOptions) -> Result<u8, Failure> {
             .map_err(|e| Failure::usage(e.to_string()))?;
     }
     let mut linker = Linker::<WasiCtx>::new(&engine);
-    wisp_wasi::add_to_linker(&mut linker).map_err(|e| Failure::usage(e.to_string()))?;
+    wisp::wasi::add_to_linker(&mut linker).map_err(|e| Failure::usage(e.to_string()))?;
 
     let started = Instant::now();
     let instance = match linker.instantiate(&mut store, &module) {
@@ -303,7 +303,7 @@ fn engine_tier(module: &Module) -> Tier {
 
 /// `--tier-stats`: what tier-up did, per function that ran.
 fn print_tier_stats(module: &Module) {
-    #[cfg(feature = "jit")]
+    #[cfg(wisp_jit)]
     if let Some(stats) = wisp::jit::tier_stats(module) {
         let mut out = String::from(
             "wisp tier stats:\n      func      calls      loops  tiered up at     compile    osr\n",
@@ -371,7 +371,7 @@ fn print_stats(
     );
     let _ = writeln!(out, "  instantiate              {:>12}", fmt_duration(inst));
     match engine_tier(module) {
-        #[cfg(feature = "jit")]
+        #[cfg(wisp_jit)]
         Tier::Jit => {
             // The module is compiled whole on its first call (inside instantiate when it
             // has a start function, else inside run).
