@@ -21,5 +21,6 @@ check() {
 }
 
 check "$(rust_version Cargo.toml)" -p wisp-core -p wisp-interp -p wisp-wasi -p wisp
-check "$(rust_version cli/Cargo.toml)" -p wisp-cli --no-default-features --features wat
+# wisp-cli takes the workspace's rust-version (`rust-version.workspace = true`).
+check "$(rust_version Cargo.toml)" -p wisp-cli --no-default-features --features wat
 check "$(rust_version jit/Cargo.toml)" -p wisp-jit -p wisp --features wisp/jit -p wisp-cli

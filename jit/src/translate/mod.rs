@@ -881,14 +881,13 @@ impl<'e, 'b> Translator<'e, 'b> {
     }
 
     /// Gives this function's call budget back (`StoreInner::depth_left`): on the way out,
-    /// by a return or a tail call.
+    /// by a return or a tail call. The budget is the prologue's whenever this function's
+    /// own code runs (callees give theirs back, handlers and entries from Rust restore it),
+    /// so what goes back is the prologue's value plus one, not a reload: a reload would
+    /// chain every call's budget update to the previous one's through memory (a store,
+    /// then the load it forwards to), which measured as most of a small function's call.
     fn give_back_depth(&mut self) {
-        let depth = self.b.ins().load(
-            types::I32,
-            vm_flags(),
-            self.store,
-            offsets::STORE_DEPTH_LEFT,
-        );
+        let depth = self.entry_depth.expect("set by the prologue");
         let depth = self.b.ins().iadd_imm_u(depth, 1);
         self.b
             .ins()
