@@ -30,6 +30,7 @@ pub struct Config {
     pub(crate) max_memory_bytes: u64,
     pub(crate) memory_reservation: bool,
     pub(crate) signals_based_traps: bool,
+    pub(crate) compile_threads: u32,
     /// Bytes of inaccessible address space after every guardable memory's 4 GiB, or 0 for
     /// explicit bounds checks: decided by `Engine::with_executor` (see
     /// [`Config::memory_guarded`]), never set directly.
@@ -168,6 +169,7 @@ impl Default for Config {
             max_memory_bytes: 1 << 32,
             memory_reservation: true,
             signals_based_traps: true,
+            compile_threads: 0,
             memory_guard: 0,
             max_table_elements: 10_000_000,
             max_instances: 10_000,
@@ -358,6 +360,20 @@ impl Config {
         self
     }
 
+    /// Threads a native tier compiles a whole module on (`Tier::Jit`): 0 (the default) for
+    /// one per core, up to 8; 1 compiles on one thread. Modules of less than 64 KiB of code
+    /// compile on one thread whatever this says (starting more costs more than it saves).
+    /// Tier-up compiles a function at a time on its own thread and does not use this.
+    pub fn compile_threads(&mut self, threads: u32) -> &mut Self {
+        self.compile_threads = threads;
+        self
+    }
+
+    /// The threads eager native compilation may use ([`Config::compile_threads`]).
+    pub fn get_compile_threads(&self) -> u32 {
+        self.compile_threads
+    }
+
     /// Bytes of guard region after each guarded memory's 4 GiB: 0 when memories are
     /// bounds-checked explicitly ([`Config::signals_based_traps`]).
     pub fn get_memory_guard(&self) -> u64 {
@@ -511,6 +527,7 @@ impl fmt::Debug for Config {
             .field("memory_reservation", &self.memory_reservation)
             .field("signals_based_traps", &self.signals_based_traps)
             .field("memory_guard", &self.memory_guard)
+            .field("compile_threads", &self.compile_threads)
             .field("max_table_elements", &self.max_table_elements)
             .field("max_instances", &self.max_instances)
             .field("max_memories", &self.max_memories)

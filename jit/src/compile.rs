@@ -5,7 +5,7 @@
 //! when it loads, with `Config::lazy_translation(false)`), and the result is kept in the
 //! module's tier data, shared by its instances and threads.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use cranelift_codegen::binemit::Reloc;
@@ -56,16 +56,42 @@ impl ModuleCode {
 
 type CompileResult = Result<ModuleCode, String>;
 
-/// `module`'s native code, compiled on first use. A module that fails to compile (which a
-/// valid module should not) keeps failing with the same message.
-pub fn module_code(module: &ModuleInner) -> Result<&ModuleCode, String> {
+/// Why a module's native code is not there.
+#[derive(Debug)]
+pub enum Stop {
+    /// Compiling it failed (which a valid module should not), with this message; it keeps
+    /// failing with the same one.
+    Failed(String),
+    /// The store's interrupt flag was set while it compiled: nothing is kept, and the next
+    /// use compiles it again.
+    Interrupted,
+}
+
+impl From<String> for Stop {
+    fn from(message: String) -> Stop {
+        Stop::Failed(message)
+    }
+}
+
+/// `module`'s native code, compiled on first use. With `interrupt` (the flag of the store
+/// whose call needs the code, in an interruptible engine), compiling stops between
+/// functions once the flag is set, so that a module that takes seconds to compile counts
+/// against `--timeout` and `InterruptHandle` as running code does.
+pub fn module_code<'m>(
+    module: &'m ModuleInner,
+    interrupt: Option<&AtomicBool>,
+) -> Result<&'m ModuleCode, Stop> {
     let data = module
         .jit_data
-        .call_once(|| Box::new(compile_module(module)));
-    let result = data
-        .downcast_ref::<CompileResult>()
-        .ok_or("the module is compiled a function at a time, by a tiered engine")?;
-    result.as_ref().map_err(Clone::clone)
+        .try_call_once(|| match compile_module(module, interrupt) {
+            Err(Stop::Interrupted) => Err(Stop::Interrupted),
+            Err(Stop::Failed(message)) => Ok(Box::new(CompileResult::Err(message)) as _),
+            Ok(code) => Ok(Box::new(CompileResult::Ok(code)) as _),
+        })?;
+    let result = data.downcast_ref::<CompileResult>().ok_or_else(|| {
+        Stop::Failed("the module is compiled a function at a time, by a tiered engine".into())
+    })?;
+    result.as_ref().map_err(|m| Stop::Failed(m.clone()))
 }
 
 /// The compile statistics of `module`, if it has been compiled by the JIT.
@@ -122,12 +148,15 @@ pub(crate) fn env<'m>(
     }
 }
 
-fn compile_module(module: &ModuleInner) -> CompileResult {
+fn compile_module(
+    module: &ModuleInner,
+    interrupt: Option<&AtomicBool>,
+) -> Result<ModuleCode, Stop> {
     let started = Instant::now();
     let isa = executor::isa()?;
     let env = env(module, isa, translate::Calls::Direct);
     let count = module.bodies.len() as u32;
-    let pieces = compile_all(&env, isa)?;
+    let pieces = compile_all(&env, isa, interrupt)?;
     // Functions first, trampolines after: a call to function `def` goes to piece `def`.
     let imported = module.num_imported_funcs;
     let (code, offsets, size) = link(
@@ -370,24 +399,34 @@ pub(crate) fn on_compile_stack<R: Send>(
 }
 
 /// Every function of the module, then every trampoline, compiled on as many threads as
-/// the machine has cores (each with its own Cranelift contexts), in that order.
-fn compile_all(env: &Env<'_>, isa: &dyn TargetIsa) -> Result<Vec<Compiled>, String> {
+/// `Config::compile_threads` says (each with its own Cranelift contexts), in that order;
+/// each thread looks at `interrupt` before each function.
+fn compile_all(
+    env: &Env<'_>,
+    isa: &dyn TargetIsa,
+    interrupt: Option<&AtomicBool>,
+) -> Result<Vec<Compiled>, Stop> {
     let module = env.module;
     let count = module.bodies.len();
     let jobs = 2 * count;
     let wasm_bytes: usize = module.bodies.iter().map(|b| b.range.len()).sum();
-    let threads = if wasm_bytes < PARALLEL_THRESHOLD {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    let threads = match module.engine.config().get_compile_threads() {
+        _ if wasm_bytes < PARALLEL_THRESHOLD => 1,
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
+        n => n as usize,
     };
     let next = AtomicUsize::new(0);
-    // Each worker takes the next job until none is left; the first error stops them all.
-    let work = || -> Result<Vec<(usize, Compiled)>, String> {
+    // Each worker takes the next job until none is left; the first error (or the
+    // interrupt) stops them all.
+    let work = || -> Result<Vec<(usize, Compiled)>, Stop> {
         let mut ctx = Context::new();
         let mut fctx = FunctionBuilderContext::new();
         let mut done = Vec::new();
         loop {
+            if interrupt.is_some_and(|flag| flag.load(Ordering::Relaxed)) {
+                next.store(jobs, Ordering::Relaxed);
+                return Err(Stop::Interrupted);
+            }
             let job = next.fetch_add(1, Ordering::Relaxed);
             if job >= jobs {
                 return Ok(done);
@@ -410,12 +449,12 @@ fn compile_all(env: &Env<'_>, isa: &dyn TargetIsa) -> Result<Vec<Compiled>, Stri
                 Ok(c) => done.push((job, c)),
                 Err(e) => {
                     next.store(jobs, Ordering::Relaxed);
-                    return Err(e);
+                    return Err(e.into());
                 }
             }
         }
     };
-    let results: Vec<Result<Vec<(usize, Compiled)>, String>> = std::thread::scope(|scope| {
+    let results: Vec<Result<Vec<(usize, Compiled)>, Stop>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 std::thread::Builder::new()
@@ -427,10 +466,10 @@ fn compile_all(env: &Env<'_>, isa: &dyn TargetIsa) -> Result<Vec<Compiled>, Stri
         workers
             .into_iter()
             .map(|w| match w {
-                Ok(w) => w
-                    .join()
-                    .unwrap_or_else(|_| Err("Cranelift panicked while compiling".into())),
-                Err(e) => Err(format!("cannot start a compile thread: {e}")),
+                Ok(w) => w.join().unwrap_or_else(|_| {
+                    Err(Stop::Failed("Cranelift panicked while compiling".into()))
+                }),
+                Err(e) => Err(Stop::Failed(format!("cannot start a compile thread: {e}"))),
             })
             .collect()
     });
@@ -442,7 +481,7 @@ fn compile_all(env: &Env<'_>, isa: &dyn TargetIsa) -> Result<Vec<Compiled>, Stri
     }
     pieces
         .into_iter()
-        .map(|p| p.ok_or_else(|| "a function was not compiled".to_string()))
+        .map(|p| p.ok_or_else(|| Stop::Failed("a function was not compiled".into())))
         .collect()
 }
 

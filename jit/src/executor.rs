@@ -1,6 +1,6 @@
 //! The JIT as a `wisp_core::vm::Executor`: entering native code from Rust.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
@@ -9,7 +9,7 @@ use wisp_core::module::ModuleInner;
 use wisp_core::vm::{status, ArrayCallFn, Executor, LeftOut, VmCtx};
 use wisp_core::{Error, FuncKind, InstanceEntity, ModuleError, StoreInner, Trap, TrapCode};
 
-use crate::compile::module_code;
+use crate::compile::{module_code, Stop};
 use crate::libcalls::{self, PANICKED};
 use crate::{signals, stack};
 
@@ -144,9 +144,11 @@ impl Executor for Jit {
     }
 
     fn prepare_module(&self, module: &Arc<ModuleInner>) -> wisp_core::Result<()> {
-        module_code(module)
-            .map(drop)
-            .map_err(|message| Error::Limit(ModuleError { message, offset: 0 }))
+        match module_code(module, None) {
+            Ok(_) => Ok(()),
+            Err(Stop::Failed(message)) => Err(Error::Limit(ModuleError { message, offset: 0 })),
+            Err(Stop::Interrupted) => unreachable!("no interrupt flag was given"),
+        }
     }
 
     unsafe fn call(
@@ -219,8 +221,25 @@ pub(crate) unsafe fn enter(
         let vmctx: *mut VmCtx = &mut (*inst).vmctx;
         let mut entry = (*vmctx).func(index).native.load(Ordering::Acquire);
         if entry.is_null() {
-            if let Err(e) = publish(inst) {
-                return libcalls::pend(store, Trap::msg(format!("JIT compilation failed: {e}")));
+            // The compile counts against the store's interrupt (`--timeout`), as the code
+            // it makes would.
+            let interrupt = (*store)
+                .engine
+                .config()
+                .get_interruptible()
+                .then(|| &*(*store).interrupt);
+            match publish(inst, interrupt) {
+                Ok(()) => {}
+                Err(Stop::Interrupted) => {
+                    (*store).interrupt.store(false, Ordering::Relaxed);
+                    return TrapCode::Interrupted.status();
+                }
+                Err(Stop::Failed(e)) => {
+                    return libcalls::pend(
+                        store,
+                        Trap::msg(format!("JIT compilation failed: {e}")),
+                    );
+                }
             }
             entry = (*vmctx).func(index).native.load(Ordering::Acquire);
         }
@@ -271,15 +290,16 @@ pub(crate) unsafe fn run(
 }
 
 /// Compiles the instance's module if need be and publishes its functions' array entries
-/// in the instance's function entries (one atomic store each).
+/// in the instance's function entries (one atomic store each). The compile stops if
+/// `interrupt` is set meanwhile.
 ///
 /// # Safety
 /// `inst` is a live instance entity.
-unsafe fn publish(inst: *mut InstanceEntity) -> Result<(), String> {
+unsafe fn publish(inst: *mut InstanceEntity, interrupt: Option<&AtomicBool>) -> Result<(), Stop> {
     // SAFETY: the contract.
     unsafe {
         let module = (*inst).module.inner();
-        let code = module_code(module)?;
+        let code = module_code(module, interrupt)?;
         let vmctx = &(*inst).vmctx;
         for def in 0..module.bodies.len() as u32 {
             vmctx

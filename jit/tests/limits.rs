@@ -280,3 +280,52 @@ fn out_of_fuel_then_refuelled_continues_at_the_same_points_on_every_tier() {
         );
     }
 }
+
+/// Compiling a module counts against the store's interrupt as running it does: with the
+/// interrupt already asked for, the first call stops the compile before its first
+/// function and traps with `Interrupted`, keeping nothing; the next call compiles (on one
+/// thread, `Config::compile_threads(1)`, or on every core) and runs.
+#[test]
+fn an_interrupt_stops_the_compile_and_the_next_call_compiles_again() {
+    // 64 KiB of code or more compiles in parallel when allowed: 400 functions of ~200 bytes.
+    let mut wat = String::from("(module\n");
+    for i in 0..400 {
+        wat.push_str(&format!(
+            "(func $f{i} (param i32) (result i32) (local.get 0)"
+        ));
+        for k in 0..40 {
+            wat.push_str(&format!(
+                " (i32.add (i32.const {k})) (i32.mul (i32.const 3))"
+            ));
+        }
+        wat.push_str(")\n");
+    }
+    wat.push_str("(func (export \"run\") (param i32) (result i32) (call $f399 (local.get 0))))");
+    let wasm = wat::parse_str(&wat).unwrap();
+    for threads in [1, 0] {
+        let mut config = Config::default();
+        config.interruptible(true).compile_threads(threads);
+        let engine = engine(Tier::Jit, &config);
+        let module = Module::new(&engine, &wasm).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+        store.interrupt_handle().interrupt();
+        let e = run.call(&mut store, 1).unwrap_err();
+        assert_eq!(
+            e.as_trap().and_then(Trap::code),
+            Some(TrapCode::Interrupted)
+        );
+        assert!(
+            wisp_jit::compile_stats(&module).is_none(),
+            "the interrupted compile kept nothing"
+        );
+        assert!(!store.interrupt_handle().is_interrupted(), "consumed");
+        let expected = (0..40).fold(1i32, |x, k| x.wrapping_add(k).wrapping_mul(3));
+        assert_eq!(run.call(&mut store, 1).unwrap(), expected);
+        let stats = wisp_jit::compile_stats(&module).expect("compiled on the second call");
+        assert_eq!(stats.functions, 401);
+    }
+}
