@@ -458,6 +458,10 @@ pub struct Translator<'e, 'b> {
     fuel: Option<FuelBlock>,
     libcall_sigs: HashMap<Libcall, SigRef>,
     direct_funcs: HashMap<u32, FuncRef>,
+    /// SIMD float results made canonical (`simd.rs`: `canonical_nans`), as they are on the
+    /// operand stack, to the raw result and its shape: another canonicalising operator of
+    /// the same shape takes the raw one (`simd.rs`: `vpop_arith`).
+    canonical: HashMap<Value, (Value, Type)>,
     /// Every exception handler of the function so far (`exceptions.rs`), by index.
     handlers: Vec<Handler>,
     /// The handler a failed call goes to here (`propagate`), or `None`: the failure exit.
@@ -528,6 +532,7 @@ impl<'e, 'b> Translator<'e, 'b> {
             fuel: None,
             libcall_sigs: HashMap::new(),
             direct_funcs: HashMap::new(),
+            canonical: HashMap::new(),
             handlers: Vec::new(),
             landing: None,
             catch_depth: 0,

@@ -57,18 +57,17 @@ impl Translator<'_, '_> {
         // Float arithmetic: the result's NaN lanes made canonical (`canonical_nans`).
         macro_rules! fbin {
             ($ty:expr, $method:ident) => {{
-                let (a, b) = self.vpop2($ty);
+                let b = self.vpop_arith($ty);
+                let a = self.vpop_arith($ty);
                 let v = self.b.ins().$method(a, b);
-                let v = self.canonical_nans(v, $ty);
-                self.vpush(v);
+                self.push_canonical(v, $ty);
             }};
         }
         macro_rules! fun {
             ($from:expr, $to:expr, $method:ident) => {{
-                let a = self.vpop($from);
+                let a = self.vpop_arith($from);
                 let v = self.b.ins().$method(a);
-                let v = self.canonical_nans(v, $to);
-                self.vpush(v);
+                self.push_canonical(v, $to);
             }};
         }
         macro_rules! icmp {
@@ -552,6 +551,30 @@ impl Translator<'_, '_> {
         (a, b)
     }
 
+    /// Pops a `v128` as float lanes of shape `ty` for an operator whose result is made
+    /// canonical (`push_canonical`): if the operand is such a result of the same shape,
+    /// its raw value. Which NaN an operand is cannot change a canonicalising operator's
+    /// result (a NaN lane in gives a NaN lane out, made canonical), so the operand's own
+    /// fix-up is needed only where its bits are seen otherwise; where nothing else uses
+    /// it, Cranelift drops it (`f32x4.add` of an `f32x4.mul` pays for one fix-up, not two).
+    /// The shape must match: an `f32x4` NaN's bits read as `f64x2` lanes are not a NaN.
+    fn vpop_arith(&mut self, ty: Type) -> Value {
+        let v = self.pop();
+        match self.canonical.get(&v) {
+            Some(&(raw, shape)) if shape == ty => raw,
+            _ => self.vcast(v, ty),
+        }
+    }
+
+    /// Pushes float lanes `v` of shape `ty` with their NaNs made canonical, remembering
+    /// the raw value for `vpop_arith`.
+    fn push_canonical(&mut self, v: Value, ty: Type) {
+        let canonical = self.canonical_nans(v, ty);
+        let pushed = self.vcast(canonical, V128);
+        self.canonical.insert(pushed, (v, ty));
+        self.push(pushed);
+    }
+
     /// Pushes vector `v` as a `v128` (`super::V128`).
     fn vpush(&mut self, v: Value) {
         let v = self.vcast(v, V128);
@@ -681,14 +704,14 @@ impl Translator<'_, '_> {
     /// `min` (or `max`) of float lanes: Cranelift's `fmin`/`fmax` are wasm's (NaN if either
     /// is, -0 below +0), and a NaN lane is made canonical.
     fn min_max(&mut self, ty: Type, min: bool) {
-        let (a, b) = self.vpop2(ty);
+        let b = self.vpop_arith(ty);
+        let a = self.vpop_arith(ty);
         let v = if min {
             self.b.ins().fmin(a, b)
         } else {
             self.b.ins().fmax(a, b)
         };
-        let v = self.canonical_nans(v, ty);
-        self.vpush(v);
+        self.push_canonical(v, ty);
     }
 
     /// `v` (float lanes of shape `ty`) with every NaN lane replaced by the canonical NaN
@@ -727,8 +750,9 @@ impl Translator<'_, '_> {
 
     /// `relaxed_madd(a, b, c)`: `a * b + c` with one rounding; `relaxed_nmadd`: of `-a`.
     fn madd(&mut self, ty: Type, negate: bool) {
-        let c = self.vpop(ty);
-        let (mut a, b) = self.vpop2(ty);
+        let c = self.vpop_arith(ty);
+        let b = self.vpop_arith(ty);
+        let mut a = self.vpop_arith(ty);
         if negate {
             // `-a` by its sign bit, as a value of its own: Cranelift would fold an `fneg`
             // into a negated multiply-add, which on a NaN `a` gives `a`'s sign where
@@ -750,7 +774,6 @@ impl Translator<'_, '_> {
             a = self.vcast(negated, ty);
         }
         let v = self.b.ins().fma(a, b, c);
-        let v = self.canonical_nans(v, ty);
-        self.vpush(v);
+        self.push_canonical(v, ty);
     }
 }
