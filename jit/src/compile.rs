@@ -277,8 +277,9 @@ pub struct Unit {
     pub direct: *mut u8,
     /// The array-call entry: a call with the arguments in the array.
     pub array: *mut u8,
-    /// The array-call entry for on-stack replacement, whose array is an `OsrFrame`.
-    pub osr: *mut u8,
+    /// The array-call entry for on-stack replacement, whose array is an `OsrFrame`, if
+    /// compiled with landings.
+    pub osr: Option<*mut u8>,
     /// The loops `osr` can enter at, by byte offset.
     pub loops: Vec<u32>,
     /// What compiling it cost.
@@ -286,12 +287,17 @@ pub struct Unit {
 }
 
 /// Compiles defined function `def` alone, calling the module's other functions through
-/// `table`, and enterable at its loops (`translate::Calls::Table`): its code, and its two
-/// trampolines (a call, and an on-stack replacement).
-pub fn compile_unit(module: &ModuleInner, def: u32, table: usize) -> Result<Unit, String> {
+/// `table`, and with `landings` enterable at its loops (`translate::Calls::Table`): its
+/// code, and its trampolines (a call, and with `landings` an on-stack replacement).
+pub fn compile_unit(
+    module: &ModuleInner,
+    def: u32,
+    table: usize,
+    landings: bool,
+) -> Result<Unit, String> {
     let started = Instant::now();
     let isa = executor::isa()?;
-    let env = env(module, isa, translate::Calls::Table { table });
+    let env = env(module, isa, translate::Calls::Table { table, landings });
     let (pieces, loops) = on_compile_stack(|| {
         let mut ctx = Context::new();
         let mut fctx = FunctionBuilderContext::new();
@@ -303,7 +309,12 @@ pub fn compile_unit(module: &ModuleInner, def: u32, table: usize) -> Result<Unit
         let loops = translate::translate(&env, def, &mut ctx.func, &mut fctx)
             .map_err(|e| format!("function {}: {e}", module.num_imported_funcs + def))?;
         let mut pieces = vec![emit(&mut ctx, isa, def)?];
-        for callee in [Callee::Direct, Callee::Loop] {
+        let callees: &[Callee] = if landings {
+            &[Callee::Direct, Callee::Loop]
+        } else {
+            &[Callee::Direct]
+        };
+        for &callee in callees {
             ctx.func = trampolines::array_to(&env, def, callee, &mut fctx);
             pieces.push(emit(&mut ctx, isa, def)?);
         }
@@ -328,7 +339,7 @@ pub fn compile_unit(module: &ModuleInner, def: u32, table: usize) -> Result<Unit
         true,
     )?;
     let at = |piece: usize| (code.base() + offsets[piece]) as *mut u8;
-    let (direct, array, osr) = (at(0), at(1), at(2));
+    let (direct, array, osr) = (at(0), at(1), landings.then(|| at(2)));
     let stats = CompileStats {
         functions: 1,
         wasm_bytes: module.bodies[def as usize].range.len() as u64,

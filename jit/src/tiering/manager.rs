@@ -22,6 +22,8 @@ use crate::executor::outcome;
 struct Job {
     module: Weak<ModuleInner>,
     def: u32,
+    /// Whether to compile it with loop landings (on-stack replacement).
+    landings: bool,
     /// Its wasm body's size: what the compile will roughly cost.
     size: usize,
 }
@@ -59,17 +61,19 @@ impl Shared {
         })
     }
 
-    /// Compiles defined function `def` of `module`: now, or queued for the compile thread.
-    /// The caller has claimed it (`TierModule::claim`).
-    fn request(&self, module: &Arc<ModuleInner>, tiers: &TierModule, def: u32) {
+    /// Compiles defined function `def` of `module`, with loop landings if `landings`: now,
+    /// or queued for the compile thread. The caller has claimed it (`TierModule::claim`),
+    /// or asked for its landings (`TierModule::want_landings`).
+    fn request(&self, module: &Arc<ModuleInner>, tiers: &TierModule, def: u32, landings: bool) {
         if !module.engine.config().get_tier_up().background || !self.start_thread() {
             // Also the fallback when no thread can be started: compile here.
-            return tiers.compile(module, def);
+            return tiers.compile(module, def, landings);
         }
         let mut jobs = self.queue.jobs.lock().unwrap_or_else(|e| e.into_inner());
         jobs.queue.push(Job {
             module: Arc::downgrade(module),
             def,
+            landings,
             size: module.bodies[def as usize].range.len(),
         });
         drop(jobs);
@@ -143,7 +147,7 @@ fn compile_loop(queue: &Queue) {
             .get()
             .and_then(|d| d.downcast_ref::<TierModule>())
         {
-            tiers.compile(&module, job.def);
+            tiers.compile(&module, job.def, job.landings);
         }
     }
 }
@@ -151,18 +155,23 @@ fn compile_loop(queue: &Queue) {
 impl NativeTier for Shared {
     fn hot_function(&self, module: &Arc<ModuleInner>, def: u32) {
         if let Some(tiers) = self.tiers(module) {
+            // Hot by calls: later calls run natively from their start, so no frame needs
+            // to enter mid-loop, and the code goes without landings (`Calls::Table`'s
+            // `landings`: every loop header would also join the path from the entry).
             if tiers.claim(def) {
-                self.request(module, tiers, def);
+                self.request(module, tiers, def, false);
             }
         }
     }
 
     fn hot_loop(&self, module: &Arc<ModuleInner>, def: u32, offset: u32) -> Option<ArrayCallFn> {
         let tiers = self.tiers(module)?;
-        // One compile serves both: later calls run natively from their start, and a frame
-        // looping here moves at this header once the code is in (`Calls::Table`).
-        if tiers.claim(def) {
-            self.request(module, tiers, def);
+        // Hot in a loop: one compile serves both, later calls running natively from their
+        // start and a frame looping here moving at this header once the code is in. A
+        // function compiled without landings (hot by calls first) is compiled again with
+        // them, once.
+        if tiers.claim(def) || tiers.want_landings(def) {
+            self.request(module, tiers, def, true);
         }
         let entry = tiers.loop_entry(def, offset)?;
         tiers.count_osr_entry(module, def, offset);

@@ -75,12 +75,22 @@ struct Record {
     failure: Option<String>,
 }
 
+/// `TierModule::landings` states.
+const NO_LANDINGS: u8 = 0;
+const LANDINGS_WANTED: u8 = 1;
+const LANDINGS_REQUESTED: u8 = 2;
+const LANDINGS: u8 = 3;
+
 /// A module's state under a tiered engine, in its `jit_data` slot.
 pub(crate) struct TierModule {
     pub shared: Arc<Shared>,
     /// Per defined function, its array-call entry once compiled (null before).
     array: Box<[AtomicPtr<u8>]>,
     stages: Box<[AtomicU8]>,
+    /// Per defined function, whether its native code has loop landings: `NO_LANDINGS`,
+    /// `LANDINGS_WANTED` (a frame is hot in a loop while the function is not native yet),
+    /// `LANDINGS_REQUESTED` (a compile with them is queued) or `LANDINGS`.
+    landings: Box<[AtomicU8]>,
     /// Per compiled function, how a frame moves to it.
     osr: Mutex<HashMap<u32, OsrEntry>>,
     /// Every compiled unit's code, mapped as long as the module lives.
@@ -123,6 +133,7 @@ impl TierModule {
                         } as u8)
                     })
                     .collect(),
+                landings: (0..n).map(|_| AtomicU8::new(NO_LANDINGS)).collect(),
                 osr: Mutex::new(HashMap::new()),
                 code: Mutex::new(Vec::new()),
                 records: Mutex::new((0..n).map(|_| Record::default()).collect()),
@@ -162,6 +173,36 @@ impl TierModule {
         })
     }
 
+    /// Asks for `def`'s landings (a frame of it is hot in a loop): true for the one caller
+    /// that should request the compile that adds them, once `def` is native without them.
+    /// While it is not native yet, the wish is noted: a compile that starts later adds
+    /// them, and one already under way without them is followed by this request the next
+    /// time the loop asks (the interpreter asks again while a loop stays hot).
+    pub fn want_landings(&self, def: u32) -> bool {
+        let Some(state) = self.landings.get(def as usize) else {
+            return false;
+        };
+        if self.stage(def) != Stage::Native {
+            let _ = state.compare_exchange(
+                NO_LANDINGS,
+                LANDINGS_WANTED,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            );
+            return false;
+        }
+        [NO_LANDINGS, LANDINGS_WANTED].into_iter().any(|from| {
+            state
+                .compare_exchange(
+                    from,
+                    LANDINGS_REQUESTED,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                )
+                .is_ok()
+        })
+    }
+
     /// The on-stack-replacement entry that continues a frame of `def` at the loop at byte
     /// `offset`, once `def` is compiled.
     pub fn loop_entry(&self, def: u32, offset: u32) -> Option<ArrayCallFn> {
@@ -198,9 +239,16 @@ impl TierModule {
         }
     }
 
-    /// Compiles defined function `def` and installs the result; a failure is recorded,
-    /// and the function stays interpreted.
-    pub fn compile(&self, module: &Arc<ModuleInner>, def: u32) {
+    /// Compiles defined function `def` (with loop landings if `landings`, or if a frame
+    /// has asked for them since it was queued) and installs the result; a failure is
+    /// recorded, and the function stays as it was (interpreted, or native without
+    /// landings).
+    pub fn compile(&self, module: &Arc<ModuleInner>, def: u32, landings: bool) {
+        let state = &self.landings[def as usize];
+        if state.load(Ordering::Acquire) == LANDINGS {
+            return;
+        }
+        let landings = landings || state.load(Ordering::Acquire) != NO_LANDINGS;
         // Native callers find compiled functions in the module's own entry table, which
         // modules of JIT engines have for every defined function.
         let table = module.native_code.as_ptr() as usize;
@@ -212,14 +260,25 @@ impl TierModule {
         let compiled = if refused {
             Err("compile refused (fault injected by Tiered::fail_compiles_of)".into())
         } else if module.native_code.len() == module.bodies.len() {
-            compile_unit(module, def, table)
+            compile_unit(module, def, table, landings)
         } else {
             Err("the module has no native code table (loaded by an interpreter engine)".into())
         };
         match compiled {
-            Ok(unit) => self.install(module, def, unit),
+            Ok(unit) => {
+                self.install(module, def, unit);
+                if landings {
+                    state.store(LANDINGS, Ordering::Release);
+                }
+            }
             Err(message) => {
-                self.stages[def as usize].store(Stage::Failed as u8, Ordering::Release);
+                // A function native already stays so (without landings).
+                let _ = self.stages[def as usize].compare_exchange(
+                    Stage::Queued as u8,
+                    Stage::Failed as u8,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                );
                 report(module, |m| TierEvent::CompileFailed {
                     module: m,
                     func: module.num_imported_funcs + def,
@@ -249,16 +308,18 @@ impl TierModule {
         let (array_fn, osr_fn) = unsafe {
             (
                 std::mem::transmute::<*mut u8, ArrayCallFn>(array),
-                std::mem::transmute::<*mut u8, ArrayCallFn>(osr),
+                osr.map(|osr| std::mem::transmute::<*mut u8, ArrayCallFn>(osr)),
             )
         };
-        self.osr.lock().unwrap_or_else(|e| e.into_inner()).insert(
-            def,
-            OsrEntry {
-                entry: osr_fn,
-                loops: loops.into(),
-            },
-        );
+        if let Some(entry) = osr_fn {
+            self.osr.lock().unwrap_or_else(|e| e.into_inner()).insert(
+                def,
+                OsrEntry {
+                    entry,
+                    loops: loops.into(),
+                },
+            );
+        }
         module.native_code[def as usize].store(direct, Ordering::Release);
         self.array[def as usize].store(array, Ordering::Release);
         wisp_interp::install_native(module, def, array_fn);
@@ -266,7 +327,7 @@ impl TierModule {
         let at = self.started.elapsed();
         let compile_time = Duration::from_nanos(stats.nanos);
         self.record(def, |r| {
-            r.tiered_up_at = Some(at);
+            r.tiered_up_at.get_or_insert(at);
             r.compile_time += compile_time;
         });
         report(module, |m| TierEvent::Compiled {
@@ -282,7 +343,7 @@ impl TierModule {
     fn compile_mixed(&self, module: &Arc<ModuleInner>, seed: u64) {
         for def in 0..module.bodies.len() as u32 {
             if mix(seed ^ u64::from(def)) & 1 == 1 && self.claim(def) {
-                self.compile(module, def);
+                self.compile(module, def, true);
             }
         }
     }

@@ -67,7 +67,9 @@ impl Translator<'_, '_> {
         let itself = func == module.num_imported_funcs + self.def;
         let results = match self.env.calls {
             _ if imported => self.call_import(&ty, &args, func),
-            Calls::Table { table } if !itself => self.call_through_table(&ty, &args, func, table),
+            Calls::Table { table, .. } if !itself => {
+                self.call_through_table(&ty, &args, func, table)
+            }
             Calls::Direct | Calls::Table { .. } => {
                 let callee = self.direct_func(func);
                 let call_args = self.direct_args(self.vmctx, &args);
@@ -389,7 +391,7 @@ impl Translator<'_, '_> {
                 let (code, vmctx) = self.func_ref_target(func_ref);
                 self.tail_call_native_or(&ty, &args, code, vmctx, true, store_func);
             }
-            Calls::Table { table } if !itself => {
+            Calls::Table { table, .. } if !itself => {
                 let def = func - module.num_imported_funcs;
                 let ptr = self.env.ptr;
                 let slot = table + def as usize * ptr.bytes() as usize;

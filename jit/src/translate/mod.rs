@@ -89,13 +89,24 @@ pub enum Calls {
     /// function calls itself directly. Such a function can also be entered at any of its
     /// loop headers (on-stack replacement): its direct signature has a second parameter,
     /// null for a call, or a `wisp_core::vm::OsrFrame` to continue.
-    Table { table: usize },
+    Table {
+        table: usize,
+        /// Whether frames may enter mid-loop (on-stack replacement): a landing at every
+        /// loop, and the operand stack kept in variables at every join (`control.rs`).
+        landings: bool,
+    },
 }
 
 impl Env<'_> {
     /// Whether functions take the on-stack-replacement parameter (`Calls::Table`).
     pub fn osr(&self) -> bool {
         matches!(self.calls, Calls::Table { .. })
+    }
+
+    /// Whether the function is compiled enterable at its loops (`Calls::Table`'s
+    /// `landings`).
+    pub fn landings(&self) -> bool {
+        matches!(self.calls, Calls::Table { landings: true, .. })
     }
 
     /// The array-call signature (`wisp_core::vm::ArrayCallFn`).
@@ -314,7 +325,7 @@ pub fn translate(
     ));
     let b = FunctionBuilder::new(func, fctx);
     let mut t = Translator::new(env, b, ty, def);
-    if env.osr() {
+    if env.landings() {
         // As the interpreter lays its frame out: catch slots only if a `try` needs them
         // (`wisp-interp`'s `translate_instrs`).
         t.interp_catch_slots = module.legacy_catch_slots(def);
@@ -586,7 +597,7 @@ impl<'e, 'b> Translator<'e, 'b> {
             .store(vm_flags(), depth, self.store, offsets::STORE_DEPTH_LEFT);
         self.entry_depth = Some(depth);
 
-        if self.env.osr() {
+        if self.env.landings() {
             let osr = self.b.block_params(entry)[1];
             self.osr_path(osr, &types);
         }
