@@ -65,6 +65,7 @@ pub enum Libcall {
     CatchException,
     ReleaseException,
     ReleaseUnwinding,
+    RecordFrame,
 }
 
 /// How a handler takes an exception (`catch_exception`): the interpreter's `Caught`
@@ -122,6 +123,7 @@ impl Libcall {
             Libcall::ExceptionIs => (&[ptr, I32], &[I32]),
             Libcall::CatchException => (&[ptr, I32, ptr, I32], &[I64]),
             Libcall::ReleaseException | Libcall::ReleaseUnwinding => (&[ptr, I64], &[]),
+            Libcall::RecordFrame => (&[ptr, I32], &[]),
         };
         let mut sig = Signature::new(call_conv);
         sig.params.extend(params.iter().map(|&t| abi_param(t)));
@@ -156,6 +158,7 @@ impl Libcall {
             Libcall::CatchException => catch_exception as *const () as usize,
             Libcall::ReleaseException => release_exception as *const () as usize,
             Libcall::ReleaseUnwinding => release_unwinding as *const () as usize,
+            Libcall::RecordFrame => record_frame as *const () as usize,
         }
     }
 }
@@ -633,6 +636,23 @@ unsafe extern "C" fn memory_init(
 unsafe extern "C" fn data_drop(vmctx: *mut VmCtx, data: u32) {
     // SAFETY: the module contract.
     unsafe { instance(vmctx).data_dropped[data as usize] = true };
+}
+
+// ----- backtraces -------------------------------------------------------------------------
+
+/// A failure leaves function `func` (of the instance of `vmctx`): its frame goes on the
+/// store's `NativeFrames` while there is room. Called from every function's failure exit
+/// (out of line: the exit is cold, and inline it took some 60 bytes of every function).
+unsafe extern "C" fn record_frame(vmctx: *mut VmCtx, func: u32) {
+    // SAFETY: the module contract: `vmctx` is live, its store pointer set by the entry.
+    unsafe {
+        let instance = (*vmctx).instance;
+        let frames = &mut (*(*vmctx).store).native_frames;
+        if let Some(slot) = frames.frames.get_mut(frames.len as usize) {
+            *slot = u64::from(instance) << 32 | u64::from(func);
+            frames.len += 1;
+        }
+    }
 }
 
 // ----- tables -----------------------------------------------------------------------------

@@ -8,7 +8,7 @@
 use core::mem::{offset_of, size_of};
 
 use wisp_core::vm::{FuncEntry, FuncRef, VmCtx};
-use wisp_core::{GlobalEntity, MemoryEntity, NativeFrames, StoreInner, TableEntity};
+use wisp_core::{GlobalEntity, MemoryEntity, StoreInner, TableEntity};
 
 /// An offset as Cranelift's load/store immediates take it. Every structure here is far
 /// smaller than 2 GiB.
@@ -23,7 +23,6 @@ pub const VMCTX_FUNCS: i32 = imm(offset_of!(VmCtx, funcs));
 pub const VMCTX_TABLES: i32 = imm(offset_of!(VmCtx, tables));
 pub const VMCTX_STORE: i32 = imm(offset_of!(VmCtx, store));
 pub const VMCTX_INTERRUPT: i32 = imm(offset_of!(VmCtx, interrupt));
-pub const VMCTX_INSTANCE: i32 = imm(offset_of!(VmCtx, instance));
 
 pub const MEMORY_BASE: i32 = imm(offset_of!(MemoryEntity, base));
 pub const MEMORY_LEN: i32 = imm(offset_of!(MemoryEntity, len));
@@ -44,8 +43,4 @@ pub const FUNC_ENTRY_STORE_FUNC: i32 = imm(offset_of!(FuncEntry, store_func));
 pub const STORE_FUEL: i32 = imm(offset_of!(StoreInner, fuel));
 pub const STORE_STACK_LIMIT: i32 = imm(offset_of!(StoreInner, stack_limit));
 pub const STORE_DEPTH_LEFT: i32 = imm(offset_of!(StoreInner, depth_left));
-pub const STORE_NATIVE_FRAMES_LEN: i32 =
-    imm(offset_of!(StoreInner, native_frames) + offset_of!(NativeFrames, len));
-pub const STORE_NATIVE_FRAMES: i32 =
-    imm(offset_of!(StoreInner, native_frames) + offset_of!(NativeFrames, frames));
 pub const STORE_FUNC_REFS: i32 = imm(offset_of!(StoreInner, func_refs_base));

@@ -848,52 +848,13 @@ impl<'e, 'b> Translator<'e, 'b> {
         }
     }
 
-    /// Appends this frame to the store's `NativeFrames` while there is room: `frames[len]
-    /// = instance << 32 | function index; len += 1`, inline (a failure passing 100 frames
-    /// pays 100 of these, not 100 calls).
+    /// Appends this frame to the store's `NativeFrames` while there is room
+    /// (`libcalls::record_frame`: instance and function index).
     fn record_frame(&mut self) {
-        let (ptr, store) = (self.env.ptr, self.store);
-        let len = self.b.ins().load(
-            types::I32,
-            vm_flags(),
-            store,
-            offsets::STORE_NATIVE_FRAMES_LEN,
-        );
-        let room = self.b.ins().icmp_imm_u(
-            IntCC::UnsignedLessThan,
-            len,
-            wisp_core::Trap::MAX_FRAMES as i64,
-        );
-        let write = self.b.create_block();
-        let done = self.b.create_block();
-        self.b.set_cold_block(write);
-        self.b.set_cold_block(done);
-        self.b.ins().brif(room, write, &[], done, &[]);
-        self.b.switch_to_block(write);
-        self.b.seal_block(write);
-        let instance = self.b.ins().load(
-            types::I32,
-            vm_readonly(),
-            self.vmctx,
-            offsets::VMCTX_INSTANCE,
-        );
-        let instance = self.b.ins().uextend(types::I64, instance);
-        let high = self.b.ins().ishl_imm_u(instance, 32);
         let func_index = self.env.module.num_imported_funcs + self.def;
-        let frame = self.b.ins().bor_imm_u(high, i64::from(func_index));
-        let index = self.b.ins().uextend(ptr, len);
-        let at = self.b.ins().imul_imm_u(index, 8);
-        let at = self.b.ins().iadd(store, at);
-        self.b
-            .ins()
-            .store(vm_flags(), frame, at, offsets::STORE_NATIVE_FRAMES);
-        let len = self.b.ins().iadd_imm_u(len, 1);
-        self.b
-            .ins()
-            .store(vm_flags(), len, store, offsets::STORE_NATIVE_FRAMES_LEN);
-        self.b.ins().jump(done, &[]);
-        self.b.switch_to_block(done);
-        self.b.seal_block(done);
+        let func_index = self.i32_const(i64::from(func_index));
+        let vmctx = self.vmctx;
+        self.call_libcall(Libcall::RecordFrame, &[vmctx, func_index]);
     }
 
     /// Gives this function's call budget back (`StoreInner::depth_left`): on the way out,
