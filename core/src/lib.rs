@@ -35,7 +35,7 @@ mod value;
 pub mod vm;
 pub mod wasm;
 
-pub use crate::engine::{Config, Engine, Tier, TierEvent, TierListener, TierUp};
+pub use crate::engine::{Config, Engine, Tier, TierEvent, TierListener, TierUp, MEMORY_GUARD};
 pub use crate::error::{Error, ModuleError, Result};
 pub use crate::exception::{ExnEntity, ExnRef, Tag, TagEntity};
 pub use crate::func::{
