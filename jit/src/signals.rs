@@ -41,27 +41,44 @@
 ))]
 mod imp;
 
+/// Hosts without the handler: entries are plain calls, and no fault is ever claimed.
+#[cfg(not(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64"
+    )
+)))]
+mod imp {
+    use wisp_core::vm::{ArrayCallFn, VmCtx};
+
+    pub(super) fn install() -> bool {
+        false
+    }
+
+    pub(super) unsafe fn call(
+        entry: ArrayCallFn,
+        callee: *mut VmCtx,
+        caller: *mut VmCtx,
+        args: *mut u64,
+    ) -> (u32, Option<Vec<usize>>) {
+        // SAFETY: forwarded contract.
+        (unsafe { entry(callee, caller, args) }, None)
+    }
+}
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
 use wisp_core::vm::{ArrayCallFn, VmCtx};
 use wisp_core::StoreInner;
-use wisp_core::{Trap, TrapCode};
+use wisp_core::TrapCode;
 
 /// Whether this host turns faults into traps: Linux on x86_64, aarch64 or riscv64, with
 /// the handlers installed (once per process, on first use).
 pub fn supported() -> bool {
-    #[cfg(all(
-        target_os = "linux",
-        any(
-            target_arch = "x86_64",
-            target_arch = "aarch64",
-            target_arch = "riscv64"
-        )
-    ))]
-    return imp::install();
-    #[allow(unreachable_code)]
-    false
+    imp::install()
 }
 
 /// What the handler needs to know about one published piece of code.
@@ -102,6 +119,7 @@ impl CodeMap {
         self.funcs.sort_unstable();
     }
 
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))] // the handler's, Linux only
     fn trap_at(&self, offset: u32) -> Option<TrapCode> {
         let i = self.traps.binary_search_by_key(&offset, |t| t.0).ok()?;
         Some(self.traps[i].1)
@@ -154,19 +172,6 @@ fn lookup(code: &Registry, pc: usize) -> Option<(&CodeMap, u32)> {
     Some((map, offset as u32))
 }
 
-/// One entry from Rust into native code, on the entering thread's stack.
-#[repr(C)]
-pub(crate) struct Entry {
-    /// The stack pointer `wisp_jit_enter` resumes with after a fault (written by it).
-    sp: usize,
-    /// The entry this one is nested in, on this thread.
-    prev: *mut Entry,
-    /// After a fault: how many of `frames` the handler filled.
-    frames_len: usize,
-    /// After a fault: the faulting pc, then the return addresses of the wasm frames above.
-    frames: [usize; Trap::MAX_FRAMES],
-}
-
 /// Calls native code: `entry(callee, caller, args)`, returning its status, or a trap's
 /// status after a fault the handler claimed, whose wasm frames go on the store's native
 /// frames (`StoreInner::native_frames`) as the explicit failure path would have put them.
@@ -181,51 +186,17 @@ pub(crate) unsafe fn call(
     caller: *mut VmCtx,
     args: *mut u64,
 ) -> u32 {
-    #[cfg(all(
-        target_os = "linux",
-        any(
-            target_arch = "x86_64",
-            target_arch = "aarch64",
-            target_arch = "riscv64"
-        )
-    ))]
-    {
-        // SAFETY: forwarded contract.
-        let (status, frames) = unsafe { imp::call(entry, callee, caller, args) };
-        if let Some(frames) = frames {
-            // SAFETY: the contract: `store` is live and unaliased.
-            unsafe { note_frames(&mut *store, &frames) };
-        }
-        status
+    // SAFETY: forwarded contract.
+    let (status, frames) = unsafe { imp::call(entry, callee, caller, args) };
+    if let Some(frames) = frames {
+        // SAFETY: the contract: `store` is live and unaliased.
+        unsafe { note_frames(&mut *store, &frames) };
     }
-    #[cfg(not(all(
-        target_os = "linux",
-        any(
-            target_arch = "x86_64",
-            target_arch = "aarch64",
-            target_arch = "riscv64"
-        )
-    )))]
-    {
-        let _ = store;
-        // SAFETY: forwarded contract.
-        unsafe { entry(callee, caller, args) }
-    }
+    status
 }
 
 /// Puts the frames a fault left (pcs in wasm functions, innermost first) on the store's
 /// native frames, each named by an instance of its module in this store.
-#[cfg_attr(
-    not(all(
-        target_os = "linux",
-        any(
-            target_arch = "x86_64",
-            target_arch = "aarch64",
-            target_arch = "riscv64"
-        )
-    )),
-    allow(dead_code)
-)]
 fn note_frames(store: &mut StoreInner, pcs: &[usize]) {
     let code = CODE.read().unwrap_or_else(|e| e.into_inner());
     for &pc in pcs {

@@ -1,13 +1,29 @@
 //! The Linux part: the entry stub per architecture, the handler, the alternate stack.
 
 use std::cell::Cell;
+use std::mem::MaybeUninit;
 use std::ptr::null_mut;
 use std::sync::OnceLock;
 
 use wisp_core::vm::{ArrayCallFn, VmCtx};
 use wisp_core::Trap;
 
-use super::{lookup, Entry, CODE};
+use super::{lookup, CODE};
+
+/// One entry from Rust into native code, on the entering thread's stack.
+#[repr(C)]
+pub(crate) struct Entry {
+    /// The stack pointer `wisp_jit_enter` resumes with after a fault (written by it).
+    sp: usize,
+    /// The entry this one is nested in, on this thread.
+    prev: *mut Entry,
+    /// After a fault: how many of `frames` the handler filled.
+    frames_len: usize,
+    /// After a fault: the faulting pc, then the return addresses of the wasm frames above
+    /// (the first `frames_len` written by the handler; left uninitialised otherwise, so
+    /// that an entry, which every call from Rust makes, does not clear 512 bytes).
+    frames: [MaybeUninit<usize>; Trap::MAX_FRAMES],
+}
 
 extern "C" {
     /// Saves the callee-saved registers, stores the stack pointer at `sp`, and calls
@@ -222,7 +238,7 @@ pub(super) unsafe fn call(
         sp: 0,
         prev: CURRENT.get(),
         frames_len: 0,
-        frames: [0; Trap::MAX_FRAMES],
+        frames: [const { MaybeUninit::uninit() }; Trap::MAX_FRAMES],
     };
     let ptr: *mut Entry = &mut e;
     CURRENT.set(ptr);
@@ -240,7 +256,13 @@ pub(super) unsafe fn call(
     // SAFETY: `ptr` is `e`, which nothing else refers to now.
     let e = unsafe { &*ptr };
     CURRENT.set(e.prev);
-    let frames = (e.frames_len > 0).then(|| e.frames[..e.frames_len].to_vec());
+    // SAFETY: the handler wrote the first `frames_len`.
+    let frames = (e.frames_len > 0).then(|| {
+        e.frames[..e.frames_len]
+            .iter()
+            .map(|f| unsafe { f.assume_init() })
+            .collect()
+    });
     (status, frames)
 }
 
@@ -364,7 +386,7 @@ unsafe fn claim(ctx: *mut libc::c_void) -> bool {
         // The backtrace: the faulting function, then each caller while it is wasm code
         // (the frames above end at a trampoline, which is not a function of any map).
         let e = &mut *entry;
-        e.frames[0] = pc;
+        e.frames[0].write(pc);
         let mut len = 1;
         let mut fp = *r.fp;
         while len < e.frames.len() && fp != 0 {
@@ -374,7 +396,7 @@ unsafe fn claim(ctx: *mut libc::c_void) -> bool {
             if lookup(&code, caller).is_none_or(|(map, at)| map.func_at(at).is_none()) {
                 break;
             }
-            e.frames[len] = caller;
+            e.frames[len].write(caller);
             len += 1;
             fp = *(fp as *const usize);
         }

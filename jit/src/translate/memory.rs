@@ -80,11 +80,9 @@ impl Translator<'_, '_> {
         let addr = self.b.ins().uextend(types::I64, addr);
         let config = self.env.module.engine.config();
         let reach = memarg.offset + u64::from(size);
-        let flags = if config.memory_guarded(&self.env.module.memories[mem as usize])
-            && reach <= config.get_memory_guard()
-        {
-            guarded_flags()
-        } else {
+        let guarded = config.memory_guarded(&self.env.module.memories[mem as usize])
+            && reach <= config.get_memory_guard();
+        if !guarded {
             let len = self
                 .b
                 .ins()
@@ -92,12 +90,11 @@ impl Translator<'_, '_> {
             let end = self.b.ins().iadd_imm_u(addr, reach as i64);
             let out = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
             self.trap_if(out, TrapCode::MemoryOutOfBounds);
-            checked_flags()
-        };
-        let base_flags = if flags == guarded_flags() {
-            vm_readonly()
+        }
+        let (flags, base_flags) = if guarded {
+            (guarded_flags(), vm_readonly())
         } else {
-            vm_flags()
+            (checked_flags(), vm_flags())
         };
         let base = self
             .b
