@@ -361,17 +361,24 @@ mod tests {
         use super::*;
 
         /// The mapping's permissions as the kernel reports them (`/proc/self/maps`).
+        ///
+        /// The file is read in pieces, and a mapping made or removed between two of them
+        /// (by a test on another thread) can make a line go missing from one reading, so a
+        /// mapping that does exist is looked for in a few readings before giving up.
+        /// (qemu-user, which the cross tests run under, showed this.)
         fn permissions_at(address: usize) -> String {
-            let maps = std::fs::read_to_string("/proc/self/maps").expect("/proc/self/maps");
-            maps.lines()
-                .find_map(|line| {
-                    let (range, rest) = line.split_once(' ')?;
-                    let (start, end) = range.split_once('-')?;
-                    let start = usize::from_str_radix(start, 16).ok()?;
-                    let end = usize::from_str_radix(end, 16).ok()?;
-                    (start..end)
-                        .contains(&address)
-                        .then(|| rest.split(' ').next().unwrap_or("").to_string())
+            (0..8)
+                .find_map(|_| {
+                    let maps = std::fs::read_to_string("/proc/self/maps").expect("/proc/self/maps");
+                    maps.lines().find_map(|line| {
+                        let (range, rest) = line.split_once(' ')?;
+                        let (start, end) = range.split_once('-')?;
+                        let start = usize::from_str_radix(start, 16).ok()?;
+                        let end = usize::from_str_radix(end, 16).ok()?;
+                        (start..end)
+                            .contains(&address)
+                            .then(|| rest.split(' ').next().unwrap_or("").to_string())
+                    })
                 })
                 .expect("the mapping is listed")
         }

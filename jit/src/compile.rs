@@ -356,10 +356,6 @@ pub fn compile_unit(
     })
 }
 
-/// Modules with less wasm than this are compiled on one thread: starting more would cost
-/// more than it saves.
-const PARALLEL_THRESHOLD: usize = 64 << 10;
-
 /// The native stack of a thread that runs Cranelift. Compiling never happens on the
 /// caller's thread, whose stack may be small (an embedder's 64 KiB worker, or a wasm
 /// call's own native frames above it): Cranelift's stack use grows with the function
@@ -420,12 +416,15 @@ fn compile_all(
     let module = env.module;
     let count = module.bodies.len();
     let jobs = 2 * count;
-    let wasm_bytes: usize = module.bodies.iter().map(|b| b.range.len()).sum();
+    // Every module on every thread, however small: a thread costs some 50 us to start,
+    // and a module of a few KB compiles for milliseconds. (Below 64 KB of wasm, modules
+    // were compiled on one thread: miniz, 60 KB, then took 1.23x wasmtime's whole-process
+    // time with the JIT, 0.95x on two; simd_scan 1.13x, 0.89x. BENCHMARKS.md.)
     let threads = match module.engine.config().get_compile_threads() {
-        _ if wasm_bytes < PARALLEL_THRESHOLD => 1,
         0 => std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
         n => n as usize,
-    };
+    }
+    .min(jobs);
     let next = AtomicUsize::new(0);
     // Each worker takes the next job until none is left; the first error (or the
     // interrupt) stops them all.

@@ -123,7 +123,7 @@ impl Libcall {
             Libcall::ExceptionIs => (&[ptr, I32], &[I32]),
             Libcall::CatchException => (&[ptr, I32, ptr, I32], &[I64]),
             Libcall::ReleaseException | Libcall::ReleaseUnwinding => (&[ptr, I64], &[]),
-            Libcall::RecordFrame => (&[ptr, I32], &[]),
+            Libcall::RecordFrame => (&[ptr, I32, I32], &[I32]),
         };
         let mut sig = Signature::new(call_conv);
         sig.params.extend(params.iter().map(|&t| abi_param(t)));
@@ -643,7 +643,10 @@ unsafe extern "C" fn data_drop(vmctx: *mut VmCtx, data: u32) {
 /// A failure leaves function `func` (of the instance of `vmctx`): its frame goes on the
 /// store's `NativeFrames` while there is room. Called from every function's failure exit
 /// (out of line: the exit is cold, and inline it took some 60 bytes of every function).
-unsafe extern "C" fn record_frame(vmctx: *mut VmCtx, func: u32) {
+/// Returns the failure's `status`, which the exit returns in turn: passed through, it is
+/// not live across this call, which would otherwise make the register allocator spill
+/// every call's status on the hot path to keep it for this cold one.
+unsafe extern "C" fn record_frame(vmctx: *mut VmCtx, func: u32, status: u32) -> u32 {
     // SAFETY: the module contract: `vmctx` is live, its store pointer set by the entry.
     unsafe {
         let instance = (*vmctx).instance;
@@ -653,6 +656,7 @@ unsafe extern "C" fn record_frame(vmctx: *mut VmCtx, func: u32) {
             frames.len += 1;
         }
     }
+    status
 }
 
 // ----- tables -----------------------------------------------------------------------------

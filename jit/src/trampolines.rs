@@ -6,12 +6,14 @@
 //! results back into the array. Its address is what `FuncEntry::native` publishes.
 
 use cranelift_codegen::ir::{
-    ExtFuncData, ExternalName, Function, InstBuilder, MemFlagsData, UserExternalName, UserFuncName,
+    types, ExtFuncData, ExternalName, Function, InstBuilder, MemFlagsData, UserExternalName,
+    UserFuncName,
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
 use wisp_core::vm::OsrFrame;
 
+use crate::offsets;
 use crate::translate::{
     clif_type, load_raw, slot_offset, store_raw, zero, Env, WASM_FUNCTION_NAMESPACE,
 };
@@ -64,7 +66,14 @@ pub fn array_to(
     let (vmctx, array) = (b.block_params(entry)[0], b.block_params(entry)[2]);
     // The array is the caller's: aligned, and valid for the call (the contract).
     let flags = MemFlagsData::trusted();
-    let mut args = vec![vmctx];
+    // The call budget the runtime keeps (`StoreInner::depth_left`), as a parameter: native
+    // code passes it on from there (`translate`'s invariants). The entry that set it
+    // restores it afterwards (`executor::run`, the interpreter's `call_native`).
+    let store = b.ins().load(env.ptr, flags, vmctx, offsets::VMCTX_STORE);
+    let depth = b
+        .ins()
+        .load(types::I32, flags, store, offsets::STORE_DEPTH_LEFT);
+    let mut args = vec![vmctx, depth];
     let results_to = match callee_kind {
         Callee::Direct => {
             if env.osr() {

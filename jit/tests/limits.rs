@@ -287,7 +287,7 @@ fn out_of_fuel_then_refuelled_continues_at_the_same_points_on_every_tier() {
 /// thread, `Config::compile_threads(1)`, or on every core) and runs.
 #[test]
 fn an_interrupt_stops_the_compile_and_the_next_call_compiles_again() {
-    // 64 KiB of code or more compiles in parallel when allowed: 400 functions of ~200 bytes.
+    // 400 functions of ~200 bytes: enough for every compile thread to take some.
     let mut wat = String::from("(module\n");
     for i in 0..400 {
         wat.push_str(&format!(

@@ -162,6 +162,31 @@ fn max_call_depth_bounds_native_recursion_as_it_bounds_the_interpreter() {
     }
 }
 
+/// A leaf function checks the call budget without taking it (`EntryChecks::Leaf` in the
+/// JIT's translator): the same trap at the same depth as the interpreter, and the budget
+/// whole afterwards.
+#[test]
+fn a_leaf_at_the_call_budget_s_edge_traps_as_in_the_interpreter() {
+    const LEAF_AT_THE_BOTTOM: &str = r#"(module
+      (func $leaf (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3)))
+      (func $down (export "down") (param i32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0))
+          (then (call $leaf (i32.const 7)))
+          (else (i32.add (call $down (i32.sub (local.get 0) (i32.const 1))) (i32.const 1))))))"#;
+    for tier in [Tier::Interp].into_iter().chain(NATIVE) {
+        let mut config = Config::default();
+        config.max_call_depth(1_000);
+        let (mut store, instance) = instantiate(tier, &config, LEAF_AT_THE_BOTTOM);
+        let down = instance.get_typed_func::<i32, i32>(&store, "down").unwrap();
+        for _ in 0..3 {
+            // 999 frames of `down` and the leaf: 1,000.
+            assert_eq!(down.call(&mut store, 998).unwrap(), 998 + 21, "{tier:?}");
+            let err = down.call(&mut store, 999).unwrap_err();
+            assert_eq!(trap_code(&err), Some(TrapCode::StackExhausted), "{tier:?}");
+        }
+    }
+}
+
 #[test]
 fn an_interrupt_stops_an_endless_loop() {
     for tier in NATIVE {

@@ -8,6 +8,7 @@
 //! `TierUp::background` off, the thread that found the code hot waits for its code before
 //! going on.
 
+use std::cmp::Reverse;
 use std::sync::{Arc, Condvar, Mutex, Weak};
 
 use wisp_core::module::ModuleInner;
@@ -30,7 +31,7 @@ struct Job {
 
 #[derive(Default)]
 struct Jobs {
-    /// Waiting jobs, taken smallest first (`take`).
+    /// Waiting jobs, taken most worth first (`take`).
     queue: Vec<Job>,
     /// The engine is gone: the thread ends.
     closed: bool,
@@ -81,6 +82,8 @@ impl Shared {
     }
 
     /// Starts the compile thread if it is not running; false if it cannot be started.
+    /// One thread: a second measured no faster on two cores, where it takes its time from
+    /// the thread running the program (BENCHMARKS.md, "Tier-up policy").
     fn start_thread(&self) -> bool {
         let mut started = self.started.lock().unwrap_or_else(|e| e.into_inner());
         if *started {
@@ -111,15 +114,33 @@ impl Drop for Shared {
 }
 
 impl Jobs {
-    /// The waiting job with the smallest body. One thread compiles, and a function whose
-    /// compile takes 150 ms (the regex workload's 22 KB one) would otherwise hold back
-    /// every hot function found after it, each a millisecond's work, for that long: small
-    /// first puts the most native code in place soonest. A large function waits at most
-    /// for the functions that become hot while it waits, which a program has finitely many
-    /// of. Oldest first among equals.
+    /// The waiting job that buys the most: the one whose function the interpreter runs
+    /// most per byte of body to compile, now (`Job::worth`). Oldest first among equals.
     fn take(&mut self) -> Option<Job> {
-        let at = (0..self.queue.len()).min_by_key(|&i| (self.queue[i].size, i))?;
+        let at = (0..self.queue.len()).max_by_key(|&i| (self.queue[i].worth(), Reverse(i)))?;
         Some(self.queue.remove(at))
+    }
+}
+
+impl Job {
+    /// What compiling this job is worth: the function's interpreted calls and loop
+    /// iterations so far, per byte of body (its compile's cost) plus `FIXED_COST`.
+    ///
+    /// Measured against the alternatives (BENCHMARKS.md, "Tier-up policy"): smallest first
+    /// left the functions that stay hot waiting behind every small one found hot once
+    /// (serde_json 1.35x wasmtime's time, regex 0.65x), hottest first let one large hot
+    /// function hold back many small ones (serde_json 1.55x); heat per byte gives 1.14x
+    /// and 0.30x, and no workload is slower. Counts are read live: a function that got
+    /// hot early but is not called any more falls behind.
+    fn worth(&self) -> u64 {
+        /// A compile's cost that does not grow with the body (trampolines, mapping).
+        const FIXED_COST: u64 = 256;
+        let Some(module) = self.module.upgrade() else {
+            // Nothing to compile for: taken first, and dropped.
+            return u64::MAX;
+        };
+        let (calls, loops) = wisp_interp::heat(&module, self.def);
+        (u64::from(calls) + u64::from(loops)) * 1024 / (self.size as u64 + FIXED_COST)
     }
 }
 

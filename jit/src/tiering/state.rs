@@ -175,9 +175,11 @@ impl TierModule {
 
     /// Asks for `def`'s landings (a frame of it is hot in a loop): true for the one caller
     /// that should request the compile that adds them, once `def` is native without them.
-    /// While it is not native yet, the wish is noted: a compile that starts later adds
-    /// them, and one already under way without them is followed by this request the next
-    /// time the loop asks (the interpreter asks again while a loop stays hot).
+    /// While it is not native yet, the wish is noted, and the request follows the next
+    /// time the loop asks once it is (the interpreter asks again while a loop stays hot):
+    /// a function hot by its calls is compiled without landings even if a loop of it got
+    /// hot while it waited, since landings slow every call (`translate::Calls::Table`),
+    /// and code with them then serves only the frames that enter mid-loop (`install`).
     pub fn want_landings(&self, def: u32) -> bool {
         let Some(state) = self.landings.get(def as usize) else {
             return false;
@@ -239,16 +241,14 @@ impl TierModule {
         }
     }
 
-    /// Compiles defined function `def` (with loop landings if `landings`, or if a frame
-    /// has asked for them since it was queued) and installs the result; a failure is
-    /// recorded, and the function stays as it was (interpreted, or native without
-    /// landings).
+    /// Compiles defined function `def` (with loop landings if `landings`) and installs
+    /// the result; a failure is recorded, and the function stays as it was (interpreted,
+    /// or native without landings).
     pub fn compile(&self, module: &Arc<ModuleInner>, def: u32, landings: bool) {
         let state = &self.landings[def as usize];
         if state.load(Ordering::Acquire) == LANDINGS {
             return;
         }
-        let landings = landings || state.load(Ordering::Acquire) != NO_LANDINGS;
         // Native callers find compiled functions in the module's own entry table, which
         // modules of JIT engines have for every defined function.
         let table = module.native_code.as_ptr() as usize;
@@ -303,6 +303,9 @@ impl TierModule {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(code);
+        // Code with landings for a function already native without them enters frames
+        // mid-loop only: calls keep the code without (`want_landings`).
+        let calls_too = self.stage(def) != Stage::Native;
         // SAFETY: `array` and `osr` are array-call trampolines (generated with the
         // array-call signature), in code that lives as long as the module.
         let (array_fn, osr_fn) = unsafe {
@@ -320,10 +323,12 @@ impl TierModule {
                 },
             );
         }
-        module.native_code[def as usize].store(direct, Ordering::Release);
-        self.array[def as usize].store(array, Ordering::Release);
-        wisp_interp::install_native(module, def, array_fn);
-        self.stages[def as usize].store(Stage::Native as u8, Ordering::Release);
+        if calls_too {
+            module.native_code[def as usize].store(direct, Ordering::Release);
+            self.array[def as usize].store(array, Ordering::Release);
+            wisp_interp::install_native(module, def, array_fn);
+            self.stages[def as usize].store(Stage::Native as u8, Ordering::Release);
+        }
         let at = self.started.elapsed();
         let compile_time = Duration::from_nanos(stats.nanos);
         self.record(def, |r| {

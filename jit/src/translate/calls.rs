@@ -63,29 +63,37 @@ impl Translator<'_, '_> {
         let ty = module.func_type(func).clone();
         let args = self.popn(ty.params().len());
         let imported = func < module.num_imported_funcs;
-        // A function compiled alone calls itself directly.
+        // A function compiled alone calls itself directly, unless it has landings: then
+        // through the table, which holds its code without them once that exists
+        // (`Calls::Table`), so a frame that entered mid-loop makes its calls to the faster
+        // code.
         let itself = func == module.num_imported_funcs + self.def;
         let results = match self.env.calls {
             _ if imported => self.call_import(&ty, &args, func),
-            Calls::Table { table, .. } if !itself => {
+            Calls::Table { table, landings } if !itself || landings => {
                 self.call_through_table(&ty, &args, func, table)
             }
             Calls::Direct | Calls::Table { .. } => {
                 let callee = self.direct_func(func);
-                let call_args = self.direct_args(self.vmctx, &args);
+                let depth = self.callee_depth();
+                let call_args = self.direct_args(self.vmctx, depth, &args);
                 let call = self.b.ins().call(callee, &call_args);
                 let results = self.b.inst_results(call).to_vec();
-                self.native_call_done(&ty, &results)
+                let def = func - module.num_imported_funcs;
+                self.native_call_done(&ty, &results, Some(def))
             }
         };
         self.stack.extend(results);
     }
 
-    /// The arguments of a direct call: the callee's context, a null OSR parameter (a call,
-    /// not an on-stack replacement) where functions take one, then `args`.
-    fn direct_args(&mut self, vmctx: Value, args: &[Value]) -> Vec<Value> {
-        let mut call_args = Vec::with_capacity(args.len() + 2);
+    /// The arguments of a direct call: the callee's context, its call budget `depth`
+    /// (`callee_depth`, or `own_depth` for a tail call, which takes this frame's place), a
+    /// null OSR parameter (a call, not an on-stack replacement) where functions take one,
+    /// then `args`.
+    fn direct_args(&mut self, vmctx: Value, depth: Value, args: &[Value]) -> Vec<Value> {
+        let mut call_args = Vec::with_capacity(args.len() + 3);
         call_args.push(vmctx);
+        call_args.push(depth);
         if self.env.osr() {
             call_args.push(self.b.ins().iconst(self.env.ptr, 0));
         }
@@ -100,16 +108,18 @@ impl Translator<'_, '_> {
         self.call_array(ty, args, Libcall::CallFunc, &[self.vmctx, index])
     }
 
-    /// Calls direct entry `code` of type `ty` with context `vmctx` (another instance's,
-    /// when `foreign`), or, when `code` is null (a host function, or one not compiled
-    /// yet), whatever `runtime` emits; passes a failure on and returns the results.
+    /// Calls direct entry `code` of type `ty` with context `vmctx`, or, when `code` is null
+    /// (a host function, or one not compiled yet), whatever `runtime` emits; passes a
+    /// failure on and returns the results. `callee`: the defined function of this module
+    /// `code` is, when known; when not (an import, a table's element, a reference), `vmctx`
+    /// may be another instance's.
     fn call_native_or(
         &mut self,
         ty: &FuncType,
         args: &[Value],
         code: Value,
         vmctx: Value,
-        foreign: bool,
+        callee: Option<u32>,
         runtime: impl FnOnce(&mut Self) -> Vec<Value>,
     ) -> Vec<Value> {
         let native = self.b.create_block();
@@ -123,14 +133,15 @@ impl Translator<'_, '_> {
 
         self.b.switch_to_block(native);
         self.b.seal_block(native);
-        if foreign {
+        if callee.is_none() {
             self.publish_store(vmctx);
         }
         let sig = self.b.import_signature(self.env.direct_signature(ty));
-        let call_args = self.direct_args(vmctx, args);
+        let depth = self.callee_depth();
+        let call_args = self.direct_args(vmctx, depth, args);
         let call = self.b.ins().call_indirect(sig, code, &call_args);
         let results = self.b.inst_results(call).to_vec();
-        let results = self.native_call_done(ty, &results);
+        let results = self.native_call_done(ty, &results, callee);
         let block_args = Self::block_args(&results);
         self.b.ins().jump(join, &block_args);
 
@@ -170,10 +181,11 @@ impl Translator<'_, '_> {
         if !compiled.is_null() {
             let code = self.b.ins().iconst(ptr, compiled as i64);
             let sig = self.b.import_signature(self.env.direct_signature(ty));
-            let call_args = self.direct_args(self.vmctx, args);
+            let depth = self.callee_depth();
+            let call_args = self.direct_args(self.vmctx, depth, args);
             let call = self.b.ins().call_indirect(sig, code, &call_args);
             let results = self.b.inst_results(call).to_vec();
-            return self.native_call_done(ty, &results);
+            return self.native_call_done(ty, &results, Some(def));
         }
         let slot = table + def as usize * ptr.bytes() as usize;
         let slot = self.b.ins().iconst(ptr, slot as i64);
@@ -182,7 +194,7 @@ impl Translator<'_, '_> {
         // right too.
         let code = self.b.ins().load(ptr, MemFlagsData::trusted(), slot, 0);
         let vmctx = self.vmctx;
-        self.call_native_or(ty, args, code, vmctx, false, |t| {
+        self.call_native_or(ty, args, code, vmctx, Some(def), |t| {
             t.call_runtime(ty, args, func)
         })
     }
@@ -221,7 +233,7 @@ impl Translator<'_, '_> {
         let store_func = self.store_func_of(func);
         let func_ref = self.func_ref(store_func);
         let (code, vmctx) = self.func_ref_target(func_ref);
-        self.call_native_or(ty, args, code, vmctx, true, |t| {
+        self.call_native_or(ty, args, code, vmctx, None, |t| {
             t.call_runtime(ty, args, func)
         })
     }
@@ -235,7 +247,7 @@ impl Translator<'_, '_> {
         let args = self.popn(ty.params().len());
         let (_, func_ref) = self.indirect_target(type_index, table, elem);
         let (code, vmctx) = self.func_ref_target(func_ref);
-        let results = self.call_native_or(&ty, &args, code, vmctx, true, |t| {
+        let results = self.call_native_or(&ty, &args, code, vmctx, None, |t| {
             let table = t.i32_const(i64::from(table));
             let type_index = t.i32_const(i64::from(type_index));
             let vmctx = t.vmctx;
@@ -317,7 +329,7 @@ impl Translator<'_, '_> {
         let args = self.popn(ty.params().len());
         let (store_func, func_ref) = self.ref_target(funcref);
         let (code, vmctx) = self.func_ref_target(func_ref);
-        let results = self.call_native_or(&ty, &args, code, vmctx, true, |t| {
+        let results = self.call_native_or(&ty, &args, code, vmctx, None, |t| {
             let vmctx = t.vmctx;
             t.call_array(&ty, &args, Libcall::CallStoreFunc, &[vmctx, store_func])
         });
@@ -327,10 +339,20 @@ impl Translator<'_, '_> {
     /// After a native call returned `results` (the status first): passes a failure on, and
     /// returns the callee's results. With functions compiled one at a time, a callee that
     /// tail-called a function with no native code left that call to its caller
-    /// (`status::TAIL_CALL`): the runtime makes it here (`Libcall::FinishTailCall`).
-    fn native_call_done(&mut self, ty: &FuncType, results: &[Value]) -> Vec<Value> {
+    /// (`status::TAIL_CALL`): the runtime makes it here (`Libcall::FinishTailCall`). Only
+    /// a body with a tail call does that (`FuncBody::tail_calls`): for a call to defined
+    /// function `callee` without one, the check is left out. (On tiered fib, the check's
+    /// cold path kept the store pointer in a register across the loop: 60 to 75 ms.)
+    fn native_call_done(
+        &mut self,
+        ty: &FuncType,
+        results: &[Value],
+        callee: Option<u32>,
+    ) -> Vec<Value> {
         let status = results[0];
-        if !self.env.osr() {
+        let may_leave_tail_call =
+            callee.is_none_or(|def| self.env.module.bodies[def as usize].tail_calls);
+        if !self.env.osr() || !may_leave_tail_call {
             self.propagate(status);
             return results[1..].to_vec();
         }
@@ -404,8 +426,8 @@ impl Translator<'_, '_> {
             }
             Calls::Direct | Calls::Table { .. } => {
                 let callee = self.direct_func(func);
-                let call_args = self.direct_args(self.vmctx, &args);
-                self.give_back_depth();
+                let depth = self.own_depth();
+                let call_args = self.direct_args(self.vmctx, depth, &args);
                 self.b.ins().return_call(callee, &call_args);
             }
         }
@@ -454,7 +476,7 @@ impl Translator<'_, '_> {
     /// a callee is a host function, or another module's before its first call).
     ///
     /// Either way the call is this frame's last act: no handler of this function's covers
-    /// it, and its call budget is given back first.
+    /// it, and the callee gets this frame's call budget.
     fn tail_call_native_or(
         &mut self,
         ty: &FuncType,
@@ -475,8 +497,8 @@ impl Translator<'_, '_> {
             self.publish_store(vmctx);
         }
         let sig = self.b.import_signature(self.env.direct_signature(ty));
-        let call_args = self.direct_args(vmctx, args);
-        self.give_back_depth();
+        let depth = self.own_depth();
+        let call_args = self.direct_args(vmctx, depth, args);
         self.b.ins().return_call_indirect(sig, code, &call_args);
 
         self.b.switch_to_block(slow);
@@ -485,7 +507,9 @@ impl Translator<'_, '_> {
             let (array, _) = self.raw_array(args, 0);
             let vmctx = self.vmctx;
             self.call_libcall(Libcall::PendTailCall, &[vmctx, store_func, array]);
-            self.give_back_depth();
+            // The caller makes the call in this frame's place, with this frame's budget.
+            let depth = self.own_depth();
+            self.publish_depth(depth);
             let mut values = vec![self.i32_const(i64::from(status::TAIL_CALL))];
             for &t in &self.results.clone() {
                 values.push(self.zero(t));
@@ -537,6 +561,10 @@ impl Translator<'_, '_> {
         );
         let mut call_args = leading.to_vec();
         call_args.push(array);
+        // Every array call starts frames through the runtime, which finds their budget
+        // in the store.
+        let depth = self.callee_depth();
+        self.publish_depth(depth);
         let status = self.call_libcall(libcall, &call_args)[0];
         (status, slot)
     }

@@ -16,9 +16,6 @@
 //! is emitted after the construct's `end`, only if something in it can fail.
 //!
 //! Invariants:
-//! - A handler restores the call budget to this function's (`Translator::entry_depth`)
-//!   before taking an exception: the frames it left returned through their failure
-//!   exits, which don't give their budget back.
 //! - Traps never reach a clause: a landing checks for `EXCEPTION` first, and the checks
 //!   that trap go straight to the failure exit (`trap_if`).
 //! - A legacy catch block holds its exception (for `rethrow`) until control leaves it,
@@ -37,11 +34,8 @@ use wisp_core::layout::slot_offset_bytes;
 use wisp_core::vm::status;
 use wisp_core::SLOT_BYTES;
 
-use super::{
-    clif_type, slot_layout, slot_offset, vm_flags, Control, ControlKind, Result, Translator,
-};
+use super::{clif_type, slot_layout, slot_offset, Control, ControlKind, Result, Translator};
 use crate::libcalls::{CatchMode, Libcall};
-use crate::offsets;
 
 /// An exception handler: a `try_table`'s or a legacy `try`'s.
 pub(super) struct Handler {
@@ -342,10 +336,6 @@ impl Translator<'_, '_> {
         );
         self.b.switch_to_block(dispatch);
         self.b.seal_block(dispatch);
-        let depth = self.entry_depth.expect("set by the prologue");
-        self.b
-            .ins()
-            .store(vm_flags(), depth, self.store, offsets::STORE_DEPTH_LEFT);
 
         let clauses = std::mem::take(&mut self.handlers[h].clauses);
         let mut caught_all = false;

@@ -4,7 +4,7 @@
 //! stack of SSA values and wasm locals as `cranelift_frontend` variables; blocks, loops and
 //! `if`s become Cranelift blocks whose parameters carry the values that cross them.
 //!
-//! Every compiled function has the *direct* signature `(vmctx, params...) -> (status,
+//! Every compiled function has the *direct* signature `(vmctx, depth, params...) -> (status,
 //! results...)` (see [`Env::direct_signature`]): status 0 is a normal return, anything else
 //! a trap travelling outwards (`wisp_core::vm::status`). Each check branches to the
 //! function's one failure exit, which returns the status with zeroed results, and each
@@ -14,12 +14,15 @@
 //!
 //! Invariants:
 //! - Every function entry checks, in this order, the native stack against
-//!   `StoreInner::stack_limit` and the call budget `StoreInner::depth_left` (both
-//!   `StackExhausted`), charges the entry block's fuel, and checks for interruption; loop
-//!   headers charge their fuel, then check for interruption. That is the interpreter's
-//!   order (`wisp-interp`'s `push_frame`, `ConsumeFuel`, `CheckInterrupt`).
-//! - Every normal return goes through the one return block, which gives the call budget
-//!   back; failures don't (the entry point from Rust restores it).
+//!   `StoreInner::stack_limit` and its call budget `depth` (both `StackExhausted`),
+//!   charges the entry block's fuel, and checks for interruption; loop headers charge
+//!   their fuel, then check for interruption. That is the interpreter's order
+//!   (`wisp-interp`'s `push_frame`, `ConsumeFuel`, `CheckInterrupt`).
+//! - The call budget travels as a parameter: a call passes `depth - 1`, a tail call
+//!   `depth`, and an entry from Rust (`trampolines.rs`) `StoreInner::depth_left`, which
+//!   is where the runtime keeps it. Before any call through the runtime the budget it
+//!   passes on is written there (`publish_depth`); nothing else writes it, so a return
+//!   has nothing to give back. (In memory it cost fib 15%: a load and two stores a call.)
 //! - Fuel is charged exactly where the interpreter charges it (`fuel.rs`).
 //! - Memory base and length are loaded from the memory entity at each access, so nothing
 //!   that grows or moves memory (`memory.grow`, any call) can leave a stale base behind
@@ -86,13 +89,18 @@ pub enum Calls {
     /// Functions are compiled one at a time (tier-up): a call loads the callee's direct
     /// entry from `table` (the module's `AtomicPtr` per defined function, null until it is
     /// compiled) and calls it, or, while it is null, has the runtime run the callee. A
-    /// function calls itself directly. Such a function can also be entered at any of its
-    /// loop headers (on-stack replacement): its direct signature has a second parameter,
-    /// null for a call, or a `wisp_core::vm::OsrFrame` to continue.
+    /// function calls itself directly, or with landings through the table too. Such a
+    /// function can also be entered at any of its loop headers (on-stack replacement): its
+    /// direct signature has a parameter after the call budget, null for a call, or a
+    /// `wisp_core::vm::OsrFrame` to continue.
     Table {
         table: usize,
         /// Whether frames may enter mid-loop (on-stack replacement): a landing at every
         /// loop, and the operand stack kept in variables at every join (`control.rs`).
+        /// Landings slow a function's calls, measured 10-15% on recursive `fib`: a
+        /// function hot by its calls keeps its code without them for calls, and code with
+        /// them, if a loop gets hot later, serves only frames entering mid-loop
+        /// (`tiering::state`).
         landings: bool,
     },
 }
@@ -120,13 +128,14 @@ impl Env<'_> {
 }
 
 impl Env<'_> {
-    /// The direct signature of a wasm function of type `ty`: `(vmctx, params...) ->
-    /// (status: i32, results...)`.
-    /// `(vmctx, [osr,] params...) -> (status, results...)`: the OSR parameter only with
+    /// The direct signature of a wasm function of type `ty`: `(vmctx, depth: i32, [osr,]
+    /// params...) -> (status: i32, results...)`, the OSR parameter only with
     /// `Calls::Table`.
     pub fn direct_signature(&self, ty: &FuncType) -> Signature {
         let mut sig = Signature::new(self.wasm_call_conv);
         sig.params.push(AbiParam::new(self.ptr));
+        // The call budget: how many more frames this call may start, itself included.
+        sig.params.push(AbiParam::new(types::I32));
         if self.osr() {
             sig.params.push(AbiParam::new(self.ptr));
         }
@@ -325,6 +334,7 @@ pub fn translate(
     ));
     let b = FunctionBuilder::new(func, fctx);
     let mut t = Translator::new(env, b, ty, def);
+    t.entry_checks = EntryChecks::of(&body, body_info)?;
     if env.landings() {
         // As the interpreter lays its frame out: catch slots only if a `try` needs them
         // (`wisp-interp`'s `translate_instrs`).
@@ -345,6 +355,73 @@ pub fn translate(
     });
     t.finish();
     Ok(loops)
+}
+
+/// How much of the entry checks a function needs (`Translator::prologue`). A small function
+/// that starts no other frame needs less: only a frame below it could run on the stack it
+/// does not check.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum EntryChecks {
+    /// The stack check and the call budget's.
+    Full,
+    /// A leaf: no call, tail call, `throw` or handler, and no operator served by the
+    /// runtime, in a body of at most `LEAF_BODY` bytes with at most `LEAF_LOCALS` locals.
+    /// The budget is checked, and the stack is not: the frame is
+    /// bounded by its body (`LEAF_BODY` values and `LEAF_LOCALS` locals, at most 16 bytes
+    /// each: under 5 KiB) and its caller's check left at least `stack::MIN_RESERVE`
+    /// (16 KiB) below the limit, which also holds its failure exit's runtime call, as it
+    /// holds every checked frame's.
+    Leaf,
+}
+
+const LEAF_BODY: usize = 256;
+const LEAF_LOCALS: u32 = 16;
+
+impl EntryChecks {
+    fn of(body: &FunctionBody<'_>, info: &wisp_core::module::FuncBody) -> Result<EntryChecks> {
+        if info.range.len() > LEAF_BODY || info.num_locals > LEAF_LOCALS {
+            return Ok(EntryChecks::Full);
+        }
+        let mut reader = body.get_operators_reader()?;
+        while !reader.eof() {
+            use Operator as O;
+            let starts_frames = match reader.read()? {
+                O::Call { .. }
+                | O::CallIndirect { .. }
+                | O::CallRef { .. }
+                | O::ReturnCall { .. }
+                | O::ReturnCallIndirect { .. }
+                | O::ReturnCallRef { .. }
+                | O::Throw { .. }
+                | O::ThrowRef
+                | O::Rethrow { .. }
+                | O::Try { .. }
+                | O::TryTable { .. }
+                | O::Delegate { .. }
+                | O::Catch { .. }
+                | O::CatchAll
+                // Served by the runtime (`Libcall`): Rust frames below this one.
+                | O::MemoryGrow { .. }
+                | O::MemoryFill { .. }
+                | O::MemoryCopy { .. }
+                | O::MemoryInit { .. }
+                | O::DataDrop { .. }
+                | O::TableGet { .. }
+                | O::TableSet { .. }
+                | O::TableSize { .. }
+                | O::TableGrow { .. }
+                | O::TableFill { .. }
+                | O::TableCopy { .. }
+                | O::TableInit { .. }
+                | O::ElemDrop { .. } => true,
+                _ => false,
+            };
+            if starts_frames {
+                return Ok(EntryChecks::Full);
+            }
+        }
+        Ok(EntryChecks::Leaf)
+    }
 }
 
 /// Where a wasm local lives.
@@ -479,9 +556,12 @@ pub struct Translator<'e, 'b> {
     landing: Option<usize>,
     /// How many legacy catch blocks the current position is inside.
     catch_depth: u32,
-    /// The call budget (`StoreInner::depth_left`) while this function runs, set by the
-    /// prologue: a handler puts it back, since the frames an exception left did not.
-    entry_depth: Option<Value>,
+    /// The call budget this function was called with (its parameter), set by the
+    /// prologue: what a tail call passes on, since the callee takes this frame's place
+    /// (`Translator::callee_depth`: what a call passes).
+    depth: Option<Value>,
+    /// Which entry checks the prologue makes.
+    entry_checks: EntryChecks,
     /// With OSR: the catch slots the interpreter's frame of this function has between its
     /// locals and its operands (`ModuleInner::legacy_catch_slots`).
     interp_catch_slots: u32,
@@ -547,7 +627,8 @@ impl<'e, 'b> Translator<'e, 'b> {
             handlers: Vec::new(),
             landing: None,
             catch_depth: 0,
-            entry_depth: None,
+            depth: None,
+            entry_checks: EntryChecks::Full,
             interp_catch_slots: 0,
             interp_vector: false,
         }
@@ -563,7 +644,8 @@ impl<'e, 'b> Translator<'e, 'b> {
             let ty = wasm_type(ty)?;
             types.extend((0..count).map(|_| ty));
         }
-        let first_param = if self.env.osr() { 2 } else { 1 };
+        // After the context and the call budget, and the OSR parameter where there is one.
+        let first_param = if self.env.osr() { 3 } else { 2 };
         let params: Vec<Value> = self.b.block_params(entry)[first_param..].to_vec();
         for (i, &t) in types.iter().enumerate() {
             let init = if i < ty.params().len() {
@@ -574,31 +656,26 @@ impl<'e, 'b> Translator<'e, 'b> {
             self.declare_local(t, init, in_slots);
         }
 
-        // The native stack, then the call budget: `StackExhausted` either way.
-        let sp = self.b.ins().get_stack_pointer(self.env.ptr);
-        let limit = self.b.ins().load(
-            self.env.ptr,
-            vm_flags(),
-            self.store,
-            offsets::STORE_STACK_LIMIT,
-        );
-        let below = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
-        self.trap_if(below, TrapCode::StackExhausted);
-        let depth = self.b.ins().load(
-            types::I32,
-            vm_flags(),
-            self.store,
-            offsets::STORE_DEPTH_LEFT,
-        );
+        // The native stack, then the call budget: `StackExhausted` either way. A leaf
+        // checks the budget only (`EntryChecks::Leaf`).
+        let full = self.entry_checks == EntryChecks::Full;
+        if full {
+            let sp = self.b.ins().get_stack_pointer(self.env.ptr);
+            let limit = self.b.ins().load(
+                self.env.ptr,
+                vm_flags(),
+                self.store,
+                offsets::STORE_STACK_LIMIT,
+            );
+            let below = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
+            self.trap_if(below, TrapCode::StackExhausted);
+        }
+        let depth = self.b.block_params(entry)[1];
         self.trap_if_zero(depth, TrapCode::StackExhausted);
-        let depth = self.b.ins().iadd_imm_s(depth, -1);
-        self.b
-            .ins()
-            .store(vm_flags(), depth, self.store, offsets::STORE_DEPTH_LEFT);
-        self.entry_depth = Some(depth);
+        self.depth = Some(depth);
 
         if self.env.landings() {
-            let osr = self.b.block_params(entry)[1];
+            let osr = self.b.block_params(entry)[2];
             self.osr_path(osr, &types);
         }
         self.start_fuel_block();
@@ -727,16 +804,14 @@ impl<'e, 'b> Translator<'e, 'b> {
         // return.)
         self.b.switch_to_block(self.fail);
         let status = self.b.block_params(self.fail)[0];
-        self.record_frame();
+        let status = self.record_frame(status);
         let mut values = vec![status];
         for &t in &self.results.clone() {
             values.push(self.zero(t));
         }
         self.b.ins().return_(&values);
 
-        // The normal exit gives the call budget back.
         self.b.switch_to_block(self.ret);
-        self.give_back_depth();
         let ok = self.b.ins().iconst(types::I32, 0);
         let mut values = vec![ok];
         values.extend_from_slice(self.b.block_params(self.ret));
@@ -850,22 +925,30 @@ impl<'e, 'b> Translator<'e, 'b> {
 
     /// Appends this frame to the store's `NativeFrames` while there is room
     /// (`libcalls::record_frame`: instance and function index).
-    fn record_frame(&mut self) {
+    fn record_frame(&mut self, status: Value) -> Value {
         let func_index = self.env.module.num_imported_funcs + self.def;
         let func_index = self.i32_const(i64::from(func_index));
         let vmctx = self.vmctx;
-        self.call_libcall(Libcall::RecordFrame, &[vmctx, func_index]);
+        self.call_libcall(Libcall::RecordFrame, &[vmctx, func_index, status])[0]
     }
 
-    /// Gives this function's call budget back (`StoreInner::depth_left`): on the way out,
-    /// by a return or a tail call. The budget is the prologue's whenever this function's
-    /// own code runs (callees give theirs back, handlers and entries from Rust restore it),
-    /// so what goes back is the prologue's value plus one, not a reload: a reload would
-    /// chain every call's budget update to the previous one's through memory (a store,
-    /// then the load it forwards to), which measured as most of a small function's call.
-    fn give_back_depth(&mut self) {
-        let depth = self.entry_depth.expect("set by the prologue");
-        let depth = self.b.ins().iadd_imm_u(depth, 1);
+    /// This function's call budget (`depth`).
+    fn own_depth(&self) -> Value {
+        self.depth.expect("set by the prologue")
+    }
+
+    /// The call budget this function's callees get: one less than its own. (One value
+    /// however often it is asked for: Cranelift merges the copies.)
+    fn callee_depth(&mut self) -> Value {
+        let depth = self.own_depth();
+        self.b.ins().iadd_imm_s(depth, -1)
+    }
+
+    /// Tells the runtime `depth`, the call budget of the frames it starts for this function
+    /// (`StoreInner::depth_left`), before a call through it: `own_depth` for a call in this
+    /// frame's place (a tail call the runtime makes), else `callee_depth`. Native callees
+    /// get theirs as a parameter; the runtime has only the store.
+    fn publish_depth(&mut self, depth: Value) {
         self.b
             .ins()
             .store(vm_flags(), depth, self.store, offsets::STORE_DEPTH_LEFT);

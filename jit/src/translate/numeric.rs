@@ -8,7 +8,7 @@
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
-use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_codegen::ir::{types, BlockArg, InstBuilder, MemFlagsData, Type, Value};
 use wasmparser::{MemArg, Operator};
 use wisp_core::TrapCode;
 use wisp_interp::bytecode::NumericOp;
@@ -296,8 +296,6 @@ impl Translator<'_, '_> {
     fn trunc_checked(&mut self, to: Type, signed: bool) {
         let x = self.pop();
         let from = self.b.func.dfg.value_type(x);
-        let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
-        self.trap_if(nan, TrapCode::BadConversionToInteger);
         // Exclusive bounds: the largest value below the range and the smallest above it
         // that the float type represents. Between them, truncation gives a value in range.
         let (low, high): (f64, f64) = match (from == types::F32, to == types::I32, signed) {
@@ -316,10 +314,25 @@ impl Translator<'_, '_> {
         } else {
             (self.b.ins().f64const(low), self.b.ins().f64const(high))
         };
-        let too_low = self.b.ins().fcmp(FloatCC::LessThanOrEqual, x, low);
-        let too_high = self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, x, high);
-        let out = self.b.ins().bor(too_low, too_high);
-        self.trap_if(out, TrapCode::IntegerOverflow);
+        // One test on the hot path: ordered comparisons are false for NaN, so NaN is
+        // outside too, and the cold block tells the two traps apart.
+        let above = self.b.ins().fcmp(FloatCC::GreaterThan, x, low);
+        let below = self.b.ins().fcmp(FloatCC::LessThan, x, high);
+        let inside = self.b.ins().band(above, below);
+        let cont = self.b.create_block();
+        let outside = self.b.create_block();
+        self.b.set_cold_block(outside);
+        self.b.ins().brif(inside, cont, &[], outside, &[]);
+        self.b.switch_to_block(outside);
+        self.b.seal_block(outside);
+        let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+        let bad = self.i32_const(i64::from(TrapCode::BadConversionToInteger.status()));
+        let overflow = self.i32_const(i64::from(TrapCode::IntegerOverflow.status()));
+        let status = self.b.ins().select(nan, bad, overflow);
+        let fail = self.fail;
+        self.b.ins().jump(fail, &[BlockArg::Value(status)]);
+        self.b.switch_to_block(cont);
+        self.b.seal_block(cont);
         let v = if signed {
             self.b.ins().fcvt_to_sint_sat(to, x)
         } else {
