@@ -528,3 +528,63 @@ fn typed_function_references_cross_the_api_checked() {
         Some(Val::FuncRef(Some(double)))
     );
 }
+
+/// The linker keeps its definitions sorted by name: names defined out of order, shadowed,
+/// refused as duplicates, and a whole instance defined at once (all of it or nothing) are
+/// all found again; a module's exports are found by name among many.
+#[test]
+fn linker_and_export_lookups_by_name() {
+    let engine = Engine::default();
+    // Fewer under Miri, which interprets every step of loading them.
+    let n: i32 = if cfg!(miri) { 24 } else { 600 };
+    let mut exports = String::new();
+    for i in (0..n).rev() {
+        exports.push_str(&format!(
+            "(func (export \"f{i}\") (result i32) i32.const {i})"
+        ));
+    }
+    let many = module(&engine, &format!("(module {exports})"));
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &many, &[]).unwrap();
+    let call = |store: &mut Store<()>, ext: Extern| {
+        let f = ext.into_func().unwrap().typed::<(), i32>(&*store).unwrap();
+        f.call(&mut *store, ()).unwrap()
+    };
+    for i in [0, 1, n / 2, n - 1] {
+        let f = instance.get_export(&store, &format!("f{i}")).unwrap();
+        assert_eq!(call(&mut store, f), i);
+    }
+    assert!(instance.get_export(&store, &format!("f{n}")).is_none());
+
+    let mut linker = Linker::<()>::new(&engine);
+    linker.func_wrap("z", "last", || 1i32).unwrap();
+    linker.func_wrap("a", "first", || 2i32).unwrap();
+    linker.instance(&store, "m", instance).unwrap();
+    for (module, name, want) in [("z", "last", 1), ("a", "first", 2), ("m", "f7", 7)] {
+        let f = linker.get(&mut store, module, name).unwrap();
+        assert_eq!(call(&mut store, f), want, "{module}::{name}");
+    }
+    assert!(linker.get(&mut store, "m", &format!("f{n}")).is_none());
+    assert!(linker.get(&mut store, "b", "first").is_none());
+
+    // A duplicate is refused, and an instance clashing in one name defines nothing.
+    assert!(matches!(
+        linker.func_wrap("a", "first", || 3i32),
+        Err(Error::Duplicate { .. })
+    ));
+    let mut partial = Linker::<()>::new(&engine);
+    partial.func_wrap("m", "f7", || 7i32).unwrap();
+    assert!(partial.instance(&store, "m", instance).is_err());
+    assert!(partial.get(&mut store, "m", "f8").is_none());
+
+    // With shadowing, the later definition wins, one name at a time or a whole instance.
+    partial.allow_shadowing(true);
+    partial.func_wrap("m", "f7", || -7i32).unwrap();
+    let f = partial.get(&mut store, "m", "f7").unwrap();
+    assert_eq!(call(&mut store, f), -7);
+    partial.instance(&store, "m", instance).unwrap();
+    for i in [7, 8] {
+        let f = partial.get(&mut store, "m", &format!("f{i}")).unwrap();
+        assert_eq!(call(&mut store, f), i);
+    }
+}

@@ -4,8 +4,6 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::hash::HashMap;
-
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::exception::Tag;
@@ -111,7 +109,10 @@ enum Definition {
 /// Named definitions for resolving imports. `T` is the store data host functions see.
 pub struct Linker<T> {
     engine: Engine,
-    defs: HashMap<(String, String), Definition>,
+    /// Sorted by `(module, name)`, one entry per name: a linker holds tens to hundreds of
+    /// definitions, few enough for a binary search, and a sorted vector costs the firmware
+    /// far less code than a hash map.
+    defs: Vec<((String, String), Definition)>,
     allow_shadowing: bool,
     _marker: core::marker::PhantomData<fn(T) -> T>,
 }
@@ -121,7 +122,7 @@ impl<T: 'static> Linker<T> {
     pub fn new(engine: &Engine) -> Linker<T> {
         Linker {
             engine: engine.clone(),
-            defs: HashMap::default(),
+            defs: Vec::new(),
             allow_shadowing: false,
             _marker: core::marker::PhantomData,
         }
@@ -138,15 +139,25 @@ impl<T: 'static> Linker<T> {
         self
     }
 
+    /// Where `module::name` is in `defs`, or where it would go.
+    fn find(&self, module: &str, name: &str) -> core::result::Result<usize, usize> {
+        find_in(&self.defs, module, name)
+    }
+
     fn insert(&mut self, module: &str, name: &str, def: Definition) -> Result<&mut Self> {
-        let key = (module.to_string(), name.to_string());
-        if !self.allow_shadowing && self.defs.contains_key(&key) {
-            return Err(Error::Duplicate {
-                module: key.0,
-                name: key.1,
-            });
+        match self.find(module, name) {
+            Ok(_) if !self.allow_shadowing => {
+                return Err(Error::Duplicate {
+                    module: module.to_string(),
+                    name: name.to_string(),
+                });
+            }
+            Ok(at) => self.defs[at].1 = def,
+            Err(at) => {
+                let key = (module.to_string(), name.to_string());
+                self.defs.insert(at, (key, def));
+            }
         }
-        self.defs.insert(key, def);
         Ok(self)
     }
 
@@ -185,16 +196,41 @@ impl<T: 'static> Linker<T> {
         self.insert(module, name, Definition::Host(ty, host))
     }
 
-    /// Defines every export of `instance` under module name `module`.
+    /// Defines every export of `instance` under module name `module`. Either all of them
+    /// are defined or, if one would shadow a definition and shadowing is not allowed, none.
     pub fn instance(
         &mut self,
         store: impl AsContext<Data = T>,
         module: &str,
         instance: Instance,
     ) -> Result<&mut Self> {
-        for (name, ext) in instance.exports(&store)? {
-            self.define(module, &name, ext)?;
+        let exports = instance.exports(&store)?;
+        // The new names go to the end, then one stable sort merges the two sorted runs:
+        // linear, where inserting each in place would be quadratic in a big instance's
+        // exports. Export names are unique, so a new name is only ever found among the
+        // definitions that were there before.
+        let before = self.defs.len();
+        if !self.allow_shadowing {
+            if let Some((name, _)) = exports
+                .iter()
+                .find(|(name, _)| find_in(&self.defs, module, name).is_ok())
+            {
+                return Err(Error::Duplicate {
+                    module: module.to_string(),
+                    name: name.clone(),
+                });
+            }
         }
+        for (name, ext) in exports {
+            match find_in(&self.defs[..before], module, &name) {
+                Ok(at) => self.defs[at].1 = Definition::Extern(ext),
+                Err(_) => {
+                    let key = (module.to_string(), name);
+                    self.defs.push((key, Definition::Extern(ext)));
+                }
+            }
+        }
+        self.defs.sort_by(|(a, _), (b, _)| a.cmp(b));
         Ok(self)
     }
 
@@ -205,7 +241,7 @@ impl<T: 'static> Linker<T> {
         module: &str,
         name: &str,
     ) -> Option<Extern> {
-        let def = self.defs.get(&(module.to_string(), name.to_string()))?;
+        let def = &self.defs[self.find(module, name).ok()?].1;
         Some(match def {
             Definition::Extern(e) => *e,
             Definition::Host(ty, host) => Extern::Func(Func::alloc_host(
@@ -236,4 +272,13 @@ impl<T: 'static> Linker<T> {
         }
         instantiate(store, module, &imports)
     }
+}
+
+/// Where `module::name` is in `defs` (sorted by name), or where it would go.
+fn find_in(
+    defs: &[((String, String), Definition)],
+    module: &str,
+    name: &str,
+) -> core::result::Result<usize, usize> {
+    defs.binary_search_by(|((m, n), _)| (m.as_str(), n.as_str()).cmp(&(module, name)))
 }
