@@ -23,6 +23,7 @@ pub struct Config {
     pub(crate) features: wasmparser::WasmFeatures,
     pub(crate) consume_fuel: bool,
     pub(crate) lazy_translation: bool,
+    pub(crate) own_validator: bool,
     pub(crate) interruptible: bool,
     pub(crate) max_call_depth: u32,
     pub(crate) max_stack_slots: u32,
@@ -162,6 +163,7 @@ impl Default for Config {
             features,
             consume_fuel: false,
             lazy_translation: true,
+            own_validator: false,
             interruptible: false,
             max_call_depth: 100_000,
             max_stack_slots: 1 << 22,
@@ -311,6 +313,15 @@ impl Config {
         self
     }
 
+    /// Validate function bodies with wisp's own validator ([`crate::validate`]) rather
+    /// than wasmparser's (default off). It accepts the firmware profile only: Wasm 2.0
+    /// without SIMD, multiple memories, extended constants, custom page sizes and tail
+    /// calls; a body using anything else is refused as unsupported.
+    pub fn own_validator(&mut self, own: bool) -> &mut Self {
+        self.own_validator = own;
+        self
+    }
+
     /// Most nested wasm calls before `StackExhausted` (default 100,000).
     pub fn max_call_depth(&mut self, depth: u32) -> &mut Self {
         self.max_call_depth = depth;
@@ -361,9 +372,9 @@ impl Config {
     }
 
     /// Threads a native tier compiles a whole module on (`Tier::Jit`): 0 (the default) for
-    /// one per core, up to 8; 1 compiles on one thread. Modules of less than 64 KiB of code
-    /// compile on one thread whatever this says (starting more costs more than it saves).
-    /// Tier-up compiles a function at a time on its own thread and does not use this.
+    /// one per core, up to 8; 1 compiles on one thread. No more threads start than the
+    /// module has functions and trampolines to compile. Tier-up compiles a function at a
+    /// time on its own thread and does not use this.
     pub fn compile_threads(&mut self, threads: u32) -> &mut Self {
         self.compile_threads = threads;
         self
@@ -521,6 +532,7 @@ impl fmt::Debug for Config {
             .field("features", &self.features)
             .field("consume_fuel", &self.consume_fuel)
             .field("lazy_translation", &self.lazy_translation)
+            .field("own_validator", &self.own_validator)
             .field("max_call_depth", &self.max_call_depth)
             .field("max_stack_slots", &self.max_stack_slots)
             .field("max_memory_bytes", &self.max_memory_bytes)

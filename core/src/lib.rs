@@ -31,6 +31,7 @@ mod table;
 mod trap;
 mod typed;
 mod types;
+pub mod validate;
 mod value;
 pub mod vm;
 pub mod wasm;

@@ -13,7 +13,6 @@ use core::any::Any;
 use core::ops::Range;
 use core::sync::atomic::AtomicPtr;
 
-use crate::hash::HashMap;
 use wasmparser::{Parser, Payload, Validator};
 
 use crate::engine::Engine;
@@ -92,7 +91,11 @@ impl ConstExpr {
                 O::I64Sub => ConstOp::I64Sub,
                 O::I64Mul => ConstOp::I64Mul,
                 O::End => continue,
-                _ => return Err(unsupported("constant expression operator", offset)),
+                // wasmparser's validator refuses these first; wisp's own meets them here.
+                _ => {
+                    let why = crate::validate::Why::ConstantRequired;
+                    return Err(crate::validate::Invalid::new(why, offset).into());
+                }
             });
         }
         Ok(ConstExpr { ops: ops.into() })
@@ -260,6 +263,10 @@ pub struct FuncBody {
     pub num_locals: u32,
     /// The highest the operand stack gets, as measured by the validator.
     pub max_stack_height: u32,
+    /// Whether the body makes a tail call (`return_call`, `return_call_indirect`,
+    /// `return_call_ref`): only such a function can leave one for its caller to make
+    /// (the JIT's `status::TAIL_CALL`), so calls to the others need not look for it.
+    pub tail_calls: bool,
     /// Whether a `v128` value may ever sit on this function's operand stack. In such a
     /// function every operand-stack position takes two slots (`OsrFrame::operands_layout`),
     /// so that positions stay slots apart by a constant and a value's place does not depend
@@ -280,6 +287,25 @@ impl FuncBody {
     }
 }
 
+/// A module's binary: a copy the module owns, or a binary that outlives the program's use
+/// of it ([`Module::from_static`]). Either way it reads as a byte slice.
+pub enum ModuleBytes {
+    /// Copied when the module was loaded.
+    Owned(Box<[u8]>),
+    /// Borrowed for the program's whole life.
+    Static(&'static [u8]),
+}
+
+impl core::ops::Deref for ModuleBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            ModuleBytes::Owned(bytes) => bytes,
+            ModuleBytes::Static(bytes) => bytes,
+        }
+    }
+}
+
 /// Everything decoded from a module. Public for the tiers; embedders use [`Module`].
 pub struct ModuleInner {
     /// The engine the module was loaded for.
@@ -287,7 +313,7 @@ pub struct ModuleInner {
     /// The module's name from its name section, if any.
     pub name: Option<String>,
     /// The module's binary, which function bodies and data segments are ranges of.
-    pub bytes: Box<[u8]>,
+    pub bytes: ModuleBytes,
     /// Function types by module type index, with their engine-wide ids.
     pub types: Vec<FuncType>,
     /// The engine-wide id of each entry of `types`.
@@ -320,7 +346,9 @@ pub struct ModuleInner {
     pub num_imported_tags: u32,
     /// The exports, in the module's order.
     pub exports: Vec<Export>,
-    export_map: HashMap<String, usize>,
+    /// Indices into `exports`, sorted by name (names are unique): looked up by binary
+    /// search, which costs the firmware less code than a hash map.
+    pub(crate) exports_by_name: Vec<u32>,
     /// The start function's index, if any.
     pub start: Option<u32>,
     /// The element segments, in order.
@@ -416,7 +444,12 @@ impl ModuleInner {
 
     /// The export called `name`.
     pub fn export(&self, name: &str) -> Option<&Export> {
-        self.export_map.get(name).map(|&i| &self.exports[i])
+        let exports = &self.exports;
+        let at = self
+            .exports_by_name
+            .binary_search_by(|&i| exports[i as usize].name.as_str().cmp(name))
+            .ok()?;
+        Some(&exports[self.exports_by_name[at] as usize])
     }
 
     /// The type of export `index`, in this module's terms.
@@ -443,13 +476,26 @@ pub struct Module {
 }
 
 impl Module {
-    /// Decodes and validates `bytes`, a module in the binary format.
+    /// Decodes and validates `bytes`, a module in the binary format. The module keeps a
+    /// copy of them.
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
         let raw = bytes.as_ref();
         check_size(engine, raw)?;
+        Module::load(engine, raw, ModuleBytes::Owned(raw.into()))
+    }
+
+    /// [`Module::new`] for a binary that lives as long as the program (in flash, or
+    /// `include_bytes!`): the module reads it where it is rather than keeping a copy, which
+    /// spares a board the module's size in RAM.
+    pub fn from_static(engine: &Engine, bytes: &'static [u8]) -> Result<Module> {
+        check_size(engine, bytes)?;
+        Module::load(engine, bytes, ModuleBytes::Static(bytes))
+    }
+
+    fn load(engine: &Engine, raw: &[u8], bytes: ModuleBytes) -> Result<Module> {
         // A `match`, not `map_err`: a second `Result<ModuleInner>` on the stack would
         // cost firmware a quarter KiB of its 8 KiB.
-        let inner = match Parse::new(engine, raw.into()).run() {
+        let inner = match Parse::new(engine, bytes).run() {
             Ok(inner) => inner,
             Err(e) => return Err(explain_left_out(engine, raw, e)),
         };
@@ -465,7 +511,7 @@ impl Module {
     /// Checks `bytes` without keeping anything.
     pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<()> {
         check_size(engine, bytes)?;
-        Parse::new(engine, bytes.into())
+        Parse::new(engine, ModuleBytes::Owned(bytes.into()))
             .run()
             .map(drop)
             .map_err(|e| explain_left_out(engine, bytes, e))
@@ -582,7 +628,7 @@ fn explain_left_out(engine: &Engine, bytes: &[u8], error: Error) -> Error {
     let features = engine.config().features;
     for left_out in engine.executor().left_out() {
         // The loader's own pass, so that no second validator is built into firmware.
-        let mut parse = Parse::new(engine, bytes.into());
+        let mut parse = Parse::new(engine, ModuleBytes::Owned(bytes.into()));
         parse.features = features.union(left_out.features);
         if parse.run().is_ok() {
             return Error::Unsupported(ModuleError {
@@ -601,13 +647,13 @@ fn explain_left_out(engine: &Engine, bytes: &[u8], error: Error) -> Error {
 /// One pass over the binary: validate each payload, then record what it says.
 struct Parse<'e> {
     engine: &'e Engine,
-    bytes: Box<[u8]>,
+    bytes: ModuleBytes,
     /// What the validator accepts: the engine's configuration's.
     features: wasmparser::WasmFeatures,
 }
 
 impl<'e> Parse<'e> {
-    fn new(engine: &'e Engine, bytes: Box<[u8]>) -> Self {
+    fn new(engine: &'e Engine, bytes: ModuleBytes) -> Self {
         let features = engine.config().features;
         Parse {
             engine,
@@ -618,11 +664,19 @@ impl<'e> Parse<'e> {
 
     fn run(self) -> Result<ModuleInner> {
         let config = self.engine.config();
-        let mut validator = Validator::new_with_features(self.features);
+        let own_validator = cfg!(feature = "own-validator") || config.own_validator;
+        // wasmparser's validator and its bodies' allocations, unless wisp's own validates
+        // (then, with the `own-validator` feature, none of it is linked).
+        let mut theirs = (!own_validator).then(|| {
+            (
+                Validator::new_with_features(self.features),
+                wasmparser::FuncValidatorAllocations::default(),
+            )
+        });
         let mut m = ModuleInner {
             engine: self.engine.clone(),
             name: None,
-            bytes: Box::default(),
+            bytes: ModuleBytes::Static(&[]),
             types: Vec::new(),
             type_ids: Vec::new(),
             imports: Vec::new(),
@@ -639,7 +693,7 @@ impl<'e> Parse<'e> {
             tags: Vec::new(),
             num_imported_tags: 0,
             exports: Vec::new(),
-            export_map: HashMap::default(),
+            exports_by_name: Vec::new(),
             start: None,
             elements: Vec::new(),
             data: Vec::new(),
@@ -650,7 +704,6 @@ impl<'e> Parse<'e> {
             jit_data: spin::Once::new(),
             native_code: Box::default(),
         };
-        let mut allocs = wasmparser::FuncValidatorAllocations::default();
         let mut totals = Totals::default();
         // Whether an operator can push a `v128` below other values it pushes (computed at
         // the first body, when the types and tags are known).
@@ -658,19 +711,56 @@ impl<'e> Parse<'e> {
         let mut vectors_below: Option<bool> = None;
         let limits = &config.module_limits;
         let bytes = &*self.bytes;
+        // With `Config::own_validator`: the data count section's count, and the bodies'
+        // context, made at the first body.
+        let mut data_count = None;
+        let mut own: Option<crate::validate::Context> = None;
+        let mut sections = crate::validate::Sections::default();
         for payload in Parser::new(0).parse_all(bytes) {
             let payload = payload?;
             check_counts(limits, &m, &payload)?;
+            if own_validator {
+                if let Payload::DataCountSection { count, .. } = payload {
+                    data_count = Some(count);
+                }
+                if let Payload::CodeSectionEntry(body) = &payload {
+                    let features = &self.features;
+                    let cx = own.get_or_insert_with(|| {
+                        crate::validate::Context::new(&m, data_count, features)
+                    });
+                    let func = m.num_imported_funcs + m.bodies.len() as u32;
+                    let info = own_body(cx, &m, func, body, config)?;
+                    m.bodies.push(info);
+                    continue;
+                }
+                let added = sections.before(&payload)?;
+                // What the module keeps no form for is outside the profile, however the
+                // loader words it.
+                if let Err(e) = self.record(&mut m, &mut totals, payload) {
+                    return Err(match e {
+                        Error::Unsupported(e) => {
+                            let why = crate::validate::Why::OutsideProfile;
+                            crate::validate::Invalid::new(why, e.offset).into()
+                        }
+                        e => e,
+                    });
+                }
+                sections.after(&m, added, &self.features)?;
+                continue;
+            }
+            let Some((validator, allocs)) = theirs.as_mut() else {
+                continue;
+            };
             let valid = validator.payload(&payload)?;
             if let wasmparser::ValidPayload::Func(to_validate, body) = valid {
-                let mut fv = to_validate.into_validator(core::mem::take(&mut allocs));
+                let mut fv = to_validate.into_validator(core::mem::take(allocs));
                 #[cfg(feature = "simd")]
                 let below = *vectors_below.get_or_insert_with(|| vectors_below_top(&m));
                 #[cfg(not(feature = "simd"))]
                 let below = false;
                 let info = validate_body(&mut fv, &body, config, below)?;
                 m.bodies.push(info);
-                allocs = fv.into_allocations();
+                *allocs = fv.into_allocations();
                 continue;
             }
             self.record(&mut m, &mut totals, payload)?;
@@ -693,6 +783,9 @@ impl<'e> Parse<'e> {
         Ok(m)
     }
 
+    // Out of line, like the validator's steps: inlined into `run`, their locals would all
+    // share one frame, which is the deepest a board's stack gets.
+    #[inline(never)]
     fn record(&self, m: &mut ModuleInner, totals: &mut Totals, payload: Payload<'_>) -> Result<()> {
         let limits = &self.engine.config().module_limits;
         match payload {
@@ -808,12 +901,17 @@ impl<'e> Parse<'e> {
                         wasmparser::ExternalKind::Global => ExternIndex::Global(e.index),
                         wasmparser::ExternalKind::Tag => ExternIndex::Tag(e.index),
                     };
-                    m.export_map.insert(e.name.to_string(), m.exports.len());
                     m.exports.push(Export {
                         name: e.name.to_string(),
                         index,
                     });
                 }
+                let exports = &m.exports;
+                let mut by_name: Vec<u32> = (0..exports.len() as u32).collect();
+                by_name.sort_unstable_by(|&a, &b| {
+                    exports[a as usize].name.cmp(&exports[b as usize].name)
+                });
+                m.exports_by_name = by_name;
             }
             Payload::StartSection { func, .. } => m.start = Some(func),
             Payload::ElementSection(reader) => {
@@ -923,6 +1021,11 @@ impl<'e> Parse<'e> {
         if t.table64 || t.shared {
             return Err(unsupported("64-bit or shared table", offset));
         }
+        // wasmparser's validator refuses these first; wisp's own meets them here.
+        if t.initial > u64::from(u32::MAX) || t.maximum.is_some_and(|m| m > u64::from(u32::MAX)) {
+            let why = crate::validate::Why::TableTooLarge;
+            return Err(crate::validate::Invalid::new(why, offset).into());
+        }
         Ok(TableType {
             element: ref_type(t.element_type, type_ids, offset)?,
             min: t.initial as u32,
@@ -1021,6 +1124,45 @@ fn vectors_below_top(m: &ModuleInner) -> bool {
         })
 }
 
+/// `validate_body` with wisp's validator (`Config::own_validator`): the same facts, the
+/// same limits.
+#[inline(never)]
+fn own_body(
+    cx: &crate::validate::Context,
+    m: &ModuleInner,
+    func: u32,
+    body: &wasmparser::FunctionBody<'_>,
+    config: &crate::engine::Config,
+) -> Result<FuncBody> {
+    let limits = &config.module_limits;
+    let start = body.range().start as usize;
+    let ty = m.func_type(func);
+    let facts = crate::validate::func_body(cx, func, ty, body, limits.nesting)?;
+    if facts.num_locals > limits.locals {
+        let (count, limit) = (facts.num_locals.into(), limits.locals.into());
+        return Err(func_limit("locals", func, count, limit, start as u64));
+    }
+    let frame = u64::from(facts.num_locals) + u64::from(facts.max_stack_height) + 1;
+    let max_frame = config.max_frame_slots.into();
+    if frame > max_frame {
+        return Err(func_limit(
+            "frame slots",
+            func,
+            frame,
+            max_frame,
+            start as u64,
+        ));
+    }
+    Ok(FuncBody {
+        range: start..facts.end,
+        num_locals: facts.num_locals,
+        max_stack_height: facts.max_stack_height,
+        tail_calls: facts.tail_calls,
+        #[cfg(feature = "simd")]
+        vector: false,
+    })
+}
+
 /// Validates one function body operator by operator, measuring its frame on the way and
 /// holding it to the limits on locals, nesting and frame size. `vectors_below`: see
 /// `vectors_below_top`.
@@ -1057,12 +1199,16 @@ fn validate_body(
         }
     }
     let mut max_height = 0u32;
+    let mut tail_calls = false;
     // The function's own block is the first control frame.
     let max_control = limits.nesting.saturating_add(1);
     let mut ops = wasmparser::OperatorsReader::new(reader);
     while !ops.eof() {
         // The visitor validates without building an `Operator` first.
         let offset = ops.original_position();
+        // An operator's first byte is its opcode; these three are single-byte ones.
+        let opcode = ops.get_binary_reader().read_u8().ok();
+        tail_calls |= matches!(opcode, Some(0x12 | 0x13 | 0x15));
         ops.visit_operator(&mut fv.visitor(offset))??;
         max_height = max_height.max(fv.operand_stack_height());
         // Every `v128` is on top right after the operator pushing it (`vectors_below`).
@@ -1090,6 +1236,7 @@ fn validate_body(
         range: start as usize..end as usize,
         num_locals,
         max_stack_height: max_height,
+        tail_calls,
         #[cfg(feature = "simd")]
         vector,
     })

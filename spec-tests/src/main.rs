@@ -24,6 +24,9 @@ options:
   --explicit-bounds
                  native code checks every memory access explicitly (by default
                  it leaves guarded memories' bounds to the hardware where it can)
+  --own-validator
+                 validate function bodies with wisp's own validator (the firmware
+                 profile: files using SIMD, exceptions or GC fail to load)
   --json FILE    write per-file counts to FILE as JSON
   -v             print every failing directive with file:line and why, and the
                  differences from expectations.txt
@@ -54,6 +57,7 @@ fn parse_args() -> Result<Option<Args>, String> {
             "--fuel" => args.settings.fuel = true,
             "--eager" => args.settings.eager = true,
             "--explicit-bounds" => args.settings.explicit_bounds = true,
+            "--own-validator" => args.settings.own_validator = true,
             "-v" | "--verbose" => args.verbose = true,
             "--skipped" => args.list_skipped = true,
             "--tier" => {

@@ -24,7 +24,12 @@ pub struct Settings {
     pub fuel: bool,
     pub eager: bool,
     pub explicit_bounds: bool,
+    /// Function bodies validated by wisp's own validator (`Config::own_validator`).
+    pub own_validator: bool,
 }
+
+/// Why a directive is skipped under `Settings::own_validator`.
+const OUTSIDE_PROFILE: &str = "outside the firmware profile of wisp's own validator";
 
 /// Proposals wisp implements but leaves off by default. A script in a proposal's own folder
 /// runs with that proposal on; every other script runs with the default configuration.
@@ -253,6 +258,7 @@ impl Script {
         config.consume_fuel(settings.fuel);
         config.lazy_translation(!settings.eager);
         config.signals_based_traps(!settings.explicit_bounds);
+        config.own_validator(settings.own_validator);
         proposals.apply(&mut config);
         let engine = settings.tier.engine(&config);
         let mut store = Store::new(&engine, ());
@@ -282,6 +288,10 @@ impl Script {
     ) -> Outcome {
         if let Some(entry) = entry.filter(|e| e.action == Action::Skip) {
             return self.skip(directive, line, &entry.reason);
+        }
+        let mut directive = directive;
+        if self.settings.own_validator && self.outside_profile(&mut directive) {
+            return self.skip(directive, line, OUTSIDE_PROFILE);
         }
         match directive {
             WastDirective::Module(mut module) => {
@@ -383,6 +393,29 @@ impl Script {
                 Outcome::failed("needs threads")
             }
         }
+    }
+
+    /// With the own validator (`Settings::own_validator`): whether the module `directive`
+    /// loads or asserts about is refused as outside the firmware profile. Such a module is
+    /// skipped (and so are its users): the profile says nothing of it, valid or not.
+    fn outside_profile(&self, directive: &mut WastDirective<'_>) -> bool {
+        let bytes = match directive {
+            WastDirective::Module(m)
+            | WastDirective::ModuleDefinition(m)
+            | WastDirective::AssertInvalid { module: m, .. }
+            | WastDirective::AssertMalformed { module: m, .. } => encode(m),
+            WastDirective::AssertUnlinkable { module, .. } => {
+                module.encode().map_err(|e| e.to_string())
+            }
+            _ => return false,
+        };
+        let Ok(bytes) = bytes else {
+            return false;
+        };
+        matches!(
+            Module::new(&self.engine, &bytes),
+            Err(Error::Unsupported(e)) if e.message == wisp::validate::Why::OutsideProfile.describe()
+        )
     }
 
     /// Skips `directive`, leaving whatever it defines missing so its users are skipped too.

@@ -34,6 +34,7 @@ fn testsuite_matches_expectations() {
                 fuel,
                 eager,
                 explicit_bounds,
+                own_validator: false,
             };
             let report = run_suite(&root, &files, settings, &expectations);
             let verdict = expectations.check(&report, true);
@@ -48,6 +49,21 @@ fn testsuite_matches_expectations() {
                 problems.push_str(&format!("--- {tier} {mode} ---\n{verdict}"));
             }
         }
+    }
+    // wisp's own validator (the firmware profile) on the interpreter: every directive of
+    // the profile passes; modules outside it are skipped, with their users.
+    let settings = Settings {
+        tier: Tier::Interp,
+        fuel: false,
+        eager: false,
+        explicit_bounds: false,
+        own_validator: true,
+    };
+    let report = run_suite(&root, &files, settings, &expectations);
+    let verdict = expectations.check(&report, true);
+    println!("{} (own validator)", report.summary_line());
+    if !verdict.is_clean() {
+        problems.push_str(&format!("--- interp, own validator ---\n{verdict}"));
     }
     assert!(
         problems.is_empty(),

@@ -165,10 +165,14 @@ fn translate_with_catch_slots(
     // Slots of the locals: all of the frame below the catch slots and the operand stack.
     let locals_end = locals.end() as u32;
     let width = if body_info.is_vector() { 2 } else { 1 };
+    // Most operators take two or more bytes and become at most one instruction: sizing
+    // the code for that up front spares the reallocations of growing it, each of which
+    // briefly holds the old and the new buffer (a board's heap peaks there).
+    let expected = body_info.range.len() / 2 + 4;
     let mut t = Translator {
         module,
-        code: Vec::new(),
-        dying: Vec::new(),
+        code: Vec::with_capacity(expected),
+        dying: Vec::with_capacity(expected),
         stack: Vec::new(),
         ctrl: Vec::new(),
         // The operand stack starts above the locals and the catch slots.

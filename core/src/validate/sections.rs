@@ -1,0 +1,425 @@
+//! Validation of a module's sections, for the firmware profile: what wasmparser's
+//! `Validator` checks outside function bodies. The loader calls [`Sections::before`] with
+//! each payload (the order of sections, the type section's shape) and, once it has
+//! recorded the payload into the module, [`Sections::after`] with the module (indices,
+//! types, limits and constant expressions of what the section added).
+//!
+//! Invariant: `after` reads only what the loader recorded from sections `before` accepted,
+//! so every index it checks against lies in vectors the loader filled.
+
+use alloc::vec::Vec;
+use wasmparser::{Encoding, Payload, WasmFeatures};
+
+use super::{Invalid, Why};
+use crate::module::ModuleInner;
+use crate::module::{ConstExpr, ConstOp, DataMode, ElementMode, ExternIndex, ImportKind};
+use crate::types::{HeapType, MemoryType, Mutability, RefType, TableType, ValType};
+
+/// What a section added, for [`Sections::after`]: which kind of entries, and how many.
+#[derive(Clone, Copy)]
+#[allow(missing_docs)]
+pub enum Added {
+    Nothing,
+    Types(u32),
+    Imports(u32),
+    Funcs(u32),
+    Tables(u32),
+    Memories(u32),
+    Globals(u32),
+    Exports,
+    Start(u32, u64),
+    Elements(u32),
+    Data(u32),
+    CodeStart(u32),
+    End,
+}
+
+/// The state of a module's section validation.
+#[derive(Default)]
+pub struct Sections {
+    /// The rank of the last non-custom section (`rank`), so that order is kept.
+    last: u8,
+    data_count: Option<u32>,
+    code_count: Option<u32>,
+    data_section: bool,
+    /// Byte offset of the payload being checked.
+    offset: u64,
+}
+
+/// A section's place in the order the binary format requires.
+fn rank(payload: &Payload<'_>) -> Option<u8> {
+    Some(match payload {
+        Payload::TypeSection(_) => 1,
+        Payload::ImportSection(_) => 2,
+        Payload::FunctionSection(_) => 3,
+        Payload::TableSection(_) => 4,
+        Payload::MemorySection(_) => 5,
+        Payload::TagSection(_) => 6,
+        Payload::GlobalSection(_) => 7,
+        Payload::ExportSection(_) => 8,
+        Payload::StartSection { .. } => 9,
+        Payload::ElementSection(_) => 10,
+        Payload::DataCountSection { .. } => 11,
+        Payload::CodeSectionStart { .. } => 12,
+        Payload::DataSection(_) => 13,
+        _ => return None,
+    })
+}
+
+fn payload_offset(payload: &Payload<'_>) -> u64 {
+    match payload {
+        Payload::TypeSection(r) => r.range().start,
+        Payload::ImportSection(r) => r.range().start,
+        Payload::FunctionSection(r) => r.range().start,
+        Payload::TableSection(r) => r.range().start,
+        Payload::MemorySection(r) => r.range().start,
+        Payload::GlobalSection(r) => r.range().start,
+        Payload::ExportSection(r) => r.range().start,
+        Payload::ElementSection(r) => r.range().start,
+        Payload::DataSection(r) => r.range().start,
+        Payload::StartSection { range, .. }
+        | Payload::DataCountSection { range, .. }
+        | Payload::UnknownSection { range, .. } => range.start,
+        Payload::CodeSectionStart {
+            unchecked_range, ..
+        } => unchecked_range.start,
+        Payload::Version { range, .. } => range.start,
+        Payload::End(offset) => *offset,
+        _ => 0,
+    }
+}
+
+impl Sections {
+    fn err<T>(&self, why: Why) -> Result<T, Invalid> {
+        Err(Invalid::new(why, self.offset))
+    }
+
+    /// Checks `payload` before the loader records it: the header, the order of sections,
+    /// and what of the type section the module does not keep. Returns what to check once
+    /// it is recorded.
+    #[inline(never)]
+    pub fn before(&mut self, payload: &Payload<'_>) -> Result<Added, Invalid> {
+        self.offset = payload_offset(payload);
+        if let Some(rank) = rank(payload) {
+            if rank <= self.last {
+                return self.err(Why::SectionOrder);
+            }
+            self.last = rank;
+        }
+        Ok(match payload {
+            Payload::Version { encoding, .. } => {
+                if *encoding != Encoding::Module {
+                    return self.err(Why::Malformed);
+                }
+                Added::Nothing
+            }
+            Payload::TypeSection(r) => {
+                for group in r.clone().into_iter_with_offsets() {
+                    // A group that does not decode: the loader's own reading reports it.
+                    let Ok((offset, group)) = group else {
+                        break;
+                    };
+                    let plain = |s: &wasmparser::SubType| {
+                        s.is_final
+                            && s.supertype_idxs.is_empty()
+                            && !s.composite_type.shared
+                            && s.composite_type.descriptor_idx.is_none()
+                            && s.composite_type.describes_idx.is_none()
+                    };
+                    // Recursion groups, subtyping and shared types are GC's.
+                    if group.is_explicit_rec_group() || !group.types().all(plain) {
+                        return Err(Invalid::new(Why::OutsideProfile, offset));
+                    }
+                }
+                Added::Types(r.count())
+            }
+            Payload::ImportSection(r) => Added::Imports(r.count()),
+            Payload::FunctionSection(r) => Added::Funcs(r.count()),
+            Payload::TableSection(r) => Added::Tables(r.count()),
+            Payload::MemorySection(r) => Added::Memories(r.count()),
+            Payload::TagSection(_) => return self.err(Why::OutsideProfile),
+            Payload::GlobalSection(r) => Added::Globals(r.count()),
+            Payload::ExportSection(_) => Added::Exports,
+            Payload::StartSection { func, range } => Added::Start(*func, range.start),
+            Payload::ElementSection(r) => Added::Elements(r.count()),
+            Payload::DataCountSection { count, .. } => {
+                self.data_count = Some(*count);
+                Added::Nothing
+            }
+            Payload::CodeSectionStart { count, .. } => {
+                self.code_count = Some(*count);
+                Added::CodeStart(*count)
+            }
+            Payload::DataSection(r) => {
+                self.data_section = true;
+                if self.data_count.is_some_and(|n| n != r.count()) {
+                    return self.err(Why::DataCountMismatch);
+                }
+                Added::Data(r.count())
+            }
+            Payload::End(_) => Added::End,
+            Payload::CustomSection(_) | Payload::CodeSectionEntry(_) => Added::Nothing,
+            Payload::UnknownSection { .. } => return self.err(Why::Malformed),
+            _ => return self.err(Why::OutsideProfile),
+        })
+    }
+
+    /// Checks what the loader recorded into `m` from the payload `before` returned `added`
+    /// for.
+    #[inline(never)]
+    pub fn after(
+        &mut self,
+        m: &ModuleInner,
+        added: Added,
+        features: &WasmFeatures,
+    ) -> Result<(), Invalid> {
+        let last = |len: usize, n: u32| len - (n as usize).min(len);
+        match added {
+            Added::Nothing => {}
+            Added::Types(n) => {
+                for ty in &m.types[last(m.types.len(), n)..] {
+                    for &t in ty.params().iter().chain(ty.results()) {
+                        self.val_type(t, features)?;
+                    }
+                }
+            }
+            Added::Imports(n) => {
+                for import in &m.imports[last(m.imports.len(), n)..] {
+                    match &import.kind {
+                        ImportKind::Func(t) => self.func_type_index(m, *t)?,
+                        ImportKind::Table(t) => self.table_type(t)?,
+                        ImportKind::Memory(t) => self.memory_type(t, features)?,
+                        ImportKind::Global(g) => self.val_type(g.content, features)?,
+                        ImportKind::Tag(_) => return self.err(Why::OutsideProfile),
+                    }
+                }
+                self.memory_count(m, features)?;
+            }
+            Added::Funcs(n) => {
+                for &t in &m.funcs[last(m.funcs.len(), n)..] {
+                    self.func_type_index(m, t)?;
+                }
+            }
+            Added::Tables(n) => {
+                let from = last(m.tables.len(), n);
+                for t in &m.tables[from..] {
+                    self.table_type(t)?;
+                }
+                // An initialiser expression is function references' (non-null elements).
+                if m.table_inits.iter().any(Option::is_some) {
+                    return self.err(Why::OutsideProfile);
+                }
+            }
+            Added::Memories(n) => {
+                for t in &m.memories[last(m.memories.len(), n)..] {
+                    self.memory_type(t, features)?;
+                }
+                self.memory_count(m, features)?;
+            }
+            Added::Globals(n) => {
+                let from = last(m.globals.len(), n);
+                let inits = &m.global_inits[last(m.global_inits.len(), n)..];
+                for (g, init) in m.globals[from..].iter().zip(inits) {
+                    self.val_type(g.content, features)?;
+                    self.const_expr(m, init, g.content, features)?;
+                }
+            }
+            Added::Exports => {
+                for e in &m.exports {
+                    let known = match e.index {
+                        ExternIndex::Func(i) => (i as usize) < m.funcs.len(),
+                        ExternIndex::Table(i) => (i as usize) < m.tables.len(),
+                        ExternIndex::Memory(i) => (i as usize) < m.memories.len(),
+                        ExternIndex::Global(i) => (i as usize) < m.globals.len(),
+                        ExternIndex::Tag(_) => return self.err(Why::OutsideProfile),
+                    };
+                    if !known {
+                        return self.err(Why::UnknownExport);
+                    }
+                }
+                // The loader sorted them by name (`ModuleInner::exports_by_name`).
+                let name = |i: &u32| m.exports[*i as usize].name.as_str();
+                let sorted = &m.exports_by_name;
+                if sorted.windows(2).any(|w| name(&w[0]) == name(&w[1])) {
+                    return self.err(Why::DuplicateExport);
+                }
+            }
+            Added::Start(func, offset) => {
+                self.offset = offset;
+                let Some(&t) = m.funcs.get(func as usize) else {
+                    return self.err(Why::UnknownFunction);
+                };
+                let ty = &m.types[t as usize];
+                if !ty.params().is_empty() || !ty.results().is_empty() {
+                    return self.err(Why::StartType);
+                }
+            }
+            Added::Elements(n) => {
+                for e in &m.elements[last(m.elements.len(), n)..] {
+                    self.ref_type(e.ty)?;
+                    if let ElementMode::Active { table, offset } = &e.mode {
+                        let Some(t) = m.tables.get(*table as usize) else {
+                            return self.err(Why::UnknownTable);
+                        };
+                        self.const_expr(m, offset, ValType::I32, features)?;
+                        if !e.ty.matches(t.element) {
+                            return self.err(Why::TypeMismatch);
+                        }
+                    }
+                    for item in e.items.iter() {
+                        self.const_expr(m, item, ValType::Ref(e.ty), features)?;
+                    }
+                }
+            }
+            Added::CodeStart(count) => {
+                let defined = m.funcs.len() - m.num_imported_funcs as usize;
+                if count as usize != defined {
+                    return self.err(Why::FuncCodeMismatch);
+                }
+            }
+            Added::Data(n) => {
+                for d in &m.data[last(m.data.len(), n)..] {
+                    if let DataMode::Active { memory, offset } = &d.mode {
+                        if *memory as usize >= m.memories.len() {
+                            return self.err(Why::UnknownMemory);
+                        }
+                        self.const_expr(m, offset, ValType::I32, features)?;
+                    }
+                }
+            }
+            Added::End => {
+                let defined = m.funcs.len() - m.num_imported_funcs as usize;
+                if self.code_count.is_none() && defined != 0 {
+                    return self.err(Why::FuncCodeMismatch);
+                }
+                if !self.data_section && self.data_count.is_some_and(|n| n != 0) {
+                    return self.err(Why::DataCountMismatch);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn val_type(&self, t: ValType, features: &WasmFeatures) -> Result<(), Invalid> {
+        match t {
+            ValType::F32 | ValType::F64 if !features.floats() => self.err(Why::FloatsDisabled),
+            ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64 => Ok(()),
+            ValType::Ref(r) => self.ref_type(r),
+            ValType::V128 => self.err(Why::OutsideProfile),
+        }
+    }
+
+    /// `funcref` and `externref` only: typed references are function references'.
+    fn ref_type(&self, r: RefType) -> Result<(), Invalid> {
+        if r.nullable && matches!(r.heap, HeapType::Func | HeapType::Extern) {
+            Ok(())
+        } else {
+            self.err(Why::OutsideProfile)
+        }
+    }
+
+    fn func_type_index(&self, m: &ModuleInner, t: u32) -> Result<(), Invalid> {
+        if (t as usize) < m.types.len() {
+            Ok(())
+        } else {
+            self.err(Why::UnknownType)
+        }
+    }
+
+    fn table_type(&self, t: &TableType) -> Result<(), Invalid> {
+        self.ref_type(t.element)?;
+        if t.max.is_some_and(|max| t.min > max) {
+            return self.err(Why::LimitsMinAboveMax);
+        }
+        Ok(())
+    }
+
+    fn memory_type(&self, t: &MemoryType, features: &WasmFeatures) -> Result<(), Invalid> {
+        match t.page_size_log2 {
+            16 => {}
+            0 if features.custom_page_sizes() => {}
+            _ => return self.err(Why::PageSize),
+        }
+        // At most 4 GiB: 65,536 pages of 64 KiB, 2^32 - 1 of one byte (a 32-bit size).
+        let most = match t.page_size_log2 {
+            0 => u64::from(u32::MAX),
+            log2 => 1u64 << (32 - u32::from(log2)),
+        };
+        if t.min > most || t.max.is_some_and(|max| max > most) {
+            return self.err(Why::MemoryTooLarge);
+        }
+        if t.max.is_some_and(|max| t.min > max) {
+            return self.err(Why::LimitsMinAboveMax);
+        }
+        Ok(())
+    }
+
+    fn memory_count(&self, m: &ModuleInner, features: &WasmFeatures) -> Result<(), Invalid> {
+        if m.memories.len() > 1 && !features.multi_memory() {
+            return self.err(Why::MultipleMemories);
+        }
+        Ok(())
+    }
+
+    /// A constant expression: only constant operators, global.get of imported immutable
+    /// globals, leaving exactly one value of type `expected`.
+    fn const_expr(
+        &self,
+        m: &ModuleInner,
+        expr: &ConstExpr,
+        expected: ValType,
+        features: &WasmFeatures,
+    ) -> Result<(), Invalid> {
+        let mut stack: Vec<ValType> = Vec::new();
+        for op in expr.ops.iter() {
+            let arith = |stack: &mut Vec<ValType>, t: ValType| -> Result<(), Invalid> {
+                if !features.extended_const() {
+                    return self.err(Why::ConstantRequired);
+                }
+                for _ in 0..2 {
+                    if stack.pop() != Some(t) {
+                        return self.err(Why::TypeMismatch);
+                    }
+                }
+                stack.push(t);
+                Ok(())
+            };
+            match *op {
+                ConstOp::I32(_) => stack.push(ValType::I32),
+                ConstOp::I64(_) => stack.push(ValType::I64),
+                ConstOp::F32(_) => stack.push(ValType::F32),
+                ConstOp::F64(_) => stack.push(ValType::F64),
+                ConstOp::V128(_) => return self.err(Why::OutsideProfile),
+                ConstOp::RefNull(r) => {
+                    self.ref_type(r)?;
+                    stack.push(ValType::Ref(r));
+                }
+                ConstOp::RefFunc(f) => {
+                    if f as usize >= m.funcs.len() {
+                        return self.err(Why::UnknownFunction);
+                    }
+                    stack.push(ValType::FUNCREF);
+                }
+                ConstOp::GlobalGet(g) => {
+                    let Some(global) = m.globals.get(g as usize) else {
+                        return self.err(Why::UnknownGlobal);
+                    };
+                    if g >= m.num_imported_globals || global.mutability == Mutability::Var {
+                        return self.err(Why::ConstantRequired);
+                    }
+                    stack.push(global.content);
+                }
+                ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
+                    arith(&mut stack, ValType::I32)?
+                }
+                ConstOp::I64Add | ConstOp::I64Sub | ConstOp::I64Mul => {
+                    arith(&mut stack, ValType::I64)?
+                }
+            }
+        }
+        match stack.as_slice() {
+            [t] if t.matches(expected) => Ok(()),
+            _ => self.err(Why::TypeMismatch),
+        }
+    }
+}
