@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # .ci/steps/fuzz.sh SECONDS [TARGET...]
 #
-# Each cargo-fuzz target (default: all four) for SECONDS from a copy of its seed corpus
+# Each cargo-fuzz target (default: all five) for SECONDS from a copy of its seed corpus
 # (fuzz/corpus/<target>/; libFuzzer adds what it finds to the first corpus directory, and
 # the committed seeds stay as they are). A crash fails the step; its input is left in
 # fuzz/artifacts/<target>/.
@@ -11,7 +11,7 @@ source "$(dirname "$0")/../lib.sh"
 seconds=$1
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(validate run differential wasi_paths)
+[ ${#targets[@]} -gt 0 ] || targets=(validate validate_own run differential wasi_paths)
 
 step "fuzz: ${targets[*]}, ${seconds} s each from the seed corpus (fuzz/)"
 nightly

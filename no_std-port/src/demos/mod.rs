@@ -20,9 +20,12 @@ pub const FUEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/fuel.wasm"));
 pub const INVALID: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/invalid.wasm"));
 
 /// Loads (decodes and validates) `wasm` and instantiates it in a new store with the device's
-/// host functions.
-pub fn instantiate(engine: &Engine, wasm: &[u8]) -> wisp::Result<(Store<Device>, Instance)> {
-    let module = Module::new(engine, wasm)?;
+/// host functions. The module reads `wasm` in flash rather than copying it to RAM.
+pub fn instantiate(
+    engine: &Engine,
+    wasm: &'static [u8],
+) -> wisp::Result<(Store<Device>, Instance)> {
+    let module = Module::from_static(engine, wasm)?;
     let mut linker = Linker::new(engine);
     device::add_to_linker(&mut linker)?;
     let mut store = Store::new(engine, Device::default());
