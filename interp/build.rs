@@ -7,11 +7,25 @@
 //!   and not under Miri or the `portable-dispatch` feature.
 //! - otherwise a portable loop calls the same handlers one at a time.
 //!
+//! - `wisp_own_decoder`: the translator reads function bodies with wisp's own decoder
+//!   (`wisp_core::operators`) rather than wasmparser's: with the `own-decoder` feature
+//!   (firmware), unless a feature needs operators outside the firmware profile (`simd`,
+//!   `exceptions`, `function-references`), whose builds keep wasmparser's.
+//!
 //! Stable Rust does not guarantee tail calls, so correctness must never depend on this
 //! choice: the tail-call build is tested on a small native stack (tests/dispatch.rs).
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(wisp_tail_dispatch)");
+    println!("cargo::rustc-check-cfg=cfg(wisp_own_decoder)");
+    let feature = |name: &str| std::env::var_os(format!("CARGO_FEATURE_{name}")).is_some();
+    if feature("OWN_DECODER")
+        && !feature("SIMD")
+        && !feature("EXCEPTIONS")
+        && !feature("FUNCTION_REFERENCES")
+    {
+        println!("cargo::rustc-cfg=wisp_own_decoder");
+    }
     println!("cargo::rerun-if-env-changed=CARGO_FEATURE_PORTABLE_DISPATCH");
     let opt = std::env::var("OPT_LEVEL").unwrap_or_default();
     let optimising = matches!(opt.as_str(), "2" | "3" | "s" | "z");

@@ -11,7 +11,7 @@ source "$(dirname "$0")/../lib.sh"
 
 if [ "${1:-}" = --no-jit ]; then
   runs=("cargo test --locked -p wisp-core -p wisp-interp -p wisp-wasi -p wisp -p wisp-cli"
-    "cargo test --locked -p wisp-spec-tests --no-default-features")
+    "cargo test --locked -p wisp-spec-tests --no-default-features --features all-proposals")
 else
   runs=("cargo test --workspace --locked")
 fi

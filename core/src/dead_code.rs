@@ -6,6 +6,56 @@
 
 use wasmparser::Operator;
 
+/// What an operator does to the block structure: all that matters of it in unreachable
+/// code. Each decoder's operators say it (wasmparser's, and wisp's own `operators`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Opens a block (`block`, `loop`, `if`, `try_table`, `try`).
+    Open,
+    /// `else`.
+    Else,
+    /// `catch` or `catch_all`.
+    Catch,
+    /// `end`, or the `delegate` that ends a legacy `try`.
+    End,
+    /// Anything else.
+    Other,
+}
+
+/// An operator whose [`Role`] can be told.
+pub trait BlockRole {
+    /// What it does to the block structure.
+    fn block_role(&self) -> Role;
+}
+
+impl BlockRole for Operator<'_> {
+    fn block_role(&self) -> Role {
+        match self {
+            Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::TryTable { .. }
+            | Operator::Try { .. } => Role::Open,
+            Operator::Else => Role::Else,
+            Operator::Catch { .. } | Operator::CatchAll => Role::Catch,
+            Operator::End | Operator::Delegate { .. } => Role::End,
+            _ => Role::Other,
+        }
+    }
+}
+
+impl BlockRole for crate::operators::Operator<'_> {
+    fn block_role(&self) -> Role {
+        use crate::operators::Operator as O;
+        match self {
+            O::Block { .. } | O::Loop { .. } | O::If { .. } => Role::Open,
+            O::Else => Role::Else,
+            O::End => Role::End,
+            _ => Role::Other,
+        }
+    }
+}
+
 /// What an operator met in unreachable code means for the live block around it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -29,24 +79,20 @@ pub struct DeadCode {
 
 impl DeadCode {
     /// Steps over `op`, met in unreachable code.
-    pub fn step(&mut self, op: &Operator<'_>) -> Step {
-        match op {
-            Operator::Block { .. }
-            | Operator::Loop { .. }
-            | Operator::If { .. }
-            | Operator::TryTable { .. }
-            | Operator::Try { .. } => {
+    pub fn step(&mut self, op: &impl BlockRole) -> Step {
+        match op.block_role() {
+            Role::Open => {
                 self.depth += 1;
                 Step::Skip
             }
-            Operator::Else if self.depth == 0 => Step::Else,
-            Operator::Catch { .. } | Operator::CatchAll if self.depth == 0 => Step::Catch,
-            Operator::End | Operator::Delegate { .. } if self.depth == 0 => Step::End,
-            Operator::End | Operator::Delegate { .. } => {
+            Role::Else if self.depth == 0 => Step::Else,
+            Role::Catch if self.depth == 0 => Step::Catch,
+            Role::End if self.depth == 0 => Step::End,
+            Role::End => {
                 self.depth -= 1;
                 Step::Skip
             }
-            _ => Step::Skip,
+            Role::Else | Role::Catch | Role::Other => Step::Skip,
         }
     }
 }

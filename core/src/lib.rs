@@ -25,6 +25,7 @@ mod limits;
 mod linker;
 mod memory;
 pub mod module;
+pub mod operators;
 pub mod owned;
 mod store;
 mod table;

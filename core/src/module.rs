@@ -67,9 +67,22 @@ pub struct ConstExpr {
 
 impl ConstExpr {
     fn parse(expr: &wasmparser::ConstExpr<'_>, type_ids: &[u32]) -> Result<ConstExpr> {
+        // Firmware decodes with wisp's decoder, so that wasmparser's operator decoding is
+        // not linked (`operators`); `v128.const` is wasmparser's to decode.
+        #[cfg(all(feature = "own-validator", not(feature = "simd")))]
+        let mut reader = {
+            let mut r = expr.get_binary_reader();
+            let at = r.original_position() as usize;
+            let bytes = r.read_bytes(r.bytes_remaining())?;
+            crate::operators::Reader::new(bytes, at, true)
+        };
+        #[cfg(all(feature = "own-validator", not(feature = "simd")))]
+        use crate::operators::Operator as O;
+        #[cfg(not(all(feature = "own-validator", not(feature = "simd"))))]
         use wasmparser::Operator as O;
-        let mut ops = Vec::new();
+        #[cfg(not(all(feature = "own-validator", not(feature = "simd"))))]
         let mut reader = expr.get_operators_reader();
+        let mut ops = Vec::new();
         while !reader.eof() {
             let (op, offset) = reader.read_with_offset()?;
             ops.push(match op {

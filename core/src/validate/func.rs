@@ -9,7 +9,9 @@
 //! same figure as wasmparser's (both follow the appendix), which the tiers size frames by.
 
 use alloc::vec::Vec;
-use wasmparser::{BlockType, MemArg, Operator};
+use wasmparser::{BlockType, MemArg};
+
+use crate::operators::Operator;
 
 use super::{Context, Invalid, Why};
 use crate::types::{FuncType, RefType, ValType};

@@ -5,7 +5,8 @@
 //! It exists so that firmware need not link wasmparser's validator, which carries every
 //! proposal behind runtime flags. Today it validates function bodies
 //! ([`Config::own_validator`](crate::Config::own_validator)) in `func.rs`, and sections in
-//! `sections.rs`; wasmparser still decodes. Errors are codes with byte offsets, formatted
+//! `sections.rs`; bodies are decoded by wisp's decoder (`crate::operators`), sections
+//! still by wasmparser. Errors are codes with byte offsets, formatted
 //! only where an error is shown.
 
 mod func;
@@ -17,6 +18,7 @@ pub use func::FuncValidator;
 pub use sections::{Added, Sections};
 
 use crate::module::{ConstOp, ModuleInner};
+use crate::operators::Operator;
 use crate::types::{FuncType, GlobalType, HeapType, MemoryType, RefType, TableType, ValType};
 
 /// Why a module is invalid: one code per rule, with no text until it is shown.
@@ -190,6 +192,9 @@ pub struct Context {
     pub(crate) declared: Vec<u32>,
     /// Whether `return_call` and `return_call_indirect` are allowed.
     pub(crate) tail_call: bool,
+    /// Whether memory indices are LEB128 integers rather than a zero byte (multiple
+    /// memories), as the decoder reads them.
+    pub(crate) multi_memory: bool,
     /// Whether a type or global of the module has a `v128` (SIMD, outside the profile).
     pub(crate) vectors: bool,
     /// Whether float types and operators are allowed (`WasmFeatures::floats`).
@@ -248,6 +253,7 @@ impl Context {
             data_count,
             declared,
             tail_call: features.tail_call(),
+            multi_memory: features.multi_memory(),
             vectors,
             floats: features.floats(),
         }
@@ -312,33 +318,32 @@ pub fn func_body(
     body: &wasmparser::FunctionBody<'_>,
     max_nesting: u32,
 ) -> Result<BodyFacts, crate::Error> {
-    if cx.vectors {
-        return Err(Invalid::new(Why::OutsideProfile, body.range().start).into());
-    }
-    let mut locals: Vec<ValType> = ty.params().to_vec();
-    let mut reader = body.get_locals_reader()?.into_iter();
-    let mut declared = 0u32;
     let offset = body.range().start;
-    for local in reader.by_ref() {
-        let (count, t) = local?;
+    if cx.vectors {
+        return Err(Invalid::new(Why::OutsideProfile, offset).into());
+    }
+    let mut reader =
+        crate::operators::Reader::new(body.as_bytes(), offset as usize, cx.multi_memory);
+    let mut locals: Vec<ValType> = ty.params().to_vec();
+    let mut declared = 0u32;
+    reader.read_locals(|count, t| {
         // The binary format's bound (the JS API's), which the spec's tests expect.
         declared = match declared.checked_add(count) {
             Some(n) if n <= 50_000 => n,
-            _ => return Err(Invalid::new(Why::TooManyLocals, offset).into()),
+            _ => return Err(Invalid::new(Why::TooManyLocals, offset)),
         };
         let t = cx.val_type(t, offset)?;
         locals.extend(core::iter::repeat_n(t, count as usize));
-    }
+        Ok(())
+    })?;
     let num_locals = locals.len() as u32;
-    let mut ops = reader.into_operators_reader();
     let mut v = FuncValidator::new(cx, cx.funcs[func as usize], locals);
     let mut tail_calls = false;
-    while !ops.eof() {
-        let (op, offset) = ops.read_with_offset()?;
+    while !reader.eof() {
+        let (op, offset) = reader.read_with_offset()?;
         tail_calls |= matches!(
             op,
-            wasmparser::Operator::ReturnCall { .. }
-                | wasmparser::Operator::ReturnCallIndirect { .. }
+            Operator::ReturnCall { .. } | Operator::ReturnCallIndirect { .. }
         );
         v.op(&op, offset)?;
         if v.depth() > max_nesting as usize + 1 {
@@ -351,12 +356,13 @@ pub fn func_body(
             ));
         }
     }
-    v.finish(ops.original_position())?;
+    let end = reader.original_position();
+    v.finish(end)?;
     Ok(BodyFacts {
         num_locals,
         max_stack_height: v.max_height(),
         tail_calls,
-        end: ops.original_position() as usize,
+        end: end as usize,
     })
 }
 

@@ -221,8 +221,8 @@ macro_rules! define_instrs {
         /// The operator-to-instruction map: the instruction a numeric or memory operator
         /// of wasm becomes when nothing fuses it (each of these has the operator's name),
         /// with a load's or store's memory argument.
-        pub fn operator_instr(op: &wasmparser::Operator<'_>) -> Option<(Tag, Option<wasmparser::MemArg>)> {
-            use wasmparser::Operator as O;
+        pub fn operator_instr(op: &crate::translate::input::Operator<'_>) -> Option<(Tag, Option<wasmparser::MemArg>)> {
+            use crate::translate::input::Operator as O;
             Some(match op {
                 $(O::$bin => (Tag::$bin, None),)*
                 $(O::$un => (Tag::$un, None),)*

@@ -408,7 +408,7 @@ impl<'m> Translator<'m> {
         self.patch(skip, pc);
     }
 
-    pub(super) fn op_br_table(&mut self, targets: &wasmparser::BrTable<'_>) -> Result<()> {
+    pub(super) fn op_br_table(&mut self, targets: &super::input::BrTable<'_>) -> Result<()> {
         let (index, _) = self.pop_read();
         let mut depths = Vec::with_capacity(targets.len() as usize + 1);
         for t in targets.targets() {

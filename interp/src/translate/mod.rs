@@ -36,6 +36,7 @@ mod calls;
 mod control;
 mod exceptions;
 mod fusion;
+pub(crate) mod input;
 mod jumps;
 mod operators;
 mod shapes;
@@ -45,11 +46,14 @@ mod stack;
 
 use alloc::vec::Vec;
 
-use wasmparser::{BinaryReaderError, BlockType, FunctionBody, Operator, OperatorsReader};
+use wasmparser::{BinaryReaderError, BlockType};
 use wisp_core::dead_code::{DeadCode, Step};
 use wisp_core::layout::SlotLayout;
 use wisp_core::module::ModuleInner;
+use wisp_core::validate::Invalid;
 use wisp_core::vm::OsrFrame;
+
+use input::{Operator, OperatorsReader};
 use wisp_core::ValType;
 
 use crate::bytecode::{
@@ -156,12 +160,15 @@ fn translate_with_catch_slots(
     let body_info = &module.bodies[def as usize];
     let func_index = module.num_imported_funcs + def;
     let ty = module.func_type(func_index);
-    let body = FunctionBody::new(wasmparser::BinaryReader::new(
-        &module.bytes[body_info.range.clone()],
-        body_info.range.start as u64,
-    ));
     let num_results = ty.results().len() as u32;
-    let locals = locals_layout(ty, &body)?;
+    let multi_memory = module.engine.config().wasm_features().multi_memory();
+    let mut locals = OsrFrame::locals_layout(ty.params().iter().copied());
+    let mut reader: OperatorsReader<'_> = input::read_body(
+        &module.bytes[body_info.range.clone()],
+        body_info.range.start,
+        multi_memory,
+        |count, ty| add_locals(&mut locals, count, ty),
+    )?;
     // Slots of the locals: all of the frame below the catch slots and the operand stack.
     let locals_end = locals.end() as u32;
     let width = if body_info.is_vector() { 2 } else { 1 };
@@ -207,7 +214,6 @@ fn translate_with_catch_slots(
     }
     t.start_fuel_block();
     t.check_interrupt();
-    let mut reader: OperatorsReader<'_> = body.get_operators_reader()?;
     while !reader.eof() {
         t.offset = reader.original_position() as u32;
         let op = reader.read()?;
@@ -313,26 +319,22 @@ impl Ctrl {
     }
 }
 
-/// Where each local of the function sits in its frame (parameters first): core's layout,
-/// which the JIT's on-stack replacement reads the frame by too (`OsrFrame::locals_layout`).
-/// Only widths matter here, so reference types stand in for one another.
-fn locals_layout(ty: &wisp_core::FuncType, body: &FunctionBody<'_>) -> Result<SlotLayout> {
-    let mut layout = OsrFrame::locals_layout(ty.params().iter().copied());
-    for local in body.get_locals_reader()? {
-        let (count, ty) = local?;
-        let ty = match ty {
-            wasmparser::ValType::I32 => ValType::I32,
-            wasmparser::ValType::I64 => ValType::I64,
-            wasmparser::ValType::F32 => ValType::F32,
-            wasmparser::ValType::F64 => ValType::F64,
-            wasmparser::ValType::V128 => ValType::V128,
-            wasmparser::ValType::Ref(_) => ValType::FUNCREF,
-        };
-        for _ in 0..count {
-            layout.push(ty);
-        }
+/// Adds `count` locals of type `ty` to `layout`: where each local of the function sits in
+/// its frame (parameters first), core's layout, which the JIT's on-stack replacement reads
+/// the frame by too (`OsrFrame::locals_layout`). Only widths matter here, so reference
+/// types stand in for one another.
+fn add_locals(layout: &mut SlotLayout, count: u32, ty: wasmparser::ValType) {
+    let ty = match ty {
+        wasmparser::ValType::I32 => ValType::I32,
+        wasmparser::ValType::I64 => ValType::I64,
+        wasmparser::ValType::F32 => ValType::F32,
+        wasmparser::ValType::F64 => ValType::F64,
+        wasmparser::ValType::V128 => ValType::V128,
+        wasmparser::ValType::Ref(_) => ValType::FUNCREF,
+    };
+    for _ in 0..count {
+        layout.push(ty);
     }
-    Ok(layout)
 }
 
 struct Translator<'m> {
@@ -414,6 +416,8 @@ fn memory_of(memarg: &wasmparser::MemArg) -> u32 {
 #[derive(Debug)]
 pub enum TranslateError {
     Read(#[allow(dead_code)] BinaryReaderError),
+    /// wisp's own decoder's error (`input`).
+    Decode(#[allow(dead_code)] Invalid),
     Unsupported,
     /// A legacy `try` met with no catch slots reserved: translate again with them.
     NeedsCatchSlots,
@@ -422,6 +426,12 @@ pub enum TranslateError {
 impl From<BinaryReaderError> for TranslateError {
     fn from(e: BinaryReaderError) -> Self {
         TranslateError::Read(e)
+    }
+}
+
+impl From<Invalid> for TranslateError {
+    fn from(e: Invalid) -> Self {
+        TranslateError::Decode(e)
     }
 }
 

@@ -116,14 +116,14 @@ impl Translator<'_> {
             O::Drop => {
                 self.pop();
             }
-            O::Select | O::TypedSelect { .. } | O::TypedSelectMulti { .. } if !self.vector() => {
+            O::Select | O::TypedSelect { .. } if !self.vector() => {
                 let ([a, b, cond], pos) = self.pop_n::<3>();
                 let dst = self.slot_at(pos);
                 self.stack.push(Operand::Temp);
                 self.emit_result(Instr::Select { dst, cond, a, b }, dst);
             }
             #[cfg(feature = "simd")]
-            O::Select | O::TypedSelect { .. } | O::TypedSelectMulti { .. } => {
+            O::Select | O::TypedSelect { .. } => {
                 let (cond, _) = self.pop_read();
                 let (b_op, b_pos) = self.pop();
                 let (a_op, pos) = self.pop();
@@ -330,8 +330,8 @@ impl Translator<'_> {
     pub(super) fn dead_op(&mut self, op: Operator<'_>) -> Result<()> {
         // Even a dead `try` counts (`ModuleInner::legacy_catch_slots` does, and the JIT
         // reads an on-stack replacement frame by it).
-        let is_try = cfg!(feature = "exceptions") && matches!(op, Operator::Try { .. });
-        if is_try && self.reserved_catch_slots == 0 {
+        #[cfg(feature = "exceptions")]
+        if matches!(op, Operator::Try { .. }) && self.reserved_catch_slots == 0 {
             return Err(TranslateError::NeedsCatchSlots);
         }
         match self.dead_code.step(&op) {
