@@ -76,7 +76,7 @@ row "wasmparser: decoding" "$(share wasmparser)"
 row "wisp-interp (translator and executor)" "$(share wisp_interp)"
 row "wisp-core (loading, store, instances, API)" "$(share wisp_core)"
 row "firmware (demos, host functions, report)" "$(share wisp_firmware)"
-row "other named code (core, alloc, compiler-builtins, libm, hashbrown, runtime crates)" "$(share other)"
+row "other named code (core, alloc, compiler-builtins, libm, runtime crates)" "$(share other)"
 row "unnamed read-only data (strings, constant tables, alignment)" "$((flash - named))"
 row "**total**" "$flash"
 echo

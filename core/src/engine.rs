@@ -5,7 +5,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::hash::HashMap;
+use crate::hash::Map;
 use spin::Mutex;
 
 use crate::limits::ModuleLimits;
@@ -559,7 +559,7 @@ impl fmt::Debug for Config {
 #[derive(Default)]
 struct TypeRegistry {
     types: Vec<FuncType>,
-    ids: HashMap<FuncType, u32>,
+    ids: Map<FuncType, u32>,
 }
 
 pub(crate) struct EngineInner {

@@ -1,44 +1,83 @@
-//! The hash maps of the runtime's tables: exports, names, the linker's definitions, the
-//! engine's type registry, the interpreter's constant pools.
+//! The maps of the runtime's tables: the engine's type registry and the interpreter's
+//! constant pools.
 //!
-//! With `std`, hashbrown's default hasher: foldhash, seeded per process, since the keys
-//! come from untrusted modules. Without `std` there is no entropy to seed a hasher with
-//! (firmware), so a seeded hasher is as predictable as any, and flash is tight: FNV-1a,
-//! a few instructions, whose worst case the module limits bound.
+//! With `std`, hashbrown with its default hasher: foldhash, seeded per process, since the
+//! keys come from untrusted modules. Without `std` (firmware), [`SortedMap`]: a sorted
+//! vector searched by bisection, a fraction of a hash map's code, and as fast for the
+//! small tables a board's modules make; there is no entropy to seed a hasher with there
+//! anyway. Both answer the same calls, so the code using them reads the same.
 
-/// The hasher of the runtime's maps: hashbrown's default (seeded) with `std`.
+/// The runtime's map: hashbrown's, with its default (seeded) hasher.
 #[cfg(feature = "std")]
-pub type BuildHasher = hashbrown::DefaultHashBuilder;
-/// The hasher of the runtime's maps: FNV-1a without `std`, which has no entropy to seed
-/// with.
-#[cfg(not(feature = "std"))]
-pub type BuildHasher = core::hash::BuildHasherDefault<Fnv>;
+pub type Map<K, V> = hashbrown::HashMap<K, V, hashbrown::DefaultHashBuilder>;
 
-/// A hash map with the runtime's hasher. Make one with `HashMap::default()`.
-pub type HashMap<K, V> = hashbrown::HashMap<K, V, BuildHasher>;
-
-/// FNV-1a, 64-bit.
+/// The runtime's map without `std`: a sorted vector.
 #[cfg(not(feature = "std"))]
-pub struct Fnv(u64);
+pub type Map<K, V> = SortedMap<K, V>;
 
-#[cfg(not(feature = "std"))]
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
+/// A map kept as a vector sorted by key, searched by bisection: inserting is linear in
+/// the map's size, which the module limits bound, and the code is small.
+#[derive(Debug, Clone)]
+pub struct SortedMap<K, V> {
+    entries: alloc::vec::Vec<(K, V)>,
+}
+
+impl<K, V> Default for SortedMap<K, V> {
+    fn default() -> Self {
+        SortedMap {
+            entries: alloc::vec::Vec::new(),
+        }
     }
 }
 
-#[cfg(not(feature = "std"))]
-impl core::hash::Hasher for Fnv {
-    // Once, not at every hashing site: flash, not speed, is what this build minds.
-    #[inline(never)]
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+impl<K: Ord, V> SortedMap<K, V> {
+    fn find(&self, key: &K) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(k, _)| k.cmp(key))
+    }
+
+    /// The value of `key`, if it has one.
+    pub fn get(&self, key: &K) -> Option<&V> {
+        let at = self.find(key).ok()?;
+        Some(&self.entries[at].1)
+    }
+
+    /// Gives `key` the value `value`; returns the value it had, if any.
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        match self.find(&key) {
+            Ok(at) => Some(core::mem::replace(&mut self.entries[at].1, value)),
+            Err(at) => {
+                self.entries.insert(at, (key, value));
+                None
+            }
         }
     }
 
-    fn finish(&self) -> u64 {
-        self.0
+    /// How many keys have values.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no key has a value.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SortedMap;
+
+    #[test]
+    fn a_sorted_map_answers_as_a_map() {
+        let mut map = SortedMap::default();
+        assert!(map.is_empty());
+        for k in [5u64, 1, 9, 3, 7] {
+            assert_eq!(map.insert(k, k * 10), None);
+        }
+        assert_eq!(map.insert(3, 33), Some(30));
+        assert_eq!(map.len(), 5);
+        assert_eq!(map.get(&3), Some(&33));
+        assert_eq!(map.get(&9), Some(&90));
+        assert_eq!(map.get(&4), None);
     }
 }

@@ -11,8 +11,8 @@ use core::fmt;
 
 use crate::layout::SlotLayout;
 
-/// The type of a Wasm value.
-#[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
+/// The type of a Wasm value. (Ordered only so that types can key sorted tables.)
+#[derive(Debug, Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ValType {
     /// A 32-bit integer.
     I32,
@@ -82,7 +82,7 @@ impl fmt::Display for ValType {
 /// What a reference points to. Concrete function types are named by their engine-wide
 /// type id (`Engine::func_type` gives the type), so two modules' `(ref $t)` are the same
 /// type exactly when their function types are.
-#[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum HeapType {
     /// Any function.
     Func,
@@ -141,7 +141,7 @@ impl fmt::Display for HeapType {
 }
 
 /// The type of a reference: whether it may be null, and what it points to.
-#[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RefType {
     /// Whether the reference may be null.
     pub nullable: bool,
@@ -187,7 +187,7 @@ impl fmt::Display for RefType {
 }
 
 /// The signature of a function. Cheap to clone: parameters and results share one allocation.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FuncType {
     /// Parameters followed by results.
     types: Arc<[ValType]>,

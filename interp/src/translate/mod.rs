@@ -198,7 +198,7 @@ fn translate_with_catch_slots(
         // One spare position: a call's results may need more than its arguments did.
         const_base: locals_end + catch_slots + (body_info.max_stack_height + 1) * width,
         consts: Vec::new(),
-        const_index: wisp_core::hash::HashMap::default(),
+        const_index: wisp_core::hash::Map::default(),
         copy_mergeable: false,
         regions: Vec::new(),
         region_stack: Vec::new(),
@@ -379,7 +379,7 @@ struct Translator<'m> {
     consts: Vec<u64>,
     /// Where each constant sits in `consts`, once there are more than a linear search
     /// should go through (`SMALL_POOL`): large generated functions have thousands.
-    const_index: wisp_core::hash::HashMap<u64, u32>,
+    const_index: wisp_core::hash::Map<u64, u32>,
     /// The last instruction is a `Copy` that a following copy may merge into.
     copy_mergeable: bool,
     /// Exception handling (`exceptions.rs`): the regions so far (instruction indices), the
