@@ -1047,12 +1047,14 @@ impl<'e> Parse<'e> {
                     m.tags.push(tag?.func_type_idx);
                 }
             }
-            Payload::CustomSection(reader) => {
-                if let wasmparser::KnownCustom::Name(names) = reader.as_known() {
-                    // The name section is advisory: a malformed one is ignored, as the
-                    // spec asks, rather than failing the module.
-                    let _ = record_names(m, names);
-                }
+            // Only the name section is read: wasmparser's `as_known` would parse every
+            // custom section it knows (producers, linking, core dumps...) to pick it out,
+            // which costs each load and linked all those readers into firmware.
+            Payload::CustomSection(reader) if reader.name() == "name" => {
+                let data = wasmparser::BinaryReader::new(reader.data(), reader.data_offset());
+                // The name section is advisory: a malformed one is ignored, as the spec
+                // asks, rather than failing the module.
+                let _ = record_names(m, wasmparser::NameSectionReader::new(data));
             }
             _ => {}
         }
