@@ -293,6 +293,13 @@ fn global_value(g: &GlobalEntity) -> ConstValue {
 }
 
 /// A `v128`'s upper half; 0 for all else (and always where there is no `v128`).
+/// The low 64 bits of `value`: the whole of a scalar. (A cast that is a no-op where
+/// `ConstValue` is `u64`, without SIMD.)
+#[allow(clippy::unnecessary_cast)]
+fn low_half(value: ConstValue) -> u64 {
+    value as u64
+}
+
 fn high_half(value: ConstValue) -> u64 {
     #[cfg(feature = "simd")]
     return (value >> 64) as u64;
@@ -312,7 +319,7 @@ fn eval_const(
     expr: &ConstExpr,
 ) -> Result<ConstValue> {
     let mut stack: Vec<ConstValue> = Vec::with_capacity(2);
-    let pop = |stack: &mut Vec<ConstValue>| stack.pop().unwrap_or(0) as u64;
+    let pop = |stack: &mut Vec<ConstValue>| low_half(stack.pop().unwrap_or(0));
     for op in expr.ops.iter() {
         let v = match *op {
             // Only validates with SIMD, where `ConstValue` holds it.
@@ -469,7 +476,7 @@ pub(crate) fn instantiate<T>(
         .map(|seg| {
             seg.items
                 .iter()
-                .map(|e| eval_const(inner, &globals, &funcs, e).map(|v| v as u64))
+                .map(|e| eval_const(inner, &globals, &funcs, e).map(low_half))
                 .collect::<Result<Box<[u64]>>>()
         })
         .collect::<Result<Vec<_>>>()?;

@@ -65,54 +65,72 @@ pub struct ConstExpr {
     pub ops: Box<[ConstOp]>,
 }
 
+/// The `ConstOp` of a constant-expression operator `$op` of either decoder's `Operator`
+/// (`$O`, whose variants are named alike): one list for both. The `$first` arms come
+/// before it, the `$last` arms (`End`, and operators not allowed) after.
+macro_rules! const_op {
+    ($O:ident, $op:expr, $type_ids:expr, $offset:expr, { $($first:tt)* }, { $($last:tt)* }) => {
+        match $op {
+            $($first)*
+            $O::I32Const { value } => ConstOp::I32(value),
+            $O::I64Const { value } => ConstOp::I64(value),
+            $O::F32Const { value } => ConstOp::F32(value.bits()),
+            $O::F64Const { value } => ConstOp::F64(value.bits()),
+            $O::RefNull { hty } => {
+                ConstOp::RefNull(RefType::new(true, heap_type(hty, $type_ids, $offset)?))
+            }
+            $O::RefFunc { function_index } => ConstOp::RefFunc(function_index),
+            $O::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
+            $O::I32Add => ConstOp::I32Add,
+            $O::I32Sub => ConstOp::I32Sub,
+            $O::I32Mul => ConstOp::I32Mul,
+            $O::I64Add => ConstOp::I64Add,
+            $O::I64Sub => ConstOp::I64Sub,
+            $O::I64Mul => ConstOp::I64Mul,
+            $($last)*
+        }
+    };
+}
+
 impl ConstExpr {
+    /// wisp's form of a constant expression wasmparser delimited.
     fn parse(expr: &wasmparser::ConstExpr<'_>, type_ids: &[u32]) -> Result<ConstExpr> {
-        // Firmware decodes with wisp's decoder, so that wasmparser's operator decoding is
-        // not linked (`operators`); `v128.const` is wasmparser's to decode.
-        #[cfg(all(feature = "own-validator", not(feature = "simd")))]
-        let mut reader = {
-            let mut r = expr.get_binary_reader();
-            let at = r.original_position() as usize;
-            let bytes = r.read_bytes(r.bytes_remaining())?;
-            crate::operators::Reader::new(bytes, at, true)
-        };
-        #[cfg(all(feature = "own-validator", not(feature = "simd")))]
-        use crate::operators::Operator as O;
-        #[cfg(not(all(feature = "own-validator", not(feature = "simd"))))]
         use wasmparser::Operator as O;
-        #[cfg(not(all(feature = "own-validator", not(feature = "simd"))))]
-        let mut reader = expr.get_operators_reader();
         let mut ops = Vec::new();
+        let mut reader = expr.get_operators_reader();
         while !reader.eof() {
             let (op, offset) = reader.read_with_offset()?;
-            ops.push(match op {
-                O::I32Const { value } => ConstOp::I32(value),
-                O::I64Const { value } => ConstOp::I64(value),
-                O::F32Const { value } => ConstOp::F32(value.bits()),
-                O::F64Const { value } => ConstOp::F64(value.bits()),
+            ops.push(const_op!(O, op, type_ids, offset, {
                 #[cfg(feature = "simd")]
                 O::V128Const { value } => ConstOp::V128(value.i128() as u128),
-                O::RefNull { hty } => {
-                    ConstOp::RefNull(RefType::new(true, heap_type(hty, type_ids, offset)?))
-                }
-                O::RefFunc { function_index } => ConstOp::RefFunc(function_index),
-                O::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
-                O::I32Add => ConstOp::I32Add,
-                O::I32Sub => ConstOp::I32Sub,
-                O::I32Mul => ConstOp::I32Mul,
-                O::I64Add => ConstOp::I64Add,
-                O::I64Sub => ConstOp::I64Sub,
-                O::I64Mul => ConstOp::I64Mul,
+            }, {
                 O::End => continue,
                 // wasmparser's validator refuses these first; wisp's own meets them here.
-                _ => {
-                    let why = crate::validate::Why::ConstantRequired;
-                    return Err(crate::validate::Invalid::new(why, offset).into());
-                }
-            });
+                _ => return Err(not_a_constant(offset)),
+            }));
         }
         Ok(ConstExpr { ops: ops.into() })
     }
+
+    /// Reads a constant expression with wisp's decoder (`operators`): its operators up to
+    /// and including its `end`, after which `reader` is left. What the own validator's
+    /// loader reads every constant expression with, so firmware links no other decoder.
+    fn read(reader: &mut crate::operators::Reader<'_>, type_ids: &[u32]) -> Result<ConstExpr> {
+        use crate::operators::Operator as O;
+        let mut ops = Vec::new();
+        loop {
+            let (op, offset) = reader.read_with_offset()?;
+            ops.push(const_op!(O, op, type_ids, offset, {}, {
+                O::End => return Ok(ConstExpr { ops: ops.into() }),
+                _ => return Err(not_a_constant(offset)),
+            }));
+        }
+    }
+}
+
+/// An operator that may not appear in a constant expression, at `offset`.
+fn not_a_constant(offset: u64) -> Error {
+    crate::validate::Invalid::new(crate::validate::Why::ConstantRequired, offset).into()
 }
 
 /// wisp's heap type for wasmparser's, with concrete types (module type indices) mapped to
@@ -779,7 +797,7 @@ impl<'e> Parse<'e> {
                 let added = sections.before(&payload)?;
                 // What the module keeps no form for is outside the profile, however the
                 // loader words it.
-                if let Err(e) = self.record(&mut m, &mut totals, payload) {
+                if let Err(e) = self.record(&mut m, &mut totals, payload, true) {
                     return Err(match e {
                         Error::Unsupported(e) => {
                             let why = crate::validate::Why::OutsideProfile;
@@ -809,7 +827,7 @@ impl<'e> Parse<'e> {
                     *allocs = fv.into_allocations();
                     continue;
                 }
-                self.record(&mut m, &mut totals, payload)?;
+                self.record(&mut m, &mut totals, payload, false)?;
             }
         }
         // Tiers encode table and memory indices in 16 bits.
@@ -833,9 +851,28 @@ impl<'e> Parse<'e> {
     // Out of line, like the validator's steps: inlined into `run`, their locals would all
     // share one frame, which is the deepest a board's stack gets.
     #[inline(never)]
-    fn record(&self, m: &mut ModuleInner, totals: &mut Totals, payload: Payload<'_>) -> Result<()> {
+    /// Records what `payload` says into `m`. `own`: the own validator's loading, which
+    /// reads the sections holding constant expressions with wisp's decoder (`own_tables`,
+    /// `own_globals`, `own_elements`, `own_data`), so that firmware links no other.
+    fn record(
+        &self,
+        m: &mut ModuleInner,
+        totals: &mut Totals,
+        payload: Payload<'_>,
+        own: bool,
+    ) -> Result<()> {
         let limits = &self.engine.config().module_limits;
         match payload {
+            Payload::TableSection(reader) if own => self.own_tables(m, self.own_reader(&reader))?,
+            Payload::GlobalSection(reader) if own => {
+                self.own_globals(m, self.own_reader(&reader))?
+            }
+            Payload::ElementSection(reader) if own => {
+                self.own_elements(m, totals, self.own_reader(&reader))?
+            }
+            Payload::DataSection(reader) if own => {
+                self.own_data(m, totals, self.own_reader(&reader))?
+            }
             Payload::TypeSection(reader) => {
                 for group in reader.into_iter_with_offsets() {
                     let (offset, group) = group?;
@@ -1061,6 +1098,160 @@ impl<'e> Parse<'e> {
         Ok(())
     }
 
+    /// wisp's reader of a section's bytes (its count first).
+    fn own_reader<T>(&self, section: &wasmparser::SectionLimited<'_, T>) -> OwnReader<'_> {
+        let range = section.range();
+        let (start, end) = (range.start as usize, range.end as usize);
+        let multi_memory = self.features.multi_memory();
+        OwnReader::new(&self.bytes[start..end], start, multi_memory)
+    }
+
+    /// The table section, read by wisp's decoder: each table's type, and its
+    /// initialiser if it has one (`0x40 0x00` before the type).
+    fn own_tables(&self, m: &mut ModuleInner, mut r: OwnReader<'_>) -> Result<()> {
+        let base = r.original_position();
+        for _ in 0..r.var_u32()? {
+            let init = r.peek()? == 0x40;
+            if init {
+                r.u8()?;
+                if r.u8()? != 0x00 {
+                    return Err(malformed(r.original_position() - 1));
+                }
+            }
+            let ty = own_table_type(&mut r)?;
+            m.tables.push(self.table_type(ty, &m.type_ids, base)?);
+            let init = if init {
+                Some(ConstExpr::read(&mut r, &m.type_ids)?)
+            } else {
+                None
+            };
+            m.table_inits.push(init);
+        }
+        section_end(&r)
+    }
+
+    /// The global section, read by wisp's decoder.
+    fn own_globals(&self, m: &mut ModuleInner, mut r: OwnReader<'_>) -> Result<()> {
+        let base = r.original_position();
+        for _ in 0..r.var_u32()? {
+            let content_type = r.val_type()?;
+            // Bit 0: mutable; bit 1: shared (shared-everything threads).
+            let flags = r.u8()?;
+            if flags > 0b11 {
+                return Err(malformed(r.original_position() - 1));
+            }
+            let ty = wasmparser::GlobalType {
+                content_type,
+                mutable: flags & 0b01 != 0,
+                shared: flags & 0b10 != 0,
+            };
+            m.globals.push(global_type(ty, &m.type_ids, base)?);
+            m.global_inits.push(ConstExpr::read(&mut r, &m.type_ids)?);
+        }
+        section_end(&r)
+    }
+
+    /// The element section, read by wisp's decoder: flags (bit 0 passive or declared,
+    /// bit 1 a table index or declared, bit 2 expressions rather than function indices),
+    /// then per the flags a table, an offset, a kind or type, and the items.
+    fn own_elements(
+        &self,
+        m: &mut ModuleInner,
+        totals: &mut Totals,
+        mut r: OwnReader<'_>,
+    ) -> Result<()> {
+        let limits = &self.engine.config().module_limits;
+        for _ in 0..r.var_u32()? {
+            let offset = r.original_position();
+            let flags = r.var_u32()?;
+            if flags & !0b111 != 0 {
+                return Err(malformed(r.original_position() - 1));
+            }
+            let mode = match flags & 0b011 {
+                0b001 => ElementMode::Passive,
+                0b011 => ElementMode::Declared,
+                _ => {
+                    let table = if flags & 0b010 != 0 { r.var_u32()? } else { 0 };
+                    let offset = ConstExpr::read(&mut r, &m.type_ids)?;
+                    ElementMode::Active { table, offset }
+                }
+            };
+            let exprs = flags & 0b100 != 0;
+            // Flags 0 and 4 (active in table 0) name no type: functions'.
+            let ty = if flags & 0b011 == 0 {
+                RefType::FUNCREF
+            } else if exprs {
+                ref_type(r.ref_type()?, &m.type_ids, offset)?
+            } else {
+                // An element kind: only functions' (0x00) exists.
+                if r.u8()? != 0x00 {
+                    return Err(malformed(r.original_position() - 1));
+                }
+                RefType::FUNCREF
+            };
+            let count = r.var_u32()?;
+            totals.element_items += u64::from(count);
+            check_module(
+                "element items",
+                totals.element_items,
+                limits.element_items,
+                offset,
+            )?;
+            let items = (0..count)
+                .map(|_| match exprs {
+                    true => ConstExpr::read(&mut r, &m.type_ids),
+                    false => Ok(ConstExpr {
+                        ops: Box::new([ConstOp::RefFunc(r.var_u32()?)]),
+                    }),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            m.elements.push(ElementSegment {
+                mode,
+                ty,
+                items: items.into(),
+            });
+        }
+        section_end(&r)
+    }
+
+    /// The data section, read by wisp's decoder: flags (0 active in memory 0, 1 passive,
+    /// 2 active in a memory named next), the offset of an active one, then the bytes.
+    fn own_data(
+        &self,
+        m: &mut ModuleInner,
+        totals: &mut Totals,
+        mut r: OwnReader<'_>,
+    ) -> Result<()> {
+        let limits = &self.engine.config().module_limits;
+        for _ in 0..r.var_u32()? {
+            let at = r.original_position();
+            let mode = match r.var_u32()? {
+                1 => DataMode::Passive,
+                flags @ (0 | 2) => {
+                    let memory = if flags == 2 { r.var_u32()? } else { 0 };
+                    let offset = ConstExpr::read(&mut r, &m.type_ids)?;
+                    DataMode::Active { memory, offset }
+                }
+                _ => return Err(malformed(at)),
+            };
+            let len = r.var_u32()?;
+            let start = r.original_position() as usize;
+            r.slice(len)?;
+            totals.data_bytes += u64::from(len);
+            check_module(
+                "data segment bytes",
+                totals.data_bytes,
+                limits.data_bytes,
+                start as u64,
+            )?;
+            m.data.push(DataSegment {
+                mode,
+                bytes: start..start + len as usize,
+            });
+        }
+        section_end(&r)
+    }
+
     fn table_type(
         &self,
         t: wasmparser::TableType,
@@ -1106,6 +1297,47 @@ fn global_type(t: wasmparser::GlobalType, type_ids: &[u32], offset: u64) -> Resu
             Mutability::Const
         },
     })
+}
+
+/// wisp's decoder, as the loader uses it for sections (`Parse::own_reader`).
+type OwnReader<'a> = crate::operators::Reader<'a>;
+
+/// A table type, read by wisp's decoder: the element type, then flags (bit 0 a maximum
+/// follows, bit 1 shared, bit 2 64-bit) and the limits. Without memory64 the limits are
+/// 32-bit whatever the flags say, as wasmparser reads them; a shared or 64-bit table is
+/// then refused (`Parse::table_type`).
+fn own_table_type(r: &mut OwnReader<'_>) -> Result<wasmparser::TableType> {
+    let element_type = r.ref_type()?;
+    let at = r.original_position();
+    let flags = r.u8()?;
+    if flags & !0b111 != 0 {
+        return Err(malformed(at));
+    }
+    let initial = r.var_u32()?.into();
+    let maximum = match flags & 0b001 {
+        0 => None,
+        _ => Some(r.var_u32()?.into()),
+    };
+    Ok(wasmparser::TableType {
+        element_type,
+        table64: flags & 0b100 != 0,
+        initial,
+        maximum,
+        shared: flags & 0b010 != 0,
+    })
+}
+
+/// A section read by wisp's decoder must end where its last item does.
+fn section_end(r: &OwnReader<'_>) -> Result<()> {
+    match r.eof() {
+        true => Ok(()),
+        false => Err(malformed(r.original_position())),
+    }
+}
+
+/// Bytes that do not decode, at `offset`.
+fn malformed(offset: u64) -> Error {
+    crate::validate::Invalid::new(crate::validate::Why::Malformed, offset).into()
 }
 
 /// Names from the name section, by index (of a function, a tag): kept in the section's

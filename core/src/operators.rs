@@ -315,8 +315,45 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn var_u32(&mut self) -> Result<u32, Invalid> {
+    /// An unsigned LEB128 32-bit integer.
+    pub(crate) fn var_u32(&mut self) -> Result<u32, Invalid> {
         self.leb_unsigned(32).map(|v| v as u32)
+    }
+
+    /// One byte.
+    pub(crate) fn u8(&mut self) -> Result<u8, Invalid> {
+        self.byte()
+    }
+
+    /// The next byte, left to be read.
+    pub(crate) fn peek(&self) -> Result<u8, Invalid> {
+        self.bytes
+            .get(self.pos)
+            .copied()
+            .ok_or_else(|| self.malformed())
+    }
+
+    /// The next `len` bytes.
+    pub(crate) fn slice(&mut self, len: u32) -> Result<&'a [u8], Invalid> {
+        let end = self
+            .pos
+            .checked_add(len as usize)
+            .ok_or_else(|| self.malformed())?;
+        let bytes = self
+            .bytes
+            .get(self.pos..end)
+            .ok_or_else(|| self.malformed())?;
+        self.pos = end;
+        Ok(bytes)
+    }
+
+    /// A reference type: `funcref` or `externref`, or `OutsideProfile` for the others.
+    pub(crate) fn ref_type(&mut self) -> Result<RefType, Invalid> {
+        let at = self.original_position();
+        match self.val_type()? {
+            ValType::Ref(r) => Ok(r),
+            _ => Err(Invalid::new(Why::Malformed, at)),
+        }
     }
 
     /// A memory's index: a LEB128 integer with multiple memories, a zero byte without.
