@@ -647,6 +647,33 @@ fn check_counts(limits: &ModuleLimits, m: &ModuleInner, payload: &Payload<'_>) -
     check_module(what, count.into(), limit.into(), offset)
 }
 
+/// Records export `name` of `kind` and `index`.
+fn add_export(m: &mut ModuleInner, name: &str, kind: wasmparser::ExternalKind, index: u32) {
+    let index = match kind {
+        wasmparser::ExternalKind::Func | wasmparser::ExternalKind::FuncExact => {
+            ExternIndex::Func(index)
+        }
+        wasmparser::ExternalKind::Table => ExternIndex::Table(index),
+        wasmparser::ExternalKind::Memory => ExternIndex::Memory(index),
+        wasmparser::ExternalKind::Global => ExternIndex::Global(index),
+        wasmparser::ExternalKind::Tag => ExternIndex::Tag(index),
+    };
+    m.exports.push(Export {
+        name: name.to_string(),
+        index,
+    });
+}
+
+/// The export section is recorded: its names are put in order for lookups.
+fn exports_done(m: &mut ModuleInner) {
+    let exports = &m.exports;
+    let mut by_name: Vec<u32> = (0..exports.len() as u32).collect();
+    heapsort_by(&mut by_name, |&a, &b| {
+        exports[a as usize].name < exports[b as usize].name
+    });
+    m.exports_by_name = by_name;
+}
+
 /// Sorts `v` by `less`, in place, in O(n log n) whatever the input. A heapsort: a
 /// tenth of the code of the standard library's sorts (which took 1.3 KB of firmware for
 /// the exports), and a module's export names are sorted once, when it loads.
@@ -863,6 +890,36 @@ impl<'e> Parse<'e> {
     ) -> Result<()> {
         let limits = &self.engine.config().module_limits;
         match payload {
+            Payload::TypeSection(reader) if own => self.own_types(m, self.own_reader(&reader))?,
+            Payload::ImportSection(reader) if own => {
+                self.own_imports(m, self.own_reader(&reader))?
+            }
+            Payload::FunctionSection(reader) if own => {
+                let mut r = self.own_reader(&reader);
+                for _ in 0..r.var_u32()? {
+                    m.funcs.push(r.var_u32()?);
+                }
+                section_end(&r)?;
+            }
+            Payload::MemorySection(reader) if own => {
+                let mut r = self.own_reader(&reader);
+                let base = r.original_position();
+                for _ in 0..r.var_u32()? {
+                    m.memories
+                        .push(self.memory_type(own_memory_type(&mut r)?, base)?);
+                }
+                section_end(&r)?;
+            }
+            Payload::ExportSection(reader) if own => {
+                let mut r = self.own_reader(&reader);
+                for _ in 0..r.var_u32()? {
+                    let name = own_name(&mut r)?;
+                    let kind = own_external_kind(&mut r)?;
+                    add_export(m, name, kind, r.var_u32()?);
+                }
+                section_end(&r)?;
+                exports_done(m);
+            }
             Payload::TableSection(reader) if own => self.own_tables(m, self.own_reader(&reader))?,
             Payload::GlobalSection(reader) if own => {
                 self.own_globals(m, self.own_reader(&reader))?
@@ -881,15 +938,7 @@ impl<'e> Parse<'e> {
                         else {
                             return Err(unsupported("GC type", offset));
                         };
-                        let ids = &m.type_ids;
-                        let params = f.params().iter().map(|t| val_type(*t, ids, offset));
-                        let results = f.results().iter().map(|t| val_type(*t, ids, offset));
-                        let ty = FuncType::new(
-                            params.collect::<Result<Vec<_>>>()?,
-                            results.collect::<Result<Vec<_>>>()?,
-                        );
-                        m.type_ids.push(self.engine.type_id(&ty));
-                        m.types.push(ty);
+                        self.add_func_type(m, f.params(), f.results(), offset)?;
                     }
                 }
             }
@@ -897,50 +946,9 @@ impl<'e> Parse<'e> {
                 let end = reader.range().end;
                 for import in reader.into_imports_with_offsets() {
                     let (offset, import) = import?;
-                    let kind = match import.ty {
-                        wasmparser::TypeRef::Func(t) => {
-                            m.funcs.push(t);
-                            m.num_imported_funcs += 1;
-                            ImportKind::Func(t)
-                        }
-                        wasmparser::TypeRef::Table(t) => {
-                            let t = self.table_type(t, &m.type_ids, offset)?;
-                            m.tables.push(t);
-                            m.num_imported_tables += 1;
-                            ImportKind::Table(t)
-                        }
-                        wasmparser::TypeRef::Memory(t) => {
-                            let t = self.memory_type(t, offset)?;
-                            m.memories.push(t);
-                            m.num_imported_memories += 1;
-                            ImportKind::Memory(t)
-                        }
-                        wasmparser::TypeRef::Global(t) => {
-                            let t = global_type(t, &m.type_ids, offset)?;
-                            m.globals.push(t);
-                            m.num_imported_globals += 1;
-                            ImportKind::Global(t)
-                        }
-                        #[cfg(feature = "exceptions")]
-                        wasmparser::TypeRef::Tag(t) => {
-                            m.tags.push(t.func_type_idx);
-                            m.num_imported_tags += 1;
-                            ImportKind::Tag(t.func_type_idx)
-                        }
-                        _ => return Err(unsupported("import kind", offset)),
-                    };
-                    m.imports.push(Import {
-                        module: import.module.to_string(),
-                        name: import.name.to_string(),
-                        kind,
-                    });
+                    self.add_import(m, import.module, import.name, import.ty, offset)?;
                 }
-                check_module(
-                    "functions",
-                    m.funcs.len() as u64,
-                    limits.functions.into(),
-                    end,
-                )?;
+                self.imports_done(m, end)?;
             }
             Payload::FunctionSection(reader) => {
                 for t in reader {
@@ -976,26 +984,9 @@ impl<'e> Parse<'e> {
             Payload::ExportSection(reader) => {
                 for e in reader {
                     let e = e?;
-                    let index = match e.kind {
-                        wasmparser::ExternalKind::Func | wasmparser::ExternalKind::FuncExact => {
-                            ExternIndex::Func(e.index)
-                        }
-                        wasmparser::ExternalKind::Table => ExternIndex::Table(e.index),
-                        wasmparser::ExternalKind::Memory => ExternIndex::Memory(e.index),
-                        wasmparser::ExternalKind::Global => ExternIndex::Global(e.index),
-                        wasmparser::ExternalKind::Tag => ExternIndex::Tag(e.index),
-                    };
-                    m.exports.push(Export {
-                        name: e.name.to_string(),
-                        index,
-                    });
+                    add_export(m, e.name, e.kind, e.index);
                 }
-                let exports = &m.exports;
-                let mut by_name: Vec<u32> = (0..exports.len() as u32).collect();
-                heapsort_by(&mut by_name, |&a, &b| {
-                    exports[a as usize].name < exports[b as usize].name
-                });
-                m.exports_by_name = by_name;
+                exports_done(m);
             }
             Payload::StartSection { func, .. } => m.start = Some(func),
             Payload::ElementSection(reader) => {
@@ -1098,6 +1089,145 @@ impl<'e> Parse<'e> {
         Ok(())
     }
 
+    /// Records function type `params -> results`, read at `offset`.
+    fn add_func_type(
+        &self,
+        m: &mut ModuleInner,
+        params: &[wasmparser::ValType],
+        results: &[wasmparser::ValType],
+        offset: u64,
+    ) -> Result<()> {
+        let ids = &m.type_ids;
+        let params = params.iter().map(|t| val_type(*t, ids, offset));
+        let results = results.iter().map(|t| val_type(*t, ids, offset));
+        let ty = FuncType::new(
+            params.collect::<Result<Vec<_>>>()?,
+            results.collect::<Result<Vec<_>>>()?,
+        );
+        m.type_ids.push(self.engine.type_id(&ty));
+        m.types.push(ty);
+        Ok(())
+    }
+
+    /// Records import `module::name` of type `ty`, read at `offset`.
+    fn add_import(
+        &self,
+        m: &mut ModuleInner,
+        module: &str,
+        name: &str,
+        ty: wasmparser::TypeRef,
+        offset: u64,
+    ) -> Result<()> {
+        let kind = match ty {
+            wasmparser::TypeRef::Func(t) => {
+                m.funcs.push(t);
+                m.num_imported_funcs += 1;
+                ImportKind::Func(t)
+            }
+            wasmparser::TypeRef::Table(t) => {
+                let t = self.table_type(t, &m.type_ids, offset)?;
+                m.tables.push(t);
+                m.num_imported_tables += 1;
+                ImportKind::Table(t)
+            }
+            wasmparser::TypeRef::Memory(t) => {
+                let t = self.memory_type(t, offset)?;
+                m.memories.push(t);
+                m.num_imported_memories += 1;
+                ImportKind::Memory(t)
+            }
+            wasmparser::TypeRef::Global(t) => {
+                let t = global_type(t, &m.type_ids, offset)?;
+                m.globals.push(t);
+                m.num_imported_globals += 1;
+                ImportKind::Global(t)
+            }
+            #[cfg(feature = "exceptions")]
+            wasmparser::TypeRef::Tag(t) => {
+                m.tags.push(t.func_type_idx);
+                m.num_imported_tags += 1;
+                ImportKind::Tag(t.func_type_idx)
+            }
+            _ => return Err(unsupported("import kind", offset)),
+        };
+        m.imports.push(Import {
+            module: module.to_string(),
+            name: name.to_string(),
+            kind,
+        });
+        Ok(())
+    }
+
+    /// The import section ended at `end`: imports count against the function limit.
+    fn imports_done(&self, m: &ModuleInner, end: u64) -> Result<()> {
+        let limits = &self.engine.config().module_limits;
+        check_module(
+            "functions",
+            m.funcs.len() as u64,
+            limits.functions.into(),
+            end,
+        )
+    }
+
+    /// The type section, read by wisp's decoder: function types only (`0x60`, then
+    /// parameters and results, at most 1,000 each as wasmparser bounds them); recursion
+    /// groups, subtypes and GC's composite types are outside the profile.
+    fn own_types(&self, m: &mut ModuleInner, mut r: OwnReader<'_>) -> Result<()> {
+        for _ in 0..r.var_u32()? {
+            let offset = r.original_position();
+            match r.u8()? {
+                0x60 => {}
+                // rec, sub, sub final, struct, array, cont, shared, descriptors.
+                0x4E | 0x50 | 0x4F | 0x5F | 0x5E | 0x5D | 0x65 | 0x4C | 0x4D => {
+                    return Err(outside_profile(offset));
+                }
+                _ => return Err(malformed(offset)),
+            }
+            let types = |r: &mut OwnReader<'_>| -> Result<Vec<wasmparser::ValType>> {
+                let at = r.original_position();
+                let count = r.var_u32()?;
+                if count > 1_000 {
+                    return Err(malformed(at));
+                }
+                (0..count).map(|_| Ok(r.val_type()?)).collect()
+            };
+            let params = types(&mut r)?;
+            let results = types(&mut r)?;
+            self.add_func_type(m, &params, &results, offset)?;
+        }
+        section_end(&r)
+    }
+
+    /// The import section, read by wisp's decoder: each import's module and name, then
+    /// its kind and type. (The compact encodings, an empty name before `0x7F` or `0x7E`,
+    /// are a proposal outside the profile.)
+    fn own_imports(&self, m: &mut ModuleInner, mut r: OwnReader<'_>) -> Result<()> {
+        for _ in 0..r.var_u32()? {
+            let offset = r.original_position();
+            let module = own_name(&mut r)?;
+            let name = own_name(&mut r)?;
+            if name.is_empty() && matches!(r.peek()?, 0x7E | 0x7F) {
+                return Err(outside_profile(r.original_position()));
+            }
+            let ty = match own_external_kind(&mut r)? {
+                wasmparser::ExternalKind::Func => wasmparser::TypeRef::Func(r.var_u32()?),
+                wasmparser::ExternalKind::Table => {
+                    wasmparser::TypeRef::Table(own_table_type(&mut r)?)
+                }
+                wasmparser::ExternalKind::Memory => {
+                    wasmparser::TypeRef::Memory(own_memory_type(&mut r)?)
+                }
+                wasmparser::ExternalKind::Global => {
+                    wasmparser::TypeRef::Global(own_global_type(&mut r)?)
+                }
+                _ => return Err(outside_profile(offset)),
+            };
+            self.add_import(m, module, name, ty, offset)?;
+        }
+        section_end(&r)?;
+        self.imports_done(m, r.original_position())
+    }
+
     /// wisp's reader of a section's bytes (its count first).
     fn own_reader<T>(&self, section: &wasmparser::SectionLimited<'_, T>) -> OwnReader<'_> {
         let range = section.range();
@@ -1134,17 +1264,7 @@ impl<'e> Parse<'e> {
     fn own_globals(&self, m: &mut ModuleInner, mut r: OwnReader<'_>) -> Result<()> {
         let base = r.original_position();
         for _ in 0..r.var_u32()? {
-            let content_type = r.val_type()?;
-            // Bit 0: mutable; bit 1: shared (shared-everything threads).
-            let flags = r.u8()?;
-            if flags > 0b11 {
-                return Err(malformed(r.original_position() - 1));
-            }
-            let ty = wasmparser::GlobalType {
-                content_type,
-                mutable: flags & 0b01 != 0,
-                shared: flags & 0b10 != 0,
-            };
+            let ty = own_global_type(&mut r)?;
             m.globals.push(global_type(ty, &m.type_ids, base)?);
             m.global_inits.push(ConstExpr::read(&mut r, &m.type_ids)?);
         }
@@ -1333,6 +1453,82 @@ fn section_end(r: &OwnReader<'_>) -> Result<()> {
         true => Ok(()),
         false => Err(malformed(r.original_position())),
     }
+}
+
+/// A global type, read by wisp's decoder: the value type, then flags (bit 0 mutable,
+/// bit 1 shared).
+fn own_global_type(r: &mut OwnReader<'_>) -> Result<wasmparser::GlobalType> {
+    let content_type = r.val_type()?;
+    let flags = r.u8()?;
+    if flags > 0b11 {
+        return Err(malformed(r.original_position() - 1));
+    }
+    Ok(wasmparser::GlobalType {
+        content_type,
+        mutable: flags & 0b01 != 0,
+        shared: flags & 0b10 != 0,
+    })
+}
+
+/// A memory type, read by wisp's decoder: flags (bit 0 a maximum follows, bit 1 shared,
+/// bit 2 64-bit, bit 3 a page size follows), the limits (32-bit without memory64, as
+/// wasmparser reads them), and the page size's log2, below 64.
+fn own_memory_type(r: &mut OwnReader<'_>) -> Result<wasmparser::MemoryType> {
+    let at = r.original_position();
+    let flags = r.u8()?;
+    if flags & !0b1111 != 0 {
+        return Err(malformed(at));
+    }
+    let initial = r.var_u32()?.into();
+    let maximum = match flags & 0b0001 {
+        0 => None,
+        _ => Some(r.var_u32()?.into()),
+    };
+    let page_size_log2 = match flags & 0b1000 {
+        0 => None,
+        _ => match r.var_u32()? {
+            log2 if log2 < 64 => Some(log2),
+            _ => return Err(malformed(at)),
+        },
+    };
+    Ok(wasmparser::MemoryType {
+        memory64: flags & 0b0100 != 0,
+        shared: flags & 0b0010 != 0,
+        initial,
+        maximum,
+        page_size_log2,
+    })
+}
+
+/// An import's or export's kind, read by wisp's decoder: a function, table, memory or
+/// global; a tag (exceptions) or an exact function (custom descriptors) is outside the
+/// profile.
+fn own_external_kind(r: &mut OwnReader<'_>) -> Result<wasmparser::ExternalKind> {
+    let at = r.original_position();
+    Ok(match r.u8()? {
+        0x00 => wasmparser::ExternalKind::Func,
+        0x01 => wasmparser::ExternalKind::Table,
+        0x02 => wasmparser::ExternalKind::Memory,
+        0x03 => wasmparser::ExternalKind::Global,
+        0x04 | 0x20 => return Err(outside_profile(at)),
+        _ => return Err(malformed(at)),
+    })
+}
+
+/// A name, read by wisp's decoder: a length, at most 100,000 as wasmparser bounds it,
+/// then that many bytes of UTF-8.
+fn own_name<'a>(r: &mut OwnReader<'a>) -> Result<&'a str> {
+    let at = r.original_position();
+    let len = r.var_u32()?;
+    if len > 100_000 {
+        return Err(malformed(at));
+    }
+    core::str::from_utf8(r.slice(len)?).map_err(|_| malformed(at))
+}
+
+/// Something outside the firmware profile, at `offset`.
+fn outside_profile(offset: u64) -> Error {
+    crate::validate::Invalid::new(crate::validate::Why::OutsideProfile, offset).into()
 }
 
 /// Bytes that do not decode, at `offset`.

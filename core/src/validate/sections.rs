@@ -113,26 +113,9 @@ impl Sections {
                 }
                 Added::Nothing
             }
-            Payload::TypeSection(r) => {
-                for group in r.clone().into_iter_with_offsets() {
-                    // A group that does not decode: the loader's own reading reports it.
-                    let Ok((offset, group)) = group else {
-                        break;
-                    };
-                    let plain = |s: &wasmparser::SubType| {
-                        s.is_final
-                            && s.supertype_idxs.is_empty()
-                            && !s.composite_type.shared
-                            && s.composite_type.descriptor_idx.is_none()
-                            && s.composite_type.describes_idx.is_none()
-                    };
-                    // Recursion groups, subtyping and shared types are GC's.
-                    if group.is_explicit_rec_group() || !group.types().all(plain) {
-                        return Err(Invalid::new(Why::OutsideProfile, offset));
-                    }
-                }
-                Added::Types(r.count())
-            }
+            // The loader's own reading refuses recursion groups, subtypes and GC's
+            // composite types as outside the profile (`Parse::own_types`).
+            Payload::TypeSection(r) => Added::Types(r.count()),
             Payload::ImportSection(r) => Added::Imports(r.count()),
             Payload::FunctionSection(r) => Added::Funcs(r.count()),
             Payload::TableSection(r) => Added::Tables(r.count()),
