@@ -1309,7 +1309,13 @@ impl<'e> Parse<'e> {
                 }
                 RefType::FUNCREF
             };
+            let at = r.original_position();
             let count = r.var_u32()?;
+            // Each item takes a byte at least: a count beyond the bytes left cannot be
+            // met, and is refused before room for it is allocated.
+            if count as usize > r.remaining() {
+                return Err(malformed(at));
+            }
             totals.element_items += u64::from(count);
             check_module(
                 "element items",

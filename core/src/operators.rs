@@ -325,6 +325,11 @@ impl<'a> Reader<'a> {
         self.byte()
     }
 
+    /// How many bytes are left.
+    pub(crate) fn remaining(&self) -> usize {
+        self.bytes.len().saturating_sub(self.pos)
+    }
+
     /// The next byte, left to be read.
     pub(crate) fn peek(&self) -> Result<u8, Invalid> {
         self.bytes

@@ -5,9 +5,10 @@
 //! It exists so that firmware need not link wasmparser's validator, which carries every
 //! proposal behind runtime flags. Today it validates function bodies
 //! ([`Config::own_validator`](crate::Config::own_validator)) in `func.rs`, and sections in
-//! `sections.rs`; bodies are decoded by wisp's decoder (`crate::operators`), sections
-//! still by wasmparser. Errors are codes with byte offsets, formatted
-//! only where an error is shown.
+//! `sections.rs`. Bodies and every section's items are decoded by wisp's decoder
+//! (`crate::operators`, and the loader's `own_*` readers); only the sections' framing is
+//! wasmparser's `Parser`. Errors are codes with byte offsets, formatted only where an
+//! error is shown.
 
 mod func;
 mod sections;
