@@ -167,3 +167,86 @@ fn random_bytes_are_rejected_with_an_offset() {
         other => panic!("{other}"),
     }
 }
+
+/// wisp's own loader (its validator and decoder, `Config::own_validator`: what firmware
+/// runs) accepts and refuses what wasmparser's does: on mutants of the seed modules, and
+/// on hand-made modules that reach the corners of its readers. A module it refuses as
+/// outside the firmware profile is not compared. (The `validate_own` fuzz target does the
+/// same on generated modules, for as long as it is run.)
+#[test]
+fn the_own_loader_accepts_and_refuses_what_wasmparser_does() {
+    let engine = |own: bool| {
+        let mut config = Config::default();
+        config.own_validator(own);
+        Engine::with_tier(&config, wisp::Tier::Interp).unwrap()
+    };
+    let (ours, theirs) = (engine(true), engine(false));
+    let outside = wisp::validate::Why::OutsideProfile.describe();
+    let (mut compared, mut outside_profile) = (0, 0);
+    let mut compare = |bytes: &[u8], what: &str| match (
+        Module::validate(&ours, bytes),
+        Module::validate(&theirs, bytes),
+    ) {
+        (Err(Error::Unsupported(e)), _) if e.message == outside => outside_profile += 1,
+        (Ok(()), Ok(())) | (Err(_), Err(_)) => compared += 1,
+        (ours, theirs) => panic!("{what}: wisp's loader says {ours:?}, wasmparser's {theirs:?}"),
+    };
+    // Corners: each a module that one of the own readers must refuse or accept.
+    let header = b"\0asm\x01\0\0\0";
+    let corners: &[(&str, &[u8])] = &[
+        (
+            "an element count beyond the section",
+            b"\x09\x04\x01\x01\x00\x7f",
+        ),
+        ("element kind 1", b"\x09\x04\x01\x01\x01\x00"),
+        ("element flags 8", b"\x09\x03\x01\x08\x00"),
+        ("data flags 3", b"\x0b\x03\x01\x03\x00"),
+        (
+            "a passive data segment cut short",
+            b"\x0b\x04\x01\x01\x05\x61",
+        ),
+        ("memory flags 0x10", b"\x05\x03\x01\x10\x01"),
+        ("a page size of 2^64", b"\x05\x04\x01\x08\x01\x40"),
+        ("a page size of 1", b"\x05\x04\x01\x08\x01\x00"),
+        ("a global's flags 4", b"\x06\x06\x01\x7f\x04\x41\x00\x0b"),
+        ("a global without its end", b"\x06\x05\x01\x7f\x00\x41\x00"),
+        ("a table's flags 8", b"\x04\x04\x01\x70\x08\x00"),
+        (
+            "a table initialiser without its 0x00",
+            b"\x04\x08\x01\x40\x01\x70\x00\x01\xd2\x00",
+        ),
+        (
+            "an import name that is not UTF-8",
+            b"\x02\x07\x01\x01\xff\x01a\x02\x00\x00",
+        ),
+        (
+            "an empty import name before 0x7f",
+            b"\x02\x06\x01\x01m\x00\x7f\x00",
+        ),
+        ("an import of kind 5", b"\x02\x06\x01\x01m\x01a\x05"),
+        ("an export of kind 9", b"\x07\x05\x01\x01e\x09\x00"),
+        ("a type of 0x61", b"\x01\x04\x01\x61\x00\x00"),
+        ("a section with a byte left over", b"\x03\x02\x00\x00"),
+        (
+            "an overlong function count",
+            b"\x03\x06\x80\x80\x80\x80\x00\x00",
+        ),
+    ];
+    for (what, section) in corners {
+        compare(&[&header[..], section].concat(), what);
+    }
+    let mut rng = Rng(0x0_0C0D_E0F0);
+    for seed in SEED_MODULES {
+        let original = wat::parse_str(seed).unwrap();
+        compare(&original, "a seed module");
+        for _ in 0..2_000 {
+            let mut bytes = original.clone();
+            mutate(&mut rng, &mut bytes);
+            compare(&bytes, "a mutant");
+        }
+    }
+    assert!(
+        compared > 3_500,
+        "compared {compared}, outside the profile {outside_profile}"
+    );
+}
