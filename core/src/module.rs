@@ -888,7 +888,6 @@ impl<'e> Parse<'e> {
         payload: Payload<'_>,
         own: bool,
     ) -> Result<()> {
-        let limits = &self.engine.config().module_limits;
         match payload {
             Payload::TypeSection(reader) if own => self.own_types(m, self.own_reader(&reader))?,
             Payload::ImportSection(reader) if own => {
@@ -1008,13 +1007,7 @@ impl<'e> Parse<'e> {
                         wasmparser::ElementItems::Functions(funcs) => funcs.count(),
                         wasmparser::ElementItems::Expressions(_, exprs) => exprs.count(),
                     };
-                    totals.element_items += u64::from(count);
-                    check_module(
-                        "element items",
-                        totals.element_items,
-                        limits.element_items,
-                        offset,
-                    )?;
+                    self.count_element_items(totals, count, offset)?;
                     let (ty, items) = match elem.items {
                         wasmparser::ElementItems::Functions(funcs) => {
                             let items = funcs
@@ -1046,13 +1039,7 @@ impl<'e> Parse<'e> {
                 for data in reader {
                     let data = data?;
                     let start = data.data.as_ptr() as usize - self.bytes.as_ptr() as usize;
-                    totals.data_bytes += data.data.len() as u64;
-                    check_module(
-                        "data segment bytes",
-                        totals.data_bytes,
-                        limits.data_bytes,
-                        start as u64,
-                    )?;
+                    self.count_data_bytes(totals, data.data.len(), start)?;
                     let mode = match data.kind {
                         wasmparser::DataKind::Passive => DataMode::Passive,
                         wasmparser::DataKind::Active {
@@ -1175,7 +1162,7 @@ impl<'e> Parse<'e> {
     fn own_types(&self, m: &mut ModuleInner, mut r: OwnReader<'_>) -> Result<()> {
         for _ in 0..r.var_u32()? {
             let offset = r.original_position();
-            match r.u8()? {
+            match r.byte()? {
                 0x60 => {}
                 // rec, sub, sub final, struct, array, cont, shared, descriptors.
                 0x4E | 0x50 | 0x4F | 0x5F | 0x5E | 0x5D | 0x65 | 0x4C | 0x4D => {
@@ -1228,6 +1215,21 @@ impl<'e> Parse<'e> {
         self.imports_done(m, r.original_position())
     }
 
+    /// Counts an element segment's `count` items against the module's limit, before they
+    /// are read (`offset`: the segment's).
+    fn count_element_items(&self, totals: &mut Totals, count: u32, offset: u64) -> Result<()> {
+        totals.element_items += u64::from(count);
+        let limit = self.engine.config().module_limits.element_items;
+        check_module("element items", totals.element_items, limit, offset)
+    }
+
+    /// Counts a data segment's `len` bytes, at `start`, against the module's limit.
+    fn count_data_bytes(&self, totals: &mut Totals, len: usize, start: usize) -> Result<()> {
+        totals.data_bytes += len as u64;
+        let limit = self.engine.config().module_limits.data_bytes;
+        check_module("data segment bytes", totals.data_bytes, limit, start as u64)
+    }
+
     /// wisp's reader of a section's bytes (its count first).
     fn own_reader<T>(&self, section: &wasmparser::SectionLimited<'_, T>) -> OwnReader<'_> {
         let range = section.range();
@@ -1243,8 +1245,8 @@ impl<'e> Parse<'e> {
         for _ in 0..r.var_u32()? {
             let init = r.peek()? == 0x40;
             if init {
-                r.u8()?;
-                if r.u8()? != 0x00 {
+                r.byte()?;
+                if r.byte()? != 0x00 {
                     return Err(malformed(r.original_position() - 1));
                 }
             }
@@ -1280,7 +1282,6 @@ impl<'e> Parse<'e> {
         totals: &mut Totals,
         mut r: OwnReader<'_>,
     ) -> Result<()> {
-        let limits = &self.engine.config().module_limits;
         for _ in 0..r.var_u32()? {
             let offset = r.original_position();
             let flags = r.var_u32()?;
@@ -1304,7 +1305,7 @@ impl<'e> Parse<'e> {
                 ref_type(r.ref_type()?, &m.type_ids, offset)?
             } else {
                 // An element kind: only functions' (0x00) exists.
-                if r.u8()? != 0x00 {
+                if r.byte()? != 0x00 {
                     return Err(malformed(r.original_position() - 1));
                 }
                 RefType::FUNCREF
@@ -1316,13 +1317,7 @@ impl<'e> Parse<'e> {
             if count as usize > r.remaining() {
                 return Err(malformed(at));
             }
-            totals.element_items += u64::from(count);
-            check_module(
-                "element items",
-                totals.element_items,
-                limits.element_items,
-                offset,
-            )?;
+            self.count_element_items(totals, count, offset)?;
             let items = (0..count)
                 .map(|_| match exprs {
                     true => ConstExpr::read(&mut r, &m.type_ids),
@@ -1348,7 +1343,6 @@ impl<'e> Parse<'e> {
         totals: &mut Totals,
         mut r: OwnReader<'_>,
     ) -> Result<()> {
-        let limits = &self.engine.config().module_limits;
         for _ in 0..r.var_u32()? {
             let at = r.original_position();
             let mode = match r.var_u32()? {
@@ -1363,13 +1357,7 @@ impl<'e> Parse<'e> {
             let len = r.var_u32()?;
             let start = r.original_position() as usize;
             r.slice(len)?;
-            totals.data_bytes += u64::from(len);
-            check_module(
-                "data segment bytes",
-                totals.data_bytes,
-                limits.data_bytes,
-                start as u64,
-            )?;
+            self.count_data_bytes(totals, len as usize, start)?;
             m.data.push(DataSegment {
                 mode,
                 bytes: start..start + len as usize,
@@ -1435,7 +1423,7 @@ type OwnReader<'a> = crate::operators::Reader<'a>;
 fn own_table_type(r: &mut OwnReader<'_>) -> Result<wasmparser::TableType> {
     let element_type = r.ref_type()?;
     let at = r.original_position();
-    let flags = r.u8()?;
+    let flags = r.byte()?;
     if flags & !0b111 != 0 {
         return Err(malformed(at));
     }
@@ -1465,7 +1453,7 @@ fn section_end(r: &OwnReader<'_>) -> Result<()> {
 /// bit 1 shared).
 fn own_global_type(r: &mut OwnReader<'_>) -> Result<wasmparser::GlobalType> {
     let content_type = r.val_type()?;
-    let flags = r.u8()?;
+    let flags = r.byte()?;
     if flags > 0b11 {
         return Err(malformed(r.original_position() - 1));
     }
@@ -1481,7 +1469,7 @@ fn own_global_type(r: &mut OwnReader<'_>) -> Result<wasmparser::GlobalType> {
 /// wasmparser reads them), and the page size's log2, below 64.
 fn own_memory_type(r: &mut OwnReader<'_>) -> Result<wasmparser::MemoryType> {
     let at = r.original_position();
-    let flags = r.u8()?;
+    let flags = r.byte()?;
     if flags & !0b1111 != 0 {
         return Err(malformed(at));
     }
@@ -1511,7 +1499,7 @@ fn own_memory_type(r: &mut OwnReader<'_>) -> Result<wasmparser::MemoryType> {
 /// profile.
 fn own_external_kind(r: &mut OwnReader<'_>) -> Result<wasmparser::ExternalKind> {
     let at = r.original_position();
-    Ok(match r.u8()? {
+    Ok(match r.byte()? {
         0x00 => wasmparser::ExternalKind::Func,
         0x01 => wasmparser::ExternalKind::Table,
         0x02 => wasmparser::ExternalKind::Memory,

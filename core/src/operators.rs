@@ -248,20 +248,15 @@ impl<'a> Reader<'a> {
         Invalid::new(Why::Malformed, self.original_position())
     }
 
-    fn byte(&mut self) -> Result<u8, Invalid> {
+    /// One byte.
+    pub(crate) fn byte(&mut self) -> Result<u8, Invalid> {
         let b = *self.bytes.get(self.pos).ok_or_else(|| self.malformed())?;
         self.pos += 1;
         Ok(b)
     }
 
     fn bytes<const N: usize>(&mut self) -> Result<[u8; N], Invalid> {
-        let end = self.pos.checked_add(N).ok_or_else(|| self.malformed())?;
-        let bytes = self
-            .bytes
-            .get(self.pos..end)
-            .ok_or_else(|| self.malformed())?;
-        self.pos = end;
-        Ok(bytes.try_into().unwrap_or([0; N]))
+        Ok(self.slice(N as u32)?.try_into().unwrap_or([0; N]))
     }
 
     /// An unsigned LEB128 integer of at most `bits` bits, in at most `ceil(bits / 7)`
@@ -318,11 +313,6 @@ impl<'a> Reader<'a> {
     /// An unsigned LEB128 32-bit integer.
     pub(crate) fn var_u32(&mut self) -> Result<u32, Invalid> {
         self.leb_unsigned(32).map(|v| v as u32)
-    }
-
-    /// One byte.
-    pub(crate) fn u8(&mut self) -> Result<u8, Invalid> {
-        self.byte()
     }
 
     /// How many bytes are left.
