@@ -15,8 +15,6 @@ use alloc::sync::Arc;
 pub mod peak;
 #[cfg(feature = "wat")]
 pub use wat;
-/// wisp's own validator for the firmware profile ([`Config::own_validator`]).
-pub use wisp_core::validate;
 pub use wisp_core::{
     module, vm, AsContext, AsContextMut, Caller, Config, Error, ExnRef, Extern, ExternRef,
     ExternType, FrameInfo, Func, FuncType, Global, GlobalType, HeapType, HostError, Instance,
@@ -25,6 +23,8 @@ pub use wisp_core::{
     StoreResource, Table, TableType, Tag, TagType, Tier, TierEvent, TierUp, Trap, TrapCode,
     TypedFunc, Val, ValType, WasmParams, WasmResults, WasmTy, V128,
 };
+/// wisp's own validator for the firmware profile ([`Config::own_validator`]).
+pub use wisp_core::{put, text, validate};
 pub use wisp_interp as interp;
 #[cfg(feature = "jit")]
 pub use wisp_jit as jit;
@@ -70,9 +70,11 @@ impl Engine {
                 let tiered = wisp_jit::Tiered::new().map_err(unsupported)?;
                 Ok(Engine::on(config, tier, Arc::new(tiered)))
             }
-            _ => Err(unsupported(alloc::format!(
-                "{tier:?} needs wisp's `jit` feature, which this build does not have (build with `--features jit`)"
-            ))),
+            _ => Err(unsupported(wisp_core::text!("{} needs wisp's `jit` feature, which this build does not have (build with `--features jit`)", match tier {
+                    Tier::Jit => "Jit",
+                    Tier::Tiered => "Tiered",
+                    _ => "Mixed",
+                }))),
         }
     }
 

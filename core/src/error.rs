@@ -5,8 +5,10 @@ use alloc::string::String;
 use core::fmt;
 
 use crate::limits::StoreResource;
+use crate::text::{Hex, Out, Text};
 use crate::trap::Trap;
 use crate::types::ExternType;
+use crate::{display_by_text, put};
 
 /// A module that failed to decode or validate: what and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,9 +19,9 @@ pub struct ModuleError {
     pub offset: u64,
 }
 
-impl fmt::Display for ModuleError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (at offset {:#x})", self.message, self.offset)
+impl Text for ModuleError {
+    fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
+        put!(f, "{} (at offset {})", self.message, Hex(self.offset))
     }
 }
 
@@ -114,51 +116,65 @@ impl From<wasmparser::BinaryReaderError> for Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Text for Error {
+    fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
         match self {
-            Error::Module(e) => write!(f, "invalid module: {e}"),
-            Error::Unsupported(e) => write!(f, "unsupported: {e}"),
-            Error::Limit(e) => write!(f, "limit exceeded: {e}"),
-            Error::UnknownImport { module, name } => {
-                write!(f, "unknown import: `{module}::{name}` has not been defined")
-            }
+            Error::Module(e) => put!(f, "invalid module: {}", e),
+            Error::Unsupported(e) => put!(f, "unsupported: {}", e),
+            Error::Limit(e) => put!(f, "limit exceeded: {}", e),
+            Error::UnknownImport { module, name } => put!(
+                f,
+                "unknown import: `{}::{}` has not been defined",
+                module,
+                name
+            ),
             Error::IncompatibleImport {
                 module,
                 name,
                 expected,
                 actual,
-            } => write!(
+            } => put!(
                 f,
-                "incompatible import type for `{module}::{name}`: expected {expected}, found {actual}"
+                "incompatible import type for `{}::{}`: expected {}, found {}",
+                module,
+                name,
+                expected,
+                actual
             ),
-            Error::TypeMismatch(m) => write!(f, "type mismatch: {m}"),
-            Error::StoreMismatch => f.write_str("object used with the wrong store"),
+            Error::TypeMismatch(m) => put!(f, "type mismatch: {}", m),
+            Error::StoreMismatch => f.put("object used with the wrong store"),
             Error::Duplicate { module, name } => {
-                write!(f, "`{module}::{name}` is already defined")
+                put!(f, "`{}::{}` is already defined", module, name)
             }
-            Error::NotFound(m) => write!(f, "not found: {m}"),
-            Error::ResourceExhausted(m) => write!(f, "resource exhausted: {m}"),
+            Error::NotFound(m) => put!(f, "not found: {}", m),
+            Error::ResourceExhausted(m) => put!(f, "resource exhausted: {}", m),
             Error::StoreLimit {
                 resource,
                 requested,
                 limit: Some(limit),
-            } => write!(
+            } => put!(
                 f,
-                "store limit: {requested} {resource} requested, more than the limit of {limit}"
+                "store limit: {} {} requested, more than the limit of {}",
+                requested,
+                resource,
+                limit
             ),
             Error::StoreLimit {
                 resource,
                 requested,
                 limit: None,
-            } => write!(
+            } => put!(
                 f,
-                "store limit: the store's resource limiter refused {requested} {resource}"
+                "store limit: the store's resource limiter refused {} {}",
+                requested,
+                resource
             ),
-            Error::Trap(t) => write!(f, "{t}"),
+            Error::Trap(t) => t.write_to(f),
         }
     }
 }
+
+display_by_text!(ModuleError, Error);
 
 #[cfg(feature = "std")]
 impl std::error::Error for Error {

@@ -12,6 +12,7 @@ use crate::linker::Extern;
 use crate::store::{
     AsContext, AsContextMut, Store, StoreContext, StoreContextMut, StoreId, StoreInner,
 };
+use crate::text;
 use crate::trap::{Trap, TrapCode};
 use crate::typed::{IntoFunc, TypedFunc, WasmParams, WasmResults};
 use crate::types::FuncType;
@@ -69,9 +70,7 @@ impl HostFunc {
             let layout = ty.results_layout();
             for (i, (val, ty)) in results.iter().zip(ty.results()).enumerate() {
                 val.to_slots_checked(*ty, inner, &mut slots[layout.range(i)])
-                    .map_err(|e| {
-                        Trap::msg(alloc::format!("host function returned a wrong value: {e}"))
-                    })?;
+                    .map_err(|e| Trap::msg(text!("host function returned a wrong value: {}", e)))?;
             }
             Ok(())
         })
@@ -237,14 +236,14 @@ impl Func {
         ctx.inner.check(self.store)?;
         let ty = ctx.inner.func_type(self.index).clone();
         if params.len() != ty.params().len() {
-            return Err(Error::TypeMismatch(alloc::format!(
+            return Err(Error::TypeMismatch(text!(
                 "expected {} arguments, got {}",
                 ty.params().len(),
                 params.len()
             )));
         }
         if results.len() != ty.results().len() {
-            return Err(Error::TypeMismatch(alloc::format!(
+            return Err(Error::TypeMismatch(text!(
                 "expected {} results, got room for {}",
                 ty.results().len(),
                 results.len()
@@ -254,7 +253,7 @@ impl Func {
         let layout = ty.params_layout();
         for (i, (p, t)) in params.iter().zip(ty.params()).enumerate() {
             p.to_slots_checked(*t, &ctx.inner, &mut slots[layout.range(i)])
-                .map_err(|e| Error::TypeMismatch(alloc::format!("argument {i}: {e}")))?;
+                .map_err(|e| Error::TypeMismatch(text!("argument {}: {}", i, e)))?;
         }
         self.call_slots(ctx, &mut slots)?;
         let layout = ty.results_layout();
@@ -301,8 +300,10 @@ impl Func {
         let ty = self.ty(&store)?;
         let expected = FuncType::new(Params::types(), Results::types());
         if ty != expected {
-            return Err(Error::TypeMismatch(alloc::format!(
-                "function is {ty}, not {expected}"
+            return Err(Error::TypeMismatch(text!(
+                "function is {}, not {}",
+                ty,
+                expected
             )));
         }
         Ok(TypedFunc::new(*self))

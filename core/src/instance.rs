@@ -16,6 +16,7 @@ use crate::module::{ConstExpr, ConstOp, DataMode, ElementMode, ExternIndex, Impo
 use crate::owned::Owned;
 use crate::store::{AsContext, AsContextMut, Store, StoreId, StoreInner};
 use crate::table::{Table, TableEntity};
+use crate::text;
 use crate::trap::Trap;
 use crate::types::{ExternType, MemoryType, TableType, TagType};
 use crate::vm::{FuncEntry, VmCtx};
@@ -163,7 +164,7 @@ impl Instance {
     ) -> Result<crate::typed::TypedFunc<P, R>> {
         let func = self
             .get_func(&store, name)
-            .ok_or_else(|| Error::NotFound(alloc::format!("no exported function `{name}`")))?;
+            .ok_or_else(|| Error::NotFound(text!("no exported function `{}`", name)))?;
         func.typed(&store)
     }
 }
@@ -374,7 +375,7 @@ pub(crate) fn instantiate<T>(
         ));
     }
     if imports.len() != m.imports.len() {
-        return Err(Error::TypeMismatch(alloc::format!(
+        return Err(Error::TypeMismatch(text!(
             "module needs {} imports, {} given",
             m.imports.len(),
             imports.len()

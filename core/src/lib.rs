@@ -29,6 +29,7 @@ pub mod operators;
 pub mod owned;
 mod store;
 mod table;
+pub mod text;
 mod trap;
 mod typed;
 mod types;

@@ -23,8 +23,10 @@ use core::fmt;
 use crate::error::{Error, Result};
 use crate::module::ModuleInner;
 use crate::store::StoreInner;
+use crate::text::{Out, Text};
 use crate::trap::Trap;
 use crate::types::{MemoryType, TableType};
+use crate::{display_by_text, put, text};
 
 /// What a module may declare, checked when it loads (`Module::new`, `Module::validate`);
 /// passing one is [`Error::Limit`] with the offset where the count or size was read.
@@ -85,34 +87,37 @@ impl Default for ModuleLimits {
     }
 }
 
-/// `Error::Limit` for a module that declares `count` `what`, more than `limit`. (`what`
-/// is formatted arguments so that callers naming a function build one string, not two.)
+/// `Error::Limit` for a module that declares `count` `what` (in function `func`, if
+/// given), more than `limit`.
 #[cold]
 #[inline(never)]
-pub(crate) fn module_limit(what: fmt::Arguments<'_>, count: u64, limit: u64, offset: u64) -> Error {
-    Error::Limit(crate::error::ModuleError {
-        message: alloc::format!("{count} {what}, more than the limit of {limit}"),
-        offset,
-    })
+pub(crate) fn module_limit(
+    what: &str,
+    func: Option<u32>,
+    count: u64,
+    limit: u64,
+    offset: u64,
+) -> Error {
+    let mut message = text!("{} {}", count, what);
+    if let Some(func) = func {
+        let _ = put!(&mut message, " in function {}", func);
+    }
+    let _ = put!(&mut message, ", more than the limit of {}", limit);
+    Error::Limit(crate::error::ModuleError { message, offset })
 }
 
 /// [`module_limit`] for `count` `what` in function `func`.
 #[cold]
 #[inline(never)]
 pub(crate) fn func_limit(what: &str, func: u32, count: u64, limit: u64, offset: u64) -> Error {
-    module_limit(
-        format_args!("{what} in function {func}"),
-        count,
-        limit,
-        offset,
-    )
+    module_limit(what, Some(func), count, limit, offset)
 }
 
 /// Fails with [`module_limit`] when `count > limit`.
 #[inline(never)]
 pub(crate) fn check_module(what: &str, count: u64, limit: u64, offset: u64) -> Result<()> {
     if count > limit {
-        return Err(module_limit(format_args!("{what}"), count, limit, offset));
+        return Err(module_limit(what, None, count, limit, offset));
     }
     Ok(())
 }
@@ -176,9 +181,9 @@ pub enum StoreResource {
     TableElements,
 }
 
-impl fmt::Display for StoreResource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Text for StoreResource {
+    fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
+        f.put(match self {
             StoreResource::Instances => "instances",
             StoreResource::Memories => "memories",
             StoreResource::Tables => "tables",
@@ -187,6 +192,8 @@ impl fmt::Display for StoreResource {
         })
     }
 }
+
+display_by_text!(StoreResource);
 
 /// What growth in one store needs: the running total the store-wide memory cap is checked
 /// against, the cap, and the embedder's limiter. Owned by the store (`StoreInner`'s
@@ -331,9 +338,10 @@ pub(crate) fn plan_memory(ty: MemoryType, limit_bytes: u64) -> Result<MemoryPlan
     let limit_pages = (limit_bytes / page).min(ty.absolute_max_pages());
     let max_pages = ty.max.unwrap_or(u64::MAX).min(limit_pages);
     if ty.min > max_pages {
-        return Err(Error::ResourceExhausted(alloc::format!(
-            "memory of {} pages exceeds the limit of {max_pages} pages",
-            ty.min
+        return Err(Error::ResourceExhausted(text!(
+            "memory of {} pages exceeds the limit of {} pages",
+            ty.min,
+            max_pages
         )));
     }
     Ok(MemoryPlan {

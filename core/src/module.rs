@@ -18,6 +18,7 @@ use wasmparser::{Parser, Payload};
 use crate::engine::Engine;
 use crate::error::{Error, ModuleError, Result};
 use crate::limits::{check_module, func_limit, ModuleLimits};
+use crate::text;
 use crate::types::{
     ExternType, FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType,
     TagType, ValType,
@@ -718,7 +719,7 @@ fn explain_left_out(engine: &Engine, bytes: &[u8], error: Error) -> Error {
         parse.features = features.union(left_out.features);
         if parse.run().is_ok() {
             return Error::Unsupported(ModuleError {
-                message: alloc::format!(
+                message: text!(
                     "the module uses {}, which this build of wisp leaves out ({})",
                     left_out.what,
                     left_out.why

@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 use crate::error::{Error, Result};
 use crate::limits::StoreResources;
 use crate::store::{AsContext, AsContextMut, StoreId};
+use crate::text;
 use crate::trap::{Trap, TrapCode};
 use crate::types::TableType;
 use crate::value::Val;
@@ -36,9 +37,10 @@ unsafe impl Sync for TableEntity {}
 pub(crate) fn plan_table(ty: TableType, limit: u32) -> Result<u32> {
     let max = ty.max.unwrap_or(u32::MAX).min(limit);
     if ty.min > max {
-        return Err(Error::ResourceExhausted(alloc::format!(
-            "table of {} elements exceeds the limit of {max}",
-            ty.min
+        return Err(Error::ResourceExhausted(text!(
+            "table of {} elements exceeds the limit of {}",
+            ty.min,
+            max
         )));
     }
     Ok(max)
@@ -237,7 +239,7 @@ impl Table {
         let raw = value.to_raw_checked(element.into(), inner)?;
         let e = &mut inner.tables[self.index as usize];
         e.set(index, raw)
-            .map_err(|_| Error::NotFound(alloc::format!("table index {index} out of bounds")))
+            .map_err(|_| Error::NotFound(text!("table index {} out of bounds", index)))
     }
 
     /// Grows by `delta` elements set to `init`; returns the previous size. Refused growth
@@ -249,8 +251,7 @@ impl Table {
         let element = inner.tables[self.index as usize].ty.element;
         let raw = init.to_raw_checked(element.into(), inner)?;
         let e = &mut inner.tables[self.index as usize];
-        e.grow(delta, raw)?.ok_or_else(|| {
-            Error::ResourceExhausted(alloc::format!("failed to grow table by {delta}"))
-        })
+        e.grow(delta, raw)?
+            .ok_or_else(|| Error::ResourceExhausted(text!("failed to grow table by {}", delta)))
     }
 }

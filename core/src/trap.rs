@@ -7,7 +7,9 @@ use alloc::vec::Vec;
 use core::any::Any;
 use core::fmt;
 
+use crate::display_by_text;
 use crate::exception::ExnRef;
+use crate::text::{Out, Text};
 
 /// Why execution trapped. The `Display` text matches the official testsuite's wording.
 #[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
@@ -104,9 +106,9 @@ impl TrapCode {
     }
 }
 
-impl fmt::Display for TrapCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.message())
+impl Text for TrapCode {
+    fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
+        f.put(self.message())
     }
 }
 
@@ -220,16 +222,19 @@ impl From<TrapCode> for Trap {
     }
 }
 
-impl fmt::Display for Trap {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Text for Trap {
+    fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
         match &self.inner.reason {
-            Reason::Code(c) => write!(f, "{c}"),
-            Reason::Host(e) => write!(f, "{e}"),
-            Reason::Message(m) => f.write_str(m),
-            Reason::Exception(_) => f.write_str("uncaught wasm exception"),
+            Reason::Code(c) => c.write_to(f),
+            // The host's error is the embedder's type: its `Display`, whatever that links.
+            Reason::Host(e) => crate::text::display(f, e),
+            Reason::Message(m) => f.put(m),
+            Reason::Exception(_) => f.put("uncaught wasm exception"),
         }
     }
 }
+
+display_by_text!(TrapCode, Trap);
 
 impl fmt::Debug for Trap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -7,6 +7,7 @@ use core::marker::PhantomData;
 use crate::error::{Error, Result};
 use crate::func::{Caller, Func, HostFunc};
 use crate::store::{AsContextMut, StoreId};
+use crate::text;
 use crate::trap::Trap;
 use crate::types::{FuncType, ValType};
 use crate::value::{ExternRef, V128};
@@ -280,7 +281,7 @@ macro_rules! into_func {
                     #[allow(unused_variables)]
                     let args = <($($a,)*) as WasmParams>::read(slots, id);
                     let results = (self)($(args.$i),*).into_result()?;
-                    results.write(slots, id).map_err(|e| Trap::msg(alloc::format!("{e}")))
+                    results.write(slots, id).map_err(|e| Trap::msg(text!("{}", e)))
                 });
                 (ty, host)
             }
@@ -298,7 +299,7 @@ macro_rules! into_func {
                     #[allow(unused_variables)]
                     let args = <($($a,)*) as WasmParams>::read(slots, id);
                     let results = (self)(caller, $(args.$i),*).into_result()?;
-                    results.write(slots, id).map_err(|e| Trap::msg(alloc::format!("{e}")))
+                    results.write(slots, id).map_err(|e| Trap::msg(text!("{}", e)))
                 });
                 (ty, host)
             }

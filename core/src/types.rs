@@ -9,6 +9,9 @@
 use alloc::sync::Arc;
 use core::fmt;
 
+use crate::text::{Out, Text};
+use crate::{display_by_text, put};
+
 use crate::layout::SlotLayout;
 
 /// The type of a Wasm value. (Ordered only so that types can key sorted tables.)
@@ -66,15 +69,15 @@ impl ValType {
     }
 }
 
-impl fmt::Display for ValType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Text for ValType {
+    fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
         match self {
-            ValType::I32 => f.write_str("i32"),
-            ValType::I64 => f.write_str("i64"),
-            ValType::F32 => f.write_str("f32"),
-            ValType::F64 => f.write_str("f64"),
-            ValType::V128 => f.write_str("v128"),
-            ValType::Ref(r) => r.fmt(f),
+            ValType::I32 => f.put("i32"),
+            ValType::I64 => f.put("i64"),
+            ValType::F32 => f.put("f32"),
+            ValType::F64 => f.put("f64"),
+            ValType::V128 => f.put("v128"),
+            ValType::Ref(r) => r.write_to(f),
         }
     }
 }
@@ -126,16 +129,16 @@ impl HeapType {
     }
 }
 
-impl fmt::Display for HeapType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Text for HeapType {
+    fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
         match self {
-            HeapType::Func => f.write_str("func"),
-            HeapType::ConcreteFunc(id) => write!(f, "(type {id})"),
-            HeapType::NoFunc => f.write_str("nofunc"),
-            HeapType::Extern => f.write_str("extern"),
-            HeapType::NoExtern => f.write_str("noextern"),
-            HeapType::Exn => f.write_str("exn"),
-            HeapType::NoExn => f.write_str("noexn"),
+            HeapType::Func => f.put("func"),
+            HeapType::ConcreteFunc(id) => put!(f, "(type {})", id),
+            HeapType::NoFunc => f.put("nofunc"),
+            HeapType::Extern => f.put("extern"),
+            HeapType::NoExtern => f.put("noextern"),
+            HeapType::Exn => f.put("exn"),
+            HeapType::NoExn => f.put("noexn"),
         }
     }
 }
@@ -174,14 +177,14 @@ impl From<RefType> for ValType {
     }
 }
 
-impl fmt::Display for RefType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Text for RefType {
+    fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
         match (self.nullable, self.heap) {
-            (true, HeapType::Func) => f.write_str("funcref"),
-            (true, HeapType::Extern) => f.write_str("externref"),
-            (true, HeapType::Exn) => f.write_str("exnref"),
-            (true, h) => write!(f, "(ref null {h})"),
-            (false, h) => write!(f, "(ref {h})"),
+            (true, HeapType::Func) => f.put("funcref"),
+            (true, HeapType::Extern) => f.put("externref"),
+            (true, HeapType::Exn) => f.put("exnref"),
+            (true, h) => put!(f, "(ref null {})", h),
+            (false, h) => put!(f, "(ref {})", h),
         }
     }
 }
@@ -285,24 +288,24 @@ impl fmt::Debug for FuncType {
     }
 }
 
-impl fmt::Display for FuncType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("(func")?;
+impl Text for FuncType {
+    fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
+        f.put("(func")?;
         if !self.params().is_empty() {
-            f.write_str(" (param")?;
+            f.put(" (param")?;
             for p in self.params() {
-                write!(f, " {p}")?;
+                put!(f, " {}", p)?;
             }
-            f.write_str(")")?;
+            f.put(")")?;
         }
         if !self.results().is_empty() {
-            f.write_str(" (result")?;
+            f.put(" (result")?;
             for r in self.results() {
-                write!(f, " {r}")?;
+                put!(f, " {}", r)?;
             }
-            f.write_str(")")?;
+            f.put(")")?;
         }
-        f.write_str(")")
+        f.put(")")
     }
 }
 
@@ -334,11 +337,11 @@ impl GlobalType {
     }
 }
 
-impl fmt::Display for GlobalType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Text for GlobalType {
+    fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
         match self.mutability {
-            Mutability::Const => write!(f, "{}", self.content),
-            Mutability::Var => write!(f, "(mut {})", self.content),
+            Mutability::Const => self.content.write_to(f),
+            Mutability::Var => put!(f, "(mut {})", self.content),
         }
     }
 }
@@ -361,13 +364,13 @@ impl TableType {
     }
 }
 
-impl fmt::Display for TableType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "(table {}", self.min)?;
+impl Text for TableType {
+    fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
+        put!(f, "(table {}", self.min)?;
         if let Some(max) = self.max {
-            write!(f, " {max}")?;
+            put!(f, " {}", max)?;
         }
-        write!(f, " {})", self.element)
+        put!(f, " {})", self.element)
     }
 }
 
@@ -404,16 +407,16 @@ impl MemoryType {
     }
 }
 
-impl fmt::Display for MemoryType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "(memory {}", self.min)?;
+impl Text for MemoryType {
+    fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
+        put!(f, "(memory {}", self.min)?;
         if let Some(max) = self.max {
-            write!(f, " {max}")?;
+            put!(f, " {}", max)?;
         }
         if self.page_size_log2 != 16 {
-            write!(f, " (pagesize {})", self.page_size())?;
+            put!(f, " (pagesize {})", self.page_size())?;
         }
-        f.write_str(")")
+        f.put(")")
     }
 }
 
@@ -449,17 +452,17 @@ impl TagType {
     }
 }
 
-impl fmt::Display for TagType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("(tag")?;
+impl Text for TagType {
+    fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
+        f.put("(tag")?;
         if !self.params().is_empty() {
-            f.write_str(" (param")?;
+            f.put(" (param")?;
             for p in self.params() {
-                write!(f, " {p}")?;
+                put!(f, " {}", p)?;
             }
-            f.write_str(")")?;
+            f.put(")")?;
         }
-        f.write_str(")")
+        f.put(")")
     }
 }
 
@@ -478,14 +481,18 @@ pub enum ExternType {
     Tag(TagType),
 }
 
-impl fmt::Display for ExternType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Text for ExternType {
+    fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
         match self {
-            ExternType::Func(t) => t.fmt(f),
-            ExternType::Table(t) => t.fmt(f),
-            ExternType::Memory(t) => t.fmt(f),
-            ExternType::Global(t) => write!(f, "(global {t})"),
-            ExternType::Tag(t) => t.fmt(f),
+            ExternType::Func(t) => t.write_to(f),
+            ExternType::Table(t) => t.write_to(f),
+            ExternType::Memory(t) => t.write_to(f),
+            ExternType::Global(t) => put!(f, "(global {})", t),
+            ExternType::Tag(t) => t.write_to(f),
         }
     }
 }
+
+display_by_text!(
+    ValType, HeapType, RefType, FuncType, GlobalType, TableType, MemoryType, TagType, ExternType,
+);

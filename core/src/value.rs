@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::exception::ExnRef;
 use crate::func::Func;
 use crate::store::{AsContext, AsContextMut, StoreId, StoreInner};
+use crate::text;
 use crate::types::{HeapType, RefType, ValType};
 
 /// A reference to a host value, owned by a store (`externref`).
@@ -259,8 +260,9 @@ impl Val {
             _ => self.to_raw(inner.id)?,
         };
         if !self.has_type(ty, inner) {
-            return Err(Error::TypeMismatch(alloc::format!(
-                "expected {ty}, got {}",
+            return Err(Error::TypeMismatch(text!(
+                "expected {}, got {}",
+                ty,
                 self.describe()
             )));
         }
@@ -297,9 +299,9 @@ impl Val {
     fn describe(&self) -> alloc::string::String {
         match self {
             Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => {
-                alloc::format!("a null {}", self.ty())
+                text!("a null {}", self.ty())
             }
-            v => alloc::format!("{}", v.ty()),
+            v => text!("{}", v.ty()),
         }
     }
 

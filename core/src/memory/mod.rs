@@ -7,6 +7,7 @@ use storage::Storage;
 use crate::error::{Error, Result};
 use crate::limits::StoreResources;
 use crate::store::{AsContext, AsContextMut, StoreId};
+use crate::text;
 use crate::trap::{Trap, TrapCode};
 use crate::types::MemoryType;
 
@@ -47,7 +48,7 @@ impl MemoryEntity {
     ) -> Result<MemoryEntity> {
         let plan = crate::limits::plan_memory(ty, config.max_memory_bytes)?;
         let exhausted = || {
-            Error::ResourceExhausted(alloc::format!(
+            Error::ResourceExhausted(text!(
                 "could not allocate {} bytes of linear memory",
                 plan.bytes
             ))
@@ -276,7 +277,7 @@ impl Memory {
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
         let e = self.entity_mut(&mut store)?;
         e.grow(delta)?.ok_or_else(|| {
-            Error::ResourceExhausted(alloc::format!("failed to grow memory by {delta} pages"))
+            Error::ResourceExhausted(text!("failed to grow memory by {} pages", delta))
         })
     }
 }
