@@ -4,7 +4,8 @@
 //!   embeds with `include_bytes!`. Writing them as text keeps the repository free of opaque
 //!   binaries, and the `wat` crate runs on the host, so the firmware carries no text parser.
 //! - the memory map: `memory/<board>.x` for the target is copied to `$OUT_DIR/memory.x`,
-//!   where the runtime crates' `link.x` includes it, and `link.x` is passed to the linker.
+//!   where the runtime crates' `link.x` includes it, and `link.x` is passed to the linker
+//!   (with an empty `device.x` on Arm: see `src/arch/cortex_m.rs`'s `__INTERRUPTS`).
 
 use std::env;
 use std::fs;
@@ -37,6 +38,11 @@ fn main() {
     let map = format!("memory/{board}.x");
     println!("cargo::rerun-if-changed={map}");
     fs::copy(&map, out.join("memory.x")).expect("copy memory map");
+    // cortex-m-rt's `device` feature has its `link.x` include `device.x`, where a device
+    // crate names its interrupt handlers; this firmware handles none, so it is empty.
+    if arch == "arm" {
+        fs::write(out.join("device.x"), "").expect("write device.x");
+    }
     println!("cargo::rustc-link-search={}", out.display());
     println!("cargo::rustc-link-arg-bins=-Tlink.x");
 }

@@ -1,10 +1,18 @@
 //! The firmware's verdicts: one line per check, a closing count, and the exit status.
 
-use core::fmt;
+use wisp::text::Text;
 
 pub struct Checks {
     passed: u32,
     failed: u32,
+}
+
+/// `check!(checks, ok, "template {}", args...)`: a check whose line is written as
+/// `println!` writes it.
+macro_rules! check {
+    ($checks:expr, $ok:expr, $template:literal $(, $arg:expr)* $(,)?) => {
+        $checks.check($ok, $template, &[$(&$arg as &dyn wisp::text::Text),*])
+    };
 }
 
 impl Checks {
@@ -16,14 +24,16 @@ impl Checks {
     }
 
     /// Prints `ok   what` or `FAIL what` and counts it.
-    pub fn check(&mut self, ok: bool, what: fmt::Arguments<'_>) {
-        if ok {
+    #[inline(never)]
+    pub fn check(&mut self, ok: bool, template: &str, args: &[&dyn Text]) {
+        let verdict = if ok {
             self.passed += 1;
-            println!("ok   {what}");
+            "ok   "
         } else {
             self.failed += 1;
-            println!("FAIL {what}");
-        }
+            "FAIL "
+        };
+        crate::console::write_line("{}{}", &[&verdict, &Line(template, args)]);
     }
 
     /// Prints the closing count and returns the exit status: the number of failures,
@@ -31,5 +41,14 @@ impl Checks {
     pub fn finish(self) -> u8 {
         println!("checks: {} passed, {} failed", self.passed, self.failed);
         self.failed.min(100) as u8
+    }
+}
+
+/// A template and its arguments, as one argument.
+struct Line<'a>(&'a str, &'a [&'a dyn Text]);
+
+impl Text for Line<'_> {
+    fn write_to(&self, out: &mut dyn wisp::text::Out) -> core::fmt::Result {
+        wisp::text::template(out, self.0, self.1)
     }
 }

@@ -2,8 +2,15 @@
 //!
 //! Lines are assembled in a small buffer and handed to the board whole, because each
 //! hand-over can be expensive (a semihosting call traps to the debugger/emulator).
+//!
+//! Nothing here uses `core::fmt`'s formatting machinery (`write!`, `{}`): a line is a list
+//! template whose `{}`s are filled by values that write themselves (`wisp::text::Text`:
+//! strings, integers, wisp's errors and types), which keeps `core::fmt::write`, padding and the integer `Display` impls out
+//! of the flash image (issue 21).
 
-use core::fmt;
+use core::fmt::{self, Write};
+
+use wisp::text::{self, Out, Text};
 
 use crate::arch;
 
@@ -26,7 +33,7 @@ impl Console {
     }
 }
 
-impl fmt::Write for Console {
+impl Write for Console {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         for &b in s.as_bytes() {
             if self.len == self.buf.len() {
@@ -50,22 +57,45 @@ impl Drop for Console {
     }
 }
 
-/// Like std's: formats one line onto the board's console.
+/// Like std's, for `{}` alone: `println!("[led {} on]", i)`. Each argument is a
+/// `wisp::text::Text`.
 macro_rules! println {
     () => {
-        $crate::console::write_line(format_args!(""))
+        $crate::console::write_line("", &[])
     };
-    ($($arg:tt)*) => {
-        $crate::console::write_line(format_args!($($arg)*))
+    ($template:literal $(, $arg:expr)* $(,)?) => {
+        $crate::console::write_line($template, &[$(&$arg as &dyn wisp::text::Text),*])
     };
 }
 
 /// One function behind the macro, so each `println!` costs a call, not an inlined writer.
 #[inline(never)]
-pub fn write_line(args: fmt::Arguments<'_>) {
-    use fmt::Write as _;
+pub fn write_line(template: &str, args: &[&dyn Text]) {
     let mut console = Console::new();
-    // `Console` never fails; a `Display` impl that does only cuts its own line short.
-    let _ = console.write_fmt(args);
+    // `Console` never fails; an argument that does only cuts its own line short.
+    let _ = text::template(&mut console, template, args);
     let _ = console.write_str("\n");
+}
+
+/// Bits of a float or a checksum, as `{:#010x}` (`Bits(x, 8)`) or `{:#018x}` print them.
+pub struct Bits(pub u64, pub usize);
+
+impl Text for Bits {
+    fn write_to(&self, out: &mut dyn Out) -> fmt::Result {
+        text::hex(out, self.0, self.1)
+    }
+}
+
+/// Bytes from a guest, printable ASCII as is and the rest escaped, as `escape_ascii`
+/// shows them.
+pub struct Escaped<'a>(pub &'a [u8]);
+
+impl Text for Escaped<'_> {
+    fn write_to(&self, out: &mut dyn Out) -> fmt::Result {
+        self.0.escape_ascii().try_for_each(|b| {
+            // Escaped bytes are ASCII: each is a one-byte `str`.
+            let b = [b];
+            out.put(core::str::from_utf8(&b).map_err(|_| fmt::Error)?)
+        })
+    }
 }

@@ -15,9 +15,12 @@
 
 use core::fmt;
 
+use wisp::text::Text;
+
 use wisp::{Caller, Extern, Linker, Trap};
 
 use crate::arch;
+use crate::console::Escaped;
 
 /// ADC channels `sensor_read` serves.
 pub const SENSORS: u32 = 4;
@@ -32,7 +35,6 @@ pub struct Device {
 }
 
 /// Why a host function stopped its guest.
-#[derive(Debug)]
 pub enum DeviceError {
     NoSuchLed(i32),
     NoSuchSensor(i32),
@@ -43,22 +45,39 @@ pub enum DeviceError {
     },
 }
 
-impl fmt::Display for DeviceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Text for DeviceError {
+    fn write_to(&self, f: &mut dyn wisp::text::Out) -> fmt::Result {
         match self {
             DeviceError::NoSuchLed(i) => {
-                write!(f, "led_set: no LED {i} (the board has {})", arch::LEDS)
+                wisp::put!(f, "led_set: no LED {} (the board has {})", i, arch::LEDS)
             }
-            DeviceError::NoSuchSensor(c) => {
-                write!(f, "sensor_read: no channel {c} (the board has {SENSORS})")
-            }
-            DeviceError::BadLogRange { ptr, len } => {
-                write!(
-                    f,
-                    "log: {len} bytes at {ptr} are outside the guest's memory"
-                )
-            }
+            DeviceError::NoSuchSensor(c) => wisp::put!(
+                f,
+                "sensor_read: no channel {} (the board has {})",
+                c,
+                SENSORS
+            ),
+            DeviceError::BadLogRange { ptr, len } => wisp::put!(
+                f,
+                "log: {} bytes at {} are outside the guest's memory",
+                len,
+                ptr
+            ),
         }
+    }
+}
+
+// A host error is `Debug + Display` (`wisp::HostError`); both print the message, so that
+// no derived `Debug` (and its formatting builders) is linked.
+impl fmt::Display for DeviceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+impl fmt::Debug for DeviceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
     }
 }
 
@@ -82,7 +101,7 @@ pub fn safe_state() {
     for i in 0..arch::LEDS {
         if arch::led_is_on(i) {
             arch::led_set(i, false);
-            println!("[led {i} off: safe state after the guest stopped]");
+            println!("[led {} off: safe state after the guest stopped]", i);
         }
     }
 }
@@ -97,7 +116,7 @@ pub fn add_to_linker(linker: &mut Linker<Device>) -> wisp::Result<()> {
             match u32::try_from(index) {
                 Ok(i) if i < arch::LEDS => {
                     arch::led_set(i, on != 0);
-                    println!("[led {i} {}]", if on != 0 { "on" } else { "off" });
+                    println!("[led {}{}", i, if on != 0 { " on]" } else { " off]" });
                     Ok(())
                 }
                 _ => Err(Trap::host(DeviceError::NoSuchLed(index))),
@@ -144,12 +163,13 @@ fn log(caller: Caller<'_, Device>, ptr: i32, len: i32) -> Result<(), Trap> {
         .and_then(|end| data.get(start..end))
         .ok_or_else(bad)?;
     if bytes.len() <= LOG_MAX {
-        println!("[guest] {}", bytes.escape_ascii());
+        println!("[guest] {}", Escaped(bytes));
     } else {
         let more = bytes.len() - LOG_MAX;
         println!(
-            "[guest] {} ({more} more bytes)",
-            bytes[..LOG_MAX].escape_ascii()
+            "[guest] {} ({} more bytes)",
+            Escaped(&bytes[..LOG_MAX]),
+            more
         );
     }
     Ok(())

@@ -18,6 +18,7 @@ extern crate alloc;
 #[macro_use]
 mod console;
 mod arch;
+#[macro_use]
 mod checks;
 mod demos;
 mod device;
@@ -76,19 +77,18 @@ pub fn firmware_main() -> u8 {
     let (bottom, top) = arch::stack_bounds();
     let stack = stack::high_water();
     println!(
-        "~    peak native stack {stack} B of a {} B region",
+        "~    peak native stack {} B of a {} B region",
+        stack,
         top - bottom
     );
-    checks.check(
-        stack <= 8 * 1024,
-        format_args!("peak native stack within 8 KiB"),
-    );
+    check!(checks, stack <= 8 * 1024, "peak native stack within 8 KiB");
     // Issue 21's RAM figure: what wisp takes beyond the guest's memory, stack and heap.
     let ram = stack + compute_heap;
-    println!("~    RAM beyond the guest's memory: {stack} B of stack + {compute_heap} B of heap for the compute demo = {ram} B");
-    checks.check(
+    println!("~    RAM beyond the guest's memory: {} B of stack + {} B of heap for the compute demo = {} B", stack, compute_heap, ram);
+    check!(
+        checks,
         ram <= 16 * 1024,
-        format_args!("stack and heap beyond the guest's memory within 16 KiB"),
+        "stack and heap beyond the guest's memory within 16 KiB"
     );
     let heap = heap::usage();
     println!(
@@ -96,9 +96,10 @@ pub fn firmware_main() -> u8 {
         heap.peak_used_ever,
         heap::ARENA_SIZE
     );
-    checks.check(
+    check!(
+        checks,
         heap.live == 0,
-        format_args!("every guest's heap returned once its store was dropped"),
+        "every guest's heap returned once its store was dropped"
     );
     checks.finish()
 }

@@ -30,6 +30,23 @@ static STDOUT: Mutex<Cell<Option<HostStream>>> = Mutex::new(Cell::new(None));
 static MILLIS: AtomicU32 = AtomicU32::new(0);
 static LED_BITS: AtomicU32 = AtomicU32::new(0);
 
+/// External interrupts of the MPS2 AN386 image (and QEMU's model of it).
+const IRQS: usize = 32;
+
+/// The interrupt vectors after the exceptions': one per interrupt the board has, all to
+/// cortex-m-rt's `DefaultHandler` (the firmware enables none; SysTick is an exception).
+/// cortex-m-rt's generic table, without its `device` feature, has 240 entries whatever the
+/// chip: 832 bytes of flash more. A board support crate provides this table; build.rs
+/// provides the empty `device.x` that cortex-m-rt's `device` feature includes.
+#[link_section = ".vector_table.interrupts"]
+#[no_mangle]
+static __INTERRUPTS: [unsafe extern "C" fn(); IRQS] = [DefaultHandler; IRQS];
+
+extern "C" {
+    /// cortex-m-rt's handler for exceptions and interrupts with none of their own.
+    fn DefaultHandler();
+}
+
 #[entry]
 fn reset() -> ! {
     exit(crate::firmware_main())
@@ -52,7 +69,10 @@ pub fn init() {
 /// status 102 rather than hang.
 #[exception]
 unsafe fn HardFault(frame: &cortex_m_rt::ExceptionFrame) -> ! {
-    println!("hard fault at pc {:#010x}", frame.pc());
+    println!(
+        "hard fault at pc {}",
+        crate::console::Bits(u64::from(frame.pc()), 8)
+    );
     exit(crate::STATUS_FAULT)
 }
 

@@ -34,11 +34,12 @@ fn reset() -> ! {
 /// the run with status 102 rather than hang.
 #[export_name = "ExceptionHandler"]
 fn exception_handler(_frame: &riscv_rt::TrapFrame) -> ! {
+    use crate::console::Bits;
     println!(
-        "cpu exception: mcause {:#x} at mepc {:#010x}, mtval {:#010x}",
-        riscv::register::mcause::read().bits(),
-        riscv::register::mepc::read(),
-        riscv::register::mtval::read()
+        "cpu exception: mcause {} at mepc {}, mtval {}",
+        Bits(riscv::register::mcause::read().bits() as u64, 1),
+        Bits(riscv::register::mepc::read() as u64, 8),
+        Bits(riscv::register::mtval::read() as u64, 8)
     );
     exit(crate::STATUS_FAULT)
 }

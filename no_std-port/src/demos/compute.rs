@@ -6,6 +6,7 @@ use wisp::{Engine, TrapCode};
 
 use super::{instantiate, Failure, COMPUTE};
 use crate::checks::Checks;
+use crate::console::Bits;
 use crate::device::{self, sensor_value};
 use crate::{arch, heap};
 
@@ -29,19 +30,21 @@ pub fn run(engine: &Engine, checks: &mut Checks) -> usize {
     let memory = match guest(engine, checks) {
         Ok(bytes) => bytes,
         Err(e) => {
-            checks.check(false, format_args!("compute guest: {}", Failure(&e)));
+            check!(checks, false, "compute guest: {}", Failure(&e));
             0
         }
     };
     let took = arch::millis() - started;
     let heap = heap::usage();
     println!(
-        "~    peak heap {} B requested, {} B held by the allocator, guest memory {memory} B; {took} ms",
-        heap.peak, heap.peak_used
+        "~    peak heap {} B requested, {} B held by the allocator, guest memory {} B; {} ms",
+        heap.peak, heap.peak_used, memory, took
     );
-    checks.check(
+    check!(
+        checks,
         memory > 0 && heap.peak_used <= HEAP_BUDGET + memory,
-        format_args!("heap peak within 32 KiB plus the guest's {memory} B memory"),
+        "heap peak within 32 KiB plus the guest's {} B memory",
+        memory
     );
     heap.peak_used.saturating_sub(memory)
 }
@@ -55,37 +58,48 @@ fn guest(engine: &Engine, checks: &mut Checks) -> wisp::Result<usize> {
         .get_memory(&store, "memory")
         .ok_or_else(|| wisp::Error::NotFound("memory".into()))?;
     let bytes = memory.data(&store)?.len();
-    checks.check(
+    check!(
+        checks,
         bytes == 4096,
-        format_args!("memory (memory 4096 4096 (pagesize 1)) is {bytes} bytes"),
+        "memory (memory 4096 4096 (pagesize 1)) is {} bytes",
+        bytes
     );
 
     let crc = instance
         .get_typed_func::<(), i32>(&store, "crc32_check")?
         .call(&mut store, ())? as u32;
-    checks.check(
+    check!(
+        checks,
         crc == CRC32_CHECK,
-        format_args!("crc32(\"123456789\") = {crc:#010x}, the published check value"),
+        "crc32(\"123456789\") = {}, the published check value",
+        Bits(u64::from(crc), 8)
     );
 
     let primes = instance.get_typed_func::<i32, i32>(&store, "primes")?;
     let count = primes.call(&mut store, SIEVE)?;
-    checks.check(
+    check!(
+        checks,
         count == PRIMES_BELOW_SIEVE,
-        format_args!("primes below {SIEVE}: {count}"),
+        "primes below {}: {}",
+        SIEVE,
+        count
     );
     // A sieve that would not fit must trap at the memory's end, 4 KiB, not 64 KiB.
     let overflow = primes.call(&mut store, 5000);
     // The guest trapped with its LED lit; the device, not the guest, puts it out.
     device::safe_state();
     match overflow {
-        Err(e) => checks.check(
+        Err(e) => check!(
+            checks,
             e.as_trap().and_then(|t| t.code()) == Some(TrapCode::MemoryOutOfBounds),
-            format_args!("primes(5000) does not fit in 4 KiB: {}", Failure(&e)),
+            "primes(5000) does not fit in 4 KiB: {}",
+            Failure(&e)
         ),
-        Ok(n) => checks.check(
+        Ok(n) => check!(
+            checks,
             false,
-            format_args!("primes(5000) returned {n}, expected a trap"),
+            "primes(5000) returned {}, expected a trap",
+            n
         ),
     }
 
@@ -93,15 +107,21 @@ fn guest(engine: &Engine, checks: &mut Checks) -> wisp::Result<usize> {
         .get_typed_func::<i32, i32>(&store, "sample")?
         .call(&mut store, SAMPLES as i32)? as u32;
     let native = native_sample_crc();
-    checks.check(
+    check!(
+        checks,
         sampled == native,
-        format_args!("crc32 of {SAMPLES} sensor readings = {sampled:#010x}, as computed natively"),
+        "crc32 of {} sensor readings = {}, as computed natively",
+        SAMPLES,
+        Bits(u64::from(sampled), 8)
     );
 
     let ms = instance
         .get_typed_func::<i32, i64>(&store, "timed_primes")?
         .call(&mut store, SIEVE)?;
-    println!("~    the guest timed primes({SIEVE}) with millis(): {ms} ms");
+    println!(
+        "~    the guest timed primes({}) with millis(): {} ms",
+        SIEVE, ms
+    );
     Ok(bytes)
 }
 

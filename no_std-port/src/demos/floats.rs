@@ -6,6 +6,8 @@ use wisp::Engine;
 
 use super::{Failure, FLOATS};
 use crate::checks::Checks;
+#[cfg(not(feature = "no-float"))]
+use crate::console::Bits;
 
 pub fn run(engine: &Engine, checks: &mut Checks) {
     println!();
@@ -17,16 +19,12 @@ pub fn run(engine: &Engine, checks: &mut Checks) {
 #[cfg(feature = "no-float")]
 fn kernels(engine: &Engine, checks: &mut Checks) {
     match wisp::Module::new(engine, FLOATS) {
-        Ok(_) => checks.check(
-            false,
-            format_args!("a no-float build loaded the float guest"),
-        ),
-        Err(e) => checks.check(
+        Ok(_) => check!(checks, false, "a no-float build loaded the float guest"),
+        Err(e) => check!(
+            checks,
             matches!(e, wisp::Error::Unsupported(_)),
-            format_args!(
-                "float guest refused by this no-float build: {}",
-                Failure(&e)
-            ),
+            "float guest refused by this no-float build: {}",
+            Failure(&e)
         ),
     }
 }
@@ -34,7 +32,7 @@ fn kernels(engine: &Engine, checks: &mut Checks) {
 #[cfg(not(feature = "no-float"))]
 fn kernels(engine: &Engine, checks: &mut Checks) {
     if let Err(e) = guest(engine, checks) {
-        checks.check(false, format_args!("float guest: {}", Failure(&e)));
+        check!(checks, false, "float guest: {}", Failure(&e));
     }
 }
 
@@ -53,26 +51,26 @@ fn guest(engine: &Engine, checks: &mut Checks) -> wisp::Result<()> {
         .get_typed_func::<i32, f32>(&store, "mean_celsius")?
         .call(&mut store, SAMPLES as i32)?;
     let native = native_mean_celsius();
-    checks.check(
+    check!(
+        checks,
         mean.to_bits() == native.to_bits(),
-        format_args!(
-            "mean of {SAMPLES} readings {} degrees C (f32 bits {:#010x}), bit-identical to native",
-            Fixed(f64::from(mean), 2),
-            mean.to_bits()
-        ),
+        "mean of {} readings {} degrees C (f32 bits {}), bit-identical to native",
+        SAMPLES,
+        Fixed(f64::from(mean), 2),
+        Bits(u64::from(mean.to_bits()), 8)
     );
 
     let pi = instance
         .get_typed_func::<i32, f64>(&store, "pi")?
         .call(&mut store, PI_TERMS)?;
     let native = native_pi();
-    checks.check(
+    check!(
+        checks,
         pi.to_bits() == native.to_bits(),
-        format_args!(
-            "pi from {PI_TERMS} terms = {} (f64 bits {:#018x}), bit-identical to native",
-            Fixed(pi, 9),
-            pi.to_bits()
-        ),
+        "pi from {} terms = {} (f64 bits {}), bit-identical to native",
+        PI_TERMS,
+        Fixed(pi, 9),
+        Bits(pi.to_bits(), 16)
     );
     Ok(())
 }
@@ -108,8 +106,8 @@ fn native_pi() -> f64 {
 struct Fixed(f64, u32);
 
 #[cfg(not(feature = "no-float"))]
-impl core::fmt::Display for Fixed {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+impl wisp::text::Text for Fixed {
+    fn write_to(&self, f: &mut dyn wisp::text::Out) -> core::fmt::Result {
         let scale = 10u64.pow(self.1);
         let (sign, magnitude) = if self.0 < 0.0 {
             ("-", -self.0)
@@ -118,12 +116,15 @@ impl core::fmt::Display for Fixed {
         };
         // `as` saturates, so an absurd value prints wrongly but never panics.
         let scaled = (magnitude * scale as f64 + 0.5) as u64;
-        write!(
-            f,
-            "{sign}{}.{:0width$}",
-            scaled / scale,
-            scaled % scale,
-            width = self.1 as usize
-        )
+        wisp::put!(f, "{}{}.", sign, scaled / scale)?;
+        // The fraction's digits one by one, leading zeros included.
+        let fraction = scaled % scale;
+        let mut place = scale / 10;
+        while place > 0 {
+            let digit = (fraction / place % 10) as usize;
+            f.put("0123456789".get(digit..=digit).unwrap_or("?"))?;
+            place /= 10;
+        }
+        Ok(())
     }
 }

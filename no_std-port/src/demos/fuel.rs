@@ -26,10 +26,10 @@ pub fn run(engine: &Engine, checks: &mut Checks) {
             if let Err(e) = job(&mut store, &instance, checks)
                 .and_then(|()| runaway(&mut store, &instance, checks))
             {
-                checks.check(false, format_args!("fuel guest: {}", Failure(&e)));
+                check!(checks, false, "fuel guest: {}", Failure(&e));
             }
         }
-        Err(e) => checks.check(false, format_args!("fuel guest: {}", Failure(&e))),
+        Err(e) => check!(checks, false, "fuel guest: {}", Failure(&e)),
     }
 }
 
@@ -48,11 +48,14 @@ fn job(store: &mut Store<Device>, instance: &Instance, checks: &mut Checks) -> w
         }
     };
     let expected = native_collatz_total(JOB_N as u64);
-    checks.check(
+    check!(
+        checks,
         total as u64 == expected,
-        format_args!(
-            "Collatz steps of 1..={JOB_N}: {total}, as computed natively, in {slices} slices of {SLICE} fuel"
-        ),
+        "Collatz steps of 1..={}: {}, as computed natively, in {} slices of {} fuel",
+        JOB_N,
+        total,
+        slices,
+        SLICE
     );
     Ok(())
 }
@@ -65,13 +68,13 @@ fn runaway(
     let runaway = instance.get_typed_func::<(), ()>(&*store, "runaway")?;
     store.set_fuel(RUNAWAY_BUDGET)?;
     match runaway.call(&mut *store, ()) {
-        Ok(()) => checks.check(false, format_args!("runaway() returned")),
-        Err(e) => checks.check(
+        Ok(()) => check!(checks, false, "runaway() returned"),
+        Err(e) => check!(
+            checks,
             out_of_fuel(&e) && store.get_fuel()? == 0,
-            format_args!(
-                "runaway() stopped after its {RUNAWAY_BUDGET} fuel: {}",
-                Failure(&e)
-            ),
+            "runaway() stopped after its {} fuel: {}",
+            RUNAWAY_BUDGET,
+            Failure(&e)
         ),
     }
     // The store is not poisoned: with fuel again, the finished job answers at once.
@@ -79,9 +82,12 @@ fn runaway(
     let total = instance
         .get_typed_func::<i32, i64>(&*store, "run")?
         .call(&mut *store, JOB_N)?;
-    checks.check(
+    check!(
+        checks,
         total as u64 == native_collatz_total(JOB_N as u64),
-        format_args!("the store runs again after refuelling: run({JOB_N}) = {total}"),
+        "the store runs again after refuelling: run({}) = {}",
+        JOB_N,
+        total
     );
     Ok(())
 }

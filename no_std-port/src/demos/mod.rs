@@ -8,6 +8,7 @@ pub mod traps;
 
 use core::fmt;
 
+use wisp::text::{Out, Text};
 use wisp::{Engine, Instance, Linker, Module, Store, Trap};
 
 use crate::device::{self, Device};
@@ -37,32 +38,32 @@ pub fn instantiate(
 /// innermost first, named from the module's name section; anything else its message.
 pub struct Failure<'a>(pub &'a wisp::Error);
 
-impl fmt::Display for Failure<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Text for Failure<'_> {
+    fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
         match self.0.as_trap() {
             Some(trap) => describe_trap(trap, f),
-            None => write!(f, "{}", self.0),
+            None => self.0.write_to(f),
         }
     }
 }
 
-fn describe_trap(trap: &Trap, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+fn describe_trap(trap: &Trap, f: &mut dyn Out) -> fmt::Result {
     /// Frames shown; a runaway recursion would otherwise fill the line.
     const SHOWN: usize = 3;
-    write!(f, "{trap}")?;
+    trap.write_to(f)?;
     let frames = trap.backtrace();
     for (i, frame) in frames.iter().take(SHOWN).enumerate() {
-        f.write_str(if i == 0 { " [at " } else { " <- " })?;
+        f.put(if i == 0 { " [at " } else { " <- " })?;
         match &frame.func_name {
-            Some(name) => f.write_str(name)?,
-            None => write!(f, "func {}", frame.func_index)?,
+            Some(name) => f.put(name)?,
+            None => wisp::put!(f, "func {}", frame.func_index)?,
         }
     }
     if frames.len() > SHOWN {
-        f.write_str(" <- ...")?;
+        f.put(" <- ...")?;
     }
     if !frames.is_empty() {
-        f.write_str("]")?;
+        f.put("]")?;
     }
     Ok(())
 }
