@@ -588,3 +588,61 @@ fn linker_and_export_lookups_by_name() {
         assert_eq!(call(&mut store, f), i);
     }
 }
+
+/// A typed view is refused with words that say why: a missing export, another signature
+/// (the types as the text format writes them), a function of another store.
+#[test]
+fn typed_views_are_refused_with_their_reason() {
+    let engine = Engine::default();
+    let m = module(
+        &engine,
+        r#"(module
+            (global (export "g") i32 (i32.const 0))
+            (func (export "add") (param i32 i64) (result i64)
+              (i64.add (i64.extend_i32_s (local.get 0)) (local.get 1))))"#,
+    );
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &m).unwrap();
+
+    let add = instance
+        .get_typed_func::<(i32, i64), i64>(&store, "add")
+        .unwrap();
+    assert_eq!(add.call(&mut store, (40, 2)).unwrap(), 42);
+
+    for name in ["missing", "g"] {
+        match instance.get_typed_func::<(), ()>(&store, name) {
+            Err(e @ Error::NotFound(_)) => {
+                assert_eq!(
+                    e.to_string(),
+                    format!("not found: no exported function `{name}`")
+                )
+            }
+            other => panic!("{name}: {:?}", other.err()),
+        }
+    }
+    let wrong = instance.get_typed_func::<i32, (i64, f32)>(&store, "add");
+    match wrong {
+        Err(e @ Error::TypeMismatch(_)) => assert_eq!(
+            e.to_string(),
+            "type mismatch: function is (func (param i32 i64) (result i64)), \
+             not (func (param i32) (result i64 f32))"
+        ),
+        other => panic!("{:?}", other.err()),
+    }
+    let func = instance.get_func(&store, "add").unwrap();
+    assert!(func.typed::<(i32, i64), i64>(&store).is_ok());
+    assert!(matches!(
+        func.typed::<(), ()>(&store),
+        Err(Error::TypeMismatch(_))
+    ));
+
+    let other = Store::new(&engine, ());
+    assert!(matches!(
+        instance.get_typed_func::<(i32, i64), i64>(&other, "add"),
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        func.typed::<(i32, i64), i64>(&other),
+        Err(Error::StoreMismatch)
+    ));
+}

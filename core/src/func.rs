@@ -15,7 +15,7 @@ use crate::store::{
 use crate::text;
 use crate::trap::{Trap, TrapCode};
 use crate::typed::{IntoFunc, TypedFunc, WasmParams, WasmResults};
-use crate::types::FuncType;
+use crate::types::{FuncType, ValType};
 use crate::value::Val;
 
 /// Most nested host -> wasm entries (a host function calling back into wasm, which calls
@@ -297,16 +297,30 @@ impl Func {
         &self,
         store: impl AsContext,
     ) -> Result<TypedFunc<Params, Results>> {
-        let ty = self.ty(&store)?;
-        let expected = FuncType::new(Params::types(), Results::types());
-        if ty != expected {
-            return Err(Error::TypeMismatch(text!(
-                "function is {}, not {}",
-                ty,
-                expected
-            )));
-        }
+        self.check_signature(&store.as_context().0.inner, Params::TYPES, Results::TYPES)?;
         Ok(TypedFunc::new(*self))
+    }
+
+    /// [`Func::typed`]'s check, out of its generic code: one copy for every signature asked
+    /// for.
+    #[inline(never)]
+    pub(crate) fn check_signature(
+        &self,
+        inner: &StoreInner,
+        params: &[ValType],
+        results: &[ValType],
+    ) -> Result<()> {
+        inner.check(self.store)?;
+        let ty = inner.func_type(self.index);
+        if ty.params() == params && ty.results() == results {
+            return Ok(());
+        }
+        let expected = FuncType::from_slices(params, results);
+        Err(Error::TypeMismatch(text!(
+            "function is {}, not {}",
+            ty,
+            expected
+        )))
     }
 }
 

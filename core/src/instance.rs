@@ -97,7 +97,11 @@ impl Instance {
 
     /// The export called `name`.
     pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
-        let inner = &store.as_context().0.inner;
+        self.export_in(&store.as_context().0.inner, name)
+    }
+
+    /// [`Instance::get_export`] for the store's inside: what its generic callers share.
+    fn export_in(&self, inner: &StoreInner, name: &str) -> Option<Extern> {
         inner.check(self.store).ok()?;
         let inst = &inner.instances[self.index as usize];
         let export = inst.module.inner.export(name)?;
@@ -162,10 +166,26 @@ impl Instance {
         store: impl AsContext,
         name: &str,
     ) -> Result<crate::typed::TypedFunc<P, R>> {
+        let func = self.typed_export(&store.as_context().0.inner, name, P::TYPES, R::TYPES)?;
+        Ok(crate::typed::TypedFunc::new(func))
+    }
+
+    /// [`Instance::get_typed_func`] out of its generic code: exported function `name`, if
+    /// its type is `params` to `results`.
+    #[inline(never)]
+    fn typed_export(
+        &self,
+        inner: &StoreInner,
+        name: &str,
+        params: &[crate::types::ValType],
+        results: &[crate::types::ValType],
+    ) -> Result<Func> {
         let func = self
-            .get_func(&store, name)
+            .export_in(inner, name)
+            .and_then(Extern::into_func)
             .ok_or_else(|| Error::NotFound(text!("no exported function `{}`", name)))?;
-        func.typed(&store)
+        func.check_signature(inner, params, results)?;
+        Ok(func)
     }
 }
 

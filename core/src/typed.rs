@@ -122,7 +122,12 @@ pub trait WasmParams: Sized + Send + 'static {
     #[doc(hidden)]
     const SLOTS: usize;
     /// The parameters' Wasm types, in order.
-    fn types() -> Vec<ValType>;
+    #[doc(hidden)]
+    const TYPES: &'static [ValType];
+    /// The parameters' Wasm types, in order.
+    fn types() -> Vec<ValType> {
+        Self::TYPES.to_vec()
+    }
     #[doc(hidden)]
     fn write(self, slots: &mut [u64], store: StoreId) -> Result<()>;
     #[doc(hidden)]
@@ -136,9 +141,7 @@ impl<T: WasmParams> WasmResults for T {}
 impl<A: WasmTy> WasmParams for A {
     const LEN: usize = 1;
     const SLOTS: usize = A::TY.slots();
-    fn types() -> Vec<ValType> {
-        alloc::vec![A::TY]
-    }
+    const TYPES: &'static [ValType] = &[A::TY];
     fn write(self, slots: &mut [u64], store: StoreId) -> Result<()> {
         self.into_slots(slots, store)
     }
@@ -152,9 +155,7 @@ macro_rules! tuple_params {
         impl<$($a: WasmTy),*> WasmParams for ($($a,)*) {
             const LEN: usize = $n;
             const SLOTS: usize = 0 $(+ $a::TY.slots())*;
-            fn types() -> Vec<ValType> {
-                alloc::vec![$($a::TY),*]
-            }
+            const TYPES: &'static [ValType] = &[$($a::TY),*];
             // Value `i` at the sum of the widths before it, as `SlotLayout` places it;
             // the widths are constants, so this folds to fixed indices.
             #[allow(unused_variables, unused_mut, unused_assignments)]
@@ -275,7 +276,7 @@ macro_rules! into_func {
             R: HostResult,
         {
             fn into_func(self) -> (FuncType, HostFunc) {
-                let ty = FuncType::new(<($($a,)*) as WasmParams>::types(), R::Results::types());
+                let ty = FuncType::from_slices(<($($a,)*) as WasmParams>::TYPES, R::Results::TYPES);
                 let host = HostFunc::new(move |caller: Caller<'_, T>, slots: &mut [u64]| {
                     let id = caller.store.inner.id;
                     #[allow(unused_variables)]
@@ -293,7 +294,7 @@ macro_rules! into_func {
             R: HostResult,
         {
             fn into_func(self) -> (FuncType, HostFunc) {
-                let ty = FuncType::new(<($($a,)*) as WasmParams>::types(), R::Results::types());
+                let ty = FuncType::from_slices(<($($a,)*) as WasmParams>::TYPES, R::Results::TYPES);
                 let host = HostFunc::new(move |caller: Caller<'_, T>, slots: &mut [u64]| {
                     let id = caller.store.inner.id;
                     #[allow(unused_variables)]

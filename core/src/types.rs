@@ -216,6 +216,18 @@ impl FuncType {
         let mut types: alloc::vec::Vec<ValType> = params.into_iter().collect();
         let num_params = types.len();
         types.extend(results);
+        Self::from_types(types, num_params)
+    }
+
+    /// A function type of `params` to `results`.
+    pub(crate) fn from_slices(params: &[ValType], results: &[ValType]) -> FuncType {
+        let types = [params, results].concat();
+        Self::from_types(types, params.len())
+    }
+
+    /// The type whose first `num_params` of `types` are its parameters, the rest its
+    /// results.
+    fn from_types(types: alloc::vec::Vec<ValType>, num_params: usize) -> FuncType {
         let wide = |types: &[ValType]| types.iter().any(|t| t.slots() != 1);
         FuncType {
             wide_params: wide(&types[..num_params]),
