@@ -231,9 +231,37 @@ fn the_own_loader_accepts_and_refuses_what_wasmparser_does() {
             "an overlong function count",
             b"\x03\x06\x80\x80\x80\x80\x00\x00",
         ),
+        // The framing's corners (`wisp_core::framing`).
+        ("a section size past the end", b"\x01\x05\x01\x60\x00\x00"),
+        (
+            "a section size in six bytes",
+            b"\x00\x81\x80\x80\x80\x80\x00\x00",
+        ),
+        ("section id 14", b"\x0e\x00"),
+        (
+            "a custom section name that is not UTF-8",
+            b"\x00\x03\x01\xff\x00",
+        ),
+        (
+            "a body past its section's end",
+            b"\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x0a\x04\x01\x03\x00\x0b\x00\x01\x00",
+        ),
+        (
+            "a byte after the last body",
+            b"\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x0a\x05\x01\x02\x00\x0b\x00",
+        ),
     ];
     for (what, section) in corners {
         compare(&[&header[..], section].concat(), what);
+    }
+    // Headers that are not a core module's: another magic number, version or layer.
+    for bytes in [
+        &b"\0asn\x01\0\0\0"[..],
+        b"\0asm\x02\0\0\0",
+        b"\0asm\x0d\0\x01\0",
+        b"\0asm",
+    ] {
+        compare(bytes, "a header");
     }
     let mut rng = Rng(0x0_0C0D_E0F0);
     for seed in SEED_MODULES {

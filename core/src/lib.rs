@@ -16,6 +16,7 @@ pub mod dead_code;
 mod engine;
 mod error;
 mod exception;
+mod framing;
 mod func;
 mod global;
 pub mod hash;

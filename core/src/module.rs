@@ -13,7 +13,9 @@ use core::any::Any;
 use core::ops::Range;
 use core::sync::atomic::AtomicPtr;
 
-use wasmparser::{Parser, Payload};
+#[cfg(not(feature = "own-validator"))]
+use wasmparser::Parser;
+use wasmparser::Payload;
 
 use crate::engine::Engine;
 use crate::error::{Error, ModuleError, Result};
@@ -805,7 +807,22 @@ impl<'e> Parse<'e> {
         let mut data_count = None;
         let mut own: Option<crate::validate::Context> = None;
         let mut sections = crate::validate::Sections::default();
-        for payload in Parser::new(0).parse_all(bytes) {
+        // The own validator frames the sections with wisp's code (`framing`); otherwise
+        // wasmparser's `Parser` does, which firmware does not link.
+        let mut framing = crate::framing::Framing::new(bytes);
+        #[cfg(not(feature = "own-validator"))]
+        let mut parser = Parser::new(0).parse_all(bytes);
+        loop {
+            #[cfg(not(feature = "own-validator"))]
+            let next = match own_validator {
+                true => framing.next(),
+                false => parser.next().map(|p| p.map_err(Error::from)),
+            };
+            #[cfg(feature = "own-validator")]
+            let next = framing.next();
+            let Some(payload) = next else {
+                break;
+            };
             let payload = payload?;
             check_counts(limits, &m, &payload)?;
             if own_validator {
@@ -858,6 +875,9 @@ impl<'e> Parse<'e> {
                 self.record(&mut m, &mut totals, payload, false)?;
             }
         }
+        // The parser borrows the bytes, which the module takes next.
+        #[cfg(not(feature = "own-validator"))]
+        drop(parser);
         // Tiers encode table and memory indices in 16 bits.
         if m.tables.len() > usize::from(u16::MAX) || m.memories.len() > usize::from(u16::MAX) {
             return Err(Error::Limit(ModuleError {

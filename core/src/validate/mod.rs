@@ -5,9 +5,10 @@
 //! It exists so that firmware need not link wasmparser's validator, which carries every
 //! proposal behind runtime flags. Today it validates function bodies
 //! ([`Config::own_validator`](crate::Config::own_validator)) in `func.rs`, and sections in
-//! `sections.rs`. Bodies and every section's items are decoded by wisp's decoder
-//! (`crate::operators`, and the loader's `own_*` readers); only the sections' framing is
-//! wasmparser's `Parser`. Errors are codes with byte offsets, formatted only where an
+//! `sections.rs`. The sections' framing (`crate::framing`), bodies and every section's
+//! items are decoded by wisp's code (`crate::operators`, and the loader's `own_*` readers);
+//! of wasmparser only its readers of a section's count, a custom section's name and the
+//! name section are left. Errors are codes with byte offsets, formatted only where an
 //! error is shown.
 
 mod func;
@@ -100,6 +101,11 @@ pub enum Why {
     /// `no-float` builds): invalid for this engine, so that the loader can say which
     /// feature the module needs (`explain_left_out`).
     FloatsDisabled,
+    /// Not a core module's header: another magic number, or another version (a
+    /// component's).
+    Header,
+    /// A section or code entry whose size runs past the bytes holding it.
+    UnexpectedEnd,
 }
 
 impl Why {
@@ -142,6 +148,8 @@ impl Why {
             Why::ConstantRequired => "constant expression required",
             Why::TableTooLarge => "table size must be at most 2^32-1",
             Why::FloatsDisabled => "floating-point support is disabled",
+            Why::Header => "not a core module's magic number and version",
+            Why::UnexpectedEnd => "unexpected end-of-file",
         }
     }
 }

@@ -8,7 +8,7 @@
 //! so every index it checks against lies in vectors the loader filled.
 
 use alloc::vec::Vec;
-use wasmparser::{Encoding, Payload, WasmFeatures};
+use wasmparser::{Payload, WasmFeatures};
 
 use super::{Invalid, Why};
 use crate::module::ModuleInner;
@@ -77,13 +77,12 @@ fn payload_offset(payload: &Payload<'_>) -> u64 {
         Payload::ExportSection(r) => r.range().start,
         Payload::ElementSection(r) => r.range().start,
         Payload::DataSection(r) => r.range().start,
-        Payload::StartSection { range, .. }
-        | Payload::DataCountSection { range, .. }
-        | Payload::UnknownSection { range, .. } => range.start,
+        Payload::StartSection { range, .. } | Payload::DataCountSection { range, .. } => {
+            range.start
+        }
         Payload::CodeSectionStart {
             unchecked_range, ..
         } => unchecked_range.start,
-        Payload::Version { range, .. } => range.start,
         Payload::End(offset) => *offset,
         _ => 0,
     }
@@ -94,8 +93,9 @@ impl Sections {
         Err(Invalid::new(why, self.offset))
     }
 
-    /// Checks `payload` before the loader records it: the header, the order of sections,
-    /// and what of the type section the module does not keep. Returns what to check once
+    /// Checks `payload` before the loader records it: the order of sections, and what of
+    /// the type section the module does not keep. (The header, and section ids the format
+    /// does not define, are the framing's to refuse: `crate::framing`.) Returns what to check once
     /// it is recorded.
     #[inline(never)]
     pub fn before(&mut self, payload: &Payload<'_>) -> Result<Added, Invalid> {
@@ -107,12 +107,6 @@ impl Sections {
             self.last = rank;
         }
         Ok(match payload {
-            Payload::Version { encoding, .. } => {
-                if *encoding != Encoding::Module {
-                    return self.err(Why::Malformed);
-                }
-                Added::Nothing
-            }
             // The loader's own reading refuses recursion groups, subtypes and GC's
             // composite types as outside the profile (`Parse::own_types`).
             Payload::TypeSection(r) => Added::Types(r.count()),
@@ -142,7 +136,6 @@ impl Sections {
             }
             Payload::End(_) => Added::End,
             Payload::CustomSection(_) | Payload::CodeSectionEntry(_) => Added::Nothing,
-            Payload::UnknownSection { .. } => return self.err(Why::Malformed),
             _ => return self.err(Why::OutsideProfile),
         })
     }
