@@ -17,7 +17,7 @@
 //! bytes, and every offset handed on (ranges, readers' positions, errors) is an absolute
 //! offset into the module.
 
-use wasmparser::{BinaryReader, CustomSectionReader, FunctionBody, Payload, SectionLimited};
+use wasmparser::{BinaryReader, FunctionBody, Payload, SectionLimited};
 
 use crate::error::Result;
 use crate::operators::Reader;
@@ -82,7 +82,17 @@ impl<'a> Framing<'a> {
         // `SectionLimited`); the loader reads the items with wisp's (`Parse::own_reader`).
         let reader = BinaryReader::new(data, offset);
         Ok(match id {
-            0 => Payload::CustomSection(CustomSectionReader::new(reader)?),
+            // A custom section: its name must be UTF-8 within the section, as `Parser`
+            // requires; the loader reads the rest (`Parse::record`), and none of
+            // wasmparser's readers of names is linked.
+            0 => {
+                crate::module::own_name(&mut Reader::new(data, start, false))?;
+                Payload::UnknownSection {
+                    id: 0,
+                    contents: data,
+                    range,
+                }
+            }
             1 => Payload::TypeSection(SectionLimited::new(reader)?),
             2 => Payload::ImportSection(SectionLimited::new(reader)?),
             3 => Payload::FunctionSection(SectionLimited::new(reader)?),

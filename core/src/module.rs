@@ -1086,7 +1086,20 @@ impl<'e> Parse<'e> {
             // Only the name section is read: wasmparser's `as_known` would parse every
             // custom section it knows (producers, linking, core dumps...) to pick it out,
             // which costs each load and linked all those readers into firmware.
-            Payload::CustomSection(reader) if reader.name() == "name" => {
+            // The own framing's custom sections: the name was checked when it framed them
+            // (`crate::framing`).
+            Payload::UnknownSection {
+                id: 0,
+                contents,
+                range,
+            } if own => {
+                let mut r = OwnReader::new(contents, range.start as usize, false);
+                if own_name(&mut r)? == "name" {
+                    // Advisory, as below.
+                    let _ = own_names(m, &mut r);
+                }
+            }
+            Payload::CustomSection(reader) if !own && reader.name() == "name" => {
                 let data = wasmparser::BinaryReader::new(reader.data(), reader.data_offset());
                 // The name section is advisory: a malformed one is ignored, as the spec
                 // asks, rather than failing the module.
@@ -1532,13 +1545,41 @@ fn own_external_kind(r: &mut OwnReader<'_>) -> Result<wasmparser::ExternalKind> 
 
 /// A name, read by wisp's decoder: a length, at most 100,000 as wasmparser bounds it,
 /// then that many bytes of UTF-8.
-fn own_name<'a>(r: &mut OwnReader<'a>) -> Result<&'a str> {
+pub(crate) fn own_name<'a>(r: &mut OwnReader<'a>) -> Result<&'a str> {
     let at = r.original_position();
     let len = r.var_u32()?;
     if len > 100_000 {
         return Err(malformed(at));
     }
-    core::str::from_utf8(r.slice(len)?).map_err(|_| malformed(at))
+    crate::operators::utf8(r.slice(len)?).ok_or_else(|| malformed(at))
+}
+
+/// The name section's names, read by wisp's decoder (the own validator's loading): the
+/// module's name (subsection 0), the functions' (1) and, with exceptions, the tags' (11);
+/// other subsections are skipped. It stops at the first malformed byte, keeping the names
+/// read: the section is advisory.
+fn own_names(m: &mut ModuleInner, r: &mut OwnReader<'_>) -> Result<()> {
+    while !r.eof() {
+        let id = r.byte()?;
+        let len = r.var_u32()?;
+        let base = r.original_position() as usize;
+        let mut sub = OwnReader::new(r.slice(len)?, base, false);
+        let names = match id {
+            0 => {
+                m.name = Some(own_name(&mut sub)?.to_string());
+                continue;
+            }
+            1 => &mut m.func_names,
+            #[cfg(feature = "exceptions")]
+            11 => &mut m.tag_names,
+            _ => continue,
+        };
+        for _ in 0..sub.var_u32()? {
+            let index = sub.var_u32()?;
+            names.push(index, own_name(&mut sub)?)?;
+        }
+    }
+    Ok(())
 }
 
 /// Something outside the firmware profile, at `offset`.

@@ -223,6 +223,39 @@ pub struct Reader<'a> {
     multi_memory: bool,
 }
 
+/// `bytes` as a `str` if they are UTF-8: what `core::str::from_utf8` accepts (no overlong
+/// forms, no surrogates, nothing past U+10FFFF), without its 256-byte table, which is all
+/// the loader needs of it for names.
+pub(crate) fn utf8(bytes: &[u8]) -> Option<&str> {
+    let mut at = 0;
+    while let Some(&lead) = bytes.get(at) {
+        // The sequence's length, and the least code point it may encode.
+        let (len, least) = match lead {
+            0x00..=0x7f => (1, 0),
+            0xc2..=0xdf => (2, 0x80),
+            0xe0..=0xef => (3, 0x800),
+            0xf0..=0xf4 => (4, 0x1_0000),
+            _ => return None,
+        };
+        let tail = bytes.get(at + 1..at + len)?;
+        let mut c = u32::from(lead) & (0x7f >> len);
+        for &b in tail {
+            if b & 0xc0 != 0x80 {
+                return None;
+            }
+            c = c << 6 | u32::from(b & 0x3f);
+        }
+        if c < least || c > 0x10_ffff || (0xd800..=0xdfff).contains(&c) {
+            return None;
+        }
+        at += len;
+    }
+    // SAFETY: every sequence was checked above to be a UTF-8 encoding of a scalar value
+    // in its shortest form, which is what `str` requires (the tests compare this with
+    // `core::str::from_utf8` on every sequence of up to three bytes).
+    Some(unsafe { core::str::from_utf8_unchecked(bytes) })
+}
+
 impl<'a> Reader<'a> {
     /// A reader of `bytes`, which start at offset `base` of the module.
     pub fn new(bytes: &'a [u8], base: usize, multi_memory: bool) -> Self {
@@ -653,6 +686,41 @@ mod tests {
 
     fn reader(bytes: &[u8]) -> Reader<'_> {
         Reader::new(bytes, 0, true)
+    }
+
+    /// `utf8` accepts exactly what `core::str::from_utf8` does: every sequence of up to
+    /// three bytes, and four-byte ones around every boundary of the encoding.
+    #[test]
+    fn utf8_agrees_with_core() {
+        let agree = |bytes: &[u8]| {
+            assert_eq!(
+                utf8(bytes),
+                core::str::from_utf8(bytes).ok(),
+                "{bytes:02x?}"
+            )
+        };
+        agree(&[]);
+        for a in 0..=255u8 {
+            agree(&[a]);
+            for b in 0..=255u8 {
+                agree(&[a, b]);
+                for c in 0..=255u8 {
+                    agree(&[a, b, c]);
+                }
+            }
+        }
+        let edges = [0x00, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xff];
+        for a in 0xf0..=0xff {
+            for b in edges {
+                for c in edges {
+                    for d in edges {
+                        agree(&[a, b, c, d]);
+                        agree(&[b'x', a, b, c, d, b'y']);
+                    }
+                }
+            }
+        }
+        agree("wisp: ünïcödé 名前 🦀".as_bytes());
     }
 
     #[test]

@@ -86,8 +86,9 @@ pub fn decimal(out: &mut dyn Out, n: u64) -> fmt::Result {
 
 /// ASCII digits as one `str`.
 fn write_ascii(out: &mut dyn Out, digits: &[u8]) -> fmt::Result {
-    // Only ASCII digits reach here, so the check never fails.
-    out.put(core::str::from_utf8(digits).map_err(|_| fmt::Error)?)
+    // Only ASCII digits reach here, so the check never fails; the loader's check, not
+    // `core::str::from_utf8`, which would bring its table to firmware for this.
+    out.put(crate::operators::utf8(digits).ok_or(fmt::Error)?)
 }
 
 macro_rules! unsigned {

@@ -92,10 +92,8 @@ pub struct Escaped<'a>(pub &'a [u8]);
 
 impl Text for Escaped<'_> {
     fn write_to(&self, out: &mut dyn Out) -> fmt::Result {
-        self.0.escape_ascii().try_for_each(|b| {
-            // Escaped bytes are ASCII: each is a one-byte `str`.
-            let b = [b];
-            out.put(core::str::from_utf8(&b).map_err(|_| fmt::Error)?)
-        })
+        self.0
+            .escape_ascii()
+            .try_for_each(|b| out.put(char::from(b).encode_utf8(&mut [0; 4])))
     }
 }

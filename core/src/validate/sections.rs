@@ -135,7 +135,10 @@ impl Sections {
                 Added::Data(r.count())
             }
             Payload::End(_) => Added::End,
-            Payload::CustomSection(_) | Payload::CodeSectionEntry(_) => Added::Nothing,
+            // Custom sections come as unknown sections of id 0 from the own framing.
+            Payload::CustomSection(_)
+            | Payload::UnknownSection { id: 0, .. }
+            | Payload::CodeSectionEntry(_) => Added::Nothing,
             _ => return self.err(Why::OutsideProfile),
         })
     }
