@@ -77,7 +77,7 @@ impl fmt::Display for DeviceError {
 
 impl fmt::Debug for DeviceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.write_to(f)
+        fmt::Display::fmt(self, f)
     }
 }
 
