@@ -8,8 +8,8 @@ use core::sync::atomic::Ordering;
 
 use wisp_core::{wasm, TrapCode};
 
-use super::super::{dispatch, trap, Accs, Done, Exec, Ip, Sp};
-use super::handler::{HandlerOf, Variants};
+use super::super::{trap, Accs, Done, Exec, Ip, Sp};
+use super::handler::{step, HandlerOf, Variants};
 use super::operands::*;
 use super::trapped_here;
 use crate::bytecode::{payload, words_for};

@@ -5,8 +5,8 @@
 
 use wisp_core::wasm;
 
-use super::super::{dispatch, trap, Accs, Done, Exec, Ip, Sp};
-use super::handler::{HandlerOf, Variants};
+use super::super::{trap, Accs, Done, Exec, Ip, Sp};
+use super::handler::{step, HandlerOf, Variants};
 use super::operands::*;
 use crate::bytecode::{payload, words_for};
 

@@ -12,8 +12,8 @@ use core::ptr;
 use wisp_core::wasm::simd::*;
 use wisp_core::TrapCode;
 
-use super::super::{dispatch, trap, Accs, Done, Exec, Handler, Ip, Sp};
-use super::handler::{HandlerOf, Variants, LEFT_OUT};
+use super::super::{trap, Accs, Done, Exec, Handler, Ip, Sp};
+use super::handler::{step, HandlerOf, Variants, LEFT_OUT};
 use super::operands::{addr, get, payload_of, SlotValue};
 use crate::bytecode::{payload, words_for, Slot};
 
@@ -212,14 +212,14 @@ macro_rules! simd_handler {
         // SAFETY: the operands' slots are in the frame (the bytecode contract).
         unsafe { $body };
         // SAFETY: a function's code ends with a return, so the next instruction exists.
-        unsafe { dispatch($ip.add($next), $sp, $mem_base, $mem_len, $ex, $accs) }
+        unsafe { step($ip.add($next), $sp, $mem_base, $mem_len, $ex, $accs) }
     }};
     (@fallible $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $accs:ident, $next:ident, $body:expr) => {{
         // SAFETY: as for `plain`; memory accesses are checked by `at`.
         let done: Result<(), TrapCode> = unsafe { $body };
         match done {
             // SAFETY: as for `plain`.
-            Ok(()) => unsafe { dispatch($ip.add($next), $sp, $mem_base, $mem_len, $ex, $accs) },
+            Ok(()) => unsafe { step($ip.add($next), $sp, $mem_base, $mem_len, $ex, $accs) },
             Err(e) => trap($ex, e),
         }
     }};
