@@ -11,7 +11,8 @@
 //!   riscv64 turn that into a jump, so execution threads through the handlers without a
 //!   central loop and each handler has its own indirect branch to predict;
 //! - **loop dispatch** (everywhere else, and under Miri): a handler stores the state into
-//!   [`Exec`] and returns; a loop calls the next handler.
+//!   [`Exec`] and returns; a loop calls the next handler. A handler that keeps the frame
+//!   and the memory registers (most of them) stores only the next `ip` (`handlers::handler::step`).
 //!
 //! Either way, nothing recurses on the native stack for wasm calls: a wasm->wasm call
 //! pushes a [`Frame`] and continues with the callee's first instruction. Recursion depth is
