@@ -18,10 +18,10 @@ pub use wat;
 pub use wisp_core::{
     module, vm, AsContext, AsContextMut, Caller, Config, Error, ExnRef, Extern, ExternRef,
     ExternType, FrameInfo, Func, FuncType, Global, GlobalType, HeapType, HostError, Instance,
-    InterruptHandle, IntoFunc, Linker, Memory, MemoryType, Module, ModuleError, ModuleLimits,
-    Mutability, RefType, ResourceLimiter, Result, Store, StoreContext, StoreContextMut,
-    StoreResource, Table, TableType, Tag, TagType, Tier, TierEvent, TierUp, Trap, TrapCode,
-    TypedFunc, Val, ValType, WasmParams, WasmResults, WasmTy, V128,
+    InterruptHandle, IntoFunc, Linker, Memory, MemoryType, Message, Module, ModuleError,
+    ModuleLimits, Mutability, RefType, ResourceLimiter, Result, Store, StoreContext,
+    StoreContextMut, StoreResource, Table, TableType, Tag, TagType, Tier, TierEvent, TierUp, Trap,
+    TrapCode, TypedFunc, Val, ValType, WasmParams, WasmResults, WasmTy, V128,
 };
 /// wisp's own validator for the firmware profile ([`Config::own_validator`]).
 pub use wisp_core::{put, text, validate};
@@ -104,7 +104,10 @@ const DEFAULT_TIER: Tier = Tier::Tiered;
 const DEFAULT_TIER: Tier = Tier::Interp;
 
 fn unsupported(message: alloc::string::String) -> Error {
-    Error::Unsupported(ModuleError { message, offset: 0 })
+    Error::Unsupported(ModuleError {
+        message: message.into(),
+        offset: 0,
+    })
 }
 
 impl Default for Engine {

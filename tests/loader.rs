@@ -181,13 +181,13 @@ fn the_own_loader_accepts_and_refuses_what_wasmparser_does() {
         Engine::with_tier(&config, wisp::Tier::Interp).unwrap()
     };
     let (ours, theirs) = (engine(true), engine(false));
-    let outside = wisp::validate::Why::OutsideProfile.describe();
+    let outside = Some(wisp::validate::Why::OutsideProfile);
     let (mut compared, mut outside_profile) = (0, 0);
     let mut compare = |bytes: &[u8], what: &str| match (
         Module::validate(&ours, bytes),
         Module::validate(&theirs, bytes),
     ) {
-        (Err(Error::Unsupported(e)), _) if e.message == outside => outside_profile += 1,
+        (Err(Error::Unsupported(e)), _) if e.code() == outside => outside_profile += 1,
         (Ok(()), Ok(())) | (Err(_), Err(_)) => compared += 1,
         (ours, theirs) => panic!("{what}: wisp's loader says {ours:?}, wasmparser's {theirs:?}"),
     };
@@ -277,4 +277,38 @@ fn the_own_loader_accepts_and_refuses_what_wasmparser_does() {
         compared > 3_500,
         "compared {compared}, outside the profile {outside_profile}"
     );
+}
+
+/// The own validator's verdict is a code with an offset: matched without reading words,
+/// and refusing a module builds no message (`Message::Code`). wasmparser's has words only.
+#[test]
+fn the_own_validators_errors_are_codes() {
+    use wisp::validate::Why;
+    use wisp::Message;
+    let engine = |own| {
+        let mut config = Config::default();
+        config.own_validator(own);
+        Engine::with_tier(&config, wisp::Tier::Interp).unwrap()
+    };
+    // The body `i64.const 0; end` for a function returning i32: a type mismatch at `end`.
+    let bytes = wat::parse_str("(module (func (result i32) i64.const 0))").unwrap();
+    let Err(Error::Module(own)) = Module::validate(&engine(true), &bytes) else {
+        panic!("the own validator accepts a mistyped body");
+    };
+    assert_eq!(own.code(), Some(Why::TypeMismatch));
+    assert_eq!(own.message, Message::Code(Why::TypeMismatch));
+    assert!(own.message.starts_with("type mismatch"), "{own}");
+    let end = bytes.len() as u64 - 1;
+    assert_eq!(own.offset, end, "{own}");
+    assert_eq!(
+        own.to_string(),
+        format!("type mismatch (at offset {end:#x})")
+    );
+
+    let Err(Error::Module(theirs)) = Module::validate(&engine(false), &bytes) else {
+        panic!("wasmparser accepts a mistyped body");
+    };
+    assert_eq!(theirs.code(), None);
+    assert!(matches!(theirs.message, Message::Text(_)));
+    assert!(theirs.message.contains("type mismatch"), "{theirs}");
 }

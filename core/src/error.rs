@@ -8,15 +8,28 @@ use crate::limits::StoreResource;
 use crate::text::{Hex, Out, Text};
 use crate::trap::Trap;
 use crate::types::ExternType;
+use crate::validate::Why;
 use crate::{display_by_text, put};
 
 /// A module that failed to decode or validate: what and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModuleError {
-    /// What is wrong, in wasmparser's words or wisp's.
-    pub message: String,
+    /// What is wrong: a rule of wisp's validator by its code, or words (wasmparser's,
+    /// or a limit's).
+    pub message: Message,
     /// Byte offset into the module where the problem was found.
     pub offset: u64,
+}
+
+impl ModuleError {
+    /// The rule wisp's own validator found broken, when it was that validator's verdict
+    /// (`Config::own_validator`, the firmware's): a code to match on, without parsing words.
+    pub fn code(&self) -> Option<Why> {
+        match self.message {
+            Message::Code(why) => Some(why),
+            Message::Text(_) => None,
+        }
+    }
 }
 
 impl Text for ModuleError {
@@ -28,9 +41,73 @@ impl Text for ModuleError {
 impl From<wasmparser::BinaryReaderError> for ModuleError {
     fn from(e: wasmparser::BinaryReaderError) -> Self {
         ModuleError {
-            message: String::from(e.message()),
+            message: String::from(e.message()).into(),
             offset: e.offset(),
         }
+    }
+}
+
+/// What a [`ModuleError`] says: a validator rule's code, whose words are a static string
+/// (so refusing a module allocates nothing for its message: the firmware's validator only
+/// ever gives these), or words built for the occasion. Reads as a `str` either way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    /// A rule of wisp's validator (`Why::describe` words it).
+    Code(Why),
+    /// Words built for the occasion: wasmparser's, or a limit's with its figures.
+    Text(String),
+}
+
+impl Message {
+    /// The words.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Message::Code(why) => why.describe(),
+            Message::Text(text) => text,
+        }
+    }
+}
+
+impl core::ops::Deref for Message {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<String> for Message {
+    fn from(text: String) -> Self {
+        Message::Text(text)
+    }
+}
+
+impl From<&str> for Message {
+    fn from(text: &str) -> Self {
+        Message::Text(text.into())
+    }
+}
+
+impl From<Why> for Message {
+    fn from(why: Why) -> Self {
+        Message::Code(why)
+    }
+}
+
+impl PartialEq<str> for Message {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Message {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Text for Message {
+    fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
+        f.put(self.as_str())
     }
 }
 
@@ -174,7 +251,7 @@ impl Text for Error {
     }
 }
 
-display_by_text!(ModuleError, Error);
+display_by_text!(ModuleError, Message, Error);
 
 #[cfg(feature = "std")]
 impl std::error::Error for Error {

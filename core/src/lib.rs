@@ -40,7 +40,7 @@ pub mod vm;
 pub mod wasm;
 
 pub use crate::engine::{Config, Engine, Tier, TierEvent, TierListener, TierUp, MEMORY_GUARD};
-pub use crate::error::{Error, ModuleError, Result};
+pub use crate::error::{Error, Message, ModuleError, Result};
 pub use crate::exception::{ExnEntity, ExnRef, Tag, TagEntity};
 pub use crate::func::{
     call_raw, Caller, Func, FuncEntity, FuncKind, HostEntity, HostFunc, MAX_REENTRANCY,

@@ -103,7 +103,10 @@ pub(crate) fn module_limit(
         let _ = put!(&mut message, " in function {}", func);
     }
     let _ = put!(&mut message, ", more than the limit of {}", limit);
-    Error::Limit(crate::error::ModuleError { message, offset })
+    Error::Limit(crate::error::ModuleError {
+        message: message.into(),
+        offset,
+    })
 }
 
 /// [`module_limit`] for `count` `what` in function `func`.

@@ -163,7 +163,7 @@ fn heap_type(heap: wasmparser::HeapType, type_ids: &[u32], offset: u64) -> Resul
 
 fn unsupported(what: &str, offset: u64) -> Error {
     Error::Unsupported(ModuleError {
-        message: what.to_string(),
+        message: what.into(),
         offset,
     })
 }
@@ -725,7 +725,8 @@ fn explain_left_out(engine: &Engine, bytes: &[u8], error: Error) -> Error {
                     "the module uses {}, which this build of wisp leaves out ({})",
                     left_out.what,
                     left_out.why
-                ),
+                )
+                .into(),
                 offset: invalid.offset,
             });
         }

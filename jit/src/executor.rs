@@ -146,7 +146,10 @@ impl Executor for Jit {
     fn prepare_module(&self, module: &Arc<ModuleInner>) -> wisp_core::Result<()> {
         match module_code(module, None) {
             Ok(_) => Ok(()),
-            Err(Stop::Failed(message)) => Err(Error::Limit(ModuleError { message, offset: 0 })),
+            Err(Stop::Failed(message)) => Err(Error::Limit(ModuleError {
+                message: message.into(),
+                offset: 0,
+            })),
             Err(Stop::Interrupted) => unreachable!("no interrupt flag was given"),
         }
     }

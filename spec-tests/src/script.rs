@@ -414,7 +414,7 @@ impl Script {
         };
         matches!(
             Module::new(&self.engine, &bytes),
-            Err(Error::Unsupported(e)) if e.message == wisp::validate::Why::OutsideProfile.describe()
+            Err(Error::Unsupported(e)) if e.code() == Some(wisp::validate::Why::OutsideProfile)
         )
     }
 

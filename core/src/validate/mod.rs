@@ -170,9 +170,12 @@ impl Invalid {
 }
 
 impl From<Invalid> for crate::Error {
+    // Out of line: it is every `?` of the validator and the own readers, and inlined at
+    // each one it costs firmware flash (about 1 KiB on mps2-an386).
+    #[inline(never)]
     fn from(e: Invalid) -> Self {
         let error = crate::error::ModuleError {
-            message: e.why.describe().into(),
+            message: e.why.into(),
             offset: e.offset,
         };
         if e.why == Why::OutsideProfile {
