@@ -48,3 +48,11 @@ step "the spec suite on the firmware's build of the library: wisp's own validato
 # the firmware profile leaves out is skipped. The runner fails on any failure.
 cargo run --release --locked -q -p wisp-spec-tests --no-default-features --features firmware \
   -- --tier interp --own-validator | tail -n 1
+# And as the boards load: single-pass, each body translated as the validator reads it
+# (`--eager`: lazy translation off), fuel off and on.
+cargo run --release --locked -q -p wisp-spec-tests --no-default-features --features firmware \
+  -- --tier interp --own-validator --eager | tail -n 1
+cargo run --release --locked -q -p wisp-spec-tests --no-default-features --features firmware \
+  -- --tier interp --own-validator --eager --fuel | tail -n 1
+# The load pass makes the code lazy translation makes, and gives up what it must.
+cargo test --locked -q --no-default-features --features std,wat,own-validator --test single_pass

@@ -401,6 +401,10 @@ pub struct ModuleInner {
     /// The JIT's per-module state (native code), created on demand. A tiered engine uses
     /// both slots.
     pub jit_data: spin::Once<Box<dyn Any + Send + Sync>>,
+    /// Single-pass loading: per defined function, the code its tier made while the
+    /// loader validated it (`Executor::body_sink`), for `prepare_module` to take; empty
+    /// otherwise.
+    pub translated_at_load: spin::Mutex<Vec<Option<Box<dyn Any + Send + Sync>>>>,
     /// Per defined function, its native direct entry once a JIT has compiled it (null
     /// before): where native callers in this and other modules find it, so installing
     /// compiled code is one atomic store. Empty for engines without a JIT.
@@ -529,7 +533,11 @@ impl Module {
     fn load(engine: &Engine, raw: &[u8], bytes: ModuleBytes) -> Result<Module> {
         // A `match`, not `map_err`: a second `Result<ModuleInner>` on the stack would
         // cost firmware a quarter KiB of its 8 KiB.
-        let inner = match Parse::new(engine, bytes).run() {
+        let mut parse = Parse::new(engine, bytes);
+        let config = engine.config();
+        parse.translate =
+            !config.lazy_translation && (cfg!(feature = "own-validator") || config.own_validator);
+        let inner = match parse.run() {
             Ok(inner) => inner,
             Err(e) => return Err(explain_left_out(engine, raw, e)),
         };
@@ -740,6 +748,9 @@ struct Parse<'e> {
     bytes: ModuleBytes,
     /// What the validator accepts: the engine's configuration's.
     features: wasmparser::WasmFeatures,
+    /// Single-pass loading: translate each body as wisp's own validator reads it
+    /// (`Executor::body_sink`), for a module that is kept and translated eagerly.
+    translate: bool,
 }
 
 impl<'e> Parse<'e> {
@@ -749,6 +760,7 @@ impl<'e> Parse<'e> {
             engine,
             bytes,
             features,
+            translate: false,
         }
     }
 
@@ -794,6 +806,7 @@ impl<'e> Parse<'e> {
             tag_names: Names::default(),
             interp_data: spin::Once::new(),
             jit_data: spin::Once::new(),
+            translated_at_load: spin::Mutex::new(Vec::new()),
             native_code: Box::default(),
         };
         let mut totals = Totals::default();
@@ -835,9 +848,22 @@ impl<'e> Parse<'e> {
                     let cx = own.get_or_insert_with(|| {
                         crate::validate::Context::new(&m, data_count, features)
                     });
-                    let func = m.num_imported_funcs + m.bodies.len() as u32;
-                    let info = own_body(cx, &m, func, body, config)?;
+                    let def = m.bodies.len() as u32;
+                    let func = m.num_imported_funcs + def;
+                    // Single-pass loading: the tier translates the body as it validates.
+                    let mut sink = match self.translate {
+                        true => self
+                            .engine
+                            .executor()
+                            .body_sink(&m, def, body.as_bytes().len()),
+                        false => None,
+                    };
+                    let info = own_body(cx, &m, func, body, config, sink.as_deref_mut())?;
+                    let code = sink.and_then(|sink| sink.finish(info.max_stack_height));
                     m.bodies.push(info);
+                    if self.translate {
+                        m.translated_at_load.get_mut().push(code);
+                    }
                     continue;
                 }
                 let added = sections.before(&payload)?;
@@ -1667,11 +1693,12 @@ fn own_body(
     func: u32,
     body: &wasmparser::FunctionBody<'_>,
     config: &crate::engine::Config,
+    sink: Option<&mut (dyn crate::vm::BodySink + '_)>,
 ) -> Result<FuncBody> {
     let limits = &config.module_limits;
     let start = body.range().start as usize;
     let ty = m.func_type(func);
-    let facts = crate::validate::func_body(cx, func, ty, body, limits.nesting)?;
+    let facts = crate::validate::func_body(cx, func, ty, body, limits.nesting, sink)?;
     if facts.num_locals > limits.locals {
         let (count, limit) = (facts.num_locals.into(), limits.locals.into());
         return Err(func_limit("locals", func, count, limit, start as u64));

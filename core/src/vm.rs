@@ -275,6 +275,23 @@ pub struct LeftOut {
     pub why: &'static str,
 }
 
+/// A tier's translator that the loader feeds one function body as it validates it
+/// (`Executor::body_sink`). It sees only what validated: its locals, then each operator
+/// once accepted; it never fails the load, it gives up instead (the function is then
+/// translated as without it).
+pub trait BodySink {
+    /// `count` locals of type `ty`, in declaration order, before any operator.
+    fn locals(&mut self, count: u32, ty: wasmparser::ValType);
+    /// The next operator, found valid, at byte `offset` of the module.
+    fn op(&mut self, op: &crate::operators::Operator<'_>, offset: u32);
+    /// The body ended and validated, its operand stack at most `max_stack_height` high:
+    /// the tier's code for it, or `None` if it gave up.
+    fn finish(
+        self: alloc::boxed::Box<Self>,
+        max_stack_height: u32,
+    ) -> Option<alloc::boxed::Box<dyn core::any::Any + Send + Sync>>;
+}
+
 /// An execution tier. The engine holds one and calls it whenever wasm code must run.
 pub trait Executor: Send + Sync + 'static {
     /// A short name for diagnostics (`"interp"`).
@@ -298,6 +315,22 @@ pub trait Executor: Send + Sync + 'static {
     fn prepare_module(&self, module: &Arc<ModuleInner>) -> Result<()> {
         let _ = module;
         Ok(())
+    }
+
+    /// Single-pass loading: a translator for defined function `def` of `module` (whose
+    /// body is `body_len` bytes), which the loader feeds each operator as wisp's own
+    /// validator accepts it, so that the body is decoded once for both. Asked only when the
+    /// module loads with wisp's own validator and `Config::lazy_translation(false)`; what
+    /// `BodySink::finish` returns reaches `prepare_module` in
+    /// `ModuleInner::translated_at_load`. `None` (the default): the tier translates later.
+    fn body_sink<'m>(
+        &self,
+        module: &'m ModuleInner,
+        def: u32,
+        body_len: usize,
+    ) -> Option<alloc::boxed::Box<dyn BodySink + 'm>> {
+        let _ = (module, def, body_len);
+        None
     }
 
     /// The parts of wasm this build of the tier leaves out: engines on it refuse modules

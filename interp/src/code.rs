@@ -37,8 +37,11 @@ pub struct ModuleCode {
 /// What translation has done for a module so far.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TranslationStats {
-    /// Functions translated (lazily, each on its first call).
+    /// Functions translated (lazily, each on its first call, or eagerly).
     pub functions: u32,
+    /// Of those, how many were translated in the loader's pass as they were validated
+    /// (single-pass loading, `translate::stream`), their bodies decoded once.
+    pub in_load_pass: u32,
     /// Size of their wasm bodies.
     pub wasm_bytes: u64,
     /// Size of the bytecode made from them.
@@ -70,19 +73,25 @@ impl Heat {
     }
 }
 
+/// What `module`'s functions are translated for: its engine's configuration's checks.
+pub fn options(module: &ModuleInner) -> Options {
+    let config = module.engine.config();
+    Options {
+        fuel: config.get_consume_fuel(),
+        interruptible: config.get_interruptible(),
+        // Without a native tier to hand hot code to, there is nothing to profile for.
+        profile: cfg!(feature = "tier-up") && config.get_tier() == Some(Tier::Tiered),
+    }
+}
+
 /// The interpreter's code for `module`, created on first use.
 pub fn module_code(module: &ModuleInner) -> &ModuleCode {
     let data = module.interp_data.call_once(|| {
-        let config = module.engine.config();
-        // Without a native tier to hand hot code to, there is nothing to profile for.
-        let profile = cfg!(feature = "tier-up") && config.get_tier() == Some(Tier::Tiered);
+        let options = options(module);
+        let profile = options.profile;
         Box::new(ModuleCode {
             funcs: null_table(module.bodies.len()),
-            options: Options {
-                fuel: config.get_consume_fuel(),
-                interruptible: config.get_interruptible(),
-                profile,
-            },
+            options,
             heat: if profile {
                 (0..module.bodies.len()).map(|_| Heat::default()).collect()
             } else {
@@ -179,7 +188,24 @@ pub fn compiled<'a>(code: &'a ModuleCode, module: &ModuleInner, def: u32) -> &'a
     }
     #[cfg(feature = "std")]
     let start = std::time::Instant::now();
-    let func = Box::into_raw(Box::new(translate_or_trap(code, module, def)));
+    let func = translate_or_trap(code, module, def);
+    #[cfg(feature = "std")]
+    let nanos = Some(u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX));
+    #[cfg(not(feature = "std"))]
+    let nanos = None;
+    publish(code, module, def, func, nanos)
+}
+
+/// Publishes `func` as defined function `def`'s code, translated in `nanos` (if timed),
+/// unless another thread published first: the code published either way.
+fn publish<'a>(
+    code: &'a ModuleCode,
+    module: &ModuleInner,
+    def: u32,
+    func: CompiledFunc,
+    nanos: Option<u64>,
+) -> &'a CompiledFunc {
+    let func = Box::into_raw(Box::new(func));
     let cell = &code.funcs[def as usize];
     match cell.compare_exchange(ptr::null_mut(), func, Ordering::AcqRel, Ordering::Acquire) {
         Ok(_) => {
@@ -189,9 +215,7 @@ pub fn compiled<'a>(code: &'a ModuleCode, module: &ModuleInner, def: u32) -> &'a
             stats.functions += 1;
             stats.wasm_bytes += module.bodies[def as usize].range.len() as u64;
             stats.bytecode_bytes += core::mem::size_of_val(&*func.code) as u64;
-            #[cfg(feature = "std")]
-            {
-                let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            if let Some(nanos) = nanos {
                 stats.nanos = Some(stats.nanos.unwrap_or(0).saturating_add(nanos));
             }
             func
@@ -246,6 +270,14 @@ const PARALLEL_BYTES: usize = 64 << 10;
 /// counter of the next function to take.
 pub fn translate_all(module: &ModuleInner) {
     let code = module_code(module);
+    // What single-pass loading translated already (`translate::stream`), published first.
+    let at_load = core::mem::take(&mut *module.translated_at_load.lock());
+    for (def, func) in at_load.into_iter().enumerate() {
+        if let Some(Ok(func)) = func.map(|f| f.downcast::<CompiledFunc>()) {
+            publish(code, module, def as u32, *func, None);
+            code.stats.lock().in_load_pass += 1;
+        }
+    }
     let count = module.bodies.len();
     let next = core::sync::atomic::AtomicUsize::new(0);
     let work = || loop {

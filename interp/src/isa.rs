@@ -812,7 +812,7 @@ macro_rules! simd_flatten {
         load_lane { $($sll:ident = $sll_mem:ident $sll_sem:ident;)* }
         store { $($sst:ident = $sst_mem:ident $sst_sem:ident;)* }
         store_lane { $($ssl:ident = $ssl_mem:ident $ssl_sem:ident;)* }
-        other { $( $(#[$om:meta])* $so:ident { $($of:ident : $ot:ty),* }; )* }
+        other { $( $(#[$om:meta])* $so:ident { $($of:ident : $ot:ident),* }; )* }
     ) => {
         $m! {
             simd {

@@ -145,6 +145,18 @@ impl wisp_core::vm::Executor for Interpreter {
         Ok(())
     }
 
+    #[cfg(wisp_own_decoder)]
+    fn body_sink<'m>(
+        &self,
+        module: &'m ModuleInner,
+        def: u32,
+        body_len: usize,
+    ) -> Option<alloc::boxed::Box<dyn wisp_core::vm::BodySink + 'm>> {
+        let options = code::options(module);
+        let stream = translate::stream::Stream::new(module, def, options, body_len);
+        Some(alloc::boxed::Box::new(stream))
+    }
+
     fn left_out(&self) -> alloc::vec::Vec<wisp_core::vm::LeftOut> {
         use wasmparser::WasmFeatures as F;
         use wisp_core::vm::LeftOut;
@@ -218,16 +230,26 @@ pub fn translation_stats(module: &wisp_core::Module) -> TranslationStats {
 /// Defined function `def` of `module` as the executor runs it: its encoded instructions,
 /// one a line (`bytecode::Disassembly`: operands after forwarding, which results are not
 /// stored, branch targets as word offsets), after a line with its frame size and constant
-/// pool. Translated again, with the options the module's engine translates with, so the
-/// code is the same.
+/// pool. The code installed for it if it has been translated (lazily, eagerly or in the
+/// loader's pass); else translated now, with the options the module's engine translates
+/// with, so the code is the same.
 pub fn disassemble(module: &wisp_core::Module, def: u32) -> Option<alloc::string::String> {
     use core::fmt::Write;
     let inner = module.inner();
     if def as usize >= inner.bodies.len() {
         return None;
     }
-    let options = code::module_code(inner).options();
-    let func = translate::translate(inner, def, options).ok()?;
+    let code = code::module_code(inner);
+    // The code the executor runs, if the function has been translated; else translated
+    // now (and not kept).
+    let fresh;
+    let func = match code::translated(code, def) {
+        Some(func) => func,
+        None => {
+            fresh = translate::translate(inner, def, code.options()).ok()?;
+            &fresh
+        }
+    };
     let mut out = alloc::string::String::new();
     let _ = writeln!(
         out,

@@ -62,7 +62,10 @@ pub fn firmware_main() -> u8 {
         .max_memory_bytes(16 * 1024)
         .max_table_elements(256)
         .max_call_depth(200)
-        .max_stack_slots(4096);
+        .max_stack_slots(4096)
+        // Single-pass loading: each body is translated as wisp's own validator reads it,
+        // decoded once (the `own-validator` build's loader; `translate::stream`).
+        .lazy_translation(false);
     let engine = Engine::new(&config);
 
     let mut checks = Checks::new();

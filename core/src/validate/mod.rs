@@ -329,6 +329,7 @@ pub fn func_body(
     ty: &FuncType,
     body: &wasmparser::FunctionBody<'_>,
     max_nesting: u32,
+    mut sink: Option<&mut (dyn crate::vm::BodySink + '_)>,
 ) -> Result<BodyFacts, crate::Error> {
     let offset = body.range().start;
     if cx.vectors {
@@ -344,8 +345,11 @@ pub fn func_body(
             Some(n) if n <= 50_000 => n,
             _ => return Err(Invalid::new(Why::TooManyLocals, offset)),
         };
-        let t = cx.val_type(t, offset)?;
-        locals.extend(core::iter::repeat_n(t, count as usize));
+        let valid = cx.val_type(t, offset)?;
+        locals.extend(core::iter::repeat_n(valid, count as usize));
+        if let Some(sink) = sink.as_deref_mut() {
+            sink.locals(count, t);
+        }
         Ok(())
     })?;
     let num_locals = locals.len() as u32;
@@ -358,6 +362,9 @@ pub fn func_body(
             Operator::ReturnCall { .. } | Operator::ReturnCallIndirect { .. }
         );
         v.op(&op, offset)?;
+        if let Some(sink) = sink.as_deref_mut() {
+            sink.op(&op, offset as u32);
+        }
         if v.depth() > max_nesting as usize + 1 {
             return Err(crate::limits::func_limit(
                 "nested blocks",

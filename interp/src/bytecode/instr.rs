@@ -8,7 +8,7 @@ use super::{words_for, Slot, Word};
 /// compile time), from which the run-time tables are cut.
 macro_rules! define_instrs {
     (
-        simd { $( $(#[$smeta:meta])* $simd:ident { $($sf:ident : $sft:ty),* } = $sshape:ident [$($smem:ident)?] $($ssem:ident)?; )* }
+        simd { $( $(#[$smeta:meta])* $simd:ident { $($sf:ident : $sft:ident),* } = $sshape:ident [$($smem:ident)?] $($ssem:ident)?; )* }
         binary { $( $bin:ident ($($bin_in:ident),* -> $($bin_out:ident)?) [$($bin_key:ident $(= $bin_val:tt)?),*] = $bin_sem:ident; )* }
         binary_imm { $( $bimm:ident ($($bimm_in:ident),* -> $($bimm_out:ident)?) [$($bimm_key:ident $(= $bimm_val:tt)?),*] = $bimm_sem:ident; )* }
         unary { $( $un:ident ($($un_in:ident),* -> $($un_out:ident)?) [$($un_key:ident $(= $un_val:tt)?),*] = $un_sem:ident; )* }
@@ -17,7 +17,7 @@ macro_rules! define_instrs {
         store { $( $store:ident ($($store_in:ident),* -> $($store_out:ident)?) [$($store_key:ident $(= $store_val:tt)?),*] = $store_mem:ident; )* }
         branch_cmp { $( $brc:ident ($($brc_in:ident),* -> $($brc_out:ident)?) [$($brc_key:ident $(= $brc_val:tt)?),*] = $brc_pol:ident $brc_sem:ident; )* }
         branch_cmp_imm { $( $brci:ident ($($brci_in:ident),* -> $($brci_out:ident)?) [$($brci_key:ident $(= $brci_val:tt)?),*] = $brci_pol:ident $brci_sem:ident; )* }
-        other { $( $(#[$meta:meta])* $other:ident $({ $($of:ident : $ot:ty),* })? ($($other_in:ident),* -> $($other_out:ident)?) [$($other_key:ident $(= $other_val:tt)?),*]; )* }
+        other { $( $(#[$meta:meta])* $other:ident $({ $($of:ident : $ot:ident),* })? ($($other_in:ident),* -> $($other_out:ident)?) [$($other_key:ident $(= $other_val:tt)?),*]; )* }
     ) => {
         /// One instruction, as the translator builds it (`encode` packs it for the executor).
         ///
@@ -210,6 +210,26 @@ macro_rules! define_instrs {
             $(simd_entry!($simd, $sshape),)*
         ]);
 
+        impl Instr {
+            /// Calls `f` with every slot the instruction names (operands and results,
+            /// whatever their role), for passes that move slots after translation
+            /// (`translate::relocate_pool`). Other fields are left alone.
+            pub fn for_each_slot(&mut self, mut f: impl FnMut(&mut Slot)) {
+                match self {
+                    $(Instr::$bin { dst, a, b } => { f(dst); f(a); f(b); })*
+                    $(Instr::$bimm { dst, a, .. } => { f(dst); f(a); })*
+                    $(Instr::$un { dst, src } => { f(dst); f(src); })*
+                    $(Instr::$load { dst, addr, .. } => { f(dst); f(addr); })*
+                    $(Instr::$ladd { dst, a, .. } => { f(dst); f(a); })*
+                    $(Instr::$store { addr, value, .. } => { f(addr); f(value); })*
+                    $(Instr::$brc { a, b, .. } => { f(a); f(b); })*
+                    $(Instr::$brci { a, .. } => { f(a); })*
+                    $(Instr::$other $({ $($of),* })? => { $($(slot_field!($ot, $of, f);)*)? })*
+                    $(Instr::$simd { $($sf),* } => { $(slot_field!($sft, $sf, f);)* })*
+                }
+            }
+        }
+
         /// Each instruction's name, by tag (for disassembly).
         pub static NAMES: [&str; NUM_TAGS] = [
             $(stringify!($bin),)* $(stringify!($bimm),)* $(stringify!($un),)*
@@ -327,6 +347,17 @@ macro_rules! define_instrs {
             $( simd_arm!(op, $sshape, $simd); )*
             None
         }
+    };
+}
+
+/// Passes field `$x` to `$f` if its type is `Slot` (`Instr::for_each_slot`): the table
+/// writes every field's type as one identifier, so the type's name tells.
+macro_rules! slot_field {
+    (Slot, $x:ident, $f:ident) => {
+        $f($x)
+    };
+    ($other:ident, $x:ident, $f:ident) => {
+        let _ = $x;
     };
 }
 

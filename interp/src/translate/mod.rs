@@ -43,6 +43,8 @@ mod shapes;
 #[cfg(feature = "simd")]
 mod simd;
 mod stack;
+#[cfg(wisp_own_decoder)]
+pub(crate) mod stream;
 
 use alloc::vec::Vec;
 
@@ -77,17 +79,22 @@ pub struct Options {
 
 /// Translates defined function `def` and encodes it for the executor.
 pub fn translate(module: &ModuleInner, def: u32, options: Options) -> Result<CompiledFunc> {
+    Ok(encoded(translate_instrs(module, def, options)?))
+}
+
+/// A translated function, encoded for the executor.
+fn encoded(translation: Translation) -> CompiledFunc {
     let Translation {
         code,
         dying,
         func,
         regions,
         clauses,
-    } = translate_instrs(module, def, options)?;
+    } = translation;
     if !cfg!(feature = "exceptions") {
         // No handlers: nothing keeps instruction indices.
         let code = encode(code, &dying);
-        return Ok(CompiledFunc { code, ..func });
+        return CompiledFunc { code, ..func };
     }
     // A release clause's `pad` is a catch slot, not a place in the code.
     let is_pad = |c: &Clause| c.tag != Clause::RELEASE;
@@ -99,7 +106,7 @@ pub fn translate(module: &ModuleInner, def: u32, options: Options) -> Result<Com
     let (code, at) = encode_with_targets(code, &dying, &pads);
     // Instruction indices to word offsets.
     let word = |i: u32| at[i as usize] as u32;
-    Ok(CompiledFunc {
+    CompiledFunc {
         code,
         regions: regions
             .into_iter()
@@ -117,7 +124,7 @@ pub fn translate(module: &ModuleInner, def: u32, options: Options) -> Result<Com
             })
             .collect(),
         ..func
-    })
+    }
 }
 
 /// A function translated but not yet encoded.
@@ -160,7 +167,6 @@ fn translate_with_catch_slots(
     let body_info = &module.bodies[def as usize];
     let func_index = module.num_imported_funcs + def;
     let ty = module.func_type(func_index);
-    let num_results = ty.results().len() as u32;
     let multi_memory = module.engine.config().wasm_features().multi_memory();
     let mut locals = OsrFrame::locals_layout(ty.params().iter().copied());
     let mut reader: OperatorsReader<'_> = input::read_body(
@@ -169,87 +175,155 @@ fn translate_with_catch_slots(
         multi_memory,
         |count, ty| add_locals(&mut locals, count, ty),
     )?;
-    // Slots of the locals: all of the frame below the catch slots and the operand stack.
-    let locals_end = locals.end() as u32;
     let width = if body_info.is_vector() { 2 } else { 1 };
-    // Most operators take two or more bytes and become at most one instruction: sizing
-    // the code for that up front spares the reallocations of growing it, each of which
-    // briefly holds the old and the new buffer (a board's heap peaks there).
-    let expected = body_info.range.len() / 2 + 4;
-    let mut t = Translator {
+    // The constant pool goes above the operand stack's highest position, plus one spare
+    // position: a call's results may need more than its arguments did.
+    let const_base = pool_base(&locals, catch_slots, body_info.max_stack_height, width);
+    let mut t = Translator::start(
         module,
-        code: Vec::with_capacity(expected),
-        dying: Vec::with_capacity(expected),
-        stack: Vec::new(),
-        ctrl: Vec::new(),
-        // The operand stack starts above the locals and the catch slots.
-        locals: locals_end + catch_slots,
-        width,
-        locals_layout: locals,
-        reserved_catch_slots: catch_slots,
-        last_result: None,
-        prev_result: None,
-        fuel: options.fuel.then_some(0),
-        interruptible: options.interruptible,
-        profile: options.profile,
         def,
-        offset: 0,
-        dead_code: DeadCode::default(),
-        // One spare position: a call's results may need more than its arguments did.
-        const_base: locals_end + catch_slots + (body_info.max_stack_height + 1) * width,
-        consts: Vec::new(),
-        const_index: wisp_core::hash::Map::default(),
-        copy_mergeable: false,
-        regions: Vec::new(),
-        region_stack: Vec::new(),
-        clauses: Vec::new(),
-        pads: Vec::new(),
-        catch_depth: 0,
-        catch_slots: 0,
-        catch_slot_uses: Vec::new(),
-    };
-    t.push_ctrl_raw(CtrlKind::Block, 0, 0, num_results, 0);
-    if t.profile {
-        t.emit(Instr::Hot { def });
-    }
-    t.start_fuel_block();
-    t.check_interrupt();
+        options,
+        locals,
+        catch_slots,
+        width,
+        body_info.range.len(),
+        const_base,
+    );
     while !reader.eof() {
         t.offset = reader.original_position() as u32;
         let op = reader.read()?;
         t.op(op)?;
     }
-    t.emit_pads();
-    // The slots legacy `catch` blocks keep their exception in: between the locals and the
-    // operand stack, where no callee's frame reaches (a callee's frame starts at its
-    // arguments, on the operand stack, and overlaps the caller's frame above them).
-    debug_assert!(t.catch_slots <= catch_slots);
-    let frame_size = t.const_base + t.consts.len() as u32;
-    if frame_size > u32::from(Slot::MAX) + 1 {
-        return Err(TranslateError::Unsupported);
+    t.finish(const_base)
+}
+
+/// Where a function's constant pool starts: past its locals, its `catch_slots` catch
+/// slots and `max_stack_height` operand positions of `width` slots, plus one spare.
+fn pool_base(locals: &SlotLayout, catch_slots: u32, max_stack_height: u32, width: u32) -> u32 {
+    locals.end() as u32 + catch_slots + (max_stack_height + 1) * width
+}
+
+impl<'m> Translator<'m> {
+    /// A translator of defined function `def` (its body `body_len` bytes) with its locals
+    /// laid out, room for `catch_slots` catch slots, operand positions `width` slots wide
+    /// and its constant pool at `const_base` (where it belongs, or provisionally: see
+    /// `finish`), having emitted what starts every function.
+    #[allow(clippy::too_many_arguments)]
+    fn start(
+        module: &'m ModuleInner,
+        def: u32,
+        options: Options,
+        locals: SlotLayout,
+        catch_slots: u32,
+        width: u32,
+        body_len: usize,
+        const_base: u32,
+    ) -> Self {
+        let func_index = module.num_imported_funcs + def;
+        let num_results = module.func_type(func_index).results().len() as u32;
+        // Slots of the locals: all of the frame below the catch slots and the operand stack.
+        let locals_end = locals.end() as u32;
+        // Most operators take two or more bytes and become at most one instruction: sizing
+        // the code for that up front spares the reallocations of growing it, each of which
+        // briefly holds the old and the new buffer (a board's heap peaks there).
+        let expected = body_len / 2 + 4;
+        let mut t = Translator {
+            module,
+            code: Vec::with_capacity(expected),
+            dying: Vec::with_capacity(expected),
+            stack: Vec::new(),
+            ctrl: Vec::new(),
+            // The operand stack starts above the locals and the catch slots.
+            locals: locals_end + catch_slots,
+            width,
+            locals_layout: locals,
+            reserved_catch_slots: catch_slots,
+            last_result: None,
+            prev_result: None,
+            fuel: options.fuel.then_some(0),
+            interruptible: options.interruptible,
+            profile: options.profile,
+            def,
+            offset: 0,
+            dead_code: DeadCode::default(),
+            const_base,
+            consts: Vec::new(),
+            const_index: wisp_core::hash::Map::default(),
+            copy_mergeable: false,
+            regions: Vec::new(),
+            region_stack: Vec::new(),
+            clauses: Vec::new(),
+            pads: Vec::new(),
+            catch_depth: 0,
+            catch_slots: 0,
+            catch_slot_uses: Vec::new(),
+        };
+        t.push_ctrl_raw(CtrlKind::Block, 0, 0, num_results, 0);
+        if t.profile {
+            t.emit(Instr::Hot { def });
+        }
+        t.start_fuel_block();
+        t.check_interrupt();
+        t
     }
-    t.place_catch_slots(locals_end as Slot);
-    let (regions, clauses) = t.take_handlers();
-    jumps::shorten(&mut t.code);
-    debug_assert_eq!(t.code.len(), t.dying.len());
-    let func = CompiledFunc {
-        code: Default::default(),
-        frame_size,
-        const_base: t.const_base,
-        consts: t.consts.into(),
-        num_params: ty.param_slots() as u32,
-        num_locals: locals_end,
-        native: None,
-        regions: Default::default(),
-        clauses: Default::default(),
-    };
-    Ok(Translation {
-        code: t.code,
-        dying: t.dying,
-        func,
-        regions,
-        clauses,
-    })
+
+    /// Ends the translation, with the constant pool at `const_base`: moved there if it was
+    /// translated at a provisional base (single-pass loading, `stream`, which knows the
+    /// operand stack's height only at the end).
+    fn finish(mut self, const_base: u32) -> Result<Translation> {
+        self.emit_pads();
+        if const_base != self.const_base {
+            self.relocate_pool(const_base);
+        }
+        // The slots legacy `catch` blocks keep their exception in: between the locals and the
+        // operand stack, where no callee's frame reaches (a callee's frame starts at its
+        // arguments, on the operand stack, and overlaps the caller's frame above them).
+        debug_assert!(self.catch_slots <= self.reserved_catch_slots);
+        let frame_size = self.const_base + self.consts.len() as u32;
+        if frame_size > u32::from(Slot::MAX) + 1 {
+            return Err(TranslateError::Unsupported);
+        }
+        let locals_end = self.locals_layout.end() as u32;
+        self.place_catch_slots(locals_end as Slot);
+        let (regions, clauses) = self.take_handlers();
+        jumps::shorten(&mut self.code);
+        debug_assert_eq!(self.code.len(), self.dying.len());
+        let ty = self
+            .module
+            .func_type(self.module.num_imported_funcs + self.def);
+        let func = CompiledFunc {
+            code: Default::default(),
+            frame_size,
+            const_base: self.const_base,
+            consts: self.consts.into(),
+            num_params: ty.param_slots() as u32,
+            num_locals: locals_end,
+            native: None,
+            regions: Default::default(),
+            clauses: Default::default(),
+        };
+        Ok(Translation {
+            code: self.code,
+            dying: self.dying,
+            func,
+            regions,
+            clauses,
+        })
+    }
+
+    /// Moves the constant pool to `base`: every slot the code names in the pool (at
+    /// `const_base..`, above every operand position) now names the same entry at `base`.
+    fn relocate_pool(&mut self, base: u32) {
+        let pool = self.const_base..self.const_base + self.consts.len() as u32;
+        for instr in &mut self.code {
+            instr.for_each_slot(|slot| {
+                if pool.contains(&u32::from(*slot)) {
+                    *slot = (u32::from(*slot) - pool.start + base) as Slot;
+                }
+            });
+        }
+        self.const_base = base;
+    }
 }
 
 #[derive(Debug, Copy, Clone, PartialEq)]
