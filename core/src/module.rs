@@ -534,9 +534,7 @@ impl Module {
         // A `match`, not `map_err`: a second `Result<ModuleInner>` on the stack would
         // cost firmware a quarter KiB of its 8 KiB.
         let mut parse = Parse::new(engine, bytes);
-        let config = engine.config();
-        parse.translate =
-            !config.lazy_translation && (cfg!(feature = "own-validator") || config.own_validator);
+        parse.translate = !engine.config().lazy_translation;
         let inner = match parse.run() {
             Ok(inner) => inner,
             Err(e) => return Err(explain_left_out(engine, raw, e)),
@@ -749,7 +747,8 @@ struct Parse<'e> {
     /// What the validator accepts: the engine's configuration's.
     features: wasmparser::WasmFeatures,
     /// Single-pass loading: translate each body as wisp's own validator reads it
-    /// (`Executor::body_sink`), for a module that is kept and translated eagerly.
+    /// (`Executor::body_sink`), for a module that is kept and translated eagerly. Only
+    /// the own validator's loading asks for it; wasmparser's ignores it.
     translate: bool,
 }
 

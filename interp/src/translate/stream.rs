@@ -32,11 +32,19 @@ pub struct Stream<'m> {
     def: u32,
     options: Options,
     body_len: usize,
-    /// The locals, until the first operator starts the translator.
-    locals: Option<SlotLayout>,
-    translator: Option<Translator<'m>>,
-    /// The translator gave up: the function is translated later.
-    gave_up: bool,
+    state: State<'m>,
+}
+
+/// Where a body's translation is. Kept in place inside the boxed `Stream` for the whole
+/// body (it changes variant, never moves), so the translator's size is no reason to box
+/// it a second time.
+#[allow(clippy::large_enum_variant)]
+enum State<'m> {
+    /// Reading the locals; the first operator starts the translator.
+    Locals(SlotLayout),
+    Translating(Translator<'m>),
+    /// The function is translated later, from its bytes.
+    GaveUp,
 }
 
 impl<'m> Stream<'m> {
@@ -48,50 +56,45 @@ impl<'m> Stream<'m> {
             def,
             options,
             body_len,
-            locals: Some(OsrFrame::locals_layout(ty.params().iter().copied())),
-            translator: None,
-            gave_up: false,
+            state: State::Locals(OsrFrame::locals_layout(ty.params().iter().copied())),
         }
     }
 }
 
 impl BodySink for Stream<'_> {
     fn locals(&mut self, count: u32, ty: wasmparser::ValType) {
-        if let Some(locals) = &mut self.locals {
+        if let State::Locals(locals) = &mut self.state {
             add_locals(locals, count, ty);
         }
     }
 
     fn op(&mut self, op: &Operator<'_>, offset: u32) {
-        if self.gave_up {
-            return;
+        if let State::Locals(locals) = &mut self.state {
+            let locals = core::mem::take(locals);
+            self.state = if locals.end() as u32 >= PROVISIONAL_POOL {
+                State::GaveUp
+            } else {
+                // Own validation has no vector functions (SIMD is outside its profile):
+                // one slot per operand position, and no catch slots (legacy `try` gives
+                // up).
+                State::Translating(Translator::start(
+                    self.module,
+                    self.def,
+                    self.options,
+                    locals,
+                    0,
+                    1,
+                    self.body_len,
+                    PROVISIONAL_POOL,
+                ))
+            };
         }
-        if self.translator.is_none() {
-            let locals = self.locals.take().unwrap_or_default();
-            if locals.end() as u32 >= PROVISIONAL_POOL {
-                self.gave_up = true;
-                return;
-            }
-            // Own validation has no vector functions (SIMD is outside its profile): one
-            // slot per operand position, and no catch slots (legacy `try` gives up).
-            self.translator = Some(Translator::start(
-                self.module,
-                self.def,
-                self.options,
-                locals,
-                0,
-                1,
-                self.body_len,
-                PROVISIONAL_POOL,
-            ));
-        }
-        let Some(t) = &mut self.translator else {
+        let State::Translating(t) = &mut self.state else {
             return;
         };
         t.offset = offset;
         if t.op(*op).is_err() {
-            self.gave_up = true;
-            self.translator = None;
+            self.state = State::GaveUp;
         }
     }
 
@@ -99,7 +102,9 @@ impl BodySink for Stream<'_> {
         self: Box<Self>,
         max_stack_height: u32,
     ) -> Option<Box<dyn core::any::Any + Send + Sync>> {
-        let t = self.translator.filter(|_| !self.gave_up)?;
+        let State::Translating(t) = self.state else {
+            return None;
+        };
         let const_base = pool_base(&t.locals_layout, 0, max_stack_height, 1);
         // Every operand position lay below the provisional pool, or the pool's slots and
         // the operands' may have been confused: give up.
