@@ -305,6 +305,11 @@ fn the_own_validators_errors_are_codes() {
         format!("type mismatch (at offset {end:#x})")
     );
 
+    // With the `own-validator` feature wasmparser's validator is not built: every engine
+    // validates with wisp's.
+    if cfg!(feature = "own-validator") {
+        return;
+    }
     let Err(Error::Module(theirs)) = Module::validate(&engine(false), &bytes) else {
         panic!("wasmparser accepts a mistyped body");
     };
