@@ -1,4 +1,4 @@
-# Sourced by run.sh and size.sh with their arguments, BOARD [no-float|simd] [immediate-abort]:
+# Sourced by run.sh and size.sh with their arguments, BOARD [no-float|simd|messages] [immediate-abort]:
 # sets $board, $target, the QEMU command line that boots it ($qemu, an array; the ELF goes
 # last), $features (the firmware feature to build with, or empty), $variant (the board,
 # plus `-FEATURE` if any: names the expected output), $build (the cargo command) and $elf.
@@ -23,7 +23,7 @@ case "${1:-}" in
     qemu=(qemu-system-riscv32 -machine virt -bios none -nographic -kernel)
     ;;
   *)
-    echo "usage: $0 arm|riscv [no-float|simd] [immediate-abort]" >&2
+    echo "usage: $0 arm|riscv [no-float|simd|messages] [immediate-abort]" >&2
     exit 2
     ;;
 esac
@@ -31,9 +31,9 @@ features=
 panic=abort
 for arg in "${@:2}"; do
   case "$arg" in
-    no-float | simd) features=$arg ;;
+    no-float | simd | messages) features=$arg ;;
     immediate-abort) panic=$arg ;;
-    *) echo "$0: unknown option '$arg' (known: no-float, simd, immediate-abort)" >&2; exit 2 ;;
+    *) echo "$0: unknown option '$arg' (known: no-float, simd, messages, immediate-abort)" >&2; exit 2 ;;
   esac
 done
 variant=$board${features:+-$features}

@@ -35,6 +35,8 @@ no_std-port/check-no-std.sh
 no_std-port/run.sh arm
 no_std-port/run.sh riscv
 no_std-port/run.sh arm no-float
+# Errors and traps in words (wisp's `messages`), which the boards' builds leave out.
+no_std-port/run.sh arm messages
 
 step "firmware features on the host: no-float, and Wasm 3.0 control flow left out"
 cargo test --locked -q --features no-float --test no_float

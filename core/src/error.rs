@@ -33,8 +33,14 @@ impl ModuleError {
 }
 
 impl Text for ModuleError {
+    #[cfg(feature = "messages")]
     fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
         put!(f, "{} (at offset {})", self.message, Hex(self.offset))
+    }
+
+    #[cfg(not(feature = "messages"))]
+    fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
+        put!(f, "{} at {}", self.message, Hex(self.offset))
     }
 }
 
@@ -58,6 +64,7 @@ pub enum Message {
     Text(String),
 }
 
+#[cfg(feature = "messages")]
 impl Message {
     /// The words.
     pub fn as_str(&self) -> &str {
@@ -68,6 +75,7 @@ impl Message {
     }
 }
 
+#[cfg(feature = "messages")]
 impl core::ops::Deref for Message {
     type Target = str;
     fn deref(&self) -> &str {
@@ -93,12 +101,14 @@ impl From<Why> for Message {
     }
 }
 
+#[cfg(feature = "messages")]
 impl PartialEq<str> for Message {
     fn eq(&self, other: &str) -> bool {
         self.as_str() == other
     }
 }
 
+#[cfg(feature = "messages")]
 impl PartialEq<&str> for Message {
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other
@@ -106,8 +116,19 @@ impl PartialEq<&str> for Message {
 }
 
 impl Text for Message {
+    #[cfg(feature = "messages")]
     fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
         f.put(self.as_str())
+    }
+
+    /// A rule by its number; words built for the occasion are empty without the feature
+    /// (`text!`), so what is left of them is the error's kind and offset.
+    #[cfg(not(feature = "messages"))]
+    fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
+        match self {
+            Message::Code(why) => put!(f, "rule {}", why.number()),
+            Message::Text(text) => f.put(text),
+        }
     }
 }
 
@@ -193,6 +214,57 @@ impl From<wasmparser::BinaryReaderError> for Error {
     }
 }
 
+impl Error {
+    /// The kind's number, which is what a build without the `messages` feature shows
+    /// (`error 1: ...`): the variant's position in this enum's declaration, starting at 1.
+    pub fn number(&self) -> u8 {
+        match self {
+            Error::Module(_) => 1,
+            Error::Unsupported(_) => 2,
+            Error::Limit(_) => 3,
+            Error::UnknownImport { .. } => 4,
+            Error::IncompatibleImport { .. } => 5,
+            Error::TypeMismatch(_) => 6,
+            Error::StoreMismatch => 7,
+            Error::Duplicate { .. } => 8,
+            Error::NotFound(_) => 9,
+            Error::ResourceExhausted(_) => 10,
+            Error::StoreLimit { .. } => 11,
+            Error::Trap(_) => 12,
+        }
+    }
+}
+
+/// Without words: the kind's number, then what identifies the case (a module error's rule
+/// and offset, an import's names, the store resource's number and figures, the trap).
+#[cfg(not(feature = "messages"))]
+impl Text for Error {
+    fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
+        put!(f, "error {}", self.number())?;
+        match self {
+            Error::Module(e) | Error::Unsupported(e) | Error::Limit(e) => put!(f, ": {}", e),
+            Error::UnknownImport { module, name }
+            | Error::IncompatibleImport { module, name, .. }
+            | Error::Duplicate { module, name } => put!(f, ": {}::{}", module, name),
+            Error::StoreLimit {
+                resource,
+                requested,
+                limit,
+            } => put!(
+                f,
+                ": {} {} of {}",
+                *resource as u8,
+                requested,
+                limit.unwrap_or(u64::MAX)
+            ),
+            Error::Trap(t) => put!(f, ": {}", t),
+            Error::TypeMismatch(m) | Error::NotFound(m) | Error::ResourceExhausted(m) => f.put(m),
+            Error::StoreMismatch => Ok(()),
+        }
+    }
+}
+
+#[cfg(feature = "messages")]
 impl Text for Error {
     fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
         match self {

@@ -118,8 +118,9 @@ impl ExnRef {
         inner.check(tag.store)?;
         let ty = inner.tags[tag.index as usize].ty.clone();
         if ty.params().len() != fields.len() {
-            return Err(Error::TypeMismatch(alloc::format!(
-                "tag {ty} takes {} values, got {}",
+            return Err(Error::TypeMismatch(crate::text!(
+                "tag {} takes {} values, got {}",
+                ty,
                 ty.params().len(),
                 fields.len()
             )));
@@ -131,7 +132,7 @@ impl ExnRef {
         }
         let index = inner
             .alloc_exception(tag.index, raw.into())
-            .map_err(|c| Error::ResourceExhausted(alloc::format!("{c}")))?;
+            .map_err(|c| Error::ResourceExhausted(crate::text!("{}", c)))?;
         inner.expose_exception(index);
         Ok(inner.exception_handle(index))
     }

@@ -10,6 +10,14 @@
 //! `{}` and the firmware's console print the same words.
 //!
 //! Padding, width and precision flags are ignored: no message of wisp's uses them.
+//!
+//! The words are the `messages` feature's (which `std` turns on). Without it, as a firmware
+//! builds wisp, errors and traps are codes (issue 21): their `Text` writes a kind, a rule's
+//! or trap's number and the byte offset (`error 1: rule 3 at 0x2a`, `trap 5`; the numbers
+//! are [`Why::number`](crate::validate::Why::number) and
+//! [`TrapCode::status`](crate::TrapCode::status)), [`text!`] builds an empty string, and
+//! no wisp type implements `Display`. The word tables, the message templates and what
+//! fills them are then not linked.
 
 use alloc::string::String;
 use core::fmt::{self, Write};
@@ -63,10 +71,6 @@ pub fn display(out: &mut dyn Out, value: &dyn fmt::Display) -> fmt::Result {
     }
     write!(Adapter(out), "{value}")
 }
-
-/// What [`text!`] builds, named so that the macro works in crates without `alloc` in scope.
-#[doc(hidden)]
-pub type Owned = String;
 
 /// Writes `n` in decimal.
 pub fn decimal(out: &mut dyn Out, n: u64) -> fmt::Result {
@@ -170,23 +174,40 @@ macro_rules! put {
 }
 
 /// A `String` of [`template`]'s text, as `format!` would build it:
-/// `text!("no exported function `{}`", name)`.
+/// `text!("no exported function `{}`", name)`. Empty without the `messages` feature
+/// ([`owned`]).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! text {
-    ($template:literal $(, $arg:expr)* $(,)?) => {{
-        let mut s = $crate::text::Owned::new();
-        // Writing to a `String` cannot fail.
-        let _ = $crate::put!(&mut s, $template $(, $arg)*);
-        s
-    }};
+    ($template:literal $(, $arg:expr)* $(,)?) => {
+        $crate::text::owned($template, &[$(&$arg as &dyn $crate::text::Text),*])
+    };
 }
 
-/// `Display` for types whose text is their [`Text`] impl.
+/// [`text!`]'s string: `template` filled with `args`.
+#[cfg(feature = "messages")]
+pub fn owned(template: &str, args: &[&dyn Text]) -> String {
+    let mut s = String::new();
+    // Writing to a `String` cannot fail.
+    let _ = self::template(&mut s, template, args);
+    s
+}
+
+/// [`text!`]'s string without the `messages` feature: none. Inlined, so the template and
+/// the arguments' `Text` vtables are dead where the message would have been built.
+#[cfg(not(feature = "messages"))]
+#[inline(always)]
+pub fn owned(_template: &str, _args: &[&dyn Text]) -> String {
+    String::new()
+}
+
+/// `Display` for types whose text is their [`Text`] impl, with the `messages` feature
+/// (expanded in wisp-core only, where that `cfg` is wisp-core's).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! display_by_text {
     ($($t:ty),+ $(,)?) => {$(
+        #[cfg(feature = "messages")]
         impl ::core::fmt::Display for $t {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 $crate::text::Text::write_to(self, f)
@@ -195,7 +216,7 @@ macro_rules! display_by_text {
     )+};
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "messages"))]
 mod tests {
     use super::*;
     use alloc::format;

@@ -296,7 +296,7 @@ impl FuncType {
 
 impl fmt::Debug for FuncType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
+        self.write_to(f)
     }
 }
 

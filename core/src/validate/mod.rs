@@ -109,7 +109,14 @@ pub enum Why {
 }
 
 impl Why {
-    /// What the rule says, for people.
+    /// The rule's number, which is what a build without the `messages` feature shows:
+    /// its position in this enum's declaration, starting at 0 (`OutsideProfile`).
+    pub fn number(self) -> u8 {
+        self as u8
+    }
+
+    /// What the rule says, for people (the `messages` feature's).
+    #[cfg(feature = "messages")]
     pub fn describe(self) -> &'static str {
         match self {
             Why::OutsideProfile => "operator or type outside the firmware profile",

@@ -11,7 +11,7 @@ use core::fmt;
 use wisp::text::{Out, Text};
 use wisp::{Engine, Instance, Linker, Module, Store, Trap};
 
-use crate::device::{self, Device};
+use crate::device::{self, Device, DeviceError};
 
 /// The guests, compiled from `guests/*.wat` by `build.rs`.
 pub const COMPUTE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/compute.wasm"));
@@ -50,7 +50,12 @@ impl Text for Failure<'_> {
 fn describe_trap(trap: &Trap, f: &mut dyn Out) -> fmt::Result {
     /// Frames shown; a runaway recursion would otherwise fill the line.
     const SHOWN: usize = 3;
-    trap.write_to(f)?;
+    // wisp shows a host's error only by its `Display`, and only with its `messages`
+    // feature: the board's own errors are written here by their `Text`, without either.
+    match trap.downcast_ref::<DeviceError>() {
+        Some(device) => device.write_to(f)?,
+        None => trap.write_to(f)?,
+    }
     let frames = trap.backtrace();
     for (i, frame) in frames.iter().take(SHOWN).enumerate() {
         f.put(if i == 0 { " [at " } else { " <- " })?;
