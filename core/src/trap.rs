@@ -70,7 +70,8 @@ impl TrapCode {
     ];
 
     /// The array-call status (`vm::status`) that reports this trap: never `OK` (0) nor
-    /// `TRAP_PENDING`.
+    /// `TRAP_PENDING`. It is the code's place in this enum's declaration, counting from 1,
+    /// and what a build without the `messages` feature shows (`trap 2`).
     pub fn status(self) -> u32 {
         // The position in `ALL`, plus one; `ALL` lists every variant.
         Self::ALL
@@ -266,3 +267,20 @@ impl fmt::Debug for Trap {
 
 #[cfg(feature = "std")]
 impl std::error::Error for Trap {}
+
+#[cfg(test)]
+mod tests {
+    use super::TrapCode;
+
+    /// The status is the declaration's order, which the docs promise and a build without
+    /// words shows; every code round-trips through it.
+    #[test]
+    fn status_is_the_place_in_the_declaration() {
+        for (i, &code) in TrapCode::ALL.iter().enumerate() {
+            assert_eq!(code.status(), code as u32 + 1);
+            assert_eq!(code.status(), i as u32 + 1);
+            assert_eq!(TrapCode::from_status(code.status()), Some(code));
+        }
+        assert_eq!(TrapCode::from_status(0), None);
+    }
+}
