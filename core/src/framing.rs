@@ -1,23 +1,21 @@
 //! wisp's own framing of a module's bytes, for the own validator's loading (and so for all
 //! of firmware's): the header, each section's id and size, and the code section's entries.
-//! It hands the loader wasmparser's `Payload`s, built from the sections' bytes, so that the
-//! code reading each section (`Parse::record`, `validate::Sections`) is the same whoever
-//! framed it; firmware then links none of wasmparser's `Parser`, which desktop builds keep
-//! for loading without the own validator.
+//! It hands the loader [`Section`]s, wisp's own, so that firmware links none of
+//! wasmparser's `Parser`, `Payload` or section readers, which desktop builds keep for
+//! loading without the own validator.
 //!
 //! It refuses what the `Parser` refuses: a header other than a core module's (a component's
 //! or another version's), a section id the module format does not define, a size that is
 //! not a LEB128 `u32` of canonical length (`operators::Reader`'s rules) or that runs past
-//! the end of the module, a code entry that runs past the end of its section, bytes after
-//! the code section's last entry or after a start or data count section's index, and a
-//! custom section whose name is not UTF-8 within the section. The order of sections and the
-//! agreement of their counts are `validate::Sections`' to check.
+//! the end of the module, a section of items whose count is not such a `u32`, a code entry
+//! that runs past the end of its section, bytes after the code section's last entry or
+//! after a start or data count section's index, and a custom section whose name is not
+//! UTF-8 within the section. The order of sections and the agreement of their counts are
+//! `validate::Sections`' to check.
 //!
 //! Invariant: every section's bytes, and every code entry's, lie within the module's
-//! bytes, and every offset handed on (ranges, readers' positions, errors) is an absolute
-//! offset into the module.
-
-use wasmparser::{BinaryReader, FunctionBody, Payload, SectionLimited};
+//! bytes, and every offset handed on (`start`s, `at`s, errors) is an absolute offset into
+//! the module.
 
 use crate::error::Result;
 use crate::operators::Reader;
@@ -27,8 +25,67 @@ use crate::validate::{Invalid, Why};
 /// 0 (a core module) in its high 16 bits. A component's has another version and layer.
 const HEADER: [u8; 8] = *b"\0asm\x01\0\0\0";
 
-/// The module's payloads in order: its sections, each code entry right after the code
-/// section's start, then `End`. Nothing follows an error or `End`.
+/// Section ids of the binary format (the spec's `section` grammar).
+pub(crate) mod id {
+    pub(crate) const CUSTOM: u8 = 0;
+    pub(crate) const TYPE: u8 = 1;
+    pub(crate) const IMPORT: u8 = 2;
+    pub(crate) const FUNCTION: u8 = 3;
+    pub(crate) const TABLE: u8 = 4;
+    pub(crate) const MEMORY: u8 = 5;
+    pub(crate) const GLOBAL: u8 = 6;
+    pub(crate) const EXPORT: u8 = 7;
+    pub(crate) const START: u8 = 8;
+    pub(crate) const ELEMENT: u8 = 9;
+    pub(crate) const CODE: u8 = 10;
+    pub(crate) const DATA: u8 = 11;
+    pub(crate) const DATA_COUNT: u8 = 12;
+    pub(crate) const TAG: u8 = 13;
+}
+
+/// What the framing hands on, in the module's order.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Section<'a> {
+    /// A section of a count and items (types, imports, functions, tables, memories,
+    /// globals, exports, elements, data, tags: `id`), its `count` read; `data` is the
+    /// whole section, count included, from offset `start`.
+    Items {
+        id: u8,
+        count: u32,
+        data: &'a [u8],
+        start: usize,
+    },
+    /// A custom section, name included (checked to be UTF-8), from offset `start`.
+    Custom { data: &'a [u8], start: usize },
+    /// The start section's function index; the section starts at `at`.
+    Start { func: u32, at: u64 },
+    /// The data count section's count; the section starts at `at`.
+    DataCount { count: u32, at: u64 },
+    /// The code section's entry count; the section starts at `at`. Its entries follow.
+    CodeStart { count: u32, at: u64 },
+    /// A code entry's body (locals and expression), from offset `start`.
+    CodeEntry { body: &'a [u8], start: usize },
+    /// The end of the module, at offset `at`.
+    End { at: u64 },
+}
+
+impl Section<'_> {
+    /// The offset the section starts at (its contents, after id and size).
+    pub(crate) fn offset(&self) -> u64 {
+        match *self {
+            Section::Items { start, .. }
+            | Section::Custom { start, .. }
+            | Section::CodeEntry { start, .. } => start as u64,
+            Section::Start { at, .. }
+            | Section::DataCount { at, .. }
+            | Section::CodeStart { at, .. }
+            | Section::End { at } => at,
+        }
+    }
+}
+
+/// The module's sections in order, each code entry right after the code section's start,
+/// then `End`. Nothing follows an error or `End`.
 pub(crate) struct Framing<'a> {
     bytes: &'a [u8],
     /// The offset of the next section's id byte; 0 until the header has been read.
@@ -50,11 +107,11 @@ impl<'a> Framing<'a> {
         }
     }
 
-    /// The next payload: the header is read first, and code entries come before the next
+    /// The next section: the header is read first, and code entries come before the next
     /// section. Out of line, as the loader's other steps are, so that its locals do not
     /// add to the loader's frame, the deepest a board's stack gets.
     #[inline(never)]
-    fn step(&mut self) -> Result<Payload<'a>> {
+    fn step(&mut self) -> Result<Section<'a>> {
         if self.at == 0 {
             self.at = header(self.bytes)?;
         }
@@ -65,7 +122,7 @@ impl<'a> Framing<'a> {
         let rest = self.bytes.get(self.at..).unwrap_or_default();
         let mut r = Reader::new(rest, self.at, false);
         if r.eof() {
-            return Ok(Payload::End(self.at as u64));
+            return Ok(Section::End { at: self.at as u64 });
         }
         let id_at = r.original_position();
         let id = r.byte()?;
@@ -75,62 +132,44 @@ impl<'a> Framing<'a> {
     }
 
     /// Section `id` (its id byte at `id_at`), whose `data` start at offset `start`.
-    fn section(&mut self, id: u8, id_at: u64, data: &'a [u8], start: usize) -> Result<Payload<'a>> {
-        let offset = start as u64;
-        let range = offset..offset + data.len() as u64;
-        // Sections of a count and items: wasmparser's reader reads the count (its
-        // `SectionLimited`); the loader reads the items with wisp's (`Parse::own_reader`).
-        let reader = BinaryReader::new(data, offset);
+    fn section(&mut self, id: u8, id_at: u64, data: &'a [u8], start: usize) -> Result<Section<'a>> {
+        let at = start as u64;
         Ok(match id {
             // A custom section: its name must be UTF-8 within the section, as `Parser`
-            // requires; the loader reads the rest (`Parse::record`), and none of
-            // wasmparser's readers of names is linked.
-            0 => {
+            // requires; the loader reads the rest (`Parse::record_own`).
+            id::CUSTOM => {
                 crate::module::own_name(&mut Reader::new(data, start, false))?;
-                Payload::UnknownSection {
-                    id: 0,
-                    contents: data,
-                    range,
-                }
+                Section::Custom { data, start }
             }
-            1 => Payload::TypeSection(SectionLimited::new(reader)?),
-            2 => Payload::ImportSection(SectionLimited::new(reader)?),
-            3 => Payload::FunctionSection(SectionLimited::new(reader)?),
-            4 => Payload::TableSection(SectionLimited::new(reader)?),
-            5 => Payload::MemorySection(SectionLimited::new(reader)?),
-            6 => Payload::GlobalSection(SectionLimited::new(reader)?),
-            7 => Payload::ExportSection(SectionLimited::new(reader)?),
-            8 => Payload::StartSection {
+            id::START => Section::Start {
                 func: only_index(data, start)?,
-                range,
+                at,
             },
-            9 => Payload::ElementSection(SectionLimited::new(reader)?),
-            10 => {
+            id::DATA_COUNT => Section::DataCount {
+                count: only_index(data, start)?,
+                at,
+            },
+            id::CODE => {
                 let mut r = Reader::new(data, start, false);
                 let count = r.var_u32()?;
-                let size = r.remaining() as u32;
                 self.code = Some((count, r));
-                Payload::CodeSectionStart {
-                    count,
-                    unchecked_range: range,
-                    size,
-                }
+                Section::CodeStart { count, at }
             }
-            11 => Payload::DataSection(SectionLimited::new(reader)?),
-            12 => Payload::DataCountSection {
-                count: only_index(data, start)?,
-                range,
+            // Exceptions' tags are outside the profile, which `validate::Sections` says
+            // once it has checked the section's place; the count is read all the same.
+            id::TYPE..=id::EXPORT | id::ELEMENT | id::DATA | id::TAG => Section::Items {
+                id,
+                count: Reader::new(data, start, false).var_u32()?,
+                data,
+                start,
             },
-            // Exceptions' tags: outside the profile, which `validate::Sections` says once
-            // it has checked the section's place.
-            13 => Payload::TagSection(SectionLimited::new(reader)?),
             _ => return Err(Invalid::new(Why::Malformed, id_at).into()),
         })
     }
 
     /// The code section's next entry: a size, then that many bytes of body, all within the
     /// section. After the last entry the section must end; then `None`.
-    fn code_entry(&mut self) -> Result<Option<Payload<'a>>> {
+    fn code_entry(&mut self) -> Result<Option<Section<'a>>> {
         let Some((left, r)) = &mut self.code else {
             return Ok(None);
         };
@@ -141,22 +180,21 @@ impl<'a> Framing<'a> {
         }
         *left -= 1;
         let body = sized(r)?;
-        let start = r.original_position() - body.len() as u64;
-        let body = FunctionBody::new(BinaryReader::new(body, start));
-        Ok(Some(Payload::CodeSectionEntry(body)))
+        let start = r.original_position() as usize - body.len();
+        Ok(Some(Section::CodeEntry { body, start }))
     }
 }
 
 impl<'a> Iterator for Framing<'a> {
-    type Item = Result<Payload<'a>>;
+    type Item = Result<Section<'a>>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
             return None;
         }
-        let payload = self.step();
-        self.done = matches!(payload, Ok(Payload::End(_)) | Err(_));
-        Some(payload)
+        let next = self.step();
+        self.done = matches!(next, Ok(Section::End { .. }) | Err(_));
+        Some(next)
     }
 }
 

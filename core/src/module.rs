@@ -14,11 +14,11 @@ use core::ops::Range;
 use core::sync::atomic::AtomicPtr;
 
 #[cfg(not(feature = "own-validator"))]
-use wasmparser::Parser;
-use wasmparser::Payload;
+use wasmparser::{Parser, Payload};
 
 use crate::engine::Engine;
 use crate::error::{Error, ModuleError, Result};
+use crate::framing::{id, Section};
 use crate::limits::{check_module, func_limit, ModuleLimits};
 use crate::types::{
     ExternType, FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType,
@@ -96,6 +96,7 @@ macro_rules! const_op {
 
 impl ConstExpr {
     /// wisp's form of a constant expression wasmparser delimited.
+    #[cfg(not(feature = "own-validator"))]
     fn parse(expr: &wasmparser::ConstExpr<'_>, type_ids: &[u32]) -> Result<ConstExpr> {
         use wasmparser::Operator as O;
         let mut ops = Vec::new();
@@ -626,33 +627,43 @@ struct Totals {
     element_items: u64,
 }
 
-/// Checks the counts a section declares against the configured limits, before the
-/// validator reads (and allocates for) its entries.
-fn check_counts(limits: &ModuleLimits, m: &ModuleInner, payload: &Payload<'_>) -> Result<()> {
-    let (what, count, limit, offset) = match payload {
-        Payload::TypeSection(r) => ("types", r.count(), limits.types, r.range().start),
-        Payload::ImportSection(r) => ("imports", r.count(), limits.imports, r.range().start),
-        Payload::ExportSection(r) => ("exports", r.count(), limits.exports, r.range().start),
-        Payload::FunctionSection(r) => {
-            let count = u64::from(r.count()) + m.funcs.len() as u64;
-            let offset = r.range().start;
+/// Checks the count a section of items declares (section `id`, at `offset`) against the
+/// configured limits, before the validator reads (and allocates for) its entries.
+fn check_count(
+    limits: &ModuleLimits,
+    m: &ModuleInner,
+    id: u8,
+    count: u32,
+    offset: u64,
+) -> Result<()> {
+    let (what, limit) = match id {
+        id::TYPE => ("types", limits.types),
+        id::IMPORT => ("imports", limits.imports),
+        id::EXPORT => ("exports", limits.exports),
+        id::FUNCTION => {
+            let count = u64::from(count) + m.funcs.len() as u64;
             return check_module("functions", count, limits.functions.into(), offset);
         }
-        Payload::DataSection(r) => (
-            "data segments",
-            r.count(),
-            limits.data_segments,
-            r.range().start,
-        ),
-        Payload::ElementSection(r) => (
-            "element segments",
-            r.count(),
-            limits.element_segments,
-            r.range().start,
-        ),
+        id::DATA => ("data segments", limits.data_segments),
+        id::ELEMENT => ("element segments", limits.element_segments),
         _ => return Ok(()),
     };
     check_module(what, count.into(), limit.into(), offset)
+}
+
+/// [`check_count`] for wasmparser's payloads.
+#[cfg(not(feature = "own-validator"))]
+fn check_counts(limits: &ModuleLimits, m: &ModuleInner, payload: &Payload<'_>) -> Result<()> {
+    let (id, count, offset) = match payload {
+        Payload::TypeSection(r) => (id::TYPE, r.count(), r.range().start),
+        Payload::ImportSection(r) => (id::IMPORT, r.count(), r.range().start),
+        Payload::ExportSection(r) => (id::EXPORT, r.count(), r.range().start),
+        Payload::FunctionSection(r) => (id::FUNCTION, r.count(), r.range().start),
+        Payload::DataSection(r) => (id::DATA, r.count(), r.range().start),
+        Payload::ElementSection(r) => (id::ELEMENT, r.count(), r.range().start),
+        _ => return Ok(()),
+    };
+    check_count(limits, m, id, count, offset)
 }
 
 /// Records export `name` of `kind` and `index`.
@@ -770,16 +781,6 @@ impl<'e> Parse<'e> {
     fn run(self) -> Result<ModuleInner> {
         let config = self.engine.config();
         let own_validator = cfg!(feature = "own-validator") || config.own_validator;
-        // wasmparser's validator and its bodies' allocations, unless wisp's own validates.
-        // With the `own-validator` feature none of it is built, not even the drop of an
-        // empty one (its maps' and type lists' drop glue took 1.6 KiB of firmware).
-        #[cfg(not(feature = "own-validator"))]
-        let mut theirs = (!own_validator).then(|| {
-            (
-                wasmparser::Validator::new_with_features(self.features),
-                wasmparser::FuncValidatorAllocations::default(),
-            )
-        });
         let mut m = ModuleInner {
             engine: self.engine.clone(),
             name: None,
@@ -813,101 +814,41 @@ impl<'e> Parse<'e> {
             native_code: Box::default(),
         };
         let mut totals = Totals::default();
-        // Whether an operator can push a `v128` below other values it pushes (computed at
-        // the first body, when the types and tags are known).
-        #[cfg(all(feature = "simd", not(feature = "own-validator")))]
-        let mut vectors_below: Option<bool> = None;
-        let limits = &config.module_limits;
         let bytes = &*self.bytes;
-        // With `Config::own_validator`: the data count section's count, and the bodies'
-        // context, made at the first body.
-        let mut data_count = None;
-        let mut own: Option<crate::validate::Context> = None;
-        let mut sections = crate::validate::Sections::default();
-        // The own validator frames the sections with wisp's code (`framing`); otherwise
-        // wasmparser's `Parser` does, which firmware does not link.
-        let mut framing = crate::framing::Framing::new(bytes);
-        #[cfg(not(feature = "own-validator"))]
-        let mut parser = Parser::new(0).parse_all(bytes);
-        loop {
-            #[cfg(not(feature = "own-validator"))]
-            let next = match own_validator {
-                true => framing.next(),
-                false => parser.next().map(|p| p.map_err(Error::from)),
-            };
-            #[cfg(feature = "own-validator")]
-            let next = framing.next();
-            let Some(payload) = next else {
-                break;
-            };
-            let payload = payload?;
-            check_counts(limits, &m, &payload)?;
-            if own_validator {
-                if let Payload::DataCountSection { count, .. } = payload {
-                    data_count = Some(count);
-                }
-                if let Payload::CodeSectionEntry(body) = &payload {
-                    let features = &self.features;
-                    let cx = own.get_or_insert_with(|| {
-                        crate::validate::Context::new(&m, data_count, features)
-                    });
-                    let def = m.bodies.len() as u32;
-                    let func = m.num_imported_funcs + def;
-                    // Single-pass loading: the tier translates the body as it validates.
-                    let mut sink = match self.translate {
-                        true => self
-                            .engine
-                            .executor()
-                            .body_sink(&m, def, body.as_bytes().len()),
-                        false => None,
-                    };
-                    let info = own_body(cx, &m, func, body, config, sink.as_deref_mut())?;
-                    let code = sink.and_then(|sink| sink.finish(info.max_stack_height));
-                    m.bodies.push(info);
-                    if self.translate {
-                        m.translated_at_load.get_mut().push(code);
-                    }
-                    continue;
-                }
-                let added = sections.before(&payload)?;
-                // What the module keeps no form for is outside the profile, however the
-                // loader words it.
-                if let Err(e) = self.record(&mut m, &mut totals, payload, true) {
-                    return Err(match e {
-                        Error::Unsupported(e) => {
-                            let why = crate::validate::Why::OutsideProfile;
-                            crate::validate::Invalid::new(why, e.offset).into()
-                        }
-                        e => e,
-                    });
-                }
-                sections.after(&m, added, &self.features)?;
-                continue;
-            }
-            // wasmparser's validator: not built with the `own-validator` feature.
+        if own_validator {
+            self.run_own(&mut m, &mut totals, bytes)?;
+        } else {
+            // wasmparser's `Parser` and validator and its bodies' allocations. With the
+            // `own-validator` feature none of it is built, not even the drop of an empty
+            // validator (its maps' and type lists' drop glue took 1.6 KiB of firmware).
             #[cfg(not(feature = "own-validator"))]
             {
-                let Some((validator, allocs)) = theirs.as_mut() else {
-                    continue;
-                };
-                let valid = validator.payload(&payload)?;
-                if let wasmparser::ValidPayload::Func(to_validate, body) = valid {
-                    let mut fv = to_validate.into_validator(core::mem::take(allocs));
-                    #[cfg(feature = "simd")]
-                    let below = *vectors_below.get_or_insert_with(|| vectors_below_top(&m));
-                    #[cfg(not(feature = "simd"))]
-                    let below = false;
-                    let info = validate_body(&mut fv, &body, config, below)?;
-                    m.bodies.push(info);
-                    *allocs = fv.into_allocations();
-                    continue;
+                let limits = &config.module_limits;
+                let mut validator = wasmparser::Validator::new_with_features(self.features);
+                let mut allocs = wasmparser::FuncValidatorAllocations::default();
+                // Whether an operator can push a `v128` below other values it pushes
+                // (computed at the first body, when the types and tags are known).
+                #[cfg(feature = "simd")]
+                let mut vectors_below: Option<bool> = None;
+                for payload in Parser::new(0).parse_all(bytes) {
+                    let payload = payload?;
+                    check_counts(limits, &m, &payload)?;
+                    let valid = validator.payload(&payload)?;
+                    if let wasmparser::ValidPayload::Func(to_validate, body) = valid {
+                        let mut fv = to_validate.into_validator(core::mem::take(&mut allocs));
+                        #[cfg(feature = "simd")]
+                        let below = *vectors_below.get_or_insert_with(|| vectors_below_top(&m));
+                        #[cfg(not(feature = "simd"))]
+                        let below = false;
+                        let info = validate_body(&mut fv, &body, config, below)?;
+                        m.bodies.push(info);
+                        allocs = fv.into_allocations();
+                        continue;
+                    }
+                    self.record(&mut m, &mut totals, payload)?;
                 }
-                self.record(&mut m, &mut totals, payload, false)?;
             }
         }
-        // The parser borrows the bytes, which the module takes next.
-        #[cfg(not(feature = "own-validator"))]
-        drop(parser);
         // Tiers encode table and memory indices in 16 bits.
         if m.tables.len() > usize::from(u16::MAX) || m.memories.len() > usize::from(u16::MAX) {
             return Err(Error::Limit(ModuleError {
@@ -926,60 +867,135 @@ impl<'e> Parse<'e> {
         Ok(m)
     }
 
-    // Out of line, like the validator's steps: inlined into `run`, their locals would all
-    // share one frame, which is the deepest a board's stack gets.
+    /// Loading with wisp's own validator (`Config::own_validator`, and always with the
+    /// `own-validator` feature): wisp's framing (`crate::framing`), each section checked by
+    /// `validate::Sections` around recording it (`record_own`), and each body validated,
+    /// and with `translate` translated, in the same pass.
+    fn run_own(&self, m: &mut ModuleInner, totals: &mut Totals, bytes: &[u8]) -> Result<()> {
+        let config = self.engine.config();
+        // The data count section's count, and the bodies' context, made at the first body.
+        let mut data_count = None;
+        let mut cx: Option<crate::validate::Context> = None;
+        let mut sections = crate::validate::Sections::default();
+        for section in crate::framing::Framing::new(bytes) {
+            let section = section?;
+            match section {
+                Section::Items {
+                    id, count, start, ..
+                } => check_count(&config.module_limits, m, id, count, start as u64)?,
+                Section::DataCount { count, .. } => data_count = Some(count),
+                Section::CodeEntry { body, start } => {
+                    let features = &self.features;
+                    let cx = cx.get_or_insert_with(|| {
+                        crate::validate::Context::new(m, data_count, features)
+                    });
+                    let def = m.bodies.len() as u32;
+                    let func = m.num_imported_funcs + def;
+                    // Single-pass loading: the tier translates the body as it validates.
+                    let mut sink = match self.translate {
+                        true => self.engine.executor().body_sink(m, def, body.len()),
+                        false => None,
+                    };
+                    let info = own_body(cx, m, func, (body, start), config, sink.as_deref_mut())?;
+                    let code = sink.and_then(|sink| sink.finish(info.max_stack_height));
+                    m.bodies.push(info);
+                    if self.translate {
+                        m.translated_at_load.get_mut().push(code);
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            let added = sections.before(&section)?;
+            // What the module keeps no form for is outside the profile, however the
+            // loader words it.
+            if let Err(e) = self.record_own(m, totals, section) {
+                return Err(match e {
+                    Error::Unsupported(e) => {
+                        let why = crate::validate::Why::OutsideProfile;
+                        crate::validate::Invalid::new(why, e.offset).into()
+                    }
+                    e => e,
+                });
+            }
+            sections.after(m, added, &self.features)?;
+        }
+        Ok(())
+    }
+
+    /// Records what `section` says into `m`, each section's items read by wisp's decoder,
+    /// so that firmware links no other.
+    // Out of line, like the validator's steps: inlined into `run_own`, their locals would
+    // all share one frame, which is the deepest a board's stack gets.
     #[inline(never)]
-    /// Records what `payload` says into `m`. `own`: the own validator's loading, which
-    /// reads the sections holding constant expressions with wisp's decoder (`own_tables`,
-    /// `own_globals`, `own_elements`, `own_data`), so that firmware links no other.
-    fn record(
+    fn record_own(
         &self,
         m: &mut ModuleInner,
         totals: &mut Totals,
-        payload: Payload<'_>,
-        own: bool,
+        section: Section<'_>,
     ) -> Result<()> {
+        match section {
+            Section::Items {
+                id, data, start, ..
+            } => {
+                let mut r = OwnReader::new(data, start, self.features.multi_memory());
+                match id {
+                    id::TYPE => self.own_types(m, r)?,
+                    id::IMPORT => self.own_imports(m, r)?,
+                    id::FUNCTION => {
+                        for _ in 0..r.var_u32()? {
+                            m.funcs.push(r.var_u32()?);
+                        }
+                        section_end(&r)?;
+                    }
+                    id::MEMORY => {
+                        let base = r.original_position();
+                        for _ in 0..r.var_u32()? {
+                            m.memories
+                                .push(self.memory_type(own_memory_type(&mut r)?, base)?);
+                        }
+                        section_end(&r)?;
+                    }
+                    id::EXPORT => {
+                        for _ in 0..r.var_u32()? {
+                            let name = own_name(&mut r)?;
+                            let kind = own_external_kind(&mut r)?;
+                            add_export(m, name, kind, r.var_u32()?);
+                        }
+                        section_end(&r)?;
+                        exports_done(m);
+                    }
+                    id::TABLE => self.own_tables(m, r)?,
+                    id::GLOBAL => self.own_globals(m, r)?,
+                    id::ELEMENT => self.own_elements(m, totals, r)?,
+                    id::DATA => self.own_data(m, totals, r)?,
+                    // Tags: `validate::Sections` refuses them before they get here.
+                    _ => {}
+                }
+            }
+            Section::Start { func, .. } => m.start = Some(func),
+            // Only the name section is read; its name was checked when it was framed.
+            Section::Custom { data, start } => {
+                let mut r = OwnReader::new(data, start, false);
+                if own_name(&mut r)? == "name" {
+                    // Advisory, as wasmparser's path treats it (`record`).
+                    let _ = own_names(m, &mut r);
+                }
+            }
+            Section::DataCount { .. }
+            | Section::CodeStart { .. }
+            | Section::CodeEntry { .. }
+            | Section::End { .. } => {}
+        }
+        Ok(())
+    }
+
+    /// Records what `payload` says into `m`: wasmparser's loading.
+    // Out of line, as `record_own` is.
+    #[inline(never)]
+    #[cfg(not(feature = "own-validator"))]
+    fn record(&self, m: &mut ModuleInner, totals: &mut Totals, payload: Payload<'_>) -> Result<()> {
         match payload {
-            Payload::TypeSection(reader) if own => self.own_types(m, self.own_reader(&reader))?,
-            Payload::ImportSection(reader) if own => {
-                self.own_imports(m, self.own_reader(&reader))?
-            }
-            Payload::FunctionSection(reader) if own => {
-                let mut r = self.own_reader(&reader);
-                for _ in 0..r.var_u32()? {
-                    m.funcs.push(r.var_u32()?);
-                }
-                section_end(&r)?;
-            }
-            Payload::MemorySection(reader) if own => {
-                let mut r = self.own_reader(&reader);
-                let base = r.original_position();
-                for _ in 0..r.var_u32()? {
-                    m.memories
-                        .push(self.memory_type(own_memory_type(&mut r)?, base)?);
-                }
-                section_end(&r)?;
-            }
-            Payload::ExportSection(reader) if own => {
-                let mut r = self.own_reader(&reader);
-                for _ in 0..r.var_u32()? {
-                    let name = own_name(&mut r)?;
-                    let kind = own_external_kind(&mut r)?;
-                    add_export(m, name, kind, r.var_u32()?);
-                }
-                section_end(&r)?;
-                exports_done(m);
-            }
-            Payload::TableSection(reader) if own => self.own_tables(m, self.own_reader(&reader))?,
-            Payload::GlobalSection(reader) if own => {
-                self.own_globals(m, self.own_reader(&reader))?
-            }
-            Payload::ElementSection(reader) if own => {
-                self.own_elements(m, totals, self.own_reader(&reader))?
-            }
-            Payload::DataSection(reader) if own => {
-                self.own_data(m, totals, self.own_reader(&reader))?
-            }
             Payload::TypeSection(reader) => {
                 for group in reader.into_iter_with_offsets() {
                     let (offset, group) = group?;
@@ -1115,21 +1131,8 @@ impl<'e> Parse<'e> {
             }
             // Only the name section is read: wasmparser's `as_known` would parse every
             // custom section it knows (producers, linking, core dumps...) to pick it out,
-            // which costs each load and linked all those readers into firmware.
-            // The own framing's custom sections: the name was checked when it framed them
-            // (`crate::framing`).
-            Payload::UnknownSection {
-                id: 0,
-                contents,
-                range,
-            } if own => {
-                let mut r = OwnReader::new(contents, range.start as usize, false);
-                if own_name(&mut r)? == "name" {
-                    // Advisory, as below.
-                    let _ = own_names(m, &mut r);
-                }
-            }
-            Payload::CustomSection(reader) if !own && reader.name() == "name" => {
+            // which costs each load.
+            Payload::CustomSection(reader) if reader.name() == "name" => {
                 let data = wasmparser::BinaryReader::new(reader.data(), reader.data_offset());
                 // The name section is advisory: a malformed one is ignored, as the spec
                 // asks, rather than failing the module.
@@ -1292,14 +1295,6 @@ impl<'e> Parse<'e> {
         totals.data_bytes += len as u64;
         let limit = self.engine.config().module_limits.data_bytes;
         check_module("data segment bytes", totals.data_bytes, limit, start as u64)
-    }
-
-    /// wisp's reader of a section's bytes (its count first).
-    fn own_reader<T>(&self, section: &wasmparser::SectionLimited<'_, T>) -> OwnReader<'_> {
-        let range = section.range();
-        let (start, end) = (range.start as usize, range.end as usize);
-        let multi_memory = self.features.multi_memory();
-        OwnReader::new(&self.bytes[start..end], start, multi_memory)
     }
 
     /// The table section, read by wisp's decoder: each table's type, and its
@@ -1646,6 +1641,7 @@ impl Names {
     }
 }
 
+#[cfg(not(feature = "own-validator"))]
 fn record_names(m: &mut ModuleInner, names: wasmparser::NameSectionReader<'_>) -> Result<()> {
     for name in names {
         match name? {
@@ -1694,14 +1690,13 @@ fn own_body(
     cx: &crate::validate::Context,
     m: &ModuleInner,
     func: u32,
-    body: &wasmparser::FunctionBody<'_>,
+    (body, start): (&[u8], usize),
     config: &crate::engine::Config,
     sink: Option<&mut (dyn crate::vm::BodySink + '_)>,
 ) -> Result<FuncBody> {
     let limits = &config.module_limits;
-    let start = body.range().start as usize;
     let ty = m.func_type(func);
-    let facts = crate::validate::func_body(cx, func, ty, body, limits.nesting, sink)?;
+    let facts = crate::validate::func_body(cx, func, ty, body, start, limits.nesting, sink)?;
     if facts.num_locals > limits.locals {
         let (count, limit) = (facts.num_locals.into(), limits.locals.into());
         return Err(func_limit("locals", func, count, limit, start as u64));

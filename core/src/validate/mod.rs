@@ -329,21 +329,23 @@ impl Context {
 
 /// Validates the body of function `func`, of type `ty`, with wisp's validator: returns
 /// the highest its operand stack gets, whether it makes a tail call, and its number of
-/// locals (parameters included). `max_nesting` bounds the control frames open at once.
+/// locals (parameters included). `body` is the code entry's bytes (locals, then the
+/// expression), from offset `start` in the module. `max_nesting` bounds the control frames
+/// open at once.
 pub fn func_body(
     cx: &Context,
     func: u32,
     ty: &FuncType,
-    body: &wasmparser::FunctionBody<'_>,
+    body: &[u8],
+    start: usize,
     max_nesting: u32,
     mut sink: Option<&mut (dyn crate::vm::BodySink + '_)>,
 ) -> Result<BodyFacts, crate::Error> {
-    let offset = body.range().start;
+    let offset = start as u64;
     if cx.vectors {
         return Err(Invalid::new(Why::OutsideProfile, offset).into());
     }
-    let mut reader =
-        crate::operators::Reader::new(body.as_bytes(), offset as usize, cx.multi_memory);
+    let mut reader = crate::operators::Reader::new(body, start, cx.multi_memory);
     let mut locals: Vec<ValType> = ty.params().to_vec();
     let mut declared = 0u32;
     reader.read_locals(|count, t| {

@@ -1,16 +1,17 @@
 //! Validation of a module's sections, for the firmware profile: what wasmparser's
 //! `Validator` checks outside function bodies. The loader calls [`Sections::before`] with
-//! each payload (the order of sections, the type section's shape) and, once it has
-//! recorded the payload into the module, [`Sections::after`] with the module (indices,
+//! each section the framing hands on (the order of sections, the type section's shape)
+//! and, once it has recorded the section into the module, [`Sections::after`] with the module (indices,
 //! types, limits and constant expressions of what the section added).
 //!
 //! Invariant: `after` reads only what the loader recorded from sections `before` accepted,
 //! so every index it checks against lies in vectors the loader filled.
 
 use alloc::vec::Vec;
-use wasmparser::{Payload, WasmFeatures};
+use wasmparser::WasmFeatures;
 
 use super::{Invalid, Why};
+use crate::framing::{id, Section};
 use crate::module::ModuleInner;
 use crate::module::{ConstExpr, ConstOp, DataMode, ElementMode, ExternIndex, ImportKind};
 use crate::types::{HeapType, MemoryType, Mutability, RefType, TableType, ValType};
@@ -42,50 +43,30 @@ pub struct Sections {
     data_count: Option<u32>,
     code_count: Option<u32>,
     data_section: bool,
-    /// Byte offset of the payload being checked.
+    /// Byte offset of the section being checked.
     offset: u64,
 }
 
-/// A section's place in the order the binary format requires.
-fn rank(payload: &Payload<'_>) -> Option<u8> {
-    Some(match payload {
-        Payload::TypeSection(_) => 1,
-        Payload::ImportSection(_) => 2,
-        Payload::FunctionSection(_) => 3,
-        Payload::TableSection(_) => 4,
-        Payload::MemorySection(_) => 5,
-        Payload::TagSection(_) => 6,
-        Payload::GlobalSection(_) => 7,
-        Payload::ExportSection(_) => 8,
-        Payload::StartSection { .. } => 9,
-        Payload::ElementSection(_) => 10,
-        Payload::DataCountSection { .. } => 11,
-        Payload::CodeSectionStart { .. } => 12,
-        Payload::DataSection(_) => 13,
-        _ => return None,
+/// A section's place in the order the binary format requires (tags between memories
+/// and globals, the data count before the code); `None` for custom sections, code entries
+/// and the end.
+fn rank(section: &Section<'_>) -> Option<u8> {
+    let id = match *section {
+        Section::Items { id, .. } => id,
+        Section::Start { .. } => id::START,
+        Section::DataCount { .. } => id::DATA_COUNT,
+        Section::CodeStart { .. } => id::CODE,
+        Section::Custom { .. } | Section::CodeEntry { .. } | Section::End { .. } => return None,
+    };
+    Some(match id {
+        id::TYPE..=id::MEMORY => id,
+        id::TAG => 6,
+        id::GLOBAL..=id::START => id + 1,
+        id::ELEMENT => 10,
+        id::DATA_COUNT => 11,
+        id::CODE => 12,
+        _ => 13, // id::DATA
     })
-}
-
-fn payload_offset(payload: &Payload<'_>) -> u64 {
-    match payload {
-        Payload::TypeSection(r) => r.range().start,
-        Payload::ImportSection(r) => r.range().start,
-        Payload::FunctionSection(r) => r.range().start,
-        Payload::TableSection(r) => r.range().start,
-        Payload::MemorySection(r) => r.range().start,
-        Payload::GlobalSection(r) => r.range().start,
-        Payload::ExportSection(r) => r.range().start,
-        Payload::ElementSection(r) => r.range().start,
-        Payload::DataSection(r) => r.range().start,
-        Payload::StartSection { range, .. } | Payload::DataCountSection { range, .. } => {
-            range.start
-        }
-        Payload::CodeSectionStart {
-            unchecked_range, ..
-        } => unchecked_range.start,
-        Payload::End(offset) => *offset,
-        _ => 0,
-    }
 }
 
 impl Sections {
@@ -93,57 +74,55 @@ impl Sections {
         Err(Invalid::new(why, self.offset))
     }
 
-    /// Checks `payload` before the loader records it: the order of sections, and what of
+    /// Checks `section` before the loader records it: the order of sections, and what of
     /// the type section the module does not keep. (The header, and section ids the format
     /// does not define, are the framing's to refuse: `crate::framing`.) Returns what to check once
     /// it is recorded.
     #[inline(never)]
-    pub fn before(&mut self, payload: &Payload<'_>) -> Result<Added, Invalid> {
-        self.offset = payload_offset(payload);
-        if let Some(rank) = rank(payload) {
+    pub(crate) fn before(&mut self, section: &Section<'_>) -> Result<Added, Invalid> {
+        self.offset = section.offset();
+        if let Some(rank) = rank(section) {
             if rank <= self.last {
                 return self.err(Why::SectionOrder);
             }
             self.last = rank;
         }
-        Ok(match payload {
+        Ok(match *section {
             // The loader's own reading refuses recursion groups, subtypes and GC's
             // composite types as outside the profile (`Parse::own_types`).
-            Payload::TypeSection(r) => Added::Types(r.count()),
-            Payload::ImportSection(r) => Added::Imports(r.count()),
-            Payload::FunctionSection(r) => Added::Funcs(r.count()),
-            Payload::TableSection(r) => Added::Tables(r.count()),
-            Payload::MemorySection(r) => Added::Memories(r.count()),
-            Payload::TagSection(_) => return self.err(Why::OutsideProfile),
-            Payload::GlobalSection(r) => Added::Globals(r.count()),
-            Payload::ExportSection(_) => Added::Exports,
-            Payload::StartSection { func, range } => Added::Start(*func, range.start),
-            Payload::ElementSection(r) => Added::Elements(r.count()),
-            Payload::DataCountSection { count, .. } => {
-                self.data_count = Some(*count);
+            Section::Items { id, count, .. } => match id {
+                id::TYPE => Added::Types(count),
+                id::IMPORT => Added::Imports(count),
+                id::FUNCTION => Added::Funcs(count),
+                id::TABLE => Added::Tables(count),
+                id::MEMORY => Added::Memories(count),
+                id::GLOBAL => Added::Globals(count),
+                id::EXPORT => Added::Exports,
+                id::ELEMENT => Added::Elements(count),
+                id::DATA => {
+                    self.data_section = true;
+                    if self.data_count.is_some_and(|n| n != count) {
+                        return self.err(Why::DataCountMismatch);
+                    }
+                    Added::Data(count)
+                }
+                _ => return self.err(Why::OutsideProfile), // id::TAG
+            },
+            Section::Start { func, at } => Added::Start(func, at),
+            Section::DataCount { count, .. } => {
+                self.data_count = Some(count);
                 Added::Nothing
             }
-            Payload::CodeSectionStart { count, .. } => {
-                self.code_count = Some(*count);
-                Added::CodeStart(*count)
+            Section::CodeStart { count, .. } => {
+                self.code_count = Some(count);
+                Added::CodeStart(count)
             }
-            Payload::DataSection(r) => {
-                self.data_section = true;
-                if self.data_count.is_some_and(|n| n != r.count()) {
-                    return self.err(Why::DataCountMismatch);
-                }
-                Added::Data(r.count())
-            }
-            Payload::End(_) => Added::End,
-            // Custom sections come as unknown sections of id 0 from the own framing.
-            Payload::CustomSection(_)
-            | Payload::UnknownSection { id: 0, .. }
-            | Payload::CodeSectionEntry(_) => Added::Nothing,
-            _ => return self.err(Why::OutsideProfile),
+            Section::End { .. } => Added::End,
+            Section::Custom { .. } | Section::CodeEntry { .. } => Added::Nothing,
         })
     }
 
-    /// Checks what the loader recorded into `m` from the payload `before` returned `added`
+    /// Checks what the loader recorded into `m` from the section `before` returned `added`
     /// for.
     #[inline(never)]
     pub fn after(
