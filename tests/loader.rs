@@ -181,13 +181,17 @@ fn the_own_loader_accepts_and_refuses_what_wasmparser_does() {
         Engine::with_tier(&config, wisp::Tier::Interp).unwrap()
     };
     let (ours, theirs) = (engine(true), engine(false));
-    let outside = Some(wisp::validate::Why::OutsideProfile);
     let (mut compared, mut outside_profile) = (0, 0);
     let mut compare = |bytes: &[u8], what: &str| match (
         Module::validate(&ours, bytes),
         Module::validate(&theirs, bytes),
     ) {
-        (Err(Error::Unsupported(e)), _) if e.code() == outside => outside_profile += 1,
+        (Err(Error::Unsupported(e)), _)
+            if e.code()
+                .is_some_and(wisp::validate::Why::is_outside_profile) =>
+        {
+            outside_profile += 1
+        }
         (Ok(()), Ok(())) | (Err(_), Err(_)) => compared += 1,
         (ours, theirs) => panic!("{what}: wisp's loader says {ours:?}, wasmparser's {theirs:?}"),
     };
@@ -316,4 +320,59 @@ fn the_own_validators_errors_are_codes() {
     assert_eq!(theirs.code(), None);
     assert!(matches!(theirs.message, Message::Text(_)));
     assert!(theirs.message.contains("type mismatch"), "{theirs}");
+}
+
+/// A module outside the firmware profile is refused as `Unsupported`, with a code that
+/// names the proposal it uses (issue 21), at the byte where the own loader met it.
+#[test]
+fn outside_the_profile_the_refusal_names_the_proposal() {
+    use wisp::validate::Why;
+    let mut config = Config::default();
+    config.own_validator(true);
+    let engine = Engine::with_tier(&config, wisp::Tier::Interp).unwrap();
+    let cases: &[(&str, Why)] = &[
+        ("(module (func (param v128)))", Why::Simd),
+        (
+            "(module (func (result i32) (i32x4.extract_lane 0 (v128.const i64x2 0 0))))",
+            Why::Simd,
+        ),
+        (
+            "(module (memory 1) (func (result i32) (i32.atomic.load (i32.const 0))))",
+            Why::Threads,
+        ),
+        ("(module (memory 1 1 shared))", Why::Threads),
+        ("(module (tag))", Why::ExceptionHandling),
+        (
+            "(module (func (block $b (try_table (catch_all $b)))))",
+            Why::ExceptionHandling,
+        ),
+        ("(module (func (param exnref)))", Why::ExceptionHandling),
+        (
+            "(module (type $t (func)) (func (param (ref $t)) (call_ref $t (local.get 0))))",
+            Why::FunctionReferences,
+        ),
+        ("(module (type (struct (field i32))))", Why::Gc),
+        ("(module (func (param anyref)))", Why::Gc),
+        ("(module (memory i64 1))", Why::Memory64),
+        ("(module (table i64 1 funcref))", Why::Memory64),
+        (
+            "(module (func (param i64 i64 i64 i64) (result i64 i64)
+               (i64.add128 (local.get 0) (local.get 1) (local.get 2) (local.get 3))))",
+            Why::WideArithmetic,
+        ),
+    ];
+    for &(text, why) in cases {
+        let bytes = wat::parse_str(text).unwrap();
+        match Module::validate(&engine, &bytes) {
+            Err(Error::Unsupported(e)) => {
+                assert_eq!(e.code(), Some(why), "{text}: {e}");
+                assert!(why.is_outside_profile());
+                assert!(e.offset > 0 && e.offset < bytes.len() as u64, "{text}: {e}");
+            }
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+    // The rules that are not about proposals are not taken for them.
+    assert!(!Why::TypeMismatch.is_outside_profile());
+    assert!(!Why::UnexpectedEnd.is_outside_profile());
 }

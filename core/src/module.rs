@@ -24,6 +24,7 @@ use crate::types::{
     ExternType, FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType,
     TagType, ValType,
 };
+use crate::validate::Why;
 
 /// One instruction of a constant expression. Wasm 2.0 allows a single constant,
 /// `ref.null`, `ref.func` or `global.get`; extended-const adds integer arithmetic.
@@ -727,8 +728,12 @@ fn heapsort_by<T>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
 #[cold]
 #[inline(never)]
 fn explain_left_out(engine: &Engine, bytes: &[u8], error: Error) -> Error {
-    let Error::Module(invalid) = &error else {
-        return error;
+    // Invalid, or (the own validator's word for an operator its features turn off) outside
+    // the profile without a proposal named.
+    let invalid = match &error {
+        Error::Module(e) => e,
+        Error::Unsupported(e) if e.code() == Some(Why::OutsideProfile) => e,
+        _ => return error,
     };
     let features = engine.config().features;
     for left_out in engine.executor().left_out() {
@@ -908,12 +913,11 @@ impl<'e> Parse<'e> {
             }
             let added = sections.before(&section)?;
             // What the module keeps no form for is outside the profile, however the
-            // loader words it.
+            // loader words it (the proposal's name, when the reader knew it).
             if let Err(e) = self.record_own(m, totals, section) {
                 return Err(match e {
-                    Error::Unsupported(e) => {
-                        let why = crate::validate::Why::OutsideProfile;
-                        crate::validate::Invalid::new(why, e.offset).into()
+                    Error::Unsupported(e) if e.code().is_none() => {
+                        outside(Why::OutsideProfile, e.offset)
                     }
                     e => e,
                 });
@@ -1231,10 +1235,12 @@ impl<'e> Parse<'e> {
             let offset = r.original_position();
             match r.byte()? {
                 0x60 => {}
-                // rec, sub, sub final, struct, array, cont, shared, descriptors.
-                0x4E | 0x50 | 0x4F | 0x5F | 0x5E | 0x5D | 0x65 | 0x4C | 0x4D => {
-                    return Err(outside_profile(offset));
-                }
+                // rec, sub, sub final, struct, array: GC's; cont: stack switching's;
+                // shared: shared-everything threads'; descriptors.
+                0x4E | 0x50 | 0x4F | 0x5F | 0x5E => return Err(outside(Why::Gc, offset)),
+                0x5D => return Err(outside(Why::StackSwitching, offset)),
+                0x65 => return Err(outside(Why::Threads, offset)),
+                0x4C | 0x4D => return Err(outside(Why::OutsideProfile, offset)),
                 _ => return Err(malformed(offset)),
             }
             let types = |r: &mut OwnReader<'_>| -> Result<Vec<wasmparser::ValType>> {
@@ -1261,7 +1267,7 @@ impl<'e> Parse<'e> {
             let module = own_name(&mut r)?;
             let name = own_name(&mut r)?;
             if name.is_empty() && matches!(r.peek()?, 0x7E | 0x7F) {
-                return Err(outside_profile(r.original_position()));
+                return Err(outside(Why::OutsideProfile, r.original_position()));
             }
             let ty = match own_external_kind(&mut r)? {
                 wasmparser::ExternalKind::Func => wasmparser::TypeRef::Func(r.var_u32()?),
@@ -1274,7 +1280,8 @@ impl<'e> Parse<'e> {
                 wasmparser::ExternalKind::Global => {
                     wasmparser::TypeRef::Global(own_global_type(&mut r)?)
                 }
-                _ => return Err(outside_profile(offset)),
+                // `own_external_kind` refuses the others.
+                _ => return Err(outside(Why::OutsideProfile, offset)),
             };
             self.add_import(m, module, name, ty, offset)?;
         }
@@ -1491,12 +1498,17 @@ fn own_table_type(r: &mut OwnReader<'_>) -> Result<wasmparser::TableType> {
         0 => None,
         _ => Some(r.var_u32()?.into()),
     };
+    match flags & 0b110 {
+        0 => {}
+        0b010 => return Err(outside(Why::Threads, at)),
+        _ => return Err(outside(Why::Memory64, at)),
+    }
     Ok(wasmparser::TableType {
         element_type,
-        table64: flags & 0b100 != 0,
+        table64: false,
         initial,
         maximum,
-        shared: flags & 0b010 != 0,
+        shared: false,
     })
 }
 
@@ -1544,9 +1556,15 @@ fn own_memory_type(r: &mut OwnReader<'_>) -> Result<wasmparser::MemoryType> {
             _ => return Err(malformed(at)),
         },
     };
+    // Decoded whole first, so that a malformed type is refused as such.
+    match flags & 0b0110 {
+        0 => {}
+        0b0010 => return Err(outside(Why::Threads, at)),
+        _ => return Err(outside(Why::Memory64, at)),
+    }
     Ok(wasmparser::MemoryType {
-        memory64: flags & 0b0100 != 0,
-        shared: flags & 0b0010 != 0,
+        memory64: false,
+        shared: false,
         initial,
         maximum,
         page_size_log2,
@@ -1563,7 +1581,8 @@ fn own_external_kind(r: &mut OwnReader<'_>) -> Result<wasmparser::ExternalKind> 
         0x01 => wasmparser::ExternalKind::Table,
         0x02 => wasmparser::ExternalKind::Memory,
         0x03 => wasmparser::ExternalKind::Global,
-        0x04 | 0x20 => return Err(outside_profile(at)),
+        0x04 => return Err(outside(Why::ExceptionHandling, at)),
+        0x20 => return Err(outside(Why::OutsideProfile, at)),
         _ => return Err(malformed(at)),
     })
 }
@@ -1607,9 +1626,10 @@ fn own_names(m: &mut ModuleInner, r: &mut OwnReader<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Something outside the firmware profile, at `offset`.
-fn outside_profile(offset: u64) -> Error {
-    crate::validate::Invalid::new(crate::validate::Why::OutsideProfile, offset).into()
+/// Something outside the firmware profile, at `offset`: `why` names the proposal where
+/// it is known (`Why::is_outside_profile`).
+fn outside(why: Why, offset: u64) -> Error {
+    crate::validate::Invalid::new(why, offset).into()
 }
 
 /// Bytes that do not decode, at `offset`.

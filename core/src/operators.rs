@@ -405,9 +405,10 @@ impl<'a> Reader<'a> {
             0x7C => ValType::F64,
             0x70 => ValType::Ref(RefType::FUNCREF),
             0x6F => ValType::Ref(RefType::EXTERNREF),
-            // v128; typed references; GC's and exceptions' abbreviations.
-            0x7B | 0x63 | 0x64 | 0x65 | 0x69..=0x6E | 0x71..=0x74 => {
-                return Err(Invalid::new(Why::OutsideProfile, at))
+            0x7B => return Err(Invalid::new(Why::Simd, at)),
+            0x63 | 0x64 => return Err(Invalid::new(Why::FunctionReferences, at)),
+            byte @ (0x65 | 0x69..=0x6E | 0x71..=0x74) => {
+                return Err(Invalid::new(abbreviation_outside(byte), at))
             }
             _ => return Err(Invalid::new(Why::Malformed, at)),
         })
@@ -419,15 +420,15 @@ impl<'a> Reader<'a> {
         let ty = match self.bytes.get(self.pos) {
             Some(0x70) => AbstractHeapType::Func,
             Some(0x6F) => AbstractHeapType::Extern,
-            // GC's and exceptions' abstract heap types.
-            Some(0x65 | 0x69..=0x6E | 0x71..=0x74) => {
-                return Err(Invalid::new(Why::OutsideProfile, at))
+            // GC's and exceptions' abstract heap types, shared ones.
+            Some(&byte @ (0x65 | 0x69..=0x6E | 0x71..=0x74)) => {
+                return Err(Invalid::new(abbreviation_outside(byte), at))
             }
             // A type index (typed function references) if it decodes as one.
             _ => {
                 return match self.leb_signed(33)? {
                     index if (0..=i64::from(u32::MAX)).contains(&index) => {
-                        Err(Invalid::new(Why::OutsideProfile, at))
+                        Err(Invalid::new(Why::FunctionReferences, at))
                     }
                     _ => Err(Invalid::new(Why::Malformed, at)),
                 };
@@ -656,26 +657,34 @@ impl<'a> Reader<'a> {
                     17 => O::TableFill {
                         table: self.var_u32()?,
                     },
-                    // memory.discard; wide arithmetic.
-                    18..=22 => return Err(Invalid::new(Why::OutsideProfile, at)),
+                    // memory.discard (memory control).
+                    18 => return Err(Invalid::new(Why::OutsideProfile, at)),
+                    19..=22 => return Err(Invalid::new(Why::WideArithmetic, at)),
                     _ => return Err(Invalid::new(Why::Malformed, at)),
                 }
             }
-            // Exceptions (with the legacy form), typed function references, GC, stack
-            // switching, SIMD and threads.
-            0x06..=0x0A
-            | 0x14
-            | 0x15
-            | 0x18
-            | 0x19
-            | 0x1F
-            | 0xD3..=0xD6
-            | 0xE0..=0xE6
-            | 0xFB
-            | 0xFD
-            | 0xFE => return Err(Invalid::new(Why::OutsideProfile, at)),
+            // Other proposals' operators, each refused naming its proposal.
+            0x06..=0x0A | 0x18 | 0x19 | 0x1F => {
+                return Err(Invalid::new(Why::ExceptionHandling, at))
+            }
+            0x14 | 0x15 | 0xD4..=0xD6 => return Err(Invalid::new(Why::FunctionReferences, at)),
+            0xD3 | 0xFB => return Err(Invalid::new(Why::Gc, at)),
+            0xE0..=0xE6 => return Err(Invalid::new(Why::StackSwitching, at)),
+            0xFD => return Err(Invalid::new(Why::Simd, at)),
+            0xFE => return Err(Invalid::new(Why::Threads, at)),
             _ => return Err(Invalid::new(Why::Malformed, at)),
         })
+    }
+}
+
+/// The proposal of a value or heap type's one-byte abbreviation outside the profile:
+/// `shared` (0x65) is shared-everything threads', `exn` and `noexn` exception handling's,
+/// the rest GC's.
+fn abbreviation_outside(byte: u8) -> Why {
+    match byte {
+        0x65 => Why::Threads,
+        0x69 | 0x74 => Why::ExceptionHandling,
+        _ => Why::Gc,
     }
 }
 
@@ -794,10 +803,17 @@ mod tests {
     #[test]
     fn other_proposals_are_outside_the_profile_and_unknown_bytes_malformed() {
         let why = |bytes: &[u8]| reader(bytes).read().unwrap_err().why;
-        assert_eq!(why(&[0xFD, 0x0C]), Why::OutsideProfile); // v128.const
-        assert_eq!(why(&[0x08, 0x00]), Why::OutsideProfile); // throw
-        assert_eq!(why(&[0xFC, 0x13]), Why::OutsideProfile); // i64.add128
-        assert_eq!(why(&[0xD0, 0x00]), Why::OutsideProfile); // ref.null (type 0)
+        assert_eq!(why(&[0xFD, 0x0C]), Why::Simd); // v128.const
+        assert_eq!(why(&[0x08, 0x00]), Why::ExceptionHandling); // throw
+        assert_eq!(why(&[0xFC, 0x13]), Why::WideArithmetic); // i64.add128
+        assert_eq!(why(&[0xD0, 0x00]), Why::FunctionReferences); // ref.null (type 0)
+        assert_eq!(why(&[0xD0, 0x6E]), Why::Gc); // ref.null any
+        assert_eq!(why(&[0xD0, 0x69]), Why::ExceptionHandling); // ref.null exn
+        assert_eq!(why(&[0xFE, 0x03, 0x00]), Why::Threads); // atomic.fence
+        assert_eq!(why(&[0xFB, 0x00]), Why::Gc); // struct.new
+        assert_eq!(why(&[0x14, 0x00]), Why::FunctionReferences); // call_ref
+        assert_eq!(why(&[0xE0, 0x00]), Why::StackSwitching); // cont.new
+        assert_eq!(why(&[0xFC, 0x12, 0x00]), Why::OutsideProfile); // memory.discard
         assert_eq!(why(&[0x17]), Why::Malformed);
         assert_eq!(why(&[0xFC, 0x40]), Why::Malformed);
         assert_eq!(why(&[0x28, 0x80, 0x01, 0x00]), Why::Malformed); // reserved flag bit 7

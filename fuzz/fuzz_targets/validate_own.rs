@@ -1,6 +1,7 @@
 //! wisp's own validator (`Config::own_validator`, the firmware profile) against
 //! wasmparser's: on every module inside the profile they accept and reject the same; a
-//! module outside it may only be refused as outside the profile.
+//! module outside it may only be refused as outside the profile (`Why::is_outside_profile`:
+//! `OutsideProfile` or the proposal it names).
 //!
 //! The first input byte picks the module: even, the rest of the input as bytes (mutated
 //! modules from the seeds); odd, a module wasm-smith generates from the rest, with the
@@ -53,7 +54,7 @@ fuzz_target!(|data: &[u8]| {
     let theirs = Module::validate(&engine(false), &bytes);
     let ours = Module::validate(&engine(true), &bytes);
     match (&theirs, &ours) {
-        (_, Err(Error::Unsupported(e))) if e.code() == Some(Why::OutsideProfile) => {}
+        (_, Err(Error::Unsupported(e))) if e.code().is_some_and(Why::is_outside_profile) => {}
         (Ok(()), Ok(())) | (Err(_), Err(_)) => {}
         (Ok(()), Err(e)) => panic!("the own validator refuses a valid module: {e}"),
         (Err(e), Ok(())) => panic!("the own validator accepts an invalid module: {e}"),

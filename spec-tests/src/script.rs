@@ -414,7 +414,7 @@ impl Script {
         };
         matches!(
             Module::new(&self.engine, &bytes),
-            Err(Error::Unsupported(e)) if e.code() == Some(wisp::validate::Why::OutsideProfile)
+            Err(Error::Unsupported(e)) if e.code().is_some_and(wisp::validate::Why::is_outside_profile)
         )
     }
 

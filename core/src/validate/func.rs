@@ -332,8 +332,9 @@ impl<'c> FuncValidator<'c> {
         let wasmparser::MemArgTarget::Memory(memory) = memarg.target else {
             return self.err(Why::OutsideProfile);
         };
+        // Shared-everything threads' memory orderings.
         if memarg.ordering.is_some() {
-            return self.err(Why::OutsideProfile);
+            return self.err(Why::Threads);
         }
         self.memory(memory)?;
         if memarg.align > memarg.max_align {

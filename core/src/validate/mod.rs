@@ -106,6 +106,26 @@ pub enum Why {
     Header,
     /// A section or code entry whose size runs past the bytes holding it.
     UnexpectedEnd,
+    // The proposals outside the firmware profile that a refusal names (issue 21): what
+    // `OutsideProfile` says when the decoder or validator knows which. After the other
+    // rules, so that their numbers stay as they were.
+    /// Fixed-width or relaxed SIMD: `v128`, the `0xFD` operators.
+    Simd,
+    /// Threads: atomics (the `0xFE` operators), shared memories and types.
+    Threads,
+    /// Exception handling: tags, `try_table`, `throw`, `exnref`, the legacy `try`.
+    ExceptionHandling,
+    /// Typed function references: `(ref $t)`, `call_ref`, `br_on_null`, table
+    /// initialisers.
+    FunctionReferences,
+    /// Garbage collection: its types, heap types and the `0xFB` operators.
+    Gc,
+    /// memory64 and table64: 64-bit memories and tables.
+    Memory64,
+    /// Wide arithmetic: `i64.add128` and its kin.
+    WideArithmetic,
+    /// Stack switching: continuations and their operators.
+    StackSwitching,
 }
 
 impl Why {
@@ -157,7 +177,23 @@ impl Why {
             Why::FloatsDisabled => "floating-point support is disabled",
             Why::Header => "not a core module's magic number and version",
             Why::UnexpectedEnd => "unexpected end-of-file",
+            Why::Simd => "SIMD is outside the firmware profile",
+            Why::Threads => "threads (atomics, shared memories) are outside the firmware profile",
+            Why::ExceptionHandling => "exception handling is outside the firmware profile",
+            Why::FunctionReferences => "typed function references are outside the firmware profile",
+            Why::Gc => "garbage collection is outside the firmware profile",
+            Why::Memory64 => "memory64 and table64 are outside the firmware profile",
+            Why::WideArithmetic => "wide arithmetic is outside the firmware profile",
+            Why::StackSwitching => "stack switching is outside the firmware profile",
         }
+    }
+
+    /// Whether the rule is that the module uses something outside the firmware profile:
+    /// [`OutsideProfile`](Why::OutsideProfile), or one of the proposals named after it
+    /// ([`Simd`](Why::Simd) to [`StackSwitching`](Why::StackSwitching)). Such a module
+    /// is refused as `Error::Unsupported`, not as invalid.
+    pub fn is_outside_profile(self) -> bool {
+        self == Why::OutsideProfile || self as u8 >= Why::Simd as u8
     }
 }
 
@@ -185,7 +221,7 @@ impl From<Invalid> for crate::Error {
             message: e.why.into(),
             offset: e.offset,
         };
-        if e.why == Why::OutsideProfile {
+        if e.why.is_outside_profile() {
             crate::Error::Unsupported(error)
         } else {
             crate::Error::Module(error)
@@ -343,7 +379,7 @@ pub fn func_body(
 ) -> Result<BodyFacts, crate::Error> {
     let offset = start as u64;
     if cx.vectors {
-        return Err(Invalid::new(Why::OutsideProfile, offset).into());
+        return Err(Invalid::new(Why::Simd, offset).into());
     }
     let mut reader = crate::operators::Reader::new(body, start, cx.multi_memory);
     let mut locals: Vec<ValType> = ty.params().to_vec();

@@ -106,7 +106,7 @@ impl Sections {
                     }
                     Added::Data(count)
                 }
-                _ => return self.err(Why::OutsideProfile), // id::TAG
+                _ => return self.err(Why::ExceptionHandling), // id::TAG
             },
             Section::Start { func, at } => Added::Start(func, at),
             Section::DataCount { count, .. } => {
@@ -148,7 +148,7 @@ impl Sections {
                         ImportKind::Table(t) => self.table_type(t)?,
                         ImportKind::Memory(t) => self.memory_type(t, features)?,
                         ImportKind::Global(g) => self.val_type(g.content, features)?,
-                        ImportKind::Tag(_) => return self.err(Why::OutsideProfile),
+                        ImportKind::Tag(_) => return self.err(Why::ExceptionHandling),
                     }
                 }
                 self.memory_count(m, features)?;
@@ -165,7 +165,7 @@ impl Sections {
                 }
                 // An initialiser expression is function references' (non-null elements).
                 if m.table_inits.iter().any(Option::is_some) {
-                    return self.err(Why::OutsideProfile);
+                    return self.err(Why::FunctionReferences);
                 }
             }
             Added::Memories(n) => {
@@ -189,7 +189,7 @@ impl Sections {
                         ExternIndex::Table(i) => (i as usize) < m.tables.len(),
                         ExternIndex::Memory(i) => (i as usize) < m.memories.len(),
                         ExternIndex::Global(i) => (i as usize) < m.globals.len(),
-                        ExternIndex::Tag(_) => return self.err(Why::OutsideProfile),
+                        ExternIndex::Tag(_) => return self.err(Why::ExceptionHandling),
                     };
                     if !known {
                         return self.err(Why::UnknownExport);
@@ -263,7 +263,7 @@ impl Sections {
             ValType::F32 | ValType::F64 if !features.floats() => self.err(Why::FloatsDisabled),
             ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64 => Ok(()),
             ValType::Ref(r) => self.ref_type(r),
-            ValType::V128 => self.err(Why::OutsideProfile),
+            ValType::V128 => self.err(Why::Simd),
         }
     }
 
@@ -272,7 +272,7 @@ impl Sections {
         if r.nullable && matches!(r.heap, HeapType::Func | HeapType::Extern) {
             Ok(())
         } else {
-            self.err(Why::OutsideProfile)
+            self.err(Why::FunctionReferences)
         }
     }
 
@@ -347,7 +347,7 @@ impl Sections {
                 ConstOp::I64(_) => stack.push(ValType::I64),
                 ConstOp::F32(_) => stack.push(ValType::F32),
                 ConstOp::F64(_) => stack.push(ValType::F64),
-                ConstOp::V128(_) => return self.err(Why::OutsideProfile),
+                ConstOp::V128(_) => return self.err(Why::Simd),
                 ConstOp::RefNull(r) => {
                     self.ref_type(r)?;
                     stack.push(ValType::Ref(r));
