@@ -4,10 +4,11 @@
 //! integer `Display` impls: about 5 KiB of flash that a firmware build pays for even if it
 //! never shows a message, because every error built with `format!` reaches them. wisp's
 //! messages are written instead a piece at a time ([`Text`]): strings as they are, integers
-//! by [`decimal`] and [`Hex`], into a template's `{}`s ([`template`], [`put!`], [`text!`]).
-//! Each type's text is written once, in its `Text` impl; its `Display` (through
-//! [`display_by_text!`]) and the messages built with [`text!`] both use it, so the desktop's
-//! `{}` and the firmware's console print the same words.
+//! by [`decimal`] and [`Hex`], into a template's `{}`s ([`template`],
+//! [`put!`](crate::put), [`text!`](crate::text)). Each type's text is written once, in its
+//! `Text` impl; its `Display` (through [`display_by_text!`](crate::display_by_text)) and
+//! the messages built with [`text!`](crate::text) both use it, so the desktop's `{}` and
+//! the firmware's console print the same words.
 //!
 //! Padding, width and precision flags are ignored: no message of wisp's uses them.
 //!
@@ -15,7 +16,7 @@
 //! builds wisp, errors and traps are codes (issue 21): their `Text` writes a kind, a rule's
 //! or trap's number and the byte offset (`error 1: rule 3 at 0x2a`, `trap 5`; the numbers
 //! are [`Why::number`](crate::validate::Why::number) and
-//! [`TrapCode::status`](crate::TrapCode::status)), [`text!`] builds an empty string, and
+//! [`TrapCode::status`](crate::TrapCode::status)), [`text!`](crate::text) builds an empty string, and
 //! no wisp type implements `Display`. The word tables, the message templates and what
 //! fills them are then not linked.
 
@@ -184,7 +185,7 @@ macro_rules! text {
     };
 }
 
-/// [`text!`]'s string: `template` filled with `args`.
+/// [`text!`](crate::text)'s string: `template` filled with `args`.
 #[cfg(feature = "messages")]
 pub fn owned(template: &str, args: &[&dyn Text]) -> String {
     let mut s = String::new();
