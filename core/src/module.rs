@@ -1498,11 +1498,7 @@ fn own_table_type(r: &mut OwnReader<'_>) -> Result<wasmparser::TableType> {
         0 => None,
         _ => Some(r.var_u32()?.into()),
     };
-    match flags & 0b110 {
-        0 => {}
-        0b010 => return Err(outside(Why::Threads, at)),
-        _ => return Err(outside(Why::Memory64, at)),
-    }
+    shared_or_64(flags, at)?;
     Ok(wasmparser::TableType {
         element_type,
         table64: false,
@@ -1510,6 +1506,17 @@ fn own_table_type(r: &mut OwnReader<'_>) -> Result<wasmparser::TableType> {
         maximum,
         shared: false,
     })
+}
+
+/// Refuses a table's or memory's limits flags (at `at`) that ask for a shared one
+/// (threads, bit 1) or a 64-bit one (memory64 and table64, bit 2): outside the profile.
+/// Called once the type is decoded whole, so that a malformed one is refused as such.
+fn shared_or_64(flags: u8, at: u64) -> Result<()> {
+    match flags & 0b110 {
+        0 => Ok(()),
+        0b010 => Err(outside(Why::Threads, at)),
+        _ => Err(outside(Why::Memory64, at)),
+    }
 }
 
 /// A section read by wisp's decoder must end where its last item does.
@@ -1556,12 +1563,7 @@ fn own_memory_type(r: &mut OwnReader<'_>) -> Result<wasmparser::MemoryType> {
             _ => return Err(malformed(at)),
         },
     };
-    // Decoded whole first, so that a malformed type is refused as such.
-    match flags & 0b0110 {
-        0 => {}
-        0b0010 => return Err(outside(Why::Threads, at)),
-        _ => return Err(outside(Why::Memory64, at)),
-    }
+    shared_or_64(flags, at)?;
     Ok(wasmparser::MemoryType {
         memory64: false,
         shared: false,
