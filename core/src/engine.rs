@@ -355,20 +355,36 @@ impl Config {
         self
     }
 
-    /// Whether native code may find out-of-bounds memory accesses by faulting (default on;
-    /// wasmtime's setting of the same name). Where it applies (a native tier on a 64-bit
-    /// Linux host, with [`Config::memory_reservation`] on), every 32-bit memory of 64 KiB
-    /// pages is a reservation of its full 4 GiB plus a guard region ([`MEMORY_GUARD`]
-    /// bytes), all inaccessible beyond the memory's length, so native loads and stores
-    /// need no bounds check: an access past the end faults, and the JIT's signal handler
-    /// turns the fault into `MemoryOutOfBounds` with the wasm backtrace. Off, or anywhere
-    /// else (the interpreter, firmware, hosts without virtual memory), every access is
-    /// checked explicitly. Each guarded memory costs 4 GiB + 32 MiB of address space (a
-    /// 64-bit Linux process has 128 TiB), whatever its size; creating one fails with
-    /// `ResourceExhausted` when that cannot be had, rather than quietly going unguarded.
+    /// Whether native code may leave its traps to signals (default on; wasmtime's setting
+    /// of the same name). It applies with a native tier on a host with the JIT's signal
+    /// handler (Linux on x86_64, aarch64 and riscv64; macOS on x86_64 and aarch64; FreeBSD
+    /// on x86_64):
+    /// - With [`Config::memory_reservation`] on, every 32-bit memory of 64 KiB pages is a
+    ///   reservation of its full 4 GiB plus a guard region ([`MEMORY_GUARD`] bytes), all
+    ///   inaccessible beyond the memory's length, so native loads and stores need no
+    ///   bounds check: an access past the end faults, and the handler turns the fault into
+    ///   `MemoryOutOfBounds` with the wasm backtrace. Each guarded memory costs 4 GiB + 32
+    ///   MiB of address space (a 64-bit Linux process has 128 TiB), whatever its size;
+    ///   creating one fails with `ResourceExhausted` when that cannot be had, rather than
+    ///   quietly going unguarded.
+    /// - Every other trap native code tests for (division, conversion, `unreachable`, the
+    ///   stack, fuel, interruption, tables, references) is a trap instruction the handler
+    ///   claims, rather than a branch that returns a status through every frame: less
+    ///   code, and no status test after calls to functions that cannot fail otherwise.
+    ///
+    /// Off, or anywhere else (the interpreter, firmware, hosts without virtual memory),
+    /// every access is checked explicitly, every trap returns through the frames, and no
+    /// signal handler is installed.
     pub fn signals_based_traps(&mut self, enable: bool) -> &mut Self {
         self.signals_based_traps = enable;
         self
+    }
+
+    /// Whether a native tier may leave traps to its signal handler
+    /// ([`Config::signals_based_traps`]): memories' bounds where they are guarded, and
+    /// every other trap its code checks for.
+    pub fn get_signals_based_traps(&self) -> bool {
+        self.signals_based_traps
     }
 
     /// Threads a native tier compiles a whole module on (`Tier::Jit`): 0 (the default) for

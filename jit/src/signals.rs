@@ -1,19 +1,22 @@
-//! Traps from hardware faults: guarded memories' out-of-bounds accesses.
+//! Traps from signals: guarded memories' out-of-bounds accesses, and trap instructions.
 //!
-//! In an engine whose memories are guarded (`Config::signals_based_traps`), native loads
-//! and stores carry no bounds check: an access past a memory's length lands in its
-//! inaccessible reservation and faults. This module turns that fault into the trap the
-//! explicit check would have given, `MemoryOutOfBounds`, with the same wasm backtrace:
+//! In an engine with `Config::signals_based_traps`, native code leaves its traps to this
+//! module. Loads and stores of guarded memories carry no bounds check: an access past a
+//! memory's length lands in its inaccessible reservation and faults (`SIGSEGV`,
+//! `SIGBUS`). Every other trap the code tests for is a trap instruction (`SIGILL`; on
+//! x86, a division by zero is the divide instruction's own `SIGFPE`). This module turns
+//! each into the trap the explicit check would have given, with the same wasm backtrace:
 //!
 //! - **Every entry from Rust into native code goes through [`call`]**, which enters by a
 //!   few lines of assembly (`wisp_jit_enter`) that save the callee-saved registers and
 //!   record the stack pointer in an [`Entry`] on the Rust stack, linked from a thread-local
 //!   (`CURRENT`): the innermost entry of this thread is where a fault resumes.
 //! - **Code is registered** ([`register`]) from when it is published until it is unmapped:
-//!   its range, its trap sites (each faulting instruction's offset, from Cranelift's
-//!   `MachTrap`s) and where each wasm function lies, for the backtrace.
-//! - **The handler claims only faults it knows**: a `SIGSEGV` or `SIGBUS` on a thread
-//!   inside [`call`], at a registered trap site. It walks the frame pointers from the fault
+//!   its range, its trap sites (each trapping instruction's offset and the wasm trap it
+//!   stands for, from Cranelift's `MachTrap`s) and where each wasm function lies, for the
+//!   backtrace.
+//! - **The handler claims only faults it knows**: one of those signals on a thread inside
+//!   [`call`], at a registered trap site. It walks the frame pointers from the fault
 //!   (every compiled function keeps one; `[fp]` is the caller's, `[fp + 8]` the return
 //!   address on all three architectures) while the return addresses are in wasm functions,
 //!   noting them in the entry, then rewrites the signal context so that the thread resumes
@@ -28,28 +31,16 @@
 //! budget is put back by `executor::run`; legacy catch blocks' holds on exceptions are
 //! reclaimed when the outermost call returns).
 //!
-//! Supported on Linux on x86_64, aarch64 and riscv64 ([`supported`]); elsewhere the engine
-//! checks bounds explicitly.
+//! Supported on Linux on x86_64, aarch64 and riscv64, on macOS on x86_64 and aarch64, and
+//! on FreeBSD on x86_64 (`cfg(wisp_signals)`, set by `build.rs`; [`supported`]); elsewhere
+//! the engine checks bounds explicitly and every trap takes the failure exit
+//! (`translate`'s explicit mode).
 
-#[cfg(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64"
-    )
-))]
+#[cfg(wisp_signals)]
 mod imp;
 
 /// Hosts without the handler: entries are plain calls, and no fault is ever claimed.
-#[cfg(not(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64"
-    )
-)))]
+#[cfg(not(wisp_signals))]
 mod imp {
     use wisp_core::vm::{ArrayCallFn, VmCtx};
 
@@ -75,8 +66,8 @@ use wisp_core::vm::{ArrayCallFn, VmCtx};
 use wisp_core::StoreInner;
 use wisp_core::TrapCode;
 
-/// Whether this host turns faults into traps: Linux on x86_64, aarch64 or riscv64, with
-/// the handlers installed (once per process, on first use).
+/// Whether this host turns faults into traps (`cfg(wisp_signals)`), with the handlers
+/// installed (once per process, on first use).
 pub fn supported() -> bool {
     imp::install()
 }
@@ -119,7 +110,7 @@ impl CodeMap {
         self.funcs.sort_unstable();
     }
 
-    #[cfg_attr(not(target_os = "linux"), allow(dead_code))] // the handler's, Linux only
+    #[cfg_attr(not(wisp_signals), allow(dead_code))] // the handler's
     fn trap_at(&self, offset: u32) -> Option<TrapCode> {
         let i = self.traps.binary_search_by_key(&offset, |t| t.0).ok()?;
         Some(self.traps[i].1)

@@ -132,14 +132,7 @@ fn every_tier_and_mode_agrees_at_the_edge_of_memory() {
 #[test]
 fn native_engines_guard_their_memories_on_hosts_that_can() {
     let [guarded, explicit] = configs();
-    let host = cfg!(all(
-        target_os = "linux",
-        any(
-            target_arch = "x86_64",
-            target_arch = "aarch64",
-            target_arch = "riscv64"
-        )
-    ));
+    let host = cfg!(wisp_signals);
     for tier in NATIVE {
         assert_eq!(
             engine(tier, &guarded).config().get_memory_guard() > 0,
@@ -284,55 +277,9 @@ fn many_guarded_memories() {
     }
 }
 
-/// The handler claims only faults in wisp's code: a fault elsewhere in the process goes to
-/// the handler that was there before (here one that exits with status 42), also after
-/// native code has trapped through a fault. Run in a child process, which the fault ends.
-#[cfg(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64"
-    )
-))]
-#[test]
-fn faults_outside_wasm_go_to_the_previous_handler() {
-    const CHILD: &str = "WISP_GUARD_PAGES_CHILD";
-    if std::env::var_os(CHILD).is_some() {
-        extern "C" fn previous(_: libc::c_int, _: *mut libc::siginfo_t, _: *mut libc::c_void) {
-            // SAFETY: `_exit` is async-signal-safe.
-            unsafe { libc::_exit(42) }
-        }
-        // SAFETY: a valid action whose handler only exits.
-        unsafe {
-            let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = previous as *const () as usize;
-            action.sa_flags = libc::SA_SIGINFO;
-            libc::sigemptyset(&mut action.sa_mask);
-            assert_eq!(
-                libc::sigaction(libc::SIGSEGV, &action, std::ptr::null_mut()),
-                0
-            );
-        }
-        let engine = engine(Tier::Jit, &Config::default());
-        assert!(engine.config().get_memory_guard() > 0);
-        let (mut store, instance) = instantiate(
-            &engine,
-            r#"(module (memory 1) (func (export "oob") (result i32) (i32.load (i32.const 65536))))"#,
-        );
-        let oob = instance.get_typed_func::<(), i32>(&store, "oob").unwrap();
-        let e = oob.call(&mut store, ()).unwrap_err();
-        assert_eq!(
-            e.as_trap().and_then(Trap::code),
-            Some(TrapCode::MemoryOutOfBounds)
-        );
-        // A fault in Rust code, outside any wasm: the previous handler's.
-        let page = std::ptr::dangling_mut::<u8>().wrapping_add(0x1000);
-        // SAFETY: not safe at all, on purpose: the fault this read takes ends the process
-        // (in the handler installed above).
-        unsafe { std::ptr::read_volatile(page) };
-        unreachable!("the read faults");
-    }
+/// Runs test `name` of this binary alone in a child process with `child` set to `value`
+/// (the child does the work; a fault may end it), and returns how the child ended.
+fn in_child(name: &str, child: &str, value: &str) -> std::process::ExitStatus {
     let exe = std::env::current_exe().unwrap();
     let mut command = match runner() {
         Some(runner) => {
@@ -342,14 +289,172 @@ fn faults_outside_wasm_go_to_the_previous_handler() {
         }
         None => std::process::Command::new(exe),
     };
-    let status = command
-        .args([
-            "--exact",
-            "faults_outside_wasm_go_to_the_previous_handler",
-            "--test-threads=1",
-        ])
-        .env(CHILD, "1")
+    command
+        .args(["--exact", name, "--test-threads=1"])
+        .env(child, value)
         .status()
+        .unwrap()
+}
+
+/// The signals a trap of native code may raise: `SIGSEGV` and `SIGBUS` (a guarded
+/// memory's fault), `SIGILL` (a trap instruction), `SIGFPE` (x86's division by zero), and
+/// `SIGTRAP`, which wisp never uses.
+#[cfg(unix)]
+const TRAP_SIGNALS: [libc::c_int; 5] = [
+    libc::SIGSEGV,
+    libc::SIGBUS,
+    libc::SIGILL,
+    libc::SIGFPE,
+    libc::SIGTRAP,
+];
+
+/// With `signals_based_traps(false)` native code traps every way (memory bounds, division,
+/// `unreachable`, a conversion, the stack) by its own checks, and the process's handlers
+/// for every signal a trap could raise stay as they were before any engine existed. Run
+/// in a child process: other tests install the handler.
+#[cfg(unix)]
+#[test]
+fn explicit_mode_installs_no_signal_handler() {
+    const CHILD: &str = "WISP_EXPLICIT_MODE_CHILD";
+    if std::env::var_os(CHILD).is_none() {
+        let status = in_child("explicit_mode_installs_no_signal_handler", CHILD, "1");
+        assert!(status.success(), "the child ended with {status}");
+        return;
+    }
+    fn handlers() -> Vec<usize> {
+        TRAP_SIGNALS
+            .iter()
+            .map(|&sig| {
+                // SAFETY: reads the disposition only (no new action is given).
+                unsafe {
+                    let mut old: libc::sigaction = std::mem::zeroed();
+                    assert_eq!(libc::sigaction(sig, std::ptr::null(), &mut old), 0);
+                    old.sa_sigaction
+                }
+            })
+            .collect()
+    }
+    let before = handlers();
+    let mut explicit = Config::default();
+    explicit.signals_based_traps(false);
+    for tier in NATIVE {
+        let engine = engine(tier, &explicit);
+        let (mut store, instance) = instantiate(
+            &engine,
+            r#"(module (memory 1)
+              (func (export "oob") (result i32) (i32.load (i32.const 65536)))
+              (func (export "div") (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0)))
+              (func (export "conv") (param f64) (result i32) (i32.trunc_f64_s (local.get 0)))
+              (func $deep (export "deep") (param i32) (result i32)
+                (i32.add (i32.const 1) (call $deep (local.get 0))))
+              (func (export "unreachable") unreachable))"#,
+        );
+        let mut out = [Val::I32(0)];
+        for (name, arg, code) in [
+            ("oob", None, TrapCode::MemoryOutOfBounds),
+            ("div", Some(Val::I32(0)), TrapCode::IntegerDivisionByZero),
+            (
+                "conv",
+                Some(Val::F64(f64::NAN.to_bits())),
+                TrapCode::BadConversionToInteger,
+            ),
+            ("deep", Some(Val::I32(0)), TrapCode::StackExhausted),
+            ("unreachable", None, TrapCode::Unreachable),
+        ] {
+            let f = instance.get_func(&mut store, name).unwrap();
+            let args: Vec<Val> = arg.into_iter().collect();
+            let results = if name == "unreachable" {
+                &mut out[..0]
+            } else {
+                &mut out[..]
+            };
+            let e = f.call(&mut store, &args, results).unwrap_err();
+            assert_eq!(
+                e.as_trap().and_then(Trap::code),
+                Some(code),
+                "{tier:?} {name}"
+            );
+        }
+    }
+    assert_eq!(handlers(), before, "a signal handler was installed");
+}
+
+/// The handler claims only faults in wisp's code: a fault elsewhere in the process goes to
+/// the handler that was there before (here one that exits with status 42), also after
+/// native code has trapped through the same signal. Run in a child process per signal,
+/// which the fault ends: `SIGSEGV` (a wild read in Rust, after a guarded memory's fault)
+/// and `SIGILL` (raised by Rust code, after a trap instruction's).
+#[cfg(wisp_signals)]
+#[test]
+fn faults_outside_wasm_go_to_the_previous_handler() {
+    const CHILD: &str = "WISP_GUARD_PAGES_CHILD";
+    let Ok(which) = std::env::var(CHILD) else {
+        for which in ["segv", "ill"] {
+            let status = in_child(
+                "faults_outside_wasm_go_to_the_previous_handler",
+                CHILD,
+                which,
+            );
+            assert_eq!(
+                status.code(),
+                Some(42),
+                "{which}: the child ended with {status}"
+            );
+        }
+        return;
+    };
+    extern "C" fn previous(_: libc::c_int, _: *mut libc::siginfo_t, _: *mut libc::c_void) {
+        // SAFETY: `_exit` is async-signal-safe.
+        unsafe { libc::_exit(42) }
+    }
+    // A wild read is a `SIGSEGV` on Linux and may be a `SIGBUS` elsewhere.
+    let signals: &[libc::c_int] = if which == "ill" {
+        &[libc::SIGILL]
+    } else {
+        &[libc::SIGSEGV, libc::SIGBUS]
+    };
+    for &sig in signals {
+        // SAFETY: a valid action whose handler only exits.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = previous as *const () as usize;
+            action.sa_flags = libc::SA_SIGINFO;
+            libc::sigemptyset(&mut action.sa_mask);
+            assert_eq!(libc::sigaction(sig, &action, std::ptr::null_mut()), 0);
+        }
+    }
+    let engine = engine(Tier::Jit, &Config::default());
+    assert!(engine.config().get_memory_guard() > 0);
+    let (mut store, instance) = instantiate(
+        &engine,
+        r#"(module (memory 1)
+          (func (export "oob") (result i32) (i32.load (i32.const 65536)))
+          (func (export "unreachable") unreachable))"#,
+    );
+    let oob = instance.get_typed_func::<(), i32>(&store, "oob").unwrap();
+    let e = oob.call(&mut store, ()).unwrap_err();
+    assert_eq!(
+        e.as_trap().and_then(Trap::code),
+        Some(TrapCode::MemoryOutOfBounds)
+    );
+    let u = instance
+        .get_typed_func::<(), ()>(&store, "unreachable")
         .unwrap();
-    assert_eq!(status.code(), Some(42), "the child ended with {status}");
+    let e = u.call(&mut store, ()).unwrap_err();
+    assert_eq!(
+        e.as_trap().and_then(Trap::code),
+        Some(TrapCode::Unreachable)
+    );
+    if which == "ill" {
+        // A SIGILL outside wasm: the previous handler's.
+        // SAFETY: raising a signal whose handler (installed above) ends the process.
+        unsafe { libc::raise(libc::SIGILL) };
+        unreachable!("the signal ends the process");
+    }
+    // A fault in Rust code, outside any wasm: the previous handler's.
+    let page = std::ptr::dangling_mut::<u8>().wrapping_add(0x1000);
+    // SAFETY: not safe at all, on purpose: the fault this read takes ends the process
+    // (in the handler installed above).
+    unsafe { std::ptr::read_volatile(page) };
+    unreachable!("the read faults");
 }

@@ -149,18 +149,18 @@ mod reserved {
             if reserved == 0 {
                 return None;
             }
+            // PROT_NONE with NORESERVE: address space only, neither memory nor swap is set
+            // aside for it. (The BSDs have no NORESERVE: they set no swap aside for a
+            // mapping nothing can write.)
+            #[cfg(not(any(target_os = "freebsd", target_os = "dragonfly")))]
+            let flags = MapFlags::PRIVATE | MapFlags::NORESERVE;
+            #[cfg(any(target_os = "freebsd", target_os = "dragonfly"))]
+            let flags = MapFlags::PRIVATE;
             // SAFETY: a fresh anonymous mapping at an address the kernel picks: nothing
-            // existing is replaced. PROT_NONE with NORESERVE: address space only, neither
-            // memory nor swap is set aside for it.
-            let base = unsafe {
-                mm::mmap_anonymous(
-                    null_mut(),
-                    reserved,
-                    ProtFlags::empty(),
-                    MapFlags::PRIVATE | MapFlags::NORESERVE,
-                )
-            }
-            .ok()?;
+            // existing is replaced.
+            let base =
+                unsafe { mm::mmap_anonymous(null_mut(), reserved, ProtFlags::empty(), flags) }
+                    .ok()?;
             let mut r = Reserved {
                 base: base.cast(),
                 len: 0,

@@ -1,4 +1,5 @@
-//! The Linux part: the entry stub per architecture, the handler, the alternate stack.
+//! The handler's part for the hosts that have it (`cfg(wisp_signals)`): the entry stub
+//! per architecture, the handler and the signal context per system, the alternate stack.
 
 use std::cell::Cell;
 use std::mem::MaybeUninit;
@@ -40,183 +41,222 @@ extern "C" {
     fn wisp_jit_resume();
 }
 
+/// Defines `wisp_jit_enter`: `$enter` up to and including the call, then the label
+/// `wisp_jit_resume` and `$resume`, with the symbol directives of the host's object format
+/// (ELF: hidden, typed, sized; Mach-O: private, with the C prefix `_`). `$frame` is the
+/// call frame information in effect at the resume label, which Mach-O needs restated.
+#[cfg(not(target_vendor = "apple"))]
+macro_rules! enter_and_resume {
+    (
+        [$($enter:literal),* $(,)?],
+        [$($resume:literal),* $(,)?],
+        frame: [$($frame:literal),* $(,)?] $(,)?
+    ) => {
+        std::arch::global_asm!(
+            ".text",
+            ".p2align 4",
+            ".globl wisp_jit_enter",
+            ".hidden wisp_jit_enter",
+            ".type wisp_jit_enter, %function",
+            "wisp_jit_enter:",
+            ".cfi_startproc",
+            $($enter,)*
+            ".globl wisp_jit_resume",
+            ".hidden wisp_jit_resume",
+            "wisp_jit_resume:",
+            $($resume,)*
+            ".cfi_endproc",
+            ".size wisp_jit_enter, . - wisp_jit_enter",
+        );
+    };
+}
+
+/// Mach-O admits no symbol inside a `.cfi_startproc`/`.cfi_endproc` pair, so the resume
+/// part is a second one, which states the frame as the call left it (`$frame`). (An
+/// unwinder looks up a return address less one, which is in the first.)
+#[cfg(target_vendor = "apple")]
+macro_rules! enter_and_resume {
+    (
+        [$($enter:literal),* $(,)?],
+        [$($resume:literal),* $(,)?],
+        frame: [$($frame:literal),* $(,)?] $(,)?
+    ) => {
+        std::arch::global_asm!(
+            ".text",
+            ".p2align 4",
+            ".globl _wisp_jit_enter",
+            ".private_extern _wisp_jit_enter",
+            "_wisp_jit_enter:",
+            ".cfi_startproc",
+            $($enter,)*
+            ".cfi_endproc",
+            ".globl _wisp_jit_resume",
+            ".private_extern _wisp_jit_resume",
+            "_wisp_jit_resume:",
+            ".cfi_startproc",
+            $($frame,)*
+            $($resume,)*
+            ".cfi_endproc",
+        );
+    };
+}
+
 #[cfg(target_arch = "x86_64")]
-std::arch::global_asm!(
-    ".text",
-    ".p2align 4",
-    ".globl wisp_jit_enter",
-    ".hidden wisp_jit_enter",
-    ".type wisp_jit_enter, @function",
-    "wisp_jit_enter:",
-    ".cfi_startproc",
-    "push rbp",
-    ".cfi_def_cfa_offset 16",
-    ".cfi_offset rbp, -16",
-    "mov rbp, rsp",
-    ".cfi_def_cfa_register rbp",
-    "push rbx",
-    "push r12",
-    "push r13",
-    "push r14",
-    "push r15",
-    // 5 pushes after rbp: 8 more keep the call's stack 16-byte aligned.
-    "sub rsp, 8",
-    "mov [r8], rsp",
-    "mov rax, rdi",
-    "mov rdi, rsi",
-    "mov rsi, rdx",
-    "mov rdx, rcx",
-    "call rax",
-    ".globl wisp_jit_resume",
-    ".hidden wisp_jit_resume",
-    "wisp_jit_resume:",
-    "add rsp, 8",
-    "pop r15",
-    "pop r14",
-    "pop r13",
-    "pop r12",
-    "pop rbx",
-    "pop rbp",
-    ".cfi_def_cfa rsp, 8",
-    "ret",
-    ".cfi_endproc",
-    ".size wisp_jit_enter, . - wisp_jit_enter",
+enter_and_resume!(
+    [
+        "push rbp",
+        ".cfi_def_cfa_offset 16",
+        ".cfi_offset rbp, -16",
+        "mov rbp, rsp",
+        ".cfi_def_cfa_register rbp",
+        "push rbx",
+        "push r12",
+        "push r13",
+        "push r14",
+        "push r15",
+        // 5 pushes after rbp: 8 more keep the call's stack 16-byte aligned.
+        "sub rsp, 8",
+        "mov [r8], rsp",
+        "mov rax, rdi",
+        "mov rdi, rsi",
+        "mov rsi, rdx",
+        "mov rdx, rcx",
+        "call rax",
+    ],
+    [
+        "add rsp, 8",
+        "pop r15",
+        "pop r14",
+        "pop r13",
+        "pop r12",
+        "pop rbx",
+        "pop rbp",
+        ".cfi_def_cfa rsp, 8",
+        "ret",
+    ],
+    frame: [".cfi_def_cfa rbp, 16", ".cfi_offset rbp, -16"],
 );
 
 #[cfg(target_arch = "aarch64")]
-std::arch::global_asm!(
-    ".text",
-    ".p2align 4",
-    ".globl wisp_jit_enter",
-    ".hidden wisp_jit_enter",
-    ".type wisp_jit_enter, %function",
-    "wisp_jit_enter:",
-    ".cfi_startproc",
-    "stp x29, x30, [sp, #-16]!",
-    ".cfi_def_cfa_offset 16",
-    ".cfi_offset x29, -16",
-    ".cfi_offset x30, -8",
-    "mov x29, sp",
-    ".cfi_def_cfa x29, 16",
-    "stp x19, x20, [sp, #-16]!",
-    "stp x21, x22, [sp, #-16]!",
-    "stp x23, x24, [sp, #-16]!",
-    "stp x25, x26, [sp, #-16]!",
-    "stp x27, x28, [sp, #-16]!",
-    "stp d8, d9, [sp, #-16]!",
-    "stp d10, d11, [sp, #-16]!",
-    "stp d12, d13, [sp, #-16]!",
-    "stp d14, d15, [sp, #-16]!",
-    "mov x9, sp",
-    "str x9, [x4]",
-    "mov x9, x0",
-    "mov x0, x1",
-    "mov x1, x2",
-    "mov x2, x3",
-    "blr x9",
-    ".globl wisp_jit_resume",
-    ".hidden wisp_jit_resume",
-    "wisp_jit_resume:",
-    "ldp d14, d15, [sp], #16",
-    "ldp d12, d13, [sp], #16",
-    "ldp d10, d11, [sp], #16",
-    "ldp d8, d9, [sp], #16",
-    "ldp x27, x28, [sp], #16",
-    "ldp x25, x26, [sp], #16",
-    "ldp x23, x24, [sp], #16",
-    "ldp x21, x22, [sp], #16",
-    "ldp x19, x20, [sp], #16",
-    "ldp x29, x30, [sp], #16",
-    ".cfi_def_cfa sp, 0",
-    "ret",
-    ".cfi_endproc",
-    ".size wisp_jit_enter, . - wisp_jit_enter",
+enter_and_resume!(
+    [
+        "stp x29, x30, [sp, #-16]!",
+        ".cfi_def_cfa_offset 16",
+        ".cfi_offset x29, -16",
+        ".cfi_offset x30, -8",
+        "mov x29, sp",
+        ".cfi_def_cfa x29, 16",
+        "stp x19, x20, [sp, #-16]!",
+        "stp x21, x22, [sp, #-16]!",
+        "stp x23, x24, [sp, #-16]!",
+        "stp x25, x26, [sp, #-16]!",
+        "stp x27, x28, [sp, #-16]!",
+        "stp d8, d9, [sp, #-16]!",
+        "stp d10, d11, [sp, #-16]!",
+        "stp d12, d13, [sp, #-16]!",
+        "stp d14, d15, [sp, #-16]!",
+        "mov x9, sp",
+        "str x9, [x4]",
+        "mov x9, x0",
+        "mov x0, x1",
+        "mov x1, x2",
+        "mov x2, x3",
+        "blr x9",
+    ],
+    [
+        "ldp d14, d15, [sp], #16",
+        "ldp d12, d13, [sp], #16",
+        "ldp d10, d11, [sp], #16",
+        "ldp d8, d9, [sp], #16",
+        "ldp x27, x28, [sp], #16",
+        "ldp x25, x26, [sp], #16",
+        "ldp x23, x24, [sp], #16",
+        "ldp x21, x22, [sp], #16",
+        "ldp x19, x20, [sp], #16",
+        "ldp x29, x30, [sp], #16",
+        ".cfi_def_cfa sp, 0",
+        "ret",
+    ],
+    frame: [".cfi_def_cfa x29, 16", ".cfi_offset x29, -16", ".cfi_offset x30, -8"],
 );
 
 #[cfg(target_arch = "riscv64")]
-std::arch::global_asm!(
-    // The floating-point registers are saved whatever the crate's target features say:
-    // Linux on riscv64 is RV64GC, whose ABI has callee-saved `fs0`-`fs11`.
-    ".option push",
-    ".option arch, +d",
-    ".text",
-    ".p2align 2",
-    ".globl wisp_jit_enter",
-    ".hidden wisp_jit_enter",
-    ".type wisp_jit_enter, @function",
-    "wisp_jit_enter:",
-    ".cfi_startproc",
-    "addi sp, sp, -208",
-    ".cfi_def_cfa_offset 208",
-    "sd ra, 200(sp)",
-    "sd s0, 192(sp)",
-    ".cfi_offset ra, -8",
-    ".cfi_offset s0, -16",
-    "addi s0, sp, 208",
-    ".cfi_def_cfa s0, 0",
-    "sd s1, 184(sp)",
-    "sd s2, 176(sp)",
-    "sd s3, 168(sp)",
-    "sd s4, 160(sp)",
-    "sd s5, 152(sp)",
-    "sd s6, 144(sp)",
-    "sd s7, 136(sp)",
-    "sd s8, 128(sp)",
-    "sd s9, 120(sp)",
-    "sd s10, 112(sp)",
-    "sd s11, 104(sp)",
-    "fsd fs0, 96(sp)",
-    "fsd fs1, 88(sp)",
-    "fsd fs2, 80(sp)",
-    "fsd fs3, 72(sp)",
-    "fsd fs4, 64(sp)",
-    "fsd fs5, 56(sp)",
-    "fsd fs6, 48(sp)",
-    "fsd fs7, 40(sp)",
-    "fsd fs8, 32(sp)",
-    "fsd fs9, 24(sp)",
-    "fsd fs10, 16(sp)",
-    "fsd fs11, 8(sp)",
-    "sd sp, 0(a4)",
-    "mv t0, a0",
-    "mv a0, a1",
-    "mv a1, a2",
-    "mv a2, a3",
-    "jalr t0",
-    ".globl wisp_jit_resume",
-    ".hidden wisp_jit_resume",
-    "wisp_jit_resume:",
-    "ld ra, 200(sp)",
-    "ld s0, 192(sp)",
-    "ld s1, 184(sp)",
-    "ld s2, 176(sp)",
-    "ld s3, 168(sp)",
-    "ld s4, 160(sp)",
-    "ld s5, 152(sp)",
-    "ld s6, 144(sp)",
-    "ld s7, 136(sp)",
-    "ld s8, 128(sp)",
-    "ld s9, 120(sp)",
-    "ld s10, 112(sp)",
-    "ld s11, 104(sp)",
-    "fld fs0, 96(sp)",
-    "fld fs1, 88(sp)",
-    "fld fs2, 80(sp)",
-    "fld fs3, 72(sp)",
-    "fld fs4, 64(sp)",
-    "fld fs5, 56(sp)",
-    "fld fs6, 48(sp)",
-    "fld fs7, 40(sp)",
-    "fld fs8, 32(sp)",
-    "fld fs9, 24(sp)",
-    "fld fs10, 16(sp)",
-    "fld fs11, 8(sp)",
-    "addi sp, sp, 208",
-    ".cfi_def_cfa sp, 0",
-    "ret",
-    ".cfi_endproc",
-    ".size wisp_jit_enter, . - wisp_jit_enter",
-    ".option pop",
+enter_and_resume!(
+    [
+        ".option push",
+        ".option arch, +d",
+        // The floating-point registers are saved whatever the crate's target features say:
+        // Linux on riscv64 is RV64GC, whose ABI has callee-saved `fs0`-`fs11`.
+        "addi sp, sp, -208",
+        ".cfi_def_cfa_offset 208",
+        "sd ra, 200(sp)",
+        "sd s0, 192(sp)",
+        ".cfi_offset ra, -8",
+        ".cfi_offset s0, -16",
+        "addi s0, sp, 208",
+        ".cfi_def_cfa s0, 0",
+        "sd s1, 184(sp)",
+        "sd s2, 176(sp)",
+        "sd s3, 168(sp)",
+        "sd s4, 160(sp)",
+        "sd s5, 152(sp)",
+        "sd s6, 144(sp)",
+        "sd s7, 136(sp)",
+        "sd s8, 128(sp)",
+        "sd s9, 120(sp)",
+        "sd s10, 112(sp)",
+        "sd s11, 104(sp)",
+        "fsd fs0, 96(sp)",
+        "fsd fs1, 88(sp)",
+        "fsd fs2, 80(sp)",
+        "fsd fs3, 72(sp)",
+        "fsd fs4, 64(sp)",
+        "fsd fs5, 56(sp)",
+        "fsd fs6, 48(sp)",
+        "fsd fs7, 40(sp)",
+        "fsd fs8, 32(sp)",
+        "fsd fs9, 24(sp)",
+        "fsd fs10, 16(sp)",
+        "fsd fs11, 8(sp)",
+        "sd sp, 0(a4)",
+        "mv t0, a0",
+        "mv a0, a1",
+        "mv a1, a2",
+        "mv a2, a3",
+        "jalr t0",
+    ],
+    [
+        "ld ra, 200(sp)",
+        "ld s0, 192(sp)",
+        "ld s1, 184(sp)",
+        "ld s2, 176(sp)",
+        "ld s3, 168(sp)",
+        "ld s4, 160(sp)",
+        "ld s5, 152(sp)",
+        "ld s6, 144(sp)",
+        "ld s7, 136(sp)",
+        "ld s8, 128(sp)",
+        "ld s9, 120(sp)",
+        "ld s10, 112(sp)",
+        "ld s11, 104(sp)",
+        "fld fs0, 96(sp)",
+        "fld fs1, 88(sp)",
+        "fld fs2, 80(sp)",
+        "fld fs3, 72(sp)",
+        "fld fs4, 64(sp)",
+        "fld fs5, 56(sp)",
+        "fld fs6, 48(sp)",
+        "fld fs7, 40(sp)",
+        "fld fs8, 32(sp)",
+        "fld fs9, 24(sp)",
+        "fld fs10, 16(sp)",
+        "fld fs11, 8(sp)",
+        "addi sp, sp, 208",
+        ".cfi_def_cfa sp, 0",
+        "ret",
+        ".option pop",
+    ],
+    frame: [".cfi_def_cfa s0, 0", ".cfi_offset ra, -8", ".cfi_offset s0, -16"],
 );
 
 thread_local! {
@@ -267,15 +307,16 @@ pub(super) unsafe fn call(
 }
 
 /// The handlers that were installed before ours, to pass faults we do not claim to.
-static PREVIOUS: OnceLock<Option<[libc::sigaction; 2]>> = OnceLock::new();
+static PREVIOUS: OnceLock<Option<[libc::sigaction; SIGNALS.len()]>> = OnceLock::new();
 
-const SIGNALS: [libc::c_int; 2] = [libc::SIGSEGV, libc::SIGBUS];
+const SIGNALS: [libc::c_int; 4] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE];
 
-/// Installs the handler for `SIGSEGV` and `SIGBUS` once per process; whether it is.
+/// Installs the handler for `SIGSEGV`, `SIGBUS` (guarded memories), `SIGILL` (trap
+/// instructions) and `SIGFPE` (x86's division by zero) once per process; whether it is.
 pub(super) fn install() -> bool {
     PREVIOUS
         .get_or_init(|| {
-            let mut previous = [zeroed_sigaction(), zeroed_sigaction()];
+            let mut previous = [zeroed_sigaction(); SIGNALS.len()];
             for (sig, prev) in SIGNALS.iter().zip(&mut previous) {
                 let mut action = zeroed_sigaction();
                 action.sa_sigaction = handler as *const () as usize;
@@ -314,9 +355,10 @@ struct Regs {
 /// `ctx` is the `ucontext_t` the kernel passed to the handler.
 unsafe fn regs(ctx: *mut libc::c_void) -> Regs {
     let uc = ctx.cast::<libc::ucontext_t>();
-    // SAFETY: the contract; the fields are the saved registers of the interrupted thread.
+    // SAFETY: the kernel's context for this architecture and system; the pointers stay
+    // valid while the handler runs.
     unsafe {
-        #[cfg(target_arch = "x86_64")]
+        #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
         {
             let g = &raw mut (*uc).uc_mcontext.gregs;
             let at = |r: libc::c_int| (g as *mut i64).add(r as usize).cast::<usize>();
@@ -327,7 +369,7 @@ unsafe fn regs(ctx: *mut libc::c_void) -> Regs {
                 ret: at(libc::REG_RAX),
             }
         }
-        #[cfg(target_arch = "aarch64")]
+        #[cfg(all(target_os = "linux", target_arch = "aarch64"))]
         {
             let m = &raw mut (*uc).uc_mcontext;
             let x = (&raw mut (*m).regs).cast::<u64>();
@@ -338,16 +380,47 @@ unsafe fn regs(ctx: *mut libc::c_void) -> Regs {
                 ret: x.cast(),
             }
         }
-        #[cfg(target_arch = "riscv64")]
+        #[cfg(all(target_os = "linux", target_arch = "riscv64"))]
         {
+            // `__gregs[0]` is the pc, then x1..x31: sp is x2, fp (s0) x8, a0 x10.
             let g = &raw mut (*uc).uc_mcontext.__gregs;
             let x = |r: usize| (g as *mut libc::c_ulong).add(r).cast::<usize>();
-            // `__gregs[0]` is the pc; the rest are x1..x31 at their numbers.
             Regs {
                 pc: x(0),
                 sp: x(2),
                 fp: x(8),
                 ret: x(10),
+            }
+        }
+        // macOS: `uc_mcontext` points to the thread state.
+        #[cfg(all(target_os = "macos", target_arch = "x86_64"))]
+        {
+            let ss = &raw mut (*(*uc).uc_mcontext).__ss;
+            Regs {
+                pc: (&raw mut (*ss).__rip).cast(),
+                sp: (&raw mut (*ss).__rsp).cast(),
+                fp: (&raw mut (*ss).__rbp).cast(),
+                ret: (&raw mut (*ss).__rax).cast(),
+            }
+        }
+        #[cfg(all(target_os = "macos", target_arch = "aarch64"))]
+        {
+            let ss = &raw mut (*(*uc).uc_mcontext).__ss;
+            Regs {
+                pc: (&raw mut (*ss).__pc).cast(),
+                sp: (&raw mut (*ss).__sp).cast(),
+                fp: (&raw mut (*ss).__fp).cast(),
+                ret: (&raw mut (*ss).__x).cast(),
+            }
+        }
+        #[cfg(all(target_os = "freebsd", target_arch = "x86_64"))]
+        {
+            let m = &raw mut (*uc).uc_mcontext;
+            Regs {
+                pc: (&raw mut (*m).mc_rip).cast(),
+                sp: (&raw mut (*m).mc_rsp).cast(),
+                fp: (&raw mut (*m).mc_rbp).cast(),
+                ret: (&raw mut (*m).mc_rax).cast(),
             }
         }
     }
@@ -418,10 +491,8 @@ unsafe fn chain(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_
     let Some(Some(previous)) = PREVIOUS.get() else {
         return;
     };
-    let prev = if sig == libc::SIGSEGV {
-        &previous[0]
-    } else {
-        &previous[1]
+    let Some(prev) = SIGNALS.iter().position(|&s| s == sig).map(|i| &previous[i]) else {
+        return;
     };
     // SAFETY: calling the previous handler as the kernel would have, with its flags.
     unsafe {

@@ -350,6 +350,10 @@ impl Translator<'_, '_> {
         callee: Option<u32>,
     ) -> Vec<Value> {
         let status = results[0];
+        if callee.is_some_and(|def| self.env.status_free.get(def as usize) == Some(&true)) {
+            // It always returns 0 (`reach::status_free`).
+            return results[1..].to_vec();
+        }
         let may_leave_tail_call =
             callee.is_none_or(|def| self.env.module.bodies[def as usize].tail_calls);
         if !self.env.osr() || !may_leave_tail_call {

@@ -17,7 +17,7 @@
 //!
 //! Invariants:
 //! - Traps never reach a clause: a landing checks for `EXCEPTION` first, and the checks
-//!   that trap go straight to the failure exit (`trap_if`).
+//!   that trap go straight to the failure exit or the signal handler (`trap_if`).
 //! - A legacy catch block holds its exception (for `rethrow`) until control leaves it,
 //!   as the interpreter's does (`wisp_core::exception`'s lifetimes): at its end, before
 //!   a branch, return or tail call out of it, on entering a `try_table` clause's label

@@ -8,7 +8,7 @@
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
-use cranelift_codegen::ir::{types, BlockArg, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_codegen::ir::{types, Block, BlockArg, InstBuilder, MemFlagsData, Type, Value};
 use wasmparser::{MemArg, Operator};
 use wisp_core::TrapCode;
 use wisp_interp::bytecode::NumericOp;
@@ -147,14 +147,14 @@ impl Translator<'_, '_> {
             N::I32DivS | N::I64DivS => self.div_s(),
             N::I32DivU | N::I64DivU => {
                 let (a, b) = self.pop2();
-                self.trap_if_zero(b, TrapCode::IntegerDivisionByZero);
+                self.divisor_checks(b);
                 let v = self.b.ins().udiv(a, b);
                 self.push(v);
             }
             N::I32RemS | N::I64RemS => self.rem_s(),
             N::I32RemU | N::I64RemU => {
                 let (a, b) = self.pop2();
-                self.trap_if_zero(b, TrapCode::IntegerDivisionByZero);
+                self.divisor_checks(b);
                 let v = self.b.ins().urem(a, b);
                 self.push(v);
             }
@@ -261,10 +261,31 @@ impl Translator<'_, '_> {
         self.b.ins().iconst(ty, bits)
     }
 
+    /// Whether the division checks are the code's own: without the signal handler, a
+    /// divisor of zero (and `MIN / -1`) is tested before Cranelift's division, whose own
+    /// traps then never fire; with it, Cranelift's division traps (zero first, then
+    /// overflow: wasm's order) and `compile::wasm_trap` names its traps.
+    fn own_division_checks(&self) -> bool {
+        !self.env.trap_by_signal
+    }
+
+    /// The zero divisor test before an unsigned division or remainder, when the code
+    /// makes its own (`own_division_checks`).
+    fn divisor_checks(&mut self, b: Value) {
+        if self.own_division_checks() {
+            self.trap_if_zero(b, TrapCode::IntegerDivisionByZero);
+        }
+    }
+
     /// Signed division: by zero traps first, then `MIN / -1` overflows (the interpreter's
     /// order).
     fn div_s(&mut self) {
         let (a, b) = self.pop2();
+        if !self.own_division_checks() {
+            let v = self.b.ins().sdiv(a, b);
+            self.push(v);
+            return;
+        }
         self.trap_if_zero(b, TrapCode::IntegerDivisionByZero);
         let ty = self.b.func.dfg.value_type(a);
         let min = self.int_min(ty);
@@ -281,6 +302,12 @@ impl Translator<'_, '_> {
     /// becomes 1, which keeps `MIN rem -1` from overflowing in hardware.
     fn rem_s(&mut self) {
         let (a, b) = self.pop2();
+        if !self.own_division_checks() {
+            // Cranelift's `srem` is wasm's: zero traps, and `MIN rem -1` is 0.
+            let v = self.b.ins().srem(a, b);
+            self.push(v);
+            return;
+        }
         self.trap_if_zero(b, TrapCode::IntegerDivisionByZero);
         let ty = self.b.func.dfg.value_type(a);
         let minus_one = self.minus_one(ty);
@@ -326,11 +353,21 @@ impl Translator<'_, '_> {
         self.b.switch_to_block(outside);
         self.b.seal_block(outside);
         let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
-        let bad = self.i32_const(i64::from(TrapCode::BadConversionToInteger.status()));
-        let overflow = self.i32_const(i64::from(TrapCode::IntegerOverflow.status()));
-        let status = self.b.ins().select(nan, bad, overflow);
-        let fail = self.fail;
-        self.b.ins().jump(fail, &[BlockArg::Value(status)]);
+        if self.env.trap_by_signal {
+            self.trap_if(nan, TrapCode::BadConversionToInteger);
+            self.trap(TrapCode::IntegerOverflow);
+        } else {
+            let bad = self.i32_const(i64::from(TrapCode::BadConversionToInteger.status()));
+            let overflow = self.i32_const(i64::from(TrapCode::IntegerOverflow.status()));
+            let status = self.b.ins().select(nan, bad, overflow);
+            let fail = self.fail;
+            self.b.ins().jump(fail, &[BlockArg::Value(status)]);
+        }
+        self.trunc_rest(cont, x, to, signed);
+    }
+
+    /// The in-range path of `trunc_checked`, at `cont`.
+    fn trunc_rest(&mut self, cont: Block, x: Value, to: Type, signed: bool) {
         self.b.switch_to_block(cont);
         self.b.seal_block(cont);
         let v = if signed {

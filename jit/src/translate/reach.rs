@@ -1,0 +1,127 @@
+//! What a function's operators reach beyond its own frame, and which functions therefore
+//! never fail by status.
+//!
+//! Two decisions read a body this way: whether a function is a leaf (`EntryChecks`: it
+//! starts no frame, so its stack check can be left to its caller's), and, when traps are
+//! trap instructions (`Env::trap_by_signal`), which calls need their status tested. A
+//! status is then non-zero only for what the runtime reports (a host function's or a
+//! runtime call's trap) or an exception: a function whose operators reach neither, and
+//! whose direct callees are the same, always returns status 0, so a call to it needs no
+//! test and its caller no path to pass a failure on (`status_free`).
+
+use wasmparser::{FunctionBody, Operator};
+use wisp_core::module::ModuleInner;
+
+/// Where an operator's work may go.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Reach {
+    /// Nowhere: it stays in native code of this frame (its traps included).
+    Frame,
+    /// A call (or tail call) of function `func` of the module's index space.
+    Call(u32),
+    /// Other code: an indirect call or reference call, an exception, or the runtime
+    /// (`Libcall`), so Rust frames or unknown code below this one, and any status.
+    Beyond,
+}
+
+/// Where `op` may go.
+pub(super) fn reach(op: &Operator<'_>) -> Reach {
+    use Operator as O;
+    match *op {
+        O::Call { function_index } | O::ReturnCall { function_index } => {
+            Reach::Call(function_index)
+        }
+        O::CallIndirect { .. }
+        | O::CallRef { .. }
+        | O::ReturnCallIndirect { .. }
+        | O::ReturnCallRef { .. }
+        | O::Throw { .. }
+        | O::ThrowRef
+        | O::Rethrow { .. }
+        | O::Try { .. }
+        | O::TryTable { .. }
+        | O::Delegate { .. }
+        | O::Catch { .. }
+        | O::CatchAll
+        // Served by the runtime (`Libcall`).
+        | O::MemoryGrow { .. }
+        | O::MemoryFill { .. }
+        | O::MemoryCopy { .. }
+        | O::MemoryInit { .. }
+        | O::DataDrop { .. }
+        | O::TableGet { .. }
+        | O::TableSet { .. }
+        | O::TableSize { .. }
+        | O::TableGrow { .. }
+        | O::TableFill { .. }
+        | O::TableCopy { .. }
+        | O::TableInit { .. }
+        | O::ElemDrop { .. } => Reach::Beyond,
+        _ => Reach::Frame,
+    }
+}
+
+/// For each defined function of `module`, whether it always returns status 0 when its
+/// traps are trap instructions: its operators reach no further than direct calls of
+/// defined functions that are status-free too (the least fixed point: a cycle of calls is
+/// status-free unless something on it or below it is not). A body that does not read is
+/// taken as not status-free.
+pub fn status_free(module: &ModuleInner) -> Vec<bool> {
+    let count = module.bodies.len();
+    let imported = module.num_imported_funcs;
+    let mut free = vec![true; count];
+    // Who calls each function directly: a failure spreads from callee to callers.
+    let mut callers: Vec<Vec<u32>> = vec![Vec::new(); count];
+    let mut failing = Vec::new();
+    for (def, info) in module.bodies.iter().enumerate() {
+        let body = FunctionBody::new(wasmparser::BinaryReader::new(
+            &module.bytes[info.range.clone()],
+            info.range.start as u64,
+        ));
+        if !calls_only_defined(&body, imported, def as u32, &mut callers) {
+            free[def] = false;
+            failing.push(def);
+        }
+    }
+    while let Some(def) = failing.pop() {
+        for &caller in &callers[def] {
+            if free[caller as usize] {
+                free[caller as usize] = false;
+                failing.push(caller as usize);
+            }
+        }
+    }
+    free
+}
+
+/// Whether `body` (of defined function `def`) reaches nothing but its frame and direct
+/// calls of defined functions, noting `def` as a caller of each.
+fn calls_only_defined(
+    body: &FunctionBody<'_>,
+    imported: u32,
+    def: u32,
+    callers: &mut [Vec<u32>],
+) -> bool {
+    let Ok(mut reader) = body.get_operators_reader() else {
+        return false;
+    };
+    while !reader.eof() {
+        let Ok(op) = reader.read() else {
+            return false;
+        };
+        match reach(&op) {
+            Reach::Frame => {}
+            Reach::Call(func) => match func.checked_sub(imported) {
+                Some(callee) if (callee as usize) < callers.len() => {
+                    let list = &mut callers[callee as usize];
+                    if list.last() != Some(&def) {
+                        list.push(def);
+                    }
+                }
+                _ => return false,
+            },
+            Reach::Beyond => return false,
+        }
+    }
+    true
+}
