@@ -8,7 +8,7 @@
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
-use cranelift_codegen::ir::{types, Block, BlockArg, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_codegen::ir::{types, BlockArg, InstBuilder, MemFlagsData, Type, Value};
 use wasmparser::{MemArg, Operator};
 use wisp_core::TrapCode;
 use wisp_interp::bytecode::NumericOp;
@@ -322,6 +322,18 @@ impl Translator<'_, '_> {
     /// truncation does not fit is `IntegerOverflow`; anything else converts exactly.
     fn trunc_checked(&mut self, to: Type, signed: bool) {
         let x = self.pop();
+        if self.env.trap_by_signal {
+            // Cranelift's trapping conversion is wasm's: NaN traps as a bad conversion, a
+            // value out of range as an integer overflow (`compile::wasm_trap`), and its
+            // fast path is one conversion and one compare.
+            let v = if signed {
+                self.b.ins().fcvt_to_sint(to, x)
+            } else {
+                self.b.ins().fcvt_to_uint(to, x)
+            };
+            self.push(v);
+            return;
+        }
         let from = self.b.func.dfg.value_type(x);
         // Exclusive bounds: the largest value below the range and the smallest above it
         // that the float type represents. Between them, truncation gives a value in range.
@@ -353,21 +365,11 @@ impl Translator<'_, '_> {
         self.b.switch_to_block(outside);
         self.b.seal_block(outside);
         let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
-        if self.env.trap_by_signal {
-            self.trap_if(nan, TrapCode::BadConversionToInteger);
-            self.trap(TrapCode::IntegerOverflow);
-        } else {
-            let bad = self.i32_const(i64::from(TrapCode::BadConversionToInteger.status()));
-            let overflow = self.i32_const(i64::from(TrapCode::IntegerOverflow.status()));
-            let status = self.b.ins().select(nan, bad, overflow);
-            let fail = self.fail;
-            self.b.ins().jump(fail, &[BlockArg::Value(status)]);
-        }
-        self.trunc_rest(cont, x, to, signed);
-    }
-
-    /// The in-range path of `trunc_checked`, at `cont`.
-    fn trunc_rest(&mut self, cont: Block, x: Value, to: Type, signed: bool) {
+        let bad = self.i32_const(i64::from(TrapCode::BadConversionToInteger.status()));
+        let overflow = self.i32_const(i64::from(TrapCode::IntegerOverflow.status()));
+        let status = self.b.ins().select(nan, bad, overflow);
+        let fail = self.fail;
+        self.b.ins().jump(fail, &[BlockArg::Value(status)]);
         self.b.switch_to_block(cont);
         self.b.seal_block(cont);
         let v = if signed {
