@@ -536,6 +536,9 @@ pub struct Translator<'e, 'b> {
     /// operand stack, to the raw result and its shape: another canonicalising operator of
     /// the same shape takes the raw one (`simd.rs`: `vpop_arith`).
     canonical: HashMap<Value, (Value, Type)>,
+    /// Per local, the float shape whose raw results it holds (`simd.rs`: `raw_nan_locals`),
+    /// or `None` for a local that holds its value as wasm sees it.
+    raw_locals: Vec<Option<Type>>,
     /// Every exception handler of the function so far (`exceptions.rs`), by index.
     handlers: Vec<Handler>,
     /// The handler a failed call goes to here (`propagate`), or `None`: the failure exit.
@@ -610,6 +613,7 @@ impl<'e, 'b> Translator<'e, 'b> {
             libcall_sigs: HashMap::new(),
             direct_funcs: HashMap::new(),
             canonical: HashMap::new(),
+            raw_locals: Vec::new(),
             handlers: Vec::new(),
             landing: None,
             catch_depth: 0,
@@ -640,6 +644,9 @@ impl<'e, 'b> Translator<'e, 'b> {
                 self.zero(t)
             };
             self.declare_local(t, init, in_slots);
+        }
+        if types[ty.params().len()..].contains(&V128) {
+            self.raw_locals = simd::raw_nan_locals(body, ty.params().len(), &types)?;
         }
 
         // The native stack, then the call budget: `StackExhausted` either way. A leaf
@@ -1155,14 +1162,19 @@ impl<'e, 'b> Translator<'e, 'b> {
             }
             O::LocalGet { local_index } => {
                 let v = self.local_get(local_index);
-                self.push(v);
+                match self.raw_local(local_index) {
+                    Some(shape) => self.push_raw_local(v, shape),
+                    None => self.push(v),
+                }
             }
             O::LocalSet { local_index } => {
                 let v = self.pop();
+                let v = self.local_value(local_index, v);
                 self.local_set(local_index, v);
             }
             O::LocalTee { local_index } => {
                 let v = *self.stack.last().expect("validated");
+                let v = self.local_value(local_index, v);
                 self.local_set(local_index, v);
             }
             O::GlobalGet { global_index } => self.global_get(global_index),

@@ -16,11 +16,17 @@
 //!   order and CPU;
 //! - relaxed SIMD is deterministic: each relaxed operator is lowered as one of the results
 //!   the proposal allows, the one wasmtime picks with `relaxed_simd_deterministic`.
+//!
+//! The NaN rule costs a compare and a select per result, which in a loop that carries
+//! its accumulators in locals would be paid on every iteration. A local whose every
+//! value comes from such an operator (`raw_nan_locals`) holds the raw result instead,
+//! and `local.get` makes it canonical: the fix-up is then paid where the value is seen
+//! (a store after the loop), and nowhere where it only feeds more arithmetic.
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::types::{F32X4, F64X2, I16, I16X8, I32, I32X4, I64X2, I8, I8X16};
 use cranelift_codegen::ir::{ConstantData, Endianness, InstBuilder, MemFlagsData, Type, Value};
-use wasmparser::{MemArg, Operator};
+use wasmparser::{FunctionBody, MemArg, Operator};
 
 use super::{Translator, V128};
 
@@ -36,9 +42,208 @@ enum VLoad {
     Zero { ty: Type },
 }
 
+/// The float shape whose NaN lanes operator `op`'s result has made canonical, for the
+/// operators `raw_nan_locals` lets a local take raw. (Each of them pushes its result with
+/// `push_canonical` in `simd_op`; a debug assertion there holds the two lists together.)
+fn canonical_result(op: &Operator<'_>) -> Option<Type> {
+    use Operator as O;
+    match op {
+        O::F32x4Add
+        | O::F32x4Sub
+        | O::F32x4Mul
+        | O::F32x4Div
+        | O::F32x4Min
+        | O::F32x4Max
+        | O::F32x4Sqrt => Some(F32X4),
+        O::F64x2Add
+        | O::F64x2Sub
+        | O::F64x2Mul
+        | O::F64x2Div
+        | O::F64x2Min
+        | O::F64x2Max
+        | O::F64x2Sqrt => Some(F64X2),
+        _ => None,
+    }
+}
+
+/// Whether `v128` constant `bits`, read as lanes of shape `ty`, has no NaN lane but the
+/// canonical NaN: such a value is its own canonical form.
+fn is_canonical(bits: u128, ty: Type) -> bool {
+    let (width, exponent, canonical) = if ty == F32X4 {
+        (32, 0x7f80_0000u128, 0x7fc0_0000u128)
+    } else {
+        (64, 0x7ff0_0000_0000_0000u128, 0x7ff8_0000_0000_0000u128)
+    };
+    let lane_mask = (1u128 << width) - 1;
+    (0..128 / width).all(|i| {
+        let lane = (bits >> (i * width)) & lane_mask;
+        let magnitude = lane & (lane_mask >> 1);
+        magnitude <= exponent || lane == canonical
+    })
+}
+
+/// Per local of a function (`types`, the first `num_params` its parameters), the float
+/// shape whose raw results the local may hold in place of its value, or `None`.
+///
+/// Invariant (what makes a raw local sound): every value wasm stores into such a local
+/// already has its NaN lanes of that shape canonical, so making the raw value canonical
+/// at `local.get` gives back exactly that value. This holds when each `local.set` and
+/// `local.tee` of it directly follows
+/// - an operator of that shape that makes its result canonical (`canonical_result`),
+/// - a `v128.const` that is its own canonical form (`is_canonical`), or
+/// - a `local.get` or `local.tee` of another raw local of the same shape,
+///
+/// and the local is not a parameter (parameters start with the caller's bits; other
+/// locals start as zero, which is canonical). The operator directly before a set is the
+/// one that pushed its operand: anything else (`end`, a call, a load) disqualifies the
+/// local, which keeps the scan to one pass with no operand stack.
+pub(super) fn raw_nan_locals(
+    body: &FunctionBody<'_>,
+    num_params: usize,
+    types: &[Type],
+) -> wasmparser::Result<Vec<Option<Type>>> {
+    /// Where the value stored by one `local.set`/`local.tee` comes from.
+    enum Source {
+        Canonical(Type),
+        Const(u128),
+        Copy(u32),
+        Other,
+    }
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        /// No source seen that fixes a shape yet.
+        Open,
+        Raw(Type),
+        Plain,
+    }
+    let mut state: Vec<State> = (0..types.len())
+        .map(|i| {
+            if i < num_params || types[i] != V128 {
+                State::Plain
+            } else {
+                State::Open
+            }
+        })
+        .collect();
+    let mut sets: Vec<(u32, Source)> = Vec::new();
+    let mut reader = body.get_operators_reader()?;
+    let mut before = Source::Other;
+    while !reader.eof() {
+        let op = reader.read()?;
+        let source = match &op {
+            Operator::LocalSet { local_index } | Operator::LocalTee { local_index } => {
+                let target = *local_index;
+                if state.get(target as usize) == Some(&State::Open) {
+                    sets.push((target, core::mem::replace(&mut before, Source::Other)));
+                }
+                Source::Copy(target)
+            }
+            Operator::LocalGet { local_index } => Source::Copy(*local_index),
+            Operator::V128Const { value } => Source::Const(value.i128() as u128),
+            other => canonical_result(other).map_or(Source::Other, Source::Canonical),
+        };
+        if matches!(op, Operator::LocalSet { .. }) {
+            before = Source::Other;
+        } else {
+            before = source;
+        }
+    }
+    // Grow: each local takes the shape of its canonical sources, directly or through the
+    // locals it copies; two shapes make it plain.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (target, source) in &sets {
+            let t = *target as usize;
+            let shape = match source {
+                Source::Canonical(shape) => State::Raw(*shape),
+                Source::Copy(from) => state[*from as usize],
+                Source::Other => State::Plain,
+                Source::Const(_) => continue,
+            };
+            let next = match (state[t], shape) {
+                (State::Plain, _) | (_, State::Open) => continue,
+                (State::Open, s) => s,
+                (State::Raw(a), State::Raw(b)) if a == b => continue,
+                _ => State::Plain,
+            };
+            state[t] = next;
+            changed = true;
+        }
+    }
+    // Shrink: a raw local with any source that is not canonical in its shape is plain,
+    // and so then are the locals that copy it.
+    changed = true;
+    while changed {
+        changed = false;
+        for (target, source) in &sets {
+            let t = *target as usize;
+            let State::Raw(shape) = state[t] else {
+                continue;
+            };
+            let sound = match source {
+                Source::Canonical(s) => *s == shape,
+                Source::Const(bits) => is_canonical(*bits, shape),
+                Source::Copy(from) => state[*from as usize] == State::Raw(shape),
+                Source::Other => false,
+            };
+            if !sound {
+                state[t] = State::Plain;
+                changed = true;
+            }
+        }
+    }
+    Ok(state
+        .into_iter()
+        .map(|s| match s {
+            State::Raw(shape) => Some(shape),
+            _ => None,
+        })
+        .collect())
+}
+
 impl Translator<'_, '_> {
+    /// The shape whose raw results local `index` holds (`raw_nan_locals`), if it does.
+    pub(super) fn raw_local(&self, index: u32) -> Option<Type> {
+        self.raw_locals.get(index as usize).copied().flatten()
+    }
+
+    /// Pushes the value of a raw local (`raw_nan_locals`) read as `v`: made canonical, as
+    /// the operator that computed it pushed it.
+    pub(super) fn push_raw_local(&mut self, v: Value, shape: Type) {
+        let v = self.vcast(v, shape);
+        self.push_canonical(v, shape);
+    }
+
+    /// What `local.set`/`local.tee` stores in local `index` for operand `v`: for a raw
+    /// local, the raw result `v` was made canonical from where there is one (otherwise
+    /// `v` itself, canonical by `raw_nan_locals`' invariant).
+    pub(super) fn local_value(&mut self, index: u32, v: Value) -> Value {
+        let Some(shape) = self.raw_local(index) else {
+            return v;
+        };
+        match self.canonical.get(&v) {
+            Some(&(raw, s)) if s == shape => self.vcast(raw, V128),
+            _ => v,
+        }
+    }
+
     /// Translates `op` if it is a SIMD operator; returns whether it was.
     pub(super) fn simd_op(&mut self, op: &Operator<'_>) -> bool {
+        let done = self.simd_operator(op);
+        if cfg!(debug_assertions) && done {
+            if let Some(shape) = canonical_result(op) {
+                let top = self.stack.last().expect("a result");
+                debug_assert!(
+                    matches!(self.canonical.get(top), Some(&(_, s)) if s == shape),
+                    "{op:?} does not push a canonical result of its shape"
+                );
+            }
+        }
+        done
+    }
+
+    fn simd_operator(&mut self, op: &Operator<'_>) -> bool {
         use Operator as O;
         macro_rules! bin {
             ($ty:expr, $method:ident) => {{
