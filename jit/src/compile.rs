@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::control::ControlPlane;
-use cranelift_codegen::ir::{self, ExternalName, Function, LibCall, UserFuncName};
+use cranelift_codegen::ir::{ExternalName, Function, LibCall, UserFuncName};
 use cranelift_codegen::isa::{CallConv, TargetIsa};
 use cranelift_codegen::{Context, FinalizedRelocTarget};
 use cranelift_frontend::FunctionBuilderContext;
@@ -20,7 +20,7 @@ use wisp_core::TrapCode;
 use crate::code_memory::{self, CodeMemory, WritableCode};
 use crate::trampolines::{self, Callee};
 use crate::translate::{self, Env, WASM_FUNCTION_NAMESPACE};
-use crate::{executor, libcalls, perf_map, signals};
+use crate::{executor, libcalls, perf_map, signals, trap_codes};
 
 /// A module's native code.
 pub struct ModuleCode {
@@ -520,7 +520,7 @@ fn emit(ctx: &mut Context, isa: &dyn TargetIsa, def: u32) -> Result<Compiled, St
         .buffer
         .traps()
         .iter()
-        .filter_map(|t| Some((t.offset, wasm_trap(t.code)?)))
+        .filter_map(|t| Some((t.offset, trap_codes::to_wasm(t.code)?)))
         .collect();
     let raw: Vec<_> = compiled
         .buffer
@@ -596,19 +596,6 @@ fn apply(bytes: &mut [u8], at: usize, pc: usize, kind: Reloc, value: i64) -> Res
         other => return Err(format!("unsupported relocation {other:?}")),
     }
     Ok(())
-}
-
-/// The wasm trap a Cranelift trap code stands for: a guarded access's fault, Cranelift's
-/// own division and conversion traps, or one of ours (`translate::ir_trap`).
-fn wasm_trap(code: ir::TrapCode) -> Option<TrapCode> {
-    Some(match code {
-        ir::TrapCode::HEAP_OUT_OF_BOUNDS => TrapCode::MemoryOutOfBounds,
-        ir::TrapCode::INTEGER_DIVISION_BY_ZERO => TrapCode::IntegerDivisionByZero,
-        ir::TrapCode::INTEGER_OVERFLOW => TrapCode::IntegerOverflow,
-        ir::TrapCode::BAD_CONVERSION_TO_INTEGER => TrapCode::BadConversionToInteger,
-        ir::TrapCode::STACK_OVERFLOW => TrapCode::StackExhausted,
-        _ => TrapCode::from_status(u32::from(code.as_raw().get()))?,
-    })
 }
 
 #[cfg(test)]

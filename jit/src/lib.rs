@@ -2,10 +2,12 @@
 //!
 //! Wasm functions are compiled to native code that works on the same instance model as the
 //! interpreter (`wisp_core::vm::VmCtx`, the store's memories, tables and globals), with the
-//! same semantics: every trap is an explicit branch that returns a status, except an
-//! out-of-bounds access to a guarded memory, which faults and which the signal handler
-//! (`signals`) turns into the same status at the entry point; fuel is charged at the interpreter's points in the interpreter's amounts,
-//! deep recursion ends in `StackExhausted`, never in a crash.
+//! same semantics: where the signal handler serves the host (`signals`), every trap is a
+//! trap instruction or a guarded memory's fault, which the handler turns into the trap's
+//! status at the entry point; elsewhere (and with `Config::signals_based_traps(false)`)
+//! every trap is an explicit branch that returns the status. Fuel is charged at the
+//! interpreter's points in the interpreter's amounts; deep recursion ends in
+//! `StackExhausted`, never in a crash.
 //!
 //! - `translate`: wasm bodies to Cranelift IR.
 //! - `trampolines`: the array-call entries Rust enters native code through.
@@ -16,7 +18,8 @@
 //! - `executor`: the `Executor` the engine calls, and the entry from Rust.
 //! - `tiering`: the interpreter and the JIT on one engine: profiles, a compile thread,
 //!   functions swapped in one at a time, on-stack replacement.
-//! - `signals`: traps from faults in guarded memories; every entry from Rust goes through it.
+//! - `signals`: traps from faults and trap instructions; every entry from Rust goes through it.
+//! - `trap_codes`: wasm traps as Cranelift trap codes and back.
 //! - `stack`: the native stack limit.
 //! - `offsets`: where native code finds the runtime's fields.
 //! - `perf_map`: symbols for `perf` (`WISP_PERF_MAP`).
@@ -35,6 +38,7 @@ mod stack;
 mod tiering;
 mod trampolines;
 mod translate;
+mod trap_codes;
 
 pub use compile::CompileStats;
 pub use executor::{simd_unsupported, Jit};

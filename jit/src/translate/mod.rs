@@ -62,6 +62,8 @@ use wisp_core::module::ModuleInner;
 use wisp_core::vm::OsrFrame;
 use wisp_core::{FuncType, SlotLayout, TrapCode, ValType};
 
+use crate::trap_codes;
+
 use crate::libcalls::Libcall;
 use crate::offsets;
 
@@ -871,7 +873,7 @@ impl<'e, 'b> Translator<'e, 'b> {
     /// claims (`Env::trap_by_signal`), or a branch to the failure exit.
     fn trap_if(&mut self, cond: Value, code: TrapCode) {
         if self.env.trap_by_signal {
-            self.b.ins().trapnz(cond, ir_trap(code));
+            self.b.ins().trapnz(cond, trap_codes::to_ir(code));
             return;
         }
         let status = self.i32_const(i64::from(code.status()));
@@ -880,7 +882,7 @@ impl<'e, 'b> Translator<'e, 'b> {
 
     fn trap_if_zero(&mut self, value: Value, code: TrapCode) {
         if self.env.trap_by_signal {
-            self.b.ins().trapz(value, ir_trap(code));
+            self.b.ins().trapz(value, trap_codes::to_ir(code));
             return;
         }
         let zero = self.b.ins().icmp_imm_u(IntCC::Equal, value, 0);
@@ -959,7 +961,7 @@ impl<'e, 'b> Translator<'e, 'b> {
     /// Traps with `code`, unconditionally (as `trap_if`).
     fn trap(&mut self, code: TrapCode) {
         if self.env.trap_by_signal {
-            self.b.ins().trap(ir_trap(code));
+            self.b.ins().trap(trap_codes::to_ir(code));
             return;
         }
         let status = self.i32_const(i64::from(code.status()));
@@ -1270,11 +1272,4 @@ impl<'e, 'b> Translator<'e, 'b> {
         let results = self.call_libcall(libcall, args);
         self.fail_if(results[0], results[0]);
     }
-}
-
-/// The Cranelift trap code standing for `code`: its status as a user code, which
-/// `compile::wasm_trap` maps back when the code is registered with the signal handler.
-pub(crate) fn ir_trap(code: TrapCode) -> ir::TrapCode {
-    // Statuses are small (one per `TrapCode`), far below Cranelift's reserved codes.
-    ir::TrapCode::unwrap_user(code.status() as u8)
 }

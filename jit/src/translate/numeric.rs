@@ -261,18 +261,13 @@ impl Translator<'_, '_> {
         self.b.ins().iconst(ty, bits)
     }
 
-    /// Whether the division checks are the code's own: without the signal handler, a
-    /// divisor of zero (and `MIN / -1`) is tested before Cranelift's division, whose own
-    /// traps then never fire; with it, Cranelift's division traps (zero first, then
-    /// overflow: wasm's order) and `compile::wasm_trap` names its traps.
-    fn own_division_checks(&self) -> bool {
-        !self.env.trap_by_signal
-    }
-
-    /// The zero divisor test before an unsigned division or remainder, when the code
-    /// makes its own (`own_division_checks`).
+    /// The zero divisor test before an unsigned division or remainder, where the code
+    /// makes its own division checks: without the signal handler, a divisor of zero (and
+    /// `MIN / -1`) is tested before Cranelift's division, whose own traps then never fire.
+    /// With it (`Env::trap_by_signal`), Cranelift's division traps (zero first, then
+    /// overflow: wasm's order) and `trap_codes::to_wasm` names its traps.
     fn divisor_checks(&mut self, b: Value) {
-        if self.own_division_checks() {
+        if !self.env.trap_by_signal {
             self.trap_if_zero(b, TrapCode::IntegerDivisionByZero);
         }
     }
@@ -281,7 +276,7 @@ impl Translator<'_, '_> {
     /// order).
     fn div_s(&mut self) {
         let (a, b) = self.pop2();
-        if !self.own_division_checks() {
+        if self.env.trap_by_signal {
             let v = self.b.ins().sdiv(a, b);
             self.push(v);
             return;
@@ -302,7 +297,7 @@ impl Translator<'_, '_> {
     /// becomes 1, which keeps `MIN rem -1` from overflowing in hardware.
     fn rem_s(&mut self) {
         let (a, b) = self.pop2();
-        if !self.own_division_checks() {
+        if self.env.trap_by_signal {
             // Cranelift's `srem` is wasm's: zero traps, and `MIN rem -1` is 0.
             let v = self.b.ins().srem(a, b);
             self.push(v);
@@ -324,7 +319,7 @@ impl Translator<'_, '_> {
         let x = self.pop();
         if self.env.trap_by_signal {
             // Cranelift's trapping conversion is wasm's: NaN traps as a bad conversion, a
-            // value out of range as an integer overflow (`compile::wasm_trap`), and its
+            // value out of range as an integer overflow (`trap_codes::to_wasm`), and its
             // fast path is one conversion and one compare.
             let v = if signed {
                 self.b.ins().fcvt_to_sint(to, x)
