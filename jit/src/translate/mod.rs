@@ -62,10 +62,9 @@ use wisp_core::module::ModuleInner;
 use wisp_core::vm::OsrFrame;
 use wisp_core::{FuncType, SlotLayout, TrapCode, ValType};
 
-use crate::trap_codes;
-
 use crate::libcalls::Libcall;
 use crate::offsets;
+use crate::trap_codes;
 
 pub use calls::WASM_FUNCTION_NAMESPACE;
 use exceptions::Handler;

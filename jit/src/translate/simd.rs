@@ -66,19 +66,28 @@ fn canonical_result(op: &Operator<'_>) -> Option<Type> {
     }
 }
 
+/// The canonical NaN (positive, quiet, payload zero) in every lane of shape `ty`
+/// (`F32X4` or `F64X2`).
+fn canonical_nan_lanes(ty: Type) -> u128 {
+    if ty == F32X4 {
+        0x7fc0_0000_7fc0_0000_7fc0_0000_7fc0_0000
+    } else {
+        0x7ff8_0000_0000_0000_7ff8_0000_0000_0000
+    }
+}
+
 /// Whether `v128` constant `bits`, read as lanes of shape `ty`, has no NaN lane but the
 /// canonical NaN: such a value is its own canonical form.
 fn is_canonical(bits: u128, ty: Type) -> bool {
-    let (width, exponent, canonical) = if ty == F32X4 {
-        (32, 0x7f80_0000u128, 0x7fc0_0000u128)
-    } else {
-        (64, 0x7ff0_0000_0000_0000u128, 0x7ff8_0000_0000_0000u128)
-    };
+    let width = ty.lane_bits();
     let lane_mask = (1u128 << width) - 1;
+    let canonical = canonical_nan_lanes(ty) & lane_mask;
+    // The canonical NaN less its quiet bit (its lowest set bit) is infinity, the largest
+    // magnitude that is not a NaN.
+    let infinity = canonical & (canonical - 1);
     (0..128 / width).all(|i| {
         let lane = (bits >> (i * width)) & lane_mask;
-        let magnitude = lane & (lane_mask >> 1);
-        magnitude <= exponent || lane == canonical
+        lane & (lane_mask >> 1) <= infinity || lane == canonical
     })
 }
 
@@ -103,6 +112,7 @@ pub(super) fn raw_nan_locals(
     types: &[Type],
 ) -> wasmparser::Result<Vec<Option<Type>>> {
     /// Where the value stored by one `local.set`/`local.tee` comes from.
+    #[derive(Clone, Copy)]
     enum Source {
         Canonical(Type),
         Const(u128),
@@ -130,23 +140,21 @@ pub(super) fn raw_nan_locals(
     let mut before = Source::Other;
     while !reader.eof() {
         let op = reader.read()?;
-        let source = match &op {
+        before = match op {
             Operator::LocalSet { local_index } | Operator::LocalTee { local_index } => {
-                let target = *local_index;
-                if state.get(target as usize) == Some(&State::Open) {
-                    sets.push((target, core::mem::replace(&mut before, Source::Other)));
+                if state.get(local_index as usize) == Some(&State::Open) {
+                    sets.push((local_index, before));
                 }
-                Source::Copy(target)
+                // A tee leaves the value it stored; a set, nothing.
+                match op {
+                    Operator::LocalTee { .. } => Source::Copy(local_index),
+                    _ => Source::Other,
+                }
             }
-            Operator::LocalGet { local_index } => Source::Copy(*local_index),
+            Operator::LocalGet { local_index } => Source::Copy(local_index),
             Operator::V128Const { value } => Source::Const(value.i128() as u128),
-            other => canonical_result(other).map_or(Source::Other, Source::Canonical),
+            ref other => canonical_result(other).map_or(Source::Other, Source::Canonical),
         };
-        if matches!(op, Operator::LocalSet { .. }) {
-            before = Source::Other;
-        } else {
-            before = source;
-        }
     }
     // Grow: each local takes the shape of its canonical sources, directly or through the
     // locals it copies; two shapes make it plain.
@@ -222,9 +230,9 @@ impl Translator<'_, '_> {
         let Some(shape) = self.raw_local(index) else {
             return v;
         };
-        match self.canonical.get(&v) {
-            Some(&(raw, s)) if s == shape => self.vcast(raw, V128),
-            _ => v,
+        match self.raw_result(v, shape) {
+            Some(raw) => self.vcast(raw, V128),
+            None => v,
         }
     }
 
@@ -235,7 +243,7 @@ impl Translator<'_, '_> {
             if let Some(shape) = canonical_result(op) {
                 let top = self.stack.last().expect("a result");
                 debug_assert!(
-                    matches!(self.canonical.get(top), Some(&(_, s)) if s == shape),
+                    self.raw_result(*top, shape).is_some(),
                     "{op:?} does not push a canonical result of its shape"
                 );
             }
@@ -765,9 +773,18 @@ impl Translator<'_, '_> {
     /// The shape must match: an `f32x4` NaN's bits read as `f64x2` lanes are not a NaN.
     fn vpop_arith(&mut self, ty: Type) -> Value {
         let v = self.pop();
+        match self.raw_result(v, ty) {
+            Some(raw) => raw,
+            None => self.vcast(v, ty),
+        }
+    }
+
+    /// The raw result `v` was made canonical from by `push_canonical`, if it was, in
+    /// shape `ty`.
+    fn raw_result(&self, v: Value, ty: Type) -> Option<Value> {
         match self.canonical.get(&v) {
-            Some(&(raw, shape)) if shape == ty => raw,
-            _ => self.vcast(v, ty),
+            Some(&(raw, shape)) if shape == ty => Some(raw),
+            _ => None,
         }
     }
 
@@ -925,17 +942,7 @@ impl Translator<'_, '_> {
     /// differs by instruction, operand order and CPU.
     fn canonical_nans(&mut self, v: Value, ty: Type) -> Value {
         let nan = self.b.ins().fcmp(FloatCC::Unordered, v, v);
-        let canonical = if ty == F32X4 {
-            self.vconst(
-                F32X4,
-                &0x7fc0_0000_7fc0_0000_7fc0_0000_7fc0_0000u128.to_le_bytes(),
-            )
-        } else {
-            self.vconst(
-                F64X2,
-                &0x7ff8_0000_0000_0000_7ff8_0000_0000_0000u128.to_le_bytes(),
-            )
-        };
+        let canonical = self.vconst(ty, &canonical_nan_lanes(ty).to_le_bytes());
         let nan = self.vcast(nan, ty);
         self.b.ins().bitselect(nan, canonical, v)
     }
