@@ -291,20 +291,40 @@ pub struct Unit {
     pub loops: Vec<u32>,
     /// What compiling it cost.
     pub stats: CompileStats,
+    /// Whether the direct entry always returns status 0 (`translate::status_free_unit`),
+    /// so that units compiled after it call it without a status test.
+    pub status_free: bool,
 }
 
 /// Compiles defined function `def` alone, calling the module's other functions through
 /// `table`, and with `landings` enterable at its loops (`translate::Calls::Table`): its
 /// code, and its trampolines (a call, and with `landings` an on-stack replacement).
+/// `native_free(f)`: whether function `f`'s entry in `table` is final and its code
+/// status-free (`Unit::status_free`), so that a call to it needs no status test.
 pub fn compile_unit(
     module: &ModuleInner,
     def: u32,
     table: usize,
     landings: bool,
+    native_free: impl Fn(u32) -> bool,
 ) -> Result<Unit, String> {
     let started = Instant::now();
     let isa = executor::isa()?;
-    let env = env(module, isa, translate::Calls::Table { table, landings });
+    let mut env = env(module, isa, translate::Calls::Table { table, landings });
+    // Which calls need no status test: only traps by signal leave a body without one.
+    let status_free =
+        env.trap_by_signal && translate::status_free_unit(module, def, landings, &native_free);
+    if env.trap_by_signal {
+        env.status_free = (0..module.bodies.len() as u32)
+            .map(|f| {
+                if f == def {
+                    status_free && !landings
+                } else {
+                    native_free(f)
+                }
+            })
+            .collect();
+    }
     let (pieces, loops) = on_compile_stack(|| {
         let mut ctx = Context::new();
         let mut fctx = FunctionBuilderContext::new();
@@ -360,6 +380,7 @@ pub fn compile_unit(
         osr,
         loops,
         stats,
+        status_free,
     })
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use wisp_core::module::ExternIndex;
-use wisp_core::{Config, Engine, Instance, Linker, Module, Store, Tier, TierUp, TrapCode};
+use wisp_core::{Config, Engine, Instance, Linker, Module, Store, Tier, TierUp, Trap, TrapCode};
 use wisp_jit::{tier_stats, FuncTierStats, Tiered};
 
 fn tiered(tier_up: TierUp, config: &Config) -> Engine {
@@ -453,4 +453,89 @@ fn a_failed_compile_leaves_the_function_interpreted_and_is_reported() {
     assert!(stats_of(&module, "count").tiered_up_at.is_some());
     // Reported once: a failed function is not queued again.
     assert_eq!(*failures.lock().unwrap(), [0]);
+}
+
+/// `$leaf` reaches nothing beyond its frame, so once native its code never fails by
+/// status; `$hosty` calls the host, which may. Each is called more often than `$mid`, and
+/// `$mid` more than `$top`, so tier-up compiles them callee first: `$mid`'s unit may call
+/// `$leaf`'s code without a status test, but must test `$hosty`'s.
+const STATUS_FREE_CALLEES: &str = r#"(module
+  (import "env" "check" (func $check (param i32)))
+  (func $leaf (param i32 i32) (result i32) (i32.div_u (local.get 0) (local.get 1)))
+  (func $hosty (param i32) (result i32)
+    (call $check (local.get 0))
+    (i32.add (local.get 0) (i32.const 1)))
+  (func $mid (param i32 i32) (result i32)
+    (i32.add
+      (i32.add (call $leaf (local.get 0) (local.get 1)) (call $leaf (local.get 0) (i32.const 1)))
+      (i32.add (call $hosty (local.get 0)) (call $hosty (local.get 1))))
+    (i32.add (call $leaf (local.get 0) (i32.const 2)))
+    (i32.add (call $leaf (local.get 0) (i32.const 3)))
+    (i32.add (call $hosty (i32.const 1))))
+  (func $top (export "top") (param i32 i32) (result i32)
+    (i32.add (call $mid (local.get 0) (local.get 1))
+             (call $mid (local.get 1) (i32.add (local.get 1) (i32.const 1))))))"#;
+
+#[test]
+fn calls_to_native_code_that_cannot_fail_skip_the_status_test_and_lose_no_trap() {
+    type Outcome = Result<i32, (Option<TrapCode>, String, Vec<u32>)>;
+    let run = |engine: &Engine| -> (Module, Vec<Outcome>) {
+        let module = Module::new(engine, wat::parse_str(STATUS_FREE_CALLEES).unwrap()).unwrap();
+        let mut store = Store::new(engine, ());
+        let mut linker = Linker::<()>::new(engine);
+        linker
+            .func_wrap("env", "check", |x: i32| -> Result<(), Trap> {
+                match x {
+                    0 => Err(Trap::msg("checked zero")),
+                    _ => Ok(()),
+                }
+            })
+            .unwrap();
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let top = instance
+            .get_typed_func::<(i32, i32), i32>(&store, "top")
+            .unwrap();
+        // Warm-up, then past tier-up: a division by zero in `$leaf` (a trap by signal)
+        // and the host's trap passed on by `$hosty` (by status), with their backtraces.
+        let args = (1..=60)
+            .map(|i| (i * 7, i % 5 + 1))
+            .chain([(9, 0), (0, 4), (100, 3)]);
+        let outcomes = args
+            .map(|args| {
+                top.call(&mut store, args).map_err(|e| {
+                    let trap = e.as_trap().expect("a trap");
+                    let frames = trap.backtrace().iter().map(|f| f.func_index).collect();
+                    (trap.code(), trap.to_string(), frames)
+                })
+            })
+            .collect();
+        (module, outcomes)
+    };
+    let (_, reference) = run(&interp(&Config::default()));
+    assert_eq!(
+        reference[60..],
+        [
+            Err((
+                Some(TrapCode::IntegerDivisionByZero),
+                "integer divide by zero".into(),
+                vec![1, 3, 4]
+            )),
+            Err((None, "checked zero".into(), vec![2, 3, 4])),
+            Ok(reference[62].clone().unwrap()),
+        ]
+    );
+    let engine = tiered(
+        TierUp {
+            calls: 40,
+            loops: 1_000,
+            background: false,
+        },
+        &Config::default(),
+    );
+    let (module, outcomes) = run(&engine);
+    assert_eq!(outcomes, reference);
+    // Every function went native, callees first.
+    let stats = tier_stats(&module).unwrap();
+    let at: Vec<Duration> = stats.iter().map(|f| f.tiered_up_at.unwrap()).collect();
+    assert!(at[0] < at[2] && at[1] < at[2] && at[2] < at[3], "{stats:?}");
 }

@@ -2,7 +2,7 @@
 //! what has been compiled, and the statistics `wisp run --tier-stats` prints.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicPtr, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
@@ -87,6 +87,10 @@ pub(crate) struct TierModule {
     /// Per defined function, its array-call entry once compiled (null before).
     array: Box<[AtomicPtr<u8>]>,
     stages: Box<[AtomicU8]>,
+    /// Per defined function, whether the code in the module's entry table
+    /// (`ModuleInner::native_code`) always returns status 0 (`Unit::status_free`): set
+    /// before the entry is written, and like it never changed after.
+    status_free: Box<[AtomicBool]>,
     /// Per defined function, whether its native code has loop landings: `NO_LANDINGS`,
     /// `LANDINGS_WANTED` (a frame is hot in a loop while the function is not native yet),
     /// `LANDINGS_REQUESTED` (a compile with them is queued) or `LANDINGS`.
@@ -133,6 +137,7 @@ impl TierModule {
                         } as u8)
                     })
                     .collect(),
+                status_free: (0..n).map(|_| AtomicBool::new(false)).collect(),
                 landings: (0..n).map(|_| AtomicU8::new(NO_LANDINGS)).collect(),
                 osr: Mutex::new(HashMap::new()),
                 code: Mutex::new(Vec::new()),
@@ -260,7 +265,14 @@ impl TierModule {
         let compiled = if refused {
             Err("compile refused (fault injected by Tiered::fail_compiles_of)".into())
         } else if module.native_code.len() == module.bodies.len() {
-            compile_unit(module, def, table, landings)
+            // A callee's flag is read after its entry, which is written after the flag.
+            let native_free = |f: u32| {
+                let installed = !module.native_code[f as usize]
+                    .load(Ordering::Acquire)
+                    .is_null();
+                installed && self.status_free[f as usize].load(Ordering::Relaxed)
+            };
+            compile_unit(module, def, table, landings, native_free)
         } else {
             Err("the module has no native code table (loaded by an interpreter engine)".into())
         };
@@ -297,6 +309,7 @@ impl TierModule {
             osr,
             loops,
             stats,
+            status_free,
         } = unit;
         // Mapped for as long as the module lives, before anything can call into it.
         self.code
@@ -324,6 +337,7 @@ impl TierModule {
             );
         }
         if calls_too {
+            self.status_free[def as usize].store(status_free, Ordering::Relaxed);
             module.native_code[def as usize].store(direct, Ordering::Release);
             self.array[def as usize].store(array, Ordering::Release);
             wisp_interp::install_native(module, def, array_fn);

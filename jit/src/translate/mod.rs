@@ -17,7 +17,8 @@
 //!   leaves all the native frames at once with the trap's status and their backtrace. No
 //!   status constant and no branch to the failure exit: 3-7% less code. An access to a
 //!   guarded memory (`memory.rs`) has no check at all: it faults the same way. A call to
-//!   a function that can return no failure (`reach::status_free`) then has no status test.
+//!   a function that can return no failure (`reach::status_free`, and for tier-up units
+//!   `reach::status_free_unit`) then has no status test.
 //! - **by status** (explicit mode, and hosts without the handler): a branch to the
 //!   failure exit with the trap's status.
 //!
@@ -69,7 +70,7 @@ use crate::trap_codes;
 pub use calls::WASM_FUNCTION_NAMESPACE;
 use exceptions::Handler;
 use fuel::FuelBlock;
-pub use reach::status_free;
+pub use reach::{status_free, status_free_unit};
 
 /// What translating a body depends on besides the body itself.
 pub struct Env<'m> {

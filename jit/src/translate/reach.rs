@@ -8,6 +8,12 @@
 //! runtime call's trap) or an exception: a function whose operators reach neither, and
 //! whose direct callees are the same, always returns status 0, so a call to it needs no
 //! test and its caller no path to pass a failure on (`status_free`).
+//!
+//! Tier-up compiles one function at a time, whose calls to other functions go through the
+//! module's entry table, to code that may still be interpreted and fail. A unit is
+//! status-free when each of its calls goes to code that is: its own (a direct call,
+//! without landings), or a function whose native code is final and status-free when the
+//! unit is compiled (`status_free_unit`).
 
 use wasmparser::{FunctionBody, Operator};
 use wisp_core::module::ModuleInner;
@@ -116,6 +122,49 @@ fn calls_only_defined(
                     let list = &mut callers[callee as usize];
                     if list.last() != Some(&def) {
                         list.push(def);
+                    }
+                }
+                _ => return false,
+            },
+            Reach::Beyond => return false,
+        }
+    }
+    true
+}
+
+/// Whether defined function `def`, compiled alone for tier-up (with loop `landings` or
+/// not), always returns status 0: its operators reach nothing beyond its frame but calls
+/// to functions whose code is status-free. Those are itself, called directly when it
+/// has no landings (with them, its calls to itself go through the table), and each
+/// defined function `f` for which `native_free(f)` says its code is installed for good
+/// (calls to it then go to that code at a constant address: `call_through_table`) and
+/// was compiled status-free.
+pub fn status_free_unit(
+    module: &ModuleInner,
+    def: u32,
+    landings: bool,
+    native_free: impl Fn(u32) -> bool,
+) -> bool {
+    let info = &module.bodies[def as usize];
+    let body = FunctionBody::new(wasmparser::BinaryReader::new(
+        &module.bytes[info.range.clone()],
+        info.range.start as u64,
+    ));
+    let Ok(mut reader) = body.get_operators_reader() else {
+        return false;
+    };
+    let imported = module.num_imported_funcs;
+    while !reader.eof() {
+        let Ok(op) = reader.read() else {
+            return false;
+        };
+        match reach(&op) {
+            Reach::Frame => {}
+            Reach::Call(func) => match func.checked_sub(imported) {
+                Some(callee) if callee == def && !landings => {}
+                Some(callee) if (callee as usize) < module.bodies.len() => {
+                    if !native_free(callee) {
+                        return false;
                     }
                 }
                 _ => return false,
