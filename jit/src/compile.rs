@@ -525,6 +525,10 @@ fn compile_all(
 
 /// Compiles `ctx.func` and takes its code and relocations.
 fn emit(ctx: &mut Context, isa: &dyn TargetIsa, def: u32) -> Result<Compiled, String> {
+    // `WISP_JIT_ASM` prints every function's machine code as Cranelift's lowering sees it
+    // (register-allocated VCode, with sizes: a debugging aid beside `wasmtime objdump`).
+    let asm = std::env::var_os("WISP_JIT_ASM").is_some();
+    ctx.set_disasm(asm);
     let compiled = ctx
         .compile(isa, &mut ControlPlane::default())
         .map_err(|e| {
@@ -536,6 +540,7 @@ fn emit(ctx: &mut Context, isa: &dyn TargetIsa, def: u32) -> Result<Compiled, St
             format!("compiling function {def}: {:?}", e.inner)
         })?;
     let bytes = compiled.code_buffer().to_vec();
+    let vcode = compiled.vcode.clone().filter(|_| asm);
     let alignment = compiled.buffer.alignment;
     let traps = compiled
         .buffer
@@ -553,6 +558,9 @@ fn emit(ctx: &mut Context, isa: &dyn TargetIsa, def: u32) -> Result<Compiled, St
     // of its code (a debugging aid, to read beside `wasmtime explore`).
     if std::env::var_os("WISP_JIT_CLIF").is_some() {
         eprintln!("; {} bytes\n{}", bytes.len(), ctx.func.display());
+    }
+    if let Some(vcode) = vcode {
+        eprintln!("; function {def}: {} bytes\n{vcode}", bytes.len());
     }
     let mut relocs = Vec::with_capacity(raw.len());
     for (offset, kind, target, addend) in raw {

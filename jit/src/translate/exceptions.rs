@@ -425,16 +425,38 @@ impl Translator<'_, '_> {
     pub(super) fn raw_array(&mut self, values: &[Value], len: usize) -> (Value, StackSlot) {
         let layout = slot_layout(values.iter().map(|&v| self.b.func.dfg.value_type(v)));
         let slots = len.max(layout.slots()).max(1);
-        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
-            StackSlotKind::ExplicitSlot,
-            slot_offset_bytes(slots) as u32,
-            // Aligned as a `u64`, which the callee reads the slots as.
-            SLOT_BYTES.trailing_zeros() as u8,
-        ));
+        let slot = self.scratch(slot_offset_bytes(slots) as u32);
         for (i, &v) in values.iter().enumerate() {
             self.stack_store_raw(v, slot, slot_offset(&layout, i));
         }
         (self.b.ins().stack_addr(self.env.ptr, slot, 0), slot)
+    }
+}
+
+impl Translator<'_, '_> {
+    /// The function's scratch slot, at least `bytes` long and aligned as a `u64` (which
+    /// the runtime reads and writes raw slots as). One slot serves every call into the
+    /// runtime: each writes its arguments, calls, and reads its results before the next
+    /// can start, and a frame the runtime starts has a slot of its own. (A slot per call
+    /// had Cranelift hoist each one's address to the entry and keep it, spilled, for the
+    /// whole function: 2.5% of regex's code.)
+    pub(super) fn scratch(&mut self, bytes: u32) -> StackSlot {
+        match self.scratch {
+            Some(slot) => {
+                let data = &mut self.b.func.sized_stack_slots[slot];
+                data.size = data.size.max(bytes);
+                slot
+            }
+            None => {
+                let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+                    StackSlotKind::ExplicitSlot,
+                    bytes,
+                    SLOT_BYTES.trailing_zeros() as u8,
+                ));
+                self.scratch = Some(slot);
+                slot
+            }
+        }
     }
 }
 

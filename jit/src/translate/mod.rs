@@ -551,6 +551,9 @@ pub struct Translator<'e, 'b> {
     /// prologue: what a tail call passes on, since the callee takes this frame's place
     /// (`Translator::callee_depth`: what a call passes).
     depth: Option<Value>,
+    /// The one stack slot every call into the runtime passes its arguments and takes its
+    /// results in (`scratch`), once one needs it.
+    scratch: Option<StackSlot>,
     /// Which entry checks the prologue makes.
     entry_checks: EntryChecks,
     /// With OSR: the catch slots the interpreter's frame of this function has between its
@@ -620,6 +623,7 @@ impl<'e, 'b> Translator<'e, 'b> {
             landing: None,
             catch_depth: 0,
             depth: None,
+            scratch: None,
             entry_checks: EntryChecks::Full,
             interp_catch_slots: 0,
             interp_vector: false,

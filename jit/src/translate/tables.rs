@@ -1,7 +1,7 @@
 //! Table operators, each a call into the runtime, where core's `TableEntity` does the
 //! work and the bounds checks (one place for each operation).
 
-use cranelift_codegen::ir::{types, InstBuilder, StackSlotData, StackSlotKind, Type, Value};
+use cranelift_codegen::ir::{types, InstBuilder, Type, Value};
 
 use super::Translator;
 use crate::libcalls::Libcall;
@@ -10,12 +10,7 @@ impl Translator<'_, '_> {
     /// Calls `libcall` with `args` and, last, the address of a stack slot for its result
     /// of type `ty`; a failed status goes to the failure exit. Returns the result.
     pub(super) fn call_checked_out(&mut self, libcall: Libcall, args: &[Value], ty: Type) -> Value {
-        let size = ty.bytes();
-        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
-            StackSlotKind::ExplicitSlot,
-            size,
-            size.trailing_zeros() as u8,
-        ));
+        let slot = self.scratch(ty.bytes());
         let out = self.b.ins().stack_addr(self.env.ptr, slot, 0);
         let mut args = args.to_vec();
         args.push(out);
