@@ -107,8 +107,48 @@ pub fn stats(module: &ModuleInner) -> Option<CompileStats> {
 enum Target {
     /// The direct entry of a defined function.
     Func(u32),
+    /// The runtime adapter for functions of a type index (`trampolines::runtime_adapter`),
+    /// compiled with the code that calls it.
+    Adapter(u32),
     /// One of Cranelift's library calls.
     LibCall(LibCall),
+}
+
+/// The type indices whose runtime adapters `pieces` call, in order, each once.
+fn adapters_called(pieces: &[Compiled]) -> Vec<u32> {
+    let mut types: Vec<u32> = pieces
+        .iter()
+        .flat_map(|p| &p.relocs)
+        .filter_map(|r| match r.target {
+            Target::Adapter(ty) => Some(ty),
+            _ => None,
+        })
+        .collect();
+    types.sort_unstable();
+    types.dedup();
+    types
+}
+
+/// Compiles the runtime adapters for `types` (small: on this thread's compile stack).
+fn compile_adapters(
+    env: &Env<'_>,
+    isa: &dyn TargetIsa,
+    types: &[u32],
+) -> Result<Vec<Compiled>, String> {
+    if types.is_empty() {
+        return Ok(Vec::new());
+    }
+    on_compile_stack(|| {
+        let mut ctx = Context::new();
+        let mut fctx = FunctionBuilderContext::new();
+        types
+            .iter()
+            .map(|&ty| {
+                ctx.func = trampolines::runtime_adapter(env, ty, &mut fctx);
+                emit(&mut ctx, isa, ty)
+            })
+            .collect()
+    })
 }
 
 struct Relocation {
@@ -162,22 +202,30 @@ fn compile_module(
         // A whole-module scan: 11 ms of the 6 MB module's 4 s compile.
         env.status_free = translate::status_free(module);
     }
-    let count = module.bodies.len() as u32;
-    let pieces = compile_all(&env, isa, interrupt)?;
-    // Functions first, trampolines after: a call to function `def` goes to piece `def`.
+    let count = module.bodies.len();
+    let mut pieces = compile_all(&env, isa, interrupt)?;
+    let adapters = adapters_called(&pieces);
+    pieces.extend(compile_adapters(&env, isa, &adapters)?);
+    // Functions first, trampolines after, then adapters: a call to function `def` goes to
+    // piece `def`.
     let imported = module.num_imported_funcs;
     let (code, offsets, size) = link(
         module,
         &pieces,
-        |def| Some(def as usize),
-        |i| (i < count as usize).then_some(imported + i as u32),
-        |i| match i.checked_sub(count as usize) {
-            None => perf_map::func_name(module, imported + i as u32),
-            Some(t) => perf_map::func_name(module, imported + t as u32) + " array trampoline",
+        |target| match *target {
+            Target::Func(def) => Some(def as usize),
+            Target::Adapter(ty) => adapters.binary_search(&ty).ok().map(|a| 2 * count + a),
+            Target::LibCall(_) => None,
+        },
+        |i| (i < count).then_some(imported + i as u32),
+        |i| match i / count.max(1) {
+            0 => perf_map::func_name(module, imported + i as u32),
+            1 => perf_map::func_name(module, imported + (i - count) as u32) + " array trampoline",
+            _ => format!("runtime adapter for type {}", adapters[i - 2 * count]),
         },
         false,
     )?;
-    let array_entries = offsets[count as usize..]
+    let array_entries = offsets[count..2 * count]
         .iter()
         .map(|&o| o as u32)
         .collect();
@@ -186,7 +234,7 @@ fn compile_module(
         cell.store((code.base() + at) as *mut u8, Ordering::Release);
     }
     let stats = CompileStats {
-        functions: count,
+        functions: count as u32,
         wasm_bytes: module.bodies.iter().map(|b| b.range.len() as u64).sum(),
         code_bytes: size as u64,
         nanos: u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX),
@@ -199,7 +247,7 @@ fn compile_module(
 }
 
 /// Lays `pieces` out in one new mapping, each at its alignment, applies their relocations
-/// (a call to defined function `def` goes to the piece `piece_of(def)` names), and makes
+/// (a call to a defined function or an adapter goes to the piece `piece_of` names), and makes
 /// it executable, registered for the fault handler (`signals.rs`: its trap sites, and
 /// which pieces are wasm functions, `func_of` giving a piece's function index). Returns the
 /// code, each piece's offset in it, and the bytes laid out. With `coloured`, the code
@@ -208,7 +256,7 @@ fn compile_module(
 fn link(
     module: &ModuleInner,
     pieces: &[Compiled],
-    piece_of: impl Fn(u32) -> Option<usize>,
+    piece_of: impl Fn(&Target) -> Option<usize>,
     func_of: impl Fn(usize) -> Option<u32>,
     name: impl Fn(usize) -> String,
     coloured: bool,
@@ -245,8 +293,13 @@ fn link(
         for reloc in &piece.relocs {
             let target = match reloc.target {
                 Target::Func(def) => {
-                    let piece = piece_of(def)
+                    let piece = piece_of(&reloc.target)
                         .ok_or_else(|| format!("a call to function {def} outside the code"))?;
+                    base + offsets[piece]
+                }
+                Target::Adapter(ty) => {
+                    let piece = piece_of(&reloc.target)
+                        .ok_or_else(|| format!("no runtime adapter for type {ty}"))?;
                     base + offsets[piece]
                 }
                 Target::LibCall(lc) => libcalls::cranelift_libcall_address(lc)
@@ -347,19 +400,32 @@ pub fn compile_unit(
         }
         Ok((pieces, loops))
     })?;
+    // Each unit has its own copy of the adapters it calls (one per callee type: about 100
+    // bytes each), after its function and trampolines.
+    let adapters = adapters_called(&pieces);
+    let first_adapter = pieces.len();
+    let mut pieces = pieces;
+    pieces.extend(compile_adapters(&env, isa, &adapters)?);
     // The only direct call a unit makes is to its own function, piece 0: the trampolines'
     // calls, and the function's recursion.
     let func = module.num_imported_funcs + def;
     let (code, offsets, size) = link(
         module,
         &pieces,
-        |callee| (callee == def).then_some(0),
+        |target| match *target {
+            Target::Func(callee) => (callee == def).then_some(0),
+            Target::Adapter(ty) => adapters.binary_search(&ty).ok().map(|a| first_adapter + a),
+            Target::LibCall(_) => None,
+        },
         |i| (i == 0).then_some(func),
         |i| {
             let name = perf_map::func_name(module, func);
             match i {
                 0 => name + " (tier-up)",
                 1 => name + " array trampoline",
+                _ if i >= first_adapter => {
+                    format!("runtime adapter for type {}", adapters[i - first_adapter])
+                }
                 _ => name + " OSR trampoline",
             }
         },
@@ -567,7 +633,10 @@ fn emit(ctx: &mut Context, isa: &dyn TargetIsa, def: u32) -> Result<Compiled, St
         let target = match target {
             FinalizedRelocTarget::ExternalName(ExternalName::User(name)) => {
                 let name = &ctx.func.params.user_named_funcs()[name];
-                Target::Func(name.index)
+                match name.namespace {
+                    trampolines::ADAPTER_NAMESPACE => Target::Adapter(name.index),
+                    _ => Target::Func(name.index),
+                }
             }
             FinalizedRelocTarget::ExternalName(ExternalName::LibCall(lc)) => Target::LibCall(lc),
             other => return Err(format!("unexpected relocation target {other:?}")),

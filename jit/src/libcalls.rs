@@ -41,8 +41,6 @@ pub fn hold_panic(payload: Box<dyn Any + Send>) {
 /// The runtime functions, for the translator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Libcall {
-    CallFunc,
-    CallIndirect,
     MemoryGrow,
     MemoryFill,
     MemoryCopy,
@@ -103,8 +101,6 @@ impl Libcall {
     pub fn signature(self, ptr: Type, call_conv: CallConv) -> Signature {
         use types::{I32, I64};
         let (params, returns): (&[Type], &[Type]) = match self {
-            Libcall::CallFunc => (&[ptr, I32, ptr], &[I32]),
-            Libcall::CallIndirect => (&[ptr, I32, I32, I32, ptr], &[I32]),
             Libcall::MemoryGrow => (&[ptr, I32, I32, ptr], &[I32]),
             Libcall::MemoryFill => (&[ptr, I32, I32, I32, I32], &[I32]),
             Libcall::MemoryCopy | Libcall::MemoryInit => (&[ptr, I32, I32, I32, I32, I32], &[I32]),
@@ -134,8 +130,6 @@ impl Libcall {
     /// The function's address.
     pub fn address(self) -> usize {
         match self {
-            Libcall::CallFunc => call_func as *const () as usize,
-            Libcall::CallIndirect => call_indirect as *const () as usize,
             Libcall::MemoryGrow => memory_grow as *const () as usize,
             Libcall::MemoryFill => memory_fill as *const () as usize,
             Libcall::MemoryCopy => memory_copy as *const () as usize,
@@ -254,42 +248,10 @@ unsafe fn table<'a>(vmctx: *mut VmCtx, index: u32) -> &'a mut TableEntity {
 
 // ----- calls ------------------------------------------------------------------------------
 
-/// Calls function `func` of the caller's index space with `args`: an imported function, or
-/// (with functions compiled one at a time) a defined one with no native code yet.
-unsafe extern "C" fn call_func(vmctx: *mut VmCtx, func: u32, args: *mut u64) -> u32 {
-    // SAFETY: the module contract.
-    unsafe {
-        let target = (*vmctx).func(func).store_func;
-        call_store_func(vmctx, target, args)
-    }
-}
-
-/// `call_indirect`: element `elem` of table `table`, checked against module type
-/// `type_index`, in the interpreter's order: bounds, null, type.
-unsafe extern "C" fn call_indirect(
-    vmctx: *mut VmCtx,
-    table_index: u32,
-    type_index: u32,
-    elem: u32,
-    args: *mut u64,
-) -> u32 {
-    // SAFETY: the module contract.
-    unsafe {
-        let raw = match table(vmctx, table_index).get(elem) {
-            Ok(0) => return TrapCode::IndirectCallToNull.status(),
-            Ok(raw) => raw,
-            Err(code) => return code.status(),
-        };
-        let target = (raw - 1) as u32;
-        let store = (*vmctx).store;
-        if (&(*store).funcs)[target as usize].type_id != (*vmctx).type_id(type_index) {
-            return TrapCode::BadSignature.status();
-        }
-        call_store_func(vmctx, target, args)
-    }
-}
-
-/// `call_ref`'s way when the callee has no native code: store function `func`.
+/// A call from native code (`trampolines::runtime_adapter`) to store function `func`,
+/// which has no native code (a host function, or a wasm function not compiled yet):
+/// `call_store_func`. The caller checked `func` (a `call_indirect`'s element, a non-null
+/// reference, an import).
 unsafe extern "C" fn call_store_func_libcall(vmctx: *mut VmCtx, func: u32, args: *mut u64) -> u32 {
     // SAFETY: the module contract; `func` came from a non-null function reference.
     unsafe { call_store_func(vmctx, func, args) }

@@ -13,9 +13,10 @@ use cranelift_codegen::ir::{
 use wisp_core::vm::status;
 use wisp_core::{FuncType, TrapCode};
 
-use super::{clif_type, slot_layout, slot_offset, vm_flags, vm_readonly, Calls, Translator};
+use super::{clif_type, slot_offset, vm_flags, vm_readonly, Calls, Translator};
 use crate::libcalls::Libcall;
 use crate::offsets;
+use crate::trampolines::ADAPTER_NAMESPACE;
 
 /// The namespace of wasm functions' names: `UserExternalName { namespace, index: def }`.
 pub const WASM_FUNCTION_NAMESPACE: u32 = 0;
@@ -101,11 +102,60 @@ impl Translator<'_, '_> {
         call_args
     }
 
-    /// Calls function `func` of the instance's index space through the runtime, which
-    /// runs it on whichever tier has it.
-    fn call_runtime(&mut self, ty: &FuncType, args: &[Value], func: u32) -> Vec<Value> {
-        let index = self.i32_const(i64::from(func));
-        self.call_array(ty, args, Libcall::CallFunc, &[self.vmctx, index])
+    /// The runtime adapter for functions of type `type_index`, for calls.
+    fn adapter(&mut self, type_index: u32) -> FuncRef {
+        if let Some(&f) = self.adapters.get(&type_index) {
+            return f;
+        }
+        let ty = &self.env.module.types[type_index as usize];
+        let signature = self.b.import_signature(self.env.adapter_signature(ty));
+        let name = self
+            .b
+            .func
+            .declare_imported_user_function(UserExternalName::new(ADAPTER_NAMESPACE, type_index));
+        let f = self.b.import_function(ExtFuncData {
+            name: ExternalName::user(name),
+            signature,
+            // Laid out with the code that calls it (`compile::link`).
+            colocated: true,
+            patchable: false,
+        });
+        self.adapters.insert(type_index, f);
+        f
+    }
+
+    /// Calls store function `store_func`, of module type `type_index`, through the
+    /// runtime (`trampolines::runtime_adapter`), which runs it on whichever tier has it;
+    /// returns the status and the results.
+    fn call_adapter(&mut self, type_index: u32, store_func: Value, args: &[Value]) -> Vec<Value> {
+        let adapter = self.adapter(type_index);
+        let depth = self.callee_depth();
+        let mut call_args = vec![self.vmctx, depth, store_func];
+        call_args.extend_from_slice(args);
+        let call = self.b.ins().call(adapter, &call_args);
+        self.b.inst_results(call).to_vec()
+    }
+
+    /// Calls function `func` of the instance's index space through the runtime, and passes
+    /// a failure on (a callee may throw: to the handler in effect).
+    fn call_runtime(&mut self, args: &[Value], func: u32) -> Vec<Value> {
+        let type_index = self.env.module.funcs[func as usize];
+        let store_func = self.store_func_of(func);
+        let results = self.call_adapter(type_index, store_func, args);
+        self.propagate(results[0]);
+        results[1..].to_vec()
+    }
+
+    /// As `call_runtime`, for store function `store_func` of type `type_index`.
+    fn call_store_func(
+        &mut self,
+        type_index: u32,
+        store_func: Value,
+        args: &[Value],
+    ) -> Vec<Value> {
+        let results = self.call_adapter(type_index, store_func, args);
+        self.propagate(results[0]);
+        results[1..].to_vec()
     }
 
     /// Calls direct entry `code` of type `ty` with context `vmctx`, or, when `code` is null
@@ -195,7 +245,7 @@ impl Translator<'_, '_> {
         let code = self.b.ins().load(ptr, MemFlagsData::trusted(), slot, 0);
         let vmctx = self.vmctx;
         self.call_native_or(ty, args, code, vmctx, Some(def), |t| {
-            t.call_runtime(ty, args, func)
+            t.call_runtime(args, func)
         })
     }
 
@@ -233,9 +283,7 @@ impl Translator<'_, '_> {
         let store_func = self.store_func_of(func);
         let func_ref = self.func_ref(store_func);
         let (code, vmctx) = self.func_ref_target(func_ref);
-        self.call_native_or(ty, args, code, vmctx, None, |t| {
-            t.call_runtime(ty, args, func)
-        })
+        self.call_native_or(ty, args, code, vmctx, None, |t| t.call_runtime(args, func))
     }
 
     /// `call_indirect`: the interpreter's checks in its order (the index within the table,
@@ -245,18 +293,10 @@ impl Translator<'_, '_> {
         let elem = self.pop();
         let ty = self.env.module.types[type_index as usize].clone();
         let args = self.popn(ty.params().len());
-        let (_, func_ref) = self.indirect_target(type_index, table, elem);
+        let (store_func, func_ref) = self.indirect_target(type_index, table, elem);
         let (code, vmctx) = self.func_ref_target(func_ref);
         let results = self.call_native_or(&ty, &args, code, vmctx, None, |t| {
-            let table = t.i32_const(i64::from(table));
-            let type_index = t.i32_const(i64::from(type_index));
-            let vmctx = t.vmctx;
-            t.call_array(
-                &ty,
-                &args,
-                Libcall::CallIndirect,
-                &[vmctx, table, type_index, elem],
-            )
+            t.call_store_func(type_index, store_func, &args)
         });
         self.stack.extend(results);
     }
@@ -330,8 +370,7 @@ impl Translator<'_, '_> {
         let (store_func, func_ref) = self.ref_target(funcref);
         let (code, vmctx) = self.func_ref_target(func_ref);
         let results = self.call_native_or(&ty, &args, code, vmctx, None, |t| {
-            let vmctx = t.vmctx;
-            t.call_array(&ty, &args, Libcall::CallStoreFunc, &[vmctx, store_func])
+            t.call_store_func(type_index, store_func, &args)
         });
         self.stack.extend(results);
     }
@@ -385,7 +424,7 @@ impl Translator<'_, '_> {
         self.b.switch_to_block(pending);
         self.b.seal_block(pending);
         let vmctx = self.vmctx;
-        let values = self.call_array(ty, &[], Libcall::FinishTailCall, &[vmctx]);
+        let values = self.call_array(ty, Libcall::FinishTailCall, &[vmctx]);
         self.b.ins().jump(done, &Self::block_args(&values));
         self.b.switch_to_block(done);
         self.b.seal_block(done);
@@ -415,7 +454,8 @@ impl Translator<'_, '_> {
                 let store_func = self.store_func_of(func);
                 let func_ref = self.func_ref(store_func);
                 let (code, vmctx) = self.func_ref_target(func_ref);
-                self.tail_call_native_or(&ty, &args, code, vmctx, true, store_func);
+                let type_index = module.funcs[func as usize];
+                self.tail_call_native_or(&ty, type_index, &args, code, vmctx, true, store_func);
             }
             Calls::Table { table, .. } if !itself => {
                 let def = func - module.num_imported_funcs;
@@ -426,7 +466,8 @@ impl Translator<'_, '_> {
                 let code = self.b.ins().load(ptr, MemFlagsData::trusted(), slot, 0);
                 let store_func = self.store_func_of(func);
                 let vmctx = self.vmctx;
-                self.tail_call_native_or(&ty, &args, code, vmctx, false, store_func);
+                let type_index = module.funcs[func as usize];
+                self.tail_call_native_or(&ty, type_index, &args, code, vmctx, false, store_func);
             }
             Calls::Direct | Calls::Table { .. } => {
                 let callee = self.direct_func(func);
@@ -444,7 +485,7 @@ impl Translator<'_, '_> {
         let args = self.tail_call_args(&ty);
         let (store_func, func_ref) = self.indirect_target(type_index, table, elem);
         let (code, vmctx) = self.func_ref_target(func_ref);
-        self.tail_call_native_or(&ty, &args, code, vmctx, true, store_func);
+        self.tail_call_native_or(&ty, type_index, &args, code, vmctx, true, store_func);
     }
 
     /// `return_call_ref`.
@@ -454,7 +495,7 @@ impl Translator<'_, '_> {
         let args = self.tail_call_args(&ty);
         let (store_func, func_ref) = self.ref_target(funcref);
         let (code, vmctx) = self.func_ref_target(func_ref);
-        self.tail_call_native_or(&ty, &args, code, vmctx, true, store_func);
+        self.tail_call_native_or(&ty, type_index, &args, code, vmctx, true, store_func);
     }
 
     /// The store function of function `func` of the instance's index space.
@@ -481,9 +522,11 @@ impl Translator<'_, '_> {
     ///
     /// Either way the call is this frame's last act: no handler of this function's covers
     /// it, and the callee gets this frame's call budget.
+    #[allow(clippy::too_many_arguments)]
     fn tail_call_native_or(
         &mut self,
         ty: &FuncType,
+        type_index: u32,
         args: &[Value],
         code: Value,
         vmctx: Value,
@@ -520,49 +563,19 @@ impl Translator<'_, '_> {
             }
             self.b.ins().return_(&values);
         } else {
-            let vmctx = self.vmctx;
-            let (status, slot) =
-                self.call_array_status(ty, args, Libcall::CallStoreFunc, &[vmctx, store_func]);
+            let results = self.call_adapter(type_index, store_func, args);
             // Not to this function's handlers: the call stands in for a frame after it.
-            self.fail_if(status, status);
-            let results = self.array_results(ty, slot);
+            self.fail_if(results[0], results[0]);
+            let results = results[1..].to_vec();
             let ret = self.ret;
             self.b.ins().jump(ret, &Self::block_args(&results));
         }
     }
 
-    /// Calls `libcall` with `leading` and then a pointer to an array holding `args` (raw
-    /// slots), passes a failure on, and reads the results of type `ty` back from the array.
-    fn call_array(
-        &mut self,
-        ty: &FuncType,
-        args: &[Value],
-        libcall: Libcall,
-        leading: &[Value],
-    ) -> Vec<Value> {
-        let (status, slot) = self.call_array_status(ty, args, libcall, leading);
-        // A callee may throw: the handler in effect gets a failure.
-        self.propagate(status);
-        self.array_results(ty, slot)
-    }
-
-    /// As `call_array`, without looking at the status: returns it, and the array.
-    fn call_array_status(
-        &mut self,
-        ty: &FuncType,
-        args: &[Value],
-        libcall: Libcall,
-        leading: &[Value],
-    ) -> (Value, StackSlot) {
-        let (array, slot) = self.raw_array(args, ty.slots_len());
-        // The arguments are laid out by their Cranelift types; the callee reads them by
-        // its wasm type. The two agree. (No arguments: only results come back,
-        // `FinishTailCall`.)
-        debug_assert!(
-            args.is_empty()
-                || slot_layout(args.iter().map(|&a| self.b.func.dfg.value_type(a)))
-                    == ty.params_layout()
-        );
+    /// Calls `libcall` with `leading` and then a pointer to an array for the results of
+    /// type `ty` (`FinishTailCall`), passes a failure on, and reads the results back.
+    fn call_array(&mut self, ty: &FuncType, libcall: Libcall, leading: &[Value]) -> Vec<Value> {
+        let (array, slot) = self.raw_array(&[], ty.slots_len());
         let mut call_args = leading.to_vec();
         call_args.push(array);
         // Every array call starts frames through the runtime, which finds their budget
@@ -570,7 +583,9 @@ impl Translator<'_, '_> {
         let depth = self.callee_depth();
         self.publish_depth(depth);
         let status = self.call_libcall(libcall, &call_args)[0];
-        (status, slot)
+        // A callee may throw: the handler in effect gets a failure.
+        self.propagate(status);
+        self.array_results(ty, slot)
     }
 
     /// The results of type `ty` an array call left in `slot`.

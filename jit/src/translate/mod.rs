@@ -166,6 +166,22 @@ impl Env<'_> {
             .extend(ty.results().iter().map(|&t| AbiParam::new(clif_type(t))));
         sig
     }
+
+    /// The signature of the runtime adapter for functions of type `ty`
+    /// (`trampolines::runtime_adapter`): the direct signature's, with the store function
+    /// to call in place of the OSR parameter, and the caller's context.
+    pub fn adapter_signature(&self, ty: &FuncType) -> Signature {
+        let mut sig = Signature::new(self.wasm_call_conv);
+        sig.params.push(AbiParam::new(self.ptr));
+        sig.params.push(AbiParam::new(types::I32));
+        sig.params.push(AbiParam::new(types::I32));
+        sig.params
+            .extend(ty.params().iter().map(|&t| AbiParam::new(clif_type(t))));
+        sig.returns.push(AbiParam::new(types::I32));
+        sig.returns
+            .extend(ty.results().iter().map(|&t| AbiParam::new(clif_type(t))));
+        sig
+    }
 }
 
 /// The Cranelift type of a wasm value: references are their raw 64-bit encoding
@@ -534,6 +550,8 @@ pub struct Translator<'e, 'b> {
     fuel: Option<FuelBlock>,
     libcall_sigs: HashMap<Libcall, SigRef>,
     direct_funcs: HashMap<u32, FuncRef>,
+    /// The runtime adapters called so far, by type index (`calls.rs`: `adapter`).
+    adapters: HashMap<u32, FuncRef>,
     /// SIMD float results made canonical (`simd.rs`: `canonical_nans`), as they are on the
     /// operand stack, to the raw result and its shape: another canonicalising operator of
     /// the same shape takes the raw one (`simd.rs`: `vpop_arith`).
@@ -617,6 +635,7 @@ impl<'e, 'b> Translator<'e, 'b> {
             fuel: None,
             libcall_sigs: HashMap::new(),
             direct_funcs: HashMap::new(),
+            adapters: HashMap::new(),
             canonical: HashMap::new(),
             raw_locals: Vec::new(),
             handlers: Vec::new(),
