@@ -127,6 +127,23 @@ impl Libcall {
         sig
     }
 
+    /// The one trap this runtime function fails with, when it has one: its status is then
+    /// 0 or that trap's. (Bulk memory and table operations fail only out of bounds; a
+    /// grow may fail with a resource limiter's error, and a call with anything.)
+    pub fn trap(self) -> Option<TrapCode> {
+        match self {
+            Libcall::MemoryFill | Libcall::MemoryCopy | Libcall::MemoryInit => {
+                Some(TrapCode::MemoryOutOfBounds)
+            }
+            Libcall::TableGet
+            | Libcall::TableSet
+            | Libcall::TableFill
+            | Libcall::TableCopy
+            | Libcall::TableInit => Some(TrapCode::TableOutOfBounds),
+            _ => None,
+        }
+    }
+
     /// The function's address.
     pub fn address(self) -> usize {
         match self {
@@ -207,10 +224,15 @@ pub fn cranelift_libcall_address(libcall: LibCall) -> Option<usize> {
 }
 
 /// A failed operation as a status.
-fn trap_status(result: Result<(), TrapCode>) -> u32 {
+/// The status of `libcall`'s `result`: its failure is the one `Libcall::trap` promises,
+/// which native code raises without looking at the status.
+fn trap_status(libcall: Libcall, result: Result<(), TrapCode>) -> u32 {
     match result {
         Ok(()) => status::OK,
-        Err(code) => code.status(),
+        Err(code) => {
+            debug_assert_eq!(Some(code), libcall.trap(), "{libcall:?}");
+            code.status()
+        }
     }
 }
 
@@ -554,7 +576,10 @@ unsafe extern "C" fn memory_grow(vmctx: *mut VmCtx, mem: u32, delta: u32, out: *
 unsafe extern "C" fn memory_fill(vmctx: *mut VmCtx, mem: u32, dst: u32, val: u32, len: u32) -> u32 {
     // SAFETY: the module contract.
     let memory = unsafe { memory(vmctx, mem) };
-    trap_status(memory.fill(u64::from(dst), val as u8, u64::from(len)))
+    trap_status(
+        Libcall::MemoryFill,
+        memory.fill(u64::from(dst), val as u8, u64::from(len)),
+    )
 }
 
 unsafe extern "C" fn memory_copy(
@@ -571,11 +596,14 @@ unsafe extern "C" fn memory_copy(
     unsafe {
         let dm = (*vmctx).memory(dst_mem);
         let sm = (*vmctx).memory(src_mem);
-        trap_status(if dm == sm {
-            (*dm).copy_within(d, s, n)
-        } else {
-            wisp_core::ops::memory_copy_between(&mut *dm, d, &*sm, s, n)
-        })
+        trap_status(
+            Libcall::MemoryCopy,
+            if dm == sm {
+                (*dm).copy_within(d, s, n)
+            } else {
+                wisp_core::ops::memory_copy_between(&mut *dm, d, &*sm, s, n)
+            },
+        )
     }
 }
 
@@ -591,7 +619,10 @@ unsafe extern "C" fn memory_init(
     unsafe {
         let bytes = instance(vmctx).data_segment(data);
         let memory = memory(vmctx, mem);
-        trap_status(memory.init(u64::from(dst), bytes, u64::from(src), u64::from(len)))
+        trap_status(
+            Libcall::MemoryInit,
+            memory.init(u64::from(dst), bytes, u64::from(src), u64::from(len)),
+        )
     }
 }
 
@@ -631,19 +662,17 @@ unsafe extern "C" fn table_get(
 ) -> u32 {
     // SAFETY: the module contract; `out` is the caller's stack slot.
     unsafe {
-        match table(vmctx, table_index).get(index) {
-            Ok(v) => {
-                *out = v;
-                status::OK
-            }
-            Err(code) => code.status(),
-        }
+        let got = table(vmctx, table_index).get(index).map(|v| *out = v);
+        trap_status(Libcall::TableGet, got)
     }
 }
 
 unsafe extern "C" fn table_set(vmctx: *mut VmCtx, table_index: u32, index: u32, value: u64) -> u32 {
     // SAFETY: the module contract.
-    trap_status(unsafe { table(vmctx, table_index) }.set(index, value))
+    trap_status(
+        Libcall::TableSet,
+        unsafe { table(vmctx, table_index) }.set(index, value),
+    )
 }
 
 unsafe extern "C" fn table_size(vmctx: *mut VmCtx, table_index: u32) -> u32 {
@@ -673,7 +702,10 @@ unsafe extern "C" fn table_fill(
     len: u32,
 ) -> u32 {
     // SAFETY: the module contract.
-    trap_status(unsafe { table(vmctx, table_index) }.fill(dst, value, len))
+    trap_status(
+        Libcall::TableFill,
+        unsafe { table(vmctx, table_index) }.fill(dst, value, len),
+    )
 }
 
 unsafe extern "C" fn table_copy(
@@ -688,11 +720,14 @@ unsafe extern "C" fn table_copy(
     unsafe {
         let dt = (*vmctx).table(dst_table);
         let st = (*vmctx).table(src_table);
-        trap_status(if dt == st {
-            (*dt).copy_within(dst, src, len)
-        } else {
-            wisp_core::ops::table_copy_between(&mut *dt, dst, &*st, src, len)
-        })
+        trap_status(
+            Libcall::TableCopy,
+            if dt == st {
+                (*dt).copy_within(dst, src, len)
+            } else {
+                wisp_core::ops::table_copy_between(&mut *dt, dst, &*st, src, len)
+            },
+        )
     }
 }
 
@@ -707,7 +742,10 @@ unsafe extern "C" fn table_init(
     // SAFETY: the module contract; the instance and the table are distinct entities.
     unsafe {
         let items = &instance(vmctx).elements[elem as usize];
-        trap_status(table(vmctx, table_index).init(dst, items, src, len))
+        trap_status(
+            Libcall::TableInit,
+            table(vmctx, table_index).init(dst, items, src, len),
+        )
     }
 }
 

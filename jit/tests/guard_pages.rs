@@ -129,6 +129,80 @@ fn every_tier_and_mode_agrees_at_the_edge_of_memory() {
     }
 }
 
+/// Bulk memory and table operators run in the runtime, which can fail them only out of
+/// bounds: native code raises that trap itself after the call (a trap instruction when
+/// traps are signals), so their callers pass on no status.
+const BULK: &str = r#"(module
+  (memory 1)
+  (table 4 funcref)
+  (func $fill (param i32) (result i64)
+    (memory.fill (local.get 0) (i32.const 7) (i32.const 16)) (i64.const 1))
+  (func $copy (param i32) (result i64)
+    (memory.copy (i32.const 8) (local.get 0) (i32.const 16)) (i64.const 2))
+  (func $table_set (param i32) (result i64)
+    (table.set (local.get 0) (ref.null func)) (i64.const 3))
+  (func $table_get (param i32) (result i64)
+    (drop (table.get (local.get 0))) (i64.const 4))
+  (func $table_fill (param i32) (result i64)
+    (table.fill (local.get 0) (ref.null func) (i32.const 2)) (i64.const 5))
+  (func $middle (param i32 i32) (result i64)
+    (if (i32.eqz (local.get 1)) (then (return (call $fill (local.get 0)))))
+    (if (i32.eq (local.get 1) (i32.const 1)) (then (return (call $copy (local.get 0)))))
+    (if (i32.eq (local.get 1) (i32.const 2)) (then (return (call $table_set (local.get 0)))))
+    (if (i32.eq (local.get 1) (i32.const 3)) (then (return (call $table_get (local.get 0)))))
+    (call $table_fill (local.get 0)))
+  (func $outer (export "outer") (param i32 i32) (result i64)
+    (i64.add (call $middle (local.get 0) (local.get 1)) (i64.const 100))))"#;
+
+fn run_bulk(engine: &Engine) -> Vec<Outcome> {
+    let (mut store, instance) = instantiate(engine, BULK);
+    let outer = instance
+        .get_typed_func::<(i32, i32), i64>(&store, "outer")
+        .unwrap();
+    let mut outcomes = Vec::new();
+    for op in 0..5 {
+        for at in [0, 2, 3, 4, 65519, 65520, 65521, 65536, -1] {
+            outcomes.push(outcome(outer.call(&mut store, (at, op))));
+        }
+    }
+    outcomes
+}
+
+#[test]
+fn bulk_operators_out_of_bounds_trap_with_their_backtrace_in_every_mode() {
+    let reference = run_bulk(&engine(Tier::Interp, &Config::default()));
+    let frames = |op: &str| {
+        vec![
+            Some(op.to_string()),
+            Some("middle".into()),
+            Some("outer".into()),
+        ]
+    };
+    for (op, code) in [
+        ("fill", TrapCode::MemoryOutOfBounds),
+        ("copy", TrapCode::MemoryOutOfBounds),
+        ("table_set", TrapCode::TableOutOfBounds),
+        ("table_get", TrapCode::TableOutOfBounds),
+        ("table_fill", TrapCode::TableOutOfBounds),
+    ] {
+        assert!(
+            reference.contains(&Outcome::Trap(Some(code), frames(op))),
+            "{op}"
+        );
+    }
+    assert!(reference.contains(&Outcome::Value(101)));
+    for config in configs() {
+        for tier in ALL {
+            assert_eq!(
+                run_bulk(&engine(tier, &config)),
+                reference,
+                "{tier:?}, signals-based traps {}",
+                config.get_memory_guard() > 0
+            );
+        }
+    }
+}
+
 #[test]
 fn native_engines_guard_their_memories_on_hosts_that_can() {
     let [guarded, explicit] = configs();

@@ -1290,9 +1290,14 @@ impl<'e, 'b> Translator<'e, 'b> {
     }
 
     /// Calls a runtime function that returns a status, and passes a failure on to the
-    /// failure exit: these functions trap, but never throw.
+    /// failure exit: these functions trap, but never throw. One that fails only with its
+    /// own trap (`Libcall::trap`) gets it raised here, as any trap the code tests for (a
+    /// trap instruction when traps are signals: no status leaves this function).
     fn call_checked(&mut self, libcall: Libcall, args: &[Value]) {
-        let results = self.call_libcall(libcall, args);
-        self.fail_if(results[0], results[0]);
+        let status = self.call_libcall(libcall, args)[0];
+        match libcall.trap() {
+            Some(code) => self.trap_if(status, code),
+            None => self.fail_if(status, status),
+        }
     }
 }

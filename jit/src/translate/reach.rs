@@ -4,10 +4,13 @@
 //! Two decisions read a body this way: whether a function is a leaf (`EntryChecks`: it
 //! starts no frame, so its stack check can be left to its caller's), and, when traps are
 //! trap instructions (`Env::trap_by_signal`), which calls need their status tested. A
-//! status is then non-zero only for what the runtime reports (a host function's or a
-//! runtime call's trap) or an exception: a function whose operators reach neither, and
+//! status is then non-zero only for what the runtime reports (a host function's trap, a
+//! limiter's error) or an exception: a function whose operators reach neither, and
 //! whose direct callees are the same, always returns status 0, so a call to it needs no
-//! test and its caller no path to pass a failure on (`status_free`).
+//! test and its caller no path to pass a failure on (`status_free`). The runtime calls
+//! that can fail only with one trap of their own (`Libcall::trap`: bulk memory and table
+//! operators' out-of-bounds) raise it with a trap instruction after the call, so they
+//! do not count (`Reach::Runtime`); they still make a function no leaf.
 //!
 //! Tier-up compiles one function at a time, whose calls to other functions go through the
 //! module's entry table, to code that may still be interpreted and fail. A unit is
@@ -25,6 +28,9 @@ pub(super) enum Reach {
     Frame,
     /// A call (or tail call) of function `func` of the module's index space.
     Call(u32),
+    /// The runtime, for an operation that fails only with its own trap (`Libcall::trap`),
+    /// which the code raises itself: Rust frames below this one, but no status.
+    Runtime,
     /// Other code: an indirect call or reference call, an exception, or the runtime
     /// (`Libcall`), so Rust frames or unknown code below this one, and any status.
     Beyond,
@@ -49,20 +55,21 @@ pub(super) fn reach(op: &Operator<'_>) -> Reach {
         | O::Delegate { .. }
         | O::Catch { .. }
         | O::CatchAll
-        // Served by the runtime (`Libcall`).
+        // Served by the runtime, where a resource limiter may refuse with an error.
         | O::MemoryGrow { .. }
-        | O::MemoryFill { .. }
+        | O::TableGrow { .. } => Reach::Beyond,
+        // Served by the runtime (`Libcall`), failing only with their `Libcall::trap`.
+        O::MemoryFill { .. }
         | O::MemoryCopy { .. }
         | O::MemoryInit { .. }
         | O::DataDrop { .. }
         | O::TableGet { .. }
         | O::TableSet { .. }
         | O::TableSize { .. }
-        | O::TableGrow { .. }
         | O::TableFill { .. }
         | O::TableCopy { .. }
         | O::TableInit { .. }
-        | O::ElemDrop { .. } => Reach::Beyond,
+        | O::ElemDrop { .. } => Reach::Runtime,
         _ => Reach::Frame,
     }
 }
@@ -116,7 +123,7 @@ fn calls_only_defined(
             return false;
         };
         match reach(&op) {
-            Reach::Frame => {}
+            Reach::Frame | Reach::Runtime => {}
             Reach::Call(func) => match func.checked_sub(imported) {
                 Some(callee) if (callee as usize) < callers.len() => {
                     let list = &mut callers[callee as usize];
@@ -159,7 +166,7 @@ pub fn status_free_unit(
             return false;
         };
         match reach(&op) {
-            Reach::Frame => {}
+            Reach::Frame | Reach::Runtime => {}
             Reach::Call(func) => match func.checked_sub(imported) {
                 Some(callee) if callee == def && !landings => {}
                 Some(callee) if (callee as usize) < module.bodies.len() => {
