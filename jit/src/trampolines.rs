@@ -25,7 +25,8 @@ use wisp_core::SLOT_BYTES;
 use crate::libcalls::Libcall;
 use crate::offsets;
 use crate::translate::{
-    clif_type, load_raw, slot_offset, store_raw, zero, Env, WASM_FUNCTION_NAMESPACE,
+    budget_param, clif_type, load_raw, publish_depth, slot_offset, store_raw, zero, Env,
+    WASM_FUNCTION_NAMESPACE,
 };
 
 /// The namespace of trampolines' names: `UserFuncName::user(namespace, def)`.
@@ -84,9 +85,10 @@ pub fn array_to(
     // code passes it on from there (`translate`'s invariants). The entry that set it
     // restores it afterwards (`executor::run`, the interpreter's `call_native`).
     let store = b.ins().load(env.ptr, flags, vmctx, offsets::VMCTX_STORE);
-    let depth = b
+    let budget = b
         .ins()
         .load(types::I32, flags, store, offsets::STORE_DEPTH_LEFT);
+    let depth = budget_param(&mut b, budget);
     let mut args = vec![vmctx, depth];
     let results_to = match callee_kind {
         Callee::Direct => {
@@ -176,8 +178,7 @@ pub fn runtime_adapter(
     // The runtime finds the budget of the frames it starts in the store (`translate`'s
     // invariants: `publish_depth`).
     let store = b.ins().load(env.ptr, flags, vmctx, offsets::VMCTX_STORE);
-    b.ins()
-        .store(flags, depth, store, offsets::STORE_DEPTH_LEFT);
+    publish_depth(&mut b, depth, store);
     let libcall = Libcall::CallStoreFunc;
     let sig = b.import_signature(libcall.signature(env.ptr, env.call_conv));
     let addr = b.ins().iconst(env.ptr, libcall.address() as i64);

@@ -28,9 +28,10 @@
 //!   charges the entry block's fuel, and checks for interruption; loop headers charge
 //!   their fuel, then check for interruption. That is the interpreter's order
 //!   (`wisp-interp`'s `push_frame`, `ConsumeFuel`, `CheckInterrupt`).
-//! - The call budget travels as a parameter: a call passes `depth - 1`, a tail call
-//!   `depth`, and an entry from Rust (`trampolines.rs`) `StoreInner::depth_left`, which
-//!   is where the runtime keeps it. Before any call through the runtime the budget it
+//! - The call budget travels as a parameter, inverted (`!budget`, so that the prologue's
+//!   one add both checks it and makes the callees'): a call passes the budget less one, a
+//!   tail call the function's own, and an entry from Rust (`trampolines.rs`)
+//!   `StoreInner::depth_left`'s, which is where the runtime keeps it. Before any call through the runtime the budget it
 //!   passes on is written there (`publish_depth`); nothing else writes it, so a return
 //!   has nothing to give back. (In memory it cost fib 15%: a load and two stores a call.)
 //! - Fuel is charged exactly where the interpreter charges it (`fuel.rs`).
@@ -154,7 +155,8 @@ impl Env<'_> {
     pub fn direct_signature(&self, ty: &FuncType) -> Signature {
         let mut sig = Signature::new(self.wasm_call_conv);
         sig.params.push(AbiParam::new(self.ptr));
-        // The call budget: how many more frames this call may start, itself included.
+        // The call budget: how many more frames this call may start, itself included,
+        // inverted (`!budget`: `budget_param`, `publish_depth`).
         sig.params.push(AbiParam::new(types::I32));
         if self.osr() {
             sig.params.push(AbiParam::new(self.ptr));
@@ -182,6 +184,21 @@ impl Env<'_> {
             .extend(ty.results().iter().map(|&t| AbiParam::new(clif_type(t))));
         sig
     }
+}
+
+/// The call budget parameter for a budget of `budget` frames (`StoreInner::depth_left`):
+/// its bits inverted, so that a function's prologue checks it and makes its callees' with
+/// one add (`Translator::prologue`).
+pub fn budget_param(b: &mut FunctionBuilder<'_>, budget: Value) -> Value {
+    b.ins().bnot(budget)
+}
+
+/// Stores the budget that parameter `depth` carries into `store`'s `depth_left`, where the
+/// runtime finds the budget of the frames it starts.
+pub fn publish_depth(b: &mut FunctionBuilder<'_>, depth: Value, store: Value) {
+    let budget = b.ins().bnot(depth);
+    b.ins()
+        .store(vm_flags(), budget, store, offsets::STORE_DEPTH_LEFT);
 }
 
 /// The Cranelift type of a wasm value: references are their raw 64-bit encoding
@@ -569,6 +586,8 @@ pub struct Translator<'e, 'b> {
     /// prologue: what a tail call passes on, since the callee takes this frame's place
     /// (`Translator::callee_depth`: what a call passes).
     depth: Option<Value>,
+    /// `depth - 1`, what a call passes, set by the prologue.
+    callee_depth: Option<Value>,
     /// The one stack slot every call into the runtime passes its arguments and takes its
     /// results in (`scratch`), once one needs it.
     scratch: Option<StackSlot>,
@@ -642,6 +661,7 @@ impl<'e, 'b> Translator<'e, 'b> {
             landing: None,
             catch_depth: 0,
             depth: None,
+            callee_depth: None,
             scratch: None,
             entry_checks: EntryChecks::Full,
             interp_catch_slots: 0,
@@ -688,9 +708,27 @@ impl<'e, 'b> Translator<'e, 'b> {
             let below = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
             self.trap_if(below, TrapCode::StackExhausted);
         }
+        // The budget travels inverted (`Env::direct_signature`): no budget left is all
+        // ones, and the callees' budget is one more. With traps by signal, one add that
+        // traps on its carry checks the budget and makes the callees' (`add $1; jb` on
+        // x86); as one value, it is computed once. (Cranelift rematerialises an add of a
+        // constant at each use, which cost a reload and a `lea` at every call: 2% of a
+        // call-heavy module's code.)
         let depth = self.b.block_params(entry)[1];
-        self.trap_if_zero(depth, TrapCode::StackExhausted);
+        let one = self.i32_const(1);
+        let callee_depth = if self.env.trap_by_signal {
+            let code = crate::trap_codes::to_ir(TrapCode::StackExhausted);
+            self.b.ins().uadd_overflow_trap(depth, one, code)
+        } else {
+            let exhausted = self
+                .b
+                .ins()
+                .icmp_imm_u(IntCC::Equal, depth, u32::MAX as i64);
+            self.trap_if(exhausted, TrapCode::StackExhausted);
+            self.b.ins().iadd(depth, one)
+        };
         self.depth = Some(depth);
+        self.callee_depth = Some(callee_depth);
 
         if self.env.landings() {
             let osr = self.b.block_params(entry)[2];
@@ -964,21 +1002,19 @@ impl<'e, 'b> Translator<'e, 'b> {
         self.depth.expect("set by the prologue")
     }
 
-    /// The call budget this function's callees get: one less than its own. (One value
-    /// however often it is asked for: Cranelift merges the copies.)
+    /// The call budget this function's callees get: one less than its own (inverted, one
+    /// more), computed by the prologue's check.
     fn callee_depth(&mut self) -> Value {
-        let depth = self.own_depth();
-        self.b.ins().iadd_imm_s(depth, -1)
+        self.callee_depth.expect("set by the prologue")
     }
 
-    /// Tells the runtime `depth`, the call budget of the frames it starts for this function
-    /// (`StoreInner::depth_left`), before a call through it: `own_depth` for a call in this
-    /// frame's place (a tail call the runtime makes), else `callee_depth`. Native callees
-    /// get theirs as a parameter; the runtime has only the store.
+    /// Tells the runtime `depth` (inverted, as parameters carry it), the call budget of
+    /// the frames it starts for this function (`StoreInner::depth_left`), before a call
+    /// through it: `own_depth` for a call in this frame's place (a tail call the runtime
+    /// makes), else `callee_depth`. Native callees get theirs as a parameter; the runtime
+    /// has only the store.
     fn publish_depth(&mut self, depth: Value) {
-        self.b
-            .ins()
-            .store(vm_flags(), depth, self.store, offsets::STORE_DEPTH_LEFT);
+        publish_depth(&mut self.b, depth, self.store);
     }
 
     /// Traps with `code`, unconditionally (as `trap_if`).
