@@ -7,13 +7,13 @@
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, ExtFuncData, ExternalName, FuncRef, InstBuilder, MemFlagsData, StackSlot,
+    types, ExtFuncData, ExternalName, FuncRef, InstBuilder, MemFlagsData, Signature, StackSlot,
     UserExternalName, Value,
 };
 use wisp_core::vm::status;
 use wisp_core::{FuncType, TrapCode};
 
-use super::{clif_type, slot_offset, vm_flags, vm_readonly, Calls, Translator};
+use super::{clif_type, slot_offset, vm_flags, vm_readonly, Calls, Env, Translator};
 use crate::libcalls::Libcall;
 use crate::offsets;
 use crate::trampolines::ADAPTER_NAMESPACE;
@@ -37,25 +37,37 @@ impl Translator<'_, '_> {
 
     /// A reference to defined function `func`, for direct calls.
     fn direct_func(&mut self, func: u32) -> FuncRef {
-        if let Some(&f) = self.direct_funcs.get(&func) {
-            return f;
-        }
         let module = self.env.module;
         let def = func - module.num_imported_funcs;
-        let sig = self.env.direct_signature(module.func_type(func));
-        let signature = self.b.import_signature(sig);
+        self.colocated(WASM_FUNCTION_NAMESPACE, def, |env| {
+            env.direct_signature(module.func_type(func))
+        })
+    }
+
+    /// The function named `(namespace, index)`, laid out with the code that calls it
+    /// (`compile::link`: a module's code is one mapping, a tier-up unit's another), with
+    /// the signature `signature` gives; declared once per function translated.
+    fn colocated(
+        &mut self,
+        namespace: u32,
+        index: u32,
+        signature: impl FnOnce(&Env<'_>) -> Signature,
+    ) -> FuncRef {
+        if let Some(&f) = self.callees.get(&(namespace, index)) {
+            return f;
+        }
+        let signature = self.b.import_signature(signature(self.env));
         let name = self
             .b
             .func
-            .declare_imported_user_function(UserExternalName::new(WASM_FUNCTION_NAMESPACE, def));
+            .declare_imported_user_function(UserExternalName::new(namespace, index));
         let f = self.b.import_function(ExtFuncData {
             name: ExternalName::user(name),
             signature,
-            // All of a module's code lives in one mapping (`code_memory.rs`).
             colocated: true,
             patchable: false,
         });
-        self.direct_funcs.insert(func, f);
+        self.callees.insert((namespace, index), f);
         f
     }
 
@@ -102,33 +114,14 @@ impl Translator<'_, '_> {
         call_args
     }
 
-    /// The runtime adapter for functions of type `type_index`, for calls.
-    fn adapter(&mut self, type_index: u32) -> FuncRef {
-        if let Some(&f) = self.adapters.get(&type_index) {
-            return f;
-        }
-        let ty = &self.env.module.types[type_index as usize];
-        let signature = self.b.import_signature(self.env.adapter_signature(ty));
-        let name = self
-            .b
-            .func
-            .declare_imported_user_function(UserExternalName::new(ADAPTER_NAMESPACE, type_index));
-        let f = self.b.import_function(ExtFuncData {
-            name: ExternalName::user(name),
-            signature,
-            // Laid out with the code that calls it (`compile::link`).
-            colocated: true,
-            patchable: false,
-        });
-        self.adapters.insert(type_index, f);
-        f
-    }
-
     /// Calls store function `store_func`, of module type `type_index`, through the
     /// runtime (`trampolines::runtime_adapter`), which runs it on whichever tier has it;
     /// returns the status and the results.
     fn call_adapter(&mut self, type_index: u32, store_func: Value, args: &[Value]) -> Vec<Value> {
-        let adapter = self.adapter(type_index);
+        let module = self.env.module;
+        let adapter = self.colocated(ADAPTER_NAMESPACE, type_index, |env| {
+            env.adapter_signature(&module.types[type_index as usize])
+        });
         let depth = self.callee_depth();
         let mut call_args = vec![self.vmctx, depth, store_func];
         call_args.extend_from_slice(args);
@@ -141,9 +134,7 @@ impl Translator<'_, '_> {
     fn call_runtime(&mut self, args: &[Value], func: u32) -> Vec<Value> {
         let type_index = self.env.module.funcs[func as usize];
         let store_func = self.store_func_of(func);
-        let results = self.call_adapter(type_index, store_func, args);
-        self.propagate(results[0]);
-        results[1..].to_vec()
+        self.call_store_func(type_index, store_func, args)
     }
 
     /// As `call_runtime`, for store function `store_func` of type `type_index`.

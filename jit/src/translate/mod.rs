@@ -153,30 +153,26 @@ impl Env<'_> {
     /// params...) -> (status: i32, results...)`, the OSR parameter only with
     /// `Calls::Table`.
     pub fn direct_signature(&self, ty: &FuncType) -> Signature {
-        let mut sig = Signature::new(self.wasm_call_conv);
-        sig.params.push(AbiParam::new(self.ptr));
         // The call budget: how many more frames this call may start, itself included,
         // inverted (`!budget`: `budget_param`, `publish_depth`).
-        sig.params.push(AbiParam::new(types::I32));
-        if self.osr() {
-            sig.params.push(AbiParam::new(self.ptr));
-        }
-        sig.params
-            .extend(ty.params().iter().map(|&t| AbiParam::new(clif_type(t))));
-        sig.returns.push(AbiParam::new(types::I32));
-        sig.returns
-            .extend(ty.results().iter().map(|&t| AbiParam::new(clif_type(t))));
-        sig
+        let osr = self.osr().then_some(self.ptr);
+        self.call_signature(ty, osr)
     }
 
     /// The signature of the runtime adapter for functions of type `ty`
     /// (`trampolines::runtime_adapter`): the direct signature's, with the store function
     /// to call in place of the OSR parameter, and the caller's context.
     pub fn adapter_signature(&self, ty: &FuncType) -> Signature {
+        self.call_signature(ty, Some(types::I32))
+    }
+
+    /// `(vmctx, depth: i32, [extra,] params...) -> (status: i32, results...)` in the wasm
+    /// calling convention, for functions of type `ty`.
+    fn call_signature(&self, ty: &FuncType, extra: Option<Type>) -> Signature {
         let mut sig = Signature::new(self.wasm_call_conv);
         sig.params.push(AbiParam::new(self.ptr));
         sig.params.push(AbiParam::new(types::I32));
-        sig.params.push(AbiParam::new(types::I32));
+        sig.params.extend(extra.map(AbiParam::new));
         sig.params
             .extend(ty.params().iter().map(|&t| AbiParam::new(clif_type(t))));
         sig.returns.push(AbiParam::new(types::I32));
@@ -566,9 +562,8 @@ pub struct Translator<'e, 'b> {
     ret: Block,
     fuel: Option<FuelBlock>,
     libcall_sigs: HashMap<Libcall, SigRef>,
-    direct_funcs: HashMap<u32, FuncRef>,
-    /// The runtime adapters called so far, by type index (`calls.rs`: `adapter`).
-    adapters: HashMap<u32, FuncRef>,
+    /// The functions of the same code called so far, by name (`calls.rs`: `colocated`).
+    callees: HashMap<(u32, u32), FuncRef>,
     /// SIMD float results made canonical (`simd.rs`: `canonical_nans`), as they are on the
     /// operand stack, to the raw result and its shape: another canonicalising operator of
     /// the same shape takes the raw one (`simd.rs`: `vpop_arith`).
@@ -653,8 +648,7 @@ impl<'e, 'b> Translator<'e, 'b> {
             ret,
             fuel: None,
             libcall_sigs: HashMap::new(),
-            direct_funcs: HashMap::new(),
-            adapters: HashMap::new(),
+            callees: HashMap::new(),
             canonical: HashMap::new(),
             raw_locals: Vec::new(),
             handlers: Vec::new(),

@@ -81,19 +81,14 @@ pub(super) fn reach(op: &Operator<'_>) -> Reach {
 /// taken as not status-free.
 pub fn status_free(module: &ModuleInner) -> Vec<bool> {
     let count = module.bodies.len();
-    let imported = module.num_imported_funcs;
     let mut free = vec![true; count];
     // Who calls each function directly: a failure spreads from callee to callers.
     let mut callers: Vec<Vec<u32>> = vec![Vec::new(); count];
     let mut failing = Vec::new();
-    for (def, info) in module.bodies.iter().enumerate() {
-        let body = FunctionBody::new(wasmparser::BinaryReader::new(
-            &module.bytes[info.range.clone()],
-            info.range.start as u64,
-        ));
-        if !calls_only_defined(&body, imported, def as u32, &mut callers) {
-            free[def] = false;
-            failing.push(def);
+    for def in 0..count as u32 {
+        if !calls_only_defined(module, def, &mut callers) {
+            free[def as usize] = false;
+            failing.push(def as usize);
         }
     }
     while let Some(def) = failing.pop() {
@@ -107,33 +102,41 @@ pub fn status_free(module: &ModuleInner) -> Vec<bool> {
     free
 }
 
-/// Whether `body` (of defined function `def`) reaches nothing but its frame and direct
-/// calls of defined functions, noting `def` as a caller of each.
-fn calls_only_defined(
-    body: &FunctionBody<'_>,
-    imported: u32,
-    def: u32,
-    callers: &mut [Vec<u32>],
-) -> bool {
+/// Whether defined function `def` reaches nothing but its frame and direct calls of
+/// defined functions, noting `def` as a caller of each.
+fn calls_only_defined(module: &ModuleInner, def: u32, callers: &mut [Vec<u32>]) -> bool {
+    let imported = module.num_imported_funcs;
+    each_reach(module, def, |reach| match reach {
+        Reach::Frame | Reach::Runtime => true,
+        Reach::Call(func) => match func.checked_sub(imported) {
+            Some(callee) if (callee as usize) < callers.len() => {
+                let list = &mut callers[callee as usize];
+                if list.last() != Some(&def) {
+                    list.push(def);
+                }
+                true
+            }
+            _ => false,
+        },
+        Reach::Beyond => false,
+    })
+}
+
+/// Reads defined function `def`'s body, giving `visit` where each operator reaches, while
+/// it returns true: whether every operator was read and visited so.
+fn each_reach(module: &ModuleInner, def: u32, mut visit: impl FnMut(Reach) -> bool) -> bool {
+    let info = &module.bodies[def as usize];
+    let body = FunctionBody::new(wasmparser::BinaryReader::new(
+        &module.bytes[info.range.clone()],
+        info.range.start as u64,
+    ));
     let Ok(mut reader) = body.get_operators_reader() else {
         return false;
     };
     while !reader.eof() {
-        let Ok(op) = reader.read() else {
-            return false;
-        };
-        match reach(&op) {
-            Reach::Frame | Reach::Runtime => {}
-            Reach::Call(func) => match func.checked_sub(imported) {
-                Some(callee) if (callee as usize) < callers.len() => {
-                    let list = &mut callers[callee as usize];
-                    if list.last() != Some(&def) {
-                        list.push(def);
-                    }
-                }
-                _ => return false,
-            },
-            Reach::Beyond => return false,
+        match reader.read() {
+            Ok(op) if visit(reach(&op)) => {}
+            _ => return false,
         }
     }
     true
@@ -152,32 +155,14 @@ pub fn status_free_unit(
     landings: bool,
     native_free: impl Fn(u32) -> bool,
 ) -> bool {
-    let info = &module.bodies[def as usize];
-    let body = FunctionBody::new(wasmparser::BinaryReader::new(
-        &module.bytes[info.range.clone()],
-        info.range.start as u64,
-    ));
-    let Ok(mut reader) = body.get_operators_reader() else {
-        return false;
-    };
     let imported = module.num_imported_funcs;
-    while !reader.eof() {
-        let Ok(op) = reader.read() else {
-            return false;
-        };
-        match reach(&op) {
-            Reach::Frame | Reach::Runtime => {}
-            Reach::Call(func) => match func.checked_sub(imported) {
-                Some(callee) if callee == def && !landings => {}
-                Some(callee) if (callee as usize) < module.bodies.len() => {
-                    if !native_free(callee) {
-                        return false;
-                    }
-                }
-                _ => return false,
-            },
-            Reach::Beyond => return false,
-        }
-    }
-    true
+    each_reach(module, def, |reach| match reach {
+        Reach::Frame | Reach::Runtime => true,
+        Reach::Call(func) => match func.checked_sub(imported) {
+            Some(callee) if callee == def && !landings => true,
+            Some(callee) if (callee as usize) < module.bodies.len() => native_free(callee),
+            _ => false,
+        },
+        Reach::Beyond => false,
+    })
 }
