@@ -1,0 +1,274 @@
+//! Functions: host functions from C callbacks, and calls into any function.
+//!
+//! A callback runs with the store it was made in: it may call back into wasm
+//! (`wasm_func_call`) and use the store's objects, as the standard allows. Its arguments
+//! are lent (released after it returns); its results vector comes filled with zeros and
+//! null references of the result types, and the references it puts there become wisp's.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::ffi::c_void;
+use core::ptr;
+
+use wisp::{Caller, Func, FuncType, Trap, Val};
+
+use crate::error::fail;
+use crate::object::{wasm_func_t, wasm_ref_t, wasm_trap_t, What};
+use crate::runtime::{wasm_store_t, StoreData};
+use crate::trap::{to_trap, TrapData};
+use crate::types::{wasm_externtype_t, wasm_functype_t};
+use crate::val::{wasm_val_t, wasm_val_vec_t};
+use crate::vec::Vector;
+
+pub type wasm_func_callback_t =
+    unsafe extern "C" fn(*const wasm_val_vec_t, *mut wasm_val_vec_t) -> *mut wasm_trap_t;
+pub type wasm_func_callback_with_env_t = unsafe extern "C" fn(
+    *mut c_void,
+    *const wasm_val_vec_t,
+    *mut wasm_val_vec_t,
+) -> *mut wasm_trap_t;
+type Finalizer = unsafe extern "C" fn(*mut c_void);
+
+/// A C callback and its environment; the finalizer runs when the function is dropped with
+/// its store.
+struct Callback {
+    store: *mut wasm_store_t,
+    call: Call,
+    env: *mut c_void,
+    finalizer: Option<Finalizer>,
+}
+
+enum Call {
+    Plain(wasm_func_callback_t),
+    WithEnv(wasm_func_callback_with_env_t),
+}
+
+// SAFETY: a store, and so its host functions, are used on one thread at a time; the
+// callback and its environment are the embedder's, which the header makes its business.
+unsafe impl Send for Callback {}
+unsafe impl Sync for Callback {}
+
+impl Drop for Callback {
+    fn drop(&mut self) {
+        if let Some(finalize) = self.finalizer.take() {
+            // SAFETY: the embedder's finalizer for its environment, run once (taken).
+            unsafe { finalize(self.env) };
+        }
+    }
+}
+
+impl Callback {
+    fn call(
+        &self,
+        mut caller: Caller<'_, StoreData>,
+        ty: &FuncType,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<(), Trap> {
+        let args: Vec<wasm_val_t> = params
+            .iter()
+            .map(|v| wasm_val_t::from_val(v, self.store, &caller))
+            .collect();
+        let args = Vector::from_vec(args);
+        let mut out = Vector::from_vec(ty.results().iter().map(|&t| wasm_val_t::zero(t)).collect());
+        // SAFETY: the embedder's callback, with vectors valid for the call.
+        let trap = unsafe {
+            match self.call {
+                Call::Plain(f) => f(&args, &mut out),
+                Call::WithEnv(f) => f(self.env, &args, &mut out),
+            }
+        };
+        drop(args);
+        if !trap.is_null() {
+            // SAFETY: an owned trap the callback returned.
+            let trap = unsafe { Box::from_raw(trap) };
+            return Err(to_trap(&trap));
+        }
+        // SAFETY: the callback kept the vector's shape (the header's contract).
+        let out_vals = unsafe { out.as_slice() };
+        if out_vals.len() != results.len() {
+            return Err(Trap::msg(
+                "a host function changed the size of its results vector",
+            ));
+        }
+        for ((slot, val), &t) in results.iter_mut().zip(out_vals).zip(ty.results()) {
+            // SAFETY: the values the callback wrote, references owned by `out`.
+            *slot = unsafe { val.to_val(t, &mut caller) }
+                .map_err(|e| Trap::msg(alloc::format!("a host function's result: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
+unsafe fn new_func(
+    store: *mut wasm_store_t,
+    ty: *const wasm_functype_t,
+    call: Call,
+    env: *mut c_void,
+    finalizer: Option<Finalizer>,
+) -> *mut wasm_func_t {
+    let callback = Callback {
+        store,
+        call,
+        env,
+        finalizer,
+    };
+    // SAFETY: null or live objects.
+    let (Some(s), Some(ty)) = (
+        unsafe { store.as_mut() },
+        unsafe { ty.as_ref() }.and_then(wasm_externtype_t::func),
+    ) else {
+        // The environment is finalized (dropping `callback`): the function never exists.
+        return fail("wasm_func_new: the store is null, or the type is not a function type");
+    };
+    let ty = ty.clone();
+    let func_ty = ty.clone();
+    let func = Func::new(&mut s.store, ty, move |caller, params, results| {
+        callback.call(caller, &func_ty, params, results)
+    });
+    wasm_ref_t::new(store, What::Func(func)).boxed()
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn wasm_func_new(
+    store: *mut wasm_store_t,
+    ty: *const wasm_functype_t,
+    callback: Option<wasm_func_callback_t>,
+) -> *mut wasm_func_t {
+    let Some(callback) = callback else {
+        return fail("wasm_func_new: the callback is null");
+    };
+    // SAFETY: the contract.
+    unsafe { new_func(store, ty, Call::Plain(callback), ptr::null_mut(), None) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn wasm_func_new_with_env(
+    store: *mut wasm_store_t,
+    ty: *const wasm_functype_t,
+    callback: Option<wasm_func_callback_with_env_t>,
+    env: *mut c_void,
+    finalizer: Option<Finalizer>,
+) -> *mut wasm_func_t {
+    let Some(callback) = callback else {
+        if let Some(finalize) = finalizer {
+            // SAFETY: the embedder's finalizer: the function it was for never exists.
+            unsafe { finalize(env) };
+        }
+        return fail("wasm_func_new_with_env: the callback is null");
+    };
+    // SAFETY: the contract.
+    unsafe { new_func(store, ty, Call::WithEnv(callback), env, finalizer) }
+}
+
+/// The function `f` and its store, if `f` is a function.
+///
+/// # Safety
+/// `f` is null or a live object whose store is live.
+pub unsafe fn func_of<'a>(f: *const wasm_func_t) -> Option<(Func, &'a mut wasm_store_t)> {
+    // SAFETY: the contract.
+    let f = unsafe { f.as_ref() }?;
+    match (&f.what, unsafe { f.store.as_mut() }) {
+        (What::Func(func), Some(store)) => Some((*func, store)),
+        _ => None,
+    }
+}
+
+fn func_type(f: *const wasm_func_t) -> Option<FuncType> {
+    // SAFETY: the header's contract.
+    let (func, store) = unsafe { func_of(f) }?;
+    func.ty(&store.store).ok()
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn wasm_func_type(f: *const wasm_func_t) -> *mut wasm_functype_t {
+    match func_type(f) {
+        Some(ty) => wasm_externtype_t::new(wisp::ExternType::Func(ty)).boxed(),
+        None => fail("wasm_func_type: not a function"),
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn wasm_func_param_arity(f: *const wasm_func_t) -> usize {
+    func_type(f).map_or(0, |t| t.params().len())
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn wasm_func_result_arity(f: *const wasm_func_t) -> usize {
+    func_type(f).map_or(0, |t| t.results().len())
+}
+
+/// Calls `f`. `results` must have the function's result count; its elements are
+/// overwritten (not released), and receive owned values. A trap, or an argument of the
+/// wrong type or count, returns a trap (the results are then left as they were).
+#[no_mangle]
+pub unsafe extern "C" fn wasm_func_call(
+    f: *const wasm_func_t,
+    args: *const wasm_val_vec_t,
+    results: *mut wasm_val_vec_t,
+) -> *mut wasm_trap_t {
+    // SAFETY: the header's contract.
+    let Some((func, store)) = (unsafe { func_of(f) }) else {
+        return TrapData::message("wasm_func_call: not a function").into_object(ptr::null_mut());
+    };
+    let store_ptr: *mut wasm_store_t = store;
+    match call(func, store, args, results) {
+        Ok(()) => ptr::null_mut(),
+        Err(data) => data.into_object(store_ptr),
+    }
+}
+
+fn call(
+    func: Func,
+    store: &mut wasm_store_t,
+    args: *const wasm_val_vec_t,
+    results: *mut wasm_val_vec_t,
+) -> Result<(), TrapData> {
+    let ty = func
+        .ty(&store.store)
+        .map_err(|e| TrapData::from_error(&e))?;
+    // SAFETY: null or valid vectors (the header's contract).
+    let args = unsafe { args.as_ref() }.map_or(&[][..], |a| unsafe { a.as_slice() });
+    let Some(results) = (unsafe { results.as_mut() }) else {
+        return Err(TrapData::message(
+            "wasm_func_call: the results vector is null",
+        ));
+    };
+    let wrong = |what: String| TrapData::message(alloc::format!("wasm_func_call: {what}"));
+    if args.len() != ty.params().len() {
+        return Err(wrong(alloc::format!(
+            "{} arguments for {} parameters",
+            args.len(),
+            ty.params().len()
+        )));
+    }
+    if results.size != ty.results().len() {
+        return Err(wrong(alloc::format!(
+            "room for {} results, {} expected",
+            results.size,
+            ty.results().len()
+        )));
+    }
+    let params = args
+        .iter()
+        .zip(ty.params())
+        // SAFETY: the arguments' references are null or live.
+        .map(|(a, &t)| unsafe { a.to_val(t, &mut store.store) })
+        .collect::<Result<Vec<Val>, String>>()
+        .map_err(|e| wrong(alloc::format!("an argument: {e}")))?;
+    let mut vals: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
+    func.call(&mut store.store, &params, &mut vals)
+        .map_err(|e| TrapData::from_error(&e))?;
+    let store_ptr: *mut wasm_store_t = store;
+    // SAFETY: `results` has room for them (checked); its old elements are not released.
+    for (slot, val) in unsafe { results.as_mut_slice() }.iter_mut().zip(&vals) {
+        unsafe {
+            ptr::write(
+                slot,
+                wasm_val_t::from_val(val, store_ptr, &(*store_ptr).store),
+            )
+        };
+    }
+    Ok(())
+}
