@@ -1,5 +1,5 @@
 //! wisp's C API: the standard WebAssembly C API (`include/wasm.h`) and wisp's additions
-//! (`include/wisp.h`), built as `libwisp.a` and `libwisp.so` (`cargo build --release -p
+//! (`include/wisp.h`, and `include/wasi.h` for WASI), built as `libwisp.a` and `libwisp.so` (`cargo build --release -p
 //! wisp-c-api`).
 //!
 //! | module | what |
@@ -15,6 +15,7 @@
 //! | `instance` | instances, extern kinds and types |
 //! | `trap` | traps and frames |
 //! | `error` | the thread's last error (`wisp_error_message`) |
+//! | `wasi` | wasi.h: WASI configuration, the store's context, a module's WASI imports |
 //! | `wisp_ext` | wisp.h: tiers, fuel, limits, interruption |
 //!
 //! Invariants at the boundary: no function unwinds into C (none panics on any input the
@@ -42,4 +43,5 @@ mod trap;
 mod types;
 mod val;
 mod vec;
+mod wasi;
 mod wisp_ext;

@@ -15,7 +15,6 @@
 use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 use core::cell::RefCell;
 use core::ffi::c_void;
 use core::ptr;
@@ -42,7 +41,38 @@ pub enum What {
     Exn(ExnRef),
 }
 
+/// The identity of a thing in a store: what its host info, and its `externref`, are
+/// kept under.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Key {
+    Func(Func),
+    Global(Global),
+    Table(Table),
+    Memory(Memory),
+    Tag(Tag),
+    Instance(Instance),
+    Foreign(u64),
+    Extern(ExternRef),
+    Exn(ExnRef),
+}
+
 impl What {
+    /// The key of a thing that lives in a store (`None` for modules and traps).
+    pub fn key(&self) -> Option<Key> {
+        Some(match *self {
+            What::Func(f) => Key::Func(f),
+            What::Global(g) => Key::Global(g),
+            What::Table(t) => Key::Table(t),
+            What::Memory(m) => Key::Memory(m),
+            What::Tag(t) => Key::Tag(t),
+            What::Instance(i) => Key::Instance(i),
+            What::Foreign(id) => Key::Foreign(id),
+            What::Extern(e) => Key::Extern(e),
+            What::Exn(e) => Key::Exn(e),
+            What::Module(_) | What::Trap(_) => return None,
+        })
+    }
+
     /// Whether `self` and `other` are the same thing.
     fn same(&self, other: &What) -> bool {
         use What as W;
@@ -60,11 +90,6 @@ impl What {
             (W::Exn(a), W::Exn(b)) => a == b,
             _ => false,
         }
-    }
-
-    /// Whether its host info is kept by the store (the thing lives there).
-    fn in_store(&self) -> bool {
-        !matches!(self, What::Module(_) | What::Trap(_))
     }
 }
 
@@ -126,7 +151,7 @@ pub type wasm_foreign_t = wasm_ref_t;
 
 impl wasm_ref_t {
     pub fn new(store: *mut wasm_store_t, what: What) -> wasm_ref_t {
-        let slot = (!what.in_store()).then(Slot::default);
+        let slot = what.key().is_none().then(Slot::default);
         wasm_ref_t { store, what, slot }
     }
 
@@ -153,12 +178,7 @@ impl wasm_ref_t {
         }
         // SAFETY: the contract.
         let data = unsafe { self.store_data() }?;
-        if let Some((_, slot)) = data.infos.iter().find(|(w, _)| w.same(&self.what)) {
-            return Some(slot.clone());
-        }
-        let slot = Slot::default();
-        data.infos.push((self.what.clone(), slot.clone()));
-        Some(slot)
+        Some(data.infos.entry(self.what.key()?).or_default().clone())
     }
 
     /// # Safety
@@ -191,7 +211,7 @@ impl wasm_ref_t {
 }
 
 /// Host info kept by a store for the things in it.
-pub type StoreInfos = Vec<(What, Slot)>;
+pub type StoreInfos = std::collections::HashMap<Key, Slot>;
 
 /// The functions every reference type has (`WASM_DECLARE_REF_BASE`): delete, copy, same
 /// and host info.

@@ -2,10 +2,11 @@
 
 use alloc::boxed::Box;
 
-use wisp::{Config, Engine, Store};
+use wisp::wasi::WasiCtx;
+use wisp::{Config, Engine, ExternRef, Store};
 
 use crate::error::fail;
-use crate::object::StoreInfos;
+use crate::object::{Key, StoreInfos};
 
 /// A configuration: wisp's [`Config`] (wisp.h sets its fields).
 pub struct wasm_config_t {
@@ -22,12 +23,28 @@ pub struct wasm_store_t {
 }
 
 /// What the C API keeps per store.
-#[derive(Default)]
 pub struct StoreData {
     /// Host info of the things in the store (`object.rs`), dropped, and finalized, with it.
     pub infos: StoreInfos,
     /// Foreign objects made so far: the next one's identity.
     pub foreign_count: u64,
+    /// The `externref` standing for each C object passed to wasm as one, so that passing
+    /// the same object again reuses it (the store keeps every `externref` it makes).
+    pub externs: std::collections::HashMap<Key, ExternRef>,
+    /// The WASI context its WASI functions serve (`wisp_store_set_wasi`; at first one
+    /// with nothing: no arguments, streams at their end or thrown away).
+    pub wasi: WasiCtx,
+}
+
+impl StoreData {
+    fn new() -> Result<StoreData, wisp::wasi::Error> {
+        Ok(StoreData {
+            infos: StoreInfos::default(),
+            foreign_count: 0,
+            externs: Default::default(),
+            wasi: WasiCtx::builder().build()?,
+        })
+    }
 }
 
 #[no_mangle]
@@ -89,9 +106,12 @@ pub unsafe extern "C" fn wasm_store_new(engine: *mut wasm_engine_t) -> *mut wasm
     let Some(engine) = (unsafe { engine.as_ref() }) else {
         return fail("wasm_store_new: the engine is null");
     };
-    Box::into_raw(Box::new(wasm_store_t {
-        store: Store::new(&engine.engine, StoreData::default()),
-    }))
+    match StoreData::new() {
+        Ok(data) => Box::into_raw(Box::new(wasm_store_t {
+            store: Store::new(&engine.engine, data),
+        })),
+        Err(e) => fail(e),
+    }
 }
 
 /// Deletes the store and everything in it: its objects' handles must not be used after

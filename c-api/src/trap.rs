@@ -19,6 +19,8 @@ pub struct TrapData {
     pub message: String,
     pub frames: Vec<FrameInfo>,
     pub code: Option<TrapCode>,
+    /// The status of a WASI program's `proc_exit`.
+    pub exit: Option<i32>,
 }
 
 impl TrapData {
@@ -27,6 +29,7 @@ impl TrapData {
             message: trap.to_string(),
             frames: trap.backtrace().to_vec(),
             code: trap.code(),
+            exit: trap.downcast_ref::<wisp::wasi::I32Exit>().map(|e| e.0),
         }
     }
 
@@ -36,6 +39,7 @@ impl TrapData {
             message: message.into(),
             frames: Vec::new(),
             code: None,
+            exit: None,
         }
     }
 
@@ -43,11 +47,7 @@ impl TrapData {
     pub fn from_error(error: &Error) -> TrapData {
         match error {
             Error::Trap(trap) => TrapData::from_trap(trap),
-            other => TrapData {
-                message: other.to_string(),
-                frames: Vec::new(),
-                code: None,
-            },
+            other => TrapData::message(other.to_string()),
         }
     }
 
@@ -86,12 +86,7 @@ pub unsafe extern "C" fn wasm_trap_new(
     let bytes = unsafe { message.as_ref() }.map_or(&[][..], |m| unsafe { m.as_slice() });
     // The message's NUL, which the standard's messages end with, is not part of the text.
     let bytes = bytes.strip_suffix(&[0]).unwrap_or(bytes);
-    TrapData {
-        message: String::from_utf8_lossy(bytes).into_owned(),
-        frames: Vec::new(),
-        code: None,
-    }
-    .into_object(store)
+    TrapData::message(String::from_utf8_lossy(bytes)).into_object(store)
 }
 
 #[no_mangle]

@@ -112,7 +112,7 @@ impl wasm_val_t {
                 WASM_EXTERNREF => match self.of.r#ref.as_ref().map(|r| &r.what) {
                     None => Val::ExternRef(None),
                     Some(What::Extern(e)) => Val::ExternRef(Some(*e)),
-                    Some(what) => Val::ExternRef(Some(ExternRef::new(&mut ctx, what.clone()))),
+                    Some(what) => Val::ExternRef(Some(extern_for(what, &mut ctx))),
                 },
                 WISP_EXNREF => match self.of.r#ref.as_ref().map(|r| &r.what) {
                     None => Val::ExnRef(None),
@@ -123,6 +123,20 @@ impl wasm_val_t {
             })
         }
     }
+}
+
+/// The `externref` standing for the C object `what`: the one made the first time it was
+/// passed, for a thing in the store (a module or trap gets a new one each time).
+fn extern_for(what: &What, mut ctx: impl AsContextMut<Data = StoreData>) -> ExternRef {
+    let Some(key) = what.key() else {
+        return ExternRef::new(&mut ctx, what.clone());
+    };
+    if let Some(&e) = ctx.as_context_mut().data().externs.get(&key) {
+        return e;
+    }
+    let e = ExternRef::new(&mut ctx, what.clone());
+    ctx.as_context_mut().data_mut().externs.insert(key, e);
+    e
 }
 
 fn reference(store: *mut wasm_store_t, what: Option<What>) -> Payload {

@@ -150,3 +150,20 @@ fn api_under_address_sanitizer() {
     }
     run("api", true);
 }
+
+#[test]
+fn wasi() {
+    run("wasi", false);
+}
+
+#[test]
+fn wasi_under_address_sanitizer() {
+    if !has_asan() {
+        eprintln!(
+            "skipped: {} cannot link -fsanitize=address programs",
+            compiler()
+        );
+        return;
+    }
+    run("wasi", true);
+}

@@ -19,7 +19,7 @@ static int check_failures = 0;
   } while (0)
 
 /* Reads a whole file into an owned byte vector (empty if it cannot be read). */
-static void read_file(const char* path, wasm_byte_vec_t* out) {
+static inline void read_file(const char* path, wasm_byte_vec_t* out) {
   FILE* f = fopen(path, "rb");
   if (!f) {
     fprintf(stderr, "cannot open %s\n", path);
@@ -37,11 +37,11 @@ static void read_file(const char* path, wasm_byte_vec_t* out) {
 }
 
 /* Whether a NUL-terminated message vector contains `part`. */
-static int message_has(const wasm_message_t* m, const char* part) {
+static inline int message_has(const wasm_message_t* m, const char* part) {
   return m->size > 0 && m->data[m->size - 1] == '\0' && strstr(m->data, part) != NULL;
 }
 
-static int finish(const char* name) {
+static inline int finish(const char* name) {
   if (check_failures) {
     fprintf(stderr, "%s: %d checks failed\n", name, check_failures);
     return 1;
