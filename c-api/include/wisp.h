@@ -36,6 +36,11 @@ WASM_API_EXTERN bool wisp_error_message(wasm_name_t* out);
 /* The library's version, e.g. "0.1.0"; static, never freed. */
 WASM_API_EXTERN const char* wisp_version(void);
 
+/* Translates `len` bytes of WebAssembly text (a module in the text format) into a binary
+ * module in `out`. False, `out` empty and an error message saying where, for text that
+ * does not parse. */
+WASM_API_EXTERN bool wisp_wat2wasm(const char* text, size_t len, own wasm_byte_vec_t* out);
+
 /* ---------------------------------------------------------------------------------- */
 /* Configuration (before wasm_engine_new_with_config, which takes the config) */
 

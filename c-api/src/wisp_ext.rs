@@ -126,3 +126,24 @@ pub unsafe extern "C" fn wisp_trap_code(t: *const wasm_trap_t, code: *mut u8) ->
 pub extern "C" fn wisp_version() -> *const core::ffi::c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
+
+#[no_mangle]
+pub unsafe extern "C" fn wisp_wat2wasm(
+    text: *const u8,
+    len: usize,
+    out: *mut crate::vec::wasm_byte_vec_t,
+) -> bool {
+    let text = if text.is_null() || len == 0 {
+        &[][..]
+    } else {
+        // SAFETY: the header's contract: `len` bytes at `text`.
+        unsafe { core::slice::from_raw_parts(text, len) }
+    };
+    let (binary, ok) = match wisp::wat::parse_bytes(text) {
+        Ok(binary) => (binary.into_owned(), true),
+        Err(e) => (alloc::vec::Vec::new(), refuse(e)),
+    };
+    // SAFETY: an out-parameter.
+    unsafe { write_out(out, crate::vec::Vector::from_vec(binary)) };
+    ok
+}

@@ -167,3 +167,33 @@ fn wasi_under_address_sanitizer() {
     }
     run("wasi", true);
 }
+
+/// The examples a C user starts from (`examples/*.c`, which `make -C c-api/examples`
+/// builds): each checks its own results and exits 0.
+#[test]
+fn examples() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let scratch = workdir("examples");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let source = entry.unwrap().path();
+        if source.extension().is_none_or(|e| e != "c") {
+            continue;
+        }
+        let name = source.file_stem().unwrap().to_string_lossy().into_owned();
+        let exe = scratch.join(&name);
+        compile(&source, &exe, &[])
+            .unwrap_or_else(|e| panic!("example {name} does not build:\n{e}"));
+        let output = Command::new(&exe).current_dir(&scratch).output().unwrap();
+        assert!(
+            output.status.success(),
+            "example {name} failed ({}):\n{}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        count += 1;
+    }
+    assert_eq!(count, 7, "the examples listed in examples/Makefile");
+    std::fs::remove_dir_all(&scratch).ok();
+}
