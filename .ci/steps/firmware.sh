@@ -38,6 +38,13 @@ no_std-port/run.sh arm no-float
 # Errors and traps in words (wisp's `messages`), which the boards' builds leave out.
 no_std-port/run.sh arm messages
 
+step "the C firmware (no_std-port/c/): libwisp.a without std, linked by arm-none-eabi-gcc, on mps2-an386"
+if ! command -v arm-none-eabi-gcc >/dev/null || [ ! -d /usr/lib/arm-none-eabi/newlib ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get install -y -qq gcc-arm-none-eabi libnewlib-arm-none-eabi >/dev/null
+fi
+no_std-port/c/run.sh
+
 step "firmware features on the host: no-float, and Wasm 3.0 control flow left out"
 cargo test --locked -q --features no-float --test no_float
 # Firmware's choice of leaving out exception handling, tail calls and typed function

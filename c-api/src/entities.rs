@@ -63,7 +63,7 @@ unsafe fn memory<'a>(m: *const wasm_memory_t) -> Option<(Memory, &'a mut wasm_st
 }
 
 /// The type object of an extern type, or null with the error.
-fn type_object<E: core::fmt::Display>(ty: Result<ExternType, E>) -> *mut wasm_externtype_t {
+fn type_object(ty: Result<ExternType, wisp::Error>) -> *mut wasm_externtype_t {
     match ty {
         Ok(ty) => wasm_externtype_t::new(ty).boxed(),
         Err(e) => fail(e),
@@ -116,6 +116,9 @@ pub unsafe extern "C" fn wasm_global_get(g: *const wasm_global_t, out: *mut wasm
         return crate::error::set_error("wasm_global_get: not a global");
     };
     let store: *mut wasm_store_t = s;
+    if out.is_null() {
+        return;
+    }
     match g.get(&s.store) {
         // SAFETY: an out-parameter.
         Ok(v) => unsafe { write_out(out, wasm_val_t::from_val(&v, store, &s.store)) },
@@ -134,7 +137,10 @@ pub unsafe extern "C" fn wasm_global_set(g: *mut wasm_global_t, val: *const wasm
     let Ok(ty) = g.ty(&s.store) else { return };
     // SAFETY: the value's reference is null or live.
     let result = unsafe { val.to_val(ty.content, &mut s.store) };
-    if let Err(e) = result.and_then(|v| g.set(&mut s.store, v).map_err(|e| alloc::format!("{e}"))) {
+    if let Err(e) = result.and_then(|v| {
+        g.set(&mut s.store, v)
+            .map_err(|e| crate::error::text_of(&e))
+    }) {
         crate::error::set_error(e);
     }
 }
@@ -228,7 +234,7 @@ pub unsafe extern "C" fn wasm_table_set(
     // SAFETY: `r` is null or live.
     let result = unsafe { table_val(r, ValType::Ref(ty.element), s) }.and_then(|v| {
         t.set(&mut s.store, index, v)
-            .map_err(|e| alloc::format!("{e}"))
+            .map_err(|e| crate::error::text_of(&e))
     });
     result.map_or_else(refuse, |()| true)
 }
@@ -255,7 +261,7 @@ pub unsafe extern "C" fn wasm_table_grow(
     // SAFETY: `init` is null or live.
     let result = unsafe { table_val(init, ValType::Ref(ty.element), s) }.and_then(|v| {
         t.grow(&mut s.store, delta, v)
-            .map_err(|e| alloc::format!("{e}"))
+            .map_err(|e| crate::error::text_of(&e))
     });
     result.map_or_else(refuse, |_| true)
 }

@@ -46,8 +46,10 @@ unsafe fn failed(
     data: TrapData,
 ) -> *mut wasm_instance_t {
     crate::error::set_error(&data.message);
-    // SAFETY: an out-parameter.
-    unsafe { write_out(trap, data.into_object(store)) };
+    if !trap.is_null() {
+        // SAFETY: an out-parameter.
+        unsafe { write_out(trap, data.into_object(store)) };
+    }
     ptr::null_mut()
 }
 

@@ -17,6 +17,7 @@
 //! | `error` | the thread's last error (`wisp_error_message`) |
 //! | `wasi` | wasi.h: WASI configuration, the store's context, a module's WASI imports |
 //! | `wisp_ext` | wisp.h: tiers, fuel, limits, interruption |
+//! | `bare_metal` | without `std`: the allocator (the C side's malloc) and the panic handler |
 //!
 //! Invariants at the boundary: no function unwinds into C (none panics on any input the
 //! headers allow; null is accepted wherever a pointer is taken and answered with null,
@@ -25,6 +26,7 @@
 //! store by address, so a store never moves and outlives its objects (the header says
 //! so).
 
+#![cfg_attr(not(feature = "std"), no_std)]
 // The C names are the standard's.
 #![allow(non_camel_case_types)]
 // The functions are documented where C users read them: the headers.
@@ -32,6 +34,8 @@
 
 extern crate alloc;
 
+#[cfg(not(feature = "std"))]
+mod bare_metal;
 mod entities;
 mod error;
 mod func;
@@ -43,5 +47,6 @@ mod trap;
 mod types;
 mod val;
 mod vec;
+#[cfg(feature = "std")]
 mod wasi;
 mod wisp_ext;

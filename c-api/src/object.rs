@@ -211,7 +211,7 @@ impl wasm_ref_t {
 }
 
 /// Host info kept by a store for the things in it.
-pub type StoreInfos = std::collections::HashMap<Key, Slot>;
+pub type StoreInfos = hashbrown::HashMap<Key, Slot>;
 
 /// The functions every reference type has (`WASM_DECLARE_REF_BASE`): delete, copy, same
 /// and host info.

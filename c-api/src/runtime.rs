@@ -2,6 +2,7 @@
 
 use alloc::boxed::Box;
 
+#[cfg(feature = "std")]
 use wisp::wasi::WasiCtx;
 use wisp::{Config, Engine, ExternRef, Store};
 
@@ -30,19 +31,23 @@ pub struct StoreData {
     pub foreign_count: u64,
     /// The `externref` standing for each C object passed to wasm as one, so that passing
     /// the same object again reuses it (the store keeps every `externref` it makes).
-    pub externs: std::collections::HashMap<Key, ExternRef>,
+    pub externs: hashbrown::HashMap<Key, ExternRef>,
     /// The WASI context its WASI functions serve (`wisp_store_set_wasi`; at first one
     /// with nothing: no arguments, streams at their end or thrown away).
+    #[cfg(feature = "std")]
     pub wasi: WasiCtx,
 }
 
 impl StoreData {
-    fn new() -> Result<StoreData, wisp::wasi::Error> {
+    fn new() -> Result<StoreData, alloc::string::String> {
         Ok(StoreData {
             infos: StoreInfos::default(),
             foreign_count: 0,
             externs: Default::default(),
-            wasi: WasiCtx::builder().build()?,
+            #[cfg(feature = "std")]
+            wasi: WasiCtx::builder()
+                .build()
+                .map_err(|e| alloc::format!("{e}"))?,
         })
     }
 }

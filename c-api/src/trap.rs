@@ -1,7 +1,7 @@
 //! Traps and their frames.
 
 use alloc::boxed::Box;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ptr;
@@ -20,15 +20,17 @@ pub struct TrapData {
     pub frames: Vec<FrameInfo>,
     pub code: Option<TrapCode>,
     /// The status of a WASI program's `proc_exit`.
+    #[cfg(feature = "std")]
     pub exit: Option<i32>,
 }
 
 impl TrapData {
     pub fn from_trap(trap: &Trap) -> TrapData {
         TrapData {
-            message: trap.to_string(),
+            message: crate::error::text_of(trap),
             frames: trap.backtrace().to_vec(),
             code: trap.code(),
+            #[cfg(feature = "std")]
             exit: trap.downcast_ref::<wisp::wasi::I32Exit>().map(|e| e.0),
         }
     }
@@ -39,6 +41,7 @@ impl TrapData {
             message: message.into(),
             frames: Vec::new(),
             code: None,
+            #[cfg(feature = "std")]
             exit: None,
         }
     }
@@ -47,7 +50,7 @@ impl TrapData {
     pub fn from_error(error: &Error) -> TrapData {
         match error {
             Error::Trap(trap) => TrapData::from_trap(trap),
-            other => TrapData::message(other.to_string()),
+            other => TrapData::message(crate::error::text_of(other)),
         }
     }
 
@@ -61,7 +64,9 @@ pub fn to_trap(t: &wasm_trap_t) -> Trap {
     match &t.what {
         What::Trap(data) => match data.code {
             // A code re-raised by the host stays that code.
-            Some(code) if data.message == Trap::from(code).to_string() => Trap::from(code),
+            Some(code) if data.message == crate::error::text_of(&Trap::from(code)) => {
+                Trap::from(code)
+            }
             _ => Trap::msg(data.message.clone()),
         },
         _ => Trap::msg("a host function returned a trap that is not a trap object"),

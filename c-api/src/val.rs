@@ -202,8 +202,8 @@ pub unsafe extern "C" fn wasm_val_delete(v: *mut wasm_val_t) {
 
 #[no_mangle]
 pub unsafe extern "C" fn wasm_val_copy(out: *mut wasm_val_t, v: *const wasm_val_t) {
-    // SAFETY: null or a valid value; `out` an out-parameter.
-    if let Some(v) = unsafe { v.as_ref() } {
+    // SAFETY: null or a valid value; `out` an out-parameter (a copy for nowhere would leak).
+    if let (Some(v), false) = (unsafe { v.as_ref() }, out.is_null()) {
         unsafe { crate::vec::write_out(out, v.copy()) };
     }
 }

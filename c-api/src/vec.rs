@@ -141,7 +141,9 @@ pub unsafe fn take<T: Element>(src: *mut Vector<T>) -> Vector<T> {
 }
 
 /// Writes `value` to the C out-parameter `out` (whatever it held is not released, as the
-/// standard defines out-parameters); nothing for null.
+/// standard defines out-parameters); for null, `value` is dropped, which releases a
+/// vector but not a raw pointer or a `wasm_val_t`'s reference: their callers test for
+/// null first.
 ///
 /// # Safety
 /// `out` is null or valid for a write of `T`.

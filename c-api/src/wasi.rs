@@ -254,7 +254,7 @@ unsafe fn preopen(
     } else {
         c.builder.preopen_dir(host, guest).map(|_| ())
     };
-    result.map_or_else(refuse, |()| true)
+    result.map_or_else(|e| refuse(alloc::format!("{e}")), |()| true)
 }
 
 #[no_mangle]
@@ -297,7 +297,7 @@ pub unsafe extern "C" fn wisp_store_set_wasi(
             s.store.data_mut().wasi = ctx;
             true
         }
-        Err(e) => refuse(e),
+        Err(e) => refuse(alloc::format!("{e}")),
     }
 }
 

@@ -127,6 +127,7 @@ pub extern "C" fn wisp_version() -> *const core::ffi::c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
 
+#[cfg(feature = "std")]
 #[no_mangle]
 pub unsafe extern "C" fn wisp_wat2wasm(
     text: *const u8,
@@ -141,7 +142,7 @@ pub unsafe extern "C" fn wisp_wat2wasm(
     };
     let (binary, ok) = match wisp::wat::parse_bytes(text) {
         Ok(binary) => (binary.into_owned(), true),
-        Err(e) => (alloc::vec::Vec::new(), refuse(e)),
+        Err(e) => (alloc::vec::Vec::new(), refuse(alloc::format!("{e}"))),
     };
     // SAFETY: an out-parameter.
     unsafe { write_out(out, crate::vec::Vector::from_vec(binary)) };
