@@ -9,6 +9,7 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::c_void;
+use core::mem::ManuallyDrop;
 use core::ptr;
 
 use wisp::{Caller, Func, FuncType, Trap, Val};
@@ -19,7 +20,7 @@ use crate::runtime::{wasm_store_t, StoreData};
 use crate::trap::{to_trap, TrapData};
 use crate::types::{wasm_externtype_t, wasm_functype_t};
 use crate::val::{wasm_val_t, wasm_val_vec_t};
-use crate::vec::Vector;
+use crate::vec::{Element, Vector};
 
 pub type wasm_func_callback_t =
     unsafe extern "C" fn(*const wasm_val_vec_t, *mut wasm_val_vec_t) -> *mut wasm_trap_t;
@@ -66,39 +67,96 @@ impl Callback {
         params: &[Val],
         results: &mut [Val],
     ) -> Result<(), Trap> {
-        let args: Vec<wasm_val_t> = params
-            .iter()
-            .map(|v| wasm_val_t::from_val(v, self.store, &caller))
-            .collect();
-        let args = Vector::from_vec(args);
-        let mut out = Vector::from_vec(ty.results().iter().map(|&t| wasm_val_t::zero(t)).collect());
+        let mut args = Values::new(params.len(), |i| {
+            wasm_val_t::from_val(&params[i], self.store, &caller)
+        });
+        let mut out = Values::new(results.len(), |i| wasm_val_t::zero(ty.results()[i]));
+        let (args, out) = (args.as_mut_slice(), out.as_mut_slice());
+        let args_vec = view(args);
+        let mut out_vec = view(out);
         // SAFETY: the embedder's callback, with vectors valid for the call.
         let trap = unsafe {
             match self.call {
-                Call::Plain(f) => f(&args, &mut out),
-                Call::WithEnv(f) => f(self.env, &args, &mut out),
+                Call::Plain(f) => f(&*args_vec, &mut *out_vec),
+                Call::WithEnv(f) => f(self.env, &*args_vec, &mut *out_vec),
             }
         };
-        drop(args);
         if !trap.is_null() {
             // SAFETY: an owned trap the callback returned.
             let trap = unsafe { Box::from_raw(trap) };
             return Err(to_trap(&trap));
         }
-        // SAFETY: the callback kept the vector's shape (the header's contract).
-        let out_vals = unsafe { out.as_slice() };
-        if out_vals.len() != results.len() {
-            return Err(Trap::msg(
-                "a host function changed the size of its results vector",
-            ));
+        if out_vec.size != out.len() || out_vec.data != out.as_mut_ptr() {
+            return Err(Trap::msg("a host function replaced its results vector"));
         }
-        for ((slot, val), &t) in results.iter_mut().zip(out_vals).zip(ty.results()) {
+        for ((slot, val), &t) in results.iter_mut().zip(out.iter()).zip(ty.results()) {
             // SAFETY: the values the callback wrote, references owned by `out`.
             *slot = unsafe { val.to_val(t, &mut caller) }
                 .map_err(|e| Trap::msg(alloc::format!("a host function's result: {e}")))?;
         }
         Ok(())
     }
+}
+
+/// How many values a callback's arguments or results keep on the stack rather than the
+/// heap (a host call allocates nothing for its vectors up to this many).
+const INLINE: usize = 8;
+
+/// A callback's arguments or results: on the stack when they are few; released when
+/// dropped (a reference value owns its object).
+struct Values {
+    stack: [wasm_val_t; INLINE],
+    heap: Vec<wasm_val_t>,
+    len: usize,
+}
+
+impl Values {
+    fn new(len: usize, mut make: impl FnMut(usize) -> wasm_val_t) -> Values {
+        if len <= INLINE {
+            Values {
+                stack: core::array::from_fn(|i| {
+                    if i < len {
+                        make(i)
+                    } else {
+                        wasm_val_t::blank()
+                    }
+                }),
+                heap: Vec::new(),
+                len,
+            }
+        } else {
+            Values {
+                stack: core::array::from_fn(|_| wasm_val_t::blank()),
+                heap: (0..len).map(make).collect(),
+                len,
+            }
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [wasm_val_t] {
+        if self.len <= INLINE {
+            &mut self.stack[..self.len]
+        } else {
+            &mut self.heap
+        }
+    }
+}
+
+impl Drop for Values {
+    fn drop(&mut self) {
+        for value in self.as_mut_slice() {
+            // SAFETY: each value is released once, and left a number.
+            unsafe { core::mem::replace(value, wasm_val_t::blank()).release() };
+        }
+    }
+}
+
+/// A C vector over `values`, which it does not own (never released as a vector).
+fn view(values: &mut [wasm_val_t]) -> ManuallyDrop<wasm_val_vec_t> {
+    ManuallyDrop::new(Vector {
+        size: values.len(),
+        data: values.as_mut_ptr(),
+    })
 }
 
 unsafe fn new_func(
