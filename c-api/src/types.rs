@@ -367,6 +367,11 @@ pub unsafe extern "C" fn wasm_functype_new(
     params: *mut wasm_valtype_vec_t,
     results: *mut wasm_valtype_vec_t,
 ) -> *mut wasm_functype_t {
+    if params.is_null() || results.is_null() {
+        // SAFETY: as below; what is not null is still taken.
+        unsafe { (take(params), take(results)) };
+        return fail("wasm_functype_new: a vector is null");
+    }
     // SAFETY: owned vectors (the contract).
     let (params, results) = unsafe { (valtypes(params), valtypes(results)) };
     match (params, results) {

@@ -197,3 +197,20 @@ fn examples() {
     assert_eq!(count, 7, "the examples listed in examples/Makefile");
     std::fs::remove_dir_all(&scratch).ok();
 }
+
+#[test]
+fn null_arguments() {
+    run("null", false);
+}
+
+#[test]
+fn null_arguments_under_address_sanitizer() {
+    if !has_asan() {
+        eprintln!(
+            "skipped: {} cannot link -fsanitize=address programs",
+            compiler()
+        );
+        return;
+    }
+    run("null", true);
+}

@@ -32,8 +32,13 @@ __attribute__((section(".isr_vector"), used)) static const void* const vectors[1
 
 /* newlib's malloc grows its heap here; out of heap is ENOMEM, which wisp's allocation
  * sites turn into errors (it never aborts on a refused allocation). */
+static char* brk = &_heap_start;
+
+/* How far malloc's heap has grown: its high-water mark (newlib never gives memory back
+ * to _sbrk in this configuration's use). */
+size_t heap_high_water(void) { return (size_t)(brk - &_heap_start); }
+
 void* _sbrk(ptrdiff_t increment) {
-  static char* brk = &_heap_start;
   if (increment > &_heap_end - brk || increment < &_heap_start - brk) {
     errno = ENOMEM;
     return (void*)-1;
