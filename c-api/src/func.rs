@@ -9,7 +9,7 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::c_void;
-use core::mem::ManuallyDrop;
+use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ptr;
 
 use wisp::{Caller, Func, FuncType, Trap, Val};
@@ -105,37 +105,33 @@ const INLINE: usize = 8;
 /// A callback's arguments or results: on the stack when they are few; released when
 /// dropped (a reference value owns its object).
 struct Values {
-    stack: [wasm_val_t; INLINE],
+    /// The first `len` are initialised when `len <= INLINE`.
+    stack: [MaybeUninit<wasm_val_t>; INLINE],
     heap: Vec<wasm_val_t>,
     len: usize,
 }
 
 impl Values {
     fn new(len: usize, mut make: impl FnMut(usize) -> wasm_val_t) -> Values {
+        let mut values = Values {
+            stack: [const { MaybeUninit::uninit() }; INLINE],
+            heap: Vec::new(),
+            len,
+        };
         if len <= INLINE {
-            Values {
-                stack: core::array::from_fn(|i| {
-                    if i < len {
-                        make(i)
-                    } else {
-                        wasm_val_t::blank()
-                    }
-                }),
-                heap: Vec::new(),
-                len,
+            for (i, slot) in values.stack[..len].iter_mut().enumerate() {
+                slot.write(make(i));
             }
         } else {
-            Values {
-                stack: core::array::from_fn(|_| wasm_val_t::blank()),
-                heap: (0..len).map(make).collect(),
-                len,
-            }
+            values.heap = (0..len).map(make).collect();
         }
+        values
     }
 
     fn as_mut_slice(&mut self) -> &mut [wasm_val_t] {
         if self.len <= INLINE {
-            &mut self.stack[..self.len]
+            // SAFETY: the first `len` are initialised (`new`).
+            unsafe { &mut *(ptr::addr_of_mut!(self.stack[..self.len]) as *mut [wasm_val_t]) }
         } else {
             &mut self.heap
         }
@@ -301,21 +297,42 @@ fn call(
             ty.params().len()
         )));
     }
-    let params = args
-        .iter()
-        .zip(ty.params())
+    // Up to `INLINE` parameters and results on the stack: a call allocates nothing here.
+    let mut params_buf = [Val::I32(0); INLINE];
+    let mut params_heap = Vec::new();
+    let params: &mut [Val] = if args.len() <= INLINE {
+        &mut params_buf[..args.len()]
+    } else {
+        params_heap.resize(args.len(), Val::I32(0));
+        &mut params_heap
+    };
+    for ((slot, a), &t) in params.iter_mut().zip(args).zip(ty.params()) {
         // SAFETY: the arguments' references are null or live.
-        .map(|(a, &t)| unsafe { a.to_val(t, &mut store.store) })
-        .collect::<Result<Vec<Val>, String>>()
-        .map_err(|e| wrong(alloc::format!("an argument: {e}")))?;
-    let mut vals: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
-    func.call(&mut store.store, &params, &mut vals)
+        *slot = unsafe { a.to_val(t, &mut store.store) }
+            .map_err(|e| wrong(alloc::format!("an argument: {e}")))?;
+    }
+    let mut vals_buf = [Val::I32(0); INLINE];
+    let mut vals_heap = Vec::new();
+    let n = ty.results().len();
+    let vals: &mut [Val] = if n <= INLINE {
+        &mut vals_buf[..n]
+    } else {
+        vals_heap.resize(n, Val::I32(0));
+        &mut vals_heap
+    };
+    for (v, &t) in vals.iter_mut().zip(ty.results()) {
+        *v = Val::default_for(t);
+    }
+    func.call(&mut store.store, params, vals)
         .map_err(|e| TrapData::from_error(&e))?;
     let store_ptr: *mut wasm_store_t = store;
     // As many results as `results` has room for (wasmtime's reading of the standard, which
     // programs written for it rely on: some pass no room for a call they expect to trap).
     // SAFETY: a valid vector; its old elements are not released.
-    for (slot, val) in unsafe { results.as_mut_slice() }.iter_mut().zip(&vals) {
+    for (slot, val) in unsafe { results.as_mut_slice() }
+        .iter_mut()
+        .zip(vals.iter())
+    {
         unsafe {
             ptr::write(
                 slot,
