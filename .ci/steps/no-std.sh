@@ -12,4 +12,8 @@ for t in "${targets[@]}"; do
   step "no_std build: $t"
   cargo build --release --locked -p wisp-core -p wisp-interp -p wisp-wasi -p wisp \
     --no-default-features --target "$t"
+  # The C API for C firmware: libwisp.a without std, linted in that configuration too
+  # (`cdylib` is dropped on these targets, with cargo's warning).
+  cargo build --release --locked -p wisp-c-api --no-default-features --features firmware --target "$t"
+  cargo clippy --locked -p wisp-c-api --no-default-features --features firmware --target "$t" -- -D warnings
 done
