@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Once;
+use std::sync::{Once, OnceLock};
 
 /// Builds `libwisp.a` in this test's profile, once per run.
 fn build_library() {
@@ -117,20 +117,37 @@ fn run(name: &str, sanitize: bool) {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// Whether the compiler links AddressSanitizer programs.
+/// Whether the compiler links AddressSanitizer programs: probed once per run (the tests
+/// run in parallel, and one probe directory serves them all).
 fn has_asan() -> bool {
-    let dir = std::env::temp_dir().join(format!("wisp-c-asan-probe-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let source = dir.join("probe.c");
-    std::fs::write(&source, "int main(void) { return 0; }\n").unwrap();
-    let ok = Command::new(compiler())
-        .args(["-fsanitize=address", "-o"])
-        .arg(dir.join("probe"))
-        .arg(&source)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    std::fs::remove_dir_all(&dir).ok();
-    ok
+    static PROBE: OnceLock<bool> = OnceLock::new();
+    *PROBE.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("wisp-c-asan-probe-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let source = dir.join("probe.c");
+        std::fs::write(&source, "int main(void) { return 0; }\n").unwrap();
+        let ok = Command::new(compiler())
+            .args(["-fsanitize=address", "-o"])
+            .arg(dir.join("probe"))
+            .arg(&source)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        std::fs::remove_dir_all(&dir).ok();
+        ok
+    })
+}
+
+/// Runs test program `name` under AddressSanitizer, or says it was left out when the
+/// compiler cannot (CI's can: .ci/run).
+fn run_sanitized(name: &str) {
+    if has_asan() {
+        run(name, true);
+    } else {
+        eprintln!(
+            "skipped: {} cannot link -fsanitize=address programs",
+            compiler()
+        );
+    }
 }
 
 #[test]
@@ -140,15 +157,7 @@ fn api() {
 
 #[test]
 fn api_under_address_sanitizer() {
-    // CI installs a compiler with it (.ci/run); elsewhere say what was left out.
-    if !has_asan() {
-        eprintln!(
-            "skipped: {} cannot link -fsanitize=address programs",
-            compiler()
-        );
-        return;
-    }
-    run("api", true);
+    run_sanitized("api");
 }
 
 #[test]
@@ -158,14 +167,7 @@ fn wasi() {
 
 #[test]
 fn wasi_under_address_sanitizer() {
-    if !has_asan() {
-        eprintln!(
-            "skipped: {} cannot link -fsanitize=address programs",
-            compiler()
-        );
-        return;
-    }
-    run("wasi", true);
+    run_sanitized("wasi");
 }
 
 /// The examples a C user starts from (`examples/*.c`, which `make -C c-api/examples`
@@ -205,12 +207,5 @@ fn null_arguments() {
 
 #[test]
 fn null_arguments_under_address_sanitizer() {
-    if !has_asan() {
-        eprintln!(
-            "skipped: {} cannot link -fsanitize=address programs",
-            compiler()
-        );
-        return;
-    }
-    run("null", true);
+    run_sanitized("null");
 }
