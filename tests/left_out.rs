@@ -2,7 +2,7 @@
 //! `--no-default-features --features std,wat`) refuses modules that use it when they load,
 //! saying what is missing and which feature brings it back; what the build keeps runs.
 //! Every test here means something under any combination of the facade's `exceptions`,
-//! `tail-call` and `function-references` features.
+//! `tail-call`, `function-references` and `wide-arithmetic` features.
 
 use wisp::{Config, Engine, Error, Linker, Module, Store};
 
@@ -13,7 +13,13 @@ use wisp::{Config, Engine, Error, Linker, Module, Store};
 /// feature as above.
 #[allow(dead_code)]
 fn assert_refused(text: &str, what: &str, feature: &str) {
-    let engine = Engine::new(&Config::default());
+    assert_refused_with(&Config::default(), text, what, feature)
+}
+
+/// As `assert_refused`, on an engine with `config` (which enables the proposal).
+#[allow(dead_code)]
+fn assert_refused_with(config: &Config, text: &str, what: &str, feature: &str) {
+    let engine = Engine::new(config);
     let wasm = wat::parse_str(text).unwrap();
     let err = Module::new(&engine, &wasm).unwrap_err();
     let Error::Unsupported(e) = &err else {
@@ -64,6 +70,20 @@ fn typed_function_references_are_refused_at_load_with_the_reason() {
                    (func (export "g") (result i32) (call_ref $t (ref.func $f))))"#,
         "typed function references",
         "function-references",
+    );
+}
+
+#[cfg(not(feature = "wide-arithmetic"))]
+#[test]
+fn wide_arithmetic_is_refused_at_load_with_the_reason() {
+    let mut config = Config::default();
+    config.wasm_wide_arithmetic(true);
+    assert_refused_with(
+        &config,
+        r#"(module (func (export "f") (param i64 i64) (result i64 i64)
+                     (i64.mul_wide_u (local.get 0) (local.get 1))))"#,
+        "wide arithmetic",
+        "wide-arithmetic",
     );
 }
 

@@ -240,6 +240,10 @@ impl Config {
         /// The legacy exception-handling instructions: `try`, `catch`, `catch_all`,
         /// `delegate`, `rethrow`, which Emscripten and older LLVM emit (on by default).
         wasm_legacy_exceptions => LEGACY_EXCEPTIONS,
+        /// The wide-arithmetic proposal: `i64.add128`, `i64.sub128`, `i64.mul_wide_s` and
+        /// `i64.mul_wide_u`, 128-bit arithmetic on pairs of `i64` (off by default, as in
+        /// wasmtime: the proposal is not yet part of the standard).
+        wasm_wide_arithmetic => WIDE_ARITHMETIC,
     }
 
     /// Meter execution with fuel: each store starts with none, `Store::set_fuel` adds it,

@@ -27,6 +27,7 @@ fn engine(lazy: bool) -> Engine {
     let mut config = Config::default();
     config
         .consume_fuel(true)
+        .wasm_wide_arithmetic(true)
         .lazy_translation(lazy)
         .max_memory_bytes(MAX_MEMORY_BYTES)
         .max_table_elements(100_000);

@@ -404,6 +404,13 @@ macro_rules! for_each_instr {
                 /// constant whose only use is an `i32.add`, the scaled index of an array
                 /// access.
                 I32AddShl { dst: Slot, a: Slot, b: Slot, shift: u16 } (i32, i32 -> i32) [result = dst, first = a, second = b];
+                /// The wide-arithmetic operators (`wisp_core::wasm::i64_add128` and the
+                /// rest): the 128-bit result's halves to `lo` and `hi`, written after every
+                /// operand is read, so they may be operand slots.
+                I64Add128 { lo: Slot, hi: Slot, a_lo: Slot, a_hi: Slot, b_lo: Slot, b_hi: Slot } ( -> ) [feature = "wide-arithmetic"];
+                I64Sub128 { lo: Slot, hi: Slot, a_lo: Slot, a_hi: Slot, b_lo: Slot, b_hi: Slot } ( -> ) [feature = "wide-arithmetic"];
+                I64MulWideS { lo: Slot, hi: Slot, a: Slot, b: Slot } ( -> ) [feature = "wide-arithmetic"];
+                I64MulWideU { lo: Slot, hi: Slot, a: Slot, b: Slot } ( -> ) [feature = "wide-arithmetic"];
                 Return0 ( -> ) [];
                 /// Returns one result from `src`.
                 Return1 { src: Slot } ( -> ) [];

@@ -182,6 +182,13 @@ impl wisp_core::vm::Executor for Interpreter {
                 why: "wisp-interp's `function-references` feature is off",
             });
         }
+        if !cfg!(feature = "wide-arithmetic") {
+            left_out.push(LeftOut {
+                features: F::WIDE_ARITHMETIC,
+                what: "wide arithmetic (`i64.add128` and the rest)",
+                why: "wisp-interp's `wide-arithmetic` feature is off",
+            });
+        }
         if !cfg!(feature = "simd") {
             left_out.push(LeftOut {
                 features: F::SIMD.union(F::RELAXED_SIMD),

@@ -36,6 +36,7 @@ const OUTSIDE_PROFILE: &str = "outside the firmware profile of wisp's own valida
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Proposals {
     pub custom_page_sizes: bool,
+    pub wide_arithmetic: bool,
 }
 
 impl Proposals {
@@ -43,11 +44,13 @@ impl Proposals {
     pub fn for_file(name: &str) -> Proposals {
         Proposals {
             custom_page_sizes: name.starts_with("proposals/custom-page-sizes/"),
+            wide_arithmetic: name.starts_with("proposals/wide-arithmetic/"),
         }
     }
 
     fn apply(self, config: &mut Config) {
         config.wasm_custom_page_sizes(self.custom_page_sizes);
+        config.wasm_wide_arithmetic(self.wide_arithmetic);
     }
 }
 

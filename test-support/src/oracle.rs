@@ -23,7 +23,10 @@ pub const MAX_CALL_DEPTH: u32 = 300;
 /// The configuration every engine under comparison gets.
 pub fn config() -> Config {
     let mut config = Config::default();
-    config.consume_fuel(true).max_call_depth(MAX_CALL_DEPTH);
+    config
+        .consume_fuel(true)
+        .max_call_depth(MAX_CALL_DEPTH)
+        .wasm_wide_arithmetic(true);
     config
 }
 
@@ -342,7 +345,7 @@ pub fn smith_config() -> wasm_smith::Config {
         tail_call_enabled: true,
         memory64_enabled: false,
         custom_page_sizes_enabled: false,
-        wide_arithmetic_enabled: false,
+        wide_arithmetic_enabled: true,
         multi_value_enabled: true,
         reference_types_enabled: true,
         bulk_memory_enabled: true,

@@ -242,6 +242,43 @@ conversions! {
     i64_trunc_f64_u(x: f64) -> Result<i64, TrapCode> { float::u64_trunc_f64(x).map(|v| v as i64) }
 }
 
+/// The wide-arithmetic proposal's operators: 128-bit integers as two `i64` halves, low half
+/// first (the order of their operands and results on the wasm stack).
+///
+/// Wasm's `i64.add128`: `(a_lo, a_hi) + (b_lo, b_hi)` modulo 2^128.
+#[inline]
+pub fn i64_add128(a_lo: i64, a_hi: i64, b_lo: i64, b_hi: i64) -> (i64, i64) {
+    split128(join128(a_lo, a_hi).wrapping_add(join128(b_lo, b_hi)))
+}
+
+/// Wasm's `i64.sub128`: `(a_lo, a_hi) - (b_lo, b_hi)` modulo 2^128.
+#[inline]
+pub fn i64_sub128(a_lo: i64, a_hi: i64, b_lo: i64, b_hi: i64) -> (i64, i64) {
+    split128(join128(a_lo, a_hi).wrapping_sub(join128(b_lo, b_hi)))
+}
+
+/// Wasm's `i64.mul_wide_s`: the full 128-bit product of two signed `i64`s.
+#[inline]
+pub fn i64_mul_wide_s(a: i64, b: i64) -> (i64, i64) {
+    split128((i128::from(a) * i128::from(b)) as u128)
+}
+
+/// Wasm's `i64.mul_wide_u`: the full 128-bit product of two unsigned `i64`s.
+#[inline]
+pub fn i64_mul_wide_u(a: i64, b: i64) -> (i64, i64) {
+    split128(u128::from(a as u64) * u128::from(b as u64))
+}
+
+#[inline]
+fn join128(lo: i64, hi: i64) -> u128 {
+    (u128::from(hi as u64) << 64) | u128::from(lo as u64)
+}
+
+#[inline]
+fn split128(v: u128) -> (i64, i64) {
+    (v as u64 as i64, (v >> 64) as u64 as i64)
+}
+
 /// `ref.is_null` on a raw reference (0 is null; see `value.rs`).
 #[inline]
 pub fn ref_is_null(r: u64) -> bool {

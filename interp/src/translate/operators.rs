@@ -305,6 +305,39 @@ impl Translator<'_> {
                 self.emit(Instr::ElemDrop { elem: elem_index });
             }
 
+            #[cfg(feature = "wide-arithmetic")]
+            O::I64Add128 | O::I64Sub128 => {
+                let ([a_lo, a_hi, b_lo, b_hi], _) = self.pop_n::<4>();
+                let [lo, hi] = [self.push_temp(), self.push_temp()];
+                self.emit(match op {
+                    O::I64Add128 => Instr::I64Add128 {
+                        lo,
+                        hi,
+                        a_lo,
+                        a_hi,
+                        b_lo,
+                        b_hi,
+                    },
+                    _ => Instr::I64Sub128 {
+                        lo,
+                        hi,
+                        a_lo,
+                        a_hi,
+                        b_lo,
+                        b_hi,
+                    },
+                });
+            }
+            #[cfg(feature = "wide-arithmetic")]
+            O::I64MulWideS | O::I64MulWideU => {
+                let ([a, b], _) = self.pop_n::<2>();
+                let [lo, hi] = [self.push_temp(), self.push_temp()];
+                self.emit(match op {
+                    O::I64MulWideS => Instr::I64MulWideS { lo, hi, a, b },
+                    _ => Instr::I64MulWideU { lo, hi, a, b },
+                });
+            }
+
             // The operators that are one instruction of the table, by their group.
             #[cfg(feature = "simd")]
             O::V128Const { value } => self.op_v128_const(value.i128() as u128),

@@ -50,6 +50,33 @@ impl Translator<'_, '_> {
             O::I64ReinterpretF64 => self.reinterpret(I64),
             O::F32ReinterpretI32 => self.reinterpret(F32),
             O::F64ReinterpretI64 => self.reinterpret(F64),
+
+            // Wide arithmetic: 128-bit values as (low, high) pairs of i64, as on the stack.
+            O::I64Add128 | O::I64Sub128 => {
+                let (b_lo, b_hi) = self.pop2();
+                let (a_lo, a_hi) = self.pop2();
+                let a = self.b.ins().iconcat(a_lo, a_hi);
+                let b = self.b.ins().iconcat(b_lo, b_hi);
+                let r = match op {
+                    O::I64Add128 => self.b.ins().iadd(a, b),
+                    _ => self.b.ins().isub(a, b),
+                };
+                let (lo, hi) = self.b.ins().isplit(r);
+                self.push(lo);
+                self.push(hi);
+            }
+            // The low half is the wrapping product whatever the signedness; the high half is
+            // what `smulhi`/`umulhi` compute (one instruction on x86_64, aarch64, riscv64).
+            O::I64MulWideS | O::I64MulWideU => {
+                let (a, b) = self.pop2();
+                let lo = self.b.ins().imul(a, b);
+                let hi = match op {
+                    O::I64MulWideS => self.b.ins().smulhi(a, b),
+                    _ => self.b.ins().umulhi(a, b),
+                };
+                self.push(lo);
+                self.push(hi);
+            }
             _ => match NumericOp::of(op) {
                 Some((op, memarg)) => self.lower(op, memarg),
                 None => return false,

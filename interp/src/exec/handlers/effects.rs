@@ -43,6 +43,12 @@ effects! {
     plain Const32 { dst, value } => set(sp, dst, value);
     plain Const64 { dst, value } => set(sp, dst, value);
     fallible I32AddShl { dst, a, b, shift } => bin(sp, fw, dst, a, b, |x: i32, y: i32| wasm::i32_add(x, wasm::i32_shl(y, i32::from(shift))));
+    plain I64Add128 { lo, hi, a_lo, a_hi, b_lo, b_hi } =>
+        set_wide(sp, lo, hi, wasm::i64_add128(get(sp, a_lo), get(sp, a_hi), get(sp, b_lo), get(sp, b_hi)));
+    plain I64Sub128 { lo, hi, a_lo, a_hi, b_lo, b_hi } =>
+        set_wide(sp, lo, hi, wasm::i64_sub128(get(sp, a_lo), get(sp, a_hi), get(sp, b_lo), get(sp, b_hi)));
+    plain I64MulWideS { lo, hi, a, b } => set_wide(sp, lo, hi, wasm::i64_mul_wide_s(get(sp, a), get(sp, b)));
+    plain I64MulWideU { lo, hi, a, b } => set_wide(sp, lo, hi, wasm::i64_mul_wide_u(get(sp, a), get(sp, b)));
     plain Select { dst, cond, a, b } => {
         let v = if get::<u32>(sp, cond) != 0 { get::<u64>(sp, a) } else { get::<u64>(sp, b) };
         set(sp, dst, v)

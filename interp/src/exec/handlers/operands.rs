@@ -120,6 +120,17 @@ pub(super) unsafe fn set<T: SlotValue + Copy>(sp: Sp, s: Slot, v: T) -> T {
     v
 }
 
+/// Writes a 128-bit result, as its two `i64` halves, to slots `lo` and `hi`: the
+/// wide-arithmetic operators'.
+#[inline(always)]
+pub(super) unsafe fn set_wide(sp: Sp, lo: Slot, hi: Slot, (low, high): (i64, i64)) {
+    // SAFETY: the bytecode contract: both result slots are inside the frame.
+    unsafe {
+        set(sp, lo, low);
+        set(sp, hi, high);
+    }
+}
+
 /// Writes `v` to result slot `s` unless the variant skips that store (`fw.stores`): the
 /// next instruction then takes `v` from the accumulator, and nothing reads `s` before it is
 /// written again, so the store would be dead (`bytecode::encode` chooses). Returns `v`, as
