@@ -5,7 +5,40 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use wisp::Config;
 pub use wisp::Tier;
+
+/// A `Config` switch for one proposal.
+pub type ProposalSetter = fn(&mut Config, bool) -> &mut Config;
+
+/// The proposals `-W` switches, by wasmtime's names for them.
+const PROPOSALS: &[(&str, ProposalSetter)] = &[
+    ("simd", Config::wasm_simd),
+    ("relaxed-simd", Config::wasm_relaxed_simd),
+    ("multi-value", Config::wasm_multi_value),
+    ("bulk-memory", Config::wasm_bulk_memory),
+    ("reference-types", Config::wasm_reference_types),
+    ("multi-memory", Config::wasm_multi_memory),
+    ("extended-const", Config::wasm_extended_const),
+    ("tail-call", Config::wasm_tail_call),
+    ("function-references", Config::wasm_function_references),
+    ("exceptions", Config::wasm_exceptions),
+    ("legacy-exceptions", Config::wasm_legacy_exceptions),
+    ("custom-page-sizes", Config::wasm_custom_page_sizes),
+    ("wide-arithmetic", Config::wasm_wide_arithmetic),
+];
+
+/// wasmtime's `-W` names of proposals wisp does not implement yet: asking for one is an
+/// error that says so (switching one off is allowed, and changes nothing).
+const NOT_IMPLEMENTED: &[&str] = &[
+    "memory64",
+    "threads",
+    "shared-everything-threads",
+    "gc",
+    "gc-types",
+    "component-model",
+    "stack-switching",
+];
 
 pub const HELP: &str = "\
 wisp — a WebAssembly runtime
@@ -39,6 +72,11 @@ RUN OPTIONS (before FILE; everything after FILE goes to the guest):
                            and loop iterations, when it tiered up, its compile time and
                            its on-stack replacements to stderr
     --stats                print load, translation and run times and peak memory to stderr
+    -W NAME[=y|n],...      switch WebAssembly proposals on or off, by wasmtime's names:
+                           simd, relaxed-simd, multi-value, bulk-memory, reference-types,
+                           multi-memory, extended-const, tail-call, function-references,
+                           exceptions, legacy-exceptions (all on by default),
+                           custom-page-sizes, wide-arithmetic (off by default)
     -q, --quiet            print no trap or timeout report (the exit status still tells)
 
 EXIT STATUS:
@@ -91,6 +129,38 @@ pub struct RunOptions {
     pub tier_stats: bool,
     pub stats: bool,
     pub quiet: bool,
+    /// `-W` switches, in order: each proposal's setter and its value.
+    pub proposals: Vec<(ProposalSetter, bool)>,
+}
+
+/// Parses `-W`'s value: `NAME[=y|n]` items separated by commas.
+fn parse_proposals(list: &str, into: &mut Vec<(ProposalSetter, bool)>) -> Result<(), String> {
+    for item in list.split(',').filter(|s| !s.is_empty()) {
+        let (name, value) = item.split_once('=').unwrap_or((item, "y"));
+        let enable = match value {
+            "y" | "yes" | "true" => true,
+            "n" | "no" | "false" => false,
+            _ => return Err(format!("`-W {item}`: expected y or n after `=`")),
+        };
+        match PROPOSALS.iter().find(|(n, _)| *n == name) {
+            Some(&(_, setter)) => into.push((setter, enable)),
+            None if NOT_IMPLEMENTED.contains(&name) => {
+                if enable {
+                    return Err(format!(
+                        "`-W {name}`: wisp does not implement the {name} proposal yet"
+                    ));
+                }
+            }
+            None => {
+                let known: Vec<&str> = PROPOSALS.iter().map(|(n, _)| *n).collect();
+                return Err(format!(
+                    "`-W {name}`: unknown proposal (known: {})",
+                    known.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `interp`, `jit`, `tiered`, `mixed` or `mixed:SEED`.
@@ -163,6 +233,7 @@ fn parse_run(
         tier_stats: false,
         stats: false,
         quiet: false,
+        proposals: Vec::new(),
     };
     loop {
         let Some(arg) = args.next().transpose()? else {
@@ -206,6 +277,8 @@ fn parse_run(
             "--tier-stats" => opts.tier_stats = true,
             "--stats" => opts.stats = true,
             "-q" | "--quiet" => opts.quiet = true,
+            "-W" => parse_proposals(&value("NAME[=y|n]")?, &mut opts.proposals)?,
+            _ if name.starts_with("-W") => parse_proposals(&name[2..], &mut opts.proposals)?,
             _ if name.starts_with('-') && name != "-" => {
                 return Err(format!("unknown option `{name}` (try `wisp --help`)"))
             }
@@ -324,6 +397,30 @@ mod tests {
         assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
         assert_eq!(parse_duration("1.5").unwrap(), Duration::from_millis(1500));
         assert!(parse_duration("-1s").is_err());
+    }
+
+    #[test]
+    fn proposals_switch_by_wasmtime_names() {
+        let r = run(&[
+            "run",
+            "-W",
+            "wide-arithmetic,simd=n",
+            "-Wtail-call=no",
+            "x.wasm",
+        ])
+        .unwrap();
+        let mut config = Config::default();
+        for (setter, enable) in r.proposals {
+            setter(&mut config, enable);
+        }
+        let features = config.wasm_features();
+        assert!(features.wide_arithmetic());
+        assert!(!features.simd() && !features.tail_call());
+        assert!(run(&["run", "-W", "memory64=n", "x.wasm"]).is_ok());
+        let err = run(&["run", "-W", "memory64", "x.wasm"]).unwrap_err();
+        assert!(err.contains("does not implement"), "{err}");
+        assert!(run(&["run", "-W", "frobs", "x.wasm"]).is_err());
+        assert!(run(&["run", "-W", "simd=maybe", "x.wasm"]).is_err());
     }
 
     #[test]

@@ -22,6 +22,9 @@ pub fn run(opts: RunOptions) -> Result<u8, Failure> {
     if let Some(depth) = opts.max_stack {
         config.max_call_depth(depth);
     }
+    for &(setter, enable) in &opts.proposals {
+        setter(&mut config, enable);
+    }
     let engine = engine(&config, opts.tier)?;
 
     let started = Instant::now();

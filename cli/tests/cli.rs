@@ -27,6 +27,51 @@ fn module_file(name: &str, wat: &str) -> PathBuf {
     path
 }
 
+/// Whether this binary has the JIT: the `jit` feature on a host the JIT builds on.
+fn jit_built() -> bool {
+    cfg!(all(
+        feature = "jit",
+        unix,
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "riscv64"
+        )
+    ))
+}
+
+/// A proposal off by default runs once `-W` switches it on, on every tier.
+#[test]
+fn w_switches_a_proposal_on() {
+    let f = module_file(
+        "wide.wat",
+        r#"(module (func (export "mul") (param i64 i64) (result i64 i64)
+             (i64.mul_wide_u (local.get 0) (local.get 1))))"#,
+    );
+    let f = f.to_str().unwrap();
+    let o = wisp(&["run", "--invoke", "mul", f, "-1", "-1"]);
+    assert_eq!(o.status.code(), Some(125), "{}", stderr(&o));
+    for tier in ["interp", "jit", "tiered"] {
+        if tier != "interp" && !jit_built() {
+            continue;
+        }
+        let args = [
+            "run",
+            "--tier",
+            tier,
+            "-W",
+            "wide-arithmetic=y",
+            "--invoke",
+            "mul",
+            f,
+        ];
+        let o = wisp(&[&args[..], &["-1", "-1"]].concat());
+        assert!(o.status.success(), "{tier}: {}", stderr(&o));
+        // (2^64 - 1)^2 = 2^128 - 2^65 + 1: low half 1, high half 2^64 - 2.
+        assert_eq!(stdout(&o), "1\n-2\n", "{tier}");
+    }
+}
+
 /// `examples/fib.wat` of the repository (this crate is `cli/` in it).
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/fib.wat");
 
@@ -37,18 +82,10 @@ const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/fib.wat"
 /// the feature and the host, not from build.rs's `wisp_jit`, so the two cannot drift apart.
 #[test]
 fn tier_up_is_the_default_where_the_jit_builds() {
-    let jit_host = cfg!(all(
-        unix,
-        any(
-            target_arch = "x86_64",
-            target_arch = "aarch64",
-            target_arch = "riscv64"
-        )
-    ));
     let o = wisp(&["run", "--tier-stats", "--invoke", "fib", EXAMPLE, "20"]);
     assert_eq!(stdout(&o), "6765\n");
     let err = stderr(&o);
-    if cfg!(feature = "jit") && jit_host {
+    if jit_built() {
         assert!(err.contains("of 2 functions tiered up"), "{err}");
     } else {
         assert!(

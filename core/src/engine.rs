@@ -208,6 +208,10 @@ impl Config {
     feature_setters! {
         /// Import and export of mutable globals (on by default).
         wasm_mutable_global => MUTABLE_GLOBAL,
+        /// Fixed-width SIMD: `v128` and its operators (on by default).
+        wasm_simd => SIMD,
+        /// Relaxed SIMD, which needs [`Config::wasm_simd`] (on by default).
+        wasm_relaxed_simd => RELAXED_SIMD,
         /// Sign-extension operators (on by default).
         wasm_sign_extension => SIGN_EXTENSION,
         /// Non-trapping float-to-int conversions (on by default).
