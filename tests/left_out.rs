@@ -2,7 +2,7 @@
 //! `--no-default-features --features std,wat`) refuses modules that use it when they load,
 //! saying what is missing and which feature brings it back; what the build keeps runs.
 //! Every test here means something under any combination of the facade's `exceptions`,
-//! `tail-call`, `function-references` and `wide-arithmetic` features.
+//! `tail-call`, `function-references`, `wide-arithmetic` and `memory64` features.
 
 use wisp::{Config, Engine, Error, Linker, Module, Store};
 
@@ -85,6 +85,17 @@ fn wide_arithmetic_is_refused_at_load_with_the_reason() {
         "wide arithmetic",
         "wide-arithmetic",
     );
+}
+
+#[cfg(not(feature = "memory64"))]
+#[test]
+fn memory64_is_refused_at_load_with_the_reason() {
+    for text in [
+        r#"(module (memory i64 1) (func (export "f") (param i64) (result i32) (i32.load (local.get 0))))"#,
+        "(module (table i64 1 funcref))",
+    ] {
+        assert_refused(text, "memory64", "memory64");
+    }
 }
 
 /// Runs export `run` of `wat` with `arg` on a fresh store.

@@ -1,6 +1,6 @@
 //! Globals, tables and memories.
 
-use wisp::{ExternType, Global, Memory, MemoryType, Table, TableType, Val, ValType};
+use wisp::{ExternType, Global, Memory, MemoryType, Table, Val, ValType};
 
 use crate::error::{fail, refuse};
 use crate::object::{wasm_global_t, wasm_memory_t, wasm_ref_t, wasm_table_t, What};
@@ -181,11 +181,7 @@ pub unsafe extern "C" fn wasm_table_new(
         Ok(v) => v,
         Err(e) => return fail(alloc::format!("wasm_table_new: {e}")),
     };
-    match Table::new(
-        &mut s.store,
-        TableType::new(ty.element, ty.min, ty.max),
-        init,
-    ) {
+    match Table::new(&mut s.store, ty, init) {
         Ok(t) => wasm_ref_t::new(store, What::Table(t)).boxed(),
         Err(e) => fail(e),
     }
@@ -209,7 +205,7 @@ pub unsafe extern "C" fn wasm_table_get(t: *const wasm_table_t, index: u32) -> *
         return fail("wasm_table_get: not a table");
     };
     let store: *mut wasm_store_t = s;
-    match t.get(&s.store, index) {
+    match t.get(&s.store, index.into()) {
         Ok(Some(v)) => {
             let val = wasm_val_t::from_val(&v, store, &s.store);
             // SAFETY: a reference value: `ref` is its (owned) object or null.
@@ -233,7 +229,7 @@ pub unsafe extern "C" fn wasm_table_set(
     let Ok(ty) = t.ty(&s.store) else { return false };
     // SAFETY: `r` is null or live.
     let result = unsafe { table_val(r, ValType::Ref(ty.element), s) }.and_then(|v| {
-        t.set(&mut s.store, index, v)
+        t.set(&mut s.store, index.into(), v)
             .map_err(|e| crate::error::text_of(&e))
     });
     result.map_or_else(refuse, |()| true)
@@ -244,7 +240,8 @@ pub unsafe extern "C" fn wasm_table_size(t: *const wasm_table_t) -> u32 {
     // SAFETY: the header's contract.
     unsafe { table(t) }
         .and_then(|(t, s)| t.size(&s.store).ok())
-        .unwrap_or(0)
+        // A table never holds `u32::MAX` elements (`Config::max_table_elements`).
+        .map_or(0, |n| n as u32)
 }
 
 #[no_mangle]
@@ -260,7 +257,7 @@ pub unsafe extern "C" fn wasm_table_grow(
     let Ok(ty) = t.ty(&s.store) else { return false };
     // SAFETY: `init` is null or live.
     let result = unsafe { table_val(init, ValType::Ref(ty.element), s) }.and_then(|v| {
-        t.grow(&mut s.store, delta, v)
+        t.grow(&mut s.store, delta.into(), v)
             .map_err(|e| crate::error::text_of(&e))
     });
     result.map_or_else(refuse, |_| true)

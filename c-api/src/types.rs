@@ -171,7 +171,7 @@ impl wasm_externtype_t {
             ExternType::Global(g) => Lent::Global(valtype(g.content)),
             ExternType::Table(t) => Lent::Table(
                 valtype(ValType::Ref(t.element)),
-                wasm_limits_t::new(t.min.into(), t.max.map(Into::into)),
+                wasm_limits_t::new(t.min, t.max),
             ),
             ExternType::Memory(m) => Lent::Memory(wasm_limits_t::new(m.min, m.max)),
             ExternType::Tag(t) => Lent::Tag(Box::new(wasm_externtype_t::new(ExternType::Func(

@@ -633,6 +633,29 @@ fn max_memory_caps_growth() {
     assert_eq!(stdout(&o), "-1\n");
 }
 
+/// A 64-bit memory grows past 4 GiB when `--max-memory` allows it, and not by default
+/// (4 GiB per memory); `--invoke` takes and prints `i64` addresses and sizes.
+#[cfg(all(unix, target_pointer_width = "64"))]
+#[test]
+fn max_memory_lets_a_memory64_pass_4_gib() {
+    let f = module_file(
+        "grow64.wat",
+        r#"(module (memory i64 65535)
+             (func (export "grow") (param i64) (result i64) (memory.grow (local.get 0)))
+             (func (export "poke") (param i64) (result i64)
+               (i64.store (local.get 0) (i64.const 7)) (i64.load (local.get 0))))"#,
+    );
+    let f = f.to_str().unwrap();
+    let o = wisp(&["run", "--invoke", "grow", f, "2"]);
+    assert_eq!(stdout(&o), "-1\n", "{}", stderr(&o));
+    let o = wisp(&["run", "--max-memory", "5G", "--invoke", "grow", f, "2"]);
+    assert_eq!(stdout(&o), "65535\n", "{}", stderr(&o));
+    let o = wisp(&["run", "--invoke", "poke", f, "4294901752"]);
+    assert_eq!(stdout(&o), "7\n", "{}", stderr(&o));
+    let o = wisp(&["run", "--invoke", "poke", f, "4294901753"]);
+    assert_eq!(o.status.code(), Some(134), "{}", stderr(&o));
+}
+
 #[test]
 fn stats_report_times_and_memory() {
     let o = wisp(&["run", "--stats", "--invoke", "fib", EXAMPLE, "15"]);

@@ -148,13 +148,15 @@ impl Default for Config {
         // Wasm 2.0 (MVP, mutable globals, sign-extension, non-trapping float-to-int,
         // multi-value, bulk memory, reference types and SIMD), plus the Wasm 3.0 features
         // built so far, none of which costs code that does not use it: relaxed SIMD,
-        // multiple memories, extended constant expressions, tail calls, typed function
+        // multiple memories, extended constant expressions, memory64 and table64, tail
+        // calls, typed function
         // references and exception handling (with its legacy form, which toolchains still
         // emit). A tier built without one of them takes it out (`Executor::left_out`).
         let features = F::WASM2
             .union(F::RELAXED_SIMD)
             .union(F::MULTI_MEMORY)
             .union(F::EXTENDED_CONST)
+            .union(F::MEMORY64)
             .union(F::TAIL_CALL)
             .union(F::FUNCTION_REFERENCES)
             .union(F::EXCEPTIONS)
@@ -226,6 +228,9 @@ impl Config {
         wasm_extended_const => EXTENDED_CONST,
         /// Several memories per module (on by default).
         wasm_multi_memory => MULTI_MEMORY,
+        /// 64-bit memories and tables (memory64 and table64): `i64` addresses and indices
+        /// (on by default).
+        wasm_memory64 => MEMORY64,
         /// Memories with custom page sizes, down to one byte (off by default).
         wasm_custom_page_sizes => CUSTOM_PAGE_SIZES,
         /// `f32`/`f64` types and instructions (on by default; off refuses modules that use
@@ -418,10 +423,11 @@ impl Config {
     /// Whether memories of type `ty` are guarded in this engine: reserved for 4 GiB plus
     /// the guard, so native code leaves their bounds to the hardware. Only 32-bit memories
     /// of 64 KiB pages (a length that is a whole number of host pages, so nothing past it
-    /// is accessible); memories of smaller pages are checked explicitly. The one place
-    /// that decides: the memory's allocation and the JIT's bounds-check elision both ask.
+    /// is accessible); memories of smaller pages are checked explicitly, and so are 64-bit
+    /// ones, whose addresses no guard region can cover. The one place that decides: the
+    /// memory's allocation and the JIT's bounds-check elision both ask.
     pub fn memory_guarded(&self, ty: &MemoryType) -> bool {
-        self.memory_guard > 0 && ty.page_size_log2 == 16
+        self.memory_guard > 0 && ty.page_size_log2 == 16 && !ty.memory64
     }
 
     /// Most exceptions a store holds at once (default 1 Mi). An exception that wasm kept

@@ -1,6 +1,7 @@
 //! Errors of loading, linking and instantiating, and of misusing the embedding API.
 //! Execution failures are [`Trap`]s; an `Error` wraps one when instantiation traps.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use core::fmt;
 
@@ -155,10 +156,11 @@ pub enum Error {
         module: String,
         /// The import's field name.
         name: String,
-        /// The type the module declares for the import.
-        expected: ExternType,
+        /// The type the module declares for the import. (Boxed, as `actual`: two extern
+        /// types inline would make every `Result` of the API large.)
+        expected: Box<ExternType>,
         /// The type of the definition supplied.
-        actual: ExternType,
+        actual: Box<ExternType>,
     },
     /// A value's type does not match what was asked for.
     TypeMismatch(String),
@@ -287,8 +289,8 @@ impl Text for Error {
                 "incompatible import type for `{}::{}`: expected {}, found {}",
                 module,
                 name,
-                expected,
-                actual
+                &**expected,
+                &**actual
             ),
             Error::TypeMismatch(m) => put!(f, "type mismatch: {}", m),
             Error::StoreMismatch => f.put("object used with the wrong store"),

@@ -221,7 +221,7 @@ fn actual_type(inner: &StoreInner, ext: &Extern) -> ExternType {
         Extern::Table(t) => {
             let e = &inner.tables[t.index as usize];
             ExternType::Table(TableType {
-                min: e.size(),
+                min: u64::from(e.size()),
                 ..e.ty
             })
         }
@@ -256,16 +256,13 @@ fn import_matches(inner: &StoreInner, ext: &Extern, kind: &ImportKind, module: &
             let e = &inner.tables[tb.index as usize];
             // Table types are invariant in their element type.
             e.ty.element == t.element
-                && limits_match(
-                    u64::from(e.size()),
-                    e.ty.max.map(u64::from),
-                    u64::from(t.min),
-                    t.max.map(u64::from),
-                )
+                && e.ty.table64 == t.table64
+                && limits_match(u64::from(e.size()), e.ty.max, t.min, t.max)
         }
         (ImportKind::Memory(t), Extern::Memory(m)) => {
             let e = &inner.memories[m.index as usize];
             e.ty.page_size_log2 == t.page_size_log2
+                && e.ty.memory64 == t.memory64
                 && limits_match(e.pages(), e.ty.max, t.min, t.max)
         }
         (ImportKind::Global(t), Extern::Global(g)) => {
@@ -419,8 +416,8 @@ pub(crate) fn instantiate<T>(
             return Err(Error::IncompatibleImport {
                 module: imp.module.clone(),
                 name: imp.name.clone(),
-                expected: expected_type(&imp.kind, module),
-                actual: actual_type(inner, ext),
+                expected: Box::new(expected_type(&imp.kind, module)),
+                actual: Box::new(actual_type(inner, ext)),
             });
         }
         match ext {
@@ -596,8 +593,9 @@ fn initialize(inner: &mut StoreInner, instance: u32) -> Result<()> {
         match &seg.mode {
             ElementMode::Active { table, offset } => {
                 let inst = &inner.instances[instance as usize];
-                let offset = eval_const(inner, &inst.globals, &inst.funcs, offset)? as u32;
+                let offset = eval_const(inner, &inst.globals, &inst.funcs, offset)? as u64;
                 let table_index = inst.tables[*table as usize];
+                let offset = crate::ops::table_index(offset, m.tables[*table as usize].table64);
                 let items = core::mem::take(&mut inner.instances[instance as usize].elements[i]);
                 let len = items.len() as u32;
                 inner.tables[table_index as usize]
@@ -613,8 +611,11 @@ fn initialize(inner: &mut StoreInner, instance: u32) -> Result<()> {
     for (i, seg) in m.data.iter().enumerate() {
         if let DataMode::Active { memory, offset } = &seg.mode {
             let inst = &inner.instances[instance as usize];
-            let offset = eval_const(inner, &inst.globals, &inst.funcs, offset)?;
-            let offset = offset as u32 as u64;
+            let offset = eval_const(inner, &inst.globals, &inst.funcs, offset)? as u64;
+            let offset = match m.memories[*memory as usize].memory64 {
+                true => offset,
+                false => offset as u32 as u64,
+            };
             let mem_index = inst.memories[*memory as usize];
             let bytes = &m.bytes[seg.bytes.clone()];
             inner.memories[mem_index as usize]

@@ -69,4 +69,5 @@ pub use crate::value::{ExternRef, Val, V128};
 pub mod ops {
     pub use crate::memory::copy_between as memory_copy_between;
     pub use crate::table::copy_between as table_copy_between;
+    pub use crate::table::index as table_index;
 }

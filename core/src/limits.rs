@@ -302,10 +302,13 @@ impl StoreResources {
     fn admit_tables(&mut self, tables: &[TableType]) -> Result<()> {
         if let Some(limiter) = &mut self.limiter {
             for ty in tables {
-                if !limiter.table_growing(0, ty.min, ty.max)? {
+                // The limiter sees `u32`s: larger table64 limits saturate.
+                let min = u32::try_from(ty.min).unwrap_or(u32::MAX);
+                let max = ty.max.map(|m| u32::try_from(m).unwrap_or(u32::MAX));
+                if !limiter.table_growing(0, min, max)? {
                     return Err(Error::StoreLimit {
                         resource: StoreResource::TableElements,
-                        requested: u64::from(ty.min),
+                        requested: ty.min,
                         limit: None,
                     });
                 }

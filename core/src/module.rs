@@ -1438,29 +1438,32 @@ impl<'e> Parse<'e> {
         type_ids: &[u32],
         offset: u64,
     ) -> Result<TableType> {
-        if t.table64 || t.shared {
-            return Err(unsupported("64-bit or shared table", offset));
+        if t.shared {
+            return Err(unsupported("shared table", offset));
         }
         // wasmparser's validator refuses these first; wisp's own meets them here.
-        if t.initial > u64::from(u32::MAX) || t.maximum.is_some_and(|m| m > u64::from(u32::MAX)) {
+        let too_large = |n: u64| n > u64::from(u32::MAX);
+        if !t.table64 && (too_large(t.initial) || t.maximum.is_some_and(too_large)) {
             let why = crate::validate::Why::TableTooLarge;
             return Err(crate::validate::Invalid::new(why, offset).into());
         }
         Ok(TableType {
             element: ref_type(t.element_type, type_ids, offset)?,
-            min: t.initial as u32,
-            max: t.maximum.map(|m| m as u32),
+            min: t.initial,
+            max: t.maximum,
+            table64: t.table64,
         })
     }
 
     fn memory_type(&self, t: wasmparser::MemoryType, offset: u64) -> Result<MemoryType> {
-        if t.memory64 || t.shared {
-            return Err(unsupported("64-bit or shared memory", offset));
+        if t.shared {
+            return Err(unsupported("shared memory", offset));
         }
         Ok(MemoryType {
             min: t.initial,
             max: t.maximum,
             page_size_log2: t.page_size_log2() as u8,
+            memory64: t.memory64,
         })
     }
 }
@@ -1483,9 +1486,9 @@ fn global_type(t: wasmparser::GlobalType, type_ids: &[u32], offset: u64) -> Resu
 type OwnReader<'a> = crate::operators::Reader<'a>;
 
 /// A table type, read by wisp's decoder: the element type, then flags (bit 0 a maximum
-/// follows, bit 1 shared, bit 2 64-bit) and the limits. Without memory64 the limits are
-/// 32-bit whatever the flags say, as wasmparser reads them; a shared or 64-bit table is
-/// then refused (`Parse::table_type`).
+/// follows, bit 1 shared, bit 2 64-bit) and the limits (64-bit ones for a 64-bit table, as
+/// wasmparser reads them with memory64 on); a shared or 64-bit table is then refused,
+/// outside the profile.
 fn own_table_type(r: &mut OwnReader<'_>) -> Result<wasmparser::TableType> {
     let element_type = r.ref_type()?;
     let at = r.original_position();
@@ -1493,10 +1496,10 @@ fn own_table_type(r: &mut OwnReader<'_>) -> Result<wasmparser::TableType> {
     if flags & !0b111 != 0 {
         return Err(malformed(at));
     }
-    let initial = r.var_u32()?.into();
+    let initial = limit(r, flags)?;
     let maximum = match flags & 0b001 {
         0 => None,
-        _ => Some(r.var_u32()?.into()),
+        _ => Some(limit(r, flags)?),
     };
     shared_or_64(flags, at)?;
     Ok(wasmparser::TableType {
@@ -1505,6 +1508,15 @@ fn own_table_type(r: &mut OwnReader<'_>) -> Result<wasmparser::TableType> {
         initial,
         maximum,
         shared: false,
+    })
+}
+
+/// A table's or memory's limit: 64 bits wide when its limits flags (`flags`, bit 2) say
+/// it is a 64-bit one, else 32.
+fn limit(r: &mut OwnReader<'_>, flags: u8) -> Result<u64> {
+    Ok(match flags & 0b100 {
+        0 => r.var_u32()?.into(),
+        _ => r.var_u64()?,
     })
 }
 
@@ -1543,18 +1555,18 @@ fn own_global_type(r: &mut OwnReader<'_>) -> Result<wasmparser::GlobalType> {
 }
 
 /// A memory type, read by wisp's decoder: flags (bit 0 a maximum follows, bit 1 shared,
-/// bit 2 64-bit, bit 3 a page size follows), the limits (32-bit without memory64, as
-/// wasmparser reads them), and the page size's log2, below 64.
+/// bit 2 64-bit, bit 3 a page size follows), the limits (`limit`), and the page size's
+/// log2, below 64.
 fn own_memory_type(r: &mut OwnReader<'_>) -> Result<wasmparser::MemoryType> {
     let at = r.original_position();
     let flags = r.byte()?;
     if flags & !0b1111 != 0 {
         return Err(malformed(at));
     }
-    let initial = r.var_u32()?.into();
+    let initial = limit(r, flags)?;
     let maximum = match flags & 0b0001 {
         0 => None,
-        _ => Some(r.var_u32()?.into()),
+        _ => Some(limit(r, flags)?),
     };
     let page_size_log2 = match flags & 0b1000 {
         0 => None,

@@ -348,6 +348,11 @@ impl<'a> Reader<'a> {
         self.leb_unsigned(32).map(|v| v as u32)
     }
 
+    /// An unsigned LEB128 64-bit integer.
+    pub(crate) fn var_u64(&mut self) -> Result<u64, Invalid> {
+        self.leb_unsigned(64)
+    }
+
     /// How many bytes are left.
     pub(crate) fn remaining(&self) -> usize {
         self.bytes.len().saturating_sub(self.pos)

@@ -32,11 +32,29 @@ pub struct TableEntity {
 unsafe impl Send for TableEntity {}
 unsafe impl Sync for TableEntity {}
 
+/// A table index (or count) as the tiers pass it to the entity: an `i32` operand's low
+/// half, or, for a table64, the `i64` saturated to `u32::MAX`. A table never reaches
+/// `u32::MAX` elements (`plan_table`), so a saturated index stays out of bounds and a
+/// saturated count too large, exactly as the full 64-bit value is. The interpreter's
+/// handlers and element segments use this; the JIT emits the same saturation.
+#[inline]
+pub fn index(raw: u64, table64: bool) -> u32 {
+    if table64 {
+        raw.min(u64::from(u32::MAX)) as u32
+    } else {
+        raw as u32
+    }
+}
+
 /// The most elements a table of type `ty` may grow to (its declared maximum within the
-/// engine's `limit`), when its initial size is within it.
+/// engine's `limit`, and below `u32::MAX`, see [`index`]), when its initial size is within
+/// it.
 pub(crate) fn plan_table(ty: TableType, limit: u32) -> Result<u32> {
-    let max = ty.max.unwrap_or(u32::MAX).min(limit);
-    if ty.min > max {
+    let max = ty
+        .max
+        .unwrap_or(u64::MAX)
+        .min(u64::from(limit.min(u32::MAX - 1))) as u32;
+    if ty.min > u64::from(max) {
         return Err(Error::ResourceExhausted(text!(
             "table of {} elements exceeds the limit of {}",
             ty.min,
@@ -97,7 +115,8 @@ impl TableEntity {
             // SAFETY: as in `MemoryEntity::grow`: the store's resources outlive its
             // tables, and nothing else refers to them while a table grows.
             let resources = unsafe { &mut *self.resources };
-            if !resources.table_growing(old, new, self.ty.max)? {
+            let maximum = self.ty.max.map(|m| u32::try_from(m).unwrap_or(u32::MAX));
+            if !resources.table_growing(old, new, maximum)? {
                 return Ok(None);
             }
         }
@@ -212,46 +231,55 @@ impl Table {
     pub fn ty(&self, store: impl AsContext) -> Result<TableType> {
         let e = self.entity(&store)?;
         Ok(TableType {
-            min: e.size(),
+            min: u64::from(e.size()),
             ..e.ty
         })
     }
 
     /// The current number of elements. Fails if the table belongs to another store.
-    pub fn size(&self, store: impl AsContext) -> Result<u32> {
-        Ok(self.entity(&store)?.size())
+    ///
+    /// Sizes and indices are `u64`s, as a table64's (and wasmtime's API) are; a table
+    /// never holds more than `Config::max_table_elements`.
+    pub fn size(&self, store: impl AsContext) -> Result<u64> {
+        Ok(u64::from(self.entity(&store)?.size()))
     }
 
     /// The element at `index`, or `None` if out of bounds.
-    pub fn get(&self, store: impl AsContext, index: u32) -> Result<Option<Val>> {
+    pub fn get(&self, store: impl AsContext, index: u64) -> Result<Option<Val>> {
         let e = self.entity(&store)?;
-        Ok(e.get(index)
+        Ok(e.get(index_of(index))
             .ok()
             .map(|raw| Val::from_raw(raw, e.ty.element.into(), self.store)))
     }
 
     /// Sets the element at `index` to `value`, which must be of the table's element type;
     /// out of bounds is an error.
-    pub fn set(&self, mut store: impl AsContextMut, index: u32, value: Val) -> Result<()> {
+    pub fn set(&self, mut store: impl AsContextMut, index: u64, value: Val) -> Result<()> {
         let inner = &mut store.as_context_mut().0.inner;
         inner.check(self.store)?;
         let element = inner.tables[self.index as usize].ty.element;
         let raw = value.to_raw_checked(element.into(), inner)?;
         let e = &mut inner.tables[self.index as usize];
-        e.set(index, raw)
+        e.set(index_of(index), raw)
             .map_err(|_| Error::NotFound(text!("table index {} out of bounds", index)))
     }
 
     /// Grows by `delta` elements set to `init`; returns the previous size. Refused growth
     /// is `Error::ResourceExhausted`; a trap the store's `ResourceLimiter` asked for is
     /// `Error::Trap`.
-    pub fn grow(&self, mut store: impl AsContextMut, delta: u32, init: Val) -> Result<u32> {
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64> {
         let inner = &mut store.as_context_mut().0.inner;
         inner.check(self.store)?;
         let element = inner.tables[self.index as usize].ty.element;
         let raw = init.to_raw_checked(element.into(), inner)?;
         let e = &mut inner.tables[self.index as usize];
-        e.grow(delta, raw)?
+        e.grow(index_of(delta), raw)?
+            .map(u64::from)
             .ok_or_else(|| Error::ResourceExhausted(text!("failed to grow table by {}", delta)))
     }
+}
+
+/// An index or count from the API as the entity takes it (see [`index`]).
+fn index_of(n: u64) -> u32 {
+    index(n, true)
 }

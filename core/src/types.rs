@@ -203,8 +203,8 @@ pub struct FuncType {
     wide_results: bool,
 }
 
-// `Error::IncompatibleImport` carries two types; a bigger `FuncType` makes every `Result`
-// of the API bigger (clippy's `result_large_err`).
+// `Error`s carry types (`IncompatibleImport` boxes its two); a bigger `FuncType` makes
+// every `Result` of the API bigger (clippy's `result_large_err`).
 const _: () = assert!(core::mem::size_of::<FuncType>() <= 2 * core::mem::size_of::<usize>() + 8);
 
 impl FuncType {
@@ -364,21 +364,53 @@ pub struct TableType {
     /// The type of its elements.
     pub element: RefType,
     /// The initial number of elements.
-    pub min: u32,
+    pub min: u64,
     /// The most elements it may grow to, if declared.
-    pub max: Option<u32>,
+    pub max: Option<u64>,
+    /// Whether it is indexed by `i64` (table64, of the memory64 proposal) rather than
+    /// `i32`. Only the type of its indices differs: a table never holds more elements
+    /// than `Config::max_table_elements` allows, which is below `u32::MAX`.
+    pub table64: bool,
 }
 
 impl TableType {
-    /// A table type of `element`s, `min` initially and at most `max`.
+    /// A table type of `element`s, `min` initially and at most `max`, indexed by `i32`.
     pub fn new(element: RefType, min: u32, max: Option<u32>) -> Self {
-        TableType { element, min, max }
+        TableType {
+            element,
+            min: u64::from(min),
+            max: max.map(u64::from),
+            table64: false,
+        }
+    }
+
+    /// A table type indexed by `i64` (table64).
+    pub fn new64(element: RefType, min: u64, max: Option<u64>) -> Self {
+        TableType {
+            element,
+            min,
+            max,
+            table64: true,
+        }
+    }
+
+    /// The type of its indices: `i64` for a table64, else `i32`.
+    pub fn index_type(&self) -> ValType {
+        if self.table64 {
+            ValType::I64
+        } else {
+            ValType::I32
+        }
     }
 }
 
 impl Text for TableType {
     fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
-        put!(f, "(table {}", self.min)?;
+        f.put("(table ")?;
+        if self.table64 {
+            f.put("i64 ")?;
+        }
+        put!(f, "{}", self.min)?;
         if let Some(max) = self.max {
             put!(f, " {}", max)?;
         }
@@ -396,15 +428,28 @@ pub struct MemoryType {
     pub max: Option<u64>,
     /// The base-2 logarithm of the page size in bytes: 16 for 64 KiB pages.
     pub page_size_log2: u8,
+    /// Whether it is addressed by `i64` (memory64) rather than `i32`.
+    pub memory64: bool,
 }
 
 impl MemoryType {
-    /// A memory of `min` (and at most `max`) 64 KiB pages.
+    /// A memory of `min` (and at most `max`) 64 KiB pages, addressed by `i32`.
     pub fn new(min: u32, max: Option<u32>) -> Self {
         MemoryType {
             min: u64::from(min),
             max: max.map(u64::from),
             page_size_log2: 16,
+            memory64: false,
+        }
+    }
+
+    /// A memory of `min` (and at most `max`) 64 KiB pages, addressed by `i64` (memory64).
+    pub fn new64(min: u64, max: Option<u64>) -> Self {
+        MemoryType {
+            min,
+            max,
+            page_size_log2: 16,
+            memory64: true,
         }
     }
 
@@ -413,15 +458,33 @@ impl MemoryType {
         1u64 << self.page_size_log2
     }
 
-    /// The most pages a 32-bit memory of this page size can address.
+    /// The most pages its addresses can reach: 2^32 bytes' worth for a 32-bit memory,
+    /// 2^64 bytes' worth (less one page when that is not a whole number) for a 64-bit one.
     pub fn absolute_max_pages(&self) -> u64 {
-        (1u64 << 32) >> self.page_size_log2
+        if self.memory64 {
+            u64::MAX >> self.page_size_log2
+        } else {
+            (1u64 << 32) >> self.page_size_log2
+        }
+    }
+
+    /// The type of its addresses: `i64` for a memory64, else `i32`.
+    pub fn index_type(&self) -> ValType {
+        if self.memory64 {
+            ValType::I64
+        } else {
+            ValType::I32
+        }
     }
 }
 
 impl Text for MemoryType {
     fn write_to(&self, f: &mut dyn Out) -> fmt::Result {
-        put!(f, "(memory {}", self.min)?;
+        f.put("(memory ")?;
+        if self.memory64 {
+            f.put("i64 ")?;
+        }
+        put!(f, "{}", self.min)?;
         if let Some(max) = self.max {
             put!(f, " {}", max)?;
         }

@@ -327,7 +327,10 @@ fn against_wasmi(reference: &Engine, wasm: &[u8], expected: &Outcome) -> Result<
     }
 
     let mut config = wasmi::Config::default();
-    config.consume_fuel(true).wasm_wide_arithmetic(true);
+    config
+        .consume_fuel(true)
+        .wasm_wide_arithmetic(true)
+        .wasm_memory64(true);
     let engine = wasmi::Engine::new(&config);
     let Ok(wmodule) = wasmi::Module::new(&engine, wasm) else {
         // Refused by wasmi's own validator or limits: nothing to compare.

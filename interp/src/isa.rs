@@ -467,13 +467,59 @@ macro_rules! for_each_instr {
                 /// Emitted only around instructions on memories other than 0, and reset to
                 /// 0 right after.
                 UseMemory { mem: u32 } ( -> ) [];
-                /// `memory.copy` between two distinct memories.
-                MemoryCopyBetween { dst: Slot, src: Slot, len: Slot, dst_mem: u16, src_mem: u16 } ( -> ) [];
+                /// `memory.copy` between two distinct memories. `index64`: bit 0 set when
+                /// the destination is a 64-bit memory, bit 1 when the source is (their
+                /// operands are then `i64`s, and the length when both are).
+                MemoryCopyBetween { dst: Slot, src: Slot, len: Slot, dst_mem: u16, src_mem: u16, index64: u16 } ( -> ) [];
+                /// The size in pages (an `i32` or, of a 64-bit memory, an `i64`).
                 MemorySize { dst: Slot } ( -> i32) [result = dst];
-                MemoryGrow { dst: Slot, delta: Slot } ( -> i32) [result = dst];
-                MemoryFill { dst: Slot, value: Slot, len: Slot } ( -> ) [];
-                MemoryCopy { dst: Slot, src: Slot, len: Slot } ( -> ) [];
-                MemoryInit { dst: Slot, src: Slot, len: Slot, data: u32 } ( -> ) [];
+                /// `index64` (0 or 1) on a 64-bit memory: `delta` and the result are
+                /// `i64`s, the failure result -1 in 64 bits. So too for the bulk
+                /// operations below: their addresses and lengths (not `memory.init`'s
+                /// segment offset and length) are `i64`s.
+                MemoryGrow { dst: Slot, delta: Slot, index64: u16 } ( -> ) [];
+                MemoryFill { dst: Slot, value: Slot, len: Slot, index64: u16 } ( -> ) [];
+                MemoryCopy { dst: Slot, src: Slot, len: Slot, index64: u16 } ( -> ) [];
+                MemoryInit { dst: Slot, src: Slot, len: Slot, data: u32, index64: u16 } ( -> ) [];
+                /// Loads and stores on a 64-bit memory (memory64): as the `load` and
+                /// `store` groups, but the address is an `i64`, the offset 64 bits, and the
+                /// bounds check covers every address up to 2^64 (`handlers::memory64`).
+                Mem64I32Load { dst: Slot, addr: Slot, offset: u64 } (i64 -> i32) [result = dst, first = addr, feature = "memory64"];
+                Mem64I64Load { dst: Slot, addr: Slot, offset: u64 } (i64 -> i64) [result = dst, first = addr, feature = "memory64"];
+                Mem64F32Load { dst: Slot, addr: Slot, offset: u64 } (i64 -> f32) [result = dst, first = addr, feature = "memory64"];
+                Mem64F64Load { dst: Slot, addr: Slot, offset: u64 } (i64 -> f64) [result = dst, first = addr, feature = "memory64"];
+                Mem64I32Load8S { dst: Slot, addr: Slot, offset: u64 } (i64 -> i32) [result = dst, first = addr, feature = "memory64"];
+                Mem64I32Load8U { dst: Slot, addr: Slot, offset: u64 } (i64 -> i32) [result = dst, first = addr, feature = "memory64"];
+                Mem64I32Load16S { dst: Slot, addr: Slot, offset: u64 } (i64 -> i32) [result = dst, first = addr, feature = "memory64"];
+                Mem64I32Load16U { dst: Slot, addr: Slot, offset: u64 } (i64 -> i32) [result = dst, first = addr, feature = "memory64"];
+                Mem64I64Load8S { dst: Slot, addr: Slot, offset: u64 } (i64 -> i64) [result = dst, first = addr, feature = "memory64"];
+                Mem64I64Load8U { dst: Slot, addr: Slot, offset: u64 } (i64 -> i64) [result = dst, first = addr, feature = "memory64"];
+                Mem64I64Load16S { dst: Slot, addr: Slot, offset: u64 } (i64 -> i64) [result = dst, first = addr, feature = "memory64"];
+                Mem64I64Load16U { dst: Slot, addr: Slot, offset: u64 } (i64 -> i64) [result = dst, first = addr, feature = "memory64"];
+                Mem64I64Load32S { dst: Slot, addr: Slot, offset: u64 } (i64 -> i64) [result = dst, first = addr, feature = "memory64"];
+                Mem64I64Load32U { dst: Slot, addr: Slot, offset: u64 } (i64 -> i64) [result = dst, first = addr, feature = "memory64"];
+                Mem64I32Store { addr: Slot, value: Slot, offset: u64 } (i32 -> ) [first = value, feature = "memory64"];
+                Mem64I64Store { addr: Slot, value: Slot, offset: u64 } (i64 -> ) [first = value, feature = "memory64"];
+                Mem64F32Store { addr: Slot, value: Slot, offset: u64 } (f32 -> ) [first = value, feature = "memory64"];
+                Mem64F64Store { addr: Slot, value: Slot, offset: u64 } (f64 -> ) [first = value, feature = "memory64"];
+                Mem64I32Store8 { addr: Slot, value: Slot, offset: u64 } (i32 -> ) [first = value, feature = "memory64"];
+                Mem64I32Store16 { addr: Slot, value: Slot, offset: u64 } (i32 -> ) [first = value, feature = "memory64"];
+                Mem64I64Store8 { addr: Slot, value: Slot, offset: u64 } (i64 -> ) [first = value, feature = "memory64"];
+                Mem64I64Store16 { addr: Slot, value: Slot, offset: u64 } (i64 -> ) [first = value, feature = "memory64"];
+                Mem64I64Store32 { addr: Slot, value: Slot, offset: u64 } (i64 -> ) [first = value, feature = "memory64"];
+                /// How a SIMD access reaches a 64-bit memory of any size: narrows the
+                /// memory registers to the bytes from `addr + offset` on (trapping if that
+                /// is past the end) and sets `dst` to 0, the address the access after it
+                /// takes with offset 0, checking its own size against the narrowed length.
+                /// A `UseMemory` after the access restores the registers.
+                Mem64Window { dst: Slot, addr: Slot, offset: u64 } ( -> ) [feature = "memory64"];
+                /// A table64's `i64` index or count as the `u32` the table instructions
+                /// take: saturated, which keeps an index out of bounds and a count too large
+                /// (`wisp_core::ops::table_index`).
+                TableIndex64 { dst: Slot, src: Slot } ( -> ) [feature = "memory64"];
+                /// A table64's `table.grow` result: -1 in 64 bits where the `u32` result is
+                /// -1, else the size zero-extended.
+                TableGrown64 { dst: Slot } ( -> ) [feature = "memory64"];
                 DataDrop { data: u32 } ( -> ) [];
             }
         }

@@ -182,6 +182,13 @@ impl wisp_core::vm::Executor for Interpreter {
                 why: "wisp-interp's `function-references` feature is off",
             });
         }
+        if !cfg!(feature = "memory64") {
+            left_out.push(LeftOut {
+                features: F::MEMORY64,
+                what: "64-bit memories or tables (memory64)",
+                why: "wisp-interp's `memory64` feature is off",
+            });
+        }
         if !cfg!(feature = "wide-arithmetic") {
             left_out.push(LeftOut {
                 features: F::WIDE_ARITHMETIC,

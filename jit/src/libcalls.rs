@@ -101,9 +101,12 @@ impl Libcall {
     pub fn signature(self, ptr: Type, call_conv: CallConv) -> Signature {
         use types::{I32, I64};
         let (params, returns): (&[Type], &[Type]) = match self {
-            Libcall::MemoryGrow => (&[ptr, I32, I32, ptr], &[I32]),
-            Libcall::MemoryFill => (&[ptr, I32, I32, I32, I32], &[I32]),
-            Libcall::MemoryCopy | Libcall::MemoryInit => (&[ptr, I32, I32, I32, I32, I32], &[I32]),
+            // Addresses, lengths and page counts as `i64`s, whatever the memory's index
+            // type: a 32-bit memory's are zero-extended by the caller.
+            Libcall::MemoryGrow => (&[ptr, I32, I64, ptr], &[I32]),
+            Libcall::MemoryFill => (&[ptr, I32, I64, I32, I64], &[I32]),
+            Libcall::MemoryCopy => (&[ptr, I32, I32, I64, I64, I64], &[I32]),
+            Libcall::MemoryInit => (&[ptr, I32, I32, I64, I32, I32], &[I32]),
             Libcall::DataDrop | Libcall::ElemDrop => (&[ptr, I32], &[]),
             Libcall::TableGet => (&[ptr, I32, I32, ptr], &[I32]),
             Libcall::TableSet => (&[ptr, I32, I32, I64], &[I32]),
@@ -541,15 +544,16 @@ pub unsafe fn pend(store: *mut StoreInner, trap: Trap) -> u32 {
 ///
 /// # Safety
 /// `vmctx` as for every runtime function; `out` is the caller's stack slot.
-unsafe fn grown(
+unsafe fn grown<T: Copy>(
     vmctx: *mut VmCtx,
-    out: *mut u32,
-    grow: impl FnOnce() -> Result<Option<u32>, Trap>,
+    out: *mut T,
+    failed: T,
+    grow: impl FnOnce() -> Result<Option<T>, Trap>,
 ) -> u32 {
     match catch_unwind(AssertUnwindSafe(grow)) {
         Ok(Ok(old)) => {
             // SAFETY: the contract.
-            unsafe { *out = old.unwrap_or(u32::MAX) };
+            unsafe { *out = old.unwrap_or(failed) };
             status::OK
         }
         // SAFETY: the module contract: the store is set while native code runs.
@@ -561,36 +565,29 @@ unsafe fn grown(
     }
 }
 
-/// `memory.grow`: the old size in pages, or -1, to `out`.
-unsafe extern "C" fn memory_grow(vmctx: *mut VmCtx, mem: u32, delta: u32, out: *mut u32) -> u32 {
+/// `memory.grow`: the old size in pages, or -1 (in 64 bits: the caller narrows it for a
+/// 32-bit memory, whose sizes fit 32 bits), to `out`.
+unsafe extern "C" fn memory_grow(vmctx: *mut VmCtx, mem: u32, delta: u64, out: *mut u64) -> u32 {
     // SAFETY: the module contract.
     let memory = unsafe { memory(vmctx, mem) };
-    // SAFETY: the contract; a 32-bit memory's size in pages fits 32 bits.
-    unsafe {
-        grown(vmctx, out, || {
-            Ok(memory.grow(u64::from(delta))?.map(|old| old as u32))
-        })
-    }
+    // SAFETY: the contract.
+    unsafe { grown(vmctx, out, u64::MAX, || memory.grow(delta)) }
 }
 
-unsafe extern "C" fn memory_fill(vmctx: *mut VmCtx, mem: u32, dst: u32, val: u32, len: u32) -> u32 {
+unsafe extern "C" fn memory_fill(vmctx: *mut VmCtx, mem: u32, dst: u64, val: u32, len: u64) -> u32 {
     // SAFETY: the module contract.
     let memory = unsafe { memory(vmctx, mem) };
-    trap_status(
-        Libcall::MemoryFill,
-        memory.fill(u64::from(dst), val as u8, u64::from(len)),
-    )
+    trap_status(Libcall::MemoryFill, memory.fill(dst, val as u8, len))
 }
 
 unsafe extern "C" fn memory_copy(
     vmctx: *mut VmCtx,
     dst_mem: u32,
     src_mem: u32,
-    dst: u32,
-    src: u32,
-    len: u32,
+    d: u64,
+    s: u64,
+    n: u64,
 ) -> u32 {
-    let (d, s, n) = (u64::from(dst), u64::from(src), u64::from(len));
     // SAFETY: the module contract. Two indices may name one memory (imported twice), so
     // the entities are compared before two references are made.
     unsafe {
@@ -611,7 +608,7 @@ unsafe extern "C" fn memory_init(
     vmctx: *mut VmCtx,
     mem: u32,
     data: u32,
-    dst: u32,
+    dst: u64,
     src: u32,
     len: u32,
 ) -> u32 {
@@ -621,7 +618,7 @@ unsafe extern "C" fn memory_init(
         let memory = memory(vmctx, mem);
         trap_status(
             Libcall::MemoryInit,
-            memory.init(u64::from(dst), bytes, u64::from(src), u64::from(len)),
+            memory.init(dst, bytes, u64::from(src), u64::from(len)),
         )
     }
 }
@@ -691,7 +688,7 @@ unsafe extern "C" fn table_grow(
     // SAFETY: the module contract.
     let table = unsafe { table(vmctx, table_index) };
     // SAFETY: the contract.
-    unsafe { grown(vmctx, out, || table.grow(delta, init)) }
+    unsafe { grown(vmctx, out, u32::MAX, || table.grow(delta, init)) }
 }
 
 unsafe extern "C" fn table_fill(

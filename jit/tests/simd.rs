@@ -12,12 +12,11 @@ use wisp_core::{Config, Func, FuncType, Store, Val, ValType};
 /// The tiers compared (the interpreter first: it runs the test's modules too).
 const TIERS: [Tier; 5] = common::ALL;
 
-/// `TIERS`, less `Jit` when this host's JIT has no SIMD (`--tier jit` refuses
-/// such modules; tier-up keeps their functions interpreted, which `Tiered` still tests).
+/// `TIERS`, less those that cannot run SIMD on this host (`common::runs_simd`).
 fn tiers() -> Vec<Tier> {
     TIERS
         .into_iter()
-        .filter(|&t| t != Tier::Jit || wisp_jit::simd_unsupported().is_none())
+        .filter(|&t| common::runs_simd(t))
         .collect()
 }
 

@@ -84,7 +84,8 @@ fn wide_arithmetic_agrees_with_i128_on_every_tier() {
     let mut config = Config::default();
     config.wasm_wide_arithmetic(true);
     let tiers = ALL.iter().copied().chain([Tier::Split(&[0, 2, 4])]);
-    for tier in tiers {
+    // `vector` holds a `v128`.
+    for tier in tiers.filter(|&t| common::runs_simd(t)) {
         let engine = TierEngine::new(tier, &config);
         let (mut store, instance) = engine.instantiate(WAT);
         let get =
@@ -134,7 +135,10 @@ fn wide_arithmetic_agrees_with_i128_on_every_tier() {
 
 #[test]
 fn wide_arithmetic_is_off_unless_enabled() {
-    for tier in [Tier::Interp, Tier::Jit] {
+    for tier in [Tier::Interp, Tier::Jit]
+        .into_iter()
+        .filter(|&t| common::runs_simd(t))
+    {
         let engine = TierEngine::new(tier, &Config::default());
         let wasm = wat::parse_str(WAT).unwrap();
         let err = wisp_core::Module::new(&engine.engine, &wasm).unwrap_err();
@@ -146,23 +150,12 @@ fn wide_arithmetic_is_off_unless_enabled() {
 /// replacement) with its 128-bit accumulator's halves in locals, and finishes there.
 #[test]
 fn a_wide_accumulator_survives_on_stack_replacement() {
-    use std::sync::Arc;
-    use wisp_core::module::ExternIndex;
-    use wisp_core::{Engine, Linker, Module, Store, TierUp};
-
     let mut config = Config::default();
-    config
-        .wasm_wide_arithmetic(true)
-        .tier(wisp_core::Tier::Tiered)
-        .tier_up(TierUp {
-            calls: 1_000,
-            loops: 100,
-            background: false,
-        });
-    let engine = Engine::with_executor(config, Arc::new(wisp_jit::Tiered::new().unwrap()));
-    let module = Module::new(&engine, wat::parse_str(WAT).unwrap()).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
+    config.wasm_wide_arithmetic(true);
+    let engine = common::osr_engine(&config);
+    let module = wisp_core::Module::new(&engine, wat::parse_str(WAT).unwrap()).unwrap();
+    let mut store = wisp_core::Store::new(&engine, ());
+    let instance = wisp_core::Linker::new(&engine)
         .instantiate(&mut store, &module)
         .unwrap();
     let sum = instance.get_func(&store, "sum").unwrap();
@@ -171,20 +164,7 @@ fn a_wide_accumulator_survives_on_stack_replacement() {
         acc.wrapping_add(u128::from(i) * u128::from(k as u64))
     });
     assert_eq!(call(&mut store, &sum, &[n, k]), split(expected));
-    let index = module
-        .inner()
-        .exports
-        .iter()
-        .find_map(|e| match e.index {
-            ExternIndex::Func(f) if e.name == "sum" => Some(f),
-            _ => None,
-        })
-        .unwrap();
-    let stats = wisp_jit::tier_stats(&module)
-        .unwrap()
-        .into_iter()
-        .find(|f| f.func == index)
-        .unwrap();
+    let stats = common::tier_stats_of(&module, "sum");
     assert_eq!(
         (stats.interpreted_calls, stats.osr_entries),
         (1, 1),

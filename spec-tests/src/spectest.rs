@@ -34,6 +34,12 @@ pub fn define(linker: &mut Linker<()>, store: &mut Store<()>) -> wisp::Result<()
         Val::FuncRef(None),
     )?;
     linker.define("spectest", "table", table)?;
+    let table64 = Table::new(
+        &mut *store,
+        TableType::new64(RefType::FUNCREF, 10, Some(20)),
+        Val::FuncRef(None),
+    )?;
+    linker.define("spectest", "table64", table64)?;
     let memory = Memory::new(&mut *store, MemoryType::new(1, Some(2)))?;
     linker.define("spectest", "memory", memory)?;
     Ok(())

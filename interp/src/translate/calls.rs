@@ -83,7 +83,8 @@ impl Translator<'_> {
     }
 
     pub(super) fn op_call_indirect(&mut self, ty: u32, table: u32) {
-        let (index, _) = self.pop_read();
+        let (index, pos) = self.pop_read();
+        let index = self.table_operand(self.table64(table), index, pos);
         let fty = &self.module.types[ty as usize];
         let from = self.call_args(fty);
         let base = self.slot_at(from);
@@ -137,7 +138,8 @@ impl Translator<'_> {
     }
 
     pub(super) fn op_return_call_indirect(&mut self, ty: u32, table: u32) {
-        let (index, _) = self.pop_read();
+        let (index, pos) = self.pop_read();
+        let index = self.table_operand(self.table64(table), index, pos);
         let (base, len) = self.tail_call_args(&self.module.types[ty as usize]);
         self.emit(Instr::ReturnCallIndirect {
             ty,

@@ -201,21 +201,42 @@ impl Translator<'_> {
                 let (delta, pos) = self.pop_read();
                 let dst = self.slot_at(pos);
                 self.stack.push(Operand::Temp);
+                let index64 = u16::from(self.memory64(mem));
                 self.on_memory(mem, |t| {
-                    t.emit_result(Instr::MemoryGrow { dst, delta }, dst)
+                    t.emit_result(
+                        Instr::MemoryGrow {
+                            dst,
+                            delta,
+                            index64,
+                        },
+                        dst,
+                    )
                 });
             }
             O::MemoryFill { mem } => {
                 let ([dst, value, len], _) = self.pop_n::<3>();
+                let index64 = u16::from(self.memory64(mem));
                 self.on_memory(mem, |t| {
-                    t.emit(Instr::MemoryFill { dst, value, len });
+                    t.emit(Instr::MemoryFill {
+                        dst,
+                        value,
+                        len,
+                        index64,
+                    });
                 });
             }
             O::MemoryCopy { dst_mem, src_mem } => {
                 let ([dst, src, len], _) = self.pop_n::<3>();
+                let (dst64, src64) = (self.memory64(dst_mem), self.memory64(src_mem));
                 if dst_mem == src_mem {
+                    let index64 = u16::from(dst64);
                     self.on_memory(dst_mem, |t| {
-                        t.emit(Instr::MemoryCopy { dst, src, len });
+                        t.emit(Instr::MemoryCopy {
+                            dst,
+                            src,
+                            len,
+                            index64,
+                        });
                     });
                 } else {
                     // Module loading caps memories well below `u16::MAX`.
@@ -225,17 +246,20 @@ impl Translator<'_> {
                         len,
                         dst_mem: dst_mem as u16,
                         src_mem: src_mem as u16,
+                        index64: u16::from(dst64) | u16::from(src64) << 1,
                     });
                 }
             }
             O::MemoryInit { data_index, mem } => {
                 let ([dst, src, len], _) = self.pop_n::<3>();
+                let index64 = u16::from(self.memory64(mem));
                 self.on_memory(mem, |t| {
                     t.emit(Instr::MemoryInit {
                         dst,
                         src,
                         len,
                         data: data_index,
+                        index64,
                     });
                 });
             }
@@ -245,12 +269,14 @@ impl Translator<'_> {
 
             O::TableGet { table } => {
                 let (index, pos) = self.pop_read();
+                let index = self.table_operand(self.table64(table), index, pos);
                 let dst = self.slot_at(pos);
                 self.stack.push(Operand::Temp);
                 self.emit_result(Instr::TableGet { dst, index, table }, dst);
             }
             O::TableSet { table } => {
-                let ([index, value], _) = self.pop_n::<2>();
+                let ([index, value], pos) = self.pop_n::<2>();
+                let index = self.table_operand(self.table64(table), index, pos);
                 self.emit(Instr::TableSet {
                     index,
                     value,
@@ -262,15 +288,25 @@ impl Translator<'_> {
                 self.emit_result(Instr::TableSize { dst, table }, dst);
             }
             O::TableGrow { table } => {
-                let (delta, _) = self.pop_read();
+                let table64 = self.table64(table);
+                let (delta, delta_pos) = self.pop_read();
+                let delta = self.table_operand(table64, delta, delta_pos);
                 let (init, pos) = self.pop();
                 let dst = self.slot_at(pos);
                 self.emit_copy(dst, init, pos);
                 self.stack.push(Operand::Temp);
-                self.emit_result(Instr::TableGrow { dst, delta, table }, dst);
+                if table64 {
+                    self.emit(Instr::TableGrow { dst, delta, table });
+                    self.emit(Instr::TableGrown64 { dst });
+                } else {
+                    self.emit_result(Instr::TableGrow { dst, delta, table }, dst);
+                }
             }
             O::TableFill { table } => {
-                let ([dst, value, len], _) = self.pop_n::<3>();
+                let ([dst, value, len], pos) = self.pop_n::<3>();
+                let table64 = self.table64(table);
+                let dst = self.table_operand(table64, dst, pos);
+                let len = self.table_operand(table64, len, pos + 2);
                 self.emit(Instr::TableFill {
                     dst,
                     value,
@@ -282,7 +318,11 @@ impl Translator<'_> {
                 dst_table,
                 src_table,
             } => {
-                let ([dst, src, len], _) = self.pop_n::<3>();
+                let ([dst, src, len], pos) = self.pop_n::<3>();
+                let (dst64, src64) = (self.table64(dst_table), self.table64(src_table));
+                let dst = self.table_operand(dst64, dst, pos);
+                let src = self.table_operand(src64, src, pos + 1);
+                let len = self.table_operand(dst64 && src64, len, pos + 2);
                 self.emit(Instr::TableCopy {
                     dst,
                     src,
@@ -292,7 +332,8 @@ impl Translator<'_> {
                 });
             }
             O::TableInit { elem_index, table } => {
-                let ([dst, src, len], _) = self.pop_n::<3>();
+                let ([dst, src, len], pos) = self.pop_n::<3>();
+                let dst = self.table_operand(self.table64(table), dst, pos);
                 self.emit(Instr::TableInit {
                     dst,
                     src,

@@ -84,10 +84,41 @@ impl Translator<'_> {
         self.emit(Instr::UseMemory { mem: 0 });
     }
 
+    /// Whether memory `mem` is a 64-bit one (memory64). Never in a build without the
+    /// `memory64` feature, whose engines refuse such modules (`Interpreter::left_out`), so
+    /// that none of the `Mem64*` instructions is emitted or linked there.
+    pub(super) fn memory64(&self, mem: u32) -> bool {
+        cfg!(feature = "memory64") && self.module.memories[mem as usize].memory64
+    }
+
+    /// Whether table `table` is indexed by `i64` (table64); as `memory64`.
+    pub(super) fn table64(&self, table: u32) -> bool {
+        cfg!(feature = "memory64") && self.module.tables[table as usize].table64
+    }
+
+    /// The slot of a table index or count operand popped at position `pos` (in `slot`), as
+    /// the `u32` the table instructions take: a table64's `i64` saturated
+    /// (`TableIndex64`) into the position's own slot, which the operand left free.
+    pub(super) fn table_operand(&mut self, table64: bool, slot: Slot, pos: usize) -> Slot {
+        if !table64 {
+            return slot;
+        }
+        let dst = self.slot_at(pos);
+        self.emit(Instr::TableIndex64 { dst, src: slot });
+        dst
+    }
+
     pub(super) fn load(&mut self, memarg: wasmparser::MemArg, op: Tag) {
         let (addr_op, pos) = self.pop();
         let dst = self.slot_at(pos);
         let mem = memory_of(&memarg);
+        if self.memory64(mem) {
+            let addr = self.read(addr_op, pos);
+            self.stack.push(Operand::Temp);
+            let load = mem64_load(op, dst, addr, memarg.offset);
+            self.on_memory(mem, |t| t.emit_result(load, dst));
+            return;
+        }
         // `i32.add x imm` computed just before, only for this address: one instruction.
         if let (Operand::Temp, Some(at), 0) = (addr_op, self.producer_of(dst), mem) {
             if let Instr::I32AddImm { dst: s, a, imm } = self.code[at] {
@@ -112,8 +143,13 @@ impl Translator<'_> {
     pub(super) fn store(&mut self, memarg: wasmparser::MemArg, op: Tag) {
         let (value, _) = self.pop_read();
         let (addr, _) = self.pop_read();
-        self.on_memory(memory_of(&memarg), |t| {
-            t.emit(Instr::store(op, addr, value, memarg.offset as u32));
+        let mem = memory_of(&memarg);
+        let store = match self.memory64(mem) {
+            true => mem64_store(op, addr, value, memarg.offset),
+            false => Instr::store(op, addr, value, memarg.offset as u32),
+        };
+        self.on_memory(mem, |t| {
+            t.emit(store);
         });
     }
 
@@ -128,4 +164,38 @@ impl Translator<'_> {
         }
         (slots, pos)
     }
+}
+
+/// The load `op` (of the `load` group) on a 64-bit memory: its `Mem64*` instruction.
+fn mem64_load(op: Tag, dst: Slot, addr: Slot, offset: u64) -> Instr {
+    macro_rules! map {
+        ($($tag:ident => $instr:ident),*) => {
+            match op {
+                $(Tag::$tag => Instr::$instr { dst, addr, offset },)*
+                _ => unreachable!("{op:?} is not a load"),
+            }
+        };
+    }
+    map!(I32Load => Mem64I32Load, I64Load => Mem64I64Load, F32Load => Mem64F32Load,
+        F64Load => Mem64F64Load, I32Load8S => Mem64I32Load8S, I32Load8U => Mem64I32Load8U,
+        I32Load16S => Mem64I32Load16S, I32Load16U => Mem64I32Load16U,
+        I64Load8S => Mem64I64Load8S, I64Load8U => Mem64I64Load8U,
+        I64Load16S => Mem64I64Load16S, I64Load16U => Mem64I64Load16U,
+        I64Load32S => Mem64I64Load32S, I64Load32U => Mem64I64Load32U)
+}
+
+/// The store `op` (of the `store` group) on a 64-bit memory: its `Mem64*` instruction.
+fn mem64_store(op: Tag, addr: Slot, value: Slot, offset: u64) -> Instr {
+    macro_rules! map {
+        ($($tag:ident => $instr:ident),*) => {
+            match op {
+                $(Tag::$tag => Instr::$instr { addr, value, offset },)*
+                _ => unreachable!("{op:?} is not a store"),
+            }
+        };
+    }
+    map!(I32Store => Mem64I32Store, I64Store => Mem64I64Store, F32Store => Mem64F32Store,
+        F64Store => Mem64F64Store, I32Store8 => Mem64I32Store8, I32Store16 => Mem64I32Store16,
+        I64Store8 => Mem64I64Store8, I64Store16 => Mem64I64Store16,
+        I64Store32 => Mem64I64Store32)
 }

@@ -62,8 +62,14 @@ impl Translator<'_> {
     /// A SIMD operator of shape `shape` (`simd_instr`), with immediates `imm`.
     pub(super) fn op_simd(&mut self, tag: Tag, shape: SimdShape, imm: SimdImm) {
         let lane = u16::from(imm.lane);
-        let offset = imm.memarg.map_or(0, |m| m.offset as u32);
         let mem = imm.memarg.as_ref().map_or(0, memory_of);
+        // On a 64-bit memory the access goes through a window (`Mem64Window`) at its
+        // address, whose start it takes as address 0.
+        let mem64 = imm.memarg.filter(|_| self.memory64(mem));
+        let offset = match mem64 {
+            Some(_) => 0,
+            None => imm.memarg.map_or(0, |m| m.offset as u32),
+        };
         let mut o = SimdOperands {
             lane,
             offset,
@@ -95,8 +101,10 @@ impl Translator<'_> {
                 Some(pos)
             }
             SimdShape::Store | SimdShape::StoreLane => {
-                let ([a, b], _) = self.pop_n::<2>();
+                let ([a, b], pos) = self.pop_n::<2>();
                 (o.a, o.b) = (a, b);
+                // Where `Mem64Window` may leave the address: the operand's own position.
+                o.dst = self.slot_at(pos);
                 None
             }
             SimdShape::Other => unreachable!("not an operator"),
@@ -105,12 +113,36 @@ impl Translator<'_> {
             o.dst = self.slot_at(pos);
             self.stack.push(Operand::Temp);
         }
+        // The address operand is `a`; its position's slot (the result's, for the shapes
+        // with one) is free for the window's address, which is read before any result is
+        // written.
+        let window = mem64.map(|memarg| {
+            let at = o.dst;
+            let window = Instr::Mem64Window {
+                dst: at,
+                addr: o.a,
+                offset: memarg.offset,
+            };
+            o.a = at;
+            window
+        });
         let instr = Instr::simd(tag, shape, o);
-        self.on_memory(mem, |t| match result {
-            // A fresh temp: `local.set` may retarget it to the local.
-            Some(_) => t.emit_result(instr, o.dst),
-            None => {
-                t.emit(instr);
+        self.on_memory(mem, |t| {
+            if let Some(window) = window {
+                t.emit(window);
+            }
+            match result {
+                // A fresh temp: `local.set` may retarget it to the local.
+                Some(_) => t.emit_result(instr, o.dst),
+                None => {
+                    t.emit(instr);
+                }
+            }
+            if window.is_some() {
+                // The whole memory again (`on_memory` restores memory 0's itself).
+                if mem == 0 {
+                    t.emit(Instr::UseMemory { mem });
+                }
             }
         });
     }

@@ -296,6 +296,7 @@ impl Translator<'_, '_> {
     /// `type_index`, checked in the interpreter's order (the index within the table, a
     /// non-null element, the callee's type): its store function and `FuncRef`.
     fn indirect_target(&mut self, type_index: u32, table: u32, elem: Value) -> (Value, Value) {
+        let elem = self.table_operand(self.table64(table), elem);
         let ptr = self.env.ptr;
         let tables = self
             .b

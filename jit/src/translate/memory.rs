@@ -13,6 +13,12 @@
 //! only instruction native code emits that may fault (its flags carry Cranelift's
 //! `HEAP_OUT_OF_BOUNDS`, which `compile.rs` registers as a trap site); its base never
 //! changes (the memory never moves), so its load may be shared and hoisted.
+//!
+//! A 64-bit memory (memory64) is never guarded: no reservation covers its addresses. Where
+//! `o + size` is within the memory's minimum size (which its length never goes below), the
+//! check is one compare, `a > len - (o + size)`, which cannot wrap; otherwise it computes
+//! `a + o + size` with the carry: a sum that wraps is out of bounds, as is a static
+//! `o + size` that does not fit 64 bits (then the access always traps).
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, Endianness, InstBuilder, MemFlagsData, Type, Value};
@@ -77,18 +83,42 @@ impl Translator<'_, '_> {
         };
         let ptr = self.env.ptr;
         let entity = self.memory_entity(mem);
-        let addr = self.b.ins().uextend(types::I64, addr);
+        let ty = self.env.module.memories[mem as usize];
+        let addr = match ty.memory64 {
+            true => addr,
+            false => self.b.ins().uextend(types::I64, addr),
+        };
         let config = self.env.module.engine.config();
-        let reach = memarg.offset + u64::from(size);
-        let guarded = config.memory_guarded(&self.env.module.memories[mem as usize])
-            && reach <= config.get_memory_guard();
+        // Fits for a 32-bit memory (both terms below 2^33); may not for a 64-bit one.
+        let reach = memarg.offset.checked_add(u64::from(size));
+        let guarded =
+            config.memory_guarded(&ty) && reach.is_some_and(|r| r <= config.get_memory_guard());
         if !guarded {
             let len = self
                 .b
                 .ins()
                 .load(ptr, vm_flags(), entity, offsets::MEMORY_LEN);
-            let end = self.b.ins().iadd_imm_u(addr, reach as i64);
-            let out = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+            // A memory never shrinks below its type's minimum (an import's is at least the
+            // declared one): within it, `len - reach` cannot wrap.
+            let min_bytes = ty.min.saturating_mul(ty.page_size());
+            let out = match reach {
+                Some(reach) if ty.memory64 && reach <= min_bytes => {
+                    let reach = self.b.ins().iconst(types::I64, reach as i64);
+                    let last = self.b.ins().isub(len, reach);
+                    self.b.ins().icmp(IntCC::UnsignedGreaterThan, addr, last)
+                }
+                Some(reach) => {
+                    let end = self.b.ins().iadd_imm_u(addr, reach as i64);
+                    let out = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+                    if ty.memory64 {
+                        let wrapped = self.b.ins().icmp(IntCC::UnsignedLessThan, end, addr);
+                        self.b.ins().bor(out, wrapped)
+                    } else {
+                        out
+                    }
+                }
+                None => self.b.ins().iconst(types::I8, 1),
+            };
             self.trap_if(out, TrapCode::MemoryOutOfBounds);
         }
         let (flags, base_flags) = if guarded {
@@ -159,27 +189,60 @@ impl Translator<'_, '_> {
             .load(self.env.ptr, vm_flags(), entity, offsets::MEMORY_LEN);
         let log2 = self.env.module.memories[mem as usize].page_size_log2;
         let pages = self.b.ins().ushr_imm_u(len, i64::from(log2));
-        let v = self.b.ins().ireduce(types::I32, pages);
+        let v = self.narrow(mem, pages);
         self.push(v);
+    }
+
+    /// Whether memory `mem` is a 64-bit one (memory64).
+    fn memory64(&self, mem: u32) -> bool {
+        self.env.module.memories[mem as usize].memory64
+    }
+
+    /// An address, length or page count operand of memory `mem` as the `i64` the runtime
+    /// calls take: a 32-bit memory's `i32` zero-extended.
+    fn widen(&mut self, mem: u32, v: Value) -> Value {
+        match self.memory64(mem) {
+            true => v,
+            false => self.b.ins().uextend(types::I64, v),
+        }
+    }
+
+    /// A 64-bit size or result as memory `mem`'s index type.
+    fn narrow(&mut self, mem: u32, v: Value) -> Value {
+        match self.memory64(mem) {
+            true => v,
+            false => self.b.ins().ireduce(types::I32, v),
+        }
     }
 
     /// A runtime call that returns the old size (or -1) through a stack slot and a status:
     /// the store's resource limiter may make it trap.
-    pub(super) fn op_memory_grow(&mut self, mem: u32) {
+    pub(super) fn op_memory_grow(&mut self, index: u32) {
         let delta = self.pop();
-        let mem = self.i32_const(i64::from(mem));
-        let r = self.call_checked_out(Libcall::MemoryGrow, &[self.vmctx, mem, delta], types::I32);
+        let delta = self.widen(index, delta);
+        let mem = self.i32_const(i64::from(index));
+        let r = self.call_checked_out(Libcall::MemoryGrow, &[self.vmctx, mem, delta], types::I64);
+        // -1 narrows to -1.
+        let r = self.narrow(index, r);
         self.push(r);
     }
 
-    pub(super) fn op_memory_fill(&mut self, mem: u32) {
+    pub(super) fn op_memory_fill(&mut self, index: u32) {
         let (dst, value, len) = self.pop3();
-        let mem = self.i32_const(i64::from(mem));
+        let (dst, len) = (self.widen(index, dst), self.widen(index, len));
+        let mem = self.i32_const(i64::from(index));
         self.call_checked(Libcall::MemoryFill, &[self.vmctx, mem, dst, value, len]);
     }
 
     pub(super) fn op_memory_copy(&mut self, dst_mem: u32, src_mem: u32) {
         let (dst, src, len) = self.pop3();
+        let dst = self.widen(dst_mem, dst);
+        let src = self.widen(src_mem, src);
+        // The length is an `i64` only when both memories are 64-bit.
+        let len = match self.memory64(dst_mem) && self.memory64(src_mem) {
+            true => len,
+            false => self.b.ins().uextend(types::I64, len),
+        };
         let dst_mem = self.i32_const(i64::from(dst_mem));
         let src_mem = self.i32_const(i64::from(src_mem));
         self.call_checked(
@@ -188,9 +251,10 @@ impl Translator<'_, '_> {
         );
     }
 
-    pub(super) fn op_memory_init(&mut self, data: u32, mem: u32) {
+    pub(super) fn op_memory_init(&mut self, data: u32, index: u32) {
         let (dst, src, len) = self.pop3();
-        let mem = self.i32_const(i64::from(mem));
+        let dst = self.widen(index, dst);
+        let mem = self.i32_const(i64::from(index));
         let data = self.i32_const(i64::from(data));
         self.call_checked(Libcall::MemoryInit, &[self.vmctx, mem, data, dst, src, len]);
     }

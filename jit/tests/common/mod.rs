@@ -38,6 +38,13 @@ pub const NATIVE: [Tier; 5] = [
     Tier::Mixed(3),
 ];
 
+/// Whether `tier` runs modules with SIMD on this host: all but `Jit` where the host's JIT
+/// has no SIMD (`--tier jit` refuses such modules; tier-up keeps their functions
+/// interpreted, which the other tiers still test).
+pub fn runs_simd(tier: Tier) -> bool {
+    tier != Tier::Jit || wisp_jit::simd_unsupported().is_none()
+}
+
 /// An engine running `tier`, and what it needs to load modules for it.
 pub struct TierEngine {
     pub engine: Engine,
@@ -102,4 +109,36 @@ impl TierEngine {
 /// An engine running `tier`.
 pub fn engine(tier: Tier, config: &Config) -> Engine {
     TierEngine::new(tier, config).engine
+}
+
+/// An engine that tiers up only at a loop's 100th iteration (never at a call), without a
+/// background thread: a call stuck in a loop moves to native code there, by on-stack
+/// replacement.
+pub fn osr_engine(config: &Config) -> Engine {
+    let mut config = config.clone();
+    config.tier(wisp_core::Tier::Tiered).tier_up(TierUp {
+        calls: 1_000_000,
+        loops: 100,
+        background: false,
+    });
+    Engine::with_executor(config, Arc::new(wisp_jit::Tiered::new().unwrap()))
+}
+
+/// The tier-up statistics of the function `module` exports as `name`.
+pub fn tier_stats_of(module: &Module, name: &str) -> wisp_jit::FuncTierStats {
+    use wisp_core::module::ExternIndex;
+    let index = module
+        .inner()
+        .exports
+        .iter()
+        .find_map(|e| match e.index {
+            ExternIndex::Func(f) if e.name == name => Some(f),
+            _ => None,
+        })
+        .expect("exported");
+    wisp_jit::tier_stats(module)
+        .expect("a tiered module")
+        .into_iter()
+        .find(|f| f.func == index)
+        .expect("a defined function")
 }

@@ -623,17 +623,27 @@ unsafe fn memory_grow(
     _: f32,
     _: f64,
 ) -> Done {
-    operands!(ip, MemoryGrow { dst, delta });
+    operands!(
+        ip,
+        MemoryGrow {
+            dst,
+            delta,
+            index64
+        }
+    );
+    let wide = index64 != 0;
     let old = if ex.memory.is_null() {
         None
     } else {
         // SAFETY: a non-null current memory is a live entity of the store.
-        match unsafe { (*ex.memory).grow(u64::from(get::<u32>(sp, delta))) } {
+        match unsafe { (*ex.memory).grow(index(sp, delta, wide)) } {
             Ok(old) => old,
             Err(t) => return trapped_here(ex, t),
         }
     };
-    let result = unsafe { set(sp, dst, old.map_or(u64::from(u32::MAX), |p| p)) };
+    // -1 in the memory's index type.
+    let failed = if wide { u64::MAX } else { u64::from(u32::MAX) };
+    let result = unsafe { set(sp, dst, old.unwrap_or(failed)) };
     // Growing may have moved memory.
     let (mem_base, mem_len) = ex.mem_regs();
     unsafe {
@@ -672,6 +682,34 @@ unsafe fn use_memory(
     unsafe { dispatch(ip.add(words!(UseMemory)), sp, mem_base, mem_len, ex, accs) }
 }
 
+/// `Mem64Window` (see the instruction): the access after it sees the memory from
+/// `addr + offset` on.
+unsafe fn mem64_window(
+    ip: Ip,
+    sp: Sp,
+    mem_base: *mut u8,
+    mem_len: usize,
+    ex: &mut Exec,
+    acc: u64,
+    f32acc: f32,
+    f64acc: f64,
+) -> Done {
+    operands!(ip, Mem64Window { dst, addr, offset });
+    let start = match unsafe { get::<u64>(sp, addr) }.checked_add(offset) {
+        Some(start) if start <= mem_len as u64 => start as usize,
+        _ => return trapped_here(ex, TrapCode::MemoryOutOfBounds.into()),
+    };
+    unsafe { set(sp, dst, 0u64) };
+    let accs = Accs {
+        int: acc,
+        f32: f32acc,
+        f64: f64acc,
+    };
+    // SAFETY: `start <= mem_len`: the window is the tail of the memory's allocation.
+    let (base, len) = (unsafe { mem_base.add(start) }, mem_len - start);
+    unsafe { dispatch(ip.add(words!(Mem64Window)), sp, base, len, ex, accs) }
+}
+
 written_out! {
     Unreachable => unreachable,
     CallInternal => call_internal,
@@ -691,6 +729,7 @@ written_out! {
     ReturnMany => return_many,
     MemoryGrow => memory_grow,
     UseMemory => use_memory,
+    [feature = "memory64"] Mem64Window => mem64_window,
     [feature = "tier-up"] Hot => super::tier_up::hot,
     [feature = "tier-up"] HotLoop => super::tier_up::hot_loop,
     [feature = "tier-up"] EnterNative => super::tier_up::enter_native,

@@ -125,29 +125,33 @@ effects! {
 
     // Memory: bulk operations (they never move memory, so `mem_base`/`mem_len` stay valid).
     plain MemorySize { dst } => set(sp, dst, if ex.memory.is_null() { 0 } else { (*ex.memory).pages() });
-    fallible MemoryFill { dst, value, len } => {
-        let (d, v, n) = (get::<u32>(sp, dst), get::<u32>(sp, value) as u8, get::<u32>(sp, len));
-        (*ex.memory).fill(u64::from(d), v, u64::from(n))
+    fallible MemoryFill { dst, value, len, index64 } => {
+        let wide = index64 != 0;
+        let (d, v, n) = (index(sp, dst, wide), get::<u32>(sp, value) as u8, index(sp, len, wide));
+        (*ex.memory).fill(d, v, n)
     };
-    fallible MemoryCopy { dst, src, len } => {
-        let (d, s, n) = (get::<u32>(sp, dst), get::<u32>(sp, src), get::<u32>(sp, len));
-        (*ex.memory).copy_within(u64::from(d), u64::from(s), u64::from(n))
+    fallible MemoryCopy { dst, src, len, index64 } => {
+        let wide = index64 != 0;
+        let (d, s, n) = (index(sp, dst, wide), index(sp, src, wide), index(sp, len, wide));
+        (*ex.memory).copy_within(d, s, n)
     };
-    fallible MemoryCopyBetween { dst, src, len, dst_mem, src_mem } => {
-        let (d, s, n) = (get::<u32>(sp, dst), get::<u32>(sp, src), get::<u32>(sp, len));
+    fallible MemoryCopyBetween { dst, src, len, dst_mem, src_mem, index64 } => {
+        let d = index(sp, dst, index64 & 1 != 0);
+        let s = index(sp, src, index64 & 2 != 0);
+        let n = index(sp, len, index64 == 3);
         let dm = (*ex.vmctx).memory(u32::from(dst_mem));
         let sm = (*ex.vmctx).memory(u32::from(src_mem));
         // Two indices may name one memory (imported twice).
         if dm == sm {
-            (*dm).copy_within(u64::from(d), u64::from(s), u64::from(n))
+            (*dm).copy_within(d, s, n)
         } else {
-            wisp_core::ops::memory_copy_between(&mut *dm, u64::from(d), &*sm, u64::from(s), u64::from(n))
+            wisp_core::ops::memory_copy_between(&mut *dm, d, &*sm, s, n)
         }
     };
-    fallible MemoryInit { dst, src, len, data } => {
+    fallible MemoryInit { dst, src, len, data, index64 } => {
         let bytes = (*ex.instance).data_segment(data);
-        let (d, s, n) = (get::<u32>(sp, dst), get::<u32>(sp, src), get::<u32>(sp, len));
-        (*ex.memory).init(u64::from(d), bytes, u64::from(s), u64::from(n))
+        let (s, n) = (get::<u32>(sp, src), get::<u32>(sp, len));
+        (*ex.memory).init(index(sp, dst, index64 != 0), bytes, u64::from(s), u64::from(n))
     };
     plain DataDrop { data } => (&mut (*ex.instance).data_dropped)[data as usize] = true;
 }

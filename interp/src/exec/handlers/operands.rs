@@ -120,6 +120,20 @@ pub(super) unsafe fn set<T: SlotValue + Copy>(sp: Sp, s: Slot, v: T) -> T {
     v
 }
 
+/// An address or length operand of a memory instruction: an `i64` where `wide` (a 64-bit
+/// memory's), else an `i32` zero-extended (whatever the slot's upper half holds).
+#[inline(always)]
+pub(super) unsafe fn index(sp: Sp, s: Slot, wide: bool) -> u64 {
+    // SAFETY: the bytecode contract: `s` is inside the frame.
+    unsafe {
+        if wide {
+            get::<u64>(sp, s)
+        } else {
+            u64::from(get::<u32>(sp, s))
+        }
+    }
+}
+
 /// Writes a 128-bit result, as its two `i64` halves, to slots `lo` and `hi`: the
 /// wide-arithmetic operators'.
 #[inline(always)]
