@@ -5,9 +5,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use wisp_core::module::ExternIndex;
 use wisp_core::{Config, Engine, Instance, Linker, Module, Store, Tier, TierUp, Trap, TrapCode};
-use wisp_jit::{tier_stats, FuncTierStats, Tiered};
+use wisp_jit::{tier_stats, Tiered};
+
+mod common;
+
+use common::tier_stats_of as stats_of;
 
 fn tiered(tier_up: TierUp, config: &Config) -> Engine {
     let mut config = config.clone();
@@ -26,24 +29,6 @@ fn instantiate(engine: &Engine, wat: &str) -> (Module, Store<()>, Instance) {
         .instantiate(&mut store, &module)
         .unwrap();
     (module, store, instance)
-}
-
-/// The statistics of the function exported as `name`.
-fn stats_of(module: &Module, name: &str) -> FuncTierStats {
-    let index = module
-        .inner()
-        .exports
-        .iter()
-        .find_map(|e| match e.index {
-            ExternIndex::Func(f) if e.name == name => Some(f),
-            _ => None,
-        })
-        .expect("exported");
-    tier_stats(module)
-        .expect("a tiered module")
-        .into_iter()
-        .find(|f| f.func == index)
-        .expect("a defined function")
 }
 
 const FIB: &str = r#"(module
