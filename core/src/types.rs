@@ -393,15 +393,6 @@ impl TableType {
             table64: true,
         }
     }
-
-    /// The type of its indices: `i64` for a table64, else `i32`.
-    pub fn index_type(&self) -> ValType {
-        if self.table64 {
-            ValType::I64
-        } else {
-            ValType::I32
-        }
-    }
 }
 
 impl Text for TableType {
@@ -465,15 +456,6 @@ impl MemoryType {
             u64::MAX >> self.page_size_log2
         } else {
             (1u64 << 32) >> self.page_size_log2
-        }
-    }
-
-    /// The type of its addresses: `i64` for a memory64, else `i32`.
-    pub fn index_type(&self) -> ValType {
-        if self.memory64 {
-            ValType::I64
-        } else {
-            ValType::I32
         }
     }
 }
