@@ -10,7 +10,7 @@
 //! - `wisp_own_decoder`: the translator reads function bodies with wisp's own decoder
 //!   (`wisp_core::operators`) rather than wasmparser's: with the `own-decoder` feature
 //!   (firmware), unless a feature needs operators outside the firmware profile (`simd`,
-//!   `exceptions`, `function-references`, `wide-arithmetic`), whose builds keep wasmparser's.
+//!   `exceptions`, `function-references`, `wide-arithmetic`, `threads`), whose builds keep wasmparser's.
 //!
 //! Stable Rust does not guarantee tail calls, so correctness must never depend on this
 //! choice: the tail-call build is tested on a small native stack (tests/dispatch.rs).
@@ -24,6 +24,7 @@ fn main() {
         && !feature("EXCEPTIONS")
         && !feature("FUNCTION_REFERENCES")
         && !feature("WIDE_ARITHMETIC")
+        && !feature("THREADS")
     {
         println!("cargo::rustc-cfg=wisp_own_decoder");
     }

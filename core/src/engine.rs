@@ -148,8 +148,8 @@ impl Default for Config {
         // Wasm 2.0 (MVP, mutable globals, sign-extension, non-trapping float-to-int,
         // multi-value, bulk memory, reference types and SIMD), plus the Wasm 3.0 features
         // built so far, none of which costs code that does not use it: relaxed SIMD,
-        // multiple memories, extended constant expressions, memory64 and table64, tail
-        // calls, typed function
+        // multiple memories, extended constant expressions, memory64 and table64, threads,
+        // tail calls, typed function
         // references and exception handling (with its legacy form, which toolchains still
         // emit). A tier built without one of them takes it out (`Executor::left_out`).
         let features = F::WASM2
@@ -157,6 +157,7 @@ impl Default for Config {
             .union(F::MULTI_MEMORY)
             .union(F::EXTENDED_CONST)
             .union(F::MEMORY64)
+            .union(F::THREADS)
             .union(F::TAIL_CALL)
             .union(F::FUNCTION_REFERENCES)
             .union(F::EXCEPTIONS)
@@ -231,6 +232,10 @@ impl Config {
         /// 64-bit memories and tables (memory64 and table64): `i64` addresses and indices
         /// (on by default).
         wasm_memory64 => MEMORY64,
+        /// The threads proposal: shared memories and atomic memory operators, `wait` and
+        /// `notify` (on by default; shared memories need `std` and 64-bit atomics, and a
+        /// build without them refuses such modules).
+        wasm_threads => THREADS,
         /// Memories with custom page sizes, down to one byte (off by default).
         wasm_custom_page_sizes => CUSTOM_PAGE_SIZES,
         /// `f32`/`f64` types and instructions (on by default; off refuses modules that use

@@ -263,6 +263,7 @@ fn import_matches(inner: &StoreInner, ext: &Extern, kind: &ImportKind, module: &
             let e = &inner.memories[m.index as usize];
             e.ty.page_size_log2 == t.page_size_log2
                 && e.ty.memory64 == t.memory64
+                && e.ty.shared == t.shared
                 && limits_match(e.pages(), e.ty.max, t.min, t.max)
         }
         (ImportKind::Global(t), Extern::Global(g)) => {

@@ -68,6 +68,8 @@ pub use crate::value::{ExternRef, Val, V128};
 /// Memory and table helpers shared by the tiers and the API (one place for each bulk op).
 pub mod ops {
     pub use crate::memory::copy_between as memory_copy_between;
+    #[cfg(feature = "std")]
+    pub use crate::memory::wait::{notify as atomic_notify, wait as atomic_wait};
     pub use crate::table::copy_between as table_copy_between;
     pub use crate::table::index as table_index;
 }

@@ -1456,14 +1456,19 @@ impl<'e> Parse<'e> {
     }
 
     fn memory_type(&self, t: wasmparser::MemoryType, offset: u64) -> Result<MemoryType> {
-        if t.shared {
-            return Err(unsupported("shared memory", offset));
+        if t.shared && !crate::memory::SHARED_MEMORIES {
+            return Err(unsupported(
+                "shared memory (this build or target has no threads: it needs `std` and \
+                 64-bit atomics)",
+                offset,
+            ));
         }
         Ok(MemoryType {
             min: t.initial,
             max: t.maximum,
             page_size_log2: t.page_size_log2() as u8,
             memory64: t.memory64,
+            shared: t.shared,
         })
     }
 }

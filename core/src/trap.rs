@@ -47,11 +47,15 @@ pub enum TrapCode {
     /// (`Config::max_exceptions`): exceptions kept as values are never freed, so a guest
     /// that keeps throwing and keeping them is stopped here.
     TooManyExceptions,
+    /// An atomic memory operator's address was not a multiple of its width.
+    UnalignedAtomic,
+    /// `memory.atomic.wait32/64` on a memory that is not shared.
+    AtomicWaitNonSharedMemory,
 }
 
 impl TrapCode {
     /// Every code, in the order of their array-call statuses (`vm::status`).
-    const ALL: [TrapCode; 15] = [
+    const ALL: [TrapCode; 17] = [
         TrapCode::Unreachable,
         TrapCode::MemoryOutOfBounds,
         TrapCode::TableOutOfBounds,
@@ -67,6 +71,8 @@ impl TrapCode {
         TrapCode::NullFunctionReference,
         TrapCode::NullExceptionReference,
         TrapCode::TooManyExceptions,
+        TrapCode::UnalignedAtomic,
+        TrapCode::AtomicWaitNonSharedMemory,
     ];
 
     /// The array-call status (`vm::status`) that reports this trap: never `OK` (0) nor
@@ -105,6 +111,8 @@ impl TrapCode {
             TrapCode::NullFunctionReference => "null function reference",
             TrapCode::NullExceptionReference => "null exception reference",
             TrapCode::TooManyExceptions => "too many exceptions alive",
+            TrapCode::UnalignedAtomic => "unaligned atomic",
+            TrapCode::AtomicWaitNonSharedMemory => "atomic wait on non-shared memory",
         }
     }
 }

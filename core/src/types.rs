@@ -421,6 +421,9 @@ pub struct MemoryType {
     pub page_size_log2: u8,
     /// Whether it is addressed by `i64` (memory64) rather than `i32`.
     pub memory64: bool,
+    /// Whether it is shared (the threads proposal): reachable from several threads, so its
+    /// content is accessed atomically where the operators say, and it never moves.
+    pub shared: bool,
 }
 
 impl MemoryType {
@@ -431,6 +434,7 @@ impl MemoryType {
             max: max.map(u64::from),
             page_size_log2: 16,
             memory64: false,
+            shared: false,
         }
     }
 
@@ -441,6 +445,16 @@ impl MemoryType {
             max,
             page_size_log2: 16,
             memory64: true,
+            shared: false,
+        }
+    }
+
+    /// A shared memory (the threads proposal) of `min` and at most `max` 64 KiB pages,
+    /// addressed by `i32`. A shared memory always has a maximum.
+    pub fn shared(min: u32, max: u32) -> Self {
+        MemoryType {
+            shared: true,
+            ..MemoryType::new(min, Some(max))
         }
     }
 
@@ -469,6 +483,9 @@ impl Text for MemoryType {
         put!(f, "{}", self.min)?;
         if let Some(max) = self.max {
             put!(f, " {}", max)?;
+        }
+        if self.shared {
+            f.put(" shared")?;
         }
         if self.page_size_log2 != 16 {
             put!(f, " (pagesize {})", self.page_size())?;

@@ -517,6 +517,19 @@ macro_rules! for_each_instr {
                 /// take: saturated, which keeps an index out of bounds and a count too large
                 /// (`wisp_core::ops::table_index`).
                 TableIndex64 { dst: Slot, src: Slot } ( -> ) [feature = "memory64"];
+                /// The threads proposal's atomic memory operators
+                /// (`wisp_core::wasm::atomic`), one instruction for all: `kind`
+                /// (`bytecode::AtomicKind`) names the operation, its width, whether values
+                /// are `i64`s, and whether the memory is 64-bit and shared. Operands by
+                /// operation: load `addr`; store, read-modify-write `addr, a` (the value);
+                /// cmpxchg `addr, a` (expected), `b` (replacement); wait `addr, a`
+                /// (expected), `b` (timeout); notify `addr, a` (count). The memory
+                /// argument's offset is the `i64` in slot `offset` (a constant), which keeps
+                /// the instruction within the payload's 16 bytes. The result, if any, to
+                /// `dst`, after every operand is read.
+                Atomic { dst: Slot, addr: Slot, a: Slot, b: Slot, offset: Slot, kind: u16 } ( -> ) [feature = "threads"];
+                /// `atomic.fence`: a sequentially consistent fence.
+                AtomicFence ( -> ) [feature = "threads"];
                 /// A table64's `table.grow` result: -1 in 64 bits where the `u32` result is
                 /// -1, else the size zero-extended.
                 TableGrown64 { dst: Slot } ( -> ) [feature = "memory64"];

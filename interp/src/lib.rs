@@ -189,6 +189,13 @@ impl wisp_core::vm::Executor for Interpreter {
                 why: "wisp-interp's `memory64` feature is off",
             });
         }
+        if !cfg!(feature = "threads") {
+            left_out.push(LeftOut {
+                features: F::THREADS,
+                what: "threads (atomic operators, shared memories)",
+                why: "wisp-interp's `threads` feature is off",
+            });
+        }
         if !cfg!(feature = "wide-arithmetic") {
             left_out.push(LeftOut {
                 features: F::WIDE_ARITHMETIC,

@@ -64,6 +64,8 @@ pub enum Libcall {
     ReleaseException,
     ReleaseUnwinding,
     RecordFrame,
+    AtomicWait,
+    AtomicNotify,
 }
 
 /// How a handler takes an exception (`catch_exception`): the interpreter's `Caught`
@@ -115,6 +117,9 @@ impl Libcall {
             Libcall::TableFill => (&[ptr, I32, I32, I64, I32], &[I32]),
             Libcall::TableCopy | Libcall::TableInit => (&[ptr, I32, I32, I32, I32, I32], &[I32]),
             Libcall::CallStoreFunc => (&[ptr, I32, ptr], &[I32]),
+            // vmctx, the cell, its width, the expected value, the timeout; the result out.
+            Libcall::AtomicWait => (&[ptr, ptr, I32, I64, I64, ptr], &[I32]),
+            Libcall::AtomicNotify => (&[ptr, I32], &[I32]),
             Libcall::PendTailCall => (&[ptr, I32, ptr], &[]),
             Libcall::FinishTailCall => (&[ptr, ptr], &[I32]),
             Libcall::Throw => (&[ptr, I32, ptr], &[I32]),
@@ -173,6 +178,8 @@ impl Libcall {
             Libcall::ReleaseException => release_exception as *const () as usize,
             Libcall::ReleaseUnwinding => release_unwinding as *const () as usize,
             Libcall::RecordFrame => record_frame as *const () as usize,
+            Libcall::AtomicWait => atomic_wait as *const () as usize,
+            Libcall::AtomicNotify => atomic_notify as *const () as usize,
         }
     }
 }
@@ -621,6 +628,37 @@ unsafe extern "C" fn memory_init(
             memory.init(dst, bytes, u64::from(src), u64::from(len)),
         )
     }
+}
+
+/// `memory.atomic.wait32/64` on a shared memory, its checks done: the result (0, 1 or 2)
+/// to `out`; `Interrupted` when the store's interrupt ends the wait.
+unsafe extern "C" fn atomic_wait(
+    vmctx: *mut VmCtx,
+    cell: *mut u8,
+    bytes: u32,
+    expected: u64,
+    timeout: i64,
+    out: *mut u32,
+) -> u32 {
+    // SAFETY: the module contract: `cell` is a checked, aligned cell of a shared memory,
+    // and the store is live while its code runs.
+    let waited = unsafe {
+        let interrupt = &(*(*vmctx).store).interrupt;
+        wisp_core::ops::atomic_wait(cell, u64::from(bytes), expected, timeout, interrupt)
+    };
+    match waited {
+        Ok(result) => {
+            // SAFETY: the contract: `out` is the caller's stack slot.
+            unsafe { *out = result };
+            status::OK
+        }
+        Err(code) => code.status(),
+    }
+}
+
+/// `memory.atomic.notify` on a shared memory, its checks done.
+extern "C" fn atomic_notify(cell: *mut u8, count: u32) -> u32 {
+    wisp_core::ops::atomic_notify(cell, count)
 }
 
 unsafe extern "C" fn data_drop(vmctx: *mut VmCtx, data: u32) {

@@ -42,5 +42,7 @@ pub fn define(linker: &mut Linker<()>, store: &mut Store<()>) -> wisp::Result<()
     linker.define("spectest", "table64", table64)?;
     let memory = Memory::new(&mut *store, MemoryType::new(1, Some(2)))?;
     linker.define("spectest", "memory", memory)?;
+    let shared = Memory::new(&mut *store, MemoryType::shared(1, 2))?;
+    linker.define("spectest", "shared_memory", shared)?;
     Ok(())
 }

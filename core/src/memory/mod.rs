@@ -1,8 +1,16 @@
 //! Linear memory: the entity the tiers access through `VmCtx`, and the `Memory` handle.
 
 mod storage;
+#[cfg(feature = "std")]
+pub mod wait;
 
 use storage::Storage;
+
+/// Whether this build can have shared memories (the threads proposal): with `std`, for
+/// `wait`'s parking and for threads, and 64-bit atomics, for the atomic operators on them.
+/// Without, modules with shared memories are refused when they load; atomic operators on
+/// unshared memories run everywhere (`wasm::atomic`).
+pub const SHARED_MEMORIES: bool = cfg!(all(feature = "std", target_has_atomic = "64"));
 
 use crate::error::{Error, Result};
 use crate::limits::StoreResources;
@@ -55,6 +63,10 @@ impl MemoryEntity {
         };
         let len = usize::try_from(plan.bytes).map_err(|_| exhausted())?;
         let max = plan.max_pages.saturating_mul(ty.page_size());
+        // A shared memory never moves: other threads' code holds its base. It lives in a
+        // reservation of its maximum whatever `memory_reservation` says, and is refused
+        // where there is none.
+        let reserve = config.memory_reservation || ty.shared;
         #[cfg(all(feature = "std", unix, not(miri)))]
         let mut bytes = if config.memory_guarded(&ty) {
             Storage::guarded(len, (1 << 32) + config.get_memory_guard()).ok_or_else(|| {
@@ -65,11 +77,15 @@ impl MemoryEntity {
                 )
             })?
         } else {
-            Storage::new(len, config.memory_reservation.then_some(max)).ok_or_else(exhausted)?
+            Storage::new(len, reserve.then_some(max)).ok_or_else(exhausted)?
         };
         #[cfg(not(all(feature = "std", unix, not(miri))))]
-        let mut bytes =
-            Storage::new(len, config.memory_reservation.then_some(max)).ok_or_else(exhausted)?;
+        let mut bytes = Storage::new(len, reserve.then_some(max)).ok_or_else(exhausted)?;
+        if ty.shared && !bytes.never_moves(max) {
+            return Err(Error::ResourceExhausted(
+                "a shared memory needs reserved address space, which this host did not give".into(),
+            ));
+        }
         // SAFETY: `resources` is the store's, which outlives its memories; no reference to
         // it is live while an entity is created.
         unsafe { (*resources).memory_grown(plan.bytes) };

@@ -42,6 +42,16 @@ impl Storage {
         reserved::Reserved::new(len, reserve).map(Storage::Reserved)
     }
 
+    /// Whether growing to `max` bytes can never move the bytes: a reservation's never
+    /// do; a heap allocation's do unless it is already that long.
+    pub(crate) fn never_moves(&self, max: u64) -> bool {
+        match self {
+            Storage::Heap(v) => v.len() as u64 >= max,
+            #[cfg(all(feature = "std", unix, not(miri)))]
+            Storage::Reserved(_) => true,
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         match self {
             Storage::Heap(v) => v.len(),

@@ -14,6 +14,7 @@
 //!   with round-to-nearest-even, as wasm's; NaN results are whatever NaN the hardware gives
 //!   (wasm allows any arithmetic NaN), and sign operations keep payloads exactly.
 
+pub mod atomic;
 mod float;
 pub mod simd;
 

@@ -15,16 +15,19 @@
 //!   `isa.rs`;
 //! - `encode`: instructions into executable words;
 //! - `disasm`: executable words back into text, as they run;
-//! - `func`: a translated function and its exception regions.
+//! - `func`: a translated function and its exception regions;
+//! - `atomic`: how `Instr::Atomic` names its atomic operator.
 
 /// A frame-relative slot index.
 pub type Slot = u16;
 
+mod atomic;
 mod disasm;
 mod encode;
 mod func;
 mod instr;
 
+pub use atomic::AtomicKind;
 pub use disasm::Disassembly;
 pub use encode::{encode, encode_with_targets, words_for, Forward, Word};
 pub use func::{Clause, CompiledFunc, Region};

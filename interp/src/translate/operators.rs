@@ -379,9 +379,21 @@ impl Translator<'_> {
                 });
             }
 
+            #[cfg(feature = "threads")]
+            O::AtomicFence { .. } => {
+                self.emit(Instr::AtomicFence);
+            }
+
             // The operators that are one instruction of the table, by their group.
             #[cfg(feature = "simd")]
             O::V128Const { value } => self.op_v128_const(value.i128() as u128),
+            #[cfg(feature = "threads")]
+            other if wisp_core::wasm::atomic::Atomic::of(&other).is_some() => {
+                // Decoded twice (no `if let` guards on stable): the table is a match.
+                if let Some(atomic) = wisp_core::wasm::atomic::Atomic::of(&other) {
+                    self.op_atomic(atomic);
+                }
+            }
             other => match operator_instr(&other) {
                 Some((op, None)) if op.group() == Group::Binary => self.binary(op),
                 Some((op, None)) => self.unary(op),

@@ -108,6 +108,59 @@ impl Translator<'_> {
         dst
     }
 
+    /// An atomic memory operator (`wisp_core::wasm::atomic`): one `Atomic` instruction,
+    /// its result (all but a store have one) at the first operand's position.
+    #[cfg(feature = "threads")]
+    pub(super) fn op_atomic(&mut self, atomic: wisp_core::wasm::atomic::Atomic) {
+        use wisp_core::wasm::atomic::AtomicOp;
+        let mem = memory_of(&atomic.memarg);
+        let ty = self.module.memories[mem as usize];
+        let kind = crate::bytecode::AtomicKind::new(&atomic, ty.memory64, ty.shared).0;
+        let (result, [addr, a, b], pos, arity) = match atomic.op {
+            AtomicOp::Load => {
+                let (addr, pos) = self.pop_read();
+                (true, [addr; 3], pos, 1)
+            }
+            AtomicOp::Store => {
+                let ([addr, value], pos) = self.pop_n::<2>();
+                (false, [addr, value, value], pos, 2)
+            }
+            AtomicOp::Rmw(_) | AtomicOp::Notify => {
+                let ([addr, value], pos) = self.pop_n::<2>();
+                (true, [addr, value, value], pos, 2)
+            }
+            AtomicOp::Cmpxchg | AtomicOp::Wait => {
+                let ([addr, x, y], pos) = self.pop_n::<3>();
+                (true, [addr, x, y], pos, 3)
+            }
+        };
+        // The offset, from the constant pool (or, past the pool's room, materialised in
+        // the position above the operands: the spare one at most, always in the frame).
+        let offset = Operand::Const {
+            value: atomic.memarg.offset,
+            wide: true,
+        };
+        let offset = self.read(offset, pos + arity);
+        // Unused for a store (which writes no slot).
+        let dst = match result {
+            true => {
+                self.stack.push(Operand::Temp);
+                self.slot_at(pos)
+            }
+            false => addr,
+        };
+        self.on_memory(mem, |t| {
+            t.emit(Instr::Atomic {
+                dst,
+                addr,
+                a,
+                b,
+                offset,
+                kind,
+            });
+        });
+    }
+
     pub(super) fn load(&mut self, memarg: wasmparser::MemArg, op: Tag) {
         let (addr_op, pos) = self.pop();
         let dst = self.slot_at(pos);

@@ -76,11 +76,28 @@ impl Translator<'_, '_> {
         addr: Value,
         size: u32,
     ) -> (Value, MemFlagsData) {
-        // GC array targets are not enabled: every access is to a memory.
-        let mem = match memarg.target {
-            wasmparser::MemArgTarget::Memory(m) => m,
-            wasmparser::MemArgTarget::Array(_) => 0,
-        };
+        self.heap_addr_with(memarg, addr, size, true)
+    }
+
+    /// As `heap_addr`, but always checked explicitly, never left to a guard region: for
+    /// accesses that must not fault (atomics, which are no trap sites).
+    pub(super) fn heap_addr_checked(
+        &mut self,
+        memarg: MemArg,
+        addr: Value,
+        size: u32,
+    ) -> (Value, MemFlagsData) {
+        self.heap_addr_with(memarg, addr, size, false)
+    }
+
+    fn heap_addr_with(
+        &mut self,
+        memarg: MemArg,
+        addr: Value,
+        size: u32,
+        may_guard: bool,
+    ) -> (Value, MemFlagsData) {
+        let mem = memory_of(&memarg);
         let ptr = self.env.ptr;
         let entity = self.memory_entity(mem);
         let ty = self.env.module.memories[mem as usize];
@@ -91,8 +108,9 @@ impl Translator<'_, '_> {
         let config = self.env.module.engine.config();
         // Fits for a 32-bit memory (both terms below 2^33); may not for a 64-bit one.
         let reach = memarg.offset.checked_add(u64::from(size));
-        let guarded =
-            config.memory_guarded(&ty) && reach.is_some_and(|r| r <= config.get_memory_guard());
+        let guarded = may_guard
+            && config.memory_guarded(&ty)
+            && reach.is_some_and(|r| r <= config.get_memory_guard());
         if !guarded {
             let len = self
                 .b
@@ -262,5 +280,14 @@ impl Translator<'_, '_> {
     pub(super) fn op_data_drop(&mut self, data: u32) {
         let data = self.i32_const(i64::from(data));
         self.call_libcall(Libcall::DataDrop, &[self.vmctx, data]);
+    }
+}
+
+/// The memory a memory argument names (GC array targets are not enabled: every access is
+/// to a memory).
+pub(super) fn memory_of(memarg: &MemArg) -> u32 {
+    match memarg.target {
+        wasmparser::MemArgTarget::Memory(m) => m,
+        wasmparser::MemArgTarget::Array(_) => 0,
     }
 }

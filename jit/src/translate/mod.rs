@@ -39,6 +39,7 @@
 //!   that grows or moves memory (`memory.grow`, any call) can leave a stale base behind
 //!   (a guarded memory's base never changes, so its loads may be shared and hoisted).
 
+mod atomics;
 mod calls;
 mod control;
 mod exceptions;
@@ -1278,7 +1279,14 @@ impl<'e, 'b> Translator<'e, 'b> {
             O::TableInit { elem_index, table } => self.op_table_init(elem_index, table),
             O::ElemDrop { elem_index } => self.op_elem_drop(elem_index),
 
+            O::AtomicFence { .. } => {
+                self.b.ins().fence();
+            }
             other => {
+                if let Some(atomic) = wisp_core::wasm::atomic::Atomic::of(&other) {
+                    self.op_atomic(atomic);
+                    return Ok(());
+                }
                 if !self.numeric_op(&other) && !self.simd_op(&other) {
                     // Validation admits only the enabled features, all handled above.
                     return Err(TranslateError::Unsupported(
