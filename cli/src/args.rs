@@ -27,12 +27,12 @@ const PROPOSALS: &[(&str, ProposalSetter)] = &[
     ("custom-page-sizes", Config::wasm_custom_page_sizes),
     ("wide-arithmetic", Config::wasm_wide_arithmetic),
     ("memory64", Config::wasm_memory64),
+    ("threads", Config::wasm_threads),
 ];
 
 /// wasmtime's `-W` names of proposals wisp does not implement yet: asking for one is an
 /// error that says so (switching one off is allowed, and changes nothing).
 const NOT_IMPLEMENTED: &[&str] = &[
-    "threads",
     "shared-everything-threads",
     "gc",
     "gc-types",
@@ -75,7 +75,8 @@ RUN OPTIONS (before FILE; everything after FILE goes to the guest):
     -W NAME[=y|n],...      switch WebAssembly proposals on or off, by wasmtime's names:
                            simd, relaxed-simd, multi-value, bulk-memory, reference-types,
                            multi-memory, extended-const, tail-call, function-references,
-                           exceptions, legacy-exceptions, memory64 (all on by default),
+                           exceptions, legacy-exceptions, memory64, threads (all on
+                           by default),
                            custom-page-sizes, wide-arithmetic (off by default)
     -q, --quiet            print no trap or timeout report (the exit status still tells)
 
@@ -416,8 +417,8 @@ mod tests {
         let features = config.wasm_features();
         assert!(features.wide_arithmetic());
         assert!(!features.simd() && !features.tail_call());
-        assert!(run(&["run", "-W", "threads=n", "x.wasm"]).is_ok());
-        let err = run(&["run", "-W", "threads", "x.wasm"]).unwrap_err();
+        assert!(run(&["run", "-W", "gc=n", "x.wasm"]).is_ok());
+        let err = run(&["run", "-W", "gc", "x.wasm"]).unwrap_err();
         assert!(err.contains("does not implement"), "{err}");
         assert!(run(&["run", "-W", "frobs", "x.wasm"]).is_err());
         assert!(run(&["run", "-W", "simd=maybe", "x.wasm"]).is_err());

@@ -31,6 +31,7 @@ fn generate(data: &[u8], invalid_bodies: bool) -> Option<Vec<u8>> {
         exceptions_enabled: false,
         wide_arithmetic_enabled: false,
         memory64_enabled: false,
+        threads_enabled: false,
         max_funcs: 20,
         max_instructions: 500,
         allow_invalid_funcs: invalid_bodies,

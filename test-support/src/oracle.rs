@@ -339,7 +339,8 @@ pub fn smith_config() -> wasm_smith::Config {
         canonicalize_nans: true,
         simd_enabled: true,
         relaxed_simd_enabled: true,
-        threads_enabled: false,
+        // Atomic operators and shared memories, on one thread: every tier must agree.
+        threads_enabled: true,
         exceptions_enabled: true,
         gc_enabled: false,
         tail_call_enabled: true,

@@ -11,6 +11,10 @@
 //! memories too (shared memories are refused there when they load). Cells are
 //! little-endian, as wasm's memory is.
 
+// `with_cell!` writes one expression for every width; for the 8-byte cell its
+// `u64::from` converts a `u64`.
+#![allow(clippy::useless_conversion)]
+
 use core::sync::atomic::Ordering::SeqCst;
 
 use wasmparser::{MemArg, Operator};

@@ -80,6 +80,7 @@ mod tests {
             max_align: 0,
             offset: 0,
             target: MemArgTarget::Memory(0),
+            ordering: None,
         };
         let ops = [
             AtomicOp::Load,
