@@ -2,7 +2,8 @@
 //! `--no-default-features --features std,wat`) refuses modules that use it when they load,
 //! saying what is missing and which feature brings it back; what the build keeps runs.
 //! Every test here means something under any combination of the facade's `exceptions`,
-//! `tail-call`, `function-references`, `wide-arithmetic` and `memory64` features.
+//! `tail-call`, `function-references`, `wide-arithmetic`, `memory64` and `threads`
+//! features.
 
 use wisp::{Config, Engine, Error, Linker, Module, Store};
 
@@ -95,6 +96,17 @@ fn memory64_is_refused_at_load_with_the_reason() {
         "(module (table i64 1 funcref))",
     ] {
         assert_refused(text, "memory64", "memory64");
+    }
+}
+
+#[cfg(not(feature = "threads"))]
+#[test]
+fn threads_are_refused_at_load_with_the_reason() {
+    for text in [
+        r#"(module (memory 1) (func (export "f") (result i32) (i32.atomic.load (i32.const 0))))"#,
+        "(module (memory 1 1 shared))",
+    ] {
+        assert_refused(text, "threads", "threads");
     }
 }
 

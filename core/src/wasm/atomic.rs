@@ -15,6 +15,7 @@
 // `u64::from` converts a `u64`.
 #![allow(clippy::useless_conversion)]
 
+#[cfg(target_has_atomic = "64")]
 use core::sync::atomic::Ordering::SeqCst;
 
 use wasmparser::{MemArg, Operator};
@@ -198,7 +199,10 @@ pub fn effective_address(base: u64, offset: u64, bytes: u64, len: u64) -> Result
 }
 
 /// Runs `$body` with `$cell` the atomic type of width `$bytes` at `$p` and `$raw` the
-/// matching unsigned integer type: the one place that picks a width.
+/// matching unsigned integer type: the one place that picks a width. Only where 64-bit
+/// atomics exist: elsewhere shared memories do not load (`memory::SHARED_MEMORIES`), so
+/// every cell is an unshared memory's, accessed plainly.
+#[cfg(target_has_atomic = "64")]
 macro_rules! with_cell {
     ($p:expr, $bytes:expr, |$cell:ident: $raw:ident| $body:expr) => {
         match $bytes {
@@ -237,13 +241,15 @@ macro_rules! with_cell {
 /// else accesses them meanwhile.
 #[inline]
 pub unsafe fn load(p: *mut u8, bytes: u64, shared: bool) -> u64 {
-    if !shared {
-        // SAFETY: the contract.
-        return unsafe { read_plain(p, bytes) };
+    #[cfg(target_has_atomic = "64")]
+    if shared {
+        return with_cell!(p, bytes, |cell: Raw| u64::from(Raw::from_le(
+            cell.load(SeqCst)
+        )));
     }
-    with_cell!(p, bytes, |cell: Raw| u64::from(Raw::from_le(
-        cell.load(SeqCst)
-    )))
+    let _ = shared;
+    // SAFETY: the contract.
+    unsafe { read_plain(p, bytes) }
 }
 
 /// Stores the low `bytes` bytes of `value` at `p`.
@@ -252,12 +258,14 @@ pub unsafe fn load(p: *mut u8, bytes: u64, shared: bool) -> u64 {
 /// As [`load`].
 #[inline]
 pub unsafe fn store(p: *mut u8, bytes: u64, value: u64, shared: bool) {
-    if !shared {
-        // SAFETY: the contract.
-        return unsafe { write_plain(p, bytes, value) };
+    #[cfg(target_has_atomic = "64")]
+    if shared {
+        return with_cell!(p, bytes, |cell: Raw| cell
+            .store((value as Raw).to_le(), SeqCst));
     }
-    with_cell!(p, bytes, |cell: Raw| cell
-        .store((value as Raw).to_le(), SeqCst))
+    let _ = shared;
+    // SAFETY: the contract.
+    unsafe { write_plain(p, bytes, value) }
 }
 
 /// Stores `op(old, operand)` at `p` and returns `old`, zero-extended.
@@ -266,22 +274,24 @@ pub unsafe fn store(p: *mut u8, bytes: u64, value: u64, shared: bool) {
 /// As [`load`].
 #[inline]
 pub unsafe fn rmw(p: *mut u8, bytes: u64, op: Rmw, operand: u64, shared: bool) -> u64 {
-    if !shared {
-        // SAFETY: the contract.
-        let old = unsafe { read_plain(p, bytes) };
-        // SAFETY: the contract.
-        unsafe { write_plain(p, bytes, op.apply(old, operand)) };
-        return old;
-    }
     // A compare-and-swap loop: one path for every operation and either byte order.
-    with_cell!(p, bytes, |cell: Raw| {
-        let update =
-            |raw: Raw| Some((op.apply(u64::from(Raw::from_le(raw)), operand) as Raw).to_le());
-        let old = cell
-            .fetch_update(SeqCst, SeqCst, update)
-            .unwrap_or_else(|v| v);
-        u64::from(Raw::from_le(old))
-    })
+    #[cfg(target_has_atomic = "64")]
+    if shared {
+        return with_cell!(p, bytes, |cell: Raw| {
+            let update =
+                |raw: Raw| Some((op.apply(u64::from(Raw::from_le(raw)), operand) as Raw).to_le());
+            let old = cell
+                .fetch_update(SeqCst, SeqCst, update)
+                .unwrap_or_else(|v| v);
+            u64::from(Raw::from_le(old))
+        });
+    }
+    let _ = shared;
+    // SAFETY: the contract.
+    let old = unsafe { read_plain(p, bytes) };
+    // SAFETY: the contract.
+    unsafe { write_plain(p, bytes, op.apply(old, operand)) };
+    old
 }
 
 /// Stores `replacement` at `p` if the cell holds `expected` (both truncated to the
@@ -297,23 +307,25 @@ pub unsafe fn cmpxchg(
     replacement: u64,
     shared: bool,
 ) -> u64 {
-    let mask = u64::MAX >> (64 - 8 * bytes);
-    if !shared {
-        // SAFETY: the contract.
-        let old = unsafe { read_plain(p, bytes) };
-        if old == expected & mask {
-            // SAFETY: the contract.
-            unsafe { write_plain(p, bytes, replacement) };
-        }
-        return old;
+    #[cfg(target_has_atomic = "64")]
+    if shared {
+        return with_cell!(p, bytes, |cell: Raw| {
+            let (expected, replacement) = ((expected as Raw).to_le(), (replacement as Raw).to_le());
+            let old = cell
+                .compare_exchange(expected, replacement, SeqCst, SeqCst)
+                .unwrap_or_else(|v| v);
+            u64::from(Raw::from_le(old))
+        });
     }
-    with_cell!(p, bytes, |cell: Raw| {
-        let (expected, replacement) = ((expected as Raw).to_le(), (replacement as Raw).to_le());
-        let old = cell
-            .compare_exchange(expected, replacement, SeqCst, SeqCst)
-            .unwrap_or_else(|v| v);
-        u64::from(Raw::from_le(old))
-    })
+    let _ = shared;
+    let mask = u64::MAX >> (64 - 8 * bytes);
+    // SAFETY: the contract.
+    let old = unsafe { read_plain(p, bytes) };
+    if old == expected & mask {
+        // SAFETY: the contract.
+        unsafe { write_plain(p, bytes, replacement) };
+    }
+    old
 }
 
 /// # Safety
