@@ -7,8 +7,9 @@ use wisp::{
 };
 
 /// Defines every `spectest` export in `linker`, creating its table, memory and globals in
-/// `store`. The print functions print nothing: their output is no part of any assertion.
-pub fn define(linker: &mut Linker<()>, store: &mut Store<()>) -> wisp::Result<()> {
+/// `store` (and, with `shared`, the threads proposal's shared memory). The print functions
+/// print nothing: their output is no part of any assertion.
+pub fn define(linker: &mut Linker<()>, store: &mut Store<()>, shared: bool) -> wisp::Result<()> {
     linker.func_wrap("spectest", "print", || {})?;
     linker.func_wrap("spectest", "print_i32", |_: i32| {})?;
     linker.func_wrap("spectest", "print_i64", |_: i64| {})?;
@@ -42,7 +43,9 @@ pub fn define(linker: &mut Linker<()>, store: &mut Store<()>) -> wisp::Result<()
     linker.define("spectest", "table64", table64)?;
     let memory = Memory::new(&mut *store, MemoryType::new(1, Some(2)))?;
     linker.define("spectest", "memory", memory)?;
-    let shared = Memory::new(&mut *store, MemoryType::shared(1, 2))?;
-    linker.define("spectest", "shared_memory", shared)?;
+    if shared {
+        let memory = Memory::new(&mut *store, MemoryType::shared(1, 2))?;
+        linker.define("spectest", "shared_memory", memory)?;
+    }
     Ok(())
 }
