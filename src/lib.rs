@@ -15,6 +15,8 @@ use alloc::sync::Arc;
 pub mod peak;
 #[cfg(feature = "wat")]
 pub use wat;
+#[cfg(feature = "std")]
+pub use wisp_core::SharedMemory;
 pub use wisp_core::{
     module, vm, AsContext, AsContextMut, Caller, Config, Error, ExnRef, Extern, ExternRef,
     ExternType, FrameInfo, Func, FuncType, Global, GlobalType, HeapType, HostError, Instance,

@@ -132,6 +132,18 @@ impl Instance {
         self.get_export(store, name)?.into_memory()
     }
 
+    /// The exported memory called `name`, if it is a shared one: a handle other stores
+    /// (on other threads) can attach.
+    #[cfg(feature = "std")]
+    pub fn get_shared_memory(
+        &self,
+        store: impl AsContext,
+        name: &str,
+    ) -> Option<crate::memory::SharedMemory> {
+        let memory = self.get_memory(&store, name)?;
+        memory.as_shared(&store).ok().flatten()
+    }
+
     /// The exported table called `name`, if it is one.
     pub fn get_table(&self, store: impl AsContext, name: &str) -> Option<Table> {
         self.get_export(store, name)?.into_table()
@@ -486,8 +498,7 @@ pub(crate) fn instantiate<T>(
     }
     for ty in &m.memories[m.num_imported_memories as usize..] {
         let mem = MemoryEntity::new(*ty, engine.config(), resources)?;
-        memories.push(inner.memories.len() as u32);
-        inner.memories.push(Owned::new(mem));
+        memories.push(inner.add_memory(crate::memory::MemorySlot::new(mem, &engine)));
     }
     let elements = m
         .elements

@@ -50,7 +50,9 @@ pub use crate::instance::{Instance, InstanceEntity};
 pub use crate::layout::{SlotLayout, SLOT_BYTES};
 pub use crate::limits::{ModuleLimits, ResourceLimiter, StoreResource};
 pub use crate::linker::{Extern, Linker};
-pub use crate::memory::{Memory, MemoryEntity};
+#[cfg(feature = "std")]
+pub use crate::memory::SharedMemory;
+pub use crate::memory::{Memory, MemoryEntity, MemorySlot};
 pub use crate::module::Module;
 pub use crate::store::{
     AsContext, AsContextMut, InterruptHandle, NativeFrames, Store, StoreContext, StoreContextMut,
@@ -68,6 +70,8 @@ pub use crate::value::{ExternRef, Val, V128};
 /// Memory and table helpers shared by the tiers and the API (one place for each bulk op).
 pub mod ops {
     pub use crate::memory::copy_between as memory_copy_between;
+    #[cfg(feature = "std")]
+    pub use crate::memory::shared::current_len as shared_memory_len;
     #[cfg(feature = "std")]
     pub use crate::memory::wait::{notify as atomic_notify, wait as atomic_wait};
     pub use crate::table::copy_between as table_copy_between;

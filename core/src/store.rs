@@ -21,7 +21,7 @@ use crate::func::{FuncEntity, FuncKind};
 use crate::global::GlobalEntity;
 use crate::instance::InstanceEntity;
 use crate::limits::{ResourceLimiter, StoreResources};
-use crate::memory::MemoryEntity;
+use crate::memory::MemorySlot;
 use crate::owned::Owned;
 use crate::table::TableEntity;
 use crate::types::FuncType;
@@ -66,7 +66,7 @@ pub struct StoreInner {
     /// for each call that uses it, and functions are only added between calls.
     pub func_refs_base: crate::vm::FuncRefs,
     /// Every linear memory, by store memory index.
-    pub memories: Vec<Owned<MemoryEntity>>,
+    pub memories: Vec<MemorySlot>,
     /// Every table, by store table index.
     pub tables: Vec<Owned<TableEntity>>,
     /// Every global, by store global index.

@@ -1,9 +1,13 @@
 //! Linear memory: the entity the tiers access through `VmCtx`, and the `Memory` handle.
 
+#[cfg(feature = "std")]
+pub mod shared;
 mod storage;
 #[cfg(feature = "std")]
 pub mod wait;
 
+#[cfg(feature = "std")]
+pub use shared::SharedMemory;
 use storage::Storage;
 
 /// Whether this build can have shared memories (the threads proposal): with `std`, for
@@ -14,6 +18,7 @@ pub const SHARED_MEMORIES: bool = cfg!(all(feature = "std", target_has_atomic = 
 
 use crate::error::{Error, Result};
 use crate::limits::StoreResources;
+use crate::owned::Owned;
 use crate::store::{AsContext, AsContextMut, StoreId};
 use crate::text;
 use crate::trap::{Trap, TrapCode};
@@ -33,12 +38,14 @@ pub struct MemoryEntity {
     pub ty: MemoryType,
     /// The most pages this memory may grow to: its declared maximum within the engine's limit.
     max_pages: u64,
-    /// The store's growth state (memory total and cap, limiter), which `grow` asks.
+    /// The store's growth state (memory total and cap, limiter), which `grow` asks; null
+    /// for a shared memory, which belongs to no store (`shared.rs`).
     resources: *mut StoreResources,
 }
 
-// SAFETY: `base` points into `bytes`, which the entity owns; it is never shared elsewhere.
-// `resources` points to the store's, which moves between threads with the store.
+// SAFETY: `base` points into `bytes`, which the entity owns; an unshared memory's are never
+// shared elsewhere, a shared one's are used as `shared.rs` says. `resources` points to the
+// store's, which moves between threads with the store.
 unsafe impl Send for MemoryEntity {}
 unsafe impl Sync for MemoryEntity {}
 
@@ -48,7 +55,8 @@ impl MemoryEntity {
     /// address space, and a memory it guards ([`crate::Config::memory_guarded`]) is
     /// reserved for 4 GiB plus the guard, or not created at all (native code compiled for
     /// the engine leaves its bounds to the hardware). The store's limits were checked
-    /// before (`limits::admit_instance`, `admit_memory`).
+    /// before (`limits::admit_instance`, `admit_memory`). A shared memory's first pages
+    /// are counted in the store creating it (if any), its growth in none.
     pub(crate) fn new(
         ty: MemoryType,
         config: &crate::Config,
@@ -86,16 +94,22 @@ impl MemoryEntity {
                 "a shared memory needs reserved address space, which this host did not give".into(),
             ));
         }
-        // SAFETY: `resources` is the store's, which outlives its memories; no reference to
-        // it is live while an entity is created.
-        unsafe { (*resources).memory_grown(plan.bytes) };
+        if !resources.is_null() {
+            // SAFETY: `resources` is the store's, which outlives its memories; no
+            // reference to it is live while an entity is created.
+            unsafe { (*resources).memory_grown(plan.bytes) };
+        }
         Ok(MemoryEntity {
             base: bytes.as_mut_ptr(),
             len: bytes.len(),
             bytes,
             ty,
             max_pages: plan.max_pages,
-            resources,
+            resources: if ty.shared {
+                core::ptr::null_mut()
+            } else {
+                resources
+            },
         })
     }
 
@@ -110,6 +124,9 @@ impl MemoryEntity {
     /// aborts on allocation. Every growth of a memory, on every tier and through the API,
     /// comes here: this is where the store's limits hold.
     pub fn grow(&mut self, delta: u64) -> Result<Option<u64>, Trap> {
+        // Other threads may grow a shared memory at the same time (`shared.rs`).
+        #[cfg(feature = "std")]
+        let _growing = self.ty.shared.then(shared::growth_lock);
         let old = self.pages();
         let Some(new) = old.checked_add(delta).filter(|&new| new <= self.max_pages) else {
             return Ok(None);
@@ -118,22 +135,32 @@ impl MemoryEntity {
             return Ok(None);
         };
         if delta != 0 {
+            let maximum = self.ty.max.map(|p| p.saturating_mul(self.ty.page_size()));
             // SAFETY: the store's resources outlive its memories, and no reference to them
             // is live while wasm or the API grows a memory (the limiter it may call cannot
-            // reach the store).
-            let resources = unsafe { &mut *self.resources };
-            let maximum = self.ty.max.map(|p| p.saturating_mul(self.ty.page_size()));
-            if !resources.memory_growing(self.len as u64, new_len as u64, maximum)? {
-                return Ok(None);
+            // reach the store). A shared memory has none.
+            let mut resources = unsafe { self.resources.as_mut() };
+            if let Some(r) = resources.as_deref_mut() {
+                if !r.memory_growing(self.len as u64, new_len as u64, maximum)? {
+                    return Ok(None);
+                }
             }
             let more = new_len - self.bytes.len();
             if !self.bytes.grow_to(new_len) {
                 return Ok(None);
             }
-            resources.memory_grown(more as u64);
+            if let Some(r) = resources {
+                r.memory_grown(more as u64);
+            }
         }
-        self.base = self.bytes.as_mut_ptr();
-        self.len = self.bytes.len();
+        if self.ty.shared {
+            // Its base never changes; its length is read by other threads.
+            #[cfg(feature = "std")]
+            shared::publish_len(&raw mut self.len, self.bytes.len());
+        } else {
+            self.base = self.bytes.as_mut_ptr();
+            self.len = self.bytes.len();
+        }
         Ok(Some(old))
     }
 
@@ -198,6 +225,67 @@ pub fn copy_between(
     Ok(())
 }
 
+/// A store's hold on one of its memories: its own, or a share of a shared one.
+pub enum MemorySlot {
+    /// A memory the store owns.
+    Owned(Owned<MemoryEntity>),
+    /// A shared memory the store holds a share of.
+    #[cfg(feature = "std")]
+    Shared(SharedMemory),
+}
+
+impl MemorySlot {
+    /// The slot for an entity just created: shared if its type is.
+    pub(crate) fn new(entity: MemoryEntity, engine: &crate::Engine) -> MemorySlot {
+        #[cfg(feature = "std")]
+        if entity.ty.shared {
+            return MemorySlot::Shared(SharedMemory::from_entity(entity, engine));
+        }
+        let _ = engine;
+        MemorySlot::Owned(Owned::new(entity))
+    }
+
+    /// The entity's stable address, for `VmCtx`.
+    pub fn as_ptr(&self) -> *mut MemoryEntity {
+        match self {
+            MemorySlot::Owned(m) => m.as_ptr(),
+            #[cfg(feature = "std")]
+            MemorySlot::Shared(m) => m.as_ptr(),
+        }
+    }
+
+    /// Whether this slot holds `memory`.
+    #[cfg(feature = "std")]
+    pub(crate) fn shares(&self, memory: &SharedMemory) -> bool {
+        matches!(self, MemorySlot::Shared(m) if SharedMemory::same(m, memory))
+    }
+}
+
+impl core::ops::Deref for MemorySlot {
+    type Target = MemoryEntity;
+    fn deref(&self) -> &MemoryEntity {
+        // SAFETY: both kinds point to a live entity; a shared one is used as `shared.rs`
+        // says.
+        unsafe { &*self.as_ptr() }
+    }
+}
+
+impl core::ops::DerefMut for MemorySlot {
+    fn deref_mut(&mut self) -> &mut MemoryEntity {
+        // SAFETY: as above.
+        unsafe { &mut *self.as_ptr() }
+    }
+}
+
+impl crate::store::StoreInner {
+    /// Adds a memory to the store and returns its index.
+    pub(crate) fn add_memory(&mut self, slot: MemorySlot) -> u32 {
+        let index = self.memories.len() as u32;
+        self.memories.push(slot);
+        index
+    }
+}
+
 /// A handle to a linear memory in a store.
 #[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
 pub struct Memory {
@@ -212,8 +300,7 @@ impl Memory {
         crate::limits::admit_memory(inner, ty)?;
         let engine = inner.engine.clone();
         let entity = MemoryEntity::new(ty, engine.config(), inner.resources.as_ptr())?;
-        let index = inner.memories.len() as u32;
-        inner.memories.push(crate::owned::Owned::new(entity));
+        let index = inner.add_memory(MemorySlot::new(entity, &engine));
         Ok(Memory {
             store: inner.id,
             index,
@@ -242,6 +329,18 @@ impl Memory {
         let mut ty = e.ty;
         ty.min = e.pages();
         Ok(ty)
+    }
+
+    /// The shared memory this is, if its type is shared: a handle other stores (on other
+    /// threads) can [`SharedMemory::attach`]. Fails if the memory belongs to another store.
+    #[cfg(feature = "std")]
+    pub fn as_shared(&self, store: impl AsContext) -> Result<Option<SharedMemory>> {
+        let inner = &store.as_context().0.inner;
+        inner.check(self.store)?;
+        Ok(match &inner.memories[self.index as usize] {
+            MemorySlot::Shared(m) => Some(m.clone()),
+            MemorySlot::Owned(_) => None,
+        })
     }
 
     /// The current size in pages.

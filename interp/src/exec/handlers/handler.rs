@@ -134,9 +134,22 @@ macro_rules! handler {
         // SAFETY: a function's code ends with a return, so the next instruction exists.
         unsafe { step($ip.add($next), $sp, $mem_base, $mem_len, $ex, accs) }
     }};
-    (@fallible $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {
-        handler!(@result trap, $ip, $sp, $mem_base, $mem_len, $ex, $acc, $next, $instr, $body)
-    };
+    (@fallible $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
+        #[allow(unused_unsafe)]
+        match unsafe { $body } {
+            Ok(v) => {
+                #[cfg(debug_assertions)]
+                let v = checked(v, &$instr);
+                let accs = Effect::update(v, $acc);
+                unsafe { step($ip.add($next), $sp, $mem_base, $mem_len, $ex, accs) }
+            }
+            Err(e) => match super::handler::grown_elsewhere($ex, e, $mem_base, $mem_len) {
+                // The access failed on nothing (no effect happened): try it again.
+                Some(len) => unsafe { super::handler::again($ip, $sp, $mem_base, len, $ex, $acc) },
+                None => trap($ex, e),
+            },
+        }
+    }};
     (@trapping $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {
         handler!(@result trapped_here, $ip, $sp, $mem_base, $mem_len, $ex, $acc, $next, $instr, $body)
     };
@@ -183,4 +196,65 @@ macro_rules! written_out {
             const VARIANTS: Variants = LEFT_OUT;
         }
     )*};
+}
+
+/// Runs the instruction at `ip` again with the memory registers `mem_base`, `mem_len`
+/// (see `grown_elsewhere`).
+///
+/// # Safety
+/// As for `dispatch`.
+#[cold]
+pub(super) unsafe fn again(
+    ip: Ip,
+    sp: Sp,
+    mem_base: *mut u8,
+    mem_len: usize,
+    ex: &mut Exec,
+    accs: Accs,
+) -> Done {
+    // SAFETY: the caller's contract.
+    unsafe { super::super::dispatch(ip, sp, mem_base, mem_len, ex, accs) }
+}
+
+/// The current memory's length, if it is a shared memory another thread grew since this
+/// frame read `mem_len` and `code` is an out-of-bounds trap: the access is then tried again
+/// with the new length (`wisp_core::memory::shared`'s invariants). A handler fails before
+/// any effect, so trying again is exact; a memory64 window (`mem_base` not the memory's)
+/// is left alone, and a second failure at the same length traps.
+#[cfg(all(feature = "std", feature = "threads"))]
+#[cold]
+#[inline(never)]
+pub(super) fn grown_elsewhere(
+    ex: &Exec,
+    code: wisp_core::TrapCode,
+    mem_base: *mut u8,
+    mem_len: usize,
+) -> Option<usize> {
+    let m = ex.memory;
+    if code != wisp_core::TrapCode::MemoryOutOfBounds || m.is_null() {
+        return None;
+    }
+    // SAFETY: a non-null `memory` points to a store-owned entity, whose `ty` and (shared)
+    // `base` never change.
+    unsafe {
+        if !(*m).ty.shared || (*m).base != mem_base {
+            return None;
+        }
+        let len = wisp_core::ops::shared_memory_len(m);
+        (len > mem_len).then_some(len)
+    }
+}
+
+/// Without `std` and `threads` there are no shared memories
+/// (`wisp_core::memory::SHARED_MEMORIES`): an out-of-bounds access is one, and the
+/// handlers keep no code to look again.
+#[cfg(not(all(feature = "std", feature = "threads")))]
+#[inline(always)]
+pub(super) fn grown_elsewhere(
+    _: &Exec,
+    _: wisp_core::TrapCode,
+    _: *mut u8,
+    _: usize,
+) -> Option<usize> {
+    None
 }
