@@ -189,3 +189,49 @@ fn a_shared_memory_is_one_memory_in_every_store() {
     let import = memory.attach(&mut a).unwrap();
     assert!(Instance::new(&mut a, &unshared, &[import.into()]).is_err());
 }
+
+/// An interrupt ends a `wait` with no timeout, however deep the calls above it, on every
+/// tier, in each of several stores waiting at once.
+#[test]
+fn an_interrupt_ends_waits_in_every_store() {
+    const WAITER: &str = r#"(module
+      (import "env" "memory" (memory 1 1 shared))
+      (func $wait (result i32) (memory.atomic.wait32 (i32.const 0) (i32.const 0) (i64.const -1)))
+      (func $middle (result i32) (i32.add (call $wait) (i32.const 10)))
+      (func (export "run") (result i32)
+        (loop $again
+          (br_if $again (i32.eq (call $middle) (i32.const 10))))
+        (i32.const 7)))"#;
+    for tier in ALL {
+        let mut config = Config::new();
+        config.interruptible(true);
+        let engine = TierEngine::new(tier, &config).engine;
+        let module = Module::new(&engine, wat::parse_str(WAITER).unwrap()).unwrap();
+        let memory = SharedMemory::new(&engine, MemoryType::shared(1, 1)).unwrap();
+        let (handles, waiters): (Vec<_>, Vec<_>) = (0..4)
+            .map(|_| {
+                let mut store = Store::new(&engine, ());
+                let import = memory.attach(&mut store).unwrap();
+                let instance = Instance::new(&mut store, &module, &[import.into()]).unwrap();
+                let handle = store.interrupt_handle();
+                let waiter = thread::spawn(move || {
+                    let run = instance.get_typed_func::<(), i32>(&store, "run").unwrap();
+                    run.call(&mut store, ())
+                });
+                (handle, waiter)
+            })
+            .unzip();
+        thread::sleep(std::time::Duration::from_millis(50));
+        for h in &handles {
+            h.interrupt();
+        }
+        for w in waiters {
+            let trap = w.join().unwrap().unwrap_err();
+            assert_eq!(
+                trap.as_trap().and_then(|t| t.code()),
+                Some(wisp_core::TrapCode::Interrupted),
+                "{tier:?}: {trap}"
+            );
+        }
+    }
+}

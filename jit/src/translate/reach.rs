@@ -57,7 +57,13 @@ pub(super) fn reach(op: &Operator<'_>) -> Reach {
         | O::CatchAll
         // Served by the runtime, where a resource limiter may refuse with an error.
         | O::MemoryGrow { .. }
-        | O::TableGrow { .. } => Reach::Beyond,
+        | O::TableGrow { .. }
+        // Served by the runtime, which an interrupt ends with a trap (`Interrupted`) that
+        // is not the call's own (`Libcall::trap`).
+        | O::MemoryAtomicWait32 { .. }
+        | O::MemoryAtomicWait64 { .. } => Reach::Beyond,
+        // Served by the runtime, which never fails.
+        O::MemoryAtomicNotify { .. } => Reach::Runtime,
         // Served by the runtime (`Libcall`), failing only with their `Libcall::trap`.
         O::MemoryFill { .. }
         | O::MemoryCopy { .. }
