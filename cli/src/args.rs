@@ -78,6 +78,11 @@ RUN OPTIONS (before FILE; everything after FILE goes to the guest):
                            exceptions, legacy-exceptions, memory64, threads (all on
                            by default),
                            custom-page-sizes, wide-arithmetic (off by default)
+    -S NAME[=VALUE],...    WASI options, by wasmtime's names: threads (wasi-threads, for
+                           programs built for wasm32-wasip1-threads: each thread-spawn
+                           runs a new instance on a new OS thread, sharing the memory;
+                           --fuel is given to each thread), max-threads=N (the most
+                           spawned threads alive at once, default 64)
     -q, --quiet            print no trap or timeout report (the exit status still tells)
 
 EXIT STATUS:
@@ -132,6 +137,62 @@ pub struct RunOptions {
     pub quiet: bool,
     /// `-W` switches, in order: each proposal's setter and its value.
     pub proposals: Vec<(ProposalSetter, bool)>,
+    /// `-S threads`: wasi-threads.
+    pub wasi_threads: bool,
+    /// `-S max-threads=N`: the most spawned threads alive at once.
+    pub max_threads: Option<u32>,
+}
+
+/// wasmtime's `-S` names of WASI options wisp does not have: asking for one is an error
+/// that says so.
+const WASI_NOT_IMPLEMENTED: &[&str] = &[
+    "http",
+    "nn",
+    "keyvalue",
+    "config",
+    "tcp",
+    "udp",
+    "inherit-network",
+    "allow-ip-name-lookup",
+    "listenfd",
+    "tcplisten",
+    "preview2",
+    "cli-exit-with-code",
+];
+
+/// Parses `-S`'s value: `NAME[=VALUE]` items separated by commas.
+fn parse_wasi_options(list: &str, opts: &mut RunOptions) -> Result<(), String> {
+    for item in list.split(',').filter(|s| !s.is_empty()) {
+        let (name, value) = item.split_once('=').unwrap_or((item, "y"));
+        let flag = || match value {
+            "y" | "yes" | "true" => Ok(true),
+            "n" | "no" | "false" => Ok(false),
+            _ => Err(format!("`-S {item}`: expected y or n after `=`")),
+        };
+        match name {
+            "threads" => opts.wasi_threads = flag()?,
+            "max-threads" => {
+                let n = parse_number(value)?;
+                opts.max_threads =
+                    Some(u32::try_from(n).map_err(|_| format!("`-S {item}`: too many threads"))?);
+            }
+            // wisp's WASI always offers preview1 (preview0 is not offered).
+            "cli" | "common" => {
+                flag()?;
+            }
+            _ if WASI_NOT_IMPLEMENTED.contains(&name) => {
+                if flag().unwrap_or(true) {
+                    return Err(format!("`-S {name}`: wisp does not implement it"));
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "`-S {name}`: unknown WASI option (known: threads, max-threads)"
+                ))
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Parses `-W`'s value: `NAME[=y|n]` items separated by commas.
@@ -235,6 +296,8 @@ fn parse_run(
         stats: false,
         quiet: false,
         proposals: Vec::new(),
+        wasi_threads: false,
+        max_threads: None,
     };
     loop {
         let Some(arg) = args.next().transpose()? else {
@@ -280,6 +343,8 @@ fn parse_run(
             "-q" | "--quiet" => opts.quiet = true,
             "-W" => parse_proposals(&value("NAME[=y|n]")?, &mut opts.proposals)?,
             _ if name.starts_with("-W") => parse_proposals(&name[2..], &mut opts.proposals)?,
+            "-S" => parse_wasi_options(&value("NAME[=VALUE]")?, &mut opts)?,
+            _ if name.starts_with("-S") => parse_wasi_options(&name[2..], &mut opts)?,
             _ if name.starts_with('-') && name != "-" => {
                 return Err(format!("unknown option `{name}` (try `wisp --help`)"))
             }

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use wisp::wasi::{I32Exit, WasiCtx};
+use wisp::wasi::{Ending, I32Exit, WasiCtx, WasiThreads};
 use wisp::{Config, Engine, Error, Func, Linker, Module, Store, Trap, TrapCode, Val, ValType};
 
 use crate::args::{RunOptions, Tier, EXIT_TIMEOUT, EXIT_TRAP, EXIT_USAGE};
@@ -15,7 +15,8 @@ use crate::{load, Failure};
 pub fn run(opts: RunOptions) -> Result<u8, Failure> {
     let mut config = Config::default();
     config.consume_fuel(opts.fuel.is_some());
-    config.interruptible(opts.timeout.is_some());
+    // wasi-threads ends a program's other threads by interrupting their stores.
+    config.interruptible(opts.timeout.is_some() || opts.wasi_threads);
     if let Some(bytes) = opts.max_memory {
         config.max_memory_bytes(bytes);
     }
@@ -34,7 +35,10 @@ pub fn run(opts: RunOptions) -> Result<u8, Failure> {
     let loaded = started.elapsed();
 
     let timed_out = Arc::new(AtomicBool::new(false));
-    let ctx = crate::wasi::context(&opts, timed_out.clone())?;
+    let mut ctx = crate::wasi::context(&opts, timed_out.clone())?;
+    if opts.wasi_threads {
+        ctx = ctx.into_shared();
+    }
     let mut store = Store::new(&engine, ctx);
     if let Some(fuel) = opts.fuel {
         store
@@ -43,6 +47,14 @@ pub fn run(opts: RunOptions) -> Result<u8, Failure> {
     }
     let mut linker = Linker::<WasiCtx>::new(&engine);
     wisp::wasi::add_to_linker(&mut linker).map_err(|e| Failure::usage(e.to_string()))?;
+    let threads = if opts.wasi_threads {
+        Some(
+            wasi_threads(&engine, &module, &opts, &mut linker, &mut store)
+                .map_err(|e| Failure::usage(format!("{}: {e}", opts.file.display())))?,
+        )
+    } else {
+        None
+    };
 
     let started = Instant::now();
     let instance = match linker.instantiate(&mut store, &module) {
@@ -51,17 +63,35 @@ pub fn run(opts: RunOptions) -> Result<u8, Failure> {
             let what = describe_trap(&trap, &store, None);
             return Ok(report_trap(&trap, &what, &opts));
         }
-        Err(e) => return Err(Failure::usage(format!("{}: {e}", opts.file.display()))),
+        Err(e) => {
+            let hint = if !opts.wasi_threads && imports_shared_memory(&module) {
+                " (the module imports a shared memory: it is built for wasi-threads; run it \
+                 with -S threads)"
+            } else {
+                ""
+            };
+            return Err(Failure::usage(format!(
+                "{}: {e}{hint}",
+                opts.file.display()
+            )));
+        }
     };
     let instantiated = started.elapsed();
+    if let Some(threads) = &threads {
+        threads.ready(&linker, &store);
+    }
 
     if let Some(timeout) = opts.timeout {
         let handle = store.interrupt_handle();
         let flag = timed_out.clone();
+        let threads = threads.clone();
         std::thread::spawn(move || {
             std::thread::sleep(timeout);
             flag.store(true, Ordering::Relaxed);
             handle.interrupt();
+            if let Some(threads) = threads {
+                threads.end();
+            }
         });
     }
 
@@ -76,6 +106,27 @@ pub fn run(opts: RunOptions) -> Result<u8, Failure> {
         }),
     };
     let ran = started.elapsed();
+    // The program is over when its main thread is: stop the others. If one of them ended
+    // it (an exit or a trap, which interrupted the main thread), that is the outcome.
+    let outcome = match threads.as_ref() {
+        Some(threads) => {
+            threads.end();
+            let ended = threads.ending();
+            match (outcome, ended) {
+                (Err(Error::Trap(trap)), Some(ending))
+                    if trap.code() == Some(TrapCode::Interrupted)
+                        && !timed_out.load(Ordering::Relaxed) =>
+                {
+                    match ending {
+                        Ending::Exit(status) => Err(Error::Trap(Trap::host(I32Exit(status)))),
+                        Ending::Trap(e) => Err(e),
+                    }
+                }
+                (outcome, _) => outcome,
+            }
+        }
+        None => outcome,
+    };
 
     let status = match outcome {
         Ok(results) => {
@@ -411,6 +462,41 @@ fn print_stats(
         crate::ALLOC.peak().div_ceil(1024)
     );
     eprint!("{out}");
+}
+
+/// wasi-threads for the run (`-S threads`): the module's shared memory, `thread-spawn`,
+/// and each new thread's store (a handle to the shared WASI context, the same fuel).
+fn wasi_threads(
+    engine: &Engine,
+    module: &Module,
+    opts: &RunOptions,
+    linker: &mut Linker<WasiCtx>,
+    store: &mut Store<WasiCtx>,
+) -> Result<WasiThreads<WasiCtx>, Error> {
+    let fuel = opts.fuel;
+    let thread_engine = engine.clone();
+    let threads = WasiThreads::new(engine, module, move |ctx: &WasiCtx| {
+        // The main store's context is shared (`into_shared`), and so is every handle made
+        // from it.
+        let mut store = Store::new(&thread_engine, ctx.share()?);
+        if let Some(fuel) = fuel {
+            // The engine consumes fuel exactly when `--fuel` was given.
+            store.set_fuel(fuel).ok()?;
+        }
+        Some(store)
+    })?;
+    if let Some(max) = opts.max_threads {
+        threads.max_threads(max);
+    }
+    threads.add_to_linker(linker, store)?;
+    Ok(threads)
+}
+
+/// Whether `module` imports a shared memory (it was built for wasi-threads).
+fn imports_shared_memory(module: &Module) -> bool {
+    module
+        .imports()
+        .any(|(_, _, ty)| matches!(ty, wisp::ExternType::Memory(m) if m.shared))
 }
 
 /// Runs the module's default function as `wasmtime run` does: the export named `""` if

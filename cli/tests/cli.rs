@@ -772,3 +772,97 @@ fn help_documents_exit_statuses() {
         assert!(stdout(&o).contains(needle), "{needle}");
     }
 }
+
+/// A committed WASI guest program (`wasi-lite/guests/bin/`) and its expected output.
+fn guest(name: &str) -> (String, String) {
+    let guests = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wasi-lite/guests");
+    let wasm = guests.join("bin").join(format!("{name}.wasm"));
+    let expected = std::fs::read_to_string(guests.join("expected").join(format!("{name}.stdout")))
+        .unwrap_or_default();
+    (wasm.to_str().unwrap().to_string(), expected)
+}
+
+/// wasi-threads (`-S threads`): a Rust `wasm32-wasip1-threads` program (std threads,
+/// channels, Mutex, Condvar, RwLock, scoped threads, sleeps) and a C pthreads program print
+/// what wasmtime 46 printed (`build-threads.sh --record`), on every tier.
+#[test]
+fn wasi_threads_programs_match_wasmtime_on_every_tier() {
+    for name in ["threads", "c-threads"] {
+        let (wasm, expected) = guest(name);
+        assert!(expected.ends_with("ok\n"), "expected/{name}.stdout");
+        for tier in tiers() {
+            let o = wisp(&["run", "--tier", tier, "-S", "threads", &wasm]);
+            assert_eq!(o.status.code(), Some(0), "{name} on {tier}: {}", stderr(&o));
+            assert_eq!(stdout(&o), expected, "{name} on {tier}");
+            // The fuel budget is each thread's.
+            let o = wisp(&[
+                "run",
+                "--tier",
+                tier,
+                "--fuel",
+                "1000000000",
+                "-S",
+                "threads",
+                &wasm,
+            ]);
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{name} on {tier} with fuel: {}",
+                stderr(&o)
+            );
+        }
+    }
+}
+
+/// An exit or a trap in a spawned thread ends the whole program with its status, while
+/// the main thread waits (as wasmtime 46 does: 7, and 134); a timeout ends threads blocked
+/// in `memory.atomic.wait` and in a sleep.
+#[test]
+fn a_thread_ends_the_whole_program() {
+    let (wasm, _) = guest("threads");
+    for tier in tiers() {
+        let started = std::time::Instant::now();
+        let o = wisp(&["run", "--tier", tier, "-S", "threads", &wasm, "exit"]);
+        assert_eq!(o.status.code(), Some(7), "exit on {tier}: {}", stderr(&o));
+        let o = wisp(&["run", "--tier", tier, "-S", "threads", &wasm, "trap"]);
+        assert_eq!(o.status.code(), Some(134), "trap on {tier}: {}", stderr(&o));
+        assert!(stderr(&o).contains("unreachable"), "{}", stderr(&o));
+        let o = wisp(&[
+            "run",
+            "--tier",
+            tier,
+            "-S",
+            "threads",
+            "--timeout",
+            "300ms",
+            &wasm,
+            "hang",
+        ]);
+        assert_eq!(o.status.code(), Some(124), "hang on {tier}: {}", stderr(&o));
+        // The main thread sleeps 30 s in each of the first two.
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{tier}"
+        );
+    }
+}
+
+/// Without `-S threads` a wasi-threads program is refused with a hint; `max-threads`
+/// bounds the threads alive at once (the C program's fourth `pthread_create` fails).
+#[test]
+fn wasi_threads_is_asked_for_and_bounded() {
+    let (wasm, _) = guest("c-threads");
+    let o = wisp(&["run", &wasm]);
+    assert_eq!(o.status.code(), Some(125));
+    assert!(stderr(&o).contains("-S threads"), "{}", stderr(&o));
+    let o = wisp(&["run", "-S", "threads,max-threads=3", &wasm, "4"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("pthread_create"), "{}", stderr(&o));
+    let o = wisp(&["run", "-S", "threads,max-threads=4", &wasm, "4"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = wisp(&["run", "-S", "http", &wasm]);
+    assert_eq!(o.status.code(), Some(125));
+    let o = wisp(&["run", "-S", "frobs", &wasm]);
+    assert_eq!(o.status.code(), Some(125));
+}

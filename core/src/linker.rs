@@ -98,6 +98,7 @@ impl From<Tag> for Extern {
     }
 }
 
+#[derive(Clone)]
 enum Definition {
     /// Something already living in a store.
     Extern(Extern),
@@ -115,6 +116,19 @@ pub struct Linker<T> {
     defs: Vec<((String, String), Definition)>,
     allow_shadowing: bool,
     _marker: core::marker::PhantomData<fn(T) -> T>,
+}
+
+/// A copy holds the same definitions: the same host functions (shared, not copied) and the
+/// same store items.
+impl<T> Clone for Linker<T> {
+    fn clone(&self) -> Self {
+        Linker {
+            engine: self.engine.clone(),
+            defs: self.defs.clone(),
+            allow_shadowing: self.allow_shadowing,
+            _marker: core::marker::PhantomData,
+        }
+    }
 }
 
 impl<T: 'static> Linker<T> {

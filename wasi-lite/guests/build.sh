@@ -128,7 +128,7 @@ if [ $rust = 1 ] && [ $c = 1 ]; then
             echo "wasi-libc: $(dpkg-query -W -f '${Version}' wasi-libc 2>/dev/null || echo unknown)"
         fi
         # build-eh.sh's lines (its toolchain), kept as they are.
-        grep '^build-eh: ' "$bin/TOOLCHAINS.txt" 2>/dev/null || true
+        grep -E '^build-(eh|threads): ' "$bin/TOOLCHAINS.txt" 2>/dev/null || true
     } >"$probe/TOOLCHAINS.txt"
     if ! cmp -s "$probe/TOOLCHAINS.txt" "$bin/TOOLCHAINS.txt"; then
         cp "$probe/TOOLCHAINS.txt" "$bin/TOOLCHAINS.txt"

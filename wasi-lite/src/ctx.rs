@@ -25,6 +25,11 @@ pub struct WasiCtx {
     pub(crate) random: Box<dyn Random>,
     /// What cuts a blocking call short (`blocking.rs`).
     pub(crate) interrupt: Interrupt,
+    /// Set in a handle to a context that several threads share (wasi-threads,
+    /// [`WasiCtx::into_shared`]): the state every call acts on, one call at a time; this
+    /// handle's own fields are then unused.
+    #[cfg(feature = "std")]
+    pub(crate) shared: Option<Arc<std::sync::Mutex<WasiCtx>>>,
 }
 
 impl fmt::Debug for WasiCtx {
@@ -39,6 +44,89 @@ impl fmt::Debug for WasiCtx {
 impl WasiCtx {
     pub fn builder() -> WasiCtxBuilder {
         WasiCtxBuilder::new()
+    }
+
+    /// Makes this context one that the stores of several threads use at once
+    /// (wasi-threads): the result is a handle to it, and [`WasiCtx::share`] makes more.
+    /// Every call through any handle acts on the one descriptor table, clocks and
+    /// randomness, one call at a time (so a call that blocks, such as a read from the
+    /// terminal or a sleep, holds the other threads' WASI calls until it returns).
+    #[cfg(feature = "std")]
+    pub fn into_shared(self) -> WasiCtx {
+        if self.shared.is_some() {
+            return self;
+        }
+        WasiCtx::handle(Arc::new(std::sync::Mutex::new(self)))
+    }
+
+    /// Another handle to a shared context ([`WasiCtx::into_shared`]), for another
+    /// thread's store; `None` if this context is not shared.
+    #[cfg(feature = "std")]
+    pub fn share(&self) -> Option<WasiCtx> {
+        self.shared.clone().map(WasiCtx::handle)
+    }
+
+    #[cfg(feature = "std")]
+    fn handle(shared: Arc<std::sync::Mutex<WasiCtx>>) -> WasiCtx {
+        WasiCtx {
+            args: Vec::new(),
+            env: Vec::new(),
+            fds: FdTable::default(),
+            clocks: Box::new(crate::host::NoClocks),
+            random: Box::new(crate::host::NoRandom),
+            interrupt: Interrupt::default(),
+            shared: Some(shared),
+        }
+    }
+}
+
+/// How one WASI call reaches its context: the store's own, or the state of a shared one
+/// (wasi-threads), locked for each step the call takes. A call that blocks takes steps
+/// with the lock released between them (`poll_oneoff` sleeps unlocked), so one thread's
+/// sleep does not hold the others' calls.
+pub(crate) struct Access<'a> {
+    own: &'a mut WasiCtx,
+    /// The calling store's interrupt handle, set in the state at each step (another
+    /// thread's call may have set its own between two steps).
+    store: Option<wisp_core::InterruptHandle>,
+}
+
+impl<'a> Access<'a> {
+    pub(crate) fn new(own: &'a mut WasiCtx, store: Option<wisp_core::InterruptHandle>) -> Self {
+        Access { own, store }
+    }
+
+    /// Runs `f` on the context, locked for its length if shared.
+    pub(crate) fn with<R>(&mut self, f: impl FnOnce(&mut WasiCtx) -> R) -> R {
+        #[cfg(feature = "std")]
+        if let Some(shared) = self.own.shared.clone() {
+            let mut state = shared
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            state.interrupt.store = self.store.clone();
+            return f(&mut state);
+        }
+        self.own.interrupt.store = self.store.clone();
+        f(self.own)
+    }
+
+    /// Whether the context is shared: waits then take slices, each a step of its own.
+    pub(crate) fn shared(&self) -> bool {
+        #[cfg(feature = "std")]
+        let shared = self.own.shared.is_some();
+        #[cfg(not(feature = "std"))]
+        let shared = false;
+        shared
+    }
+
+    /// Sleeps `nanos`: with the context's clocks, or (shared) with the OS's, unlocked.
+    pub(crate) fn sleep(&mut self, nanos: u64) {
+        #[cfg(feature = "std")]
+        if self.shared() {
+            std::thread::sleep(core::time::Duration::from_nanos(nanos));
+            return;
+        }
+        self.with(|ctx| ctx.clocks.sleep(nanos));
     }
 }
 
@@ -297,6 +385,8 @@ impl WasiCtxBuilder {
                 flag: this.interrupt,
                 store: None,
             },
+            #[cfg(feature = "std")]
+            shared: None,
         })
     }
 }

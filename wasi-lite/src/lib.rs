@@ -56,6 +56,9 @@ mod memio;
 pub mod sandbox;
 #[cfg(feature = "std")]
 mod std_backend;
+/// wasi-threads (`wasi::thread-spawn`).
+#[cfg(feature = "std")]
+pub mod threads;
 
 pub use crate::abi::{
     fdflags, fstflags, lookupflags, oflags, rights, ClockId, DirEntry, Filestat, Filetype,
@@ -72,3 +75,5 @@ pub use crate::sandbox::MAX_SYMLINK_EXPANSIONS;
 pub use crate::std_backend::HostDir;
 #[cfg(feature = "std")]
 pub use crate::std_backend::{InheritStderr, InheritStdin, InheritStdout, OsRandom, SystemClocks};
+#[cfg(feature = "std")]
+pub use crate::threads::{Ending, WasiThreads};

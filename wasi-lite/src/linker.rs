@@ -8,7 +8,7 @@
 use wisp_core::{Caller, Extern, Linker, Trap, TrapCode};
 
 use crate::api;
-use crate::ctx::{I32Exit, WasiCtx, WasiView};
+use crate::ctx::{Access, I32Exit, WasiCtx, WasiView};
 use crate::errno::{Errno, WasiResult};
 use crate::mem::GuestMemory;
 
@@ -24,18 +24,30 @@ fn with_ctx<T: WasiView>(
     caller: &mut Caller<'_, T>,
     body: impl FnOnce(&mut WasiCtx, &mut GuestMemory<'_>) -> WasiResult,
 ) -> Result<i32, Trap> {
+    with_access(caller, |access, mem| access.with(|ctx| body(ctx, mem)))
+}
+
+/// As `with_ctx`, for a body that takes its own steps on the context (`ctx::Access`).
+fn with_access<T: WasiView>(
+    caller: &mut Caller<'_, T>,
+    body: impl FnOnce(&mut Access<'_>, &mut GuestMemory<'_>) -> WasiResult,
+) -> Result<i32, Trap> {
     let store_interrupt = caller.interrupt_handle();
     let memory = caller.get_export("memory").and_then(Extern::into_memory);
     let run = |ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>| {
-        ctx.interrupt.store = store_interrupt;
-        let result = body(ctx, mem);
-        let interrupted = result == Err(Errno::Intr) && ctx.interrupt.pending();
-        if interrupted {
-            // Consumed, as a trap in running wasm consumes it.
-            if let Some(h) = &ctx.interrupt.store {
-                h.take();
-            }
-        }
+        let mut access = Access::new(ctx, store_interrupt);
+        let result = body(&mut access, mem);
+        let interrupted = result == Err(Errno::Intr)
+            && access.with(|ctx| {
+                let pending = ctx.interrupt.pending();
+                if pending {
+                    // Consumed, as a trap in running wasm consumes it.
+                    if let Some(h) = &ctx.interrupt.store {
+                        h.take();
+                    }
+                }
+                pending
+            });
         (result, interrupted)
     };
     let (result, interrupted) = match memory {
@@ -284,13 +296,17 @@ pub fn add_to_linker<T: WasiView + 'static>(linker: &mut Linker<T>) -> wisp_core
         |c, m, f: i32, p: i32, len: i32| path::path_unlink_file(c, m, f, p, len)
     );
 
-    wasi!(
-        linker,
+    // It waits in steps, so it takes the context step by step (`ctx::Access`).
+    linker.func_wrap(
+        MODULE,
         "poll_oneoff",
-        |c, m, input: i32, output: i32, n: i32, out: i32| poll::poll_oneoff(
-            c, m, input, output, n, out
-        )
-    );
+        |mut caller: Caller<'_, T>, input: i32, output: i32, n: i32, out: i32| {
+            let [input, output, n, out] = [input, output, n, out].map(|v| v as u32);
+            with_access(&mut caller, |access, mem| {
+                poll::poll_oneoff(access, mem, input, output, n, out)
+            })
+        },
+    )?;
     linker.func_wrap(
         MODULE,
         "proc_exit",

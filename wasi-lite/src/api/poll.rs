@@ -10,14 +10,15 @@
 use alloc::vec::Vec;
 
 use crate::abi::{eventtype, rights, subclockflags, ClockId};
-use crate::ctx::WasiCtx;
+use crate::ctx::{Access, WasiCtx};
 use crate::errno::{Errno, WasiResult};
 use crate::fdtable::Handle;
 use crate::layout::{self, Subscribe, Subscription};
 use crate::mem::GuestMemory;
 
 /// How long one wait on an input stream lasts when several are pending, so each is
-/// looked at again this often.
+/// looked at again this often; and any wait on one when the context is shared, so other
+/// threads' calls get in between.
 const MULTI_STREAM_SLICE_NS: u64 = 10_000_000;
 
 /// An event ready to be written back.
@@ -34,8 +35,16 @@ struct Deadline {
     at: u64,
 }
 
+/// How to wait before looking again.
+enum Wait {
+    /// Sleep this long.
+    Sleep(u64),
+    /// Wait on subscription `.0` for at most `.1` nanoseconds (`None`: no limit).
+    On(usize, Option<u64>),
+}
+
 pub(crate) fn poll_oneoff(
-    ctx: &mut WasiCtx,
+    access: &mut Access<'_>,
     mem: &mut GuestMemory<'_>,
     input: u32,
     output: u32,
@@ -57,89 +66,35 @@ pub(crate) fn poll_oneoff(
 
     let mut events = Vec::new();
     let mut deadlines = Vec::new();
-    let mut now = None;
-    for sub in &subs {
-        let Subscribe::Clock { id, timeout, flags } = sub.what else {
-            continue;
-        };
-        match deadline(ctx, &mut now, id, timeout, flags) {
-            Ok(at) => deadlines.push(Deadline {
-                userdata: sub.userdata,
-                at,
-            }),
-            Err(e) => events.push(Event {
-                userdata: sub.userdata,
-                error: Some(e),
-                kind: eventtype::CLOCK,
-                nbytes: 0,
-            }),
-        }
-    }
-    let nearest = deadlines.iter().map(|d| d.at).min();
-
-    loop {
-        // Descriptors first: a ready one ends the wait at once.
-        let mut pending = Vec::new();
-        let mut ready = Vec::new();
-        for (i, sub) in subs.iter().enumerate() {
-            let (fd, kind) = match sub.what {
-                Subscribe::FdRead(fd) => (fd, eventtype::FD_READ),
-                Subscribe::FdWrite(fd) => (fd, eventtype::FD_WRITE),
-                Subscribe::Clock { .. } => continue,
+    access.with(|ctx| {
+        let mut now = None;
+        for sub in &subs {
+            let Subscribe::Clock { id, timeout, flags } = sub.what else {
+                continue;
             };
-            match fd_readiness(ctx, fd, kind, Some(0)) {
-                Ok(Some(nbytes)) => ready.push(Event {
+            match deadline(ctx, &mut now, id, timeout, flags) {
+                Ok(at) => deadlines.push(Deadline {
                     userdata: sub.userdata,
-                    error: None,
-                    kind,
-                    nbytes,
+                    at,
                 }),
-                Ok(None) => pending.push(i),
-                Err(e) => ready.push(Event {
+                Err(e) => events.push(Event {
                     userdata: sub.userdata,
                     error: Some(e),
-                    kind,
+                    kind: eventtype::CLOCK,
                     nbytes: 0,
                 }),
             }
         }
-        events.append(&mut ready);
-        let current = ctx.clocks.now(ClockId::Monotonic).ok();
-        if let Some(current) = current {
-            for d in deadlines.iter().filter(|d| d.at <= current) {
-                events.push(Event {
-                    userdata: d.userdata,
-                    error: None,
-                    kind: eventtype::CLOCK,
-                    nbytes: 0,
-                });
-            }
-        }
-        if !events.is_empty() {
-            break;
-        }
-        if ctx.interrupt.pending() {
-            return Err(Errno::Intr);
-        }
-        let remaining = match (nearest, current) {
-            (Some(at), Some(current)) => Some(at - current),
-            _ => None,
-        };
-        // Wake often enough to see an interrupt.
-        let remaining = ctx.interrupt.slice(remaining);
-        match pending.as_slice() {
-            [] => match remaining {
-                Some(ns) => ctx.clocks.sleep(ns),
-                // No descriptor pending and no deadline left to wait for: cannot happen
-                // (every subscription became an event or one of these), but never spin.
-                None => return Err(Errno::Inval),
-            },
-            [one] => wait_on(ctx, &subs[*one], remaining)?,
-            [first, ..] => {
-                let slice =
-                    remaining.map_or(MULTI_STREAM_SLICE_NS, |r| r.min(MULTI_STREAM_SLICE_NS));
-                wait_on(ctx, &subs[*first], Some(slice))?;
-            }
+    });
+
+    // A shared context is locked for each look and wait, never across a sleep; its
+    // waits on descriptors take slices, so other threads' calls get in between.
+    let shared = access.shared();
+    loop {
+        match access.with(|ctx| look(ctx, &subs, &deadlines, &mut events, shared))? {
+            None => break,
+            Some(Wait::Sleep(ns)) => access.sleep(ns),
+            Some(Wait::On(i, timeout)) => access.with(|ctx| wait_on(ctx, &subs[i], timeout))?,
         }
     }
 
@@ -152,6 +107,78 @@ pub(crate) fn poll_oneoff(
         slot.copy_from_slice(&layout::event(e.userdata, e.error, e.kind, e.nbytes, 0));
     }
     mem.write_u32(nevents, events.len().min(subs.len()) as u32)
+}
+
+/// Looks once: adds to `events` what is ready (descriptors first: a ready one ends the
+/// wait at once; then the deadlines passed). `None` when there is something to report,
+/// else how to wait; `EINTR` when an interrupt was asked for.
+fn look(
+    ctx: &mut WasiCtx,
+    subs: &[Subscription],
+    deadlines: &[Deadline],
+    events: &mut Vec<Event>,
+    shared: bool,
+) -> WasiResult<Option<Wait>> {
+    let mut pending = Vec::new();
+    let mut ready = Vec::new();
+    for (i, sub) in subs.iter().enumerate() {
+        let (fd, kind) = match sub.what {
+            Subscribe::FdRead(fd) => (fd, eventtype::FD_READ),
+            Subscribe::FdWrite(fd) => (fd, eventtype::FD_WRITE),
+            Subscribe::Clock { .. } => continue,
+        };
+        match fd_readiness(ctx, fd, kind, Some(0)) {
+            Ok(Some(nbytes)) => ready.push(Event {
+                userdata: sub.userdata,
+                error: None,
+                kind,
+                nbytes,
+            }),
+            Ok(None) => pending.push(i),
+            Err(e) => ready.push(Event {
+                userdata: sub.userdata,
+                error: Some(e),
+                kind,
+                nbytes: 0,
+            }),
+        }
+    }
+    events.append(&mut ready);
+    let current = ctx.clocks.now(ClockId::Monotonic).ok();
+    if let Some(current) = current {
+        for d in deadlines.iter().filter(|d| d.at <= current) {
+            events.push(Event {
+                userdata: d.userdata,
+                error: None,
+                kind: eventtype::CLOCK,
+                nbytes: 0,
+            });
+        }
+    }
+    if !events.is_empty() {
+        return Ok(None);
+    }
+    if ctx.interrupt.pending() {
+        return Err(Errno::Intr);
+    }
+    let nearest = deadlines.iter().map(|d| d.at).min();
+    let remaining = match (nearest, current) {
+        (Some(at), Some(current)) => Some(at - current),
+        _ => None,
+    };
+    // Wake often enough to see an interrupt.
+    let remaining = ctx.interrupt.slice(remaining);
+    let slice = |limit: u64| remaining.map_or(limit, |r| r.min(limit));
+    Ok(Some(match pending.as_slice() {
+        [] => match remaining {
+            Some(ns) => Wait::Sleep(ns),
+            // No descriptor pending and no deadline left to wait for: cannot happen
+            // (every subscription became an event or one of these), but never spin.
+            None => return Err(Errno::Inval),
+        },
+        [one] if !shared => Wait::On(*one, remaining),
+        [first, ..] => Wait::On(*first, Some(slice(MULTI_STREAM_SLICE_NS))),
+    }))
 }
 
 /// Waits up to `timeout` for a descriptor subscription to become ready (the loop looks
