@@ -100,7 +100,7 @@ pub const EXIT_TRAP: u8 = 134;
 
 #[derive(Debug)]
 pub enum Command {
-    Run(RunOptions),
+    Run(Box<RunOptions>),
     Validate(PathBuf),
     /// `bytecode`: also print each function's interpreter bytecode.
     Inspect {
@@ -254,7 +254,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
     match first.as_str() {
         "-h" | "--help" | "help" => Ok(Command::Help),
         "-V" | "--version" => Ok(Command::Version),
-        "run" => parse_run(&mut args).map(Command::Run),
+        "run" => parse_run(&mut args).map(|opts| Command::Run(Box::new(opts))),
         "validate" | "inspect" => {
             let mut file = None;
             let mut bytecode = false;
@@ -428,7 +428,7 @@ mod tests {
 
     fn run(args: &[&str]) -> Result<RunOptions, String> {
         match parse(args.iter().map(OsString::from))? {
-            Command::Run(r) => Ok(r),
+            Command::Run(r) => Ok(*r),
             other => Err(format!("{other:?}")),
         }
     }

@@ -44,7 +44,7 @@ fn main() -> ExitCode {
                 println!("wisp {}", env!("CARGO_PKG_VERSION"));
                 Ok(0)
             }
-            Command::Run(opts) => run::run(opts),
+            Command::Run(opts) => run::run(*opts),
             Command::Validate(file) => inspect::validate(&file),
             Command::Inspect { file, bytecode } => inspect::inspect(&file, bytecode),
         });
