@@ -235,3 +235,22 @@ fn an_interrupt_ends_waits_in_every_store() {
         }
     }
 }
+
+/// What README's "Threads" section says crosses threads.
+#[test]
+fn what_crosses_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<Engine>();
+    send_sync::<Module>();
+    send_sync::<Linker<()>>();
+    send_sync::<SharedMemory>();
+    send_sync::<wisp_core::InterruptHandle>();
+    send::<Store<()>>();
+    send_sync::<Instance>();
+    send_sync::<wisp_core::Func>();
+    send_sync::<wisp_core::TypedFunc<i32, i32>>();
+    send_sync::<wisp_core::Memory>();
+    send_sync::<wisp_core::Table>();
+    send_sync::<wisp_core::Global>();
+}
