@@ -181,15 +181,9 @@ impl SharedMemory {
     }
 
     fn cell(&self, addr: u64, size: u64) -> Result<*mut u8, crate::TrapCode> {
-        if !addr.is_multiple_of(size) {
-            return Err(crate::TrapCode::UnalignedAtomic);
-        }
-        let end = addr.checked_add(size);
-        if end.is_none_or(|end| end > self.data_size() as u64) {
-            return Err(crate::TrapCode::MemoryOutOfBounds);
-        }
+        let at = crate::wasm::atomic::effective_address(addr, 0, size, self.data_size() as u64)?;
         // SAFETY: in bounds, checked above.
-        Ok(unsafe { (*self.as_ptr()).base.add(addr as usize) })
+        Ok(unsafe { (*self.as_ptr()).base.add(at as usize) })
     }
 
     /// This memory as a `Memory` of `store` (the same handle every time for one store), to

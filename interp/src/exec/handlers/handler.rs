@@ -134,27 +134,19 @@ macro_rules! handler {
         // SAFETY: a function's code ends with a return, so the next instruction exists.
         unsafe { step($ip.add($next), $sp, $mem_base, $mem_len, $ex, accs) }
     }};
-    (@fallible $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
-        #[allow(unused_unsafe)]
-        match unsafe { $body } {
-            Ok(v) => {
-                #[cfg(debug_assertions)]
-                let v = checked(v, &$instr);
-                let accs = Effect::update(v, $acc);
-                unsafe { step($ip.add($next), $sp, $mem_base, $mem_len, $ex, accs) }
-            }
-            Err(e) => match super::handler::grown_elsewhere($ex, e, $mem_base, $mem_len) {
-                // The access failed on nothing (no effect happened): try it again.
-                Some(len) => unsafe { super::handler::again($ip, $sp, $mem_base, len, $ex, $acc) },
-                None => trap($ex, e),
-            },
-        }
-    }};
-    (@trapping $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {
-        handler!(@result trapped_here, $ip, $sp, $mem_base, $mem_len, $ex, $acc, $next, $instr, $body)
+    (@fallible $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {
+        handler!(@result |e| match super::handler::grown_elsewhere($ex, e, $mem_base, $mem_len) {
+            // The access failed before any effect: run it again with the new length.
+            // SAFETY: as for `step`, at this same instruction.
+            Some(len) => unsafe { super::super::dispatch($ip, $sp, $mem_base, len, $ex, $acc) },
+            None => trap($ex, e),
+        }, $ip, $sp, $mem_base, $mem_len, $ex, $acc, $next, $instr, $body)
     };
-    // A `Result` effect: continue with its value, or hand the error to `$raise`.
-    (@result $raise:ident, $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
+    (@trapping $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {
+        handler!(@result |e| trapped_here($ex, e), $ip, $sp, $mem_base, $mem_len, $ex, $acc, $next, $instr, $body)
+    };
+    // A `Result` effect: continue with its value, or give the error `e` to `$on_err`.
+    (@result |$e:ident| $on_err:expr, $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
         #[allow(unused_unsafe)]
         match unsafe { $body } {
             Ok(v) => {
@@ -163,7 +155,7 @@ macro_rules! handler {
                 let accs = Effect::update(v, $acc);
                 unsafe { step($ip.add($next), $sp, $mem_base, $mem_len, $ex, accs) }
             }
-            Err(e) => $raise($ex, e),
+            Err($e) => $on_err,
         }
     }};
     (@branch $ip:ident, $sp:ident, $mem_base:ident, $mem_len:ident, $ex:ident, $acc:ident, $next:ident, $instr:ident, $body:expr) => {{
@@ -196,24 +188,6 @@ macro_rules! written_out {
             const VARIANTS: Variants = LEFT_OUT;
         }
     )*};
-}
-
-/// Runs the instruction at `ip` again with the memory registers `mem_base`, `mem_len`
-/// (see `grown_elsewhere`).
-///
-/// # Safety
-/// As for `dispatch`.
-#[cold]
-pub(super) unsafe fn again(
-    ip: Ip,
-    sp: Sp,
-    mem_base: *mut u8,
-    mem_len: usize,
-    ex: &mut Exec,
-    accs: Accs,
-) -> Done {
-    // SAFETY: the caller's contract.
-    unsafe { super::super::dispatch(ip, sp, mem_base, mem_len, ex, accs) }
 }
 
 /// The current memory's length, if it is a shared memory another thread grew since this
